@@ -1,0 +1,144 @@
+"""Command line: ``python -m nnreg reproduce | datasets | make-football``.
+
+Bad input of any kind ends with exit code 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import data
+from .settings import DROPOUT_MASKS
+from .study import run_study, summary_table
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # argparse would print the whole usage block; one line is easier to read and to script.
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def format_table(table) -> str:
+    """The study table as aligned text; mean ± std where a model ran over several seeds."""
+    header = ["model", "train %", "test %", "gap", "seconds"]
+    lines = []
+    for row in table.itertuples():
+        cells = [row.model]
+        for column in ("train_accuracy", "test_accuracy", "gap"):
+            value, spread = getattr(row, column), getattr(row, f"{column}_std")
+            cells.append(f"{_percent(value)} ± {_percent(spread)}" if row.runs > 1 else _percent(value))
+        cells.append(f"{row.seconds:.2f}")
+        if row.diverged:
+            cells[0] += f" (diverged in {row.diverged} run(s))"
+        lines.append(cells)
+    widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
+    render = lambda cells: "  ".join(  # noqa: E731
+        str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([render(header), *map(render, lines)])
+
+
+def _reproduce(args) -> None:
+    dataset = data.load_dataset(args.data)
+    results = run_study(dataset, args.dropout_mask, args.seeds)
+    table = summary_table(results)
+    if not args.json:
+        seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else "course seeds"
+        print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
+              f"{args.dropout_mask} dropout masks; {seeds}")
+        print(format_table(table))
+        return
+    models = []
+    for row in table.itertuples():
+        runs = results[row.name]
+        entry = {
+            "name": row.name,
+            "settings": runs[0].settings.to_dict(),
+            "train_accuracy": row.train_accuracy,
+            "test_accuracy": row.test_accuracy,
+            "gap": row.gap,
+            "seconds": row.seconds,
+        }
+        if args.seeds:
+            entry["settings"].pop("seed")
+            entry["settings"].pop("dropout_seed")
+            entry.update(train_accuracy_std=row.train_accuracy_std, test_accuracy_std=row.test_accuracy_std,
+                         gap_std=row.gap_std, seeds=list(range(args.seeds)))
+            entry["runs"] = [{"seed": r.settings.seed, "train_accuracy": r.train_accuracy,
+                              "test_accuracy": r.test_accuracy, "diverged_at": r.diverged_at}
+                             for r in runs]
+        else:
+            only = runs[0]
+            entry.update(train_correct=only.train_correct, train_size=only.train_size,
+                         test_correct=only.test_correct, test_size=only.test_size,
+                         diverged_at=only.diverged_at)
+        models.append(entry)
+    print(json.dumps({"dataset": dataset.name, "fingerprint": dataset.fingerprint, "models": models},
+                     indent=2))
+
+
+def _datasets(args) -> None:
+    for name in data.list_datasets():
+        dataset = data.load_dataset(name)
+        print(f"{name:10s} {len(dataset.train_Y):6d} train {len(dataset.test_Y):6d} test  {dataset.name}")
+
+
+def _make_football(args) -> None:
+    data.write_csv(data.make_football(), args.out)
+    print(f"wrote {args.out}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nnreg", description="What regularization does to a small neural network.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    reproduce = commands.add_parser("reproduce", help="train the study's three models and print a table")
+    reproduce.add_argument("--data", default=data.BUILTIN,
+                           help="dataset name (see 'datasets') or path to a .csv, .mat or .npz file")
+    reproduce.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
+                           help="fresh masks every iteration, or the original notebook's fixed ones")
+    reproduce.add_argument("--seeds", type=_positive_int,
+                           help="train each model over init seeds 0..N-1 and report mean ± std")
+    reproduce.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    reproduce.set_defaults(run=_reproduce)
+
+    datasets = commands.add_parser("datasets", help="list the datasets")
+    datasets.set_defaults(run=_datasets)
+
+    football = commands.add_parser("make-football", help="regenerate the built-in dataset")
+    football.add_argument("--out", default=str(data.DATA_DIR / "football.csv"), help="where to write it")
+    football.set_defaults(run=_make_football)
+    return parser
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        args.run(args)
+    except (UsageError, ValueError, OSError) as error:
+        # DatasetError and Settings' validation errors are ValueErrors with a complete message.
+        print(f"nnreg: error: {error}" if not isinstance(error, UsageError) else f"{error}",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0

@@ -1,0 +1,130 @@
+"""The network's mathematics, written to be read next to the course's equations.
+
+Layout follows the course: a layer's activations are (units, examples), so ``X`` is (2, m),
+``W1`` is (n1, 2) and ``b1`` is (n1, 1).  Hidden layers use ReLU, the output one sigmoid unit.
+This module is the reference implementation: the oracle the tests and any faster training
+kernel are checked against, and the code the dashboard's math expander can show.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def initialize_parameters(layer_sizes, seed: int) -> dict[str, np.ndarray]:
+    """He-style initial weights exactly as the course draws them (legacy generator, W1, W2, ...)."""
+    rs = np.random.RandomState(seed)
+    parameters = {}
+    for l in range(1, len(layer_sizes)):
+        # Dividing by sqrt(fan-in) keeps the pre-activations' scale roughly constant across layers.
+        parameters[f"W{l}"] = rs.randn(layer_sizes[l], layer_sizes[l - 1]) / np.sqrt(layer_sizes[l - 1])
+        parameters[f"b{l}"] = np.zeros((layer_sizes[l], 1))
+    return parameters
+
+
+def num_layers(parameters) -> int:
+    return len(parameters) // 2
+
+
+def relu(Z):
+    return np.maximum(0, Z)
+
+
+def sigmoid(Z):
+    # The course's formula, kept for bit-identical training; exp overflow correctly gives 0.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-Z))
+
+
+def forward(X, parameters, keep_prob: float = 1.0, masks=None):
+    """Forward pass; returns the output logits ZL and the cache for ``backward``.
+
+    With ``masks`` (one boolean array per hidden layer), inverted dropout: each hidden unit's
+    activation is kept where its mask is True and divided by keep_prob, so its expected value
+    is unchanged and prediction needs no rescaling.  The input and output are never dropped.
+    """
+    L = num_layers(parameters)
+    A = X
+    activations = [X]
+    for l in range(1, L):
+        Z = np.dot(parameters[f"W{l}"], A) + parameters[f"b{l}"]
+        A = relu(Z)
+        if masks is not None:
+            A = A * masks[l - 1]
+            A = A / keep_prob
+        activations.append(A)
+    ZL = np.dot(parameters[f"W{L}"], A) + parameters[f"b{L}"]
+    return ZL, activations
+
+
+def cross_entropy(ZL, Y) -> float:
+    """Mean binary cross-entropy computed from logits.
+
+    log σ(z) = -log(1 + e^(-z)), so y·log a + (1-y)·log(1-a) = y·z - max(z, 0) - log(1 + e^(-|z|)):
+    finite even where the sigmoid saturates to exactly 0 or 1 in floating point.
+    """
+    m = ZL.shape[1]
+    losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
+    return float(np.sum(losses) / m)
+
+
+def l2_penalty(parameters, lambd: float, m: int) -> float:
+    """λ/(2m)·Σ_l ‖W_l‖²_F: weights only, biases are not regularized."""
+    L = num_layers(parameters)
+    return lambd / (2 * m) * sum(float(np.sum(np.square(parameters[f"W{l}"]))) for l in range(1, L + 1))
+
+
+def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, masks=None) -> float:
+    """The objective gradient descent minimizes: cross-entropy plus the L2 penalty.
+
+    With masks it is the cost of the thinned network of that iteration; without, the model's cost.
+    """
+    ZL, _ = forward(X, parameters, keep_prob, masks)
+    return cross_entropy(ZL, Y) + l2_penalty(parameters, lambd, X.shape[1])
+
+
+def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: float = 1.0, masks=None):
+    """Gradients of ``compute_cost`` with respect to every W and b, as the course writes them."""
+    L = num_layers(parameters)
+    m = Y.shape[1]
+    grads = {}
+    # For a sigmoid output with cross-entropy loss, dJ/dZL per example is simply a - y.
+    dZ = sigmoid(ZL) - Y
+    for l in range(L, 0, -1):
+        A_prev = activations[l - 1]
+        # L2 adds (λ/m)·W to each weight gradient: the "weight decay" that shrinks weights.
+        grads[f"dW{l}"] = 1.0 / m * np.dot(dZ, A_prev.T) + lambd / m * parameters[f"W{l}"]
+        grads[f"db{l}"] = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
+        if l == 1:
+            break
+        dA = np.dot(parameters[f"W{l}"].T, dZ)
+        if masks is not None:
+            # Units dropped in the forward pass get no gradient; kept ones the same 1/keep_prob scale.
+            dA = dA * masks[l - 2]
+            dA = dA / keep_prob
+        # ReLU passes gradient only where the unit was active (A > 0 also excludes dropped units).
+        dZ = np.multiply(dA, np.int64(A_prev > 0))
+    return grads
+
+
+def update_parameters(parameters, grads, learning_rate: float):
+    """One gradient-descent step: θ ← θ - α·dθ (new arrays; the old ones stay valid)."""
+    return {name: value - learning_rate * grads[f"d{name}"] for name, value in parameters.items()}
+
+
+def predict_proba(X, parameters):
+    """P(label 1) for each column of X, with the full network: dropout is never used at prediction."""
+    ZL, _ = forward(X, parameters)
+    return sigmoid(ZL)[0]
+
+
+def fixed_masks(hidden_sizes, m: int, keep_prob: float):
+    """The original notebook's masks: it re-seeded the legacy generator with 1 at every iteration,
+    so every iteration drew these same masks (D1 first, then D2, ...)."""
+    rs = np.random.RandomState(1)
+    return [rs.random_sample((n, m)) < keep_prob for n in hidden_sizes]
+
+
+def fresh_masks(rng: np.random.Generator, hidden_sizes, m: int, keep_prob: float):
+    """New masks for one iteration: each unit of each example kept with probability keep_prob."""
+    return [rng.random((n, m)) < keep_prob for n in hidden_sizes]

@@ -1,0 +1,59 @@
+"""The regularization study: the course's models trained on one dataset, summarized as a table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .settings import STUDY, STUDY_TITLES, Settings
+from .training import TrainResult, train
+
+
+def study_settings(dropout_mask: str = "fresh", seed: int | None = None,
+                   base: dict[str, Settings] | None = None) -> dict[str, Settings]:
+    """The study's settings with a mask mode and, optionally, one init seed for all models.
+
+    With a seed, the dropout seed follows it, so each seed is one independent repetition.
+    """
+    base = STUDY if base is None else base
+    changes = {"dropout_mask": dropout_mask}
+    if seed is not None:
+        changes.update(seed=seed, dropout_seed=seed)
+    return {name: settings.replace(**changes) for name, settings in base.items()}
+
+
+def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
+              base: dict[str, Settings] | None = None) -> dict[str, list[TrainResult]]:
+    """Train every model of the study: once with the course's seeds, or over init seeds 0..seeds-1."""
+    seed_list = [None] if seeds is None else list(range(seeds))
+    results: dict[str, list[TrainResult]] = {}
+    for seed in seed_list:
+        for name, settings in study_settings(dropout_mask, seed, base).items():
+            results.setdefault(name, []).append(train(dataset, settings))
+    return results
+
+
+def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
+    """One row per model: mean and standard deviation over its runs of accuracy, gap and time."""
+    rows = []
+    for name, runs in results.items():
+        train_acc = np.array([r.train_accuracy for r in runs])
+        test_acc = np.array([r.test_accuracy for r in runs])
+        gap = train_acc - test_acc
+        first = runs[0].settings
+        rows.append({
+            "name": name,
+            "model": STUDY_TITLES.get(name, name),
+            "lambd": first.lambd,
+            "keep_prob": first.keep_prob,
+            "runs": len(runs),
+            "train_accuracy": train_acc.mean(),
+            "train_accuracy_std": train_acc.std(ddof=1) if len(runs) > 1 else 0.0,
+            "test_accuracy": test_acc.mean(),
+            "test_accuracy_std": test_acc.std(ddof=1) if len(runs) > 1 else 0.0,
+            "gap": gap.mean(),
+            "gap_std": gap.std(ddof=1) if len(runs) > 1 else 0.0,
+            "seconds": float(np.sum([r.seconds for r in runs])),
+            "diverged": sum(r.diverged_at is not None for r in runs),
+        })
+    return pd.DataFrame(rows)
