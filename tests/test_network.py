@@ -1,0 +1,137 @@
+"""The reference math, checked the way scikit-learn checks its MLP: finite differences and hand-worked values."""
+
+import numpy as np
+import pytest
+
+from nnreg import network
+
+
+def _problem(layer_sizes, m=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(0, 1, (layer_sizes[0], m))
+    Y = (rng.uniform(size=(1, m)) < 0.5).astype(float)
+    parameters = network.initialize_parameters(layer_sizes, seed=seed + 1)
+    # Non-zero biases so that the bias gradients are exercised too.
+    for name in parameters:
+        if name.startswith("b"):
+            parameters[name] = rng.normal(0, 0.1, parameters[name].shape)
+    return X, Y, parameters
+
+
+def _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, eps=1e-6):
+    grads = {}
+    for name, value in parameters.items():
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            shifted = {k: v.copy() for k, v in parameters.items()}
+            shifted[name][index] = value[index] + eps
+            plus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks)
+            shifted[name][index] = value[index] - eps
+            minus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks)
+            grad[index] = (plus - minus) / (2 * eps)
+        grads[f"d{name}"] = grad
+    return grads
+
+
+def _relative_error(analytic, numeric):
+    a = np.concatenate([analytic[k].ravel() for k in sorted(numeric)])
+    n = np.concatenate([numeric[k].ravel() for k in sorted(numeric)])
+    return np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n))
+
+
+@pytest.mark.parametrize("layer_sizes, lambd, keep_prob", [
+    ((2, 20, 3, 1), 0.0, 1.0),      # plain
+    ((2, 20, 3, 1), 0.7, 1.0),      # the course's L2
+    ((2, 20, 3, 1), 50.0, 1.0),     # a large λ, where the penalty dominates
+    ((2, 20, 3, 1), 0.0, 0.86),     # dropout with given masks
+    ((2, 20, 3, 1), 0.7, 0.7),      # L2 and dropout together
+    ((2, 6, 5, 4, 3, 1), 0.3, 0.8), # a deeper network
+])
+def test_gradients_match_central_differences(layer_sizes, lambd, keep_prob):
+    X, Y, parameters = _problem(layer_sizes)
+    masks = None
+    if keep_prob < 1:
+        masks = network.fresh_masks(np.random.default_rng(7), layer_sizes[1:-1], X.shape[1], keep_prob)
+    ZL, activations = network.forward(X, parameters, keep_prob, masks)
+    analytic = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
+    numeric = _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks)
+    assert set(analytic) == set(numeric)
+    assert _relative_error(analytic, numeric) < 1e-7
+
+
+def test_initial_weights_are_the_courses():
+    # Seed 3 and randn(n_l, n_{l-1}) / sqrt(n_{l-1}) in the order W1, W2, W3: the course's first weights.
+    p = network.initialize_parameters((2, 20, 3, 1), 3)
+    rs = np.random.RandomState(3)
+    assert np.array_equal(p["W1"], rs.randn(20, 2) / np.sqrt(2))
+    assert np.array_equal(p["W2"], rs.randn(3, 20) / np.sqrt(20))
+    assert np.array_equal(p["W3"], rs.randn(1, 3) / np.sqrt(3))
+    assert p["b1"].shape == (20, 1) and not p["b1"].any()
+    assert p["W1"][0, 0] == pytest.approx(1.78862847 / np.sqrt(2))
+
+
+def test_hand_checked_costs():
+    # z = 0 is a coin toss: log 2 per example whatever the label.
+    assert network.cross_entropy(np.zeros((1, 4)), np.array([[0, 1, 1, 0]])) == pytest.approx(np.log(2))
+    # z = log 3 gives a = 0.75: -log 0.75 for label 1, -log 0.25 for label 0.
+    z = np.full((1, 2), np.log(3))
+    assert network.cross_entropy(z, np.array([[1, 0]])) == pytest.approx((-np.log(0.75) - np.log(0.25)) / 2)
+    parameters = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[5.0]])}
+    # λ/(2m)·‖W‖² = 0.5/(2·5)·(1 + 4); the bias is not penalised.
+    assert network.l2_penalty(parameters, 0.5, 5) == pytest.approx(0.25)
+
+
+def test_cost_is_finite_where_the_sigmoid_saturates():
+    ZL = np.array([[1000.0, -1000.0, 800.0, -800.0]])
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+    # Wrong and certain costs |z|; right and certain costs nothing: (1000 + 1000 + 0 + 0) / 4.
+    assert network.cross_entropy(ZL, Y) == pytest.approx(500.0)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        network.cross_entropy(ZL, Y)
+    assert network.sigmoid(np.array([-1000.0]))[0] == 0.0
+
+
+def test_inverted_dropout_keeps_the_expected_activation():
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1, (2, 4000))
+    parameters = network.initialize_parameters((2, 20, 3, 1), 3)
+    _, plain = network.forward(X, parameters)
+    keep_prob = 0.7
+    means = []
+    for _ in range(200):
+        masks = network.fresh_masks(rng, (20, 3), X.shape[1], keep_prob)
+        means.append(network.forward(X, parameters, keep_prob, masks)[1][1].mean())
+    # Each of 200 draws averages 80,000 unit activations; their mean is within a few standard errors of the plain one.
+    standard_error = np.std(means) / np.sqrt(len(means))
+    assert abs(np.mean(means) - plain[1].mean()) < 4 * standard_error
+    assert np.std(means) > 0
+
+
+def test_masks_keep_about_keep_prob_and_drop_the_same_units_backward():
+    rng = np.random.default_rng(1)
+    masks = network.fresh_masks(rng, (20, 3), 5000, 0.86)
+    assert abs(np.mean(masks[0]) - 0.86) < 0.005
+    X, Y, parameters = _problem((2, 20, 3, 1), m=30)
+    masks = network.fresh_masks(rng, (20, 3), 30, 0.5)
+    masks[0][4, :] = False  # unit 4 of layer 1 dropped for every example
+    ZL, activations = network.forward(X, parameters, 0.5, masks)
+    assert not activations[1][4].any()
+    grads = network.backward(Y, parameters, ZL, activations, 0.0, 0.5, masks)
+    # A unit that was dropped for every example gets no gradient through its incoming weights or bias.
+    assert not grads["dW1"][4].any() and grads["db1"][4, 0] == 0
+    assert grads["dW1"][5].any()
+
+
+def test_prediction_never_uses_dropout():
+    X, _, parameters = _problem((2, 20, 3, 1))
+    first = network.predict_proba(X, parameters)
+    np.random.seed(0)
+    assert np.array_equal(first, network.predict_proba(X, parameters))
+    assert np.array_equal(first, network.sigmoid(network.forward(X, parameters)[0])[0])
+
+
+def test_fixed_masks_are_the_notebooks():
+    masks = network.fixed_masks((20, 3), 211, 0.86)
+    rs = np.random.RandomState(1)
+    assert np.array_equal(masks[0], rs.random_sample((20, 211)) < 0.86)
+    assert np.array_equal(masks[1], rs.random_sample((3, 211)) < 0.86)
