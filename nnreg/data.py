@@ -205,16 +205,20 @@ def _parse_npz(source: str, content: bytes) -> Dataset:
 _PARSERS = {".csv": _parse_csv, ".mat": _parse_mat, ".npz": _parse_npz}
 
 
-def read_dataset(content: bytes, filename: str) -> Dataset:
-    """A dataset from a file's bytes; ``filename`` only chooses the format and names it in messages."""
-    source = Path(str(filename)).name or "upload"
-    suffix = Path(source).suffix.lower()
+def _parse(content: bytes, source: str, suffix: str) -> Dataset:
+    suffix = suffix.lower()
     if suffix not in _PARSERS:
         raise DatasetError(f"{source}: unsupported file type {suffix or '(none)'!r}; "
                            f"use one of {', '.join(FILE_TYPES)}")
     if not content:
         raise DatasetError(f"{source}: the file is empty")
     return _PARSERS[suffix](source, content)
+
+
+def read_dataset(content: bytes, filename: str) -> Dataset:
+    """A dataset from a file's bytes; ``filename`` only chooses the format and names it in messages."""
+    source = Path(str(filename)).name or "upload"
+    return _parse(content, source, Path(source).suffix)
 
 
 def _data_files() -> dict[str, Path]:
@@ -266,9 +270,8 @@ def load_dataset(name_or_path) -> Dataset:
         raise DatasetError(f"{path}: is a folder, not a data file") from None
     except OSError as error:
         raise DatasetError(f"{path}: cannot be read ({error.strerror})") from None
-    dataset = read_dataset(content, path.name)
-    return Dataset(path.stem if path.parent == DATA_DIR else str(path),
-                   dataset.train_X, dataset.train_Y, dataset.test_X, dataset.test_Y)
+    source = path.stem if path.parent == DATA_DIR else str(path)
+    return _parse(content, source, path.suffix)
 
 
 # ---------------------------------------------------------------------------------------------

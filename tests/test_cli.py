@@ -1,0 +1,115 @@
+"""The command line as users run it: a real subprocess, exit codes, stdout and stderr."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnreg
+from nnreg import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "nnreg", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def _quick_study(monkeypatch):
+    # Short training keeps in-process command tests fast; the subprocess tests use the real settings.
+    from nnreg import study
+    short = {name: s.replace(num_iterations=200) for name, s in nnreg.STUDY.items()}
+    monkeypatch.setattr(study, "STUDY", short)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["reproduce", "--data", "stadium"], "nnreg: error: stadium: no such dataset"),
+    (["reproduce", "--data", "missing.csv"], "nnreg: error: missing.csv: no such file"),
+    (["reproduce", "--seeds", "0"], "argument --seeds: must be at least 1, got 0"),
+    (["reproduce", "--seeds", "many"], "argument --seeds: must be a whole number, got 'many'"),
+    (["reproduce", "--dropout-mask", "sometimes"], "invalid choice: 'sometimes'"),
+    (["reproduce", "--data", "moons:noise=9"], "noise must be a number from 0 to 1"),
+    (["fly"], "invalid choice: 'fly'"),
+    ([], "the following arguments are required: command"),
+])
+def test_bad_input_exits_2_with_one_line(args, words):
+    completed = run(*args)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+    assert "Traceback" not in completed.stderr
+
+
+def test_bad_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,y\n" + "1,2,7\n" * 20)
+    completed = run("reproduce", "--data", str(bad))
+    assert completed.returncode == 2
+    assert completed.stderr == f"nnreg: error: {bad}: training labels must be 0 or 1, found 7\n"
+
+
+def test_reproduce_table(monkeypatch, capsys):
+    _quick_study(monkeypatch)
+    assert cli.main(["reproduce", "--data", "moons"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("dataset moons:n_points=400,noise=0.1,seed=0: 200 train, 200 test points")
+    assert out[1].split() == ["model", "train", "%", "test", "%", "gap", "seconds"]
+    assert [line.split()[0] for line in out[2:]] == ["No", "L2", "Dropout"]
+
+
+def test_reproduce_json_matches_train(monkeypatch, capsys):
+    _quick_study(monkeypatch)
+    assert cli.main(["reproduce", "--data", "football", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [m["name"] for m in report["models"]] == ["none", "l2", "dropout"]
+    football = nnreg.load_dataset("football")
+    for model in report["models"]:
+        settings = nnreg.Settings.from_dict(model["settings"])
+        result = nnreg.train(football, settings)
+        assert model["train_accuracy"] == result.train_accuracy
+        assert model["test_accuracy"] == result.test_accuracy
+        assert model["train_correct"] == result.train_correct and model["test_size"] == 200
+    assert report["models"][1]["settings"]["lambd"] == 0.7
+    assert report["models"][2]["settings"]["keep_prob"] == 0.86
+
+
+def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
+    _quick_study(monkeypatch)
+    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    l2 = report["models"][1]
+    tests = [run_["test_accuracy"] for run_ in l2["runs"]]
+    assert [run_["seed"] for run_ in l2["runs"]] == [0, 1, 2] and l2["seeds"] == [0, 1, 2]
+    assert l2["test_accuracy"] == pytest.approx(np.mean(tests))
+    assert l2["test_accuracy_std"] == pytest.approx(np.std(tests, ddof=1))
+    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3"]) == 0
+    assert "±" in capsys.readouterr().out
+
+
+def test_datasets_lists_every_name():
+    completed = run("datasets")
+    assert completed.returncode == 0
+    names = [line.split()[0] for line in completed.stdout.splitlines()]
+    assert names == nnreg.list_datasets()
+
+
+def test_make_football_writes_the_builtin_file(tmp_path):
+    out = tmp_path / "f.csv"
+    completed = run("make-football", "--out", str(out))
+    assert completed.returncode == 0
+    assert out.read_bytes() == (ROOT / "data" / "football.csv").read_bytes()
+
+
+def test_reproduce_gives_the_courses_numbers(course_data_path):
+    completed = run("reproduce", "--data", str(course_data_path), "--dropout-mask", "fixed", "--json")
+    assert completed.returncode == 0, completed.stderr
+    models = {m["name"]: m for m in json.loads(completed.stdout)["models"]}
+    assert (models["none"]["train_correct"], models["none"]["test_accuracy"]) == (200, 0.915)
+    assert (models["l2"]["train_correct"], models["l2"]["test_accuracy"]) == (198, 0.93)
+    assert (models["dropout"]["train_correct"], models["dropout"]["test_accuracy"]) == (196, 0.95)
+    assert all(m["train_size"] == 211 for m in models.values())

@@ -1,0 +1,125 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnreg
+from nnreg import Settings, STUDY
+from nnreg.study import run_study, summary_table
+
+SHORT = Settings(num_iterations=1500, record_every=100)
+
+
+def _same_result(a, b):
+    assert a.parameters.keys() == b.parameters.keys()
+    for name in a.parameters:
+        assert np.array_equal(a.parameters[name], b.parameters[name])
+    pd.testing.assert_frame_equal(a.history, b.history)
+
+
+def test_parameters_keep_the_courses_shapes(football):
+    result = nnreg.train(football, SHORT.replace(num_iterations=10))
+    shapes = {name: value.shape for name, value in result.parameters.items()}
+    assert shapes == {"W1": (20, 2), "b1": (20, 1), "W2": (3, 20), "b2": (3, 1), "W3": (1, 3), "b3": (1, 1)}
+
+
+def test_same_settings_give_bit_identical_results(football):
+    for settings in (SHORT, SHORT.replace(keep_prob=0.8), SHORT.replace(keep_prob=0.8, dropout_mask="fixed")):
+        _same_result(nnreg.train(football, settings), nnreg.train(football, settings))
+
+
+def test_fresh_and_fixed_masks_differ_and_fresh_follows_its_seed(football):
+    fresh = nnreg.train(football, SHORT.replace(keep_prob=0.8))
+    fixed = nnreg.train(football, SHORT.replace(keep_prob=0.8, dropout_mask="fixed"))
+    reseeded = nnreg.train(football, SHORT.replace(keep_prob=0.8, dropout_seed=2))
+    assert not np.array_equal(fresh.parameters["W1"], fixed.parameters["W1"])
+    assert not np.array_equal(fresh.parameters["W1"], reseeded.parameters["W1"])
+    # The notebook's masks come from its own re-seeding, so dropout_seed has no say in them.
+    fixed_other = nnreg.train(football, SHORT.replace(keep_prob=0.8, dropout_mask="fixed", dropout_seed=2))
+    _same_result(fixed, fixed_other)
+
+
+def test_a_larger_lambda_gives_smaller_weights(football):
+    norms = []
+    for lambd in (0.0, 0.1, 0.7, 3.0, 10.0):
+        result = nnreg.train(football, SHORT.replace(lambd=lambd))
+        norms.append(np.sqrt(sum(n**2 for n in result.weight_norms().values())))
+    assert all(a > b for a, b in zip(norms, norms[1:])), norms
+
+
+def test_history_records_every_record_every_iterations(football):
+    result = nnreg.train(football, SHORT.replace(num_iterations=1050, lambd=0.7))
+    history = result.history
+    assert list(history.columns) == ["iteration", "objective", "cost", "train_accuracy", "test_accuracy",
+                                     "norm_W1", "norm_W2", "norm_W3"]
+    assert history.iteration.tolist() == list(range(0, 1050, 100))
+    assert np.isfinite(history.to_numpy()).all()
+    # Without dropout the training objective is the model's cost (L2 term included).
+    np.testing.assert_allclose(history.objective, history.cost, rtol=1e-12)
+    assert history.cost.iloc[-1] < history.cost.iloc[0]
+    initial = nnreg.network.initialize_parameters((2, 20, 3, 1), 3)
+    assert history.norm_W1.iloc[0] == pytest.approx(np.linalg.norm(initial["W1"]))
+
+
+def test_dropout_history_separates_the_thinned_objective_from_the_models_cost(football):
+    history = nnreg.train(football, SHORT.replace(keep_prob=0.7)).history
+    assert not np.allclose(history.objective, history.cost)
+
+
+def test_accuracies_are_fractions_of_correct_predictions(football):
+    result = nnreg.train(football, SHORT)
+    predicted = result.predict(football.train_X)
+    assert predicted.dtype == np.int64 and set(np.unique(predicted)) <= {0, 1}
+    assert result.train_accuracy == np.mean(predicted == football.train_Y)
+    assert result.train_correct == np.sum(predicted == football.train_Y) and result.train_size == 211
+    assert result.test_accuracy == np.mean(result.predict(football.test_X) == football.test_Y)
+    assert result.gap == result.train_accuracy - result.test_accuracy
+    proba = result.predict_proba(np.array([[-0.6, 0.6], [0.3, -0.7]]))
+    assert proba.shape == (2,) and proba[0] > 0.5 > proba[1]  # upper left French, lower right not
+    with pytest.raises(ValueError, match=r"\(k, 2\) array"):
+        result.predict_proba(np.zeros((3, 3)))
+
+
+def test_divergence_is_reported_with_finite_parameters(football):
+    result = nnreg.train(football, Settings(learning_rate=100.0, num_iterations=500))
+    assert result.diverged_at is not None and 1 <= result.diverged_at <= 10
+    assert all(np.isfinite(value).all() for value in result.parameters.values())
+    assert np.isfinite(result.history.drop(columns="iteration").to_numpy()).all()
+    assert result.history.iteration.max() < result.diverged_at
+    assert nnreg.train(football, SHORT).diverged_at is None
+
+
+def test_settings_must_be_settings(football):
+    with pytest.raises(TypeError, match="nnreg.Settings"):
+        nnreg.train(football, {"lambd": 0.7})
+
+
+def test_study_over_seeds_summarizes_mean_and_spread(moons):
+    base = {name: s.replace(num_iterations=300) for name, s in STUDY.items()}
+    results = run_study(moons, seeds=3, base=base)
+    assert [r.settings.seed for r in results["l2"]] == [0, 1, 2]
+    assert [r.settings.dropout_seed for r in results["dropout"]] == [0, 1, 2]
+    table = summary_table(results)
+    row = table.set_index("name").loc["l2"]
+    test = [r.test_accuracy for r in results["l2"]]
+    assert row.test_accuracy == pytest.approx(np.mean(test))
+    assert row.test_accuracy_std == pytest.approx(np.std(test, ddof=1))
+    assert row.model == "L2" and row.lambd == 0.7 and row.runs == 3
+
+
+def test_the_course_is_reproduced_exactly(course_data_path):
+    dataset = nnreg.load_dataset(course_data_path)
+    expected = {"none": (200, 0.915), "l2": (198, 0.93), "dropout": (196, 0.95)}
+    for name, settings in STUDY.items():
+        result = nnreg.train(dataset, settings.replace(dropout_mask="fixed"))
+        assert (result.train_correct, result.train_size) == (expected[name][0], 211), name
+        assert result.test_accuracy == expected[name][1], name
+        assert result.diverged_at is None
+
+
+def test_builtin_football_shows_what_regularization_is_for(football):
+    # Acceptance of the built-in data: over init seeds 0-9 (fresh masks, dropout seed = init seed)
+    # the plain model overfits by at least 2 points and both regularizers beat it on the test set.
+    table = summary_table(run_study(football, seeds=10)).set_index("name")
+    assert table.loc["none", "gap"] >= 0.02
+    assert table.loc["l2", "test_accuracy"] > table.loc["none", "test_accuracy"]
+    assert table.loc["dropout", "test_accuracy"] > table.loc["none", "test_accuracy"]
