@@ -1,0 +1,223 @@
+"""nnreg's dashboard: what regularization does to a small neural network, three models side by side.
+
+Run it with ``streamlit run app.py``.  This script only lays out widgets and results; the models,
+charts, table and messages come from the nnreg package.  Every control is bound to the URL, so a
+copied link reproduces the view.
+"""
+
+import streamlit as st
+
+import nnreg
+from nnreg import charts, dashboard
+from nnreg.dashboard import CONTROLS, UPLOAD
+
+st.set_page_config(page_title="nnreg: regularization side by side", page_icon="⚽", layout="wide")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_dataset(choice, n_points, noise, data_seed):
+    return dashboard.load_choice(choice, n_points, noise, data_seed)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_upload(content, filename):
+    return nnreg.read_dataset(content, filename)
+
+
+# One entry per trained model, keyed on the data's content and the settings; bounded so a
+# long-running public server cannot grow without limit.
+@st.cache_data(max_entries=256, show_spinner=False)
+def train(_dataset, fingerprint, settings):
+    return nnreg.train(_dataset, settings)
+
+
+def reset_to_course():
+    for key, control in CONTROLS.items():
+        st.session_state[key] = control.default
+
+
+def number(label, key, **options):
+    control = CONTROLS[key]
+    return st.number_input(label, control.low, control.high, control.default, control.step,
+                           key=key, bind="query-params", **options)
+
+
+def slider(label, key, **options):
+    control = CONTROLS[key]
+    return st.slider(label, control.low, control.high, control.default, control.step,
+                     key=key, bind="query-params", **options)
+
+
+# Read the link before any widget exists: Streamlit drops a value its widget cannot take
+# without a word, so this is the only moment to say which one was ignored.
+url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
+chosen = {key: control.default for key, control in CONTROLS.items()}
+
+# --- Sidebar: every setting of the study --------------------------------------------------------
+with st.sidebar:
+    st.button("Reset to the course's settings", on_click=reset_to_course, icon=":material/restart_alt:",
+              width="stretch")
+
+    st.header("Data")
+    chosen["data"] = st.selectbox("Dataset", dashboard.dataset_choices(), key="data", bind="query-params",
+                                  help="The built-in football field, a synthetic set, a file in data/, "
+                                       "or your own .csv, .mat or .npz file.")
+    if chosen["data"] in nnreg.data.SYNTHETIC:
+        chosen["n_points"] = number("Number of points", "n_points", help="Split half and half into train and test.")
+        chosen["noise"] = slider("Noise", "noise", help="Jitter added to every point: more noise, more to overfit.")
+        chosen["data_seed"] = number("Data seed", "data_seed")
+    upload = None
+    if chosen["data"] == UPLOAD:
+        upload = st.file_uploader("Your data", type=["csv", "mat", "npz"],
+                                  help="CSV with columns x1, x2, y and optionally split (train/test); "
+                                       ".mat or .npz with arrays X, y, Xval, yval as in the course.")
+
+    st.header("Network and training")
+    chosen["learning_rate"] = number("Learning rate α", "learning_rate", format="%.3f")
+    chosen["num_iterations"] = number("Iterations", "num_iterations")
+    layers_text = st.text_input("Hidden layer sizes", CONTROLS["layers"].default, key="layers",
+                                bind="query-params", help="2-20-3-1 in the course: hidden layers 20, 3.",
+                                validate=(dashboard.LAYERS_PATTERN, "Whole numbers separated by commas, like 20, 3"))
+    try:
+        chosen["layers"] = dashboard.parse_layers(layers_text)
+    except ValueError as error:
+        st.error(f"{error}. The models use the course's {CONTROLS['layers'].default} until this is fixed.")
+        chosen["layers"] = dashboard.parse_layers(CONTROLS["layers"].default)
+    chosen["seed"] = number("Init seed", "seed", help="Seeds the initial weights (3 in the course).")
+    chosen["n_seeds"] = number("Number of seeds", "n_seeds",
+                               help="Above 1, every model is trained from that many init seeds, counting up "
+                                    "from the init seed: the table shows mean ± std, the boundary the mean "
+                                    "probability.")
+
+    st.header("Regularization")
+    chosen["lambd"] = number("L2 strength λ (lambd)", "lambd", format="%.2f")
+    chosen["keep_prob"] = slider("Dropout keep_prob", "keep_prob")
+    chosen["dropout_mask"] = st.radio("Dropout masks", CONTROLS["dropout_mask"].options, key="dropout_mask",
+                                      bind="query-params", horizontal=True,
+                                      help="fresh: new masks every iteration; fixed: the same masks every "
+                                           "iteration, as the original notebook drew them.")
+    chosen["l2_dropout"] = st.checkbox("Add a fourth model: L2 + dropout", key="l2_dropout", bind="query-params")
+
+# --- Data -------------------------------------------------------------------------------------------
+dataset, dataset_problem = None, None
+try:
+    if chosen["data"] != UPLOAD:
+        dataset = load_dataset(chosen["data"], chosen["n_points"], chosen["noise"], chosen["data_seed"])
+    elif upload is not None:
+        dataset = read_upload(upload.getvalue(), upload.name)
+except nnreg.DatasetError as error:
+    dataset_problem = f"{error}. The page shows the built-in football data instead."
+if dataset is None:
+    dataset = load_dataset(nnreg.data.BUILTIN, None, None, None)
+
+st.title("What regularization does to a small neural network")
+for problem in url_problems:
+    st.warning(problem, icon=":material/link_off:")
+if chosen["data"] == UPLOAD and upload is None:
+    st.info("Choose a file in the sidebar; until then the page shows the built-in football data.",
+            icon=":material/upload_file:")
+if dataset_problem:
+    st.error(dataset_problem)
+
+story, field = st.columns([2, 3], gap="large")
+with story:
+    if dataset.name == nnreg.data.BUILTIN:
+        st.markdown(
+            "France's goalkeeper kicks the ball up the field. Each point is where it came down and two "
+            "players went up for the header: **:blue[blue]** (label 1) where a French player won it, "
+            "**:red[red]** (label 0) where the opponent did. A network that learns where the French win "
+            "tells the goalkeeper where to aim. A few headers were won against the odds: noise that an "
+            "unregularized network learns by heart, and that L2 and dropout teach it to ignore.")
+    else:
+        st.markdown("Each point is one example with two features, x1 and x2: **:blue[blue]** is label 1, "
+                    "**:red[red]** is label 0. The network learns to tell them apart from the training "
+                    "points; the test points show how well that generalizes.")
+    st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
+               f"{len(dataset.test_Y)} test points (triangles).")
+    show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points", bind="query-params")
+    discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params")
+with field:
+    st.altair_chart(charts.dataset_points(dataset, show_test), height=340)
+
+# --- The models -------------------------------------------------------------------------------------
+models = dashboard.model_settings(chosen)
+jobs = [(name, run) for name, settings in models.items() for run in dashboard.seed_runs(settings, chosen["n_seeds"])]
+progress = st.progress(0.0)
+results = {}
+for done, (name, run) in enumerate(jobs):
+    progress.progress(done / len(jobs), text=f"Training {dashboard.model_title(name, run)}, init seed {run.seed} "
+                                             f"({done + 1} of {len(jobs)})")
+    results.setdefault(name, []).append(train(dataset, dataset.fingerprint, run))
+progress.empty()
+table = dashboard.accuracy_table(results)
+first = {name: runs[0] for name, runs in results.items()}
+
+st.header("The models side by side")
+for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.items()):
+    with column:
+        st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+        st.caption(dashboard.model_strength(name, runs[0].settings) or "λ = 0, keep_prob = 1")
+        for problem in sorted({dashboard.training_problem(run) for run in runs} - {None}):
+            st.error(problem)
+        with st.container(key=f"boundary_{name}"):
+            st.altair_chart(charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
+                            height=330)
+        train_metric, test_metric = st.columns(2)
+        train_metric.metric("Train accuracy", f"{table.loc[name, 'Train accuracy']:.1%}")
+        test_delta = 100 * (table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"])
+        test_metric.metric("Test accuracy", f"{table.loc[name, 'Test accuracy']:.1%}",
+                           delta=None if name == "none" else f"{test_delta:+.1f} pts",
+                           delta_color="normal" if round(test_delta, 1) else "off",
+                           delta_arrow="auto" if round(test_delta, 1) else "off",
+                           help=None if name == "none" else "The change is against no regularization.")
+        st.altair_chart(charts.cost_curve(runs[0], name), height=240)
+        if runs[0].settings.keep_prob < 1:
+            st.caption("Each step trains a randomly thinned network: its cost (grey) is noisy and is not "
+                       "the model's. The model's cost is the full network's.")
+        st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-{name}-weights.npz",
+                           "application/octet-stream", on_click="ignore", icon=":material/download:",
+                           key=f"weights_{name}", help="W1, b1, ... in the course's shapes"
+                           + (f", from the run with init seed {runs[0].settings.seed}." if len(runs) > 1 else "."))
+
+# --- Accuracy table ---------------------------------------------------------------------------------
+st.header("Accuracy")
+with st.container(key="accuracy_table"):
+    st.dataframe(dashboard.style_table(table), hide_index=True)
+st.caption("The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits."
+           + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds." if chosen["n_seeds"] > 1 else ""))
+with st.container(horizontal=True):
+    st.download_button("Table (CSV)", table.to_csv(index=False), "nnreg-accuracy.csv", "text/csv",
+                       on_click="ignore", icon=":material/download:")
+    st.download_button("Settings (JSON)", dashboard.settings_json(chosen, dataset, models, chosen["n_seeds"]),
+                       "nnreg-settings.json", "application/json", on_click="ignore", icon=":material/download:")
+
+# --- Weight decay -----------------------------------------------------------------------------------
+st.header("Weight decay")
+st.markdown(dashboard.weight_decay_caption(first))
+if chosen["n_seeds"] > 1:
+    st.caption(f"Weights of the runs with init seed {chosen['seed']}.")
+bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
+with bars:
+    st.subheader("‖W‖ per layer")
+    st.altair_chart(charts.weight_norms(first), height=300)
+with spread:
+    st.subheader("Size of every weight, |w|")
+    st.altair_chart(charts.weight_distribution(first), height=300)
+with over_time:
+    st.subheader("‖W‖ while training")
+    st.altair_chart(charts.norm_history(first), height=300)
+
+# --- The math ---------------------------------------------------------------------------------------
+m = len(dataset.train_Y)
+with st.expander("The math, with this run's numbers", icon=":material/function:", key="math", bind="query-params"):
+    st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
+                f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
+                f"points, α = {chosen['learning_rate']:g}). Biases are not regularized.")
+    for line in dashboard.l2_latex(chosen["lambd"], m, chosen["learning_rate"]):
+        st.latex(line)
+    st.markdown(f"**Inverted dropout** keeps each hidden unit with probability keep_prob = "
+                f"{chosen['keep_prob']:g} at every training step and scales the kept ones up, so their "
+                f"expected value is unchanged and prediction uses the full network as is. The input and "
+                f"output layers are never dropped.")
+    for line in dashboard.dropout_latex(chosen["keep_prob"]):
+        st.latex(line)

@@ -1,0 +1,231 @@
+"""Altair charts of the study, each a plain function of results or a dataset, so they are tested
+without Streamlit.
+
+Colors mean the same on every chart: blue is label 1 (a French player won the header), red is
+label 0.  Models get their own colors, never blue or red, so a color is never ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .data import Dataset
+from .settings import STUDY_TITLES
+from .training import TrainResult
+
+BLUE = "#1d4ed8"
+RED = "#dc2626"
+# The probability field uses pale versions of the same two colors, white where the model is
+# unsure (0.5), so the points drawn on top stay readable.
+PALE_BLUE = "#8fb0f4"
+PALE_RED = "#f4a3a3"
+UNSURE = "#ffffff"
+LABEL_SCALE = alt.Scale(domain=[0, 1], range=[RED, BLUE])
+PROBABILITY_SCALE = alt.Scale(domain=[0, 0.5, 1], range=[PALE_RED, UNSURE, PALE_BLUE])
+SPLIT_SCALE = alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"])
+
+MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "dropout": "#d97706", "l2_dropout": "#7c3aed"}
+THINNED_COLOR = "#a8a29e"
+
+GRID_RESOLUTION = 60
+CELL_OVERLAP = 0.25
+FIELD_MARGIN = 0.08
+
+FULL_COST = "cost J, full network"
+THINNED_OBJECTIVE = "objective, thinned network"
+
+
+def _model_scale(names: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=[STUDY_TITLES[name] for name in names],
+                     range=[MODEL_COLORS[name] for name in names])
+
+
+def field_extent(dataset: Dataset) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (x1, x2) ranges that hold every point, with a margin so no point sits on the edge."""
+    points = np.vstack([dataset.train_X, dataset.test_X])
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = FIELD_MARGIN * np.maximum(high - low, 1e-9)
+    return (float(low[0] - pad[0]), float(high[0] + pad[0])), (float(low[1] - pad[1]), float(high[1] + pad[1]))
+
+
+def _axes(dataset: Dataset):
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    x = alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False)
+    y = alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False)
+    return x, y
+
+
+def points_frame(dataset: Dataset, show_test: bool) -> pd.DataFrame:
+    """Columns x1, x2, label, split: the training points, and the test points when asked."""
+    frame = dataset.to_frame().rename(columns={"y": "label"})
+    return frame if show_test else frame[frame["split"] == "train"].reset_index(drop=True)
+
+
+def _points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Chart:
+    label_legend = alt.Legend() if legend else None
+    # A grey symbol in the shape legend: the shape means the split, not the label.
+    split_legend = alt.Legend(symbolSize=70, symbolFillColor="#57534e", symbolStrokeColor="#57534e",
+                              symbolOpacity=1) if legend else None
+    return alt.Chart(frame).mark_point(filled=True, size=36, opacity=0.95, stroke="white",
+                                       strokeWidth=0.7).encode(
+        x=alt.X("x1:Q", scale=x_scale, title="x1"),
+        y=alt.Y("x2:Q", scale=y_scale, title="x2"),
+        fill=alt.Fill("label:N", scale=LABEL_SCALE, title="label", legend=label_legend),
+        shape=alt.Shape("split:N", scale=SPLIT_SCALE, title="points", legend=split_legend),
+        tooltip=["x1:Q", "x2:Q", "label:N", "split:N"],
+    )
+
+
+def dataset_points(dataset: Dataset, show_test: bool = True) -> alt.Chart:
+    """The field: training points as circles, test points as triangles, colored by label."""
+    x_scale, y_scale = _axes(dataset)
+    return _points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=True)
+
+
+def boundary_grid(results: Sequence[TrainResult], dataset: Dataset,
+                  resolution: int = GRID_RESOLUTION) -> pd.DataFrame:
+    """P(label 1) over a resolution × resolution grid of cells covering the field.
+
+    Each row is one cell (x1_lo..x1_hi, x2_lo..x2_hi) with the probability at its centre,
+    averaged over ``results`` (one per seed) so several seeds show their mean prediction.
+    """
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    x_edges = np.linspace(x_lo, x_hi, resolution + 1)
+    y_edges = np.linspace(y_lo, y_hi, resolution + 1)
+    ix, iy = np.meshgrid(np.arange(resolution), np.arange(resolution))
+    ix, iy = ix.ravel(), iy.ravel()
+    centres = np.column_stack([(x_edges[ix] + x_edges[ix + 1]) / 2, (y_edges[iy] + y_edges[iy + 1]) / 2])
+    probability = np.mean([result.predict_proba(centres) for result in results], axis=0)
+    return pd.DataFrame({
+        "x1_lo": x_edges[ix], "x1_hi": x_edges[ix + 1],
+        "x2_lo": y_edges[iy], "x2_hi": y_edges[iy + 1],
+        "probability": probability,
+    })
+
+
+def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discretize: bool = False,
+                      show_test: bool = False, resolution: int = GRID_RESOLUTION) -> alt.LayerChart:
+    """The model's P(label 1) as a heatmap over the field, with the points on top.
+
+    ``discretize`` shows hard regions instead: the label the model predicts (P > 0.5, as the
+    course's predict), in the same pale colors.
+    """
+    grid = boundary_grid(results, dataset, resolution)
+    if discretize:
+        grid["probability"] = (grid["probability"] > 0.5).astype(float)
+    # Each cell is drawn a little wider and taller than it is, over its neighbour: without this,
+    # antialiasing leaves hairline gaps between the cells of the canvas.
+    grid["x1_hi"] += CELL_OVERLAP * (grid["x1_hi"] - grid["x1_lo"])
+    grid["x2_hi"] += CELL_OVERLAP * (grid["x2_hi"] - grid["x2_lo"])
+    legend = alt.Legend(type="gradient", orient="bottom", gradientLength=120, titleOrient="left",
+                        values=[0, 1] if discretize else [0, 0.5, 1], format="~g", labelOverlap=False)
+    x_scale, y_scale = _axes(dataset)
+    field = alt.Chart(grid).mark_rect(clip=True).encode(
+        x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
+        x2="x1_hi:Q",
+        y=alt.Y("x2_lo:Q", scale=y_scale, title="x2"),
+        y2="x2_hi:Q",
+        color=alt.Color("probability:Q", scale=PROBABILITY_SCALE,
+                        title="predicted label" if discretize else "P(label 1)", legend=legend),
+    )
+    points = _points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
+    return alt.layer(field, points)
+
+
+def cost_curve(result: TrainResult, name: str) -> alt.Chart:
+    """The cost over iterations; with dropout also the objective gradient descent actually saw.
+
+    With dropout each step minimizes the cost of a randomly thinned network, which is not the
+    model's cost: both are drawn and labelled so the noisy one is not mistaken for the model's.
+    """
+    history = result.history
+    curves = [pd.DataFrame({"iteration": history["iteration"], "value": history["cost"], "curve": FULL_COST})]
+    if result.settings.keep_prob < 1.0:
+        curves.append(pd.DataFrame({"iteration": history["iteration"], "value": history["objective"],
+                                    "curve": THINNED_OBJECTIVE}))
+    frame = pd.concat(curves, ignore_index=True)
+    names = [FULL_COST, THINNED_OBJECTIVE][: len(curves)]
+    colors = [MODEL_COLORS[name], THINNED_COLOR][: len(curves)]
+    # A log scale keeps the late, small differences between models visible after the first drop.
+    return alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
+        x=alt.X("iteration:Q", title="iteration"),
+        y=alt.Y("value:Q", title="cost (log scale)", scale=alt.Scale(type="log"),
+                axis=alt.Axis(format="~g", tickCount=4)),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=colors), title=None,
+                        legend=alt.Legend(orient="bottom", direction="vertical")),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[[1, 0], [3, 2]][: len(curves)]),
+                                  legend=None),
+        # Drawing the model's cost last keeps it on top of the thinned network's noise.
+        order=alt.Order("curve:N", sort="descending"),
+        tooltip=["curve:N", "iteration:Q", alt.Tooltip("value:Q", format=".4f")],
+    )
+
+
+def weight_norms_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
+    """Columns model, layer, norm: ‖W_l‖_F of every layer of every model."""
+    rows = [{"model": STUDY_TITLES[name], "layer": layer, "norm": norm}
+            for name, result in results.items() for layer, norm in result.weight_norms().items()]
+    return pd.DataFrame(rows, columns=["model", "layer", "norm"])
+
+
+def weight_norms(results: Mapping[str, TrainResult]) -> alt.Chart:
+    """‖W_l‖_F per layer, one bar per model side by side."""
+    frame = weight_norms_frame(results)
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("layer:N", title="layer", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("model:N", sort=list(frame["model"].unique())),
+        y=alt.Y("norm:Q", title="‖W‖ (Frobenius)"),
+        color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
+                        legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=["model:N", "layer:N", alt.Tooltip("norm:Q", format=".3f")],
+    )
+
+
+def weight_distribution_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
+    """Columns model, layer, abs_w: one row per weight (biases excluded) of every model."""
+    parts = [pd.DataFrame({"model": STUDY_TITLES[name], "layer": layer, "abs_w": np.abs(value).ravel()})
+             for name, result in results.items()
+             for layer, value in result.parameters.items() if layer.startswith("W")]
+    return pd.concat(parts, ignore_index=True)
+
+
+def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
+    """|w| of every weight per model: one thin tick per weight, a bold black tick at the median."""
+    frame = weight_distribution_frame(results)
+    y = alt.Y("model:N", sort=[STUDY_TITLES[name] for name in results], title=None)
+    ticks = alt.Chart(frame).mark_tick(opacity=0.5, thickness=1.2, size=26).encode(
+        x=alt.X("abs_w:Q", title="|w|"), y=y,
+        color=alt.Color("model:N", scale=_model_scale(list(results)), legend=None),
+        tooltip=["model:N", "layer:N", alt.Tooltip("abs_w:Q", format=".3f")],
+    )
+    medians = alt.Chart(frame).mark_tick(color="black", thickness=3, size=34).encode(
+        x=alt.X("median(abs_w):Q", title="|w|"), y=y,
+        tooltip=["model:N", alt.Tooltip("median(abs_w):Q", title="median |w|", format=".3f")],
+    )
+    return alt.layer(ticks, medians)
+
+
+def norm_history_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
+    """Columns model, iteration, norm: the norm of all weights together, sqrt(Σ_l ‖W_l‖²_F)."""
+    parts = []
+    for name, result in results.items():
+        history = result.history
+        layers = [column for column in history.columns if column.startswith("norm_W")]
+        parts.append(pd.DataFrame({"model": STUDY_TITLES[name], "iteration": history["iteration"],
+                                   "norm": np.sqrt(np.square(history[layers]).sum(axis=1))}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart:
+    """How the weights' total norm evolves: L2 pulls it down, the others let it grow."""
+    return alt.Chart(norm_history_frame(results)).mark_line(strokeWidth=1.8).encode(
+        x=alt.X("iteration:Q", title="iteration"),
+        y=alt.Y("norm:Q", title="‖W‖ (all layers)"),
+        color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
+                        legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=["model:N", "iteration:Q", alt.Tooltip("norm:Q", format=".2f")],
+    )

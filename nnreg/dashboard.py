@@ -1,0 +1,277 @@
+"""The dashboard's logic that is not layout: its controls and their URL values, the models a set
+of control values means, and the table, caption, math and downloads built from results.
+
+Every control's key is also its URL query parameter.  Streamlit silently drops a URL value its
+widget cannot take; ``check_query_params`` runs first with the same rules, so the page can say
+which value was ignored and why before the widget falls back to its default.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import data
+from .settings import DROPOUT_MASKS, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, STUDY, STUDY_TITLES, Settings
+from .study import summary_table
+from .training import TrainResult
+
+UPLOAD = "upload"
+COURSE = Settings()
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control's course default and what it accepts; the type of ``default`` sets the kind:
+    bool (a switch), int or float (a range from ``low`` to ``high``), str with ``options`` (a
+    choice) or str without (the hidden layer sizes, as text)."""
+
+    default: object
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    options: tuple[str, ...] | None = None
+
+
+# The dashboard's own limits sit inside Settings' limits: a shared link must not be able to
+# keep a public server busy for long (4 models × 10 seeds × 100,000 iterations at most).
+CONTROLS: dict[str, Control] = {
+    "data": Control(data.BUILTIN),
+    "n_points": Control(400, 40, 2000, 20),
+    "noise": Control(0.1, 0.0, 1.0, 0.01),
+    "data_seed": Control(0, 0, 1_000_000, 1),
+    "learning_rate": Control(COURSE.learning_rate, 0.001, 10.0, 0.05),
+    "num_iterations": Control(COURSE.num_iterations, 100, 100_000, 1000),
+    "layers": Control(", ".join(map(str, COURSE.layer_dims))),
+    "seed": Control(COURSE.seed, 0, 1_000_000, 1),
+    "n_seeds": Control(1, 1, 10, 1),
+    "lambd": Control(STUDY["l2"].lambd, 0.0, 100.0, 0.1),
+    "keep_prob": Control(STUDY["dropout"].keep_prob, 0.05, 1.0, 0.01),
+    "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS),
+    "l2_dropout": Control(False),
+    "test_points": Control(True),
+    "discretize": Control(False),
+    "math": Control(False),
+}
+
+
+def dataset_choices() -> list[str]:
+    """The dataset menu: the built-in set, the synthetic ones, files in data/, and an upload."""
+    return [*data.list_datasets(), UPLOAD]
+
+
+# Whole numbers separated by commas or spaces; the same rule checks typing in the browser
+# (a JavaScript regular expression there) and every value here.
+LAYERS_PATTERN = r"^[\s,]*[0-9]+([\s,]+[0-9]+)*[\s,]*$"
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """Hidden layer sizes from text such as "20, 3"; a ValueError says what is wrong."""
+    if not re.fullmatch(LAYERS_PATTERN, str(text)):
+        raise ValueError(f"hidden layer sizes must be whole numbers separated by commas, like 20, 3; got {text!r}")
+    sizes = tuple(int(size) for size in re.findall(r"[0-9]+", text))
+    if len(sizes) > MAX_HIDDEN_LAYERS or not all(1 <= size <= MAX_LAYER_SIZE for size in sizes):
+        raise ValueError(f"hidden layer sizes must be 1 to {MAX_HIDDEN_LAYERS} layers of 1 to "
+                         f"{MAX_LAYER_SIZE} units each; got {text!r}")
+    return sizes
+
+
+def parse_value(key: str, text: str, choices: list[str]):
+    """A control's value from its URL text, by the rules its widget applies; ValueError if invalid."""
+    control = CONTROLS[key]
+    if isinstance(control.default, bool):
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"{key} must be true or false")
+        return text.lower() == "true"
+    if isinstance(control.default, (int, float)):
+        integer = isinstance(control.default, int)
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            raise ValueError(f"{key} must be a {'whole number' if integer else 'number'}") from None
+        if not math.isfinite(value) or not control.low <= value <= control.high:
+            raise ValueError(f"{key} must be from {control.low:g} to {control.high:g}")
+        return value
+    if key == "layers":
+        return parse_layers(text)
+    options = choices if key == "data" else control.options
+    if text not in options:
+        raise ValueError(f"{key} must be one of {', '.join(options)}")
+    return text
+
+
+def check_query_params(params: Mapping[str, str], choices: list[str]) -> list[str]:
+    """One message per URL parameter whose value its control cannot take (other parameters are
+    left alone: they may belong to another page)."""
+    messages = []
+    for key, text in params.items():
+        if key not in CONTROLS:
+            continue
+        try:
+            parse_value(key, text, choices)
+        except ValueError as error:
+            default = CONTROLS[key].default
+            # Written as the URL writes it: true/false rather than Python's True/False.
+            shown = str(default).lower() if isinstance(default, bool) else default
+            messages.append(f"The link's `{key}={text}` was ignored: {error}. Using the default, {shown}.")
+    return messages
+
+
+def load_choice(choice: str, n_points: int, noise: float, data_seed: int) -> data.Dataset:
+    """The dataset a menu choice names (the synthetic ones with their options)."""
+    if choice in data.SYNTHETIC:
+        return data.make_dataset(choice, n_points=n_points, noise=noise, seed=data_seed)
+    return data.load_dataset(choice)
+
+
+def model_settings(values: Mapping) -> dict[str, Settings]:
+    """The study's models for these control values: the course's three, and L2 + dropout on request."""
+    base = Settings(layer_dims=values["layers"], learning_rate=values["learning_rate"],
+                    num_iterations=values["num_iterations"], seed=values["seed"],
+                    dropout_mask=values["dropout_mask"])
+    models = {
+        "none": base,
+        "l2": base.replace(lambd=values["lambd"]),
+        "dropout": base.replace(keep_prob=values["keep_prob"]),
+    }
+    if values["l2_dropout"]:
+        models["l2_dropout"] = base.replace(lambd=values["lambd"], keep_prob=values["keep_prob"])
+    return models
+
+
+def model_strength(name: str, settings: Settings) -> str:
+    """The model's regularization strength in the course's names, e.g. "λ = 0.7" ("" for none)."""
+    lambd, keep_prob = f"λ = {settings.lambd:g}", f"keep_prob = {settings.keep_prob:g}"
+    return {"none": "", "l2": lambd, "dropout": keep_prob, "l2_dropout": f"{lambd}, {keep_prob}"}[name]
+
+
+def model_title(name: str, settings: Settings) -> str:
+    """The model's name with its strength, e.g. "L2 (λ = 0.7)"."""
+    strength = model_strength(name, settings)
+    return STUDY_TITLES[name] + (f" ({strength})" if strength else "")
+
+
+def seed_runs(settings: Settings, n_seeds: int) -> list[Settings]:
+    """One settings per repetition: init and dropout seeds counted up from the chosen ones, so the
+    first repetition is exactly the single-seed model (and comes from the cache)."""
+    return [settings.replace(seed=settings.seed + k, dropout_seed=settings.dropout_seed + k)
+            for k in range(n_seeds)]
+
+
+def training_problem(result: TrainResult) -> str | None:
+    """Why a run is not a trained model (it diverged), in words for the page, or None."""
+    rate = result.settings.learning_rate
+    if result.diverged_at is not None:
+        return (f"Training diverged at iteration {result.diverged_at:,}: the weights overflowed. "
+                f"Lower the learning rate (now {rate:g}).")
+    start, end = result.history["cost"].iloc[0], result.history["cost"].iloc[-1]
+    if end > start:
+        return (f"Training diverged: the cost rose from {start:.3f} to {end:.3f} instead of falling. "
+                f"Lower the learning rate (now {rate:g}).")
+    return None
+
+
+PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
+
+
+def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
+    """One row per model, indexed by its name: accuracies as fractions, mean and std over seeds
+    when there are several."""
+    summary = summary_table(dict(results)).set_index("name")
+    several = bool((summary["runs"] > 1).any())
+    table = pd.DataFrame({
+        "Model": [model_title(name, runs[0].settings) for name, runs in results.items()],
+        "λ": summary["lambd"],
+        "keep_prob": summary["keep_prob"],
+    }, index=summary.index.rename(None))
+    for label, column in (("Train accuracy", "train_accuracy"), ("Test accuracy", "test_accuracy"),
+                          ("Gap (train − test)", "gap")):
+        table[label] = summary[column]
+        if several:
+            table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
+    if several:
+        table["Seeds"] = summary["runs"]
+    table["Training seconds"] = summary["seconds"]
+    return table
+
+
+def style_table(table: pd.DataFrame):
+    """The table for display: percentages, and the best test accuracy highlighted."""
+    best = table["Test accuracy"] == table["Test accuracy"].max()
+    percent = [column for column in PERCENT_COLUMNS if column in table]
+    return (table.style
+            .format("{:.1%}", subset=percent)
+            .format("{:g}", subset=["λ", "keep_prob"])
+            .format("{:.2f}", subset=["Training seconds"])
+            .apply(lambda column: ["background-color: #fde68a; font-weight: bold" if is_best else ""
+                                   for is_best in best], subset=["Test accuracy"]))
+
+
+def total_weight_norm(result: TrainResult) -> float:
+    """The norm of all weights together: sqrt(Σ_l ‖W_l‖²_F)."""
+    return math.sqrt(sum(norm**2 for norm in result.weight_norms().values()))
+
+
+def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
+    """What each regularizer did to the weights, in numbers, relative to no regularization."""
+    baseline = total_weight_norm(results["none"])
+    parts = []
+    for name, result in results.items():
+        if name == "none":
+            continue
+        norm = total_weight_norm(result)
+        verb = "shrank" if norm < baseline else "grew"
+        subject = "the total weight norm ‖W‖" if not parts else "it"
+        change = f"{norm / baseline - 1:+.0%}".replace("-", "−")
+        parts.append(f"{STUDY_TITLES[name].replace('Dropout', 'dropout')} {verb} {subject} "
+                     f"from {baseline:.1f} to {norm:.1f} ({change})")
+    return "; ".join(parts) + "."
+
+
+def weights_npz(result: TrainResult) -> bytes:
+    """The model's parameters under the course's names (W1, b1, ...), as .npz file content."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **result.parameters)
+    return buffer.getvalue()
+
+
+def settings_json(values: Mapping, dataset: data.Dataset, models: Mapping[str, Settings], n_seeds: int) -> str:
+    """Everything needed to reproduce the page: control values, the dataset, every model's settings."""
+    controls = {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
+    return json.dumps({
+        "controls": controls,
+        "dataset": {"name": dataset.name, "fingerprint": dataset.fingerprint,
+                    "train_points": len(dataset.train_Y), "test_points": len(dataset.test_Y)},
+        "models": {name: [run.to_dict() for run in seed_runs(settings, n_seeds)]
+                   for name, settings in models.items()},
+    }, indent=2)
+
+
+def l2_latex(lambd: float, m: int, learning_rate: float) -> list[str]:
+    """The L2 cost, its gradient term and the decay it causes, with this run's λ, m and α."""
+    return [
+        r"J = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + (1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big)"
+        r" + \underbrace{\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2}_{\text{L2 penalty}}"
+        rf",\qquad \frac{{\lambda}}{{2m}} = \frac{{{lambd:g}}}{{2 \cdot {m}}} = {lambd / (2 * m):.3g}",
+        r"dW^{[l]} = \underbrace{\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top}}_{\text{backprop}} + \frac{\lambda}{m}W^{[l]}",
+        r"W^{[l]} \leftarrow \Big(1 - \frac{\alpha\lambda}{m}\Big)W^{[l]} - \frac{\alpha}{m}\,dZ^{[l]}A^{[l-1]\top}"
+        rf",\qquad 1 - \frac{{\alpha\lambda}}{{m}} = 1 - \frac{{{learning_rate:g} \cdot {lambd:g}}}{{{m}}}"
+        rf" = {1 - learning_rate * lambd / m:.6f}",
+    ]
+
+
+def dropout_latex(keep_prob: float) -> list[str]:
+    """Inverted dropout forward and backward, with this run's keep_prob."""
+    return [
+        rf"D^{{[l]}} = \big(\mathrm{{rand}}(n^{{[l]}}, m) < {keep_prob:g}\big),\qquad "
+        rf"A^{{[l]}} \leftarrow \frac{{A^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}}",
+        rf"dA^{{[l]}} \leftarrow \frac{{dA^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}},\qquad "
+        rf"\frac{{1}}{{\mathrm{{keep\_prob}}}} = {1 / keep_prob:.4g}",
+    ]

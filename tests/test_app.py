@@ -1,0 +1,142 @@
+"""The dashboard page (app.py), run headless with Streamlit's AppTest on short trainings."""
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+import nnreg
+from nnreg import charts
+from nnreg.dashboard import CONTROLS
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"num_iterations": "300"}
+ACCURACY = ["Train accuracy", "Test accuracy", "Gap (train − test)"]
+
+
+def open_page(**params) -> AppTest:
+    """The page opened from a link with these query parameters (300 iterations unless given)."""
+    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    page.query_params.update({**FAST, **params})
+    page.run()
+    assert not page.exception, page.exception
+    return page
+
+
+def table(page) -> pd.DataFrame:
+    return page.dataframe[0].value
+
+
+def test_the_default_page_shows_the_whole_study():
+    page = open_page()
+    assert not page.error and not page.warning
+    assert [h.value for h in page.subheader][:3] == ["No regularization", "L2", "Dropout"]
+    # The field, three boundaries, three cost curves and three weight charts.
+    assert len(page.get("vega_lite_chart")) == 10
+    assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
+    assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization",
+                                                    "The models side by side", "Weight decay"]
+    assert len(page.latex) == 5
+
+
+def test_the_table_has_nnreg_trains_numbers(football):
+    shown = table(open_page())
+    for name, settings in nnreg.STUDY.items():
+        result = nnreg.train(football, settings.replace(num_iterations=300))
+        row = shown.loc[name]
+        assert (row["Train accuracy"], row["Test accuracy"]) == (result.train_accuracy, result.test_accuracy)
+        assert (row["λ"], row["keep_prob"]) == (settings.lambd, settings.keep_prob)
+
+
+def test_changing_lambda_changes_only_the_l2_row():
+    page = open_page()
+    before = table(page)
+    page.number_input(key="lambd").set_value(3.0).run()
+    after = table(page)
+    assert after.loc["l2", "Model"] == "L2 (λ = 3)"
+    assert after.loc["l2", "Train accuracy"] != before.loc["l2", "Train accuracy"]
+    pd.testing.assert_frame_equal(after.drop(index="l2")[ACCURACY], before.drop(index="l2")[ACCURACY])
+
+
+def test_url_parameters_set_the_widgets():
+    page = open_page(lambd="0.3", keep_prob="0.5", layers="10, 5", data="moons", n_points="200", noise="0.2",
+                     l2_dropout="true", n_seeds="2", dropout_mask="fixed", discretize="true")
+    assert page.number_input(key="lambd").value == 0.3
+    assert page.slider(key="keep_prob").value == 0.5
+    assert page.text_input(key="layers").value == "10, 5"
+    assert page.selectbox(key="data").value == "moons"
+    assert page.number_input(key="n_points").value == 200
+    assert page.radio(key="dropout_mask").value == "fixed"
+    assert page.toggle(key="discretize").value is True
+    shown = table(page)
+    assert list(shown.index) == ["none", "l2", "dropout", "l2_dropout"]
+    assert list(shown["Seeds"]) == [2, 2, 2, 2] and "Test std" in shown
+    assert any("moons:n_points=200,noise=0.2,seed=0" in caption.value for caption in page.caption)
+
+
+def test_invalid_url_parameters_warn_and_fall_back_to_defaults():
+    page = open_page(lambd="abc", keep_prob="5", data="nope", seed="3.5")
+    messages = " ".join(w.value for w in page.warning)
+    for words in ("`lambd=abc`", "`keep_prob=5`", "`data=nope`", "`seed=3.5`"):
+        assert words in messages
+    assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
+    assert page.slider(key="keep_prob").value == CONTROLS["keep_prob"].default
+    assert page.selectbox(key="data").value == "football"
+    assert len(table(page)) == 3
+
+
+def test_bad_layer_sizes_show_an_error_and_the_course_network_is_used():
+    page = open_page()
+    page.text_input(key="layers").set_value("20, x").run()
+    assert any("hidden layer sizes must be whole numbers" in e.value for e in page.error)
+    assert list(table(page)["Model"])[0] == "No regularization"
+
+
+def test_a_bad_upload_shows_the_reason_and_the_page_keeps_working():
+    page = open_page(data="upload")
+    assert "Choose a file" in page.info[0].value
+    page.file_uploader[0].upload("points.csv", b"a,b\n1,2\n", "text/csv").run()
+    assert not page.exception
+    [error] = page.error
+    assert "points.csv: missing column(s) x1, x2, y" in error.value
+    assert len(table(page)) == 3
+
+
+def test_a_good_upload_is_used(moons):
+    page = open_page(data="upload")
+    content = moons.to_frame().to_csv(index=False).encode()
+    page.file_uploader[0].upload("mine.csv", content, "text/csv").run()
+    assert not page.error
+    assert any("Dataset **mine.csv**" in caption.value for caption in page.caption)
+
+
+def test_a_diverging_learning_rate_shows_an_error_per_model():
+    page = open_page(learning_rate="10")
+    assert len(page.error) == 3
+    assert all("diverged" in e.value and "Lower the learning rate" in e.value for e in page.error)
+    assert len(table(page)) == 3
+
+
+def test_reset_returns_to_the_course_settings():
+    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5")
+    page.button[0].click().run()
+    assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
+    assert page.checkbox(key="l2_dropout").value is False
+    assert page.text_input(key="layers").value == "20, 3"
+    assert page.number_input(key="num_iterations").value == CONTROLS["num_iterations"].default
+    assert page.query_params == {}
+
+
+def test_every_download_is_offered():
+    labels = [button.label for button in open_page().get("download_button")]
+    assert labels == ["Weights (.npz)"] * 3 + ["Table (CSV)", "Settings (JSON)"]
+
+
+def test_the_theme_keeps_blue_for_1_and_red_for_0():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    theme = config["theme"]
+    assert not {charts.BLUE, charts.RED} & set(theme["chartCategoricalColors"])
+    diverging = theme["chartDivergingColors"]
+    assert len(diverging) == 10 and charts.RED in diverging[:5] and charts.BLUE in diverging[5:]
+    assert config["server"]["headless"] is True and config["server"]["maxUploadSize"] <= 10

@@ -1,0 +1,138 @@
+"""Chart builders: the data each chart carries and how it is encoded, checked on the Vega-Lite spec."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnreg
+from nnreg import charts
+
+FAST = nnreg.Settings(num_iterations=300)
+
+
+@pytest.fixture(scope="module")
+def results(moons):
+    """The study's three models on the small moons set, 300 iterations each."""
+    return {"none": nnreg.train(moons, FAST), "l2": nnreg.train(moons, FAST.replace(lambd=0.7)),
+            "dropout": nnreg.train(moons, FAST.replace(keep_prob=0.86))}
+
+
+def _values(spec, layer=None):
+    """The rows of a (layer's) inline dataset in a chart's Vega-Lite dict."""
+    part = spec if layer is None else spec["layer"][layer]
+    name = part["data"]["name"]
+    return pd.DataFrame(spec["datasets"][name])
+
+
+def test_label_colors_are_blue_for_1_and_red_for_0_and_no_model_uses_them():
+    assert charts.LABEL_SCALE.to_dict() == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
+    assert charts.PROBABILITY_SCALE.to_dict()["range"] == [charts.PALE_RED, charts.UNSURE, charts.PALE_BLUE]
+    assert not {charts.BLUE, charts.RED, charts.PALE_BLUE, charts.PALE_RED} & set(charts.MODEL_COLORS.values())
+
+
+def test_the_field_holds_every_point_with_a_margin(moons):
+    (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
+    points = np.vstack([moons.train_X, moons.test_X])
+    assert x_lo < points[:, 0].min() and points[:, 0].max() < x_hi
+    assert y_lo < points[:, 1].min() and points[:, 1].max() < y_hi
+
+
+def test_the_grid_tiles_the_field_with_the_mean_probability(results, moons):
+    runs = [results["none"], results["l2"]]
+    grid = charts.boundary_grid(runs, moons, resolution=12)
+    assert len(grid) == 144
+    (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
+    assert (grid["x1_lo"].min(), grid["x1_hi"].max()) == pytest.approx((x_lo, x_hi))
+    assert (grid["x2_lo"].min(), grid["x2_hi"].max()) == pytest.approx((y_lo, y_hi))
+    centres = np.column_stack([(grid["x1_lo"] + grid["x1_hi"]) / 2, (grid["x2_lo"] + grid["x2_hi"]) / 2])
+    expected = (runs[0].predict_proba(centres) + runs[1].predict_proba(centres)) / 2
+    np.testing.assert_allclose(grid["probability"], expected)
+
+
+def test_the_boundary_is_a_probability_heatmap_under_the_training_points(results, moons):
+    spec = charts.decision_boundary([results["l2"]], moons, resolution=20).to_dict()
+    field, points = spec["layer"]
+    assert field["mark"]["type"] == "rect"
+    assert field["encoding"]["color"]["field"] == "probability"
+    assert field["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
+    assert field["encoding"]["color"]["title"] == "P(label 1)"
+    grid = _values(spec, 0)
+    assert len(grid) == 400 and 0 < grid["probability"].min() < 0.5 < grid["probability"].max() < 1
+    assert points["encoding"]["fill"]["scale"] == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
+    shown = _values(spec, 1)
+    assert set(shown["split"]) == {"train"} and len(shown) == len(moons.train_Y)
+
+
+def test_discretize_shows_the_predicted_label(results, moons):
+    spec = charts.decision_boundary([results["none"]], moons, discretize=True, resolution=20).to_dict()
+    grid = _values(spec, 0)
+    assert set(grid["probability"]) == {0.0, 1.0}
+    exact = charts.boundary_grid([results["none"]], moons, 20)
+    np.testing.assert_array_equal(grid["probability"], (exact["probability"] > 0.5).astype(float))
+    assert spec["layer"][0]["encoding"]["color"]["title"] == "predicted label"
+
+
+def test_test_points_appear_on_request(results, moons):
+    spec = charts.decision_boundary([results["none"]], moons, show_test=True, resolution=10).to_dict()
+    shown = _values(spec, 1)
+    assert (shown["split"] == "test").sum() == len(moons.test_Y)
+    assert len(shown) == len(moons.train_Y) + len(moons.test_Y)
+
+
+def test_the_dataset_chart_tells_splits_by_shape_and_labels_by_color(moons):
+    spec = charts.dataset_points(moons).to_dict()
+    assert spec["encoding"]["shape"]["scale"]["domain"] == ["train", "test"]
+    assert spec["encoding"]["fill"]["scale"]["range"] == [charts.RED, charts.BLUE]
+    frame = _values(spec)
+    assert sorted(frame["label"].unique()) == [0, 1] and len(frame) == len(moons.train_Y) + len(moons.test_Y)
+    assert len(_values(charts.dataset_points(moons, show_test=False).to_dict())) == len(moons.train_Y)
+
+
+def test_a_model_without_dropout_has_one_cost_curve(results):
+    spec = charts.cost_curve(results["l2"], "l2").to_dict()
+    frame = _values(spec)
+    assert set(frame["curve"]) == {charts.FULL_COST}
+    np.testing.assert_allclose(frame["value"], results["l2"].history["cost"])
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.MODEL_COLORS["l2"]]
+
+
+def test_dropout_shows_the_full_network_cost_and_the_thinned_objective(results):
+    history = results["dropout"].history
+    frame = _values(charts.cost_curve(results["dropout"], "dropout").to_dict())
+    full = frame[frame["curve"] == charts.FULL_COST]
+    thinned = frame[frame["curve"] == charts.THINNED_OBJECTIVE]
+    np.testing.assert_allclose(full["value"], history["cost"])
+    np.testing.assert_allclose(thinned["value"], history["objective"])
+    assert not np.allclose(full["value"].to_numpy()[1:], thinned["value"].to_numpy()[1:])
+
+
+def test_weight_norms_are_grouped_bars_per_layer(results):
+    spec = charts.weight_norms(results).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "layer" and spec["encoding"]["xOffset"]["field"] == "model"
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.MODEL_COLORS[n] for n in results]
+    frame = _values(spec)
+    for name, result in results.items():
+        title = nnreg.settings.STUDY_TITLES[name]
+        rows = frame[frame["model"] == title].set_index("layer")["norm"]
+        assert rows.to_dict() == pytest.approx(result.weight_norms())
+
+
+def test_the_weight_distribution_has_every_weight(results):
+    frame = charts.weight_distribution_frame(results)
+    result = results["l2"]
+    weights = np.concatenate([result.parameters[f"W{l}"].ravel() for l in (1, 2, 3)])
+    mine = frame[frame["model"] == "L2"]["abs_w"].to_numpy()
+    np.testing.assert_allclose(np.sort(mine), np.sort(np.abs(weights)))
+    spec = charts.weight_distribution(results).to_dict()
+    assert spec["layer"][1]["encoding"]["x"] == {"aggregate": "median", "field": "abs_w", "type": "quantitative",
+                                                 "title": "|w|"}
+
+
+def test_the_norm_history_is_the_norm_of_all_weights(results):
+    frame = charts.norm_history_frame(results)
+    history = results["none"].history
+    expected = np.sqrt(history["norm_W1"] ** 2 + history["norm_W2"] ** 2 + history["norm_W3"] ** 2)
+    np.testing.assert_allclose(frame[frame["model"] == "No regularization"]["norm"], expected)
+    spec = charts.norm_history(results).to_dict()
+    assert spec["encoding"]["x"]["field"] == "iteration" and spec["encoding"]["y"]["field"] == "norm"
