@@ -2,9 +2,11 @@
 
 from .data import Dataset, DatasetError, list_datasets, load_dataset, make_dataset, read_dataset
 from .settings import STUDY, Settings
-from .training import TrainResult, train
+from .sweep import SweepResult, sweep
+from .training import TrainResult, train, train_many
 
 __all__ = [
-    "Dataset", "DatasetError", "STUDY", "Settings", "TrainResult",
-    "list_datasets", "load_dataset", "make_dataset", "read_dataset", "train",
+    "Dataset", "DatasetError", "STUDY", "Settings", "SweepResult", "TrainResult",
+    "list_datasets", "load_dataset", "make_dataset", "read_dataset", "sweep", "train",
+    "train_many",
 ]

@@ -12,6 +12,8 @@ import sys
 from . import data
 from .settings import DROPOUT_MASKS
 from .study import run_study, summary_table
+from .sweep_cli import register as register_sweep
+from .bench import register as register_bench
 
 EXIT_BAD_INPUT = 2
 
@@ -129,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     football = commands.add_parser("make-football", help="regenerate the built-in dataset")
     football.add_argument("--out", default=str(data.DATA_DIR / "football.csv"), help="where to write it")
     football.set_defaults(run=_make_football)
+    register_sweep(commands)
+    register_bench(commands)
     return parser
 
 

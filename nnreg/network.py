@@ -126,5 +126,19 @@ def fixed_masks(hidden_sizes, m: int, keep_prob: float):
 
 
 def fresh_masks(rng: np.random.Generator, hidden_sizes, m: int, keep_prob: float):
-    """New masks for one iteration: each unit of each example kept with probability keep_prob."""
-    return [rng.random((n, m)) < keep_prob for n in hidden_sizes]
+    """New masks for one iteration: each unit of each example kept with probability keep_prob.
+
+    One raw 64-bit draw from ``rng`` seeds SplitMix64, whose t-th output is a hash of seed + t·γ.
+    Each hidden unit in turn, layer by layer, takes the next ⌈m/4⌉ outputs; their four 16-bit
+    quarters, lowest first, are the draws for its examples, a quarter of them at a time.  A unit
+    is kept where its draw is below keep_prob·2¹⁶, which honours keep_prob to within 2⁻¹⁷.
+    """
+    # Hashes of a counter, not random doubles: compiled code computes the same draws side by side, far faster.
+    units, quarter = sum(hidden_sizes), (m + 3) // 4
+    t = np.arange(1, units * quarter + 1, dtype=np.uint64).reshape(units, quarter)
+    z = np.uint64(rng.bit_generator.random_raw()) + t * 0x9E3779B97F4A7C15
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+    z = z ^ (z >> 31)
+    draws = np.concatenate([(z >> shift) & 0xFFFF for shift in (0, 16, 32, 48)], axis=1)[:, :m]
+    return np.split(draws < round(keep_prob * 2**16), np.cumsum(hidden_sizes)[:-1])

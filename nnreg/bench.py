@@ -1,0 +1,231 @@
+"""Benchmark: ``python -m nnreg bench [--json]`` measures every speed figure of the project's
+performance targets, each next to its baseline, in one run on this machine.
+
+The baseline is a course-style NumPy loop: the notebook's ``model()`` as written, one ``np.dot``
+per layer per iteration on a dict of parameters, the cost computed every iteration and dropout
+masks drawn as random doubles.  Fast figures are the best of a few repeats (other processes share
+the cores); the baseline runs once, in full.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import data, network, training
+from .settings import STUDY, Settings
+
+# The issue's targets.
+STUDY_SECONDS = 1.0
+STUDY_SPEEDUP = 20.0
+DROPOUT_RATIO = 1.5
+BATCH_SECONDS = 30.0
+COMPILE_SECONDS = 10.0
+
+BATCH_LAMBDS = 20
+BATCH_SEEDS = 5
+QUICK_ITERATIONS = 300
+
+
+def course_style_loop(X, Y, parameters, settings: Settings) -> dict:
+    """The course notebook's training loop, as the baseline: forward, cost, backward, update."""
+    L = len(parameters) // 2
+    m = X.shape[1]
+    lambd, keep_prob = settings.lambd, settings.keep_prob
+    rng = np.random.RandomState(settings.dropout_seed)
+    for i in range(settings.num_iterations):
+        A, caches = X, [(X, None)]
+        for l in range(1, L):
+            Z = np.dot(parameters["W" + str(l)], A) + parameters["b" + str(l)]
+            A = np.maximum(0, Z)
+            D = None
+            if keep_prob < 1:
+                D = rng.rand(A.shape[0], A.shape[1]) < keep_prob
+                A = A * D
+                A = A / keep_prob
+            caches.append((A, D))
+        AL = 1 / (1 + np.exp(-(np.dot(parameters["W" + str(L)], A) + parameters["b" + str(L)])))
+        logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
+        cost = 1.0 / m * np.nansum(logprobs)
+        if lambd:
+            cost += lambd / (2 * m) * sum(np.sum(np.square(parameters["W" + str(l)])) for l in range(1, L + 1))
+        grads = {}
+        dZ = AL - Y
+        for l in range(L, 0, -1):
+            A_prev = caches[l - 1][0]
+            grads["dW" + str(l)] = 1.0 / m * np.dot(dZ, A_prev.T) + lambd / m * parameters["W" + str(l)]
+            grads["db" + str(l)] = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
+            if l > 1:
+                dA = np.dot(parameters["W" + str(l)].T, dZ)
+                if keep_prob < 1:
+                    dA = dA * caches[l - 1][1]
+                    dA = dA / keep_prob
+                dZ = np.multiply(dA, np.int64(A_prev > 0))
+        for l in range(1, L + 1):
+            parameters["W" + str(l)] = parameters["W" + str(l)] - settings.learning_rate * grads["dW" + str(l)]
+            parameters["b" + str(l)] = parameters["b" + str(l)] - settings.learning_rate * grads["db" + str(l)]
+    return parameters
+
+
+def _course_seconds(dataset, settings: Settings) -> float:
+    X, Y = dataset.train_X.T, dataset.train_Y.reshape(1, -1).astype(float)
+    parameters = network.initialize_parameters(settings.layer_sizes, settings.seed)
+    start = time.perf_counter()
+    # Saturated sigmoids make log(0) in the notebook's cost; it sums around them with nansum.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        course_style_loop(X, Y, parameters, settings)
+    return time.perf_counter() - start
+
+
+def _best(repeats: int, run) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+_JIT_PROBE = """
+import json, time
+start = time.perf_counter()
+from nnreg import kernel
+imported = time.perf_counter()
+seconds = kernel.warm_up()
+stats = kernel._train.stats
+print(json.dumps({"import_seconds": imported - start, "warm_up_seconds": seconds,
+                  "cache_hits": sum(stats.cache_hits.values()),
+                  "cache_misses": sum(stats.cache_misses.values())}))
+"""
+
+
+def _jit_probe(cache_dir: str) -> dict:
+    """Import nnreg.kernel and warm it up in a fresh Python process with this Numba cache folder."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir,
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                           os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", _JIT_PROBE], env=env, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _row(figure, value, unit, baseline=None, baseline_label="", ratio=None, target="", passed=None):
+    return {"figure": figure, "value": value, "unit": unit, "baseline": baseline,
+            "baseline_label": baseline_label, "ratio": ratio, "target": target, "passed": passed}
+
+
+def run_bench(quick: bool = False, repeats: int = 3) -> dict:
+    """Measure every figure; ``quick`` shrinks every job (for tests) and judges no target."""
+    if not training.NUMBA_AVAILABLE:
+        raise ValueError("bench measures the compiled engine, which needs numba (pip install -r requirements.txt)")
+    from . import kernel  # imported here: loading Numba takes a moment
+
+    # Other processes' load when the run starts: they share the cores with every figure.
+    load = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    started = datetime.datetime.now().isoformat(timespec="seconds")
+    dataset = data.load_dataset(data.BUILTIN)
+    iterations = QUICK_ITERATIONS if quick else Settings().num_iterations
+    study = {name: settings.replace(num_iterations=iterations) for name, settings in STUDY.items()}
+    workers = training.default_workers()
+    judge = (lambda ok: None) if quick else bool
+
+    with tempfile.TemporaryDirectory(prefix="nnreg-bench-cache-") as cache_dir:
+        first = _jit_probe(cache_dir)
+        warm = _jit_probe(cache_dir)
+    kernel.warm_up()
+
+    fast = {name: _best(repeats, lambda s=settings: training.train(dataset, s, engine="numba"))
+            for name, settings in study.items()}
+    many = _best(repeats, lambda: training.train_many(dataset, list(study.values()), engine="numba"))
+    course = {name: _course_seconds(dataset, settings) for name, settings in study.items()}
+    one_by_one, course_total = sum(fast.values()), sum(course.values())
+
+    lambds = np.round(np.linspace(0.0, 1.9, BATCH_LAMBDS if not quick else 2), 2)
+    seeds = range(BATCH_SEEDS if not quick else 2)
+    batch = [STUDY["l2"].replace(lambd=float(lambd), seed=seed, dropout_seed=seed, num_iterations=iterations)
+             for lambd in lambds for seed in seeds]
+    start = time.perf_counter()
+    training.train_many(dataset, batch, engine="numba")
+    batch_seconds = time.perf_counter() - start
+    batch_baseline = len(batch) * course["l2"]
+
+    figures = [
+        _row(f"study: 3 models, wall, train_many on {workers} threads", many, "s", course_total,
+             "course-style NumPy loop, 3 models one after another", course_total / many,
+             f"<= {STUDY_SECONDS:g} s and >= {STUDY_SPEEDUP:g}x",
+             judge(many <= STUDY_SECONDS and course_total / many >= STUDY_SPEEDUP)),
+        _row("study: 3 models one after another, one thread", one_by_one, "s", course_total,
+             "course-style NumPy loop, 3 models one after another", course_total / one_by_one),
+        *[_row(f"  model '{name}'", fast[name], "s", course[name], "course-style NumPy loop",
+               course[name] / fast[name]) for name in study],
+        _row("dropout (fresh masks) / plain model time", fast["dropout"] / fast["none"], "x",
+             course["dropout"] / course["none"], "the same ratio for the course-style loop", None,
+             f"<= {DROPOUT_RATIO:g}", judge(fast["dropout"] / fast["none"] <= DROPOUT_RATIO)),
+        _row(f"batch: {len(batch)} models ({len(lambds)} lambd x {len(seeds)} seeds), train_many",
+             batch_seconds, "s", batch_baseline,
+             f"estimate: {len(batch)} x the course-style L2 model measured above",
+             batch_baseline / batch_seconds, f"<= {BATCH_SECONDS:g} s", judge(batch_seconds <= BATCH_SECONDS)),
+        _row("first JIT compile (fresh process, empty Numba cache)", first["warm_up_seconds"], "s",
+             target=f"<= {COMPILE_SECONDS:g} s", passed=judge(first["warm_up_seconds"] <= COMPILE_SECONDS)),
+        _row("warm start (fresh process, Numba disk cache)", warm["warm_up_seconds"], "s",
+             first["warm_up_seconds"], "first compile", first["warm_up_seconds"] / warm["warm_up_seconds"],
+             "loaded from the disk cache",
+             judge(warm["cache_hits"] > 0 and warm["cache_misses"] == 0)),
+        _row("  importing nnreg.kernel (numba included)", warm["import_seconds"], "s"),
+    ]
+    return {
+        "date": started,
+        "cores": workers,
+        "load_average": load,
+        "dataset": f"{dataset.name}: {len(dataset.train_Y)} training points",
+        "num_iterations": iterations,
+        "fast_repeats": repeats,
+        "quick": quick,
+        "figures": figures,
+        "all_passed": None if quick else all(f["passed"] for f in figures if f["passed"] is not None),
+    }
+
+
+def format_report(report: dict) -> str:
+    """The report as an aligned text table, one line per figure, PASS/FAIL where there is a target."""
+    load = report["load_average"]
+    lines = [f"nnreg bench, {report['date']}: {report['cores']} cores"
+             + (f", load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else "")
+             + f"; {report['dataset']}, {report['num_iterations']:,} iterations per model; "
+             f"fast figures best of {report['fast_repeats']}, baselines run once in full"]
+    if report["quick"]:
+        lines[0] += " (QUICK: tiny jobs, no target judged)"
+    header = ["figure", "measured", "baseline", "ratio", "target", "result"]
+    rows = []
+    for f in report["figures"]:
+        number = (lambda v: f"{v:.3f} {f['unit']}" if f["unit"] == "s" else f"{v:.2f}{f['unit']}")
+        baseline = "" if f["baseline"] is None else f"{number(f['baseline'])} ({f['baseline_label']})"
+        result = "" if f["passed"] is None else ("PASS" if f["passed"] else "FAIL")
+        rows.append([f["figure"], number(f["value"]), baseline,
+                     "" if f["ratio"] is None else f"{f['ratio']:.1f}x", f["target"], result])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(r, widths)).rstrip() for r in [header, *rows]]
+    return "\n".join(lines)
+
+
+def _bench(args) -> None:
+    report = run_bench(quick=args.quick)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+
+
+def register(commands) -> None:
+    """Add the ``bench`` subcommand to the command line's subparsers."""
+    bench = commands.add_parser("bench", help="measure the speed targets against a course-style NumPy loop")
+    bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    # Tiny jobs, for the tests: every figure is produced, none is meaningful.
+    bench.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
+    bench.set_defaults(run=_bench)

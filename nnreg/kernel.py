@@ -1,0 +1,454 @@
+"""The fast training loop: ``training.numpy_loop``'s mathematics compiled by Numba, for any depth.
+
+A model is a few billion floating-point operations on arrays of a few hundred numbers, so NumPy
+spends its time in call overhead, not arithmetic; loops over the examples compiled to machine code
+do the same arithmetic without that overhead.  The parameters live in one flat vector (W1 row by
+row, b1, W2, b2, ...) and the layers in one loop, so one compiled function serves every
+``layer_dims``.  Dropout masks are ``network.fresh_masks``'s own draws (SplitMix64 keyed by
+SFC64) or the notebook's fixed masks.  Sums run in another order than NumPy's, so the parameters
+agree with the reference to rounding (about 1e-13 relative after a thousand iterations), not bit
+for bit.  ``nogil=True`` lets threads train models side by side; each call has its own buffers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+# Numba caches compiled code next to this file; where the package is read-only (e.g. Streamlit
+# Community Cloud) it must go elsewhere, and the setting is read when numba is first imported.
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_CACHE_PARENT = _PACKAGE_DIR / "__pycache__" if (_PACKAGE_DIR / "__pycache__").is_dir() else _PACKAGE_DIR
+if "NUMBA_CACHE_DIR" not in os.environ and not os.access(_CACHE_PARENT, os.W_OK):
+    os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "nnreg-numba-cache")
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from llvmlite import ir  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
+
+from . import network  # noqa: E402
+from .settings import Settings  # noqa: E402
+from .training import Loop  # noqa: E402
+
+NO_DROPOUT, FIXED_MASKS, FRESH_MASKS = 0, 1, 2
+
+# Reordering sums lets LLVM vectorize them; inf and NaN keep their meaning, which divergence
+# detection relies on (so no "nnan"/"ninf", i.e. not fastmath=True).  error_model="numpy" makes
+# division plain IEEE arithmetic instead of a Python ZeroDivisionError check that blocks vectorizing.
+_FAST = dict(nogil=True, cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+
+# Unsigned integers for the generators' arithmetic and for array indices: Numba turns a mix of
+# signed and unsigned 64-bit integers into floats, and gives signed indices negative-index
+# handling that stops LLVM from vectorizing.
+_U = np.uint64
+_LOW_16 = _U(0xFFFF)
+# SplitMix64's increment and multipliers.
+_GAMMA, _MIX1, _MIX2 = _U(0x9E3779B97F4A7C15), _U(0xBF58476D1CE4E5B9), _U(0x94D049BB133111EB)
+
+_LOG2_E = 1.4426950408889634
+# ln 2 split so that n·_LN2_HI is exact for every n used (Cody and Waite's range reduction).
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+
+
+@intrinsic
+def _float_from_bits(typingctx, bits):
+    """The float64 whose IEEE 754 bit pattern is the int64 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return numba.float64(numba.int64), codegen
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"contract"}, error_model="numpy")
+def _exp(x):
+    """e**x to within one rounding, in arithmetic LLVM can vectorize (libm's exp is one call per number).
+
+    e**x = 2**n · e**r with |r| <= ln2/2, where a degree-13 Taylor polynomial is exact to 1e-17.
+    No "reassoc" here: it could undo the two-step subtraction that keeps r exact.
+    """
+    # Beyond these bounds e**x is 0 or inf in double precision anyway.
+    x = min(max(x, -746.0), 710.0)
+    n = np.floor(x * _LOG2_E + 0.5)
+    r = (x - n * _LN2_HI) - n * _LN2_LO
+    # Σ r^i/i! for i <= 13 by Horner's rule; literal coefficients stay in registers.
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    # 2**n as two factors, so that n past the normal exponent range still overflows or underflows.
+    half = np.floor(n * 0.5)
+    return (p * _float_from_bits((np.int64(half) + 1023) << 52)
+            * _float_from_bits((np.int64(n - half) + 1023) << 52))
+
+
+@numba.njit(**_FAST)
+def _next_key(state):
+    """The next raw output of NumPy's SFC64 bit generator, advancing its state in place."""
+    a, b, c, counter = state[0], state[1], state[2], state[3]
+    output = a + b + counter
+    state[0], state[1] = b ^ (b >> _U(11)), c + (c << _U(3))
+    state[2], state[3] = ((c << _U(24)) | (c >> _U(40))) + output, counter + _U(1)
+    return output
+
+
+@numba.njit(**_FAST)
+def _splitmix64(state):
+    """SplitMix64's output for the state key + counter·γ (its counter-th output when seeded with key)."""
+    z = state
+    z = (z ^ (z >> _U(30))) * _MIX1
+    z = (z ^ (z >> _U(27))) * _MIX2
+    return z ^ (z >> _U(31))
+
+
+@numba.njit(**_FAST)
+def _dropout(v, draw, threshold, scale):
+    """ReLU, then inverted dropout: the unit is kept (and scaled by 1/keep_prob) where draw < threshold.
+
+    Multiplying by 0 rather than choosing 0 keeps NumPy's inf·0 = NaN.
+    """
+    return (0.0 if v < 0.0 else v) * (scale if draw < threshold else 0.0)
+
+
+@numba.njit(**_FAST)
+def _objective(acts, logits, row_length, Y, theta, sizes, w_off, lambd):
+    """``network.cross_entropy`` plus ``network.l2_penalty``, for the recorded iterations."""
+    m = Y.size
+    losses = 0.0
+    for j in range(sizes[-1]):
+        for e in range(m):
+            z = acts[logits + j * row_length + e]
+            losses += max(z, 0.0) - z * Y[e] + math.log1p(math.exp(-abs(z)))
+    squares = 0.0
+    for l in range(1, sizes.size):
+        for p in range(w_off[l], w_off[l] + sizes[l] * sizes[l - 1]):
+            squares += theta[p] * theta[p]
+    return losses / m + lambd / (2 * m) * squares
+
+
+@numba.njit(**_FAST)
+def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations, record_every,
+           mask_mode, fixed_masks, rng_state, threshold):
+    """Full-batch gradient descent exactly as ``training.numpy_loop`` does it.
+
+    All arrays are flat: a matrix row is a run of m numbers (one per example) at a known offset.
+    Every matrix product runs as passes over the examples (the vectorized, innermost loop), each
+    adding up to four rows at once: the first pass takes the 1 to 4 rows left over, so no pass
+    multiplies padding.  Indices are cast to unsigned (``_U``) so that Numba adds no negative-index
+    handling, which would stop LLVM from vectorizing.  Returns the last finite parameters, the
+    recorded iterations, their objectives, the parameter snapshots (one row each) and the
+    iteration it diverged at (0: it did not).
+    """
+    L = sizes.size - 1
+    m = X.shape[1]
+    # Rows are padded to a whole number of vectors (8 examples): a pass with a remainder of 1 to 3
+    # ends in scalar code, which costs a fifth of the time at the course's 211 examples.  Padding
+    # examples have X = 0 and their activations and dZ are kept at exactly 0, so they add nothing.
+    mp = (m + 7) // 8 * 8
+    # Where W_l (row by row) and b_l start in the parameter vector, and where layer l's rows start
+    # among the activations (layer 0 is X, layer L the logits), the dZ rows and the dropout masks.
+    w_off, b_off = np.zeros(L + 1, np.int64), np.zeros(L + 1, np.int64)
+    row_off, delta_off, mask_off = np.zeros(L + 2, np.int64), np.zeros(L + 2, np.int64), np.zeros(L + 1, np.int64)
+    P = 0
+    for l in range(1, L + 1):
+        w_off[l] = P
+        b_off[l] = P + sizes[l] * sizes[l - 1]
+        P = b_off[l] + sizes[l]
+    for l in range(L + 1):
+        row_off[l + 1] = row_off[l] + sizes[l] * mp
+        # Layer 1's dZ rows are used one at a time and dropped: nothing below needs them.
+        delta_off[l + 1] = delta_off[l] + (0 if l == 0 else sizes[l] if l > 1 else 1) * mp
+    for l in range(1, L):
+        mask_off[l + 1] = mask_off[l] + sizes[l] * m
+    acts, deltas, Y_padded = np.zeros(row_off[L + 1]), np.zeros(delta_off[L + 1]), np.zeros(mp)
+    # Element-wise copies here and below: Numba's array assignment brings seconds of extra compiling.
+    for e in range(m):
+        Y_padded[e] = Y[e]
+        for i in range(sizes[0]):
+            acts[i * mp + e] = X[i, e]
+    theta, updated, grad = initial.copy(), np.empty(P), np.empty(P)
+    # Fixed masks keep the reference's layout (rows of m); a pass reads a row's padding from the
+    # next row, or from mp spare zeros after the last, and the result there is set to 0 anyway.
+    masks = np.zeros(mask_off[L] + mp if mask_mode == FIXED_MASKS else 0, np.uint8)
+    for p in range(masks.size - mp):
+        masks[p] = fixed_masks[p]
+    # Fresh masks: each hidden unit's row takes `quarter` SplitMix64 outputs, four draws from each.
+    quarter = (m + 3) // 4
+    key = _U(0)
+    state = rng_state.copy()
+    inv_m, lambd_m = 1.0 / m, lambd / m
+    # Multiplying by 1/keep_prob where the reference divides by keep_prob: equal to within a rounding.
+    scale = 1.0 / keep_prob if mask_mode != NO_DROPOUT else 1.0
+
+    n_records = (num_iterations - 1) // record_every + 1
+    record_iterations = np.empty(n_records, np.int64)
+    objectives = np.empty(n_records)
+    snapshots = np.empty((n_records, P))
+    recorded = 0
+    diverged_at = 0
+
+    for i in range(num_iterations):
+        if mask_mode == FRESH_MASKS:
+            key = _next_key(state)
+
+        # Forward: Z_l = W_l·A_{l-1} + b_l; hidden layers then ReLU and inverted dropout.
+        for l in range(1, L + 1):
+            n, k = sizes[l], sizes[l - 1]
+            a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
+            hidden = l < L
+            dropout = hidden and mask_mode != NO_DROPOUT
+            head = (k - 1) % 4 + 1
+            # ReLU joins the first pass when that pass is the only one (as a floor of 0, else -inf);
+            # comparisons are written so that NaN passes through, as np.maximum(0, NaN) does.
+            floor = 0.0 if hidden and k <= 4 else -math.inf
+            for j in range(n):
+                w, z = w_off[l] + j * k, row_off[l] + j * mp
+                bias = theta[b_off[l] + j]
+                if head == 1:
+                    c0 = theta[w]
+                    for e in range(mp):
+                        v = bias + c0 * acts[_U(a0 + e)]
+                        acts[_U(z + e)] = floor if v < floor else v
+                elif head == 2:
+                    c0, c1 = theta[w], theta[w + 1]
+                    for e in range(mp):
+                        v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)]
+                        acts[_U(z + e)] = floor if v < floor else v
+                elif head == 3:
+                    c0, c1, c2 = theta[w], theta[w + 1], theta[w + 2]
+                    for e in range(mp):
+                        v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
+                        acts[_U(z + e)] = floor if v < floor else v
+                else:
+                    c0, c1, c2, c3 = theta[w], theta[w + 1], theta[w + 2], theta[w + 3]
+                    for e in range(mp):
+                        v = (bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
+                             + c3 * acts[_U(a3 + e)])
+                        acts[_U(z + e)] = floor if v < floor else v
+                for t in range(head, k, 4):
+                    c0, c1, c2, c3 = theta[w + t], theta[w + t + 1], theta[w + t + 2], theta[w + t + 3]
+                    a = row_off[l - 1] + t * mp
+                    for e in range(mp):
+                        acts[_U(z + e)] += (c0 * acts[_U(a + e)] + c1 * acts[_U(a + mp + e)]
+                                            + c2 * acts[_U(a + 2 * mp + e)] + c3 * acts[_U(a + 3 * mp + e)])
+                if dropout and mask_mode == FRESH_MASKS:
+                    # network.fresh_masks's draws, made where they are used: examples t, quarter + t,
+                    # 2·quarter + t and 3·quarter + t take the 16-bit quarters of this unit's output t.
+                    state_t = key + _U((mask_off[l] // m + j) * quarter) * _GAMMA
+                    for t in range(quarter):
+                        state_t += _GAMMA
+                        draw = _splitmix64(state_t)
+                        for part in range(4):
+                            e = z + part * quarter + t
+                            bits = (draw >> _U(16 * part)) & _LOW_16
+                            acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
+                elif dropout:
+                    d = mask_off[l] + j * m
+                    for e in range(mp):
+                        v = acts[_U(z + e)]
+                        acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
+                elif hidden and k > 4:
+                    for e in range(mp):
+                        v = acts[_U(z + e)]
+                        acts[_U(z + e)] = 0.0 if v < 0.0 else v
+                if hidden:
+                    for e in range(m, mp):
+                        acts[z + e] = 0.0
+
+        logits = row_off[L]
+        finite = True
+        for j in range(sizes[L]):
+            for e in range(m):
+                finite &= math.isfinite(acts[logits + j * mp + e])
+        if not finite:
+            diverged_at = i + 1
+            break
+        if i % record_every == 0:
+            record_iterations[recorded] = i
+            objectives[recorded] = _objective(acts, logits, mp, Y, theta, sizes, w_off, lambd)
+            for p in range(P):
+                snapshots[recorded, p] = theta[p]
+            recorded += 1
+
+        # Backward, from the output layer down, one unit j of layer l at a time: first its row of
+        # dZ_l (σ(ZL) - Y at the output; below, (W_{l+1}ᵀ·dZ_{l+1})[j] times scale·[A_l[j] > 0]:
+        # gradient flows only through active units, and a dropped unit's activation is 0), then
+        # at once its gradients dW_l[j] = (1/m)·dZ_l[j]·A_{l-1}ᵀ + (λ/m)·W_l[j] and
+        # db_l[j] = (1/m)·Σ dZ_l[j], as network.backward has them.  Layer 1's rows are used and
+        # dropped, which keeps the working set in the fastest cache.
+        for l in range(L, 0, -1):
+            n, k = sizes[l], sizes[l - 1]
+            a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
+            head = (k - 1) % 4 + 1
+            up = min(l + 1, L)
+            n_up = sizes[up] if l < L else 0
+            u0, u1, u2, u3 = delta_off[up], delta_off[up] + mp, delta_off[up] + 2 * mp, delta_off[up] + 3 * mp
+            head_up = (n_up - 1) % 4 + 1
+            # The ReLU/dropout factor joins the first pass over dZ_{l+1} when that pass is the only one.
+            on, off = (scale, 0.0) if n_up <= 4 else (1.0, 1.0)
+            for j in range(n):
+                dz, act = delta_off[l] + (j * mp if l > 1 else 0), row_off[l] + j * mp
+                w_up = w_off[up] + j
+                if l == L:
+                    for e in range(mp):
+                        deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
+                    for e in range(m, mp):
+                        deltas[dz + e] = 0.0
+                elif head_up == 1:
+                    c0 = theta[w_up]
+                    for e in range(mp):
+                        deltas[_U(dz + e)] = c0 * deltas[_U(u0 + e)] * (on if acts[_U(act + e)] > 0.0 else off)
+                elif head_up == 2:
+                    c0, c1 = theta[w_up], theta[w_up + n]
+                    for e in range(mp):
+                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)])
+                                              * (on if acts[_U(act + e)] > 0.0 else off))
+                elif head_up == 3:
+                    c0, c1, c2 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n]
+                    for e in range(mp):
+                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
+                                               + c2 * deltas[_U(u2 + e)]) * (on if acts[_U(act + e)] > 0.0 else off))
+                else:
+                    c0, c1, c2, c3 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n], theta[w_up + 3 * n]
+                    for e in range(mp):
+                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
+                                               + c2 * deltas[_U(u2 + e)] + c3 * deltas[_U(u3 + e)])
+                                              * (on if acts[_U(act + e)] > 0.0 else off))
+                if l < L:
+                    for t in range(head_up, n_up, 4):
+                        c0, c1 = theta[w_up + t * n], theta[w_up + (t + 1) * n]
+                        c2, c3 = theta[w_up + (t + 2) * n], theta[w_up + (t + 3) * n]
+                        u = delta_off[up] + t * mp
+                        for e in range(mp):
+                            deltas[_U(dz + e)] += (c0 * deltas[_U(u + e)] + c1 * deltas[_U(u + mp + e)]
+                                                   + c2 * deltas[_U(u + 2 * mp + e)]
+                                                   + c3 * deltas[_U(u + 3 * mp + e)])
+                    if n_up > 4:
+                        # Multiplying rather than selecting keeps inf·0 = NaN, as in NumPy.
+                        for e in range(mp):
+                            deltas[_U(dz + e)] *= scale * (1.0 if acts[_U(act + e)] > 0.0 else 0.0)
+
+                w = w_off[l] + j * k
+                s, s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0, 0.0
+                if head == 1:
+                    for e in range(mp):
+                        d = deltas[_U(dz + e)]
+                        s += d
+                        s0 += d * acts[_U(a0 + e)]
+                elif head == 2:
+                    for e in range(mp):
+                        d = deltas[_U(dz + e)]
+                        s += d
+                        s0 += d * acts[_U(a0 + e)]
+                        s1 += d * acts[_U(a1 + e)]
+                elif head == 3:
+                    for e in range(mp):
+                        d = deltas[_U(dz + e)]
+                        s += d
+                        s0 += d * acts[_U(a0 + e)]
+                        s1 += d * acts[_U(a1 + e)]
+                        s2 += d * acts[_U(a2 + e)]
+                else:
+                    for e in range(mp):
+                        d = deltas[_U(dz + e)]
+                        s += d
+                        s0 += d * acts[_U(a0 + e)]
+                        s1 += d * acts[_U(a1 + e)]
+                        s2 += d * acts[_U(a2 + e)]
+                        s3 += d * acts[_U(a3 + e)]
+                grad[b_off[l] + j] = inv_m * s
+                for q, total in enumerate((s0, s1, s2, s3)):
+                    if q < head:
+                        grad[w + q] = inv_m * total + lambd_m * theta[w + q]
+                for t in range(head, k, 4):
+                    a = row_off[l - 1] + t * mp
+                    s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
+                    for e in range(mp):
+                        d = deltas[_U(dz + e)]
+                        s0 += d * acts[_U(a + e)]
+                        s1 += d * acts[_U(a + mp + e)]
+                        s2 += d * acts[_U(a + 2 * mp + e)]
+                        s3 += d * acts[_U(a + 3 * mp + e)]
+                    for q, total in enumerate((s0, s1, s2, s3)):
+                        grad[w + t + q] = inv_m * total + lambd_m * theta[w + t + q]
+
+        finite = True
+        for p in range(P):
+            updated[p] = theta[p] - learning_rate * grad[p]
+            finite &= math.isfinite(updated[p])
+        if not finite:
+            # Keep the last finite parameters: a result must never carry NaN or inf.
+            diverged_at = i + 1
+            break
+        theta, updated = updated, theta
+
+    return theta, record_iterations[:recorded], objectives[:recorded], snapshots[:recorded], diverged_at
+
+
+def _flatten(parameters, layer_count: int) -> np.ndarray:
+    return np.concatenate([parameters[f"{kind}{l}"].ravel()
+                           for l in range(1, layer_count + 1) for kind in "Wb"])
+
+
+def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
+    parameters, start = {}, 0
+    for l in range(1, len(sizes)):
+        n, k = sizes[l], sizes[l - 1]
+        parameters[f"W{l}"] = theta[start: start + n * k].reshape(n, k)
+        parameters[f"b{l}"] = theta[start + n * k: start + n * k + n].reshape(n, 1)
+        start += n * k + n
+    return parameters
+
+
+def numba_loop(X, Y, parameters, settings: Settings) -> Loop:
+    """Same arguments and result as ``training.numpy_loop``, computed by the compiled kernel."""
+    sizes = np.array(settings.layer_sizes, dtype=np.int64)
+    m = X.shape[1]
+    mask_mode, fixed_masks = NO_DROPOUT, np.zeros(0, np.uint8)
+    rng_state, threshold = np.zeros(4, np.uint64), np.uint64(0)
+    if settings.keep_prob < 1.0 and settings.dropout_mask == "fixed":
+        mask_mode = FIXED_MASKS
+        masks = network.fixed_masks(settings.layer_dims, m, settings.keep_prob)
+        fixed_masks = np.concatenate([mask.ravel() for mask in masks]).astype(np.uint8)
+    elif settings.keep_prob < 1.0:
+        mask_mode = FRESH_MASKS
+        # The stream training.dropout_masks draws from, and network.fresh_masks's threshold.
+        rng_state = np.random.SFC64(settings.dropout_seed).state["state"]["state"].astype(np.uint64)
+        threshold = np.uint64(round(settings.keep_prob * 2**16))
+    theta, iterations, objectives, snapshots, diverged_at = _train(
+        np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(Y[0], dtype=np.float64),
+        _flatten(parameters, len(sizes) - 1), sizes,
+        float(settings.learning_rate), float(settings.lambd), float(settings.keep_prob),
+        settings.num_iterations, settings.record_every, mask_mode, fixed_masks, rng_state, threshold)
+    return Loop(
+        parameters=_unflatten(theta, settings.layer_sizes),
+        record_iterations=iterations.tolist(),
+        objectives=objectives.tolist(),
+        snapshots=[_unflatten(row, settings.layer_sizes) for row in snapshots],
+        diverged_at=int(diverged_at) or None,
+    )
+
+
+def warm_up() -> float:
+    """Compile the kernel, or load it from Numba's disk cache, by training a tiny model.
+
+    Returns the seconds it took.  Safe to call from a background thread while others train.
+    """
+    start = time.perf_counter()
+    settings = Settings(layer_dims=(2,), num_iterations=2, keep_prob=0.5)
+    X = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.5]])
+    Y = np.array([[0.0, 1.0, 1.0]])
+    numba_loop(X, Y, network.initialize_parameters(settings.layer_sizes, 0), settings)
+    return time.perf_counter() - start

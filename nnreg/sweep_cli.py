@@ -1,0 +1,125 @@
+"""Command line: ``python -m nnreg sweep``, a λ × keep_prob × seeds sweep chosen on a dev set.
+
+Every argument is checked before the first model trains, so bad input ends at once with exit
+code 2 and one line on stderr, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from . import data
+from .settings import Settings
+from .sweep import (check_results_path, comparison, dev_mask, parse_values, summarize, sweep,
+                    write_results)
+
+DEFAULT_LAMBD = "0,0.01,0.1,0.7,3"
+DEFAULT_KEEP_PROB = "1,0.86,0.7"
+DEFAULT_SEEDS = 10
+
+
+def _one(text: str, name: str, whole: bool = False):
+    values = parse_values(text, name, whole)
+    if len(values) != 1:
+        raise ValueError(f"{name} takes one number, got {text!r}")
+    return values[0]
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def _mean_std(row, metric: str) -> str:
+    mean, std = getattr(row, f"{metric}_mean"), getattr(row, f"{metric}_std")
+    return _percent(mean) if math.isnan(std) else f"{_percent(mean)} ± {_percent(std)}"
+
+
+def format_comparison(table) -> str:
+    """Each dev setting's accuracies as mean ± std over seeds, and how it compares with the choice."""
+    header = ["lambd", "keep_prob", "train %", "dev %", "dev 95% interval", "test %", "vs chosen"]
+    lines = []
+    for row in table.itertuples():
+        low, high = row.dev_accuracy_ci_low, row.dev_accuracy_ci_high
+        lines.append([f"{row.lambd:g}", f"{row.keep_prob:g}", _mean_std(row, "train_accuracy"),
+                      _mean_std(row, "dev_accuracy"),
+                      "-" if math.isnan(low) else f"{_percent(low)} to {_percent(high)}",
+                      _mean_std(row, "test_accuracy"), row.verdict])
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
+    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(cells, widths))
+                     for cells in [header, *lines])
+
+
+def _report(dataset, result) -> None:
+    table = comparison(result.rows)
+    print(format_comparison(table))
+    chosen = result.chosen
+    print(f"chosen on dev accuracy: lambd={chosen['lambd']:g}, keep_prob={chosen['keep_prob']:g}")
+    final = summarize(result.rows[result.rows["phase"] == "final"]).iloc[0]
+    mean, std = final.test_accuracy_mean, final.test_accuracy_std
+    low, high = final.test_accuracy_ci_low, final.test_accuracy_ci_high
+    spread = "" if math.isnan(std) else f" ± {_percent(std)} % (95% interval {_percent(low)} to {_percent(high)} %)"
+    print(f"retrained on all {len(dataset.train_Y)} training points, {final.seeds} seed(s): "
+          f"test accuracy {_percent(mean)}{'' if spread else ' %'}{spread}")
+    tied = int((table["verdict"] == "within noise").sum())
+    if tied:
+        print(f"{tied} other setting(s) are within noise of the chosen one on dev: "
+              "the data cannot tell them apart")
+
+
+def _run(args) -> None:
+    grid = {"lambd": parse_values(args.lambd, "--lambd"),
+            "keep_prob": parse_values(args.keep_prob, "--keep-prob")}
+    base = Settings(layer_dims=parse_values(args.hidden, "--hidden", whole=True),
+                    learning_rate=_one(args.learning_rate, "--learning-rate"),
+                    num_iterations=_one(args.num_iterations, "--num-iterations", whole=True))
+    seeds = _one(args.seeds, "--seeds", whole=True)
+    dev_fraction = _one(args.dev_fraction, "--dev-fraction")
+    local_cluster = None
+    if args.local_cluster is not None:
+        local_cluster = _one(args.local_cluster, "--local-cluster", whole=True)
+    if args.out is not None:
+        check_results_path(args.out)
+    dataset = data.load_dataset(args.data)
+    show_progress = sys.stderr.isatty()
+
+    def progress(done, total):
+        print(f"\rtrained {done}/{total} models", end="" if done < total else "\n", file=sys.stderr)
+
+    try:
+        result = sweep(dataset, grid, seeds, base, dev_fraction=dev_fraction, scheduler=args.scheduler,
+                       local_cluster=local_cluster, progress=progress if show_progress else None)
+    except ImportError as error:
+        # Only the optional Dask import raises this; it is a request this machine cannot serve.
+        raise ValueError(str(error)) from None
+    dev_points = int(dev_mask(dataset, dev_fraction).sum())
+    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({dev_points} of them held out "
+          f"as dev), {len(dataset.test_Y)} test points; {len(grid['lambd'])} lambd x "
+          f"{len(grid['keep_prob'])} keep_prob x {seeds} seed(s), {base.num_iterations:,} iterations")
+    _report(dataset, result)
+    if args.out is not None:
+        write_results(result.rows, args.out)
+        print(f"wrote {args.out} ({len(result.rows)} rows)")
+
+
+def register(commands) -> None:
+    """Add the ``sweep`` subcommand to the command line's subparsers."""
+    parser = commands.add_parser(
+        "sweep", help="train a lambd x keep_prob grid over seeds, choose on a dev set, report statistics")
+    parser.add_argument("--data", default=data.BUILTIN,
+                        help="dataset name (see 'datasets') or path to a .csv, .mat or .npz file")
+    parser.add_argument("--lambd", default=DEFAULT_LAMBD, help="comma-separated L2 strengths (>= 0)")
+    parser.add_argument("--keep-prob", default=DEFAULT_KEEP_PROB,
+                        help="comma-separated dropout keep probabilities in (0, 1]; 1 is no dropout")
+    parser.add_argument("--seeds", default=str(DEFAULT_SEEDS),
+                        help="number of seeds (0..N-1), each setting the initial weights and dropout masks")
+    parser.add_argument("--hidden", default="20,3", help="comma-separated hidden layer sizes")
+    parser.add_argument("--learning-rate", default="0.3", help="gradient descent step size")
+    parser.add_argument("--num-iterations", default="30000", help="gradient descent steps per model")
+    parser.add_argument("--dev-fraction", default="0.25",
+                        help="share of the training points held out (stratified, seeded) to choose on")
+    parser.add_argument("--out", help="write one row per model to a .csv or .parquet file")
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument("--scheduler", help="run on the Dask scheduler at this address, e.g. tcp://host:8786")
+    cluster.add_argument("--local-cluster", metavar="N", help="run on N Dask worker processes on this machine")
+    parser.set_defaults(run=_run)

@@ -1,0 +1,157 @@
+"""The Sweep page: a λ × keep_prob grid over seeds, chosen on a dev set, or a command line's
+results file, shown as validation curves with bands over seeds."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from nnreg import data
+from nnreg.settings import Settings
+from nnreg.sweep import (comparison, dev_mask, grid_settings, parse_values, read_results, summarize,
+                         sweep)
+from nnreg.sweep_charts import validation_curve, weight_norm_chart
+
+# A shared link must not keep a public server busy for long: this is the issue's full grid
+# (5 λ × 3 keep_prob × 10 seeds, plus 10 retrained) at the course's 30,000 iterations.
+MAX_WORK = 160 * 30_000
+MAX_SEEDS = 20
+RUN, UPLOAD = "Run a sweep", "View a results file"
+
+st.set_page_config(page_title="nnreg: sweep", page_icon="⚽", layout="wide")
+st.title("Sweep: choose λ and keep_prob on a dev set")
+st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set; "
+           "the setting with the best mean dev accuracy is chosen and retrained on all training data, "
+           "and only then is its test accuracy reported. A difference smaller than the spread over "
+           "seeds (one standard deviation) is within noise.")
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f} %"
+
+
+def _mark_stopped():
+    st.session_state["sweep_stopped"] = True
+
+
+def _run_form():
+    with st.form("sweep_form"):
+        left, right = st.columns(2)
+        name = left.selectbox("Data", data.list_datasets(), key="sweep_data")
+        lambd = left.text_input("λ values", "0, 0.01, 0.1, 0.7, 3", key="sweep_lambd",
+                                help="comma-separated L2 strengths, 0 or more")
+        keep_prob = left.text_input("keep_prob values", "1, 0.86, 0.7", key="sweep_keep_prob",
+                                    help="comma-separated, in (0, 1]; 1 is no dropout")
+        seeds = right.number_input("Seeds", 1, MAX_SEEDS, 10, key="sweep_seeds",
+                                   help="each seed sets the initial weights and the dropout masks")
+        num_iterations = right.number_input("Iterations", 100, 30_000, 30_000, 100, key="sweep_iterations")
+        dev_fraction = right.slider("Dev fraction", 0.1, 0.5, 0.25, 0.05, key="sweep_dev_fraction",
+                                    help="share of the training points held out to choose on")
+        with st.expander("Network"):
+            hidden = st.text_input("Hidden layer sizes", "20, 3", key="sweep_hidden")
+            learning_rate = st.number_input("Learning rate", 0.001, 10.0, 0.3, 0.05, key="sweep_learning_rate")
+        submitted = st.form_submit_button("Run sweep", type="primary")
+    if not submitted:
+        return None
+    try:
+        dataset = data.load_dataset(name)
+        grid = {"lambd": parse_values(lambd, "λ values"), "keep_prob": parse_values(keep_prob, "keep_prob values")}
+        base = Settings(layer_dims=parse_values(hidden, "Hidden layer sizes", whole=True),
+                        learning_rate=learning_rate, num_iterations=int(num_iterations))
+        models = len(grid_settings(grid, int(seeds), base)) + int(seeds)
+        dev_mask(dataset, dev_fraction)
+    except ValueError as error:
+        st.error(str(error))
+        return None
+    if models * base.num_iterations > MAX_WORK:
+        st.error(f"{models} models × {base.num_iterations:,} iterations is more than this page runs "
+                 f"({MAX_WORK:,} iterations in all): use fewer values, seeds or iterations, "
+                 "or the command line (`python -m nnreg sweep`)")
+        return None
+    stop_slot, bar = st.empty(), st.progress(0.0, text=f"training {models} models")
+    # Clicking Stop reruns the page: Streamlit ends this run at its next progress update, so the
+    # models being trained finish and no more start.
+    stop_slot.button("Stop", key="sweep_stop", on_click=_mark_stopped)
+
+    def progress(done, total):
+        bar.progress(done / total, text=f"trained {done} of {total} models")
+
+    result = sweep(dataset, grid, int(seeds), base, dev_fraction=dev_fraction, progress=progress)
+    stop_slot.empty()
+    bar.empty()
+    st.session_state["sweep_rows"] = result.rows
+    return result.rows
+
+
+def _upload_form():
+    uploaded = st.file_uploader("A results file from `python -m nnreg sweep --out` or this page",
+                                type=["csv", "parquet"], key="sweep_upload")
+    if uploaded is None:
+        return None
+    try:
+        return read_results(uploaded.getvalue(), uploaded.name)
+    except ValueError as error:
+        st.error(str(error))
+        return None
+
+
+def _summary_table(table):
+    shown = table[["lambd", "keep_prob", "seeds"]].copy()
+    for split in ("train", "dev", "test"):
+        mean, std = table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_std"].fillna(0.0)
+        shown[f"{split} %"] = [f"{100 * m:.1f} ± {100 * s:.1f}" for m, s in zip(mean, std)]
+    shown["dev 95% interval"] = [
+        "-" if math.isnan(low) else f"{100 * low:.1f} to {100 * high:.1f}"
+        for low, high in zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
+    shown["weight norm"] = table["weight_norm_mean"].round(3)
+    shown["vs chosen (dev)"] = table["verdict"]
+    return shown
+
+
+def show(rows):
+    """The results of a sweep, run here or uploaded: the choice, its statistics, the curves."""
+    table = comparison(rows)
+    chosen = table[table["chosen"]].iloc[0]
+    final = rows[rows["phase"] == "final"]
+    left, middle, right = st.columns(3)
+    left.metric("Chosen λ", f"{chosen.lambd:g}")
+    middle.metric("Chosen keep_prob", f"{chosen.keep_prob:g}")
+    if final.empty:
+        right.metric("Test accuracy (retrained)", "not in these results")
+    else:
+        stats = summarize(final).iloc[0]
+        mean, std = stats.test_accuracy_mean, stats.test_accuracy_std
+        low, high = stats.test_accuracy_ci_low, stats.test_accuracy_ci_high
+        spread = "" if math.isnan(std) else f" ± {100 * std:.1f}"
+        right.metric("Test accuracy (retrained)", f"{100 * mean:.1f}{spread} %",
+                     help=f"chosen setting retrained on all training data over {stats.seeds} seed(s)"
+                          + ("" if math.isnan(low) else f"; 95% interval {_percent(low)} to {_percent(high)}"))
+    tied = table[table["verdict"] == "within noise"]
+    if len(tied):
+        names = ", ".join(f"λ={r.lambd:g}/keep_prob={r.keep_prob:g}" for r in tied.itertuples())
+        st.info(f"Within noise of the chosen setting on dev (the data cannot tell them apart): {names}")
+    st.dataframe(_summary_table(table), hide_index=True)
+
+    lambdas = sorted(rows.loc[rows["phase"] == "dev", "lambd"].unique())
+    keep_probs = sorted(rows.loc[rows["phase"] == "dev", "keep_prob"].unique(), reverse=True)
+    left, right = st.columns(2)
+    fixed_keep_prob = left.selectbox("keep_prob for the λ curve", keep_probs,
+                                     index=keep_probs.index(chosen.keep_prob), key="sweep_fixed_keep_prob")
+    left.altair_chart(validation_curve(rows, "lambd", fixed_keep_prob))
+    fixed_lambd = right.selectbox("λ for the keep_prob curve", lambdas,
+                                  index=lambdas.index(chosen.lambd), key="sweep_fixed_lambd")
+    right.altair_chart(validation_curve(rows, "keep_prob", fixed_lambd))
+    st.altair_chart(weight_norm_chart(rows))
+    st.download_button("Download results (CSV)", rows.to_csv(index=False, lineterminator="\n"),
+                       file_name="sweep_results.csv", mime="text/csv")
+
+
+source = st.radio("Results", [RUN, UPLOAD], horizontal=True, key="sweep_source")
+rows = _run_form() if source == RUN else _upload_form()
+if source == RUN and rows is None:
+    if st.session_state.pop("sweep_stopped", False):
+        st.warning("The sweep was stopped; nothing from it was kept.")
+    rows = st.session_state.get("sweep_rows")
+if rows is not None:
+    show(rows)

@@ -1,0 +1,55 @@
+import json
+
+import numpy as np
+
+import nnreg
+from nnreg import bench, cli, network, training
+
+
+def test_the_bench_command_reports_every_figure_with_its_baseline(capsys):
+    assert cli.main(["bench", "--quick", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["quick"] is True and report["all_passed"] is None
+    assert report["num_iterations"] == bench.QUICK_ITERATIONS and report["cores"] >= 1
+    figures = {f["figure"]: f for f in report["figures"]}
+    expected = ["study: 3 models, wall", "study: 3 models one after another", "model 'none'", "model 'l2'",
+                "model 'dropout'", "dropout (fresh masks) / plain", "batch: 4 models (2 lambd x 2 seeds)",
+                "first JIT compile", "warm start", "importing nnreg.kernel"]
+    for start in expected:
+        assert any(start in name for name in figures), start
+    for figure in report["figures"]:
+        assert figure["value"] > 0 and figure["passed"] is None  # quick runs judge no target
+        if figure["baseline"] is not None and figure["ratio"] is not None:
+            assert figure["ratio"] == figure["baseline"] / figure["value"]
+    warm = next(f for f in report["figures"] if f["figure"].startswith("warm start"))
+    assert warm["target"] == "loaded from the disk cache"
+
+
+def test_the_table_says_pass_or_fail_per_target():
+    report = {
+        "date": "2026-11-25T12:00:00", "cores": 2, "load_average": [0.5, 0.4, 0.3],
+        "dataset": "football: 211 training points", "num_iterations": 30000, "fast_repeats": 3, "quick": False,
+        "figures": [
+            bench._row("study", 0.5, "s", 10.0, "course-style", 20.0, "<= 1 s", True),
+            bench._row("dropout / plain", 1.6, "x", 1.7, "course-style ratio", None, "<= 1.5", False),
+            bench._row("import", 1.2, "s"),
+        ],
+    }
+    lines = bench.format_report(report).splitlines()
+    assert "load average at start 0.50 0.40 0.30" in lines[0] and "30,000 iterations" in lines[0]
+    assert lines[2].startswith("study") and lines[2].endswith("PASS") and "20.0x" in lines[2]
+    assert lines[3].endswith("FAIL") and "1.60x" in lines[3]
+    assert lines[4].split() == ["import", "1.200", "s"]
+
+
+def test_the_baseline_is_the_courses_arithmetic(football):
+    # Without dropout the notebook's loop and the reference loop make the same updates.
+    for lambd in (0.0, 0.7):
+        settings = nnreg.Settings(num_iterations=200, lambd=lambd)
+        X, Y = football.train_X.T, football.train_Y.reshape(1, -1).astype(float)
+        start = network.initialize_parameters(settings.layer_sizes, settings.seed)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            course = bench.course_style_loop(X, Y, dict(start), settings)
+        reference = training.numpy_loop(X, Y, start, settings).parameters
+        for name in reference:
+            np.testing.assert_allclose(course[name], reference[name], rtol=1e-10, atol=1e-12)

@@ -1,0 +1,307 @@
+"""Sweeps: the dev split, choice on dev only, rows per model, statistics and results files."""
+
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnreg
+from nnreg.sweep import (check_results_path, choose, comparison, dev_mask, grid_settings, interval,
+                         parse_values, read_results, summarize, with_dev_as_test, within_noise,
+                         write_results)
+
+TINY = nnreg.Settings(num_iterations=300)
+GRID = {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}
+
+
+@pytest.fixture(scope="module")
+def result(football):
+    return nnreg.sweep(football, GRID, 2, TINY)
+
+
+def _rows(dev: dict, test: dict | None = None, seeds=(0, 1, 2)) -> pd.DataFrame:
+    """Hand-made "dev" rows: {(lambd, keep_prob): [dev accuracy per seed]}."""
+    rows = []
+    for (lambd, keep_prob), values in dev.items():
+        tests = (test or {}).get((lambd, keep_prob), values)
+        for seed, value, test_value in zip(seeds, values, tests):
+            rows.append({"phase": "dev", "lambd": lambd, "keep_prob": keep_prob, "seed": seed,
+                         "train_accuracy": 1.0, "dev_accuracy": value, "test_accuracy": test_value,
+                         "cost": 0.1, "weight_norm": 5.0})
+    return pd.DataFrame(rows)
+
+
+def _with_test_labels_flipped(dataset):
+    test_Y = 1 - dataset.test_Y
+    test_Y.setflags(write=False)
+    return nnreg.Dataset(dataset.name, dataset.train_X, dataset.train_Y, dataset.test_X, test_Y)
+
+
+# The dev split
+
+
+def test_dev_set_is_drawn_from_training_points_only(football):
+    far_test_X = football.test_X + 100.0
+    far_test_X.setflags(write=False)
+    dataset = nnreg.Dataset("far", football.train_X, football.train_Y, far_test_X, football.test_Y)
+    split = with_dev_as_test(dataset, dev_mask(dataset, 0.25))
+    assert np.abs(split.test_X).max() < 50 and np.abs(split.train_X).max() < 50
+    together = np.vstack([split.train_X, split.test_X])
+    assert len(together) == len(football.train_X)
+    assert np.array_equal(np.unique(together, axis=0), np.unique(football.train_X, axis=0))
+
+
+def test_dev_split_is_stratified_seeded_and_sized(football):
+    mask = dev_mask(football, 0.25)
+    y = football.train_Y
+    for label in (0, 1):
+        assert mask[y == label].sum() == round(0.25 * (y == label).sum())
+    assert np.array_equal(mask, dev_mask(football, 0.25))
+    assert not np.array_equal(mask, dev_mask(football, 0.25, seed=1))
+
+
+@pytest.mark.parametrize("fraction, message", [
+    (0.0, "between 0 and 1"), (1.0, "between 0 and 1"), (math.nan, "between 0 and 1"), ("0.2", "between 0 and 1"),
+    (0.01, "leaves 2 dev point"), (0.97, "remaining training"),
+])
+def test_bad_dev_fraction_is_named(football, fraction, message):
+    with pytest.raises(ValueError, match=message):
+        dev_mask(football, fraction)
+
+
+# The choice
+
+
+def test_choice_never_depends_on_test_labels(football, result):
+    flipped = nnreg.sweep(_with_test_labels_flipped(football), GRID, 2, TINY)
+    assert flipped.chosen == result.chosen
+    columns = ["phase", "lambd", "keep_prob", "seed", "train_accuracy", "dev_accuracy", "cost", "weight_norm"]
+    pd.testing.assert_frame_equal(flipped.rows[columns], result.rows[columns])
+    assert np.allclose(flipped.rows["test_accuracy"], 1 - result.rows["test_accuracy"])
+
+
+def test_choice_follows_mean_dev_accuracy_not_test_accuracy():
+    rows = _rows({(0.0, 1.0): [0.80, 0.82, 0.84], (0.7, 1.0): [0.90, 0.90, 0.93]},
+                 test={(0.0, 1.0): [0.99, 0.99, 0.99], (0.7, 1.0): [0.50, 0.50, 0.50]})
+    assert choose(rows) == {"lambd": 0.7, "keep_prob": 1.0}
+    final = rows.iloc[:1].assign(phase="final", lambd=0.0, dev_accuracy=1.0)
+    assert choose(pd.concat([rows, final])) == {"lambd": 0.7, "keep_prob": 1.0}
+
+
+def test_a_tie_goes_to_the_setting_listed_first():
+    rows = _rows({(0.7, 1.0): [0.9, 0.8, 0.7], (0.0, 1.0): [0.7, 0.9, 0.8]})
+    assert choose(rows) == {"lambd": 0.7, "keep_prob": 1.0}
+
+
+def test_choosing_needs_dev_rows():
+    with pytest.raises(ValueError, match="no dev rows"):
+        choose(_rows({(0.0, 1.0): [0.9]}).assign(phase="final"))
+
+
+# The sweep's rows
+
+
+def test_one_row_per_model_and_the_chosen_setting_retrained(football, result):
+    rows = result.rows
+    dev, final = rows[rows["phase"] == "dev"], rows[rows["phase"] == "final"]
+    assert len(dev) == 2 * 2 * 2 and len(final) == 2
+    assert list(final["seed"]) == [0, 1] and final["dev_accuracy"].isna().all()
+    assert dev["dev_accuracy"].notna().all()
+    assert set(zip(final["lambd"], final["keep_prob"])) == {(result.chosen["lambd"], result.chosen["keep_prob"])}
+    assert choose(rows) == result.chosen and not result.stopped
+    norms = np.sqrt(rows["norm_W1"] ** 2 + rows["norm_W2"] ** 2 + rows["norm_W3"] ** 2)
+    assert np.allclose(rows["weight_norm"], norms)
+    assert (rows["seconds"] > 0).all() and (rows["layer_dims"] == "20,3").all()
+    assert (rows["dev_fraction"] == 0.25).all() and (rows["dataset"] == "football").all()
+
+
+def test_rows_match_models_trained_directly(football, result):
+    rows = result.rows
+    dev_row = rows[(rows["phase"] == "dev") & (rows["lambd"] == 0.7) & (rows["keep_prob"] == 0.86)].iloc[1]
+    settings = TINY.replace(lambd=0.7, keep_prob=0.86, seed=1, dropout_seed=1)
+    on_split = nnreg.train(with_dev_as_test(football, dev_mask(football)), settings)
+    assert dev_row["train_accuracy"] == on_split.train_accuracy
+    assert dev_row["dev_accuracy"] == on_split.test_accuracy
+    assert dev_row["test_accuracy"] == np.mean(on_split.predict(football.test_X) == football.test_Y)
+    final_row = rows[rows["phase"] == "final"].iloc[0]
+    full = nnreg.train(football, TINY.replace(lambd=final_row["lambd"], keep_prob=final_row["keep_prob"],
+                                              seed=0, dropout_seed=0))
+    assert (final_row["train_accuracy"], final_row["test_accuracy"]) == (full.train_accuracy, full.test_accuracy)
+    assert final_row["weight_norm"] == pytest.approx(math.sqrt(sum(v**2 for v in full.weight_norms().values())))
+
+
+def test_progress_counts_every_model(football):
+    calls = []
+    nnreg.sweep(football, {"lambd": [0.0, 0.1]}, 2, TINY.replace(num_iterations=50),
+                progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 6) for k in range(1, 7)]
+
+
+def test_a_stopped_sweep_keeps_its_rows_and_chooses_nothing(football):
+    calls = []
+    grid = {"lambd": [0.0, 0.1, 0.7, 3.0], "keep_prob": [1.0, 0.86, 0.7]}
+    models = grid_settings(grid, 3, TINY.replace(num_iterations=50))
+    stopped = nnreg.sweep(football, grid, 3, TINY.replace(num_iterations=50),
+                          progress=lambda done, total: calls.append(done), should_stop=lambda: bool(calls))
+    assert stopped.stopped and stopped.chosen is None
+    # The first batch is kept whole, in grid order; nothing after it was trained.
+    assert 0 < len(stopped.rows) == len(calls) < len(models)
+    kept = list(zip(stopped.rows["lambd"], stopped.rows["keep_prob"], stopped.rows["seed"]))
+    assert kept == [(s.lambd, s.keep_prob, s.seed) for s in models[:len(kept)]]
+
+
+# Bad input
+
+
+@pytest.mark.parametrize("grid, seeds, message", [
+    ({"lambd": [-1.0]}, 2, r"lambd must be in \[0, 1000\], got -1"),
+    ({"keep_prob": [0.0]}, 2, r"keep_prob must be in \(0, 1\], got 0"),
+    ({"keep_prob": [1.5]}, 2, "keep_prob must be in"),
+    ({"lambd": ["a"]}, 2, "lambd must be a number, got 'a'"),
+    ({"lambd": []}, 2, "lambd needs at least one value"),
+    ({"lambd": [0.1, 0.1]}, 2, "lists a value twice"),
+    ({"learning_rate": [0.1]}, 2, "can vary only lambd and keep_prob"),
+    ([0.1], 2, "grid must map"),
+    ({}, 0, "seeds must be from 1"),
+    ({}, True, "seeds must be a number"),
+    ({}, [], "at least one seed"),
+    ({}, [1, 1], "distinct"),
+    ({}, [-1], "seed must be from 0"),
+])
+def test_bad_grid_or_seeds_is_named(grid, seeds, message):
+    with pytest.raises(ValueError, match=message):
+        grid_settings(grid, seeds, TINY)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"scheduler": "tcp://127.0.0.1:1", "local_cluster": 2}, "not both"),
+    ({"local_cluster": 0}, "from 1 to 64"),
+    ({"local_cluster": 2.0}, "number of workers"),
+    ({"scheduler": " "}, "scheduler must be an address"),
+])
+def test_bad_cluster_options_are_named_before_training(football, options, message):
+    calls = []
+    with pytest.raises(ValueError, match=message):
+        nnreg.sweep(football, GRID, 2, TINY, progress=lambda *a: calls.append(a), **options)
+    assert calls == []
+
+
+def test_missing_dask_is_a_clear_error_before_training(football, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    calls = []
+    with pytest.raises(ImportError, match=r"pip install 'dask\[distributed\]'"):
+        nnreg.sweep(football, GRID, 2, TINY, local_cluster=2, progress=lambda *a: calls.append(a))
+    assert calls == []
+
+
+@pytest.mark.parametrize("text, whole, expected", [
+    ("0, 0.01,0.7", False, [0.0, 0.01, 0.7]), ("20,3", True, [20, 3]), ("1e3", True, [1000]),
+])
+def test_parse_values(text, whole, expected):
+    assert parse_values(text, "x", whole) == expected
+
+
+@pytest.mark.parametrize("text, whole, message", [
+    ("", False, "needs at least one value"), ("0,,1", False, "'' is not a number"),
+    ("a", False, "'a' is not a number"), ("2.5", True, "'2.5' is not a whole number"),
+])
+def test_parse_values_names_the_bad_item(text, whole, message):
+    with pytest.raises(ValueError, match=message):
+        parse_values(text, "--lambd", whole)
+
+
+# Statistics
+
+
+def test_interval_by_hand():
+    mean, std, low, high = interval([0.8, 0.9, 1.0])
+    # t(0.975, 2 degrees of freedom) = 4.302653; half width = 4.302653 · 0.1 / √3 = 0.248414.
+    assert (mean, std) == pytest.approx((0.9, 0.1))
+    assert (low, high) == pytest.approx((0.9 - 0.248414, 0.9 + 0.248414), abs=1e-6)
+
+
+def test_interval_without_spread():
+    assert interval([0.9, 0.9]) == (0.9, 0.0, 0.9, 0.9)
+    mean, std, low, high = interval([0.7])
+    assert mean == 0.7 and all(math.isnan(v) for v in (std, low, high))
+
+
+def test_within_noise_compares_the_difference_with_the_spread():
+    base = [0.90, 0.92, 0.94]  # mean 0.92, std 0.02
+    assert within_noise(base, [0.91, 0.93, 0.95])      # 0.01 apart
+    assert not within_noise(base, [0.93, 0.95, 0.97])  # 0.03 apart
+    assert within_noise([0.9, 0.9], [0.9, 0.9])
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        within_noise([0.9], [0.8, 0.9])
+
+
+def test_summary_and_comparison_by_hand():
+    rows = _rows({(0.0, 1.0): [0.90, 0.92, 0.94], (0.7, 1.0): [0.93, 0.95, 0.97], (3.0, 1.0): [0.94, 0.96, 0.98]})
+    table = summarize(rows)
+    assert list(table["lambd"]) == [0.0, 0.7, 3.0] and list(table["seeds"]) == [3, 3, 3]
+    assert table["dev_accuracy_mean"].tolist() == pytest.approx([0.92, 0.95, 0.96])
+    assert table["dev_accuracy_std"].tolist() == pytest.approx([0.02, 0.02, 0.02])
+    assert table.loc[0, "dev_accuracy_ci_high"] == pytest.approx(0.92 + 4.302653 * 0.02 / math.sqrt(3))
+    verdicts = comparison(rows).set_index("lambd")["verdict"]
+    assert verdicts.to_dict() == {0.0: "worse", 0.7: "within noise", 3.0: "chosen"}
+
+
+def test_comparison_with_one_seed_says_the_spread_is_unknown():
+    table = comparison(_rows({(0.0, 1.0): [0.9], (0.7, 1.0): [0.8]}))
+    assert table["verdict"].tolist() == ["chosen", "one seed: spread unknown"]
+
+
+# Results files
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_results_round_trip(result, tmp_path, suffix):
+    path = tmp_path / f"results{suffix}"
+    write_results(result.rows, path)
+    back = read_results(path.read_bytes(), path.name)
+    assert len(back) == len(result.rows) and choose(back) == result.chosen
+    assert np.allclose(back["test_accuracy"], result.rows["test_accuracy"])
+
+
+@pytest.mark.parametrize("name, message", [
+    ("out.json", "written as .csv or .parquet"), ("missing/out.csv", "does not exist"), ("a_folder.csv", "is a folder"),
+])
+def test_bad_results_path_is_named(tmp_path, name, message):
+    (tmp_path / "a_folder.csv").mkdir()
+    with pytest.raises(ValueError, match=message):
+        check_results_path(tmp_path / name)
+
+
+@pytest.mark.parametrize("content, name, message", [
+    (b"phase,lambd\ndev,0\n", "r.csv", "missing column"),
+    (b"", "r.csv", "empty"),
+    (b"x", "r.json", "are .csv or .parquet"),
+    (b"not parquet", "r.parquet", "not a readable .parquet"),
+])
+def test_bad_results_file_is_named(content, name, message):
+    with pytest.raises(ValueError, match=message):
+        read_results(content, name)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"phase": "train"}, "phase must be dev or final"),
+    ({"dev_accuracy": 1.5}, "accuracies from 0 to 1"),
+    ({"lambd": "x"}, "lambd must hold numbers"),
+    ({"dev_accuracy": float("nan")}, "2 dev row"),
+    ({"phase": "final"}, "no dev rows"),
+    ({"keep_prob": float("nan")}, "keep_prob has empty cells"),
+])
+def test_bad_results_values_are_named(change, message):
+    content = _rows({(0.0, 1.0): [0.9, 0.8]}).assign(**change).to_csv(index=False).encode()
+    with pytest.raises(ValueError, match=message):
+        read_results(content, "r.csv")
+
+
+def test_summary_keeps_accuracy_intervals_within_0_and_1():
+    rows = _rows({(0.0, 1.0): [0.8, 0.9, 1.0]})
+    table = summarize(rows)
+    assert interval(rows["dev_accuracy"])[3] == pytest.approx(1.148414, abs=1e-6)
+    assert table.loc[0, "dev_accuracy_ci_high"] == 1.0
+    assert table.loc[0, "dev_accuracy_ci_low"] == pytest.approx(0.651586, abs=1e-6)
