@@ -61,31 +61,39 @@ def numpy_loop(X, Y, parameters, settings: Settings) -> Loop:
     lambd, keep_prob = settings.lambd, settings.keep_prob
     masks_source = dropout_masks(settings, X.shape[1])
     record = Loop(parameters, [], [], [], None)
-    for i in range(settings.num_iterations):
-        masks = next(masks_source)
-        ZL, activations = network.forward(X, parameters, keep_prob, masks)
-        if not np.isfinite(ZL).all():
-            record.diverged_at = i + 1
-            break
-        if i % settings.record_every == 0:
-            objective = network.cross_entropy(ZL, Y) + network.l2_penalty(parameters, lambd, X.shape[1])
-            record.record_iterations.append(i)
-            record.objectives.append(objective)
-            record.snapshots.append(parameters)
-        grads = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
-        updated = network.update_parameters(parameters, grads, settings.learning_rate)
-        if not _all_finite(updated):
-            # Keep the last finite parameters: a result must never carry NaN or inf.
-            record.diverged_at = i + 1
-            break
-        parameters = updated
+    # Overflow is detected below and reported as divergence, so NumPy need not warn about it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(settings.num_iterations):
+            masks = next(masks_source)
+            ZL, activations = network.forward(X, parameters, keep_prob, masks)
+            if not np.isfinite(ZL).all():
+                record.diverged_at = i + 1
+                break
+            if i % settings.record_every == 0:
+                objective = network.cross_entropy(ZL, Y) + network.l2_penalty(parameters, lambd, X.shape[1])
+                record.record_iterations.append(i)
+                record.objectives.append(objective)
+                record.snapshots.append(parameters)
+            grads = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
+            updated = network.update_parameters(parameters, grads, settings.learning_rate)
+            if not _all_finite(updated):
+                # Keep the last finite parameters: a result must never carry NaN or inf.
+                record.diverged_at = i + 1
+                break
+            parameters = updated
     record.parameters = parameters
     return record
 
 
 @dataclass
 class TrainResult:
-    """One trained model: parameters in the course's shapes, its accuracies and its history."""
+    """One trained model: parameters in the course's shapes, its accuracies and its history.
+
+    ``diverged_at`` is None for a model that trained, else the iteration where training failed:
+    the first update that overflowed (training stopped there, and ``parameters`` are the last
+    finite ones), or the first recorded iteration at which the network had collapsed to one
+    output for every example.
+    """
 
     settings: Settings
     parameters: dict[str, np.ndarray]
@@ -127,22 +135,30 @@ def _correct(parameters, X, Y) -> int:
     return int(np.sum((network.predict_proba(X, parameters) > 0.5) == (Y[0] == 1)))
 
 
-def _history(loop: Loop, X, Y, X_test, Y_test, settings: Settings) -> pd.DataFrame:
-    """One row per recorded iteration: objective, the full network's cost, accuracies and norms.
+def _history(loop: Loop, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
+    """One row per recorded iteration: objective, the full network's cost, accuracies and norms;
+    and the first recorded iteration whose network had collapsed (None if none had).
 
-    The snapshots are evaluated together, stacked along a first axis (a few dozen NumPy calls
-    per chunk instead of a few per snapshot), in chunks small enough to stay in the CPU's cache.
+    Collapsed means the output is the same for every training example: every unit of some hidden
+    layer is inactive everywhere, so no gradient can ever reach the layers below again.  It is
+    what a too-large learning rate leaves behind when its first steps throw the weights far out.
+    The snapshots are evaluated together, stacked along a first axis (a few hundred NumPy calls
+    in all instead of a few per snapshot), in chunks that bound the memory used.
     """
     L = len(settings.layer_sizes) - 1
     m = X.shape[1]
     norms = [f"norm_W{l}" for l in range(1, L + 1)]
     columns = {name: [] for name in ["cost", "train_accuracy", "test_accuracy", *norms]}
     chunk = max(1, 250_000 // (max(settings.layer_sizes) * max(m, X_test.shape[1])))
+    collapsed_at = None
     for start in range(0, len(loop.snapshots), chunk):
         snapshots = loop.snapshots[start: start + chunk]
         stacked = {name: np.stack([s[name] for s in snapshots]) for name in snapshots[0]}
         squares = [np.sum(np.square(stacked[f"W{l}"]), axis=(1, 2)) for l in range(1, L + 1)]
         ZL = _stacked_logits(stacked, X, L)
+        constant = np.flatnonzero(np.ptp(ZL, axis=(1, 2)) == 0)
+        if collapsed_at is None and constant.size:
+            collapsed_at = loop.record_iterations[start + constant[0]]
         losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
         # network.cross_entropy + network.l2_penalty, per snapshot.
         penalty = settings.lambd / (2 * m) * np.sum(squares, axis=0)
@@ -155,7 +171,7 @@ def _history(loop: Loop, X, Y, X_test, Y_test, settings: Settings) -> pd.DataFra
     history = {"iteration": np.array(loop.record_iterations, dtype=np.int64),
                "objective": np.array(loop.objectives, dtype=float)}
     history.update({name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()})
-    return pd.DataFrame(history)
+    return pd.DataFrame(history), collapsed_at
 
 
 def _stacked_logits(stacked, X, L):
@@ -222,6 +238,7 @@ def _train_with(loop, dataset, settings: Settings) -> TrainResult:
     seconds = time.perf_counter() - start
     train_correct = _correct(record.parameters, X, Y)
     test_correct = _correct(record.parameters, X_test, Y_test)
+    history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings)
     return TrainResult(
         settings=settings,
         parameters=record.parameters,
@@ -231,8 +248,8 @@ def _train_with(loop, dataset, settings: Settings) -> TrainResult:
         train_size=X.shape[1],
         test_correct=test_correct,
         test_size=X_test.shape[1],
-        history=_history(record, X, Y, X_test, Y_test, settings),
-        diverged_at=record.diverged_at,
+        history=history,
+        diverged_at=record.diverged_at if record.diverged_at is not None else collapsed_at,
         seconds=seconds,
         dataset_name=dataset.name,
         dataset_fingerprint=dataset.fingerprint,

@@ -114,7 +114,7 @@ def test_a_good_upload_is_used(moons):
 def test_a_diverging_learning_rate_shows_an_error_per_model():
     page = open_page(learning_rate="10")
     assert len(page.error) == 3
-    assert all("diverged" in e.value and "Lower the learning rate" in e.value for e in page.error)
+    assert all("diverged at iteration" in e.value and "lower the learning rate" in e.value for e in page.error)
     assert len(table(page)) == 3
 
 

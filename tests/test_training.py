@@ -79,13 +79,26 @@ def test_accuracies_are_fractions_of_correct_predictions(football):
         result.predict_proba(np.zeros((3, 3)))
 
 
-def test_divergence_is_reported_with_finite_parameters(football):
-    result = nnreg.train(football, Settings(learning_rate=100.0, num_iterations=500))
-    assert result.diverged_at is not None and 1 <= result.diverged_at <= 10
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_overflow_stops_training_with_the_last_finite_parameters(football, engine):
+    # A huge step on a huge penalty overflows the weights within a few iterations.
+    result = nnreg.train(football, Settings(learning_rate=100.0, lambd=1000.0, num_iterations=500), engine=engine)
+    assert result.diverged_at is not None and 1 <= result.diverged_at <= 20
     assert all(np.isfinite(value).all() for value in result.parameters.values())
-    assert np.isfinite(result.history.drop(columns="iteration").to_numpy()).all()
+    assert np.isfinite(result.history.to_numpy()).all()
     assert result.history.iteration.max() < result.diverged_at
-    assert nnreg.train(football, SHORT).diverged_at is None
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_collapsed_network_is_reported_as_diverged(football, engine):
+    # Learning rate 10 throws the weights so far that every ReLU dies: the output is one constant
+    # and no gradient can bring the network back, though nothing overflows.
+    result = nnreg.train(football, Settings(learning_rate=10.0, num_iterations=500), engine=engine)
+    assert result.diverged_at == 100  # the first recorded iteration after the collapse
+    assert len(np.unique(result.predict_proba(football.train_X))) == 1
+    assert np.isfinite(result.history.to_numpy()).all()
+    healthy = nnreg.train(football, Settings(learning_rate=3.0, num_iterations=500), engine=engine)
+    assert healthy.diverged_at is None and healthy.train_accuracy > 0.85
 
 
 def test_settings_must_be_settings(football):
