@@ -236,9 +236,11 @@ def _train_with(loop, dataset, settings: Settings) -> TrainResult:
     initial = network.initialize_parameters(settings.layer_sizes, settings.seed)
     record = loop(X, Y, initial, settings)
     seconds = time.perf_counter() - start
-    train_correct = _correct(record.parameters, X, Y)
-    test_correct = _correct(record.parameters, X_test, Y_test)
-    history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings)
+    # Parameters just short of overflow may still overflow here; inf logits still predict a label.
+    with np.errstate(over="ignore", invalid="ignore"):
+        train_correct = _correct(record.parameters, X, Y)
+        test_correct = _correct(record.parameters, X_test, Y_test)
+        history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings)
     return TrainResult(
         settings=settings,
         parameters=record.parameters,
