@@ -92,7 +92,7 @@ class TrainResult:
     ``diverged_at`` is None for a model that trained, else the iteration where training failed:
     the first update that overflowed (training stopped there, and ``parameters`` are the last
     finite ones), or the first recorded iteration at which the network had collapsed to one
-    output for every example.
+    output for every example or its cost had tripled.
     """
 
     settings: Settings
@@ -174,6 +174,15 @@ def _history(loop: Loop, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.D
     return pd.DataFrame(history), collapsed_at
 
 
+def _failed_at(history: pd.DataFrame, collapsed_at: int | None) -> int | None:
+    """The first recorded iteration at which training had visibly failed without overflowing:
+    the network had collapsed, or the model's cost had risen to three times its starting value
+    (steps that overshoot so far have thrown the weights out of the region where they can learn)."""
+    exploded = history.iteration[history.cost > 3 * history.cost.iloc[0]] if len(history) else []
+    failures = [int(i) for i in (collapsed_at, *exploded[:1]) if i is not None]
+    return min(failures, default=None)
+
+
 def _stacked_logits(stacked, X, L):
     """``network.forward``'s logits for each of a stack of parameter sets: shape (snapshots, 1, m)."""
     A = X
@@ -251,7 +260,7 @@ def _train_with(loop, dataset, settings: Settings) -> TrainResult:
         test_correct=test_correct,
         test_size=X_test.shape[1],
         history=history,
-        diverged_at=record.diverged_at if record.diverged_at is not None else collapsed_at,
+        diverged_at=record.diverged_at if record.diverged_at is not None else _failed_at(history, collapsed_at),
         seconds=seconds,
         dataset_name=dataset.name,
         dataset_fingerprint=dataset.fingerprint,

@@ -136,3 +136,20 @@ def test_builtin_football_shows_what_regularization_is_for(football):
     assert table.loc["none", "gap"] >= 0.02
     assert table.loc["l2", "test_accuracy"] > table.loc["none", "test_accuracy"]
     assert table.loc["dropout", "test_accuracy"] > table.loc["none", "test_accuracy"]
+
+
+@pytest.mark.parametrize("name", nnreg.list_datasets())
+def test_learning_rates_up_to_100_never_give_nan(name):
+    dataset = nnreg.load_dataset(name)
+    verdicts = {}
+    for learning_rate in (0.3, 1.0, 3.0, 10.0, 30.0, 100.0):
+        for keep_prob in (1.0, 0.86):
+            result = nnreg.train(dataset, Settings(learning_rate=learning_rate, keep_prob=keep_prob,
+                                                   num_iterations=1000))
+            assert all(np.isfinite(value).all() for value in result.parameters.values())
+            assert np.isfinite(result.history.to_numpy()).all()
+            assert np.isfinite(result.predict_proba(dataset.test_X)).all()
+            verdicts[learning_rate, keep_prob] = result.diverged_at
+    assert verdicts[0.3, 1.0] is None and verdicts[0.3, 0.86] is None
+    # From 10 on, the first steps throw every dataset's network out of reach: each run says so.
+    assert all(verdicts[rate, keep] is not None for rate in (10.0, 30.0, 100.0) for keep in (1.0, 0.86))

@@ -1,0 +1,126 @@
+"""The catalog of malformed inputs: files, settings and link values that nnreg must refuse clearly.
+
+Shared by the tests of the loaders (tests/test_data.py) and of every surface that takes input
+(tests/test_bad_input.py: the library, the command line and the dashboard).
+"""
+
+import io
+import zipfile
+
+import numpy as np
+import scipy.io
+
+
+def course_like(m=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (m, 2))
+    y = (X[:, 1] > X[:, 0]).astype(np.uint8).reshape(-1, 1)
+    return {"X": X, "y": y, "Xval": X[: m // 2] + 0.01, "yval": y[: m // 2]}
+
+
+def mat_bytes(arrays):
+    buffer = io.BytesIO()
+    scipy.io.savemat(buffer, arrays)
+    return buffer.getvalue()
+
+
+def npz_bytes(arrays, **options):
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays, **options)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows, header="x1,x2,y"):
+    return (header + "\n" + "\n".join(rows) + "\n").encode()
+
+
+def grid_rows(n=30, label=lambda i: i % 2, split=None):
+    rows = []
+    for i in range(n):
+        row = f"{i / n:.3f},{(i * 7 % n) / n:.3f},{label(i)}"
+        rows.append(row + (f",{split(i)}" if split else ""))
+    return rows
+
+
+def _pickled_npz():
+    arrays = course_like()
+    arrays["X"] = np.array([object()] * 3, dtype=object)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _zip_without_arrays():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("X.npy", b"not an array")
+    return buffer.getvalue()
+
+
+BAD_FILES = [
+    ("nothing.csv", b"", "the file is empty"),
+    ("junk.csv", bytes(range(256)) * 4, "not a text file"),
+    ("junk.mat", b"\x00\x01garbage" * 50, "not a readable MATLAB file"),
+    ("junk.npz", b"PK\x03\x04broken", "not a readable .npz file"),
+    ("bad.npz", _zip_without_arrays(), "missing key(s) y, Xval, yval (found: X)"),
+    ("field.txt", b"x1,x2,y\n1,2,0\n", "unsupported file type '.txt'"),
+    ("noext", b"x1,x2,y\n", "unsupported file type '(none)'"),
+    ("cols.csv", csv_bytes(grid_rows(), "a,b,c"), "missing column(s) x1, x2, y"),
+    ("third.csv", csv_bytes([r + ",0.5" for r in grid_rows()], "x1,x2,y,x3"), "unexpected column(s) x3"),
+    ("text.csv", csv_bytes(grid_rows() + ["0.1,abc,1"]), "column x2, data row 31: 'abc' is not a number"),
+    ("empty.csv", csv_bytes(grid_rows() + ["0.1,,1"]), "column x2, data row 31: empty"),
+    ("nan.csv", csv_bytes(grid_rows() + ["nan,0.2,1"]), "NaN or infinite"),
+    ("inf.csv", csv_bytes(grid_rows() + ["inf,0.2,1"]), "NaN or infinite"),
+    ("huge.csv", csv_bytes(grid_rows() + ["1e300,0.2,1"]), "within ±1e+06"),
+    ("labels.csv", csv_bytes(grid_rows(label=lambda i: i % 3)), "labels must be 0 or 1, found 2"),
+    ("oneclass.csv", csv_bytes(grid_rows(40, label=lambda i: 1)), "the training labels are all 1"),
+    ("few.csv", csv_bytes(grid_rows(12)), "at least 10 are needed"),
+    ("dupes.csv", csv_bytes(["0.5,0.5,1", "0.5,0.5,0"] * 30), "only 1 distinct point"),
+    ("header.csv", b"x1,x2,y\n", "header but no rows"),
+    ("split.csv", csv_bytes(grid_rows(split=lambda i: "dev"), "x1,x2,y,split"), "split must be 'train' or 'test'"),
+    ("keys.mat", mat_bytes({"A": np.zeros((3, 2))}), "missing key(s) X, y, Xval, yval"),
+    ("shape.mat", mat_bytes(dict(course_like(), X=np.zeros((40, 3)))), "exactly two features"),
+    ("ylen.mat", mat_bytes(dict(course_like(), y=np.zeros((39, 1)))), "one per point (40)"),
+    ("v73.mat", b"\x89HDF\r\n\x1a\n" + b"\x00" * 600, "MATLAB v7.3 (HDF5)"),
+    ("pickle.npz", _pickled_npz(), "pickled Python objects"),
+    ("big.npz", npz_bytes(dict(course_like(), X=np.random.default_rng(0).uniform(size=(100_001, 2)),
+                                y=np.arange(100_001) % 2)), "more than the limit of 100,000"),
+]
+
+
+
+
+# Settings a user can type: (field, value for nnreg.Settings, the same as text for the command
+# line and the link, words the message must contain).  The command line takes them through
+# `sweep` (the command with a flag for each), the dashboard through its link.
+BAD_SETTINGS = [
+    ("keep_prob", 0.0, "0", "keep_prob must be in (0, 1]"),
+    ("keep_prob", -0.5, "-0.5", "keep_prob must be in (0, 1]"),
+    ("keep_prob", 1.5, "1.5", "keep_prob must be in (0, 1]"),
+    ("keep_prob", float("nan"), "nan", "keep_prob must be a finite number"),
+    ("lambd", -1.0, "-1", "lambd must be in [0, 1000]"),
+    ("lambd", float("nan"), "nan", "lambd must be a finite number"),
+    ("lambd", float("inf"), "inf", "lambd must be a finite number"),
+    ("learning_rate", 0.0, "0", "learning_rate must be in (0, 100]"),
+    ("learning_rate", -0.1, "-0.1", "learning_rate must be in (0, 100]"),
+    ("learning_rate", 1e9, "1e9", "learning_rate must be in (0, 100]"),
+    ("num_iterations", 0, "0", "num_iterations must be from 1 to 200,000"),
+    ("num_iterations", 10**7, "10000000", "num_iterations must be from 1 to 200,000"),
+    ("layer_dims", (0,), "0", "layer_dims must be from 1 to 500"),
+    ("layer_dims", (-3,), "-3", "layer_dims must be from 1 to 500"),
+    ("layer_dims", (), "", "layer"),
+    ("layer_dims", (10**6,), "1000000", "layer_dims must be from 1 to 500"),
+    ("layer_dims", (20, 3.5), "20,3.5", "layer"),
+]
+
+# Link values only the dashboard reads: (query parameter, value).
+BAD_LINKS = [
+    ("lambd", "garbage"),
+    ("keep_prob", "5"),
+    ("learning_rate", "1" * 5000),
+    ("n_seeds", "1e400"),
+    ("data", "<script>alert('x')</script>"),
+    ("layers", "<img src=x onerror=alert(1)>"),
+    ("dropout_mask", "<b>bold</b>"),
+    ("seed", "-5"),
+]

@@ -1,0 +1,119 @@
+"""Every malformed input of the catalog (tests/bad_inputs.py), through every surface that takes it:
+the library raises a typed error with a clear message, the command line exits 2 with one line on
+stderr, and the dashboard shows the reason while the rest of the page keeps working."""
+
+import math
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnreg
+from nnreg import cli
+from bad_inputs import BAD_FILES, BAD_LINKS, BAD_SETTINGS
+from test_app import ROOT, open_page, table
+
+FILE_IDS = [f[0] for f in BAD_FILES]
+SETTING_IDS = [f"{s[0]}={s[2] or 'empty'}" for s in BAD_SETTINGS]
+CLI_FLAGS = {"keep_prob": "--keep-prob", "lambd": "--lambd", "learning_rate": "--learning-rate",
+             "num_iterations": "--num-iterations", "layer_dims": "--hidden"}
+URL_KEYS = {"layer_dims": "layers"}
+
+
+def test_the_catalog_holds_at_least_forty_inputs():
+    assert len(BAD_FILES) + len(BAD_SETTINGS) + len(BAD_LINKS) >= 40
+
+
+def _one_line_exit_2(capsys, argv) -> str:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nnreg")
+    return lines[0]
+
+
+# --- Files --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("filename, content, words", BAD_FILES, ids=FILE_IDS)
+def test_library_refuses_bad_files(filename, content, words):
+    with pytest.raises(nnreg.DatasetError) as error:
+        nnreg.read_dataset(content, filename)
+    message = str(error.value)
+    assert message.startswith(f"{filename}: ") and words in message
+
+
+@pytest.mark.parametrize("filename, content, words", BAD_FILES, ids=FILE_IDS)
+def test_command_line_refuses_bad_files(tmp_path, capsys, filename, content, words):
+    path = tmp_path / filename
+    path.write_bytes(content)
+    line = _one_line_exit_2(capsys, ["reproduce", "--data", str(path)])
+    assert line.startswith(f"nnreg: error: {path}: ") and words in line
+
+
+@pytest.fixture(scope="module")
+def upload_page():
+    page = open_page(data="upload")
+    assert len(page.file_uploader) == 1
+    return page
+
+
+# The upload widget itself only takes these types (the browser's file picker and Streamlit's
+# server refuse others with their own message), so other names never reach nnreg from the page.
+UPLOADABLE = [f for f in BAD_FILES if f[0].endswith((".csv", ".mat", ".npz"))]
+
+
+@pytest.mark.parametrize("filename, content, words", UPLOADABLE, ids=[f[0] for f in UPLOADABLE])
+def test_dashboard_refuses_bad_uploads(upload_page, filename, content, words):
+    upload_page.file_uploader[0].upload(filename, content, "application/octet-stream").run()
+    assert not upload_page.exception
+    errors = [e.value for e in upload_page.error]
+    assert len(errors) == 1 and words in errors[0] and filename in errors[0]
+    # The rest of the page goes on with the built-in data.
+    assert len(table(upload_page)) == 3
+    assert any("Dataset **football**" in caption.value for caption in upload_page.caption)
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field, value, text, words", BAD_SETTINGS, ids=SETTING_IDS)
+def test_library_refuses_bad_settings(field, value, text, words):
+    with pytest.raises(ValueError) as error:
+        nnreg.Settings(**{field: value})
+    assert words in str(error.value)
+
+
+@pytest.mark.parametrize("field, value, text, words", BAD_SETTINGS, ids=SETTING_IDS)
+def test_command_line_refuses_bad_settings(tmp_path, capsys, field, value, text, words):
+    out = tmp_path / "results.csv"
+    line = _one_line_exit_2(capsys, ["sweep", "--data", "moons", "--seeds", "1", "--num-iterations", "10",
+                                     CLI_FLAGS[field], text, "--out", str(out)]
+                            if field != "num_iterations" else
+                            ["sweep", "--data", "moons", "--seeds", "1", CLI_FLAGS[field], text, "--out", str(out)])
+    assert words.split()[0].replace("layer_dims", "") in line or "hidden" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("field, value, text, words", BAD_SETTINGS, ids=SETTING_IDS)
+def test_dashboard_ignores_bad_settings_in_a_link_with_a_warning(field, value, text, words):
+    key = URL_KEYS.get(field, field)
+    params = {key: text}
+    if field != "num_iterations":
+        params["num_iterations"] = "300"
+    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    page.query_params.update(params)
+    page.run()
+    assert not page.exception
+    shown = [w.value for w in page.warning] + [e.value for e in page.error]
+    assert any(f"`{key}=" in message or "hidden layer sizes" in message for message in shown), shown
+    assert len(table(page)) == 3
+    assert all(not (isinstance(v, float) and math.isnan(v)) for v in table(page)["Test accuracy"])
+
+
+# --- Link values --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key, text", BAD_LINKS, ids=[f"{k}" for k, _ in BAD_LINKS])
+def test_dashboard_ignores_bad_link_values_with_a_warning(key, text):
+    page = open_page(**{key: text}) if key != "num_iterations" else None
+    warnings = [w.value for w in page.warning] + [e.value for e in page.error]
+    assert any(f"`{key}=" in message for message in warnings), warnings
+    assert len(table(page)) == 3
