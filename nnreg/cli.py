@@ -44,7 +44,8 @@ def _percent(value: float) -> str:
 
 def format_table(table) -> str:
     """The study table as aligned text; mean ± std where a model ran over several seeds."""
-    header = ["model", "train %", "test %", "gap", "seconds"]
+    several = bool(table.runs.max() > 1)
+    header = ["model", "train %", "test %", "gap", "seconds"] + (["test vs none"] if several else [])
     lines = []
     for row in table.itertuples():
         cells = [row.model]
@@ -52,6 +53,8 @@ def format_table(table) -> str:
             value, spread = getattr(row, column), getattr(row, f"{column}_std")
             cells.append(f"{_percent(value)} ± {_percent(spread)}" if row.runs > 1 else _percent(value))
         cells.append(f"{row.seconds:.2f}")
+        if several:
+            cells.append(row.test_vs_none)
         if row.diverged:
             cells[0] += f" (diverged in {row.diverged} run(s))"
         lines.append(cells)
@@ -86,7 +89,7 @@ def _reproduce(args) -> None:
             entry["settings"].pop("seed")
             entry["settings"].pop("dropout_seed")
             entry.update(train_accuracy_std=row.train_accuracy_std, test_accuracy_std=row.test_accuracy_std,
-                         gap_std=row.gap_std, seeds=list(range(args.seeds)))
+                         gap_std=row.gap_std, seeds=list(range(args.seeds)), test_vs_none=row.test_vs_none)
             entry["runs"] = [{"seed": r.settings.seed, "train_accuracy": r.train_accuracy,
                               "test_accuracy": r.test_accuracy, "diverged_at": r.diverged_at}
                              for r in runs]

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .settings import STUDY, STUDY_TITLES, Settings
-from .training import TrainResult, train
+from .sweep import within_noise
+from .training import TrainResult, train_many
 
 
 def study_settings(dropout_mask: str = "fresh", seed: int | None = None,
@@ -26,11 +27,23 @@ def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
               base: dict[str, Settings] | None = None) -> dict[str, list[TrainResult]]:
     """Train every model of the study: once with the course's seeds, or over init seeds 0..seeds-1."""
     seed_list = [None] if seeds is None else list(range(seeds))
+    jobs = [(name, settings) for seed in seed_list
+            for name, settings in study_settings(dropout_mask, seed, base).items()]
     results: dict[str, list[TrainResult]] = {}
-    for seed in seed_list:
-        for name, settings in study_settings(dropout_mask, seed, base).items():
-            results.setdefault(name, []).append(train(dataset, settings))
+    for (name, _), result in zip(jobs, train_many(dataset, [settings for _, settings in jobs])):
+        results.setdefault(name, []).append(result)
     return results
+
+
+def versus_none(name: str, runs: list[TrainResult], baseline: list[TrainResult]) -> str:
+    """How a model's test accuracy compares with the unregularized one's, honestly: a difference
+    smaller than the spread over seeds is "within noise"; with one seed the spread is unknown."""
+    if name == "none" or len(runs) < 2 or len(baseline) < 2:
+        return ""
+    mine, theirs = [r.test_accuracy for r in runs], [r.test_accuracy for r in baseline]
+    if within_noise(mine, theirs):
+        return "within noise"
+    return "better" if np.mean(mine) > np.mean(theirs) else "worse"
 
 
 def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
@@ -55,5 +68,6 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
             "gap_std": gap.std(ddof=1) if len(runs) > 1 else 0.0,
             "seconds": float(np.sum([r.seconds for r in runs])),
             "diverged": sum(r.diverged_at is not None for r in runs),
+            "test_vs_none": versus_none(name, runs, results.get("none", [])),
         })
     return pd.DataFrame(rows)

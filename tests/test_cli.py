@@ -87,8 +87,11 @@ def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
     assert [run_["seed"] for run_ in l2["runs"]] == [0, 1, 2] and l2["seeds"] == [0, 1, 2]
     assert l2["test_accuracy"] == pytest.approx(np.mean(tests))
     assert l2["test_accuracy_std"] == pytest.approx(np.std(tests, ddof=1))
+    assert l2["test_vs_none"] in ("within noise", "better", "worse")
     assert cli.main(["reproduce", "--data", "moons", "--seeds", "3"]) == 0
-    assert "±" in capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[-3:] == ["test", "vs", "none"] and "±" in out[2]
+    assert out[3].endswith(l2["test_vs_none"])
 
 
 def test_datasets_lists_every_name():

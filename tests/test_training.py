@@ -106,19 +106,6 @@ def test_settings_must_be_settings(football):
         nnreg.train(football, {"lambd": 0.7})
 
 
-def test_study_over_seeds_summarizes_mean_and_spread(moons):
-    base = {name: s.replace(num_iterations=300) for name, s in STUDY.items()}
-    results = run_study(moons, seeds=3, base=base)
-    assert [r.settings.seed for r in results["l2"]] == [0, 1, 2]
-    assert [r.settings.dropout_seed for r in results["dropout"]] == [0, 1, 2]
-    table = summary_table(results)
-    row = table.set_index("name").loc["l2"]
-    test = [r.test_accuracy for r in results["l2"]]
-    assert row.test_accuracy == pytest.approx(np.mean(test))
-    assert row.test_accuracy_std == pytest.approx(np.std(test, ddof=1))
-    assert row.model == "L2" and row.lambd == 0.7 and row.runs == 3
-
-
 def test_the_course_is_reproduced_exactly(course_data_path):
     dataset = nnreg.load_dataset(course_data_path)
     expected = {"none": (200, 0.915), "l2": (198, 0.93), "dropout": (196, 0.95)}
