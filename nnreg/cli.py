@@ -1,4 +1,4 @@
-"""Command line: ``python -m nnreg reproduce | datasets | make-football``.
+"""Command line: ``python -m nnreg reproduce | datasets | make-football | bench | sweep``.
 
 Bad input of any kind ends with exit code 2 and one line on stderr, never a traceback.
 """
