@@ -120,6 +120,7 @@ BAD_LINKS = [
     ("learning_rate", "1" * 5000),
     ("n_seeds", "1e400"),
     ("data", "<script>alert('x')</script>"),
+    ("data", "../../../../etc/passwd"),
     ("layers", "<img src=x onerror=alert(1)>"),
     ("dropout_mask", "<b>bold</b>"),
     ("seed", "-5"),
