@@ -24,11 +24,32 @@ def read_upload(content, filename):
     return nnreg.read_dataset(content, filename)
 
 
-# One entry per trained model, keyed on the data's content and the settings; bounded so a
-# long-running public server cannot grow without limit.
-@st.cache_data(max_entries=256, show_spinner=False)
-def train(_dataset, fingerprint, settings):
-    return nnreg.train(_dataset, settings)
+# One per server process, shared by every session: trained models by the data's content and the
+# settings, bounded (see ModelCache) so a long-running public server cannot grow without limit.
+@st.cache_resource(show_spinner=False)
+def model_cache():
+    return dashboard.ModelCache()
+
+
+# Started by the first page of the server process; later pages find it running or done.
+@st.cache_resource(show_spinner=False)
+def engine_warm_up():
+    return dashboard.warm_up_in_background()
+
+
+warm_up = engine_warm_up()
+
+
+# Each chart is drawn once per ``inputs`` (everything it shows) and replayed by Streamlit after:
+# building and validating a Vega-Lite spec is most of what a rerun would otherwise spend.
+@st.cache_data(max_entries=128, show_spinner=False)
+def chart(inputs, height, _build):
+    st.altair_chart(_build(), height=height)
+
+
+def model_ids(runs):
+    """What identifies trained models: their data and their settings."""
+    return tuple((run.dataset_fingerprint, run.settings) for run in runs)
 
 
 def reset_to_course():
@@ -137,18 +158,28 @@ with story:
     show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points", bind="query-params")
     discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params")
 with field:
-    st.altair_chart(charts.dataset_points(dataset, show_test), height=340)
+    chart(("field", dataset.fingerprint, show_test), 340, lambda: charts.dataset_points(dataset, show_test))
 
 # --- The models -------------------------------------------------------------------------------------
 models = dashboard.model_settings(chosen)
-jobs = [(name, run) for name, settings in models.items() for run in dashboard.seed_runs(settings, chosen["n_seeds"])]
-progress = st.progress(0.0)
-results = {}
-for done, (name, run) in enumerate(jobs):
-    progress.progress(done / len(jobs), text=f"Training {dashboard.model_title(name, run)}, init seed {run.seed} "
-                                             f"({done + 1} of {len(jobs)})")
-    results.setdefault(name, []).append(train(dataset, dataset.fingerprint, run))
+model_runs = {name: dashboard.seed_runs(settings, chosen["n_seeds"]) for name, settings in models.items()}
+every_run = [run for model in model_runs.values() for run in model]
+to_train = model_cache().missing(dataset, every_run)
+if to_train and warm_up is not None and warm_up.is_alive():
+    with st.spinner("Compiling the fast training engine (first start only)…"):
+        warm_up.join()
+progress = st.empty()
+
+
+def show_progress(done, total):
+    progress.progress(done / total, text=f"Training models: {done} of {total} done")
+
+
+if to_train:
+    show_progress(0, len(to_train))
+trained = dict(zip(every_run, model_cache().results(dataset, every_run, show_progress)))
 progress.empty()
+results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
 table = dashboard.accuracy_table(results)
 first = {name: runs[0] for name, runs in results.items()}
 
@@ -160,17 +191,17 @@ for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.
         for problem in sorted({dashboard.training_problem(run) for run in runs} - {None}):
             st.error(problem)
         with st.container(key=f"boundary_{name}"):
-            st.altair_chart(charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
-                            height=330)
+            chart(("boundary", model_ids(runs), discretize, show_test), 330,
+                  lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test))
         train_metric, test_metric = st.columns(2)
         train_metric.metric("Train accuracy", f"{table.loc[name, 'Train accuracy']:.1%}")
-        test_delta = 100 * (table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"])
-        test_metric.metric("Test accuracy", f"{table.loc[name, 'Test accuracy']:.1%}",
-                           delta=None if name == "none" else f"{test_delta:+.1f} pts",
-                           delta_color="normal" if round(test_delta, 1) else "off",
-                           delta_arrow="auto" if round(test_delta, 1) else "off",
-                           help=None if name == "none" else "The change is against no regularization.")
-        st.altair_chart(charts.cost_curve(runs[0], name), height=240)
+        change, real = dashboard.accuracy_change(table, name)
+        test_metric.metric("Test accuracy", f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
+                           delta_color="normal" if real else "off", delta_arrow="auto" if real else "off",
+                           help=None if name == "none" else "The change is against no regularization"
+                           + ("; within noise when it is at most the spread (standard deviation) of test "
+                              "accuracy over the seeds." if chosen["n_seeds"] > 1 else "."))
+        chart(("cost", name, model_ids(runs[:1])), 240, lambda: charts.cost_curve(runs[0], name))
         if runs[0].settings.keep_prob < 1:
             st.caption("Each step trains a randomly thinned network: its cost (grey) is noisy and is not "
                        "the model's. The model's cost is the full network's.")
@@ -184,7 +215,9 @@ st.header("Accuracy")
 with st.container(key="accuracy_table"):
     st.dataframe(dashboard.style_table(table), hide_index=True)
 st.caption("The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits."
-           + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds." if chosen["n_seeds"] > 1 else ""))
+           + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean "
+              "test accuracy minus no regularization's, within noise when it is at most the larger of "
+              "their standard deviations." if chosen["n_seeds"] > 1 else ""))
 with st.container(horizontal=True):
     st.download_button("Table (CSV)", table.to_csv(index=False), "nnreg-accuracy.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
@@ -199,13 +232,13 @@ if chosen["n_seeds"] > 1:
 bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
 with bars:
     st.subheader("‖W‖ per layer")
-    st.altair_chart(charts.weight_norms(first), height=300)
+    chart(("norms", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_norms(first))
 with spread:
     st.subheader("Size of every weight, |w|")
-    st.altair_chart(charts.weight_distribution(first), height=300)
+    chart(("distribution", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_distribution(first))
 with over_time:
     st.subheader("‖W‖ while training")
-    st.altair_chart(charts.norm_history(first), height=300)
+    chart(("norm history", tuple(first), model_ids(first.values())), 300, lambda: charts.norm_history(first))
 
 # --- The math ---------------------------------------------------------------------------------------
 m = len(dataset.train_Y)

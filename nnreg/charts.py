@@ -76,7 +76,7 @@ def _points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Ch
         y=alt.Y("x2:Q", scale=y_scale, title="x2"),
         fill=alt.Fill("label:N", scale=LABEL_SCALE, title="label", legend=label_legend),
         shape=alt.Shape("split:N", scale=SPLIT_SCALE, title="points", legend=split_legend),
-        tooltip=["x1:Q", "x2:Q", "label:N", "split:N"],
+        tooltip=[alt.Tooltip("x1:Q"), alt.Tooltip("x2:Q"), alt.Tooltip("label:N"), alt.Tooltip("split:N")],
     )
 
 
@@ -126,9 +126,9 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
     x_scale, y_scale = _axes(dataset)
     field = alt.Chart(grid).mark_rect(clip=True).encode(
         x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
-        x2="x1_hi:Q",
+        x2=alt.X2("x1_hi:Q"),
         y=alt.Y("x2_lo:Q", scale=y_scale, title="x2"),
-        y2="x2_hi:Q",
+        y2=alt.Y2("x2_hi:Q"),
         color=alt.Color("probability:Q", scale=PROBABILITY_SCALE,
                         title="predicted label" if discretize else "P(label 1)", legend=legend),
     )
@@ -161,7 +161,7 @@ def cost_curve(result: TrainResult, name: str) -> alt.Chart:
                                   legend=None),
         # Drawing the model's cost last keeps it on top of the thinned network's noise.
         order=alt.Order("curve:N", sort="descending"),
-        tooltip=["curve:N", "iteration:Q", alt.Tooltip("value:Q", format=".4f")],
+        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("value:Q", format=".4f")],
     )
 
 
@@ -181,7 +181,7 @@ def weight_norms(results: Mapping[str, TrainResult]) -> alt.Chart:
         y=alt.Y("norm:Q", title="‖W‖ (Frobenius)"),
         color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
                         legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["model:N", "layer:N", alt.Tooltip("norm:Q", format=".3f")],
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("norm:Q", format=".3f")],
     )
 
 
@@ -200,11 +200,11 @@ def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
     ticks = alt.Chart(frame).mark_tick(opacity=0.5, thickness=1.2, size=26).encode(
         x=alt.X("abs_w:Q", title="|w|"), y=y,
         color=alt.Color("model:N", scale=_model_scale(list(results)), legend=None),
-        tooltip=["model:N", "layer:N", alt.Tooltip("abs_w:Q", format=".3f")],
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("abs_w:Q", format=".3f")],
     )
     medians = alt.Chart(frame).mark_tick(color="black", thickness=3, size=34).encode(
         x=alt.X("median(abs_w):Q", title="|w|"), y=y,
-        tooltip=["model:N", alt.Tooltip("median(abs_w):Q", title="median |w|", format=".3f")],
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip("median(abs_w):Q", title="median |w|", format=".3f")],
     )
     return alt.layer(ticks, medians)
 
@@ -227,5 +227,5 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart:
         y=alt.Y("norm:Q", title="‖W‖ (all layers)"),
         color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
                         legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["model:N", "iteration:Q", alt.Tooltip("norm:Q", format=".2f")],
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("norm:Q", format=".2f")],
     )

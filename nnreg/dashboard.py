@@ -1,5 +1,6 @@
 """The dashboard's logic that is not layout: its controls and their URL values, the models a set
-of control values means, and the table, caption, math and downloads built from results.
+of control values means, the trained models it shares between sessions, and the table, caption,
+math and downloads built from results.
 
 Every control's key is also its URL query parameter.  Streamlit silently drops a URL value its
 widget cannot take; ``check_query_params`` runs first with the same rules, so the page can say
@@ -12,7 +13,9 @@ import io
 import json
 import math
 import re
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +24,8 @@ import pandas as pd
 from . import data
 from .settings import DROPOUT_MASKS, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, STUDY, STUDY_TITLES, Settings
 from .study import summary_table
-from .training import TrainResult
+from .sweep import within_noise
+from .training import NUMBA_AVAILABLE, TrainResult, train_many
 
 UPLOAD = "upload"
 COURSE = Settings()
@@ -173,12 +177,122 @@ def training_problem(result: TrainResult) -> str | None:
             f"(now {result.settings.learning_rate:g}).")
 
 
+# A course model holds about 20 kB (127 parameters and a 300-row history), so the entry bound
+# keeps a few MB; the byte bound is for the largest networks the controls allow (10 hidden layers
+# of 500 units hold 18 MB of weights), a share a Community Cloud app's 1 GB can spare.
+CACHE_ENTRIES = 256
+CACHE_BYTES = 256 * 2**20
+
+
+def result_bytes(result: TrainResult) -> int:
+    """The memory a trained model holds: its parameters and its history."""
+    return (sum(value.nbytes for value in result.parameters.values())
+            + int(result.history.memory_usage(index=True).sum()))
+
+
+class ModelCache:
+    """Trained models shared by every session of a server, by dataset fingerprint and Settings.
+
+    Models it lacks are trained together by ``train_many`` (one per core), then kept, so going
+    back to an earlier setting is a lookup.  Streamlit runs each session's script on its own
+    thread, hence the lock; beyond ``max_entries`` models or ``max_bytes`` the least recently
+    used are dropped.  Models are shared, not copied, so their arrays are made read-only.  Two
+    sessions that lack the same model at the same moment both train it, to the same result:
+    rarer and simpler than making one wait for the other.
+    """
+
+    def __init__(self, max_entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, Settings], tuple[TrainResult, int]] = OrderedDict()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return self._bytes
+
+    def get(self, fingerprint: str, settings: Settings) -> TrainResult | None:
+        key = (fingerprint, settings)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, fingerprint: str, settings: Settings, result: TrainResult) -> None:
+        for value in result.parameters.values():
+            value.setflags(write=False)
+        key, size = (fingerprint, settings), result_bytes(result)
+        with self._lock:
+            if key in self._entries:
+                self._bytes -= self._entries.pop(key)[1]
+            self._entries[key] = (result, size)
+            self._bytes += size
+            # A model larger than the whole bound evicts everything, itself included.
+            while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+                self._bytes -= self._entries.popitem(last=False)[1][1]
+
+    def missing(self, dataset: data.Dataset, runs: Sequence[Settings]) -> list[Settings]:
+        """The distinct settings among ``runs`` that have no model yet."""
+        return [run for run in dict.fromkeys(runs) if self.get(dataset.fingerprint, run) is None]
+
+    def results(self, dataset: data.Dataset, runs: Sequence[Settings],
+                progress: Callable[[int, int], None] | None = None) -> list[TrainResult]:
+        """One model per run, in order: those kept as they are, the others trained now, together.
+
+        ``progress(done, total)`` follows the training as in ``train_many``.  Every model is held
+        here from the start, so another session filling the cache meanwhile cannot lose one.
+        """
+        found = {run: self.get(dataset.fingerprint, run) for run in runs}
+        missing = [run for run, result in found.items() if result is None]
+        if missing:
+            for run, result in zip(missing, train_many(dataset, missing, progress=progress)):
+                self.put(dataset.fingerprint, run, result)
+                found[run] = result
+        return [found[run] for run in runs]
+
+
+def _warm_up() -> None:
+    from . import kernel  # imported here, on the background thread: loading Numba takes a moment
+
+    kernel.warm_up()
+
+
+def warm_up_in_background() -> threading.Thread | None:
+    """Start compiling the training kernel (or loading it from Numba's disk cache) on a daemon
+    thread, so the page can say that it is compiling rather than wait on it silently.  None
+    when Numba is not installed: there is nothing to compile then."""
+    if not NUMBA_AVAILABLE:
+        return None
+    thread = threading.Thread(target=_warm_up, name="nnreg-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
 
 
+def noise_verdicts(results: Mapping[str, list[TrainResult]]) -> dict[str, bool]:
+    """For each regularized model, whether its mean test accuracy differs from no
+    regularization's by no more than the spread over seeds (``sweep.within_noise``).  Empty with
+    one seed: a single run has no spread to compare with."""
+    baseline = [run.test_accuracy for run in results["none"]]
+    if len(baseline) < 2:
+        return {}
+    return {name: within_noise([run.test_accuracy for run in runs], baseline)
+            for name, runs in results.items() if name != "none"}
+
+
 def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
-    """One row per model, indexed by its name: accuracies as fractions, mean and std over seeds
-    when there are several."""
+    """One row per model, indexed by its name: accuracies as fractions; with several seeds their
+    mean and std, and each regularized model's test difference from no regularization with
+    whether it is within noise."""
     summary = summary_table(dict(results)).set_index("name")
     several = bool((summary["runs"] > 1).any())
     table = pd.DataFrame({
@@ -192,16 +306,45 @@ def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
         if several:
             table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
     if several:
+        verdicts = noise_verdicts(results)
+        table["Test change"] = [math.nan if name == "none" else table.loc[name, "Test accuracy"]
+                                - table.loc["none", "Test accuracy"] for name in table.index]
+        table["Within noise"] = pd.Series([verdicts.get(name) for name in table.index], index=table.index,
+                                          dtype="boolean")
         table["Seeds"] = summary["runs"]
     table["Training seconds"] = summary["seconds"]
     return table
 
 
+def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
+    """A model's test accuracy against no regularization's as a metric's delta, e.g. "+1.5 pts",
+    or "+0.5 pts, within noise" with several seeds (None for no regularization itself); and
+    whether it is a change worth a color: nonzero as shown, and beyond noise when that is known."""
+    if name == "none":
+        return None, False
+    points = 100 * (table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"])
+    # An ASCII minus: st.metric reads the delta's direction (arrow and color) from a leading "-".
+    text = f"{points:+.1f} pts"
+    if "Within noise" not in table:
+        return text, bool(round(points, 1))
+    within = bool(table.loc[name, "Within noise"])
+    return f"{text}, {'within' if within else 'beyond'} noise", bool(round(points, 1)) and not within
+
+
 def style_table(table: pd.DataFrame):
-    """The table for display: percentages, and the best test accuracy highlighted."""
-    best = table["Test accuracy"] == table["Test accuracy"].max()
-    percent = [column for column in PERCENT_COLUMNS if column in table]
-    return (table.style
+    """The table for display: percentages, changes in points, and the best test accuracy
+    highlighted."""
+    shown = table.copy()
+    if "Within noise" in shown:
+        # As text: the page's table would show the baseline's empty cells as "None" and
+        # true/false as checkboxes.
+        shown["Test change"] = ["" if math.isnan(change) else f"{100 * change:+.1f} pts".replace("-", "−")
+                                for change in shown["Test change"]]
+        shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
+                                 for within in shown["Within noise"]]
+    best = shown["Test accuracy"] == shown["Test accuracy"].max()
+    percent = [column for column in PERCENT_COLUMNS if column in shown]
+    return (shown.style
             .format("{:.1%}", subset=percent)
             .format("{:g}", subset=["λ", "keep_prob"])
             .format("{:.2f}", subset=["Training seconds"])

@@ -7,8 +7,9 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 import nnreg
-from nnreg import charts
+from nnreg import charts, dashboard
 from nnreg.dashboard import CONTROLS
+from nnreg.sweep import within_noise
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = {"num_iterations": "300"}
@@ -59,6 +60,18 @@ def test_changing_lambda_changes_only_the_l2_row():
     pd.testing.assert_frame_equal(after.drop(index="l2")[ACCURACY], before.drop(index="l2")[ACCURACY])
 
 
+def test_discretize_redraws_only_the_boundaries_and_back_gives_the_same_charts():
+    page = open_page()
+    specs = [chart.proto.spec for chart in page.get("vega_lite_chart")]
+    page.toggle(key="discretize").set_value(True).run()
+    discretized = [chart.proto.spec for chart in page.get("vega_lite_chart")]
+    page.toggle(key="discretize").set_value(False).run()
+    assert [chart.proto.spec for chart in page.get("vega_lite_chart")] == specs
+    # The field, then each model's boundary and cost curve, then the three weight charts.
+    assert [index for index, (a, b) in enumerate(zip(specs, discretized)) if a != b] == [1, 3, 5]
+    assert all("predicted label" in discretized[index] for index in (1, 3, 5))
+
+
 def test_url_parameters_set_the_widgets():
     page = open_page(lambd="0.3", keep_prob="0.5", layers="10, 5", data="moons", n_points="200", noise="0.2",
                      l2_dropout="true", n_seeds="2", dropout_mask="fixed", discretize="true")
@@ -73,6 +86,28 @@ def test_url_parameters_set_the_widgets():
     assert list(shown.index) == ["none", "l2", "dropout", "l2_dropout"]
     assert list(shown["Seeds"]) == [2, 2, 2, 2] and "Test std" in shown
     assert any("moons:n_points=200,noise=0.2,seed=0" in caption.value for caption in page.caption)
+
+
+def test_several_seeds_say_whether_each_change_is_within_noise(football):
+    page = open_page(n_seeds="3")
+    shown = table(page)
+    test = {name: [nnreg.train(football, run).test_accuracy
+                   for run in dashboard.seed_runs(settings.replace(num_iterations=300), 3)]
+            for name, settings in nnreg.STUDY.items()}
+    deltas = [metric.delta for metric in page.metric if metric.delta]
+    for name, delta in zip(("l2", "dropout"), deltas, strict=True):
+        within = within_noise(test[name], test["none"])
+        assert shown.loc[name, "Within noise"] == ("yes" if within else "no")
+        assert delta.endswith("within noise" if within else "beyond noise")
+    assert any("within noise when it is at most the larger of their standard deviations" in caption.value
+               for caption in page.caption)
+
+
+def test_one_seed_says_nothing_about_noise():
+    page = open_page()
+    assert "Within noise" not in table(page)
+    assert not any("noise" in metric.delta for metric in page.metric)
+    assert not any("noise" in caption.value for caption in page.caption)
 
 
 def test_invalid_url_parameters_warn_and_fall_back_to_defaults():

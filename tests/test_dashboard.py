@@ -3,13 +3,16 @@
 import dataclasses
 import io
 import json
+import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import nnreg
 from nnreg import dashboard
 from nnreg.dashboard import CONTROLS
+from nnreg.sweep import within_noise
 
 DEFAULTS = {key: control.default for key, control in CONTROLS.items()}
 DEFAULTS["layers"] = dashboard.parse_layers(DEFAULTS["layers"])
@@ -145,6 +148,41 @@ def test_several_seeds_give_mean_and_std(runs):
         assert table.loc[name, "Training seconds"] == pytest.approx(sum(run.seconds for run in model))
 
 
+def test_several_seeds_say_whether_each_change_is_within_noise(runs):
+    table = dashboard.accuracy_table(runs)
+    baseline = [run.test_accuracy for run in runs["none"]]
+    for name in ("l2", "dropout"):
+        test = [run.test_accuracy for run in runs[name]]
+        assert table.loc[name, "Test change"] == pytest.approx(np.mean(test) - np.mean(baseline))
+        assert table.loc[name, "Within noise"] == within_noise(test, baseline)
+    assert table["Within noise"].isna()["none"] and np.isnan(table.loc["none", "Test change"])
+    shown = dashboard.style_table(table).data
+    assert shown.loc["l2", "Test change"] == f"{100 * table.loc['l2', 'Test change']:+.1f} pts".replace("-", "−")
+    assert list(shown["Within noise"]) == ["", *("yes" if table.loc[name, "Within noise"] else "no"
+                                                 for name in ("l2", "dropout"))]
+    assert shown.loc["none", "Test change"] == ""
+
+
+def test_one_seed_says_nothing_about_noise(runs):
+    single = {name: model[:1] for name, model in runs.items()}
+    assert dashboard.noise_verdicts(single) == {}
+    assert "Within noise" not in dashboard.accuracy_table(single)
+
+
+def test_a_change_beyond_noise_is_colored_and_one_within_noise_is_not(runs):
+    table = dashboard.accuracy_table(runs)
+    table["Test accuracy"] = [0.900, 0.915, 0.920]
+    table["Within noise"] = pd.array([pd.NA, True, False], dtype="boolean")
+    assert dashboard.accuracy_change(table, "none") == (None, False)
+    assert dashboard.accuracy_change(table, "l2") == ("+1.5 pts, within noise", False)
+    assert dashboard.accuracy_change(table, "dropout") == ("+2.0 pts, beyond noise", True)
+    single = table.drop(columns=["Within noise"])
+    single.loc["l2", "Test accuracy"] = 0.88
+    assert dashboard.accuracy_change(single, "l2") == ("-2.0 pts", True)
+    single.loc["l2", "Test accuracy"] = 0.90
+    assert dashboard.accuracy_change(single, "l2") == ("+0.0 pts", False)
+
+
 def test_the_best_test_accuracy_is_highlighted(runs):
     table = dashboard.accuracy_table({name: model[:1] for name, model in runs.items()})
     table["Test accuracy"] = [0.90, 0.93, 0.91]
@@ -188,3 +226,85 @@ def test_the_math_has_this_runs_numbers():
     assert f"= {1 - 0.3 * 0.7 / 211:.6f}" in l2
     dropout = " ".join(dashboard.dropout_latex(0.86))
     assert "< 0.86" in dropout and "= 1.163" in dropout
+
+
+def _study_runs(n_seeds=1, **changes):
+    return [run for settings in dashboard.model_settings(dict(FAST, **changes)).values()
+            for run in dashboard.seed_runs(settings, n_seeds)]
+
+
+def test_the_model_cache_trains_only_what_it_lacks_and_each_setting_once(football, monkeypatch):
+    trained = []
+
+    def train_many(dataset, settings_list, progress=None):
+        trained.append(list(settings_list))
+        return [nnreg.train(dataset, settings) for settings in settings_list]
+
+    monkeypatch.setattr(dashboard, "train_many", train_many)
+    cache = dashboard.ModelCache()
+    first = _study_runs()
+    results = cache.results(football, first)
+    assert [result.settings for result in results] == first and trained == [first]
+    # λ = 0 makes the L2 model the unregularized one: it is trained once and shown twice.
+    again = _study_runs(lambd=0.0)
+    assert cache.missing(football, again) == []
+    assert [result.settings for result in cache.results(football, again)] == again and len(trained) == 1
+    changed = _study_runs(lambd=3.0)
+    assert cache.missing(football, changed) == [changed[1]]
+    results = cache.results(football, changed)
+    assert trained[1] == [changed[1]] and results[0] is cache.get(football.fingerprint, first[0])
+
+
+def test_the_model_cache_drops_the_least_recently_used_beyond_its_bounds(runs, football):
+    none, l2, dropout = (model[0] for model in runs.values())
+    size = dashboard.result_bytes(none)
+    cache = dashboard.ModelCache(max_entries=2)
+    for result in (none, l2):
+        cache.put(football.fingerprint, result.settings, result)
+    assert cache.get(football.fingerprint, none.settings) is none
+    cache.put(football.fingerprint, dropout.settings, dropout)
+    assert len(cache) == 2 and cache.get(football.fingerprint, l2.settings) is None
+    by_bytes = dashboard.ModelCache(max_bytes=2 * size + size // 2)
+    for result in (none, l2, dropout):
+        by_bytes.put(football.fingerprint, result.settings, result)
+    assert len(by_bytes) == 2 and by_bytes.nbytes <= 2 * size + size // 2
+    assert by_bytes.get(football.fingerprint, none.settings) is None
+    too_small = dashboard.ModelCache(max_bytes=size - 1)
+    too_small.put(football.fingerprint, none.settings, none)
+    assert len(too_small) == 0 and too_small.nbytes == 0
+
+
+def test_cached_models_are_read_only(runs, football):
+    result = runs["l2"][1]
+    dashboard.ModelCache().put(football.fingerprint, result.settings, result)
+    with pytest.raises(ValueError, match="read-only"):
+        result.parameters["W1"][0, 0] = 0.0
+
+
+def test_sessions_on_threads_share_the_cache_safely(football):
+    cache = dashboard.ModelCache(max_entries=4)
+    pages = [_study_runs(lambd=lambd) for lambd in (0.5, 0.6, 0.7, 0.5, 0.6, 0.7)]
+    shown = [None] * len(pages)
+    start = threading.Barrier(len(pages))
+
+    def session(index):
+        start.wait()
+        shown[index] = cache.results(football, pages[index])
+
+    threads = [threading.Thread(target=session, args=(index,)) for index in range(len(pages))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for page, results in zip(pages, shown):
+        assert [result.settings for result in results] == page
+        alone = nnreg.train(football, page[1])
+        np.testing.assert_array_equal(results[1].parameters["W1"], alone.parameters["W1"])
+    assert len(cache) == 4
+
+
+def test_the_engine_warms_up_in_the_background():
+    thread = dashboard.warm_up_in_background()
+    assert thread.daemon and thread.name == "nnreg-warm-up"
+    thread.join(timeout=120)
+    assert not thread.is_alive()
