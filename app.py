@@ -57,21 +57,29 @@ def reset_to_course():
         st.session_state[key] = control.default
 
 
+def bind(key):
+    # A number widget fed a value like 1e400 from the link fails inside Streamlit itself, so a
+    # control whose link value was refused starts from its default, unbound for this run.
+    return None if key in url_problems else "query-params"
+
+
 def number(label, key, **options):
     control = CONTROLS[key]
     return st.number_input(label, control.low, control.high, control.default, control.step,
-                           key=key, bind="query-params", **options)
+                           key=key, bind=bind(key), **options)
 
 
 def slider(label, key, **options):
     control = CONTROLS[key]
     return st.slider(label, control.low, control.high, control.default, control.step,
-                     key=key, bind="query-params", **options)
+                     key=key, bind=bind(key), **options)
 
 
 # Read the link before any widget exists: Streamlit drops a value its widget cannot take
 # without a word, so this is the only moment to say which one was ignored.
 url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
+for key in url_problems:
+    del st.query_params[key]
 chosen = {key: control.default for key, control in CONTROLS.items()}
 
 # --- Sidebar: every setting of the study --------------------------------------------------------
@@ -132,7 +140,7 @@ if dataset is None:
     dataset = load_dataset(nnreg.data.BUILTIN, None, None, None)
 
 st.title("What regularization does to a small neural network")
-for problem in url_problems:
+for problem in url_problems.values():
     st.warning(problem, icon=":material/link_off:")
 if chosen["data"] == UPLOAD and upload is None:
     st.info("Choose a file in the sidebar; until then the page shows the built-in football data.",

@@ -111,10 +111,10 @@ def parse_value(key: str, text: str, choices: list[str]):
     return text
 
 
-def check_query_params(params: Mapping[str, str], choices: list[str]) -> list[str]:
-    """One message per URL parameter whose value its control cannot take (other parameters are
-    left alone: they may belong to another page)."""
-    messages = []
+def check_query_params(params: Mapping[str, str], choices: list[str]) -> dict[str, str]:
+    """A message for each URL parameter whose value its control cannot take, by parameter
+    (other parameters are left alone: they may belong to another page)."""
+    messages = {}
     for key, text in params.items():
         if key not in CONTROLS:
             continue
@@ -124,7 +124,7 @@ def check_query_params(params: Mapping[str, str], choices: list[str]) -> list[st
             default = CONTROLS[key].default
             # Written as the URL writes it: true/false rather than Python's True/False.
             shown = str(default).lower() if isinstance(default, bool) else default
-            messages.append(f"The link's `{key}={text}` was ignored: {error}. Using the default, {shown}.")
+            messages[key] = f"The link's `{key}={text}` was ignored: {error}. Using the default, {shown}."
     return messages
 
 

@@ -62,7 +62,7 @@ def test_bad_layer_sizes_say_what_is_wrong(text, words):
 def test_valid_url_values_give_no_message():
     params = {"lambd": "0.3", "keep_prob": "0.5", "num_iterations": "500", "layers": "10, 5", "data": "moons",
               "dropout_mask": "fixed", "l2_dropout": "TRUE", "n_seeds": "3", "sweep_lambd": "anything"}
-    assert dashboard.check_query_params(params, dashboard.dataset_choices()) == []
+    assert dashboard.check_query_params(params, dashboard.dataset_choices()) == {}
 
 
 @pytest.mark.parametrize("key, text, reason", [
@@ -78,7 +78,8 @@ def test_valid_url_values_give_no_message():
     ("layers", "20,x", "hidden layer sizes must be whole numbers"),
 ])
 def test_an_invalid_url_value_is_reported_with_its_default(key, text, reason):
-    [message] = dashboard.check_query_params({key: text}, dashboard.dataset_choices())
+    assert list(dashboard.check_query_params({key: text}, dashboard.dataset_choices())) == [key]
+    message = dashboard.check_query_params({key: text}, dashboard.dataset_choices())[key]
     assert f"`{key}={text}`" in message and reason in message
     default = CONTROLS[key].default
     assert message.endswith(f"Using the default, {str(default).lower() if isinstance(default, bool) else default}.")
