@@ -1,5 +1,9 @@
 """Chart builders: the data each chart carries and how it is encoded, checked on the Vega-Lite spec."""
 
+import base64
+import struct
+import zlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,44 +41,83 @@ def test_the_field_holds_every_point_with_a_margin(moons):
     assert y_lo < points[:, 1].min() and points[:, 1].max() < y_hi
 
 
-def test_the_grid_tiles_the_field_with_the_mean_probability(results, moons):
+def _decode_png(content: bytes) -> np.ndarray:
+    """A PNG written by charts.png back to its (height, width, 3) array, by the PNG specification."""
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(content):
+        (length,), kind = struct.unpack(">I", content[at: at + 4]), content[at + 4: at + 8]
+        body = content[at + 8: at + 8 + length]
+        assert struct.unpack(">I", content[at + 8 + length: at + 12 + length])[0] == zlib.crc32(kind + body)
+        chunks[kind] = body
+        at += 12 + length
+    width, height, depth, color_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, color_type) == (8, 2)
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, 1 + 3 * width)
+    assert (rows[:, 0] == 2).all()
+    # Undo the "Up" filter: each row adds the row above, modulo 256.
+    return np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8).reshape(height, width, 3)
+
+
+def _image(spec) -> np.ndarray:
+    url = _values(spec, 0)["url"][0]
+    prefix = "data:image/png;base64,"
+    assert url.startswith(prefix)
+    return _decode_png(base64.b64decode(url[len(prefix):]))
+
+
+def test_the_field_is_the_mean_probability_at_pixel_centres_top_row_first(results, moons):
     runs = [results["none"], results["l2"]]
-    grid = charts.boundary_grid(runs, moons, resolution=12)
-    assert len(grid) == 144
+    field = charts.probability_field(runs, moons, resolution=12)
+    assert field.shape == (12, 12)
     (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
-    assert (grid["x1_lo"].min(), grid["x1_hi"].max()) == pytest.approx((x_lo, x_hi))
-    assert (grid["x2_lo"].min(), grid["x2_hi"].max()) == pytest.approx((y_lo, y_hi))
-    centres = np.column_stack([(grid["x1_lo"] + grid["x1_hi"]) / 2, (grid["x2_lo"] + grid["x2_hi"]) / 2])
-    expected = (runs[0].predict_proba(centres) + runs[1].predict_proba(centres)) / 2
-    np.testing.assert_allclose(grid["probability"], expected)
+    top_left = [x_lo + (x_hi - x_lo) / 24, y_hi - (y_hi - y_lo) / 24]
+    bottom_right = [x_hi - (x_hi - x_lo) / 24, y_lo + (y_hi - y_lo) / 24]
+    for (row, column), point in (((0, 0), top_left), ((11, 11), bottom_right)):
+        expected = (runs[0].predict_proba([point]) + runs[1].predict_proba([point])) / 2
+        assert field[row, column] == pytest.approx(expected[0])
 
 
-def test_the_boundary_is_a_probability_heatmap_under_the_training_points(results, moons):
+def test_probabilities_are_painted_red_through_white_to_blue():
+    colors = charts.probability_colors([0.0, 0.25, 0.5, 1.0])
+    red, blue = ([int(color[i: i + 2], 16) for i in (1, 3, 5)] for color in (charts.PALE_RED, charts.PALE_BLUE))
+    assert colors.dtype == np.uint8
+    assert colors.tolist() == [red, [round((value + 255) / 2) for value in red], [255, 255, 255], blue]
+
+
+def test_png_round_trips_any_image():
+    rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(_decode_png(charts.png(rgb)), rgb)
+
+
+def test_the_boundary_is_a_probability_image_under_the_training_points(results, moons):
     spec = charts.decision_boundary([results["l2"]], moons, resolution=20).to_dict()
-    field, points = spec["layer"]
-    assert field["mark"]["type"] == "rect"
-    assert field["encoding"]["color"]["field"] == "probability"
-    assert field["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
-    assert field["encoding"]["color"]["title"] == "P(label 1)"
-    grid = _values(spec, 0)
-    assert len(grid) == 400 and 0 < grid["probability"].min() < 0.5 < grid["probability"].max() < 1
+    field, key, points = spec["layer"]
+    assert field["mark"]["type"] == "image"
+    (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
+    corners = _values(spec, 0).iloc[0]
+    assert (corners["x1_lo"], corners["x1_hi"], corners["x2_lo"], corners["x2_hi"]) == (x_lo, x_hi, y_lo, y_hi)
+    assert (field["encoding"]["y"]["field"], field["encoding"]["y2"]["field"]) == ("x2_hi", "x2_lo")
+    expected = charts.probability_colors(charts.probability_field([results["l2"]], moons, 20))
+    np.testing.assert_array_equal(_image(spec), expected)
+    assert key["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
+    assert key["encoding"]["color"]["title"] == "P(label 1)" and key["mark"]["opacity"] == 0
     assert points["encoding"]["fill"]["scale"] == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
-    shown = _values(spec, 1)
+    shown = _values(spec, 2)
     assert set(shown["split"]) == {"train"} and len(shown) == len(moons.train_Y)
 
 
 def test_discretize_shows_the_predicted_label(results, moons):
     spec = charts.decision_boundary([results["none"]], moons, discretize=True, resolution=20).to_dict()
-    grid = _values(spec, 0)
-    assert set(grid["probability"]) == {0.0, 1.0}
-    exact = charts.boundary_grid([results["none"]], moons, 20)
-    np.testing.assert_array_equal(grid["probability"], (exact["probability"] > 0.5).astype(float))
-    assert spec["layer"][0]["encoding"]["color"]["title"] == "predicted label"
+    predicted = charts.probability_field([results["none"]], moons, 20) > 0.5
+    assert 0 < predicted.mean() < 1
+    np.testing.assert_array_equal(_image(spec), charts.probability_colors(predicted.astype(float)))
+    assert spec["layer"][1]["encoding"]["color"]["title"] == "predicted label"
 
 
 def test_test_points_appear_on_request(results, moons):
     spec = charts.decision_boundary([results["none"]], moons, show_test=True, resolution=10).to_dict()
-    shown = _values(spec, 1)
+    shown = _values(spec, 2)
     assert (shown["split"] == "test").sum() == len(moons.test_Y)
     assert len(shown) == len(moons.train_Y) + len(moons.test_Y)
 
