@@ -221,7 +221,7 @@ for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.
 # --- Accuracy table ---------------------------------------------------------------------------------
 st.header("Accuracy")
 with st.container(key="accuracy_table"):
-    st.dataframe(dashboard.style_table(table), hide_index=True)
+    st.table(dashboard.style_table(table), hide_index=True)
 st.caption("The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits."
            + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean "
               "test accuracy minus no regularization's, within noise when it is at most the larger of "
@@ -250,15 +250,19 @@ with over_time:
 
 # --- The math ---------------------------------------------------------------------------------------
 m = len(dataset.train_Y)
-with st.expander("The math, with this run's numbers", icon=":material/function:", key="math", bind="query-params"):
-    st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
-                f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
-                f"points, α = {chosen['learning_rate']:g}). Biases are not regularized.")
-    for line in dashboard.l2_latex(chosen["lambd"], m, chosen["learning_rate"]):
-        st.latex(line)
-    st.markdown(f"**Inverted dropout** keeps each hidden unit with probability keep_prob = "
-                f"{chosen['keep_prob']:g} at every training step and scales the kept ones up, so their "
-                f"expected value is unchanged and prediction uses the full network as is. The input and "
-                f"output layers are never dropped.")
-    for line in dashboard.dropout_latex(chosen["keep_prob"]):
-        st.latex(line)
+# Drawn only while open: the formulas would otherwise load a math typesetter on every first visit.
+math_section = st.expander("The math, with this run's numbers", icon=":material/function:", key="math",
+                           bind="query-params", on_change="rerun")
+if math_section.open:
+    with math_section:
+        st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
+                    f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
+                    f"points, α = {chosen['learning_rate']:g}). Biases are not regularized.")
+        for line in dashboard.l2_latex(chosen["lambd"], m, chosen["learning_rate"]):
+            st.latex(line)
+        st.markdown(f"**Inverted dropout** keeps each hidden unit with probability keep_prob = "
+                    f"{chosen['keep_prob']:g} at every training step and scales the kept ones up, so their "
+                    f"expected value is unchanged and prediction uses the full network as is. The input and "
+                    f"output layers are never dropped.")
+        for line in dashboard.dropout_latex(chosen["keep_prob"]):
+            st.latex(line)

@@ -30,6 +30,9 @@ STUDY_SPEEDUP = 20.0
 DROPOUT_RATIO = 1.5
 BATCH_SECONDS = 30.0
 COMPILE_SECONDS = 10.0
+FIRST_RENDER_SECONDS = 3.0
+RERUN_SECONDS = 0.3
+CACHED_RERUNS = 6
 
 BATCH_LAMBDS = 20
 BATCH_SEEDS = 5
@@ -123,8 +126,33 @@ def _row(figure, value, unit, baseline=None, baseline_label="", ratio=None, targ
             "baseline_label": baseline_label, "ratio": ratio, "target": target, "passed": passed}
 
 
-def run_bench(quick: bool = False, repeats: int = 3) -> dict:
-    """Measure every figure; ``quick`` shrinks every job (for tests) and judges no target."""
+def _dashboard_figures(judge) -> list[dict]:
+    """The page in headless Chromium on a fresh ``streamlit run app.py`` (Numba's cache is warm)."""
+    from . import browser  # imported here: only this part needs the server and browser helpers
+
+    with tempfile.TemporaryDirectory(prefix="nnreg-bench-page-") as folder:
+        page = browser.measure_dashboard(Path(folder) / "streamlit.log", reruns=CACHED_RERUNS)
+    first, reload_, rerun = page["first_render_s"], page["reload_render_s"], page["cached_rerun_median_s"]
+    figures = [
+        _row("dashboard: fresh server, page opened until all is drawn", first, "s", reload_,
+             "the same page reloaded: nothing to import, train or draw anew", first / reload_,
+             f"<= {FIRST_RENDER_SECONDS:g} s", judge(first <= FIRST_RENDER_SECONDS)),
+    ]
+    if rerun is not None:
+        figures += [
+            _row(f"dashboard: cached rerun, click until idle (median of {len(page['cached_rerun_click_to_idle_s'])})",
+                 rerun, "s", page["first_toggle_s"], "the first toggle, which draws the hard regions",
+                 page["first_toggle_s"] / rerun if page["first_toggle_s"] else None,
+                 f"<= {RERUN_SECONDS:g} s", judge(rerun <= RERUN_SECONDS)),
+            _row("  cached rerun, from the run's start to idle (median)",
+                 page["cached_rerun_running_to_idle_median_s"], "s"),
+        ]
+    return figures
+
+
+def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> dict:
+    """Measure every figure; ``quick`` shrinks every job (for tests), judges no target and
+    leaves the page out, as ``dashboard=False`` does."""
     if not training.NUMBA_AVAILABLE:
         raise ValueError("bench measures the compiled engine, which needs numba (pip install -r requirements.txt)")
     from . import kernel  # imported here: loading Numba takes a moment
@@ -182,6 +210,15 @@ def run_bench(quick: bool = False, repeats: int = 3) -> dict:
              judge(warm["cache_hits"] > 0 and warm["cache_misses"] == 0)),
         _row("  importing nnreg.kernel (numba included)", warm["import_seconds"], "s"),
     ]
+    not_measured = None
+    if dashboard and not quick:
+        from .browser import missing_tools
+
+        not_measured = missing_tools()
+        if not_measured is None:
+            figures += _dashboard_figures(judge)
+        else:
+            not_measured = f"the dashboard's figures, which need {not_measured}"
     return {
         "date": started,
         "cores": workers,
@@ -191,6 +228,7 @@ def run_bench(quick: bool = False, repeats: int = 3) -> dict:
         "fast_repeats": repeats,
         "quick": quick,
         "figures": figures,
+        "not_measured": not_measured,
         "all_passed": None if quick else all(f["passed"] for f in figures if f["passed"] is not None),
     }
 
@@ -214,11 +252,13 @@ def format_report(report: dict) -> str:
                      "" if f["ratio"] is None else f"{f['ratio']:.1f}x", f["target"], result])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines += ["  ".join(cell.ljust(width) for cell, width in zip(r, widths)).rstrip() for r in [header, *rows]]
+    if report.get("not_measured"):
+        lines.append(f"NOT MEASURED: {report['not_measured']}")
     return "\n".join(lines)
 
 
 def _bench(args) -> None:
-    report = run_bench(quick=args.quick)
+    report = run_bench(quick=args.quick, dashboard=args.dashboard)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
 
 
@@ -226,6 +266,8 @@ def register(commands) -> None:
     """Add the ``bench`` subcommand to the command line's subparsers."""
     bench = commands.add_parser("bench", help="measure the speed targets against a course-style NumPy loop")
     bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    bench.add_argument("--no-dashboard", dest="dashboard", action="store_false",
+                       help="leave out the page's figures (they start a server and headless Chromium)")
     # Tiny jobs, for the tests: every figure is produced, none is meaningful.
     bench.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
     bench.set_defaults(run=_bench)

@@ -15,6 +15,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from . import data
-from .settings import DROPOUT_MASKS, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, STUDY, STUDY_TITLES, Settings
+from .settings import (DROPOUT_MASKS, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, MAX_LEARNING_RATE, STUDY, STUDY_TITLES,
+                       Settings)
 from .study import summary_table
 from .sweep import within_noise
 from .training import NUMBA_AVAILABLE, TrainResult, train_many
@@ -51,7 +53,7 @@ CONTROLS: dict[str, Control] = {
     "n_points": Control(400, 40, 2000, 20),
     "noise": Control(0.1, 0.0, 1.0, 0.01),
     "data_seed": Control(0, 0, 1_000_000, 1),
-    "learning_rate": Control(COURSE.learning_rate, 0.001, 10.0, 0.05),
+    "learning_rate": Control(COURSE.learning_rate, 0.001, MAX_LEARNING_RATE, 0.05),
     "num_iterations": Control(COURSE.num_iterations, 100, 100_000, 1000),
     "layers": Control(", ".join(map(str, COURSE.layer_dims))),
     "seed": Control(COURSE.seed, 0, 1_000_000, 1),
@@ -196,9 +198,9 @@ class ModelCache:
     Models it lacks are trained together by ``train_many`` (one per core), then kept, so going
     back to an earlier setting is a lookup.  Streamlit runs each session's script on its own
     thread, hence the lock; beyond ``max_entries`` models or ``max_bytes`` the least recently
-    used are dropped.  Models are shared, not copied, so their arrays are made read-only.  Two
-    sessions that lack the same model at the same moment both train it, to the same result:
-    rarer and simpler than making one wait for the other.
+    used are dropped.  Models are shared, not copied, so their arrays are made read-only.  A
+    model that one session is training is not trained again by another: a class opening the
+    same link at once waits for one training, not thirty.
     """
 
     def __init__(self, max_entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES):
@@ -206,6 +208,8 @@ class ModelCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, Settings], tuple[TrainResult, int]] = OrderedDict()
         self._bytes = 0
+        # Models being trained, by key: the future is set when the session training them ends.
+        self._training: dict[tuple[str, Settings], Future] = {}
 
     def __len__(self) -> int:
         with self._lock:
@@ -244,17 +248,52 @@ class ModelCache:
 
     def results(self, dataset: data.Dataset, runs: Sequence[Settings],
                 progress: Callable[[int, int], None] | None = None) -> list[TrainResult]:
-        """One model per run, in order: those kept as they are, the others trained now, together.
+        """One model per run, in order: those kept as they are, those another session is
+        training when they are done, the others trained now, together.
 
-        ``progress(done, total)`` follows the training as in ``train_many``.  Every model is held
-        here from the start, so another session filling the cache meanwhile cannot lose one.
+        ``progress(done, total)`` is called after each model trained or waited for.  Every model
+        is held here from the start, so another session filling the cache meanwhile cannot lose
+        one.
         """
-        found = {run: self.get(dataset.fingerprint, run) for run in runs}
-        missing = [run for run, result in found.items() if result is None]
-        if missing:
-            for run, result in zip(missing, train_many(dataset, missing, progress=progress)):
-                self.put(dataset.fingerprint, run, result)
-                found[run] = result
+        fingerprint = dataset.fingerprint
+        found, ours, theirs = {}, {}, {}
+        with self._lock:
+            for run in dict.fromkeys(runs):
+                key = (fingerprint, run)
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    found[run] = self._entries[key][0]
+                elif key in self._training:
+                    theirs[run] = self._training[key]
+                else:
+                    ours[run] = self._training[key] = Future()
+        total = len(ours) + len(theirs)
+
+        def report(done, _):
+            if progress is not None:
+                progress(done, total)
+
+        try:
+            if ours:
+                for run, result in zip(ours, train_many(dataset, list(ours), progress=report)):
+                    self.put(fingerprint, run, result)
+                    found[run] = result
+                    ours[run].set_result(result)
+        finally:
+            # Stopped or failed: sessions waiting for these models are told to train them themselves.
+            with self._lock:
+                for run, future in ours.items():
+                    # cancel() alone does not wake threads in wait(); this does.
+                    if future.cancel():
+                        future.set_running_or_notify_cancel()
+                    self._training.pop((fingerprint, run), None)
+        pending = {future: run for run, future in theirs.items()}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                run = pending.pop(future)
+                found[run] = self.results(dataset, [run])[0] if future.cancelled() else future.result()
+                report(total - len(pending), total)
         return [found[run] for run in runs]
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.io
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILTIN = "football"
@@ -181,6 +180,9 @@ def _parse_mat(source: str, content: bytes) -> Dataset:
     if content[:4] == b"\x89HDF" or b"MATLAB 7.3" in content[:128]:
         raise DatasetError(f"{source}: MATLAB v7.3 (HDF5) files are not supported; "
                            "save with save(..., '-v7') instead")
+    # Imported here: only .mat files need it, and it would slow every page's first start.
+    import scipy.io
+
     try:
         arrays = scipy.io.loadmat(io.BytesIO(content))
     except Exception as error:  # scipy raises many types for corrupt files; all mean the same here.

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from . import network
 from .data import MIN_SPLIT_POINTS, Dataset, stratified_split
@@ -362,6 +361,9 @@ def interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, floa
     std = float(values.std(ddof=1))
     if std == 0:
         return mean, 0.0, mean, mean
+    # Imported here: scipy.stats takes half a second to import, and the dashboard never needs it.
+    import scipy.stats
+
     low, high = scipy.stats.t.interval(confidence, n - 1, loc=mean, scale=std / math.sqrt(n))
     return mean, std, float(low), float(high)
 

@@ -286,7 +286,8 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     Models run on a pool of ``max_workers`` threads (default: one per core).  The compiled
     kernel releases the GIL, so they really run side by side; with the NumPy engine they mostly
     take turns.  ``progress(done, total)``, if given, is called in the calling thread after each
-    model, e.g. to move a progress bar.
+    model, e.g. to move a progress bar; if it raises, models not yet started are dropped and
+    the exception propagates once the running ones end.
     """
     settings_list = [_checked(settings) for settings in settings_list]
     loop = training_loop(engine)
@@ -303,16 +304,19 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     with ThreadPoolExecutor(max_workers=min(max_workers, total), thread_name_prefix="nnreg-train") as pool:
         pending = {pool.submit(_train_with, loop, dataset, settings_list[index]): index for index in order}
         done = 0
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = pending.pop(future)
-                if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise future.exception()
-                results[index] = future.result()
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = pending.pop(future)
+                    results[index] = future.result()
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+        except BaseException:
+            # A model failed, or the caller stopped us from ``progress`` (Streamlit does when the
+            # page reruns): models not started yet are dropped instead of trained for nothing.
+            for future in pending:
+                future.cancel()
+            raise
     return results

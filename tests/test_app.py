@@ -26,7 +26,7 @@ def open_page(**params) -> AppTest:
 
 
 def table(page) -> pd.DataFrame:
-    return page.dataframe[0].value
+    return page.table[0].value
 
 
 def test_the_default_page_shows_the_whole_study():
@@ -38,7 +38,9 @@ def test_the_default_page_shows_the_whole_study():
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
     assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization",
                                                     "The models side by side", "Weight decay"]
-    assert len(page.latex) == 5
+    # The math is drawn only when its section is open.
+    assert not page.latex
+    assert len(open_page(math="true").latex) == 5
 
 
 def test_the_table_has_nnreg_trains_numbers(football):
@@ -148,6 +150,15 @@ def test_a_good_upload_is_used(moons):
 
 def test_a_diverging_learning_rate_shows_an_error_per_model():
     page = open_page(learning_rate="10")
+    assert len(page.error) == 3
+    assert all("diverged at iteration" in e.value and "lower the learning rate" in e.value for e in page.error)
+    assert len(table(page)) == 3
+
+
+def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
+    page = open_page(learning_rate="100")
+    assert page.number_input(key="learning_rate").value == 100.0 == nnreg.settings.MAX_LEARNING_RATE
+    assert not page.warning
     assert len(page.error) == 3
     assert all("diverged at iteration" in e.value and "lower the learning rate" in e.value for e in page.error)
     assert len(table(page)) == 3

@@ -4,6 +4,7 @@ import dataclasses
 import io
 import json
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -302,6 +303,68 @@ def test_sessions_on_threads_share_the_cache_safely(football):
         alone = nnreg.train(football, page[1])
         np.testing.assert_array_equal(results[1].parameters["W1"], alone.parameters["W1"])
     assert len(cache) == 4
+
+
+def _slow_counting_train_many(monkeypatch, trained, started):
+    """dashboard.train_many, recording each model it trains and taking long enough for another
+    session to ask for the same models meanwhile."""
+    def train_many(dataset, settings_list, progress=None):
+        trained.extend(settings_list)
+        started.set()
+        time.sleep(0.3)
+        results = []
+        for settings in settings_list:
+            results.append(nnreg.train(dataset, settings))
+            if progress is not None:
+                progress(len(results), len(settings_list))
+        return results
+
+    monkeypatch.setattr(dashboard, "train_many", train_many)
+
+
+def test_a_model_being_trained_is_waited_for_not_trained_again(football, monkeypatch):
+    trained, started = [], threading.Event()
+    _slow_counting_train_many(monkeypatch, trained, started)
+    cache = dashboard.ModelCache()
+    page = _study_runs()
+    shown, reports = {}, []
+    first = threading.Thread(target=lambda: shown.update(first=cache.results(football, page)))
+    first.start()
+    started.wait(timeout=30)
+    shown["second"] = cache.results(football, page, lambda done, total: reports.append((done, total)))
+    first.join()
+    assert trained == page
+    assert all(a is b for a, b in zip(shown["first"], shown["second"]))
+    assert reports[-1] == (3, 3)
+
+
+class Stopped(Exception):
+    """What Streamlit raises in a session's thread when its page reruns."""
+
+
+def test_a_waiting_session_trains_the_model_itself_when_the_other_one_stops(football, monkeypatch):
+    trained, started = [], threading.Event()
+    _slow_counting_train_many(monkeypatch, trained, started)
+    cache = dashboard.ModelCache()
+    page = _study_runs()[:1]
+    stopped = []
+
+    def stopping_session():
+        def stop(done, total):
+            raise Stopped
+        try:
+            cache.results(football, page, stop)
+        except Stopped:
+            stopped.append(True)
+
+    first = threading.Thread(target=stopping_session)
+    first.start()
+    started.wait(timeout=30)
+    result, = cache.results(football, page)
+    first.join()
+    assert stopped == [True] and trained == page * 2
+    np.testing.assert_array_equal(result.parameters["W1"], nnreg.train(football, page[0]).parameters["W1"])
+    assert cache.get(football.fingerprint, page[0]) is result and not cache._training
 
 
 def test_the_engine_warms_up_in_the_background():

@@ -193,6 +193,29 @@ def test_train_many_reports_each_model_as_it_finishes(football, monkeypatch):
     assert [e for e in events if e[0] == "progress"] == [("progress", 1), ("progress", 2), ("progress", 3)]
 
 
+class Stopped(Exception):
+    """What Streamlit raises in the script thread when the page reruns mid-training."""
+
+
+def test_a_progress_callback_that_raises_stops_the_models_not_yet_started(football, monkeypatch):
+    started = []
+    train_with = training._train_with
+
+    def logged(loop, dataset, settings):
+        started.append(settings.seed)
+        return train_with(loop, dataset, settings)
+
+    def stop(done, total):
+        raise Stopped
+
+    monkeypatch.setattr(training, "_train_with", logged)
+    all_settings = [SHORT.replace(seed=seed) for seed in range(1, 9)]
+    with pytest.raises(Stopped):
+        nnreg.train_many(football, all_settings, max_workers=1, progress=stop)
+    # The model that finished, and at most the one the worker had already picked up.
+    assert 1 <= len(started) <= 2
+
+
 @pytest.mark.parametrize("max_workers", [0, -2, 1.5, True, "4"])
 def test_train_many_names_a_bad_worker_count(football, max_workers):
     with pytest.raises(ValueError, match=f"max_workers must be a whole number of at least 1, got {max_workers!r}"):

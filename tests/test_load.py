@@ -10,7 +10,6 @@ import io
 import json
 import os
 import re
-import shutil
 import threading
 import time
 import urllib.parse
@@ -20,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnreg
-from server import ROOT, StreamlitServer, rss
+from nnreg.browser import BROWSER_ARGS, ROOT, StreamlitServer, chromium, rss
 
 try:
     from playwright.async_api import async_playwright
@@ -28,7 +27,7 @@ except ImportError:
     async_playwright = None
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium")
+CHROMIUM = chromium()
 MB = 10**6
 SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
@@ -110,7 +109,7 @@ async def visit_all(url: str) -> tuple[list, int]:
     """Every session at once in one Chromium; then, with all pages still open, the server's count."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            executable_path=CHROMIUM, args=BROWSER_ARGS)
         try:
             tables = await asyncio.gather(*(visit_page(browser, url, visit) for visit in SESSIONS),
                                           return_exceptions=True)

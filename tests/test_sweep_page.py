@@ -1,11 +1,5 @@
 """The app's Sweep page (pages/sweep.py), driven headless with Streamlit's AppTest."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg.sweep import read_results
+from nnreg.browser import BROWSER_ARGS, StreamlitServer, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "sweep.py")
@@ -120,41 +115,22 @@ def test_a_bad_upload_is_an_error(page):
 # The Stop button works by Streamlit ending a running script when the page reruns; only a real
 # browser and server show that.
 
-CHROMIUM = shutil.which("chromium")
+CHROMIUM = chromium()
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", PAGE, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the Streamlit server did not start within 60 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with StreamlitServer(tmp_path_factory.mktemp("sweep") / "streamlit.log", script=PAGE) as running:
+        yield running.url
 
 
 def test_stop_ends_a_running_sweep(server):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            executable_path=CHROMIUM, args=BROWSER_ARGS)
         try:
             page = browser.new_page()
             page.goto(server)
