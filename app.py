@@ -164,7 +164,9 @@ with story:
     st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
                f"{len(dataset.test_Y)} test points (triangles).")
     show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points", bind="query-params")
-    discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params")
+    discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
+                           help="Each point of the field takes the color of the label the model predicts "
+                                "there: blue where P(label 1) > 0.5, red elsewhere.")
 with field:
     chart(("field", dataset.fingerprint, show_test), 340, lambda: charts.dataset_points(dataset, show_test))
 

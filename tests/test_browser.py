@@ -82,6 +82,31 @@ def test_the_default_page_renders_completely_and_reruns_from_the_cache(server):
     print(f"\ndashboard timings: {json.dumps(timings)}")
 
 
+DRAWING = ".st-key-boundary_none [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)"
+
+
+def test_discretize_redraws_the_boundary_in_place(server):
+    """The hard regions change the chart's data, not its spec, so the browser updates the drawn
+    chart instead of building a new one: the same drawing element shows the new image."""
+    with browser.browser_page() as page:
+        page.goto(server.url)
+        browser.seconds_to_render(page)
+        page.wait_for_timeout(500)
+        chart = page.locator(".st-key-boundary_none [data-testid='stVegaLiteChart']")
+        soft = chart.screenshot()
+        page.locator(DRAWING).evaluate("drawing => { drawing.nnregMark = true; }")
+        page.evaluate(browser.RECORD_RUNS)
+        shots = []
+        for _ in range(2):
+            browser.seconds_to_rerun(page, browser.DISCRETIZE)
+            browser.seconds_to_render(page)
+            page.wait_for_timeout(500)
+            assert page.locator(DRAWING).evaluate("drawing => drawing.nnregMark === true")
+            shots.append(chart.screenshot())
+        hard, back = shots
+        assert hard != soft and back != hard
+
+
 def test_the_math_section_draws_its_formulas_when_opened(server):
     with browser.browser_page() as page:
         page.goto(server.url)
