@@ -210,20 +210,30 @@ def seconds_to_rerun(page, label: str) -> tuple[float | None, float | None]:
     return from_click / 1000, from_start / 1000
 
 
-def measure_dashboard(log: Path, reruns: int = 6) -> dict:
+def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
     """Time the default page on a fresh server: the first render, ``reruns`` cached reruns
     (toggling "discretize" after a first toggle that draws the hard regions), and a reload.
 
-    The caller warms Numba's disk cache first, as a deployed server's was long before.
+    ``check(page, moment)``, if given, is called after the first render, after the reruns and
+    after the reload ("first render", "reruns", "reload"), e.g. to look at what is drawn; its time
+    is not counted.  The caller warms Numba's disk cache first, as a deployed server's was long
+    before.
     """
+    def checked(moment):
+        if check is not None:
+            check(page, moment)
+
     with StreamlitServer(log) as server, browser_page() as page:
         page.goto(server.url)
         first_render = seconds_to_render(page)
+        checked("first render")
         page.evaluate(RECORD_RUNS)
         first_toggle = seconds_to_rerun(page, DISCRETIZE)
         cached = [seconds_to_rerun(page, DISCRETIZE) for _ in range(reruns)]
+        checked("reruns")
         page.reload()
         reload_render = seconds_to_render(page)
+        checked("reload")
     clicks = [from_click for from_click, _ in cached if from_click is not None]
     runs = [from_start for _, from_start in cached if from_start is not None]
     return {

@@ -15,8 +15,8 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -269,7 +269,8 @@ class ModelCache:
                     ours[run] = self._training[key] = Future()
         total = len(ours) + len(theirs)
 
-        def report(done, _):
+        def report(done: int, _ours: int = 0) -> None:
+            # Counts over everything this call lacked, not only what it trains itself.
             if progress is not None:
                 progress(done, total)
 
@@ -293,7 +294,7 @@ class ModelCache:
             for future in finished:
                 run = pending.pop(future)
                 found[run] = self.results(dataset, [run])[0] if future.cancelled() else future.result()
-                report(total - len(pending), total)
+                report(total - len(pending))
         return [found[run] for run in runs]
 
 
