@@ -257,9 +257,11 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _bench(args) -> None:
+def _bench(args) -> int:
     report = run_bench(quick=args.quick, dashboard=args.dashboard)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    # A script or CI job reading only the exit code must see a failed target too.
+    return 1 if report["all_passed"] is False else 0
 
 
 def register(commands) -> None:

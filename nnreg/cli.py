@@ -1,21 +1,27 @@
 """Command line: ``python -m nnreg reproduce | datasets | make-football | bench | sweep``.
 
-Bad input of any kind ends with exit code 2 and one line on stderr, never a traceback.
+Bad input of any kind ends with exit code 2 and one line on stderr, never a traceback; Ctrl-C
+with one line and exit code 130; a reader that closes the pipe early (``| head``) quietly.
+Numbers and hidden layers are read, and limited, by ``nnreg.limits``, as on the page.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
-from . import data
+from . import data, limits
 from .settings import DROPOUT_MASKS
 from .study import run_study, summary_table
 from .sweep_cli import register as register_sweep
 from .bench import register as register_bench
 
 EXIT_BAD_INPUT = 2
+# What shells report for a program ended by SIGINT (128 + 2) and by SIGPIPE (128 + 13).
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -28,14 +34,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive_int(text: str) -> int:
+def seeds_argument(text: str) -> int:
+    """``--seeds N``: how many init seeds (0..N-1), within the limit every surface shares."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+        return limits.parse_number(text, "the number of seeds", whole=True, low=1, high=limits.MAX_SEEDS)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _percent(value: float) -> str:
@@ -103,10 +107,18 @@ def _reproduce(args) -> None:
                      indent=2))
 
 
-def _datasets(args) -> None:
+def _datasets(args) -> int:
+    unreadable = 0
     for name in data.list_datasets():
-        dataset = data.load_dataset(name)
+        try:
+            dataset = data.load_dataset(name)
+        except data.DatasetError as error:
+            # One bad file must not hide the good ones: it is listed with its reason.
+            unreadable += 1
+            print(f"{name:10s} unreadable: {error}")
+            continue
         print(f"{name:10s} {len(dataset.train_Y):6d} train {len(dataset.test_Y):6d} test  {dataset.name}")
+    return 1 if unreadable else 0
 
 
 def _make_football(args) -> None:
@@ -123,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="dataset name (see 'datasets') or path to a .csv, .mat or .npz file")
     reproduce.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
                            help="fresh masks every iteration, or the original notebook's fixed ones")
-    reproduce.add_argument("--seeds", type=_positive_int,
+    reproduce.add_argument("--seeds", type=seeds_argument,
                            help="train each model over init seeds 0..N-1 and report mean ± std")
     reproduce.add_argument("--json", action="store_true", help="print JSON instead of a table")
     reproduce.set_defaults(run=_reproduce)
@@ -142,10 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        args.run(args)
+        code = args.run(args) or 0
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        # train_many has already stopped its models by the time this arrives.
+        print("\nnnreg: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader has what it wanted; Python would otherwise complain again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (UsageError, ValueError, OSError) as error:
         # DatasetError and Settings' validation errors are ValueErrors with a complete message.
         print(f"nnreg: error: {error}" if not isinstance(error, UsageError) else f"{error}",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    return 0
+    return code

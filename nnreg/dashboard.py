@@ -27,7 +27,7 @@ from .settings import (DROPOUT_MASKS, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, MAX_LEA
                        Settings)
 from .study import summary_table
 from .sweep import within_noise
-from .training import NUMBA_AVAILABLE, TrainResult, train_many
+from .training import HEARTBEAT_SECONDS, NUMBA_AVAILABLE, TrainResult, train_many
 
 UPLOAD = "upload"
 COURSE = Settings()
@@ -247,13 +247,16 @@ class ModelCache:
         return [run for run in dict.fromkeys(runs) if self.get(dataset.fingerprint, run) is None]
 
     def results(self, dataset: data.Dataset, runs: Sequence[Settings],
-                progress: Callable[[int, int], None] | None = None) -> list[TrainResult]:
+                progress: Callable[[int, int], None] | None = None,
+                heartbeat: Callable[[], None] | None = None) -> list[TrainResult]:
         """One model per run, in order: those kept as they are, those another session is
         training when they are done, the others trained now, together.
 
-        ``progress(done, total)`` is called after each model trained or waited for.  Every model
-        is held here from the start, so another session filling the cache meanwhile cannot lose
-        one.
+        ``progress(done, total)`` is called after each model trained or waited for, and
+        ``heartbeat()`` about every ``training.HEARTBEAT_SECONDS`` meanwhile.  If either raises
+        (the page reran or closed), the models this call trains stop within an iteration and the
+        sessions waiting for them train them themselves.  Every model is held here from the
+        start, so another session filling the cache meanwhile cannot lose one.
         """
         fingerprint = dataset.fingerprint
         found, ours, theirs = {}, {}, {}
@@ -276,7 +279,7 @@ class ModelCache:
 
         try:
             if ours:
-                for run, result in zip(ours, train_many(dataset, list(ours), progress=report)):
+                for run, result in zip(ours, train_many(dataset, list(ours), progress=report, heartbeat=heartbeat)):
                     self.put(fingerprint, run, result)
                     found[run] = result
                     ours[run].set_result(result)
@@ -290,11 +293,14 @@ class ModelCache:
                     self._training.pop((fingerprint, run), None)
         pending = {future: run for run, future in theirs.items()}
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
                 run = pending.pop(future)
-                found[run] = self.results(dataset, [run])[0] if future.cancelled() else future.result()
+                found[run] = (self.results(dataset, [run], heartbeat=heartbeat)[0] if future.cancelled()
+                              else future.result())
                 report(total - len(pending))
+            if pending and heartbeat is not None:
+                heartbeat()
         return [found[run] for run in runs]
 
 

@@ -32,7 +32,7 @@ from numba.extending import intrinsic  # noqa: E402
 
 from . import network  # noqa: E402
 from .settings import Settings  # noqa: E402
-from .training import Loop  # noqa: E402
+from .training import Loop, TrainingStopped  # noqa: E402
 
 NO_DROPOUT, FIXED_MASKS, FRESH_MASKS = 0, 1, 2
 
@@ -140,7 +140,7 @@ def _objective(acts, logits, row_length, Y, theta, sizes, w_off, lambd):
 
 @numba.njit(**_FAST)
 def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations, record_every,
-           mask_mode, fixed_masks, rng_state, threshold):
+           mask_mode, fixed_masks, rng_state, threshold, stop):
     """Full-batch gradient descent exactly as ``training.numpy_loop`` does it.
 
     All arrays are flat: a matrix row is a run of m numbers (one per example) at a known offset.
@@ -148,8 +148,8 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
     adding up to four rows at once: the first pass takes the 1 to 4 rows left over, so no pass
     multiplies padding.  Indices are cast to unsigned (``_U``) so that Numba adds no negative-index
     handling, which would stop LLVM from vectorizing.  Returns the last finite parameters, the
-    recorded iterations, their objectives, the parameter snapshots (one row each) and the
-    iteration it diverged at (0: it did not).
+    recorded iterations, their objectives, the parameter snapshots (one row each), the
+    iteration it diverged at (0: it did not) and whether ``stop[0]`` was set before it finished.
     """
     L = sizes.size - 1
     m = X.shape[1]
@@ -198,8 +198,13 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
     snapshots = np.empty((n_records, P))
     recorded = 0
     diverged_at = 0
+    stopped = False
 
     for i in range(num_iterations):
+        # Another thread sets the flag to stop this model (its page went away); one load a step.
+        if stop[0] != 0:
+            stopped = True
+            break
         if mask_mode == FRESH_MASKS:
             key = _next_key(state)
 
@@ -394,7 +399,7 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
             break
         theta, updated = updated, theta
 
-    return theta, record_iterations[:recorded], objectives[:recorded], snapshots[:recorded], diverged_at
+    return theta, record_iterations[:recorded], objectives[:recorded], snapshots[:recorded], diverged_at, stopped
 
 
 def _flatten(parameters, layer_count: int) -> np.ndarray:
@@ -412,7 +417,7 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
     return parameters
 
 
-def numba_loop(X, Y, parameters, settings: Settings) -> Loop:
+def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Loop:
     """Same arguments and result as ``training.numpy_loop``, computed by the compiled kernel."""
     sizes = np.array(settings.layer_sizes, dtype=np.int64)
     m = X.shape[1]
@@ -427,11 +432,14 @@ def numba_loop(X, Y, parameters, settings: Settings) -> Loop:
         # The stream training.dropout_masks draws from, and network.fresh_masks's threshold.
         rng_state = np.random.SFC64(settings.dropout_seed).state["state"]["state"].astype(np.uint64)
         threshold = np.uint64(round(settings.keep_prob * 2**16))
-    theta, iterations, objectives, snapshots, diverged_at = _train(
+    theta, iterations, objectives, snapshots, diverged_at, stopped = _train(
         np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(Y[0], dtype=np.float64),
         _flatten(parameters, len(sizes) - 1), sizes,
         float(settings.learning_rate), float(settings.lambd), float(settings.keep_prob),
-        settings.num_iterations, settings.record_every, mask_mode, fixed_masks, rng_state, threshold)
+        settings.num_iterations, settings.record_every, mask_mode, fixed_masks, rng_state, threshold,
+        np.zeros(1, np.uint8) if stop is None else stop.array)
+    if stopped:
+        raise TrainingStopped("training was stopped before it finished")
     return Loop(
         parameters=_unflatten(theta, settings.layer_sizes),
         record_iterations=iterations.tolist(),

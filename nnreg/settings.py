@@ -12,16 +12,9 @@ import math
 import numbers
 from dataclasses import dataclass
 
-DROPOUT_MASKS = ("fresh", "fixed")
+from .limits import MAX_HIDDEN_LAYERS, MAX_ITERATIONS, MAX_LAMBD, MAX_LAYER_SIZE, MAX_LEARNING_RATE, MAX_SEED
 
-# Limits keep one model's work bounded: the dashboard is shared by link, so a setting from a URL
-# must not be able to occupy the server for hours or exhaust its memory.
-MAX_HIDDEN_LAYERS = 10
-MAX_LAYER_SIZE = 500
-MAX_ITERATIONS = 200_000
-MAX_LEARNING_RATE = 100.0
-MAX_LAMBD = 1000.0
-MAX_SEED = 2**32 - 1
+DROPOUT_MASKS = ("fresh", "fixed")
 
 
 def _integer(name: str, value, low: int, high: int) -> int:

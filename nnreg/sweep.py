@@ -24,13 +24,13 @@ import pandas as pd
 
 from . import network
 from .data import MIN_SPLIT_POINTS, Dataset, stratified_split
+from .limits import MAX_SEEDS
 from .settings import Settings
 from .training import default_workers, train, train_many
 
 GRID_FIELDS = ("lambd", "keep_prob")
 PHASES = ("dev", "final")
 DEV_SEED = 0
-MAX_SEEDS = 1000
 CONFIDENCE = 0.95
 # Equal mean dev accuracies can differ in the last bits from the order of summation; such
 # settings are tied, and the tie goes to the one listed first in the grid.
@@ -65,24 +65,6 @@ class SweepResult:
 
 # ---------------------------------------------------------------------------------------------
 # The grid
-
-
-def parse_values(text: str, name: str, whole: bool = False) -> list:
-    """A comma-separated list of numbers (whole numbers if ``whole``), as typed on the command
-    line or in the app."""
-    items = [item.strip() for item in str(text).split(",")]
-    if not any(items):
-        raise ValueError(f"{name} needs at least one value, got {text!r}")
-    values = []
-    for item in items:
-        try:
-            value = float(item)
-        except ValueError:
-            raise ValueError(f"{name}: {item!r} is not a number") from None
-        if whole and not value.is_integer():
-            raise ValueError(f"{name}: {item!r} is not a whole number")
-        values.append(int(value) if whole else value)
-    return values
 
 
 def _seed_list(seeds) -> list[int]:

@@ -10,20 +10,13 @@ import math
 import sys
 
 from . import data
+from .limits import MAX_SEEDS, parse_layers, parse_number, parse_numbers
 from .settings import Settings
-from .sweep import (check_results_path, comparison, dev_mask, parse_values, summarize, sweep,
-                    write_results)
+from .sweep import check_results_path, comparison, dev_mask, summarize, sweep, write_results
 
 DEFAULT_LAMBD = "0,0.01,0.1,0.7,3"
 DEFAULT_KEEP_PROB = "1,0.86,0.7"
 DEFAULT_SEEDS = 10
-
-
-def _one(text: str, name: str, whole: bool = False):
-    values = parse_values(text, name, whole)
-    if len(values) != 1:
-        raise ValueError(f"{name} takes one number, got {text!r}")
-    return values[0]
 
 
 def _percent(value: float) -> str:
@@ -68,16 +61,20 @@ def _report(dataset, result) -> None:
 
 
 def _run(args) -> None:
-    grid = {"lambd": parse_values(args.lambd, "--lambd"),
-            "keep_prob": parse_values(args.keep_prob, "--keep-prob")}
-    base = Settings(layer_dims=parse_values(args.hidden, "--hidden", whole=True),
-                    learning_rate=_one(args.learning_rate, "--learning-rate"),
-                    num_iterations=_one(args.num_iterations, "--num-iterations", whole=True))
-    seeds = _one(args.seeds, "--seeds", whole=True)
-    dev_fraction = _one(args.dev_fraction, "--dev-fraction")
+    grid = {"lambd": parse_numbers(args.lambd, "--lambd"),
+            "keep_prob": parse_numbers(args.keep_prob, "--keep-prob")}
+    try:
+        layer_dims = parse_layers(args.hidden)
+    except ValueError as error:
+        raise ValueError(f"--hidden: {error}") from None
+    base = Settings(layer_dims=layer_dims,
+                    learning_rate=parse_number(args.learning_rate, "--learning-rate"),
+                    num_iterations=parse_number(args.num_iterations, "--num-iterations", whole=True))
+    seeds = parse_number(args.seeds, "--seeds", whole=True, low=1, high=MAX_SEEDS)
+    dev_fraction = parse_number(args.dev_fraction, "--dev-fraction")
     local_cluster = None
     if args.local_cluster is not None:
-        local_cluster = _one(args.local_cluster, "--local-cluster", whole=True)
+        local_cluster = parse_number(args.local_cluster, "--local-cluster", whole=True)
     if args.out is not None:
         check_results_path(args.out)
     dataset = data.load_dataset(args.data)
@@ -113,7 +110,7 @@ def register(commands) -> None:
                         help="comma-separated dropout keep probabilities in (0, 1]; 1 is no dropout")
     parser.add_argument("--seeds", default=str(DEFAULT_SEEDS),
                         help="number of seeds (0..N-1), each setting the initial weights and dropout masks")
-    parser.add_argument("--hidden", default="20,3", help="comma-separated hidden layer sizes")
+    parser.add_argument("--hidden", default="20, 3", help="hidden layer sizes, like '20, 3' or '20 3'")
     parser.add_argument("--learning-rate", default="0.3", help="gradient descent step size")
     parser.add_argument("--num-iterations", default="30000", help="gradient descent steps per model")
     parser.add_argument("--dev-fraction", default="0.25",

@@ -36,6 +36,25 @@ class Loop:
     diverged_at: int | None
 
 
+class TrainingStopped(Exception):
+    """Training was stopped through its ``StopFlag`` before it finished; nothing was kept."""
+
+
+class StopFlag:
+    """Asks training loops to stop: both engines look at it before every iteration, so a model
+    stops within one iteration of ``set()`` (microseconds to milliseconds), from any thread."""
+
+    def __init__(self):
+        # An array, so that the compiled loop reads the same byte this object writes.
+        self.array = np.zeros(1, np.uint8)
+
+    def set(self) -> None:
+        self.array[0] = 1
+
+    def is_set(self) -> bool:
+        return bool(self.array[0])
+
+
 def dropout_masks(settings: Settings, m: int):
     """An endless source of per-iteration masks, or None when dropout is off."""
     if settings.keep_prob == 1.0:
@@ -56,7 +75,7 @@ def _all_finite(parameters) -> bool:
     return all(np.isfinite(value).all() for value in parameters.values())
 
 
-def numpy_loop(X, Y, parameters, settings: Settings) -> Loop:
+def numpy_loop(X, Y, parameters, settings: Settings, stop: StopFlag | None = None) -> Loop:
     """The reference loop: the course's model() with both regularizers allowed at once."""
     lambd, keep_prob = settings.lambd, settings.keep_prob
     masks_source = dropout_masks(settings, X.shape[1])
@@ -64,6 +83,8 @@ def numpy_loop(X, Y, parameters, settings: Settings) -> Loop:
     # Overflow is detected below and reported as divergence, so NumPy need not warn about it.
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(settings.num_iterations):
+            if stop is not None and stop.is_set():
+                raise TrainingStopped("training was stopped before it finished")
             masks = next(masks_source)
             ZL, activations = network.forward(X, parameters, keep_prob, masks)
             if not np.isfinite(ZL).all():
@@ -218,16 +239,18 @@ def training_loop(engine: str = "auto"):
     return kernel.numba_loop
 
 
-def train(dataset, settings: Settings | None = None, *, engine: str = "auto") -> TrainResult:
+def train(dataset, settings: Settings | None = None, *, engine: str = "auto",
+          stop: StopFlag | None = None) -> TrainResult:
     """Train one model on ``dataset`` (a ``Dataset``) with ``settings`` (default: the course's).
 
     ``engine`` picks the loop: "numpy" (the reference), "numba" (compiled; the first call in a
     process compiles it or loads it from Numba's disk cache) or "auto" (Numba when installed).
     Both give the same parameters to rounding; history, accuracies and the divergence report
-    are computed here the same way for either.
+    are computed here the same way for either.  ``stop.set()`` from another thread ends training
+    within one iteration with ``TrainingStopped``.
     """
     settings = _checked(settings)
-    return _train_with(training_loop(engine), dataset, settings)
+    return _train_with(training_loop(engine), dataset, settings, stop)
 
 
 def _checked(settings) -> Settings:
@@ -237,13 +260,13 @@ def _checked(settings) -> Settings:
     return settings
 
 
-def _train_with(loop, dataset, settings: Settings) -> TrainResult:
+def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None) -> TrainResult:
     # The course's layout: features × examples, labels as a (1, m) row.
     X, Y = dataset.train_X.T, dataset.train_Y.reshape(1, -1).astype(float)
     X_test, Y_test = dataset.test_X.T, dataset.test_Y.reshape(1, -1).astype(float)
     start = time.perf_counter()
     initial = network.initialize_parameters(settings.layer_sizes, settings.seed)
-    record = loop(X, Y, initial, settings)
+    record = loop(X, Y, initial, settings, stop)
     seconds = time.perf_counter() - start
     # Parameters just short of overflow may still overflow here; inf logits still predict a label.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -279,15 +302,23 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# How often train_many hands control back to its caller while models train: Streamlit can only
+# stop a page's run when the page's own thread calls into it, and a stop should take about a second.
+HEARTBEAT_SECONDS = 0.25
+
+
 def train_many(dataset, settings_list, *, max_workers: int | None = None, engine: str = "auto",
-               progress=None) -> list[TrainResult]:
+               progress=None, heartbeat=None, stop: StopFlag | None = None) -> list[TrainResult]:
     """Train one model per settings on ``dataset``, several at once; results in input order.
 
     Models run on a pool of ``max_workers`` threads (default: one per core).  The compiled
     kernel releases the GIL, so they really run side by side; with the NumPy engine they mostly
     take turns.  ``progress(done, total)``, if given, is called in the calling thread after each
-    model, e.g. to move a progress bar; if it raises, models not yet started are dropped and
-    the exception propagates once the running ones end.
+    model, e.g. to move a progress bar; ``heartbeat()`` about every ``HEARTBEAT_SECONDS`` while
+    models train.  If either raises (Streamlit does when the page reruns or closes), or Ctrl-C
+    arrives, models not started yet are dropped, those in training stop within an iteration, and
+    the exception propagates.  ``stop.set()`` from another thread does the same and raises
+    ``TrainingStopped``.
     """
     settings_list = [_checked(settings) for settings in settings_list]
     loop = training_loop(engine)
@@ -299,23 +330,27 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     results: list[TrainResult | None] = [None] * total
     if total == 0:
         return []
+    stop = StopFlag() if stop is None else stop
     # Longest models first, so that no core is left with a long one at the end while others idle.
     order = sorted(range(total), key=lambda index: -_work(settings_list[index]))
     with ThreadPoolExecutor(max_workers=min(max_workers, total), thread_name_prefix="nnreg-train") as pool:
-        pending = {pool.submit(_train_with, loop, dataset, settings_list[index]): index for index in order}
+        pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop): index for index in order}
         done = 0
         try:
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = pending.pop(future)
                     results[index] = future.result()
                     done += 1
                     if progress is not None:
                         progress(done, total)
+                if pending and heartbeat is not None:
+                    heartbeat()
         except BaseException:
-            # A model failed, or the caller stopped us from ``progress`` (Streamlit does when the
-            # page reruns): models not started yet are dropped instead of trained for nothing.
+            # Nobody wants these models any more: queued ones are dropped, running ones stop at
+            # their next iteration, so the pool's threads end at once instead of training on.
+            stop.set()
             for future in pending:
                 future.cancel()
             raise

@@ -46,20 +46,6 @@ def test_controls_stay_inside_what_settings_accept():
             nnreg.Settings(**{key: value})
 
 
-@pytest.mark.parametrize("text, sizes", [("20, 3", (20, 3)), ("20 3", (20, 3)), (" 5,5 ,5 ", (5, 5, 5)),
-                                         ("7", (7,))])
-def test_layer_sizes_are_read_from_text(text, sizes):
-    assert dashboard.parse_layers(text) == sizes
-
-
-@pytest.mark.parametrize("text, words", [("", "whole numbers"), ("20, x", "whole numbers"), ("2.5", "whole numbers"),
-                                         ("-3", "whole numbers"), ("²", "whole numbers"), ("0", "1 to 500"),
-                                         ("501", "1 to 500"), ("1 " * 11, "1 to 10 layers")])
-def test_bad_layer_sizes_say_what_is_wrong(text, words):
-    with pytest.raises(ValueError, match=words):
-        dashboard.parse_layers(text)
-
-
 def test_valid_url_values_give_no_message():
     params = {"lambd": "0.3", "keep_prob": "0.5", "num_iterations": "500", "layers": "10, 5", "data": "moons",
               "dropout_mask": "fixed", "l2_dropout": "TRUE", "n_seeds": "3", "sweep_lambd": "anything"}

@@ -9,7 +9,7 @@ import pytest
 
 import nnreg
 from nnreg.sweep import (check_results_path, choose, comparison, dev_mask, grid_settings, interval,
-                         parse_values, read_results, summarize, with_dev_as_test, within_noise,
+                         read_results, summarize, with_dev_as_test, within_noise,
                          write_results)
 
 TINY = nnreg.Settings(num_iterations=300)
@@ -194,22 +194,6 @@ def test_missing_dask_is_a_clear_error_before_training(football, monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'dask\[distributed\]'"):
         nnreg.sweep(football, GRID, 2, TINY, local_cluster=2, progress=lambda *a: calls.append(a))
     assert calls == []
-
-
-@pytest.mark.parametrize("text, whole, expected", [
-    ("0, 0.01,0.7", False, [0.0, 0.01, 0.7]), ("20,3", True, [20, 3]), ("1e3", True, [1000]),
-])
-def test_parse_values(text, whole, expected):
-    assert parse_values(text, "x", whole) == expected
-
-
-@pytest.mark.parametrize("text, whole, message", [
-    ("", False, "needs at least one value"), ("0,,1", False, "'' is not a number"),
-    ("a", False, "'a' is not a number"), ("2.5", True, "'2.5' is not a whole number"),
-])
-def test_parse_values_names_the_bad_item(text, whole, message):
-    with pytest.raises(ValueError, match=message):
-        parse_values(text, "--lambd", whole)
 
 
 # Statistics
