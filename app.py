@@ -5,10 +5,12 @@ charts, table and messages come from the nnreg package.  Every control is bound 
 copied link reproduces the view.
 """
 
+import time
+
 import streamlit as st
 
 import nnreg
-from nnreg import charts, dashboard
+from nnreg import charts, dashboard, limits
 from nnreg.dashboard import CONTROLS, UPLOAD
 
 st.set_page_config(page_title="nnreg: regularization side by side", page_icon="⚽", layout="wide")
@@ -57,6 +59,15 @@ def reset_to_course():
         st.session_state[key] = control.default
 
 
+def refuse_bad_typed(key, label):
+    """A typed value the models cannot use is named in a message and the field goes back to the
+    value the models use (set here, in the callback, before the widget exists in the next run)."""
+    problem = dashboard.typed_problem(key, label, st.session_state[key], used[key], dashboard.dataset_choices())
+    if problem:
+        st.session_state[key] = dashboard.shown_value(key, used[key]) if key == "layers" else used[key]
+        typed_problems[key] = problem
+
+
 def bind(key):
     # A number widget fed a value like 1e400 from the link fails inside Streamlit itself, so a
     # control whose link value was refused starts from its default, unbound for this run.
@@ -65,8 +76,8 @@ def bind(key):
 
 def number(label, key, **options):
     control = CONTROLS[key]
-    return st.number_input(label, control.low, control.high, control.default, control.step,
-                           key=key, bind=bind(key), **options)
+    return st.number_input(label, control.low, control.high, control.default, control.step, key=key,
+                           bind=bind(key), on_change=refuse_bad_typed, args=(key, label), **options)
 
 
 def slider(label, key, **options):
@@ -75,11 +86,17 @@ def slider(label, key, **options):
                      key=key, bind=bind(key), **options)
 
 
-# Read the link before any widget exists: Streamlit drops a value its widget cannot take
-# without a word, so this is the only moment to say which one was ignored.
-url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
-for key in url_problems:
-    del st.query_params[key]
+# Read the link before any widget exists, on the session's first run (later runs take the
+# fields' values): Streamlit drops a value its widget cannot take without a word, so this is the
+# only moment to say which one was not used.
+url_problems = {}
+if "nnreg_used" not in st.session_state:
+    url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
+    for key in url_problems:
+        del st.query_params[key]
+# The values the models used in the last run, which a refused typed value falls back to.
+used = st.session_state.setdefault("nnreg_used", {key: control.default for key, control in CONTROLS.items()})
+typed_problems = st.session_state.setdefault("nnreg_typed_problems", {})
 chosen = {key: control.default for key, control in CONTROLS.items()}
 
 # --- Sidebar: every setting of the study --------------------------------------------------------
@@ -105,13 +122,9 @@ with st.sidebar:
     chosen["learning_rate"] = number("Learning rate α", "learning_rate", format="%.3f")
     chosen["num_iterations"] = number("Iterations", "num_iterations")
     layers_text = st.text_input("Hidden layer sizes", CONTROLS["layers"].default, key="layers",
-                                bind="query-params", help="2-20-3-1 in the course: hidden layers 20, 3.",
-                                validate=(dashboard.LAYERS_PATTERN, "Whole numbers separated by commas, like 20, 3"))
-    try:
-        chosen["layers"] = dashboard.parse_layers(layers_text)
-    except ValueError as error:
-        st.error(f"{error}. The models use the course's {CONTROLS['layers'].default} until this is fixed.")
-        chosen["layers"] = dashboard.parse_layers(CONTROLS["layers"].default)
+                                bind=bind("layers"), on_change=refuse_bad_typed, args=("layers", "Hidden layer sizes"),
+                                help=f"2-20-3-1 in the course: hidden layers 20, 3. {limits.LAYERS_HELP}.")
+    chosen["layers"] = limits.parse_layers(layers_text)
     chosen["seed"] = number("Init seed", "seed", help="Seeds the initial weights (3 in the course).")
     chosen["n_seeds"] = number("Number of seeds", "n_seeds",
                                help="Above 1, every model is trained from that many init seeds, counting up "
@@ -126,6 +139,7 @@ with st.sidebar:
                                       help="fresh: new masks every iteration; fixed: the same masks every "
                                            "iteration, as the original notebook drew them.")
     chosen["l2_dropout"] = st.checkbox("Add a fourth model: L2 + dropout", key="l2_dropout", bind="query-params")
+used.update(chosen)
 
 # --- Data -------------------------------------------------------------------------------------------
 dataset, dataset_problem = None, None
@@ -142,6 +156,8 @@ if dataset is None:
 st.title("What regularization does to a small neural network")
 for problem in url_problems.values():
     st.warning(problem, icon=":material/link_off:")
+for key in list(typed_problems):
+    st.warning(typed_problems.pop(key), icon=":material/edit_off:")
 if chosen["data"] == UPLOAD and upload is None:
     st.info("Choose a file in the sidebar; until then the page shows the built-in football data.",
             icon=":material/upload_file:")
@@ -174,20 +190,35 @@ with field:
 models = dashboard.model_settings(chosen)
 model_runs = {name: dashboard.seed_runs(settings, chosen["n_seeds"]) for name, settings in models.items()}
 every_run = [run for model in model_runs.values() for run in model]
+try:
+    limits.check_budget(every_run, len(dataset.train_Y))
+except limits.LimitError as error:
+    # Refused before anything trains: a shared link must not hold a public server for long.
+    st.error(f"This page would train too much: {error}", icon=":material/block:")
+    st.stop()
 to_train = model_cache().missing(dataset, every_run)
 if to_train and warm_up is not None and warm_up.is_alive():
     with st.spinner("Compiling the fast training engine (first start only)…"):
         warm_up.join()
 progress = st.empty()
+training_started, shown_progress = time.monotonic(), [0, len(to_train)]
 
 
 def show_progress(done, total):
-    progress.progress(done / total, text=f"Training models: {done} of {total} done")
+    shown_progress[:] = done, total
+    progress.progress(done / total, text=f"Training models: {done} of {total} done "
+                                         f"({time.monotonic() - training_started:.0f} s)")
+
+
+def still_wanted():
+    # Each update is a point where Streamlit ends this run if the page reran or closed; the
+    # models this run trains then stop within an iteration.
+    show_progress(*shown_progress)
 
 
 if to_train:
     show_progress(0, len(to_train))
-trained = dict(zip(every_run, model_cache().results(dataset, every_run, show_progress)))
+trained = dict(zip(every_run, model_cache().results(dataset, every_run, show_progress, still_wanted)))
 progress.empty()
 results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
 table = dashboard.accuracy_table(results)
@@ -224,7 +255,9 @@ for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.
 st.header("Accuracy")
 with st.container(key="accuracy_table"):
     st.table(dashboard.style_table(table), hide_index=True)
-st.caption("The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits."
+st.caption("The best test accuracy is highlighted"
+           + (" (a diverged model is no result: it is never highlighted or compared)" if "Diverged" in table else "")
+           + ". Gap = train − test accuracy: how much a model overfits."
            + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean "
               "test accuracy minus no regularization's, within noise when it is at most the larger of "
               "their standard deviations." if chosen["n_seeds"] > 1 else ""))

@@ -2,9 +2,11 @@
 of control values means, the trained models it shares between sessions, and the table, caption,
 math and downloads built from results.
 
-Every control's key is also its URL query parameter.  Streamlit silently drops a URL value its
-widget cannot take; ``check_query_params`` runs first with the same rules, so the page can say
-which value was ignored and why before the widget falls back to its default.
+Every control's key is also its URL query parameter.  Every value, from a link or typed, is
+read by ``parse_value`` with the rules of ``nnreg.limits`` (the command line's too): a value
+refused is named in a message with what is allowed, and the control goes back to the value the
+models use.  Streamlit silently drops a URL value its widget cannot take, so ``check_query_params``
+runs before any widget exists.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -23,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from . import data
-from .settings import (DROPOUT_MASKS, MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, MAX_LEARNING_RATE, STUDY, STUDY_TITLES,
-                       Settings)
+from .limits import MAX_ITERATIONS, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS, format_layers, parse_layers, parse_number
+from .settings import DROPOUT_MASKS, STUDY, STUDY_TITLES, Settings
 from .study import summary_table
 from .sweep import within_noise
 from .training import HEARTBEAT_SECONDS, NUMBA_AVAILABLE, TrainResult, train_many
@@ -46,19 +47,19 @@ class Control:
     options: tuple[str, ...] | None = None
 
 
-# The dashboard's own limits sit inside Settings' limits: a shared link must not be able to
-# keep a public server busy for long (4 models × 10 seeds × 100,000 iterations at most).
+# The controls go as far as the command line does (nnreg.limits); what a whole page may train is
+# bounded by limits.BUDGET, checked before anything trains.
 CONTROLS: dict[str, Control] = {
     "data": Control(data.BUILTIN),
     "n_points": Control(400, 40, 2000, 20),
     "noise": Control(0.1, 0.0, 1.0, 0.01),
     "data_seed": Control(0, 0, 1_000_000, 1),
     "learning_rate": Control(COURSE.learning_rate, 0.001, MAX_LEARNING_RATE, 0.05),
-    "num_iterations": Control(COURSE.num_iterations, 100, 100_000, 1000),
-    "layers": Control(", ".join(map(str, COURSE.layer_dims))),
+    "num_iterations": Control(COURSE.num_iterations, 100, MAX_ITERATIONS, 1000),
+    "layers": Control(format_layers(COURSE.layer_dims)),
     "seed": Control(COURSE.seed, 0, 1_000_000, 1),
-    "n_seeds": Control(1, 1, 10, 1),
-    "lambd": Control(STUDY["l2"].lambd, 0.0, 100.0, 0.1),
+    "n_seeds": Control(1, 1, MAX_SEEDS, 1),
+    "lambd": Control(STUDY["l2"].lambd, 0.0, MAX_LAMBD, 0.1),
     "keep_prob": Control(STUDY["dropout"].keep_prob, 0.05, 1.0, 0.01),
     "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS),
     "l2_dropout": Control(False),
@@ -73,44 +74,32 @@ def dataset_choices() -> list[str]:
     return [*data.list_datasets(), UPLOAD]
 
 
-# Whole numbers separated by commas or spaces; the same rule checks typing in the browser
-# (a JavaScript regular expression there) and every value here.
-LAYERS_PATTERN = r"^[\s,]*[0-9]+([\s,]+[0-9]+)*[\s,]*$"
-
-
-def parse_layers(text: str) -> tuple[int, ...]:
-    """Hidden layer sizes from text such as "20, 3"; a ValueError says what is wrong."""
-    if not re.fullmatch(LAYERS_PATTERN, str(text)):
-        raise ValueError(f"hidden layer sizes must be whole numbers separated by commas, like 20, 3; got {text!r}")
-    sizes = tuple(int(size) for size in re.findall(r"[0-9]+", text))
-    if len(sizes) > MAX_HIDDEN_LAYERS or not all(1 <= size <= MAX_LAYER_SIZE for size in sizes):
-        raise ValueError(f"hidden layer sizes must be 1 to {MAX_HIDDEN_LAYERS} layers of 1 to "
-                         f"{MAX_LAYER_SIZE} units each; got {text!r}")
-    return sizes
-
-
-def parse_value(key: str, text: str, choices: list[str]):
-    """A control's value from its URL text, by the rules its widget applies; ValueError if invalid."""
+def parse_value(key: str, text, choices: list[str]):
+    """A control's value from its text (a link's, or typed), by the rules of ``nnreg.limits``;
+    a ValueError names the control and what it accepts."""
     control = CONTROLS[key]
+    text = str(text)
     if isinstance(control.default, bool):
         if text.lower() not in ("true", "false"):
             raise ValueError(f"{key} must be true or false")
         return text.lower() == "true"
     if isinstance(control.default, (int, float)):
-        integer = isinstance(control.default, int)
-        try:
-            value = int(text) if integer else float(text)
-        except ValueError:
-            raise ValueError(f"{key} must be a {'whole number' if integer else 'number'}") from None
-        if not math.isfinite(value) or not control.low <= value <= control.high:
-            raise ValueError(f"{key} must be from {control.low:g} to {control.high:g}")
-        return value
+        return parse_number(text, key, whole=isinstance(control.default, int), low=control.low, high=control.high)
     if key == "layers":
         return parse_layers(text)
     options = choices if key == "data" else control.options
     if text not in options:
         raise ValueError(f"{key} must be one of {', '.join(options)}")
     return text
+
+
+def shown_value(key: str, value) -> str:
+    """A control's value as its field and its link show it: true/false, "20, 3", 0.7."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return format_layers(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def check_query_params(params: Mapping[str, str], choices: list[str]) -> dict[str, str]:
@@ -123,11 +112,19 @@ def check_query_params(params: Mapping[str, str], choices: list[str]) -> dict[st
         try:
             parse_value(key, text, choices)
         except ValueError as error:
-            default = CONTROLS[key].default
-            # Written as the URL writes it: true/false rather than Python's True/False.
-            shown = str(default).lower() if isinstance(default, bool) else default
-            messages[key] = f"The link's `{key}={text}` was ignored: {error}. Using the default, {shown}."
+            messages[key] = (f"The link's `{key}={text}` was not used: {error}. "
+                             f"The models use the default, {shown_value(key, CONTROLS[key].default)}.")
     return messages
+
+
+def typed_problem(key: str, label: str, value, used, choices: list[str]) -> str | None:
+    """Why a value typed into a control cannot be used, naming it and what is allowed (None if
+    it can); ``used`` is the value the models keep using."""
+    try:
+        parse_value(key, value, choices)
+    except ValueError as error:
+        return f"{label}: `{value}` was not used: {error}. The models use {shown_value(key, used)}."
+    return None
 
 
 def load_choice(choice: str, n_points: int, noise: float, data_seed: int) -> data.Dataset:
@@ -324,21 +321,27 @@ def warm_up_in_background() -> threading.Thread | None:
 PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
 
 
+def diverged(runs: Sequence[TrainResult]) -> int:
+    """How many of a model's runs diverged: such a model is no result to compare."""
+    return sum(run.diverged_at is not None for run in runs)
+
+
 def noise_verdicts(results: Mapping[str, list[TrainResult]]) -> dict[str, bool]:
     """For each regularized model, whether its mean test accuracy differs from no
     regularization's by no more than the spread over seeds (``sweep.within_noise``).  Empty with
-    one seed: a single run has no spread to compare with."""
+    one seed: a single run has no spread to compare with.  Diverged models are left out."""
     baseline = [run.test_accuracy for run in results["none"]]
-    if len(baseline) < 2:
+    if len(baseline) < 2 or diverged(results["none"]):
         return {}
     return {name: within_noise([run.test_accuracy for run in runs], baseline)
-            for name, runs in results.items() if name != "none"}
+            for name, runs in results.items() if name != "none" and not diverged(runs)}
 
 
 def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
     """One row per model, indexed by its name: accuracies as fractions; with several seeds their
     mean and std, and each regularized model's test difference from no regularization with
-    whether it is within noise."""
+    whether it is within noise.  A model with diverged runs is marked in a "Diverged" column
+    and compared with nothing."""
     summary = summary_table(dict(results)).set_index("name")
     several = bool((summary["runs"] > 1).any())
     table = pd.DataFrame({
@@ -351,23 +354,37 @@ def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
         table[label] = summary[column]
         if several:
             table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
+    failed = {name: diverged(runs) for name, runs in results.items()}
     if several:
         verdicts = noise_verdicts(results)
-        table["Test change"] = [math.nan if name == "none" else table.loc[name, "Test accuracy"]
-                                - table.loc["none", "Test accuracy"] for name in table.index]
+        table["Test change"] = [math.nan if name == "none" or failed[name] or failed["none"]
+                                else table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
+                                for name in table.index]
         table["Within noise"] = pd.Series([verdicts.get(name) for name in table.index], index=table.index,
                                           dtype="boolean")
         table["Seeds"] = summary["runs"]
+    if any(failed.values()):
+        table["Diverged"] = [failed[name] for name in table.index]
     table["Training seconds"] = summary["seconds"]
     return table
+
+
+def comparable(table: pd.DataFrame, name: str) -> bool:
+    """Whether a model's accuracies are results: none of its runs diverged."""
+    return "Diverged" not in table or not table.loc[name, "Diverged"]
 
 
 def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
     """A model's test accuracy against no regularization's as a metric's delta, e.g. "+1.5 pts",
     or "+0.5 pts, within noise" with several seeds (None for no regularization itself); and
-    whether it is a change worth a color: nonzero as shown, and beyond noise when that is known."""
+    whether it is a change worth a color: nonzero as shown, and beyond noise when that is known.
+    A diverged model, or one compared with a diverged baseline, gets the reason instead."""
     if name == "none":
         return None, False
+    if not comparable(table, name):
+        return "diverged: not compared", False
+    if not comparable(table, "none"):
+        return "not compared: no regularization diverged", False
     points = 100 * (table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"])
     # An ASCII minus: st.metric reads the delta's direction (arrow and color) from a leading "-".
     text = f"{points:+.1f} pts"
@@ -378,8 +395,8 @@ def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
 
 
 def style_table(table: pd.DataFrame):
-    """The table for display: percentages, changes in points, and the best test accuracy
-    highlighted."""
+    """The table for display: percentages, changes in points, and the best test accuracy among
+    the models that did not diverge highlighted."""
     shown = table.copy()
     if "Within noise" in shown:
         # As text: the page's table would show the baseline's empty cells as "None" and
@@ -388,7 +405,13 @@ def style_table(table: pd.DataFrame):
                                 for change in shown["Test change"]]
         shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
                                  for within in shown["Within noise"]]
-    best = shown["Test accuracy"] == shown["Test accuracy"].max()
+    results = [comparable(table, name) for name in table.index]
+    if "Diverged" in shown:
+        seeds = table["Seeds"] if "Seeds" in table else pd.Series(1, index=table.index)
+        shown["Diverged"] = ["" if not count else "yes" if seeds[name] == 1 else f"{count} of {seeds[name]} runs"
+                             for name, count in table["Diverged"].items()]
+    best_value = table.loc[results, "Test accuracy"].max() if any(results) else math.nan
+    best = [ok and value == best_value for ok, value in zip(results, table["Test accuracy"])]
     percent = [column for column in PERCENT_COLUMNS if column in shown]
     return (shown.style
             .format("{:.1%}", subset=percent)
@@ -404,19 +427,30 @@ def total_weight_norm(result: TrainResult) -> float:
 
 
 def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
-    """What each regularizer did to the weights, in numbers, relative to no regularization."""
+    """What each regularizer did to the weights, in numbers, relative to no regularization.
+    Diverged models are named and left out: their weights say nothing about regularization."""
+    if results["none"].diverged_at is not None:
+        return ("No regularization diverged, so there are no trained weights to compare the others with: "
+                "lower the learning rate.")
     baseline = total_weight_norm(results["none"])
-    parts = []
+    parts, left_out = [], []
     for name, result in results.items():
         if name == "none":
+            continue
+        title = STUDY_TITLES[name].replace("Dropout", "dropout")
+        if result.diverged_at is not None:
+            left_out.append(title)
             continue
         norm = total_weight_norm(result)
         verb = "shrank" if norm < baseline else "grew"
         subject = "the total weight norm ‖W‖" if not parts else "it"
         change = f"{norm / baseline - 1:+.0%}".replace("-", "−")
-        parts.append(f"{STUDY_TITLES[name].replace('Dropout', 'dropout')} {verb} {subject} "
-                     f"from {baseline:.1f} to {norm:.1f} ({change})")
-    return "; ".join(parts) + "."
+        parts.append(f"{title} {verb} {subject} from {baseline:.1f} to {norm:.1f} ({change})")
+    caption = "; ".join(parts) + "." if parts else ""
+    if left_out:
+        caption += (f" {' and '.join(left_out)} diverged and {'is' if len(left_out) == 1 else 'are'} left out "
+                    "of this comparison.")
+    return caption[0].upper() + caption[1:] if caption else caption
 
 
 def weights_npz(result: TrainResult) -> bytes:

@@ -215,6 +215,9 @@ class _InProcess:
     """Trains here on every core (``train_many``), a few models per core at a time, so that a
     stop request waits for a second or so of training, not for the whole phase."""
 
+    def __init__(self, heartbeat=None):
+        self.heartbeat = heartbeat
+
     def run(self, dataset, mask, settings_list, on_done, should_stop) -> bool:
         """Call ``on_done(index, row)`` for each model; True if ``should_stop`` cut it short."""
         fit = _fit_dataset(dataset, mask)
@@ -222,7 +225,8 @@ class _InProcess:
         for start in range(0, len(settings_list), chunk):
             if should_stop():
                 return True
-            for offset, result in enumerate(train_many(fit, settings_list[start:start + chunk])):
+            batch = train_many(fit, settings_list[start:start + chunk], heartbeat=self.heartbeat)
+            for offset, result in enumerate(batch):
                 on_done(start + offset, _row(dataset, mask, fit, result))
         return False
 
@@ -249,9 +253,9 @@ class _OnDask:
         return False
 
 
-def _executor(stack: ExitStack, scheduler, local_cluster):
+def _executor(stack: ExitStack, scheduler, local_cluster, heartbeat):
     if scheduler is None and local_cluster is None:
-        return _InProcess()
+        return _InProcess(heartbeat)
     distributed = _import_distributed()
     if scheduler is not None:
         client = distributed.Client(scheduler.strip(), timeout=DASK_CONNECT_SECONDS, set_as_default=False)
@@ -287,13 +291,14 @@ def _run_phase(executor, dataset, mask, settings_list, on_done, should_stop) -> 
 
 def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fraction: float = 0.25,
           dev_seed: int = DEV_SEED, scheduler: str | None = None, local_cluster: int | None = None,
-          progress=None, should_stop=None) -> SweepResult:
+          progress=None, heartbeat=None, should_stop=None) -> SweepResult:
     """Train ``grid`` (``{"lambd": [...], "keep_prob": [...]}``) over ``seeds`` (a count, or a
     list of seeds), choose on the dev set and retrain the chosen setting on all training data.
 
     ``scheduler`` (a Dask scheduler's address) or ``local_cluster`` (a number of worker
     processes on this machine) runs the models on Dask.  ``progress(done, total)`` is called
-    after each model.  ``should_stop()`` is asked before each batch of models (a few per core in
+    after each model, and in this process ``heartbeat()`` about every
+    ``training.HEARTBEAT_SECONDS`` while models train (``train_many``).  ``should_stop()`` is asked before each batch of models (a few per core in
     this process, one model on Dask); once it is true, the rows trained so far come back with
     ``stopped=True`` (and no choice if the dev phase was not done).
     """
@@ -312,7 +317,7 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fr
             progress(done, total)
 
     with ExitStack() as stack:
-        executor = _executor(stack, scheduler, local_cluster)
+        executor = _executor(stack, scheduler, local_cluster, heartbeat)
         dev_rows, stopped = _run_phase(executor, dataset, mask, settings_list, on_done, should_stop)
         if stopped:
             return SweepResult(_frame(dev_rows, dev_fraction), None, True)

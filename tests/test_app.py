@@ -124,11 +124,20 @@ def test_invalid_url_parameters_warn_and_fall_back_to_defaults():
     assert len(table(page)) == 3
 
 
-def test_bad_layer_sizes_show_an_error_and_the_course_network_is_used():
+def test_typed_bad_layer_sizes_are_named_and_the_field_shows_what_the_models_use():
     page = open_page()
-    page.text_input(key="layers").set_value("20, x").run()
-    assert any("hidden layer sizes must be whole numbers" in e.value for e in page.error)
-    assert list(table(page)["Model"])[0] == "No regularization"
+    page.text_input(key="layers").set_value("10 5").run()
+    for typed in ("20, 0", "600", "1 " * 11, "20,,3", "x"):
+        page.text_input(key="layers").set_value(typed).run()
+        assert not page.exception, typed
+        [warning] = page.warning
+        assert f"`{typed}` was not used" in warning.value and "whole numbers" in warning.value
+        assert warning.value.endswith("The models use 10, 5.")
+        assert page.text_input(key="layers").value == "10, 5"
+        assert len(table(page)) == 3 and not page.error
+    # The message goes once the field is used again.
+    page.text_input(key="layers").set_value("20 3").run()
+    assert not page.warning
 
 
 def test_a_bad_upload_shows_the_reason_and_the_page_keeps_working():

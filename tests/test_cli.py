@@ -29,8 +29,9 @@ def _quick_study(monkeypatch):
 @pytest.mark.parametrize("args, words", [
     (["reproduce", "--data", "stadium"], "nnreg: error: stadium: no such dataset"),
     (["reproduce", "--data", "missing.csv"], "nnreg: error: missing.csv: no such file"),
-    (["reproduce", "--seeds", "0"], "argument --seeds: must be at least 1, got 0"),
-    (["reproduce", "--seeds", "many"], "argument --seeds: must be a whole number, got 'many'"),
+    (["reproduce", "--seeds", "0"], "argument --seeds: the number of seeds must be a whole number from 1 to 100, got 0"),
+    (["reproduce", "--seeds", "many"], "argument --seeds: the number of seeds must be a whole number from 1 to 100, got 'many'"),
+    (["reproduce", "--seeds", "100000000"], "from 1 to 100, got 100000000"),
     (["reproduce", "--dropout-mask", "sometimes"], "invalid choice: 'sometimes'"),
     (["reproduce", "--data", "moons:noise=9"], "noise must be a number from 0 to 1"),
     (["fly"], "invalid choice: 'fly'"),

@@ -53,23 +53,32 @@ def test_valid_url_values_give_no_message():
 
 
 @pytest.mark.parametrize("key, text, reason", [
-    ("lambd", "abc", "lambd must be a number"),
-    ("lambd", "nan", "lambd must be from 0 to 100"),
-    ("keep_prob", "0", "keep_prob must be from 0.05 to 1"),
-    ("num_iterations", "1e9", "num_iterations must be a whole number"),
-    ("num_iterations", "50", "num_iterations must be from 100 to 100000"),
+    ("lambd", "abc", "lambd must be a number from 0 to 1,000, got 'abc'"),
+    ("lambd", "nan", "lambd must be a number from 0 to 1,000, got 'nan'"),
+    ("keep_prob", "0", "keep_prob must be a number from 0.05 to 1, got 0"),
+    ("num_iterations", "1e9", "num_iterations must be a whole number from 100 to 100,000, got 1e9"),
+    ("num_iterations", "50", "num_iterations must be a whole number from 100 to 100,000, got 50"),
     ("seed", "3.5", "seed must be a whole number"),
+    ("n_seeds", "0", "n_seeds must be a whole number from 1 to 100, got 0"),
     ("data", "nope", "data must be one of football, circle"),
     ("dropout_mask", "sometimes", "dropout_mask must be one of fresh, fixed"),
     ("discretize", "maybe", "discretize must be true or false"),
-    ("layers", "20,x", "hidden layer sizes must be whole numbers"),
+    ("layers", "20,x", "hidden layer sizes must be 1 to 10 layers of 1 to 500 units, whole numbers"),
+    ("layers", "20,,3", "got '20,,3'"),
 ])
 def test_an_invalid_url_value_is_reported_with_its_default(key, text, reason):
     assert list(dashboard.check_query_params({key: text}, dashboard.dataset_choices())) == [key]
     message = dashboard.check_query_params({key: text}, dashboard.dataset_choices())[key]
-    assert f"`{key}={text}`" in message and reason in message
+    assert f"`{key}={text}` was not used" in message and reason in message
     default = CONTROLS[key].default
-    assert message.endswith(f"Using the default, {str(default).lower() if isinstance(default, bool) else default}.")
+    assert message.endswith(f"The models use the default, {str(default).lower() if isinstance(default, bool) else default}.")
+
+
+def test_a_typed_value_is_read_as_a_link_value_is():
+    assert dashboard.typed_problem("num_iterations", "Iterations", 5000, 30000, []) is None
+    message = dashboard.typed_problem("layers", "Hidden layer sizes", "20, 0", (10, 5), [])
+    assert message.startswith("Hidden layer sizes: `20, 0` was not used: hidden layer sizes must be 1 to 10 layers")
+    assert message.endswith("The models use 10, 5.")
 
 
 def test_dataset_choices_list_every_source_and_the_upload():
@@ -224,7 +233,7 @@ def _study_runs(n_seeds=1, **changes):
 def test_the_model_cache_trains_only_what_it_lacks_and_each_setting_once(football, monkeypatch):
     trained = []
 
-    def train_many(dataset, settings_list, progress=None):
+    def train_many(dataset, settings_list, progress=None, heartbeat=None):
         trained.append(list(settings_list))
         return [nnreg.train(dataset, settings) for settings in settings_list]
 
@@ -294,7 +303,7 @@ def test_sessions_on_threads_share_the_cache_safely(football):
 def _slow_counting_train_many(monkeypatch, trained, started):
     """dashboard.train_many, recording each model it trains and taking long enough for another
     session to ask for the same models meanwhile."""
-    def train_many(dataset, settings_list, progress=None):
+    def train_many(dataset, settings_list, progress=None, heartbeat=None):
         trained.extend(settings_list)
         started.set()
         time.sleep(0.3)
