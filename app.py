@@ -75,9 +75,13 @@ def bind(key):
 
 
 def number(label, key, **options):
+    # No bounds and an empty field allowed in the browser: every typed value then reaches
+    # refuse_bad_typed, which says what is allowed and puts back what the models use (Streamlit's
+    # own check would leave the refused number in the field, and an emptied field says nothing).
     control = CONTROLS[key]
-    return st.number_input(label, control.low, control.high, control.default, control.step, key=key,
-                           bind=bind(key), on_change=refuse_bad_typed, args=(key, label), **options)
+    st.session_state.setdefault(key, control.default)
+    return st.number_input(label, value=None, step=control.step, key=key, bind=bind(key),
+                           on_change=refuse_bad_typed, args=(key, label), **options)
 
 
 def slider(label, key, **options):

@@ -121,9 +121,10 @@ def typed_problem(key: str, label: str, value, used, choices: list[str]) -> str 
     """Why a value typed into a control cannot be used, naming it and what is allowed (None if
     it can); ``used`` is the value the models keep using."""
     try:
-        parse_value(key, value, choices)
+        parse_value(key, "" if value is None else value, choices)
     except ValueError as error:
-        return f"{label}: `{value}` was not used: {error}. The models use {shown_value(key, used)}."
+        typed = "an empty field" if value is None or str(value).strip() == "" else f"`{value}`"
+        return f"{label}: {typed} was not used: {error}. The models use {shown_value(key, used)}."
     return None
 
 

@@ -33,7 +33,13 @@ def _mark_stopped():
     st.session_state["sweep_stopped"] = True
 
 
+def _typed(value) -> str:
+    return "" if value is None else str(value)
+
+
 def _run_form():
+    for key, default in (("sweep_seeds", DEFAULT_SEEDS), ("sweep_iterations", 30_000), ("sweep_learning_rate", 0.3)):
+        st.session_state.setdefault(key, default)
     with st.form("sweep_form"):
         left, right = st.columns(2)
         name = left.selectbox("Data", data.list_datasets(), key="sweep_data")
@@ -41,16 +47,16 @@ def _run_form():
                                 help="comma-separated L2 strengths, 0 or more")
         keep_prob = left.text_input("keep_prob values", "1, 0.86, 0.7", key="sweep_keep_prob",
                                     help="comma-separated, in (0, 1]; 1 is no dropout")
-        seeds = right.number_input("Seeds", 1, limits.MAX_SEEDS, DEFAULT_SEEDS, key="sweep_seeds",
+        # Number fields without bounds that may be emptied: every typed value reaches the checks
+        # below, which name it and what is allowed, as the main page and the command line do.
+        seeds = right.number_input("Seeds", value=None, step=1, key="sweep_seeds",
                                    help="each seed sets the initial weights and the dropout masks")
-        num_iterations = right.number_input("Iterations", 100, limits.MAX_ITERATIONS, 30_000, 100,
-                                            key="sweep_iterations")
+        num_iterations = right.number_input("Iterations", value=None, step=100, key="sweep_iterations")
         dev_fraction = right.slider("Dev fraction", 0.1, 0.5, 0.25, 0.05, key="sweep_dev_fraction",
                                     help="share of the training points held out to choose on")
         with st.expander("Network"):
             hidden = st.text_input("Hidden layer sizes", "20, 3", key="sweep_hidden", help=limits.LAYERS_HELP)
-            learning_rate = st.number_input("Learning rate", 0.001, limits.MAX_LEARNING_RATE, 0.3, 0.05,
-                                            key="sweep_learning_rate")
+            learning_rate = st.number_input("Learning rate", value=None, step=0.05, key="sweep_learning_rate")
         submitted = st.form_submit_button("Run sweep", type="primary")
     if not submitted:
         return None
@@ -58,12 +64,16 @@ def _run_form():
         dataset = data.load_dataset(name)
         grid = {"lambd": limits.parse_numbers(lambd, "λ values"),
                 "keep_prob": limits.parse_numbers(keep_prob, "keep_prob values")}
-        base = Settings(layer_dims=limits.parse_layers(hidden), learning_rate=learning_rate,
-                        num_iterations=int(num_iterations))
-        dev_models = grid_settings(grid, int(seeds), base)
+        seeds = limits.parse_number(_typed(seeds), "Seeds", whole=True, low=1, high=limits.MAX_SEEDS)
+        base = Settings(layer_dims=limits.parse_layers(hidden),
+                        learning_rate=limits.parse_number(_typed(learning_rate), "Learning rate", low=0.001,
+                                                          high=limits.MAX_LEARNING_RATE),
+                        num_iterations=limits.parse_number(_typed(num_iterations), "Iterations", whole=True, low=100,
+                                                           high=limits.MAX_ITERATIONS))
+        dev_models = grid_settings(grid, seeds, base)
         dev_mask(dataset, dev_fraction)
         # Counted on all training points: an upper bound for the dev phase's smaller training set.
-        limits.check_budget(dev_models + dev_models[:int(seeds)], len(dataset.train_Y))
+        limits.check_budget(dev_models + dev_models[:seeds], len(dataset.train_Y))
     except limits.LimitError as error:
         st.error(f"This sweep would train too much: {error} Or run it with the command line "
                  "(`python -m nnreg sweep`).", icon=":material/block:")
@@ -71,7 +81,7 @@ def _run_form():
     except ValueError as error:
         st.error(str(error))
         return None
-    models = len(dev_models) + int(seeds)
+    models = len(dev_models) + seeds
     stop_slot, bar = st.empty(), st.progress(0.0, text=f"training {models} models")
     # Clicking Stop reruns the page: Streamlit ends this run at its next progress update, so the
     # models being trained stop within an iteration and no more start.
@@ -87,7 +97,7 @@ def _run_form():
         # A point where Streamlit ends this run when Stop is clicked or the page closes.
         progress(shown[0], models)
 
-    result = sweep(dataset, grid, int(seeds), base, dev_fraction=dev_fraction, progress=progress,
+    result = sweep(dataset, grid, seeds, base, dev_fraction=dev_fraction, progress=progress,
                    heartbeat=still_wanted)
     stop_slot.empty()
     bar.empty()

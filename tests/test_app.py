@@ -181,7 +181,11 @@ def test_reset_returns_to_the_course_settings():
     assert page.checkbox(key="l2_dropout").value is False
     assert page.text_input(key="layers").value == "20, 3"
     assert page.number_input(key="num_iterations").value == CONTROLS["num_iterations"].default
-    assert page.query_params == {}
+    # Number fields (which accept an empty entry, to answer it with a message) keep their course
+    # values in the link; nothing else stays.
+    assert {key: dashboard.parse_value(key, value, []) for key, value in page.query_params.items()} == {
+        key: CONTROLS[key].default for key in page.query_params}
+    assert set(page.query_params) <= {"learning_rate", "num_iterations", "seed", "n_seeds", "lambd"}
 
 
 def test_every_download_is_offered():
