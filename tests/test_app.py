@@ -1,5 +1,6 @@
 """The dashboard page (app.py), run headless with Streamlit's AppTest on short trainings."""
 
+import time
 import tomllib
 from pathlib import Path
 
@@ -200,3 +201,27 @@ def test_the_theme_keeps_blue_for_1_and_red_for_0():
     diverging = theme["chartDivergingColors"]
     assert len(diverging) == 10 and charts.RED in diverging[:5] and charts.BLUE in diverging[5:]
     assert config["server"]["headless"] is True and config["server"]["maxUploadSize"] <= 10
+
+
+def test_an_over_budget_link_is_refused_before_anything_trains():
+    start = time.monotonic()
+    page = open_page(layers=",".join(["500"] * 10), num_iterations="100000", n_seeds="10", l2_dropout="true")
+    assert time.monotonic() - start < 30
+    [error] = page.error
+    assert "This page would train too much" in error.value and "Lower the number of seeds" in error.value
+    assert not page.table and not page.get("vega_lite_chart")[1:]
+    # The controls still work: back under the budget, the models are trained.
+    page.text_input(key="layers").set_value("20, 3").run()
+    page.number_input(key="n_seeds").set_value(1).run()
+    page.number_input(key="num_iterations").set_value(300).run()
+    assert not page.error and len(table(page)) == 4
+
+
+def test_diverged_models_are_marked_and_never_compared():
+    page = open_page(learning_rate="20")
+    shown = page.table[0].value
+    assert list(shown["Diverged"]) == ["yes", "yes", "yes"]
+    deltas = [metric.delta for metric in page.metric if metric.delta]
+    assert deltas == ["diverged: not compared"] * 2
+    assert any("No regularization diverged, so there are no trained weights to compare" in m.value
+               for m in page.markdown)

@@ -1,8 +1,10 @@
 """The command line as users run it: a real subprocess, exit codes, stdout and stderr."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +119,48 @@ def test_reproduce_gives_the_courses_numbers(course_data_path):
     assert (models["l2"]["train_correct"], models["l2"]["test_accuracy"]) == (198, 0.93)
     assert (models["dropout"]["train_correct"], models["dropout"]["test_accuracy"]) == (196, 0.95)
     assert all(m["train_size"] == 211 for m in models.values())
+
+
+def test_ctrl_c_ends_a_command_with_one_line_and_exit_130():
+    # Enough seeds to still be training two seconds in.
+    process = subprocess.Popen([sys.executable, "-m", "nnreg", "reproduce", "--seeds", "100"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip() == "nnreg: interrupted"
+    assert time.monotonic() - start < 5
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
+    # As `| head` does, but surely before the command writes: the reader is gone from the start.
+    process = subprocess.Popen([sys.executable, "-m", "nnreg", "reproduce", "--json"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == cli.EXIT_BROKEN_PIPE
+    assert stderr == ""
+
+
+def test_bench_exits_1_when_a_figure_fails(monkeypatch, capsys):
+    from nnreg import bench
+
+    report = {"figures": [], "all_passed": False, "quick": False}
+    monkeypatch.setattr(bench, "run_bench", lambda **options: report)
+    monkeypatch.setattr(bench, "format_report", lambda report: "figure  FAIL")
+    assert cli.main(["bench"]) == 1
+    report["all_passed"] = True
+    assert cli.main(["bench"]) == 0
+
+
+def test_datasets_lists_the_good_files_and_names_each_unreadable_one(monkeypatch, tmp_path, capsys):
+    (tmp_path / "football.csv").write_bytes((nnreg.data.DATA_DIR / "football.csv").read_bytes())
+    (tmp_path / "empty.csv").write_bytes(b"")
+    monkeypatch.setattr(nnreg.data, "DATA_DIR", tmp_path)
+    assert cli.main(["datasets"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("football") and "211 train" in line for line in lines)
+    assert any(line.startswith("empty") and "unreadable: " in line for line in lines)
+    assert any(line.startswith("moons") for line in lines)

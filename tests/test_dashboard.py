@@ -188,6 +188,27 @@ def test_the_best_test_accuracy_is_highlighted(runs):
     assert "93.0%" in html and "90.0%" in html
 
 
+def test_a_diverged_model_is_never_the_best_nor_compared(runs):
+    single = {name: model[:1] for name, model in runs.items()}
+    single["dropout"] = [dataclasses.replace(single["dropout"][0], diverged_at=300, test_accuracy=0.99)]
+    table = dashboard.accuracy_table(single)
+    assert list(table["Diverged"]) == [0, 0, 1]
+    html = dashboard.style_table(table).to_html()
+    assert html.count("background-color: #fde68a") == 1 and "99.0%" in html
+    column = list(table.columns).index("Test accuracy")
+    best_row = int(single["l2"][0].test_accuracy > single["none"][0].test_accuracy)
+    assert f"row{best_row}_col{column} {{\n  background-color: #fde68a" in html
+    assert dashboard.accuracy_change(table, "dropout") == ("diverged: not compared", False)
+    caption = dashboard.weight_decay_caption({name: model[0] for name, model in single.items()})
+    assert caption.endswith("Dropout diverged and is left out of this comparison.") or \
+        caption.endswith("dropout diverged and is left out of this comparison.")
+    several = {name: model for name, model in runs.items()}
+    several["none"] = [dataclasses.replace(run, diverged_at=100) for run in runs["none"]]
+    table = dashboard.accuracy_table(several)
+    assert table["Test change"].isna().all() and table["Within noise"].isna().all()
+    assert dashboard.accuracy_change(table, "l2") == ("not compared: no regularization diverged", False)
+
+
 def test_the_weight_decay_caption_gives_this_runs_norms(runs):
     first = {name: model[0] for name, model in runs.items()}
     norms = {name: np.sqrt(sum(np.sum(value**2) for key, value in result.parameters.items() if key.startswith("W")))

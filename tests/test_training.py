@@ -1,9 +1,12 @@
+import threading
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import nnreg
-from nnreg import Settings, STUDY
+from nnreg import STUDY, Settings, training
 from nnreg.study import run_study, summary_table
 
 SHORT = Settings(num_iterations=1500, record_every=100)
@@ -140,3 +143,35 @@ def test_learning_rates_up_to_100_never_give_nan(name):
     assert verdicts[0.3, 1.0] is None and verdicts[0.3, 0.86] is None
     # From 10 on, the first steps throw every dataset's network out of reach: each run says so.
     assert all(verdicts[rate, keep] is not None for rate in (10.0, 30.0, 100.0) for keep in (1.0, 0.86))
+
+
+class _Gone(Exception):
+    """What Streamlit raises in a page's thread when the page reran or closed."""
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_stop_flag_ends_training_within_an_iteration(football, engine):
+    # Would take minutes; the flag is set from another thread after 0.5 s.
+    long = nnreg.Settings(layer_dims=(100, 100), num_iterations=100_000)
+    flag = training.StopFlag()
+    threading.Timer(0.5, flag.set).start()
+    start = time.monotonic()
+    with pytest.raises(training.TrainingStopped):
+        nnreg.train(football, long, engine=engine, stop=flag)
+    assert time.monotonic() - start < 2.0
+
+
+def test_a_heartbeat_that_raises_stops_every_model_in_training(football):
+    long = nnreg.Settings(layer_dims=(100, 100), num_iterations=100_000)
+    beats = []
+
+    def heartbeat():
+        beats.append(time.monotonic())
+        if len(beats) == 4:
+            raise _Gone
+
+    with pytest.raises(_Gone):
+        training.train_many(football, [long.replace(seed=seed) for seed in range(4)], heartbeat=heartbeat)
+    # Both threads' models stopped, none of the queued ones started: the pool is idle at once.
+    assert time.monotonic() - beats[-1] < 1.0
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("nnreg-train")]
