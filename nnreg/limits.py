@@ -29,7 +29,8 @@ COURSE_WORK = 3 * (2 * 20 + 20 * 3 + 3 * 1) * 211 * 30_000
 # The most a page request may train, in course models: one course model takes 0.17 s of one core
 # of the development machine (python -m nnreg bench), so 100 of them about 17 core-seconds there,
 # and a minute or so on the fraction of a core a Streamlit Community Cloud app gets.  The default
-# page trains 3; four models over ten seeds, 40; the Sweep page's default sweep, 61.
+# page trains 3; four models over ten seeds, 40; the Sweep page's default sweep, 80 (counted on
+# all training points).
 BUDGET = 100.0
 # Training keeps a copy of the parameters every ``record_every`` iterations until the history is
 # computed; bounded so that one very wide network cannot take a small server's memory.
