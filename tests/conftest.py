@@ -31,3 +31,12 @@ def course_data_path():
     if not path.is_file():
         pytest.fail(f"{COURSE_DATA_ENV}={value} does not name a file")
     return path
+
+
+@pytest.fixture(scope="session")
+def numba_cache_filled():
+    """Servers then start as a deployed one runs: the kernel compiled once, long before."""
+    if nnreg.training.NUMBA_AVAILABLE:
+        from nnreg import kernel
+
+        kernel.warm_up()

@@ -17,18 +17,9 @@ ARTIFACTS = browser.ROOT / "test-artifacts"
 COMPILING = "Compiling the fast training engine (first start only)…"
 
 
-def _fill_numba_cache():
-    """So pages are timed as a deployed server runs them: compiled once, long before."""
-    if training.NUMBA_AVAILABLE:
-        from nnreg import kernel
-
-        kernel.warm_up()
-
-
 @pytest.fixture(scope="module")
-def server():
+def server(numba_cache_filled):
     """A server for the tests that do not time its first page."""
-    _fill_numba_cache()
     with browser.StreamlitServer(ARTIFACTS / "streamlit.log") as running:
         yield running
 
@@ -58,7 +49,7 @@ def _screenshot(page, path: Path):
     page.set_viewport_size(browser.VIEWPORT)
 
 
-def test_the_default_page_renders_completely_and_reruns_from_the_cache(tmp_path):
+def test_the_default_page_renders_completely_and_reruns_from_the_cache(tmp_path, numba_cache_filled):
     def check(page, moment):
         if moment == "reruns":
             browser.seconds_to_render(page)
@@ -66,7 +57,6 @@ def test_the_default_page_renders_completely_and_reruns_from_the_cache(tmp_path)
         if moment == "first render":
             _screenshot(page, ARTIFACTS / "dashboard.png")
 
-    _fill_numba_cache()
     timings = browser.measure_dashboard(tmp_path / "streamlit.log", reruns=3, check=check)
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 0
     # A loaded machine can leave a rerun's timing unknown (None, or missing from the list).

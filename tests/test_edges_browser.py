@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnreg import browser, training
+from nnreg import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,
                                 reason=f"needs {browser.missing_tools()}")
@@ -72,16 +72,8 @@ SWEEP_PAGE_CASES = [
 ]
 
 
-def _fill_numba_cache():
-    if training.NUMBA_AVAILABLE:
-        from nnreg import kernel
-
-        kernel.warm_up()
-
-
 @pytest.fixture(scope="module")
-def server():
-    _fill_numba_cache()
+def server(numba_cache_filled):
     with browser.StreamlitServer(ARTIFACTS / "streamlit-edges.log") as running:
         yield running
 
@@ -175,15 +167,15 @@ def test_a_tab_closed_while_models_train_leaves_the_server_idle(server):
     assert idle < 0.3
 
 
-def test_sigterm_stops_a_server_that_is_training():
-    _fill_numba_cache()
-    with browser.StreamlitServer(ARTIFACTS / "streamlit-sigterm.log") as server, browser.browser_page() as page:
-        page.goto(f"{server.url}/?{HEAVY.format(seed=202)}")
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_a_server_that_is_training(numba_cache_filled, signal_number):
+    with browser.StreamlitServer(ARTIFACTS / "streamlit-signal.log") as server, browser.browser_page() as page:
+        page.goto(f"{server.url}/?{HEAVY.format(seed=200 + signal_number)}")
         page.get_by_text("Training models:").wait_for(timeout=60_000)
         page.wait_for_timeout(1000)
         start = time.monotonic()
-        server.process.send_signal(signal.SIGTERM)
+        server.process.send_signal(signal_number)
         server.process.wait(timeout=30)
         stopped_in = time.monotonic() - start
-    print(f"server stopped {stopped_in:.2f} s after SIGTERM while training")
+    print(f"server stopped {stopped_in:.2f} s after {signal.Signals(signal_number).name} while training")
     assert stopped_in < 10
