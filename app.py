@@ -80,8 +80,10 @@ def number(label, key, **options):
     # own check would leave the refused number in the field, and an emptied field says nothing).
     control = CONTROLS[key]
     st.session_state.setdefault(key, control.default)
-    return st.number_input(label, value=None, step=control.step, key=key, bind=bind(key),
-                           on_change=refuse_bad_typed, args=(key, label), **options)
+    value = st.number_input(label, value=None, step=control.step, key=key, bind=bind(key),
+                            on_change=refuse_bad_typed, args=(key, label), **options)
+    # Empty only where no session holds the value (the script run bare, as a Dask worker's spawn does).
+    return used[key] if value is None else value
 
 
 def slider(label, key, **options):
