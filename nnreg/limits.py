@@ -80,18 +80,8 @@ def parse_numbers(text, name: str, *, whole: bool = False, low: float | None = N
         try:
             values.append(parse_number(item, name, whole=whole, low=low, high=high))
         except ValueError:
-            kind = "a whole number" if whole else "a number"
-            reason = f"is not {_allowed(whole, low, high)}" if _is_number(item, whole) else f"is not {kind}"
-            raise ValueError(f"{name}: {item!r} {reason}") from None
+            raise ValueError(f"{name}: {item!r} is not {_allowed(whole, low, high)}") from None
     return values
-
-
-def _is_number(item: str, whole: bool) -> bool:
-    try:
-        value = float(item)
-    except ValueError:
-        return False
-    return math.isfinite(value) and (value.is_integer() or not whole)
 
 
 LAYERS_HELP = (f"1 to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_LAYER_SIZE} units, whole numbers separated by "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import network
+from . import limits, network
 from .settings import Settings
 
 
@@ -291,10 +291,8 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
 
 
 def _work(settings: Settings) -> float:
-    """A model's relative training time: weights × iterations, dropout about a third more."""
-    sizes = settings.layer_sizes
-    weights = sum(sizes[l] * sizes[l - 1] for l in range(1, len(sizes)))
-    return weights * settings.num_iterations * (1.35 if settings.keep_prob < 1 else 1.0)
+    """A model's relative training time: the budget's work, dropout about a third more."""
+    return limits.work(settings, 1) * (1.35 if settings.keep_prob < 1 else 1.0)
 
 
 def default_workers() -> int:
