@@ -101,10 +101,10 @@ def _best(repeats: int, run) -> float:
 _JIT_PROBE = """
 import json, time
 start = time.perf_counter()
-from nnreg import kernel
+from nnreg.engines import compiled
 imported = time.perf_counter()
-seconds = kernel.warm_up()
-stats = kernel._train.stats
+seconds = compiled.warm_up()
+stats = compiled._train.stats
 print(json.dumps({"import_seconds": imported - start, "warm_up_seconds": seconds,
                   "cache_hits": sum(stats.cache_hits.values()),
                   "cache_misses": sum(stats.cache_misses.values())}))
@@ -112,7 +112,7 @@ print(json.dumps({"import_seconds": imported - start, "warm_up_seconds": seconds
 
 
 def _jit_probe(cache_dir: str) -> dict:
-    """Import nnreg.kernel and warm it up in a fresh Python process with this Numba cache folder."""
+    """Import nnreg.engines.compiled and warm it up in a fresh Python process with this Numba cache folder."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir,
                PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent),
                                            os.environ.get("PYTHONPATH", "")]))
@@ -155,7 +155,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
     leaves the page out, as ``dashboard=False`` does."""
     if not training.NUMBA_AVAILABLE:
         raise ValueError("bench measures the compiled engine, which needs numba (pip install -r requirements.txt)")
-    from . import kernel  # imported here: loading Numba takes a moment
+    from .engines import compiled  # imported here: loading Numba takes a moment
 
     # Other processes' load when the run starts: they share the cores with every figure.
     load = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
@@ -169,7 +169,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
     with tempfile.TemporaryDirectory(prefix="nnreg-bench-cache-") as cache_dir:
         first = _jit_probe(cache_dir)
         warm = _jit_probe(cache_dir)
-    kernel.warm_up()
+    compiled.warm_up()
 
     fast = {name: _best(repeats, lambda s=settings: training.train(dataset, s, engine="numba"))
             for name, settings in study.items()}
@@ -208,7 +208,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
              first["warm_up_seconds"], "first compile", first["warm_up_seconds"] / warm["warm_up_seconds"],
              "loaded from the disk cache",
              judge(warm["cache_hits"] > 0 and warm["cache_misses"] == 0)),
-        _row("  importing nnreg.kernel (numba included)", warm["import_seconds"], "s"),
+        _row("  importing nnreg.engines.compiled (numba included)", warm["import_seconds"], "s"),
     ]
     not_measured = None
     if dashboard and not quick:

@@ -303,9 +303,9 @@ class ModelCache:
 
 
 def _warm_up() -> None:
-    from . import kernel  # imported here, on the background thread: loading Numba takes a moment
+    from .engines import compiled  # imported here, on the background thread: loading Numba takes a moment
 
-    kernel.warm_up()
+    compiled.warm_up()
 
 
 def warm_up_in_background() -> threading.Thread | None:

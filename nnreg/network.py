@@ -2,8 +2,8 @@
 
 Layout follows the course: a layer's activations are (units, examples), so ``X`` is (2, m),
 ``W1`` is (n1, 2) and ``b1`` is (n1, 1).  Hidden layers use ReLU, the output one sigmoid unit.
-This module is the reference implementation: the oracle the tests and any faster training
-kernel are checked against, and the code the dashboard's math expander can show.
+This module is the reference implementation: the oracle the tests and the compiled engine
+are checked against, and the code the dashboard's math expander can show.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Training: full-batch gradient descent from settings and a dataset to a plain result object.
 
-Two engines run the same loop: ``numpy_loop`` here, the readable reference written next to the
-course's equations, and ``nnreg.kernel.numba_loop``, the same mathematics compiled by Numba
-(tens of times faster).  ``train`` uses the compiled one whenever Numba is installed.
+Two engines run the same loop (``nnreg.engines``): ``reference.numpy_loop``, the readable
+reference written next to the course's equations, and ``compiled.numba_loop``, the same
+mathematics compiled by Numba (tens of times faster).  This module drives them: it picks one
+(``train`` uses the compiled one whenever Numba is installed), derives the history and the
+divergence verdict from the record either returns, and trains many models at once.
 """
 
 from __future__ import annotations
@@ -17,93 +19,9 @@ import numpy as np
 import pandas as pd
 
 from . import limits, network
+from .engines.record import Record, StopFlag, TrainingStopped
+from .engines.reference import numpy_loop
 from .settings import Settings
-
-
-@dataclass
-class Loop:
-    """What a training loop hands back; history is derived from it afterwards.
-
-    ``snapshots[j]`` are the parameters after ``record_iterations[j]`` updates and
-    ``objectives[j]`` the training objective of the forward pass that followed them
-    (the thinned network's cost when dropout is on).
-    """
-
-    parameters: dict[str, np.ndarray]
-    record_iterations: list[int]
-    objectives: list[float]
-    snapshots: list[dict[str, np.ndarray]]
-    diverged_at: int | None
-
-
-class TrainingStopped(Exception):
-    """Training was stopped through its ``StopFlag`` before it finished; nothing was kept."""
-
-
-class StopFlag:
-    """Asks training loops to stop: both engines look at it before every iteration, so a model
-    stops within one iteration of ``set()`` (microseconds to milliseconds), from any thread."""
-
-    def __init__(self):
-        # An array, so that the compiled loop reads the same byte this object writes.
-        self.array = np.zeros(1, np.uint8)
-
-    def set(self) -> None:
-        self.array[0] = 1
-
-    def is_set(self) -> bool:
-        return bool(self.array[0])
-
-
-def dropout_masks(settings: Settings, m: int):
-    """An endless source of per-iteration masks, or None when dropout is off."""
-    if settings.keep_prob == 1.0:
-        while True:
-            yield None
-    hidden = settings.layer_dims
-    if settings.dropout_mask == "fixed":
-        masks = network.fixed_masks(hidden, m, settings.keep_prob)
-        while True:
-            yield masks
-    # SFC64 keys each iteration's masks: a few integer operations per output, which the kernel repeats.
-    rng = np.random.Generator(np.random.SFC64(settings.dropout_seed))
-    while True:
-        yield network.fresh_masks(rng, hidden, m, settings.keep_prob)
-
-
-def _all_finite(parameters) -> bool:
-    return all(np.isfinite(value).all() for value in parameters.values())
-
-
-def numpy_loop(X, Y, parameters, settings: Settings, stop: StopFlag | None = None) -> Loop:
-    """The reference loop: the course's model() with both regularizers allowed at once."""
-    lambd, keep_prob = settings.lambd, settings.keep_prob
-    masks_source = dropout_masks(settings, X.shape[1])
-    record = Loop(parameters, [], [], [], None)
-    # Overflow is detected below and reported as divergence, so NumPy need not warn about it.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(settings.num_iterations):
-            if stop is not None and stop.is_set():
-                raise TrainingStopped("training was stopped before it finished")
-            masks = next(masks_source)
-            ZL, activations = network.forward(X, parameters, keep_prob, masks)
-            if not np.isfinite(ZL).all():
-                record.diverged_at = i + 1
-                break
-            if i % settings.record_every == 0:
-                objective = network.cross_entropy(ZL, Y) + network.l2_penalty(parameters, lambd, X.shape[1])
-                record.record_iterations.append(i)
-                record.objectives.append(objective)
-                record.snapshots.append(parameters)
-            grads = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
-            updated = network.update_parameters(parameters, grads, settings.learning_rate)
-            if not _all_finite(updated):
-                # Keep the last finite parameters: a result must never carry NaN or inf.
-                record.diverged_at = i + 1
-                break
-            parameters = updated
-    record.parameters = parameters
-    return record
 
 
 @dataclass
@@ -156,7 +74,7 @@ def _correct(parameters, X, Y) -> int:
     return int(np.sum((network.predict_proba(X, parameters) > 0.5) == (Y[0] == 1)))
 
 
-def _history(loop: Loop, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
+def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
     """One row per recorded iteration: objective, the full network's cost, accuracies and norms;
     and the first recorded iteration whose network had collapsed (None if none had).
 
@@ -234,9 +152,9 @@ def training_loop(engine: str = "auto"):
     if not NUMBA_AVAILABLE:
         raise ValueError("engine 'numba' needs the numba package, which is not installed "
                          "(pip install -r requirements.txt)")
-    from . import kernel  # imported on first use: loading Numba takes a moment
+    from .engines import compiled  # imported on first use: loading Numba takes a moment
 
-    return kernel.numba_loop
+    return compiled.numba_loop
 
 
 def train(dataset, settings: Settings | None = None, *, engine: str = "auto",
@@ -310,7 +228,7 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     """Train one model per settings on ``dataset``, several at once; results in input order.
 
     Models run on a pool of ``max_workers`` threads (default: one per core).  The compiled
-    kernel releases the GIL, so they really run side by side; with the NumPy engine they mostly
+    engine releases the GIL, so they really run side by side; with the NumPy engine they mostly
     take turns.  ``progress(done, total)``, if given, is called in the calling thread after each
     model, e.g. to move a progress bar; ``heartbeat()`` about every ``HEARTBEAT_SECONDS`` while
     models train.  If either raises (Streamlit does when the page reruns or closes), or Ctrl-C

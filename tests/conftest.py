@@ -37,6 +37,6 @@ def course_data_path():
 def numba_cache_filled():
     """Servers then start as a deployed one runs: the kernel compiled once, long before."""
     if nnreg.training.NUMBA_AVAILABLE:
-        from nnreg import kernel
+        from nnreg.engines import compiled
 
-        kernel.warm_up()
+        compiled.warm_up()

@@ -3,7 +3,8 @@ import json
 import numpy as np
 
 import nnreg
-from nnreg import bench, cli, network, training
+from nnreg import bench, cli, network
+from nnreg.engines import reference
 
 
 def test_the_bench_command_reports_every_figure_with_its_baseline(capsys):
@@ -14,7 +15,7 @@ def test_the_bench_command_reports_every_figure_with_its_baseline(capsys):
     figures = {f["figure"]: f for f in report["figures"]}
     expected = ["study: 3 models, wall", "study: 3 models one after another", "model 'none'", "model 'l2'",
                 "model 'dropout'", "dropout (fresh masks) / plain", "batch: 4 models (2 lambd x 2 seeds)",
-                "first JIT compile", "warm start", "importing nnreg.kernel"]
+                "first JIT compile", "warm start", "importing nnreg.engines.compiled"]
     for start in expected:
         assert any(start in name for name in figures), start
     for figure in report["figures"]:
@@ -50,9 +51,9 @@ def test_the_baseline_is_the_courses_arithmetic(football):
         start = network.initialize_parameters(settings.layer_sizes, settings.seed)
         with np.errstate(divide="ignore", invalid="ignore"):
             course = bench.course_style_loop(X, Y, dict(start), settings)
-        reference = training.numpy_loop(X, Y, start, settings).parameters
-        for name in reference:
-            np.testing.assert_allclose(course[name], reference[name], rtol=1e-10, atol=1e-12)
+        expected = reference.numpy_loop(X, Y, start, settings).parameters
+        for name in expected:
+            np.testing.assert_allclose(course[name], expected[name], rtol=1e-10, atol=1e-12)
 
 
 def test_the_dashboards_figures_are_judged_against_their_targets(monkeypatch):

@@ -1,4 +1,4 @@
-"""The fast training loop: ``training.numpy_loop``'s mathematics compiled by Numba, for any depth.
+"""The compiled engine: ``reference.numpy_loop``'s mathematics compiled by Numba, for any depth.
 
 A model is a few billion floating-point operations on arrays of a few hundred numbers, so NumPy
 spends its time in call overhead, not arithmetic; loops over the examples compiled to machine code
@@ -28,11 +28,11 @@ if "NUMBA_CACHE_DIR" not in os.environ and not os.access(_CACHE_PARENT, os.W_OK)
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from llvmlite import ir  # noqa: E402
-from numba.extending import intrinsic  # noqa: E402
+from numba.extending import intrinsic, overload  # noqa: E402
 
-from . import network  # noqa: E402
-from .settings import Settings  # noqa: E402
-from .training import Loop, TrainingStopped  # noqa: E402
+from .. import network  # noqa: E402
+from ..settings import Settings  # noqa: E402
+from .record import Record, TrainingStopped  # noqa: E402
 
 NO_DROPOUT, FIXED_MASKS, FRESH_MASKS = 0, 1, 2
 
@@ -54,12 +54,22 @@ _LOG2_E = 1.4426950408889634
 _LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
 
 
+def _float_from_bits(bits):
+    """The float64 whose IEEE 754 bit pattern is the int64 ``bits`` (as Python, for NUMBA_DISABLE_JIT)."""
+    return np.int64(bits).view(np.float64)
+
+
 @intrinsic
-def _float_from_bits(typingctx, bits):
-    """The float64 whose IEEE 754 bit pattern is the int64 ``bits``."""
+def _bitcast_to_float(typingctx, bits):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
     return numba.float64(numba.int64), codegen
+
+
+@overload(_float_from_bits, jit_options={"nogil": True, "cache": True})
+def _float_from_bits_compiled(bits):
+    # Compiled, the same bits are one register move.
+    return lambda bits: _bitcast_to_float(bits)
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"}, error_model="numpy")
@@ -141,7 +151,7 @@ def _objective(acts, logits, row_length, Y, theta, sizes, w_off, lambd):
 @numba.njit(**_FAST)
 def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations, record_every,
            mask_mode, fixed_masks, rng_state, threshold, stop):
-    """Full-batch gradient descent exactly as ``training.numpy_loop`` does it.
+    """Full-batch gradient descent exactly as ``reference.numpy_loop`` does it.
 
     All arrays are flat: a matrix row is a run of m numbers (one per example) at a known offset.
     Every matrix product runs as passes over the examples (the vectorized, innermost loop), each
@@ -402,6 +412,12 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
     return theta, record_iterations[:recorded], objectives[:recorded], snapshots[:recorded], diverged_at, stopped
 
 
+def _writable(values) -> np.ndarray:
+    """A C-contiguous float64 array that may be written: Numba compiles read-only arrays (such as
+    a .mat file's) as another type, which would mean a second compilation of the whole loop."""
+    return np.require(values, dtype=np.float64, requirements=["C_CONTIGUOUS", "WRITEABLE"])
+
+
 def _flatten(parameters, layer_count: int) -> np.ndarray:
     return np.concatenate([parameters[f"{kind}{l}"].ravel()
                            for l in range(1, layer_count + 1) for kind in "Wb"])
@@ -417,8 +433,8 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
     return parameters
 
 
-def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Loop:
-    """Same arguments and result as ``training.numpy_loop``, computed by the compiled kernel."""
+def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
+    """Same arguments and result as ``reference.numpy_loop``, computed by the compiled kernel."""
     sizes = np.array(settings.layer_sizes, dtype=np.int64)
     m = X.shape[1]
     mask_mode, fixed_masks = NO_DROPOUT, np.zeros(0, np.uint8)
@@ -429,18 +445,20 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Loop:
         fixed_masks = np.concatenate([mask.ravel() for mask in masks]).astype(np.uint8)
     elif settings.keep_prob < 1.0:
         mask_mode = FRESH_MASKS
-        # The stream training.dropout_masks draws from, and network.fresh_masks's threshold.
+        # The stream masks.dropout_masks draws from, and network.fresh_masks's threshold.
         rng_state = np.random.SFC64(settings.dropout_seed).state["state"]["state"].astype(np.uint64)
         threshold = np.uint64(round(settings.keep_prob * 2**16))
-    theta, iterations, objectives, snapshots, diverged_at, stopped = _train(
-        np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(Y[0], dtype=np.float64),
-        _flatten(parameters, len(sizes) - 1), sizes,
-        float(settings.learning_rate), float(settings.lambd), float(settings.keep_prob),
-        settings.num_iterations, settings.record_every, mask_mode, fixed_masks, rng_state, threshold,
-        np.zeros(1, np.uint8) if stop is None else stop.array)
+    # The generators' integers wrap around by design; run uncompiled (NUMBA_DISABLE_JIT=1, for
+    # debugging), NumPy would warn about each wrap.
+    with np.errstate(over="ignore"):
+        theta, iterations, objectives, snapshots, diverged_at, stopped = _train(
+            _writable(X), _writable(Y[0]), _flatten(parameters, len(sizes) - 1), sizes,
+            float(settings.learning_rate), float(settings.lambd), float(settings.keep_prob),
+            settings.num_iterations, settings.record_every, mask_mode, fixed_masks, rng_state, threshold,
+            np.zeros(1, np.uint8) if stop is None else stop.array)
     if stopped:
         raise TrainingStopped("training was stopped before it finished")
-    return Loop(
+    return Record(
         parameters=_unflatten(theta, settings.layer_sizes),
         record_iterations=iterations.tolist(),
         objectives=objectives.tolist(),

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import subprocess
 import sys
@@ -8,7 +9,8 @@ import numpy as np
 import pytest
 
 import nnreg
-from nnreg import Settings, kernel, network, training
+from nnreg import Settings, network, training
+from nnreg.engines import compiled, reference
 
 SHORT = Settings(num_iterations=1000, record_every=50)
 
@@ -21,8 +23,8 @@ def _both(dataset, settings, parameters=None):
     X, Y = _arrays(dataset)
     parameters = parameters or network.initialize_parameters(settings.layer_sizes, settings.seed)
     with np.errstate(over="ignore", invalid="ignore"):
-        reference = training.numpy_loop(X, Y, parameters, settings)
-    return reference, kernel.numba_loop(X, Y, parameters, settings)
+        expected = reference.numpy_loop(X, Y, parameters, settings)
+    return expected, compiled.numba_loop(X, Y, parameters, settings)
 
 
 def _relative_difference(a, b) -> float:
@@ -61,12 +63,12 @@ def test_fresh_masks_are_the_references_draws():
     threshold = round(keep_prob * 2**16)
     for _ in range(2):
         expected = np.vstack(network.fresh_masks(rng, hidden, m, keep_prob))
-        key = int(kernel._next_key(state))
+        key = int(compiled._next_key(state))
         drawn = np.zeros((23, 4 * quarter), dtype=bool)
         for unit in range(23):
             for t in range(quarter):
                 counter = unit * quarter + t + 1
-                draw = int(kernel._splitmix64(np.uint64((key + counter * 0x9E3779B97F4A7C15) % 2**64)))
+                draw = int(compiled._splitmix64(np.uint64((key + counter * 0x9E3779B97F4A7C15) % 2**64)))
                 for part in range(4):
                     drawn[unit, part * quarter + t] = (draw >> (16 * part)) & 0xFFFF < threshold
         np.testing.assert_array_equal(drawn[:, :m], expected)
@@ -77,7 +79,7 @@ def test_the_kernels_exp_is_exact_to_a_rounding_and_saturates_like_numpy():
     x = np.concatenate([np.linspace(-745, 709, 20001), [-800.0, -746.0, 709.8, 710.0, 800.0, 0.0]])
     with np.errstate(over="ignore"):
         expected = np.exp(x)
-    got = np.array([kernel._exp(value) for value in x])
+    got = np.array([compiled._exp(value) for value in x])
     normal = (expected > 1e-300) & np.isfinite(expected)
     np.testing.assert_allclose(got[normal], expected[normal], rtol=4e-16)
     assert np.array_equal(np.isinf(got), np.isinf(expected))
@@ -113,13 +115,13 @@ def test_divergence_in_the_update_keeps_the_last_finite_parameters(football):
 
 def test_train_uses_the_kernel_by_default_and_either_engine_on_request(football):
     settings = SHORT.replace(keep_prob=0.8)
-    fast, reference = nnreg.train(football, settings), nnreg.train(football, settings, engine="numpy")
-    assert _relative_difference(fast.parameters, reference.parameters) < 1e-9
-    np.testing.assert_allclose(fast.history.to_numpy(), reference.history.to_numpy(), rtol=1e-9)
-    assert (fast.train_correct, fast.test_correct) == (reference.train_correct, reference.test_correct)
-    assert training.training_loop("auto") is kernel.numba_loop
-    assert training.training_loop("numba") is kernel.numba_loop
-    assert training.training_loop("numpy") is training.numpy_loop
+    fast, slow = nnreg.train(football, settings), nnreg.train(football, settings, engine="numpy")
+    assert _relative_difference(fast.parameters, slow.parameters) < 1e-9
+    np.testing.assert_allclose(fast.history.to_numpy(), slow.history.to_numpy(), rtol=1e-9)
+    assert (fast.train_correct, fast.test_correct) == (slow.train_correct, slow.test_correct)
+    assert training.training_loop("auto") is compiled.numba_loop
+    assert training.training_loop("numba") is compiled.numba_loop
+    assert training.training_loop("numpy") is reference.numpy_loop
 
 
 @pytest.mark.parametrize("engine", ["fortran", "", None, 1])
@@ -142,13 +144,13 @@ def test_four_threads_at_once_give_the_results_of_one_at_a_time(football):
         {"keep_prob": 0.86}, {"keep_prob": 0.86, "dropout_mask": "fixed"}, {"lambd": 0.7},
         {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "dropout_seed": 4})]
     initial = [network.initialize_parameters(s.layer_sizes, s.seed) for s in all_settings]
-    alone = [kernel.numba_loop(X, Y, p, s) for p, s in zip(initial, all_settings)]
+    alone = [compiled.numba_loop(X, Y, p, s) for p, s in zip(initial, all_settings)]
     together = [None] * 4
     start = threading.Barrier(4)
 
     def run(index):
         start.wait()
-        together[index] = kernel.numba_loop(X, Y, initial[index], all_settings[index])
+        together[index] = compiled.numba_loop(X, Y, initial[index], all_settings[index])
 
     threads = [threading.Thread(target=run, args=(index,)) for index in range(4)]
     for thread in threads:
@@ -228,7 +230,7 @@ def test_train_many_checks_every_settings(football):
 
 
 def test_warm_up_reports_its_time():
-    assert 0 < kernel.warm_up() < 60
+    assert 0 < compiled.warm_up() < 60
 
 
 def test_a_read_only_package_sends_numbas_cache_to_a_temporary_folder(tmp_path):
@@ -236,10 +238,10 @@ def test_a_read_only_package_sends_numbas_cache_to_a_temporary_folder(tmp_path):
     probe = (
         "import os, tempfile\n"
         "real = os.access\n"
-        "read_only = ('nnreg', '__pycache__')\n"
+        "read_only = ('engines', '__pycache__')\n"
         "os.access = lambda path, mode: False if str(path).endswith(read_only) else real(path, mode)\n"
         "os.environ.pop('NUMBA_CACHE_DIR', None)\n"
-        "from nnreg import kernel\n"
+        "from nnreg.engines import compiled\n"
         "import numba\n"
         "print(numba.config.CACHE_DIR == os.path.join(tempfile.gettempdir(), 'nnreg-numba-cache'))\n"
     )
@@ -257,3 +259,35 @@ def test_the_course_is_reproduced_exactly_by_the_kernel(course_data_path):
         train_correct, test_accuracy = expected[name]
         assert (result.train_correct, result.train_size) == (train_correct, 211), name
         assert result.test_accuracy == test_accuracy, name
+
+
+def test_one_compilation_serves_every_dataset_read_only_ones_included(football):
+    # A .mat file's arrays arrive read-only, which Numba would compile as a second type.
+    frozen = [np.array(values) for values in (football.train_X, football.train_Y, football.test_X, football.test_Y)]
+    for values in frozen:
+        values.setflags(write=False)
+    read_only = dataclasses.replace(football, train_X=frozen[0], train_Y=frozen[1], test_X=frozen[2],
+                                    test_Y=frozen[3])
+    nnreg.train(football, SHORT, engine="numba")
+    nnreg.train(read_only, SHORT, engine="numba")
+    assert len(compiled._train.signatures) == 1
+
+
+def test_the_compiled_loop_runs_uncompiled_for_debugging(football):
+    # NUMBA_DISABLE_JIT=1 runs the same functions as plain Python: slow, but steppable in a debugger.
+    probe = (
+        "import numpy as np, nnreg\n"
+        "from nnreg import network\n"
+        "from nnreg.engines import compiled, reference\n"
+        "data = nnreg.load_dataset('football')\n"
+        "X, Y = data.train_X.T, data.train_Y.reshape(1, -1).astype(float)\n"
+        "s = nnreg.Settings(num_iterations=20, lambd=0.7, keep_prob=0.86)\n"
+        "p = network.initialize_parameters(s.layer_sizes, s.seed)\n"
+        "a, b = compiled.numba_loop(X, Y, p, s), reference.numpy_loop(X, Y, p, s)\n"
+        "print(max(float(np.max(np.abs(a.parameters[k] - b.parameters[k]))) for k in a.parameters))\n"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(Path(nnreg.__file__).resolve().parent.parent))
+    done = subprocess.run([sys.executable, "-W", "error", "-c", probe], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 1e-12
