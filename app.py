@@ -131,11 +131,14 @@ with st.sidebar:
                                 bind=bind("layers"), on_change=refuse_bad_typed, args=("layers", "Hidden layer sizes"),
                                 help=f"2-20-3-1 in the course: hidden layers 20, 3. {limits.LAYERS_HELP}.")
     chosen["layers"] = limits.parse_layers(layers_text)
-    chosen["seed"] = number("Init seed", "seed", help="Seeds the initial weights (3 in the course).")
     chosen["n_seeds"] = number("Number of seeds", "n_seeds",
-                               help="Above 1, every model is trained from that many init seeds, counting up "
-                                    "from the init seed: the table shows mean ± std, the boundary the mean "
-                                    "probability.")
+                               help="Above 1, every model is trained from init seeds 0 to N − 1, the dropout "
+                                    "seed following the init seed, as `python -m nnreg reproduce --seeds N` "
+                                    "does: the table shows mean ± std, the boundary the mean probability.")
+    chosen["seed"] = number("Init seed", "seed", disabled=chosen["n_seeds"] > 1,
+                            help="Seeds the initial weights (3 in the course)"
+                                 + (f"; with {chosen['n_seeds']} seeds, init seeds 0 to {chosen['n_seeds'] - 1} "
+                                    "are used." if chosen["n_seeds"] > 1 else "."))
 
     st.header("Regularization")
     chosen["lambd"] = number("L2 strength λ (lambd)", "lambd", format="%.2f")
@@ -277,7 +280,7 @@ with st.container(horizontal=True):
 st.header("Weight decay")
 st.markdown(dashboard.weight_decay_caption(first))
 if chosen["n_seeds"] > 1:
-    st.caption(f"Weights of the runs with init seed {chosen['seed']}.")
+    st.caption(f"Weights of the runs with init seed {first['none'].settings.seed}.")
 bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
 with bars:
     st.subheader("‖W‖ per layer")

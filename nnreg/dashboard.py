@@ -26,8 +26,7 @@ import pandas as pd
 from . import data
 from .limits import MAX_ITERATIONS, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS, format_layers, parse_layers, parse_number
 from .settings import DROPOUT_MASKS, STUDY, STUDY_TITLES, Settings
-from .study import summary_table
-from .sweep import within_noise
+from .study import repetitions, summary_table
 from .training import HEARTBEAT_SECONDS, NUMBA_AVAILABLE, TrainResult, train_many
 
 UPLOAD = "upload"
@@ -163,10 +162,9 @@ def model_title(name: str, settings: Settings) -> str:
 
 
 def seed_runs(settings: Settings, n_seeds: int) -> list[Settings]:
-    """One settings per repetition: init and dropout seeds counted up from the chosen ones, so the
-    first repetition is exactly the single-seed model (and comes from the cache)."""
-    return [settings.replace(seed=settings.seed + k, dropout_seed=settings.dropout_seed + k)
-            for k in range(n_seeds)]
+    """The runs of a model: one with the chosen init seed, or with several seeds init seeds
+    0..n_seeds-1 as ``reproduce --seeds n_seeds`` trains them (``study.repetitions``)."""
+    return repetitions(settings, None if n_seeds == 1 else n_seeds)
 
 
 def training_problem(result: TrainResult) -> str | None:
@@ -327,17 +325,6 @@ def diverged(runs: Sequence[TrainResult]) -> int:
     return sum(run.diverged_at is not None for run in runs)
 
 
-def noise_verdicts(results: Mapping[str, list[TrainResult]]) -> dict[str, bool]:
-    """For each regularized model, whether its mean test accuracy differs from no
-    regularization's by no more than the spread over seeds (``sweep.within_noise``).  Empty with
-    one seed: a single run has no spread to compare with.  Diverged models are left out."""
-    baseline = [run.test_accuracy for run in results["none"]]
-    if len(baseline) < 2 or diverged(results["none"]):
-        return {}
-    return {name: within_noise([run.test_accuracy for run in runs], baseline)
-            for name, runs in results.items() if name != "none" and not diverged(runs)}
-
-
 def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
     """One row per model, indexed by its name: accuracies as fractions; with several seeds their
     mean and std, and each regularized model's test difference from no regularization with
@@ -357,12 +344,13 @@ def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
             table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
     failed = {name: diverged(runs) for name, runs in results.items()}
     if several:
-        verdicts = noise_verdicts(results)
+        # The command line's verdict (study.versus_none), so the two never disagree.
+        verdicts = summary["test_vs_none"]
         table["Test change"] = [math.nan if name == "none" or failed[name] or failed["none"]
                                 else table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
                                 for name in table.index]
-        table["Within noise"] = pd.Series([verdicts.get(name) for name in table.index], index=table.index,
-                                          dtype="boolean")
+        table["Within noise"] = pd.Series([None if not verdicts[name] else verdicts[name] == "within noise"
+                                           for name in table.index], index=table.index, dtype="boolean")
         table["Seeds"] = summary["runs"]
     if any(failed.values()):
         table["Diverged"] = [failed[name] for name in table.index]
@@ -386,13 +374,26 @@ def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
         return "diverged: not compared", False
     if not comparable(table, "none"):
         return "not compared: no regularization diverged", False
-    points = 100 * (table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"])
+    change = table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
     # An ASCII minus: st.metric reads the delta's direction (arrow and color) from a leading "-".
-    text = f"{points:+.1f} pts"
+    text = change_in_points(table, name, change, minus="-")
     if "Within noise" not in table:
-        return text, bool(round(points, 1))
+        return text, bool(round(100 * change, 1))
     within = bool(table.loc[name, "Within noise"])
-    return f"{text}, {'within' if within else 'beyond'} noise", bool(round(points, 1)) and not within
+    return f"{text}, {'within' if within else 'beyond'} noise", bool(round(100 * change, 1)) and not within
+
+
+def change_in_points(table: pd.DataFrame, name: str, change: float, minus: str = "−") -> str:
+    """A test-accuracy change in points, e.g. "+1.5 pts": with one decimal, or more where one
+    would show a change beyond noise equal to the spread shown beside it (the larger standard
+    deviation of the two models, which the verdict compares it with)."""
+    points, decimals = 100 * change, 1
+    within = table.loc[name, "Within noise"] if "Within noise" in table else pd.NA
+    if within is not pd.NA and not within:
+        spread = 100 * max(table.loc[name, "Test std"], table.loc["none", "Test std"])
+        while decimals < 4 and round(abs(points), decimals) <= round(spread, decimals):
+            decimals += 1
+    return f"{points:+.{decimals}f} pts".replace("-", minus)
 
 
 def style_table(table: pd.DataFrame):
@@ -402,8 +403,8 @@ def style_table(table: pd.DataFrame):
     if "Within noise" in shown:
         # As text: the page's table would show the baseline's empty cells as "None" and
         # true/false as checkboxes.
-        shown["Test change"] = ["" if math.isnan(change) else f"{100 * change:+.1f} pts".replace("-", "−")
-                                for change in shown["Test change"]]
+        shown["Test change"] = ["" if math.isnan(change) else change_in_points(table, name, change)
+                                for name, change in shown["Test change"].items()]
         shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
                                  for within in shown["Within noise"]]
     results = [comparable(table, name) for name in table.index]

@@ -10,25 +10,26 @@ from .sweep import within_noise
 from .training import TrainResult, train_many
 
 
-def study_settings(dropout_mask: str = "fresh", seed: int | None = None,
-                   base: dict[str, Settings] | None = None) -> dict[str, Settings]:
-    """The study's settings with a mask mode and, optionally, one init seed for all models.
-
-    With a seed, the dropout seed follows it, so each seed is one independent repetition.
-    """
+def study_settings(dropout_mask: str = "fresh", base: dict[str, Settings] | None = None) -> dict[str, Settings]:
+    """The study's settings (the course's three by default) with a mask mode."""
     base = STUDY if base is None else base
-    changes = {"dropout_mask": dropout_mask}
-    if seed is not None:
-        changes.update(seed=seed, dropout_seed=seed)
-    return {name: settings.replace(**changes) for name, settings in base.items()}
+    return {name: settings.replace(dropout_mask=dropout_mask) for name, settings in base.items()}
+
+
+def repetitions(settings: Settings, seeds: int | None) -> list[Settings]:
+    """The runs of one model: ``settings`` as they are without ``seeds``, else one run per init
+    seed 0..seeds-1 with the dropout seed following it.  The command line's ``--seeds N`` and
+    the page's "Number of seeds" both mean this."""
+    if seeds is None:
+        return [settings]
+    return [settings.replace(seed=seed, dropout_seed=seed) for seed in range(seeds)]
 
 
 def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
               base: dict[str, Settings] | None = None) -> dict[str, list[TrainResult]]:
     """Train every model of the study: once with the course's seeds, or over init seeds 0..seeds-1."""
-    seed_list = [None] if seeds is None else list(range(seeds))
-    jobs = [(name, settings) for seed in seed_list
-            for name, settings in study_settings(dropout_mask, seed, base).items()]
+    models = study_settings(dropout_mask, base)
+    jobs = [(name, run) for name, settings in models.items() for run in repetitions(settings, seeds)]
     results: dict[str, list[TrainResult]] = {}
     for (name, _), result in zip(jobs, train_many(dataset, [settings for _, settings in jobs])):
         results.setdefault(name, []).append(result)
@@ -37,8 +38,11 @@ def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
 
 def versus_none(name: str, runs: list[TrainResult], baseline: list[TrainResult]) -> str:
     """How a model's test accuracy compares with the unregularized one's, honestly: a difference
-    smaller than the spread over seeds is "within noise"; with one seed the spread is unknown."""
+    smaller than the spread over seeds is "within noise"; with one seed the spread is unknown,
+    and a diverged run is no result to compare ("").  The page and the command line both say this."""
     if name == "none" or len(runs) < 2 or len(baseline) < 2:
+        return ""
+    if any(run.diverged_at is not None for run in [*runs, *baseline]):
         return ""
     mine, theirs = [r.test_accuracy for r in runs], [r.test_accuracy for r in baseline]
     if within_noise(mine, theirs):

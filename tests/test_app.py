@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnreg
@@ -225,3 +226,14 @@ def test_diverged_models_are_marked_and_never_compared():
     assert deltas == ["diverged: not compared"] * 2
     assert any("No regularization diverged, so there are no trained weights to compare" in m.value
                for m in page.markdown)
+
+
+def test_the_pages_seeds_are_the_command_lines_seeds(football):
+    page = open_page(n_seeds="3")
+    assert page.number_input(key="seed").disabled
+    short = {name: settings.replace(num_iterations=300) for name, settings in nnreg.STUDY.items()}
+    # What `reproduce --seeds 3` prints, at the page's 300 iterations.
+    expected = nnreg.study.summary_table(nnreg.study.run_study(football, "fresh", 3, short)).set_index("name")
+    for name in ("none", "l2", "dropout"):
+        assert table(page).loc[name, "Test accuracy"] == pytest.approx(expected.loc[name, "test_accuracy"])
+        assert table(page).loc[name, "Train accuracy"] == pytest.approx(expected.loc[name, "train_accuracy"])

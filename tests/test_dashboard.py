@@ -13,6 +13,7 @@ import pytest
 import nnreg
 from nnreg import dashboard
 from nnreg.dashboard import CONTROLS
+from nnreg.study import summary_table
 from nnreg.sweep import within_noise
 
 DEFAULTS = {key: control.default for key, control in CONTROLS.items()}
@@ -93,11 +94,13 @@ def test_a_menu_choice_loads_its_dataset(football):
     assert moons.fingerprint == nnreg.make_dataset("moons", n_points=120, noise=0.15, seed=4).fingerprint
 
 
-def test_seed_runs_count_up_from_the_chosen_seeds():
+def test_several_seeds_are_the_command_lines_seeds():
     settings = nnreg.Settings(seed=3, dropout_seed=1, keep_prob=0.86)
+    assert dashboard.seed_runs(settings, 1) == [settings]
     runs = dashboard.seed_runs(settings, 3)
-    assert runs[0] == settings
-    assert [(run.seed, run.dropout_seed) for run in runs] == [(3, 1), (4, 2), (5, 3)]
+    # As `reproduce --seeds 3`: init seeds 0, 1, 2, the dropout seed following the init seed.
+    assert [(run.seed, run.dropout_seed) for run in runs] == [(0, 0), (1, 1), (2, 2)]
+    assert runs == nnreg.study.repetitions(settings, 3)
 
 
 def test_titles_name_the_strength():
@@ -162,7 +165,7 @@ def test_several_seeds_say_whether_each_change_is_within_noise(runs):
 
 def test_one_seed_says_nothing_about_noise(runs):
     single = {name: model[:1] for name, model in runs.items()}
-    assert dashboard.noise_verdicts(single) == {}
+    assert set(summary_table(single)["test_vs_none"]) == {""}
     assert "Within noise" not in dashboard.accuracy_table(single)
 
 
@@ -178,6 +181,20 @@ def test_a_change_beyond_noise_is_colored_and_one_within_noise_is_not(runs):
     assert dashboard.accuracy_change(single, "l2") == ("-2.0 pts", True)
     single.loc["l2", "Test accuracy"] = 0.90
     assert dashboard.accuracy_change(single, "l2") == ("+0.0 pts", False)
+
+
+def test_a_change_beyond_noise_never_shows_equal_to_the_spread_beside_it(runs):
+    # The course file with 5 seeds: +1.83 points against a spread of 1.78, shown as 1.8 and 1.8.
+    table = dashboard.accuracy_table(runs)
+    table["Test accuracy"] = [0.9000, 0.9183, 0.9050]
+    table["Test std"] = [0.0178, 0.0120, 0.0100]
+    table["Within noise"] = pd.array([pd.NA, False, True], dtype="boolean")
+    assert dashboard.accuracy_change(table, "l2") == ("+1.83 pts, beyond noise", True)
+    assert dashboard.accuracy_change(table, "dropout") == ("+0.5 pts, within noise", False)
+    table["Test change"] = [np.nan, 0.0183, 0.0050]
+    shown = dashboard.style_table(table).data
+    assert list(shown["Test change"]) == ["", "+1.83 pts", "+0.5 pts"]
+    assert list(shown["Within noise"]) == ["", "no", "yes"]
 
 
 def test_the_best_test_accuracy_is_highlighted(runs):
