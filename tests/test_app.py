@@ -1,4 +1,5 @@
-"""The dashboard page (app.py), run headless with Streamlit's AppTest on short trainings."""
+"""The dashboard's study page (app.py opens it by default), run headless with Streamlit's AppTest
+on short trainings."""
 
 import time
 import tomllib

@@ -8,7 +8,7 @@ from pathlib import Path
 import nnreg
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "nnreg").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "nnreg").rglob("*.py"))]
 
 
 def _calls(path):
@@ -47,7 +47,7 @@ def test_uploads_are_read_in_memory_under_a_size_cap():
         nnreg.read_dataset(b"x1,x2,y\n", "../../../../etc/passwd.csv")
     except nnreg.DatasetError as error:
         assert str(error).startswith("passwd.csv: ")
-    app = (ROOT / "app.py").read_text() + "".join(p.read_text() for p in (ROOT / "pages").glob("*.py"))
+    app = (ROOT / "app.py").read_text() + "".join(p.read_text() for p in (ROOT / "app_pages").glob("*.py"))
     assert "open(" not in app and "Path(" not in app
 
 

@@ -1,4 +1,4 @@
-"""The app's Sweep page (pages/sweep.py), driven headless with Streamlit's AppTest."""
+"""The app's Sweep page (app_pages/sweep.py), driven headless with Streamlit's AppTest."""
 
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from nnreg.sweep import read_results
 from nnreg.browser import BROWSER_ARGS, StreamlitServer, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "sweep.py")
+PAGE = str(ROOT / "app_pages" / "sweep.py")
 
 
 @pytest.fixture

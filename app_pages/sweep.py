@@ -17,7 +17,6 @@ RUN, UPLOAD = "Run a sweep", "View a results file"
 # page's compute budget: 80 course models counted on all training points.
 DEFAULT_SEEDS = 5
 
-st.set_page_config(page_title="nnreg: sweep", page_icon="⚽", layout="wide")
 st.title("Sweep: choose λ and keep_prob on a dev set")
 st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set; "
            "the setting with the best mean dev accuracy is chosen and retrained on all training data, "

@@ -1,0 +1,18 @@
+"""What every page of the dashboard shares, once per server process."""
+
+import streamlit as st
+
+from nnreg import dashboard
+
+
+# Shared by every session: trained models by the data's content and the settings, bounded (see
+# ModelCache) so a long-running public server cannot grow without limit.
+@st.cache_resource(show_spinner=False)
+def model_cache() -> dashboard.ModelCache:
+    return dashboard.ModelCache()
+
+
+# Started by the first visit to the server; later visits find it running or done.
+@st.cache_resource(show_spinner=False)
+def engine_warm_up():
+    return dashboard.warm_up_in_background()

@@ -1,0 +1,298 @@
+"""The study page: what regularization does to a small neural network, three models side by side.
+
+This script only lays out widgets and results; the models, charts, table and messages come from
+the nnreg package.  Every control is bound to the URL, so a copied link reproduces the view.
+"""
+
+import time
+
+import streamlit as st
+
+import nnreg
+from app_pages import shared
+from nnreg import charts, dashboard, limits
+from nnreg.dashboard import CONTROLS, UPLOAD
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_dataset(choice, n_points, noise, data_seed):
+    return dashboard.load_choice(choice, n_points, noise, data_seed)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_upload(content, filename):
+    return nnreg.read_dataset(content, filename)
+
+
+warm_up = shared.engine_warm_up()
+model_cache = shared.model_cache
+
+
+# Each chart is drawn once per ``inputs`` (everything it shows) and replayed by Streamlit after:
+# building and validating a Vega-Lite spec is most of what a rerun would otherwise spend.
+@st.cache_data(max_entries=128, show_spinner=False)
+def chart(inputs, height, _build):
+    st.altair_chart(_build(), height=height)
+
+
+def model_ids(runs):
+    """What identifies trained models: their data and their settings."""
+    return tuple((run.dataset_fingerprint, run.settings) for run in runs)
+
+
+def reset_to_course():
+    for key, control in CONTROLS.items():
+        st.session_state[key] = control.default
+
+
+def refuse_bad_typed(key, label):
+    """A typed value the models cannot use is named in a message and the field goes back to the
+    value the models use (set here, in the callback, before the widget exists in the next run)."""
+    problem = dashboard.typed_problem(key, label, st.session_state[key], used[key], dashboard.dataset_choices())
+    if problem:
+        st.session_state[key] = dashboard.shown_value(key, used[key]) if key == "layers" else used[key]
+        typed_problems[key] = problem
+
+
+def bind(key):
+    # A number widget fed a value like 1e400 from the link fails inside Streamlit itself, so a
+    # control whose link value was refused starts from its default, unbound for this run.
+    return None if key in url_problems else "query-params"
+
+
+def number(label, key, **options):
+    # No bounds and an empty field allowed in the browser: every typed value then reaches
+    # refuse_bad_typed, which says what is allowed and puts back what the models use (Streamlit's
+    # own check would leave the refused number in the field, and an emptied field says nothing).
+    control = CONTROLS[key]
+    st.session_state.setdefault(key, control.default)
+    value = st.number_input(label, value=None, step=control.step, key=key, bind=bind(key),
+                            on_change=refuse_bad_typed, args=(key, label), **options)
+    # Empty only where no session holds the value (the script run bare, as a Dask worker's spawn does).
+    return used[key] if value is None else value
+
+
+def slider(label, key, **options):
+    control = CONTROLS[key]
+    return st.slider(label, control.low, control.high, control.default, control.step,
+                     key=key, bind=bind(key), **options)
+
+
+# Read the link before any widget exists, on the session's first run (later runs take the
+# fields' values): Streamlit drops a value its widget cannot take without a word, so this is the
+# only moment to say which one was not used.
+url_problems = {}
+if "nnreg_used" not in st.session_state:
+    url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
+    for key in url_problems:
+        del st.query_params[key]
+# The values the models used in the last run, which a refused typed value falls back to.
+used = st.session_state.setdefault("nnreg_used", {key: control.default for key, control in CONTROLS.items()})
+typed_problems = st.session_state.setdefault("nnreg_typed_problems", {})
+chosen = {key: control.default for key, control in CONTROLS.items()}
+
+# --- Sidebar: every setting of the study --------------------------------------------------------
+with st.sidebar:
+    st.button("Reset to the course's settings", on_click=reset_to_course, icon=":material/restart_alt:",
+              width="stretch")
+
+    st.header("Data")
+    chosen["data"] = st.selectbox("Dataset", dashboard.dataset_choices(), key="data", bind="query-params",
+                                  help="The built-in football field, a synthetic set, a file in data/, "
+                                       "or your own .csv, .mat or .npz file.")
+    if chosen["data"] in nnreg.data.SYNTHETIC:
+        chosen["n_points"] = number("Number of points", "n_points", help="Split half and half into train and test.")
+        chosen["noise"] = slider("Noise", "noise", help="Jitter added to every point: more noise, more to overfit.")
+        chosen["data_seed"] = number("Data seed", "data_seed")
+    upload = None
+    if chosen["data"] == UPLOAD:
+        upload = st.file_uploader("Your data", type=["csv", "mat", "npz"],
+                                  help="CSV with columns x1, x2, y and optionally split (train/test); "
+                                       ".mat or .npz with arrays X, y, Xval, yval as in the course.")
+
+    st.header("Network and training")
+    chosen["learning_rate"] = number("Learning rate α", "learning_rate", format="%.3f")
+    chosen["num_iterations"] = number("Iterations", "num_iterations")
+    layers_text = st.text_input("Hidden layer sizes", CONTROLS["layers"].default, key="layers",
+                                bind=bind("layers"), on_change=refuse_bad_typed, args=("layers", "Hidden layer sizes"),
+                                help=f"2-20-3-1 in the course: hidden layers 20, 3. {limits.LAYERS_HELP}.")
+    chosen["layers"] = limits.parse_layers(layers_text)
+    chosen["n_seeds"] = number("Number of seeds", "n_seeds",
+                               help="Above 1, every model is trained from init seeds 0 to N − 1, the dropout "
+                                    "seed following the init seed, as `python -m nnreg reproduce --seeds N` "
+                                    "does: the table shows mean ± std, the boundary the mean probability.")
+    chosen["seed"] = number("Init seed", "seed", disabled=chosen["n_seeds"] > 1,
+                            help="Seeds the initial weights (3 in the course)"
+                                 + (f"; with {chosen['n_seeds']} seeds, init seeds 0 to {chosen['n_seeds'] - 1} "
+                                    "are used." if chosen["n_seeds"] > 1 else "."))
+
+    st.header("Regularization")
+    chosen["lambd"] = number("L2 strength λ (lambd)", "lambd", format="%.2f")
+    chosen["keep_prob"] = slider("Dropout keep_prob", "keep_prob")
+    chosen["dropout_mask"] = st.radio("Dropout masks", CONTROLS["dropout_mask"].options, key="dropout_mask",
+                                      bind="query-params", horizontal=True,
+                                      help="fresh: new masks every iteration; fixed: the same masks every "
+                                           "iteration, as the original notebook drew them.")
+    chosen["l2_dropout"] = st.checkbox("Add a fourth model: L2 + dropout", key="l2_dropout", bind="query-params")
+used.update(chosen)
+
+# --- Data -------------------------------------------------------------------------------------------
+dataset, dataset_problem = None, None
+try:
+    if chosen["data"] != UPLOAD:
+        dataset = load_dataset(chosen["data"], chosen["n_points"], chosen["noise"], chosen["data_seed"])
+    elif upload is not None:
+        dataset = read_upload(upload.getvalue(), upload.name)
+except nnreg.DatasetError as error:
+    dataset_problem = f"{error}. The page shows the built-in football data instead."
+if dataset is None:
+    dataset = load_dataset(nnreg.data.BUILTIN, None, None, None)
+
+st.title("What regularization does to a small neural network")
+for problem in url_problems.values():
+    st.warning(problem, icon=":material/link_off:")
+for key in list(typed_problems):
+    st.warning(typed_problems.pop(key), icon=":material/edit_off:")
+if chosen["data"] == UPLOAD and upload is None:
+    st.info("Choose a file in the sidebar; until then the page shows the built-in football data.",
+            icon=":material/upload_file:")
+if dataset_problem:
+    st.error(dataset_problem)
+
+story, field = st.columns([2, 3], gap="large")
+with story:
+    if dataset.name == nnreg.data.BUILTIN:
+        st.markdown(
+            "France's goalkeeper kicks the ball up the field. Each point is where it came down and two "
+            "players went up for the header: **:blue[blue]** (label 1) where a French player won it, "
+            "**:red[red]** (label 0) where the opponent did. A network that learns where the French win "
+            "tells the goalkeeper where to aim. A few headers were won against the odds: noise that an "
+            "unregularized network learns by heart, and that L2 and dropout teach it to ignore.")
+    else:
+        st.markdown("Each point is one example with two features, x1 and x2: **:blue[blue]** is label 1, "
+                    "**:red[red]** is label 0. The network learns to tell them apart from the training "
+                    "points; the test points show how well that generalizes.")
+    st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
+               f"{len(dataset.test_Y)} test points (triangles).")
+    show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points", bind="query-params")
+    discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
+                           help="Each point of the field takes the color of the label the model predicts "
+                                "there: blue where P(label 1) > 0.5, red elsewhere.")
+with field:
+    chart(("field", dataset.fingerprint, show_test), 340, lambda: charts.dataset_points(dataset, show_test))
+
+# --- The models -------------------------------------------------------------------------------------
+models = dashboard.model_settings(chosen)
+model_runs = {name: dashboard.seed_runs(settings, chosen["n_seeds"]) for name, settings in models.items()}
+every_run = [run for model in model_runs.values() for run in model]
+try:
+    limits.check_budget(every_run, len(dataset.train_Y))
+except limits.LimitError as error:
+    # Refused before anything trains: a shared link must not hold a public server for long.
+    st.error(f"This page would train too much: {error}", icon=":material/block:")
+    st.stop()
+to_train = model_cache().missing(dataset, every_run)
+if to_train and warm_up is not None and warm_up.is_alive():
+    with st.spinner("Compiling the fast training engine (first start only)…"):
+        warm_up.join()
+progress = st.empty()
+training_started, shown_progress = time.monotonic(), [0, len(to_train)]
+
+
+def show_progress(done, total):
+    shown_progress[:] = done, total
+    progress.progress(done / total, text=f"Training models: {done} of {total} done "
+                                         f"({time.monotonic() - training_started:.0f} s)")
+
+
+def still_wanted():
+    # Each update is a point where Streamlit ends this run if the page reran or closed; the
+    # models this run trains then stop within an iteration.
+    show_progress(*shown_progress)
+
+
+if to_train:
+    show_progress(0, len(to_train))
+trained = dict(zip(every_run, model_cache().results(dataset, every_run, show_progress, still_wanted)))
+progress.empty()
+results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
+table = dashboard.accuracy_table(results)
+first = {name: runs[0] for name, runs in results.items()}
+
+st.header("The models side by side")
+for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.items()):
+    with column:
+        st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+        st.caption(dashboard.model_strength(name, runs[0].settings) or "λ = 0, keep_prob = 1")
+        for problem in sorted({dashboard.training_problem(run) for run in runs} - {None}):
+            st.error(problem)
+        with st.container(key=f"boundary_{name}"):
+            chart(("boundary", model_ids(runs), discretize, show_test), 330,
+                  lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test))
+        train_metric, test_metric = st.columns(2)
+        train_metric.metric("Train accuracy", f"{table.loc[name, 'Train accuracy']:.1%}")
+        change, real = dashboard.accuracy_change(table, name)
+        test_metric.metric("Test accuracy", f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
+                           delta_color="normal" if real else "off", delta_arrow="auto" if real else "off",
+                           help=None if name == "none" else "The change is against no regularization"
+                           + ("; within noise when it is at most the spread (standard deviation) of test "
+                              "accuracy over the seeds." if chosen["n_seeds"] > 1 else "."))
+        chart(("cost", name, model_ids(runs[:1])), 240, lambda: charts.cost_curve(runs[0], name))
+        if runs[0].settings.keep_prob < 1:
+            st.caption("Each step trains a randomly thinned network: its cost (grey) is noisy and is not "
+                       "the model's. The model's cost is the full network's.")
+        st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-{name}-weights.npz",
+                           "application/octet-stream", on_click="ignore", icon=":material/download:",
+                           key=f"weights_{name}", help="W1, b1, ... in the course's shapes"
+                           + (f", from the run with init seed {runs[0].settings.seed}." if len(runs) > 1 else "."))
+
+# --- Accuracy table ---------------------------------------------------------------------------------
+st.header("Accuracy")
+with st.container(key="accuracy_table"):
+    st.table(dashboard.style_table(table), hide_index=True)
+st.caption("The best test accuracy is highlighted"
+           + (" (a diverged model is no result: it is never highlighted or compared)" if "Diverged" in table else "")
+           + ". Gap = train − test accuracy: how much a model overfits."
+           + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean "
+              "test accuracy minus no regularization's, within noise when it is at most the larger of "
+              "their standard deviations." if chosen["n_seeds"] > 1 else ""))
+with st.container(horizontal=True):
+    st.download_button("Table (CSV)", table.to_csv(index=False), "nnreg-accuracy.csv", "text/csv",
+                       on_click="ignore", icon=":material/download:")
+    st.download_button("Settings (JSON)", dashboard.settings_json(chosen, dataset, models, chosen["n_seeds"]),
+                       "nnreg-settings.json", "application/json", on_click="ignore", icon=":material/download:")
+
+# --- Weight decay -----------------------------------------------------------------------------------
+st.header("Weight decay")
+st.markdown(dashboard.weight_decay_caption(first))
+if chosen["n_seeds"] > 1:
+    st.caption(f"Weights of the runs with init seed {first['none'].settings.seed}.")
+bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
+with bars:
+    st.subheader("‖W‖ per layer")
+    chart(("norms", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_norms(first))
+with spread:
+    st.subheader("Size of every weight, |w|")
+    chart(("distribution", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_distribution(first))
+with over_time:
+    st.subheader("‖W‖ while training")
+    chart(("norm history", tuple(first), model_ids(first.values())), 300, lambda: charts.norm_history(first))
+
+# --- The math ---------------------------------------------------------------------------------------
+m = len(dataset.train_Y)
+# Drawn only while open: the formulas would otherwise load a math typesetter on every first visit.
+math_section = st.expander("The math, with this run's numbers", icon=":material/function:", key="math",
+                           bind="query-params", on_change="rerun")
+if math_section.open:
+    with math_section:
+        st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
+                    f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
+                    f"points, α = {chosen['learning_rate']:g}). Biases are not regularized.")
+        for line in dashboard.l2_latex(chosen["lambd"], m, chosen["learning_rate"]):
+            st.latex(line)
+        st.markdown(f"**Inverted dropout** keeps each hidden unit with probability keep_prob = "
+                    f"{chosen['keep_prob']:g} at every training step and scales the kept ones up, so their "
+                    f"expected value is unchanged and prediction uses the full network as is. The input and "
+                    f"output layers are never dropped.")
+        for line in dashboard.dropout_latex(chosen["keep_prob"]):
+            st.latex(line)
