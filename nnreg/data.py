@@ -260,6 +260,10 @@ def load_dataset(name_or_path) -> Dataset:
     files = _data_files()
     if text in files:
         path = files[text]
+    elif text == BUILTIN:
+        # An installed package has no data/ folder: the seeded generator makes the same points
+        # (make-football writes data/football.csv from it, byte for byte).
+        return make_football()
     else:
         path = Path(text)
         if not path.exists() and Path(text).name == text and Path(text).suffix == "":

@@ -131,3 +131,10 @@ def test_generator_noise_blurs_the_classes():
 def test_bad_generator_options(spec, words):
     with pytest.raises(DatasetError, match=words.replace("(", r"\(")):
         nnreg.load_dataset(spec)
+
+
+def test_without_a_data_folder_the_built_in_set_comes_from_its_generator(monkeypatch, tmp_path, football):
+    monkeypatch.setattr(nnreg.data, "DATA_DIR", tmp_path / "absent")
+    generated = nnreg.load_dataset("football")
+    assert generated.fingerprint == football.fingerprint
+    assert "football" in nnreg.list_datasets()
