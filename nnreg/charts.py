@@ -21,23 +21,14 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
+from .palette import BLUE, MODEL_COLORS, NEUTRAL, PALE_BLUE, PALE_RED, RED, THINNED_COLOR, UNSURE
 from .settings import STUDY_TITLES
 from .training import TrainResult
 
-BLUE = "#1d4ed8"
-RED = "#dc2626"
-# The probability field uses pale versions of the same two colors, white where the model is
-# unsure (0.5), so the points drawn on top stay readable.
-PALE_BLUE = "#8fb0f4"
-PALE_RED = "#f4a3a3"
-UNSURE = "#ffffff"
 LABEL_SCALE = alt.Scale(domain=[0, 1], range=[RED, BLUE])
 # Interpolated in RGB, as probability_colors paints the image, so the legend matches the field.
 PROBABILITY_SCALE = alt.Scale(domain=[0, 0.5, 1], range=[PALE_RED, UNSURE, PALE_BLUE], interpolate="rgb")
 SPLIT_SCALE = alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"])
-
-MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "dropout": "#d97706", "l2_dropout": "#7c3aed"}
-THINNED_COLOR = "#a8a29e"
 
 # Pixels per side of the probability image: near the chart's size on the page (about 350 by 250
 # pixels), so stretching it keeps the boundary sharp; its 40,000 predictions take about 20 ms.
@@ -78,7 +69,7 @@ def points_frame(dataset: Dataset, show_test: bool) -> pd.DataFrame:
 def _points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Chart:
     label_legend = alt.Legend() if legend else None
     # A grey symbol in the shape legend: the shape means the split, not the label.
-    split_legend = alt.Legend(symbolSize=70, symbolFillColor="#57534e", symbolStrokeColor="#57534e",
+    split_legend = alt.Legend(symbolSize=70, symbolFillColor=NEUTRAL, symbolStrokeColor=NEUTRAL,
                               symbolOpacity=1) if legend else None
     return alt.Chart(frame).mark_point(filled=True, size=36, opacity=0.95, stroke="white",
                                        strokeWidth=0.7).encode(

@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import data
 from .limits import MAX_ITERATIONS, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS, format_layers, parse_layers, parse_number
+from .palette import HIGHLIGHT
 from .settings import DROPOUT_MASKS, STUDY, STUDY_TITLES, Settings
 from .study import repetitions, summary_table
 from .training import HEARTBEAT_SECONDS, NUMBA_AVAILABLE, TrainResult, train_many
@@ -419,7 +420,7 @@ def style_table(table: pd.DataFrame):
             .format("{:.1%}", subset=percent)
             .format("{:g}", subset=["λ", "keep_prob"])
             .format("{:.2f}", subset=["Training seconds"])
-            .apply(lambda column: ["background-color: #fde68a; font-weight: bold" if is_best else ""
+            .apply(lambda column: [f"background-color: {HIGHLIGHT}; font-weight: bold" if is_best else ""
                                    for is_best in best], subset=["Test accuracy"]))
 
 

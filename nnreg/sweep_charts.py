@@ -11,12 +11,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from .palette import SPLIT_COLORS
 from .sweep import choose, summarize
 
-SPLITS = ("train", "dev", "test")
-# The theme's model colours: blue and red mean the two labels on every chart of the app.
-SPLIT_COLORS = ("#57534e", "#d97706", "#059669")
-FINAL_COLOR = "#222222"
+SPLITS = tuple(SPLIT_COLORS)
+FINAL_COLOR = SPLIT_COLORS["test"]
 WIDTH, HEIGHT = 420, 280
 BAND_NOTE = "lines: mean over seeds; bands: ± 1 standard deviation over seeds"
 FINAL_NOTE = "◆ the chosen setting retrained on all training data: its test accuracy"
@@ -93,7 +92,7 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: float | None =
     if frame.empty:
         raise ValueError(f"no dev models have {other} = {fixed:g}")
     title = "λ (L2 strength)" if x == "lambd" else "keep_prob (1 = no dropout)"
-    color = alt.Color("split:N", scale=alt.Scale(domain=SPLITS, range=SPLIT_COLORS), sort=SPLITS,
+    color = alt.Color("split:N", scale=alt.Scale(domain=SPLITS, range=list(SPLIT_COLORS.values())), sort=SPLITS,
                       title="accuracy on")
     base = alt.Chart(frame).encode(x=_x(x, frame[x], title), color=color)
     tooltip = [alt.Tooltip(f"{x}:Q", format="~g"), "split:N", alt.Tooltip("mean:Q", format=".1%"),
