@@ -8,6 +8,7 @@ import math
 import streamlit as st
 
 from nnreg import data, limits
+from nnreg.formatting import interval, mean_std
 from nnreg.settings import Settings
 from nnreg.sweep import comparison, dev_mask, grid_settings, read_results, summarize, sweep
 from nnreg.sweep_charts import validation_curve, weight_norm_chart
@@ -22,10 +23,6 @@ st.caption("Every setting is trained over several seeds on the training data min
            "the setting with the best mean dev accuracy is chosen and retrained on all training data, "
            "and only then is its test accuracy reported. A difference smaller than the spread over "
            "seeds (one standard deviation) is within noise.")
-
-
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f} %"
 
 
 def _mark_stopped():
@@ -119,11 +116,10 @@ def _upload_form():
 def _summary_table(table):
     shown = table[["lambd", "keep_prob", "seeds"]].copy()
     for split in ("train", "dev", "test"):
-        mean, std = table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_std"].fillna(0.0)
-        shown[f"{split} %"] = [f"{100 * m:.1f} ± {100 * s:.1f}" for m, s in zip(mean, std)]
-    shown["dev 95% interval"] = [
-        "-" if math.isnan(low) else f"{100 * low:.1f} to {100 * high:.1f}"
-        for low, high in zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
+        shown[f"{split} %"] = [mean_std(mean, std) for mean, std in
+                               zip(table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_std"])]
+    shown["dev 95% interval"] = [interval(low, high) for low, high in
+                                 zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
     shown["weight norm"] = table["weight_norm_mean"].round(3)
     shown["vs chosen (dev)"] = table["verdict"]
     return shown
@@ -143,10 +139,9 @@ def show(rows):
         stats = summarize(final).iloc[0]
         mean, std = stats.test_accuracy_mean, stats.test_accuracy_std
         low, high = stats.test_accuracy_ci_low, stats.test_accuracy_ci_high
-        spread = "" if math.isnan(std) else f" ± {100 * std:.1f}"
-        right.metric("Test accuracy (retrained)", f"{100 * mean:.1f}{spread} %",
+        right.metric("Test accuracy (retrained)", f"{mean_std(mean, std)} %",
                      help=f"chosen setting retrained on all training data over {stats.seeds} seed(s)"
-                          + ("" if math.isnan(low) else f"; 95% interval {_percent(low)} to {_percent(high)}"))
+                          + ("" if math.isnan(low) else f"; 95% interval {interval(low, high)} %"))
     tied = table[table["verdict"] == "within noise"]
     if len(tied):
         names = ", ".join(f"λ={r.lambd:g}/keep_prob={r.keep_prob:g}" for r in tied.itertuples())

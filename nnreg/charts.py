@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
+from .network import THRESHOLD
 from .palette import BLUE, MODEL_COLORS, NEUTRAL, PALE_BLUE, PALE_RED, RED, THINNED_COLOR, UNSURE
 from .settings import STUDY_TITLES
 from .training import TrainResult
@@ -136,7 +137,7 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
                       show_test: bool = False, resolution: int = IMAGE_RESOLUTION) -> alt.LayerChart:
     """The model's P(label 1) as an image over the field, with the points on top.
 
-    ``discretize`` shows hard regions instead: the label the model predicts (P > 0.5, as the
+    ``discretize`` shows hard regions instead: the label the model predicts (P > THRESHOLD, as the
     course's predict), in the colors of P = 0 and P = 1.
 
     The image travels in a dataset of a fixed name, so a new model or the hard regions change
@@ -145,7 +146,7 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
     """
     probability = probability_field(results, dataset, resolution)
     if discretize:
-        probability = (probability > 0.5).astype(float)
+        probability = (probability > THRESHOLD).astype(float)
     url = "data:image/png;base64," + base64.b64encode(png(probability_colors(probability))).decode("ascii")
     (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
     x_scale, y_scale = _axes(dataset)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 
 from . import data, limits
+from .formatting import mean_std, text_table
 from .settings import DROPOUT_MASKS
 from .study import run_study, summary_table
 from .sweep_cli import register as register_sweep
@@ -42,10 +44,6 @@ def seeds_argument(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
 def format_table(table) -> str:
     """The study table as aligned text; mean ± std where a model ran over several seeds."""
     several = bool(table.runs.max() > 1)
@@ -55,17 +53,14 @@ def format_table(table) -> str:
         cells = [row.model]
         for column in ("train_accuracy", "test_accuracy", "gap"):
             value, spread = getattr(row, column), getattr(row, f"{column}_std")
-            cells.append(f"{_percent(value)} ± {_percent(spread)}" if row.runs > 1 else _percent(value))
+            cells.append(mean_std(value, spread if row.runs > 1 else math.nan))
         cells.append(f"{row.seconds:.2f}")
         if several:
             cells.append(row.test_vs_none)
         if row.diverged:
             cells[0] += f" (diverged in {row.diverged} run(s))"
         lines.append(cells)
-    widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
-    render = lambda cells: "  ".join(  # noqa: E731
-        str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-    return "\n".join([render(header), *map(render, lines)])
+    return text_table(header, lines, left=1)
 
 
 def _reproduce(args) -> None:

@@ -424,18 +424,13 @@ def style_table(table: pd.DataFrame):
                                    for is_best in best], subset=["Test accuracy"]))
 
 
-def total_weight_norm(result: TrainResult) -> float:
-    """The norm of all weights together: sqrt(Σ_l ‖W_l‖²_F)."""
-    return math.sqrt(sum(norm**2 for norm in result.weight_norms().values()))
-
-
 def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
     """What each regularizer did to the weights, in numbers, relative to no regularization.
     Diverged models are named and left out: their weights say nothing about regularization."""
     if results["none"].diverged_at is not None:
         return ("No regularization diverged, so there are no trained weights to compare the others with: "
                 "lower the learning rate.")
-    baseline = total_weight_norm(results["none"])
+    baseline = results["none"].total_weight_norm()
     parts, left_out = [], []
     for name, result in results.items():
         if name == "none":
@@ -444,7 +439,7 @@ def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
         if result.diverged_at is not None:
             left_out.append(title)
             continue
-        norm = total_weight_norm(result)
+        norm = result.total_weight_norm()
         verb = "shrank" if norm < baseline else "grew"
         subject = "the total weight norm ‖W‖" if not parts else "it"
         change = f"{norm / baseline - 1:+.0%}".replace("-", "−")

@@ -118,6 +118,15 @@ def predict_proba(X, parameters):
     return sigmoid(ZL)[0]
 
 
+# The course predicts label 1 where P(label 1) exceeds one half.
+THRESHOLD = 0.5
+
+
+def predict(X, parameters):
+    """Labels 0/1 for each column of X, as the course predicts them."""
+    return (predict_proba(X, parameters) > THRESHOLD).astype(np.int64)
+
+
 def fixed_masks(hidden_sizes, m: int, keep_prob: float):
     """The original notebook's masks: it re-seeded the legacy generator with 1 at every iteration,
     so every iteration drew these same masks (D1 first, then D2, ...)."""

@@ -149,7 +149,7 @@ def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:
 
 
 def _accuracy(parameters, X, y) -> float:
-    return float(np.mean((network.predict_proba(X.T, parameters) > 0.5) == (y == 1)))
+    return float(np.mean(network.predict(X.T, parameters) == y))
 
 
 def _row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -> dict:
@@ -166,7 +166,7 @@ def _row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -> dic
         "test_accuracy": _accuracy(params, dataset.test_X, dataset.test_Y),
         # The model's own objective on its training data, with the full network (no dropout).
         "cost": network.compute_cost(fit.train_X.T, Y, params, settings.lambd),
-        "weight_norm": float(np.sqrt(sum(value**2 for value in norms.values()))),
+        "weight_norm": result.total_weight_norm(),
         "diverged_at": result.diverged_at,
         "seconds": result.seconds,
         "layer_dims": ",".join(map(str, settings.layer_dims)),

@@ -10,6 +10,7 @@ import math
 import sys
 
 from . import data
+from .formatting import interval, mean_std, text_table
 from .limits import MAX_SEEDS, parse_layers, parse_number, parse_numbers
 from .settings import Settings
 from .sweep import check_results_path, comparison, dev_mask, summarize, sweep, write_results
@@ -19,13 +20,8 @@ DEFAULT_KEEP_PROB = "1,0.86,0.7"
 DEFAULT_SEEDS = 10
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
 def _mean_std(row, metric: str) -> str:
-    mean, std = getattr(row, f"{metric}_mean"), getattr(row, f"{metric}_std")
-    return _percent(mean) if math.isnan(std) else f"{_percent(mean)} ± {_percent(std)}"
+    return mean_std(getattr(row, f"{metric}_mean"), getattr(row, f"{metric}_std"))
 
 
 def format_comparison(table) -> str:
@@ -36,11 +32,9 @@ def format_comparison(table) -> str:
         low, high = row.dev_accuracy_ci_low, row.dev_accuracy_ci_high
         lines.append([f"{row.lambd:g}", f"{row.keep_prob:g}", _mean_std(row, "train_accuracy"),
                       _mean_std(row, "dev_accuracy"),
-                      "-" if math.isnan(low) else f"{_percent(low)} to {_percent(high)}",
+                      interval(low, high),
                       _mean_std(row, "test_accuracy"), row.verdict])
-    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
-    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(cells, widths))
-                     for cells in [header, *lines])
+    return text_table(header, lines)
 
 
 def _report(dataset, result) -> None:
@@ -51,9 +45,9 @@ def _report(dataset, result) -> None:
     final = summarize(result.rows[result.rows["phase"] == "final"]).iloc[0]
     mean, std = final.test_accuracy_mean, final.test_accuracy_std
     low, high = final.test_accuracy_ci_low, final.test_accuracy_ci_high
-    spread = "" if math.isnan(std) else f" ± {_percent(std)} % (95% interval {_percent(low)} to {_percent(high)} %)"
+    spread = "" if math.isnan(std) else f" (95% interval {interval(low, high)} %)"
     print(f"retrained on all {len(dataset.train_Y)} training points, {final.seeds} seed(s): "
-          f"test accuracy {_percent(mean)}{'' if spread else ' %'}{spread}")
+          f"test accuracy {mean_std(mean, std)} %{spread}")
     tied = int((table["verdict"] == "within noise").sum())
     if tied:
         print(f"{tied} other setting(s) are within noise of the chosen one on dev: "

@@ -56,13 +56,17 @@ class TrainResult:
         return network.predict_proba(points.T, self.parameters)
 
     def predict(self, points) -> np.ndarray:
-        """Labels 0/1 as the course predicts them: 1 where the probability exceeds 0.5."""
-        return (self.predict_proba(points) > 0.5).astype(np.int64)
+        """Labels 0/1 as the course predicts them (``network.predict``)."""
+        return (self.predict_proba(points) > network.THRESHOLD).astype(np.int64)
 
     @property
     def gap(self) -> float:
         """Train minus test accuracy: how much the model overfits."""
         return self.train_accuracy - self.test_accuracy
+
+    def total_weight_norm(self) -> float:
+        """The norm of all weights together: sqrt(Σ_l ‖W_l‖²_F), what weight decay shrinks."""
+        return float(np.sqrt(sum(norm**2 for norm in self.weight_norms().values())))
 
     def weight_norms(self) -> dict[str, float]:
         """‖W_l‖_F for every layer of the final parameters."""
@@ -71,7 +75,7 @@ class TrainResult:
 
 
 def _correct(parameters, X, Y) -> int:
-    return int(np.sum((network.predict_proba(X, parameters) > 0.5) == (Y[0] == 1)))
+    return int(np.sum(network.predict(X, parameters) == Y[0]))
 
 
 def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
@@ -136,7 +140,7 @@ def _stacked_logits(stacked, X, L):
 
 def _stacked_correct(ZL, Y) -> np.ndarray:
     """``_correct`` for each of a stack of logits."""
-    return np.sum((network.sigmoid(ZL) > 0.5) == (Y == 1), axis=(1, 2))
+    return np.sum((network.sigmoid(ZL) > network.THRESHOLD) == (Y == 1), axis=(1, 2))
 
 
 ENGINES = ("auto", "numba", "numpy")

@@ -233,7 +233,7 @@ def test_the_weight_decay_caption_gives_this_runs_norms(runs):
     caption = dashboard.weight_decay_caption(first)
     assert caption.startswith(f"L2 shrank the total weight norm ‖W‖ from {norms['none']:.1f} to {norms['l2']:.1f}")
     assert f"dropout {'shrank' if norms['dropout'] < norms['none'] else 'grew'} it" in caption
-    assert dashboard.total_weight_norm(first["l2"]) == pytest.approx(norms["l2"])
+    assert first["l2"].total_weight_norm() == pytest.approx(norms["l2"])
 
 
 def test_weights_download_round_trips(runs):
