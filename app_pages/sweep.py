@@ -10,7 +10,7 @@ import streamlit as st
 from nnreg import data, limits
 from nnreg.formatting import interval, mean_std
 from nnreg.settings import Settings
-from nnreg.sweep import comparison, dev_mask, grid_settings, read_results, summarize, sweep
+from nnreg.sweeps import comparison, dev_mask, grid_settings, read_results, summarize, sweep
 from nnreg.sweep_charts import validation_curve, weight_norm_chart
 
 RUN, UPLOAD = "Run a sweep", "View a results file"

@@ -2,7 +2,7 @@
 
 from .data import Dataset, DatasetError, list_datasets, load_dataset, make_dataset, read_dataset
 from .settings import STUDY, Settings
-from .sweep import SweepResult, sweep
+from .sweeps import SweepResult, sweep
 from .training import TrainResult, train, train_many
 
 __all__ = [

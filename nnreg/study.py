@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .settings import STUDY, STUDY_TITLES, Settings
-from .sweep import within_noise
+from .sweeps import within_noise
 from .training import TrainResult, train_many
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .palette import SPLIT_COLORS
-from .sweep import choose, summarize
+from .sweeps import choose, summarize
 
 SPLITS = tuple(SPLIT_COLORS)
 FINAL_COLOR = SPLIT_COLORS["test"]

@@ -13,7 +13,7 @@ from . import data
 from .formatting import interval, mean_std, text_table
 from .limits import MAX_SEEDS, parse_layers, parse_number, parse_numbers
 from .settings import Settings
-from .sweep import check_results_path, comparison, dev_mask, summarize, sweep, write_results
+from .sweeps import check_results_path, comparison, dev_mask, summarize, sweep, write_results
 
 DEFAULT_LAMBD = "0,0.01,0.1,0.7,3"
 DEFAULT_KEEP_PROB = "1,0.86,0.7"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import nnreg
 from nnreg import charts, dashboard
 from nnreg.dashboard import CONTROLS
-from nnreg.sweep import within_noise
+from nnreg.sweeps import within_noise
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = {"num_iterations": "300"}

@@ -14,7 +14,7 @@ import nnreg
 from nnreg import dashboard
 from nnreg.dashboard import CONTROLS
 from nnreg.study import summary_table
-from nnreg.sweep import within_noise
+from nnreg.sweeps import within_noise
 
 DEFAULTS = {key: control.default for key, control in CONTROLS.items()}
 DEFAULTS["layers"] = dashboard.parse_layers(DEFAULTS["layers"])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import nnreg
-from nnreg.sweep import (check_results_path, choose, comparison, dev_mask, grid_settings, interval,
+from nnreg.sweeps import (check_results_path, choose, comparison, dev_mask, grid_settings, interval,
                          read_results, summarize, with_dev_as_test, within_noise,
                          write_results)
 

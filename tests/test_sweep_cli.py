@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from nnreg.cli import main
-from nnreg.sweep import read_results
+from nnreg.sweeps import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["--lambd", "0,0.7", "--keep-prob", "1,0.86", "--seeds", "2", "--num-iterations", "300"]

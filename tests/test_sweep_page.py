@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnreg
-from nnreg.sweep import read_results
+from nnreg.sweeps import read_results
 from nnreg.browser import BROWSER_ARGS, StreamlitServer, chromium
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,26 @@
+"""Sweeps: λ × keep_prob over init seeds, chosen on a dev set, with statistics over seeds.
+
+Model choice never sees the test set.  A seeded, stratified dev set is held out of the training
+data; every setting of the grid is trained on the rest ("dev" rows) for every seed, the setting
+with the best mean dev accuracy is chosen, and only that setting is retrained on the full training
+set ("final" rows) whose test accuracy is the reported one.  The "dev" rows' test accuracy is
+kept for the validation curves, never for the choice.
+
+Training runs in this process (on every core), or on a Dask cluster (one model per task) with the
+same results: a model depends only on its settings and the data, so neither the worker nor a
+retry after a worker died can change it.
+
+Modules, in the order a sweep uses them: ``grid`` (the settings), ``dev`` (the held-out points),
+``rows`` (one row per model), ``executors`` (in this process or on Dask), ``run`` (``sweep``),
+``stats`` (spread, intervals, the choice) and ``results`` (files).
+"""
+
+from .dev import dev_mask, with_dev_as_test
+from .grid import grid_settings
+from .results import check_results_path, read_results, write_results
+from .rows import train_row
+from .run import SweepResult, sweep
+from .stats import choose, comparison, interval, summarize, within_noise
+
+__all__ = ["SweepResult", "check_results_path", "choose", "comparison", "dev_mask", "grid_settings", "interval",
+           "read_results", "summarize", "sweep", "train_row", "with_dev_as_test", "within_noise", "write_results"]

@@ -1,0 +1,93 @@
+"""Where a sweep's models train: in this process on every core, or on a Dask cluster, one model
+per task.  Both give the same rows: a model depends only on its settings and the data."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from ..training import default_workers, train_many
+from .rows import fit_dataset, model_row, train_row
+
+# A retried model gives the same result, so retrying is always safe; this only bounds a task
+# that fails on every worker.
+DASK_RETRIES = 3
+DASK_CONNECT_SECONDS = 15
+MAX_LOCAL_WORKERS = 64
+IN_PROCESS_CHUNK_PER_CORE = 4
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ImportError("a Dask scheduler or local cluster needs dask.distributed, which is not "
+                          "installed: pip install 'dask[distributed]'") from None
+    return distributed
+
+
+def check_cluster_options(scheduler, local_cluster) -> None:
+    if scheduler is not None and local_cluster is not None:
+        raise ValueError("give a Dask scheduler or a local cluster, not both")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ValueError(f"scheduler must be an address such as tcp://host:8786, got {scheduler!r}")
+    if local_cluster is not None and (isinstance(local_cluster, bool) or not isinstance(local_cluster, int)
+                                      or not 1 <= local_cluster <= MAX_LOCAL_WORKERS):
+        raise ValueError(f"local_cluster must be a number of workers from 1 to {MAX_LOCAL_WORKERS}, "
+                         f"got {local_cluster!r}")
+
+
+class _InProcess:
+    """Trains here on every core (``train_many``), a few models per core at a time, so that a
+    stop request waits for a second or so of training, not for the whole phase."""
+
+    def __init__(self, heartbeat=None):
+        self.heartbeat = heartbeat
+
+    def run(self, dataset, mask, settings_list, on_done, should_stop) -> bool:
+        """Call ``on_done(index, row)`` for each model; True if ``should_stop`` cut it short."""
+        fit = fit_dataset(dataset, mask)
+        chunk = IN_PROCESS_CHUNK_PER_CORE * default_workers()
+        for start in range(0, len(settings_list), chunk):
+            if should_stop():
+                return True
+            batch = train_many(fit, settings_list[start:start + chunk], heartbeat=self.heartbeat)
+            for offset, result in enumerate(batch):
+                on_done(start + offset, model_row(dataset, mask, fit, result))
+        return False
+
+
+class _OnDask:
+    """Runs one task per model on a Dask cluster, collecting them as they finish."""
+
+    def __init__(self, distributed, client):
+        self.distributed, self.client = distributed, client
+
+    def run(self, dataset, mask, settings_list, on_done, should_stop) -> bool:
+        # pure=False: every task is submitted and kept, even two with equal arguments.
+        count = len(settings_list)
+        futures = self.client.map(train_row, [dataset] * count, [mask] * count, settings_list,
+                                  retries=DASK_RETRIES, pure=False)
+        index = {future.key: i for i, future in enumerate(futures)}
+        try:
+            for future in self.distributed.as_completed(futures, loop=self.client.loop):
+                if should_stop():
+                    return True
+                on_done(index[future.key], future.result())
+        finally:
+            self.client.cancel(futures)
+        return False
+
+
+def executor(stack: ExitStack, scheduler, local_cluster, heartbeat):
+    if scheduler is None and local_cluster is None:
+        return _InProcess(heartbeat)
+    distributed = _import_distributed()
+    if scheduler is not None:
+        client = distributed.Client(scheduler.strip(), timeout=DASK_CONNECT_SECONDS, set_as_default=False)
+    else:
+        cluster = stack.enter_context(distributed.LocalCluster(
+            n_workers=local_cluster, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None))
+        client = distributed.Client(cluster, set_as_default=False)
+    stack.enter_context(client)
+    return _OnDask(distributed, client)

@@ -1,0 +1,74 @@
+"""One row per trained model: its setting, its accuracies on train, dev and test, its cost and
+weight norms; the rows of a sweep as a table."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import network
+from ..data import Dataset
+from ..settings import Settings
+from ..training import train
+from .dev import with_dev_as_test
+
+COLUMNS = [
+    "phase", "lambd", "keep_prob", "seed", "train_accuracy", "dev_accuracy", "test_accuracy",
+    "cost", "weight_norm", "diverged_at", "seconds", "layer_dims", "learning_rate",
+    "num_iterations", "dropout_mask", "dataset", "fingerprint", "dev_fraction",
+]
+
+
+def _accuracy(parameters, X, y) -> float:
+    return float(np.mean(network.predict(X.T, parameters) == y))
+
+
+def model_row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -> dict:
+    settings, params = result.settings, result.parameters
+    norms = result.weight_norms()
+    Y = fit.train_Y.reshape(1, -1).astype(float)
+    row = {
+        "phase": "final" if mask is None else "dev",
+        "lambd": settings.lambd,
+        "keep_prob": settings.keep_prob,
+        "seed": settings.seed,
+        "train_accuracy": result.train_accuracy,
+        "dev_accuracy": math.nan if mask is None else result.test_accuracy,
+        "test_accuracy": _accuracy(params, dataset.test_X, dataset.test_Y),
+        # The model's own objective on its training data, with the full network (no dropout).
+        "cost": network.compute_cost(fit.train_X.T, Y, params, settings.lambd),
+        "weight_norm": result.total_weight_norm(),
+        "diverged_at": result.diverged_at,
+        "seconds": result.seconds,
+        "layer_dims": ",".join(map(str, settings.layer_dims)),
+        "learning_rate": settings.learning_rate,
+        "num_iterations": settings.num_iterations,
+        "dropout_mask": settings.dropout_mask,
+        "dataset": dataset.name,
+        "fingerprint": dataset.fingerprint,
+    }
+    row.update({f"norm_{name}": value for name, value in norms.items()})
+    return row
+
+
+def fit_dataset(dataset: Dataset, mask: np.ndarray | None) -> Dataset:
+    return dataset if mask is None else with_dev_as_test(dataset, mask)
+
+
+def train_row(dataset: Dataset, mask: np.ndarray | None, settings: Settings) -> dict:
+    """Train one model and describe it as a row: on the training data minus the dev points when
+    ``mask`` is given (a "dev" row), on all of it otherwise (a "final" row, with no dev accuracy)."""
+    fit = fit_dataset(dataset, mask)
+    return model_row(dataset, mask, fit, train(fit, settings))
+
+
+def rows_table(rows: list[dict], dev_fraction: float) -> pd.DataFrame:
+    """Rows as a table in the columns of COLUMNS, then norm_W1, norm_W2, ..."""
+    table = pd.DataFrame(rows)
+    norms = sorted((c for c in table.columns if c.startswith("norm_W")), key=lambda c: int(c[6:]))
+    table = table.reindex(columns=COLUMNS + norms)
+    table["diverged_at"] = table["diverged_at"].astype("Int64")
+    table["dev_fraction"] = dev_fraction
+    return table
