@@ -1,12 +1,13 @@
 """nnreg: what regularization does to a small neural network, reproducibly and fast."""
 
 from .data import Dataset, DatasetError, list_datasets, load_dataset, make_dataset, read_dataset
+from .engines.record import StopFlag, TrainingStopped
 from .settings import STUDY, Settings
 from .sweeps import SweepResult, sweep
 from .training import TrainResult, train, train_many
 
 __all__ = [
-    "Dataset", "DatasetError", "STUDY", "Settings", "SweepResult", "TrainResult",
-    "list_datasets", "load_dataset", "make_dataset", "read_dataset", "sweep", "train",
-    "train_many",
+    "Dataset", "DatasetError", "STUDY", "Settings", "StopFlag", "SweepResult", "TrainResult",
+    "TrainingStopped", "list_datasets", "load_dataset", "make_dataset", "read_dataset", "sweep",
+    "train", "train_many",
 ]

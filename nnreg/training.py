@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import limits, network
-from .engines.record import Record, StopFlag, TrainingStopped
+from .engines.record import Record, StopFlag
 from .engines.reference import numpy_loop
 from .settings import Settings
 

@@ -17,7 +17,7 @@ from nnreg.study import summary_table
 from nnreg.sweeps import within_noise
 
 DEFAULTS = {key: control.default for key, control in CONTROLS.items()}
-DEFAULTS["layers"] = dashboard.parse_layers(DEFAULTS["layers"])
+DEFAULTS["layers"] = nnreg.limits.parse_layers(DEFAULTS["layers"])
 FAST = dict(DEFAULTS, num_iterations=300)
 
 
@@ -275,7 +275,7 @@ def test_the_model_cache_trains_only_what_it_lacks_and_each_setting_once(footbal
         trained.append(list(settings_list))
         return [nnreg.train(dataset, settings) for settings in settings_list]
 
-    monkeypatch.setattr(dashboard, "train_many", train_many)
+    monkeypatch.setattr(dashboard.cache, "train_many", train_many)
     cache = dashboard.ModelCache()
     first = _study_runs()
     results = cache.results(football, first)
@@ -352,7 +352,7 @@ def _slow_counting_train_many(monkeypatch, trained, started):
                 progress(len(results), len(settings_list))
         return results
 
-    monkeypatch.setattr(dashboard, "train_many", train_many)
+    monkeypatch.setattr(dashboard.cache, "train_many", train_many)
 
 
 def test_a_model_being_trained_is_waited_for_not_trained_again(football, monkeypatch):

@@ -153,10 +153,10 @@ class _Gone(Exception):
 def test_a_stop_flag_ends_training_within_an_iteration(football, engine):
     # Would take minutes; the flag is set from another thread after 0.5 s.
     long = nnreg.Settings(layer_dims=(100, 100), num_iterations=100_000)
-    flag = training.StopFlag()
+    flag = nnreg.StopFlag()
     threading.Timer(0.5, flag.set).start()
     start = time.monotonic()
-    with pytest.raises(training.TrainingStopped):
+    with pytest.raises(nnreg.TrainingStopped):
         nnreg.train(football, long, engine=engine, stop=flag)
     assert time.monotonic() - start < 2.0
 

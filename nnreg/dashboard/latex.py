@@ -1,0 +1,26 @@
+"""The math section's equations, with this run's numbers."""
+
+from __future__ import annotations
+
+
+def l2_latex(lambd: float, m: int, learning_rate: float) -> list[str]:
+    """The L2 cost, its gradient term and the decay it causes, with this run's λ, m and α."""
+    return [
+        r"J = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + (1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big)"
+        r" + \underbrace{\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2}_{\text{L2 penalty}}"
+        rf",\qquad \frac{{\lambda}}{{2m}} = \frac{{{lambd:g}}}{{2 \cdot {m}}} = {lambd / (2 * m):.3g}",
+        r"dW^{[l]} = \underbrace{\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top}}_{\text{backprop}} + \frac{\lambda}{m}W^{[l]}",
+        r"W^{[l]} \leftarrow \Big(1 - \frac{\alpha\lambda}{m}\Big)W^{[l]} - \frac{\alpha}{m}\,dZ^{[l]}A^{[l-1]\top}"
+        rf",\qquad 1 - \frac{{\alpha\lambda}}{{m}} = 1 - \frac{{{learning_rate:g} \cdot {lambd:g}}}{{{m}}}"
+        rf" = {1 - learning_rate * lambd / m:.6f}",
+    ]
+
+
+def dropout_latex(keep_prob: float) -> list[str]:
+    """Inverted dropout forward and backward, with this run's keep_prob."""
+    return [
+        rf"D^{{[l]}} = \big(\mathrm{{rand}}(n^{{[l]}}, m) < {keep_prob:g}\big),\qquad "
+        rf"A^{{[l]}} \leftarrow \frac{{A^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}}",
+        rf"dA^{{[l]}} \leftarrow \frac{{dA^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}},\qquad "
+        rf"\frac{{1}}{{\mathrm{{keep\_prob}}}} = {1 / keep_prob:.4g}",
+    ]

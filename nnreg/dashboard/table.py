@@ -1,0 +1,120 @@
+"""The accuracy table: what it holds, how a change against no regularization reads, how it is
+shown."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from ..palette import HIGHLIGHT
+from ..study import summary_table
+from ..training import TrainResult
+from .models import model_title
+
+
+PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
+
+
+def diverged(runs: Sequence[TrainResult]) -> int:
+    """How many of a model's runs diverged: such a model is no result to compare."""
+    return sum(run.diverged_at is not None for run in runs)
+
+
+def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
+    """One row per model, indexed by its name: accuracies as fractions; with several seeds their
+    mean and std, and each regularized model's test difference from no regularization with
+    whether it is within noise.  A model with diverged runs is marked in a "Diverged" column
+    and compared with nothing."""
+    summary = summary_table(dict(results)).set_index("name")
+    several = bool((summary["runs"] > 1).any())
+    table = pd.DataFrame({
+        "Model": [model_title(name, runs[0].settings) for name, runs in results.items()],
+        "λ": summary["lambd"],
+        "keep_prob": summary["keep_prob"],
+    }, index=summary.index.rename(None))
+    for label, column in (("Train accuracy", "train_accuracy"), ("Test accuracy", "test_accuracy"),
+                          ("Gap (train − test)", "gap")):
+        table[label] = summary[column]
+        if several:
+            table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
+    failed = {name: diverged(runs) for name, runs in results.items()}
+    if several:
+        # The command line's verdict (study.versus_none), so the two never disagree.
+        verdicts = summary["test_vs_none"]
+        table["Test change"] = [math.nan if name == "none" or failed[name] or failed["none"]
+                                else table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
+                                for name in table.index]
+        table["Within noise"] = pd.Series([None if not verdicts[name] else verdicts[name] == "within noise"
+                                           for name in table.index], index=table.index, dtype="boolean")
+        table["Seeds"] = summary["runs"]
+    if any(failed.values()):
+        table["Diverged"] = [failed[name] for name in table.index]
+    table["Training seconds"] = summary["seconds"]
+    return table
+
+
+def comparable(table: pd.DataFrame, name: str) -> bool:
+    """Whether a model's accuracies are results: none of its runs diverged."""
+    return "Diverged" not in table or not table.loc[name, "Diverged"]
+
+
+def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
+    """A model's test accuracy against no regularization's as a metric's delta, e.g. "+1.5 pts",
+    or "+0.5 pts, within noise" with several seeds (None for no regularization itself); and
+    whether it is a change worth a color: nonzero as shown, and beyond noise when that is known.
+    A diverged model, or one compared with a diverged baseline, gets the reason instead."""
+    if name == "none":
+        return None, False
+    if not comparable(table, name):
+        return "diverged: not compared", False
+    if not comparable(table, "none"):
+        return "not compared: no regularization diverged", False
+    change = table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
+    # An ASCII minus: st.metric reads the delta's direction (arrow and color) from a leading "-".
+    text = change_in_points(table, name, change, minus="-")
+    if "Within noise" not in table:
+        return text, bool(round(100 * change, 1))
+    within = bool(table.loc[name, "Within noise"])
+    return f"{text}, {'within' if within else 'beyond'} noise", bool(round(100 * change, 1)) and not within
+
+
+def change_in_points(table: pd.DataFrame, name: str, change: float, minus: str = "−") -> str:
+    """A test-accuracy change in points, e.g. "+1.5 pts": with one decimal, or more where one
+    would show a change beyond noise equal to the spread shown beside it (the larger standard
+    deviation of the two models, which the verdict compares it with)."""
+    points, decimals = 100 * change, 1
+    within = table.loc[name, "Within noise"] if "Within noise" in table else pd.NA
+    if within is not pd.NA and not within:
+        spread = 100 * max(table.loc[name, "Test std"], table.loc["none", "Test std"])
+        while decimals < 4 and round(abs(points), decimals) <= round(spread, decimals):
+            decimals += 1
+    return f"{points:+.{decimals}f} pts".replace("-", minus)
+
+
+def style_table(table: pd.DataFrame):
+    """The table for display: percentages, changes in points, and the best test accuracy among
+    the models that did not diverge highlighted."""
+    shown = table.copy()
+    if "Within noise" in shown:
+        # As text: the page's table would show the baseline's empty cells as "None" and
+        # true/false as checkboxes.
+        shown["Test change"] = ["" if math.isnan(change) else change_in_points(table, name, change)
+                                for name, change in shown["Test change"].items()]
+        shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
+                                 for within in shown["Within noise"]]
+    results = [comparable(table, name) for name in table.index]
+    if "Diverged" in shown:
+        seeds = table["Seeds"] if "Seeds" in table else pd.Series(1, index=table.index)
+        shown["Diverged"] = ["" if not count else "yes" if seeds[name] == 1 else f"{count} of {seeds[name]} runs"
+                             for name, count in table["Diverged"].items()]
+    best_value = table.loc[results, "Test accuracy"].max() if any(results) else math.nan
+    best = [ok and value == best_value for ok, value in zip(results, table["Test accuracy"])]
+    percent = [column for column in PERCENT_COLUMNS if column in shown]
+    return (shown.style
+            .format("{:.1%}", subset=percent)
+            .format("{:g}", subset=["λ", "keep_prob"])
+            .format("{:.2f}", subset=["Training seconds"])
+            .apply(lambda column: [f"background-color: {HIGHLIGHT}; font-weight: bold" if is_best else ""
+                                   for is_best in best], subset=["Test accuracy"]))
