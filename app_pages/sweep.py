@@ -9,13 +9,12 @@ import streamlit as st
 
 from nnreg import data, limits
 from nnreg.formatting import interval, mean_std
-from nnreg.settings import Settings
-from nnreg.sweeps import comparison, dev_mask, grid_settings, read_results, summarize, sweep
+from nnreg.sweeps import DEFAULTS, comparison, dev_mask, parse_request, read_results, summarize, sweep
 from nnreg.sweep_charts import validation_curve, weight_norm_chart
 
 RUN, UPLOAD = "Run a sweep", "View a results file"
-# Five seeds keep the default grid (5 λ × 3 keep_prob, plus the retrained choice) well inside the
-# page's compute budget: 80 course models counted on all training points.
+# Five seeds, not the command line's ten: the default grid (5 λ × 3 keep_prob, plus the retrained
+# choice) then stays well inside the page's compute budget, at 80 course models.
 DEFAULT_SEEDS = 5
 
 st.title("Sweep: choose λ and keep_prob on a dev set")
@@ -29,47 +28,45 @@ def _mark_stopped():
     st.session_state["sweep_stopped"] = True
 
 
-def _typed(value) -> str:
-    return "" if value is None else str(value)
+# Each field of a sweep request by its label, for messages.
+LABELS = {"lambd": "λ values", "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes",
+          "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
+          "dev_fraction": "Dev fraction"}
 
 
 def _run_form():
-    for key, default in (("sweep_seeds", DEFAULT_SEEDS), ("sweep_iterations", 30_000), ("sweep_learning_rate", 0.3)):
+    for key, default in (("sweep_seeds", DEFAULT_SEEDS), ("sweep_iterations", int(DEFAULTS["num_iterations"])),
+                         ("sweep_learning_rate", float(DEFAULTS["learning_rate"]))):
         st.session_state.setdefault(key, default)
     with st.form("sweep_form"):
         left, right = st.columns(2)
         name = left.selectbox("Data", data.list_datasets(), key="sweep_data")
-        lambd = left.text_input("λ values", "0, 0.01, 0.1, 0.7, 3", key="sweep_lambd",
-                                help="comma-separated L2 strengths, 0 or more")
-        keep_prob = left.text_input("keep_prob values", "1, 0.86, 0.7", key="sweep_keep_prob",
-                                    help="comma-separated, in (0, 1]; 1 is no dropout")
+        lambd = left.text_input(LABELS["lambd"], DEFAULTS["lambd"], key="sweep_lambd",
+                                help="L2 strengths, 0 or more, separated by commas or spaces")
+        keep_prob = left.text_input(LABELS["keep_prob"], DEFAULTS["keep_prob"], key="sweep_keep_prob",
+                                    help="in (0, 1], separated by commas or spaces; 1 is no dropout")
         # Number fields without bounds that may be emptied: every typed value reaches the checks
         # below, which name it and what is allowed, as the main page and the command line do.
         seeds = right.number_input("Seeds", value=None, step=1, key="sweep_seeds",
                                    help="each seed sets the initial weights and the dropout masks")
         num_iterations = right.number_input("Iterations", value=None, step=100, key="sweep_iterations")
-        dev_fraction = right.slider("Dev fraction", 0.1, 0.5, 0.25, 0.05, key="sweep_dev_fraction",
+        dev_fraction = right.slider(LABELS["dev_fraction"], 0.1, 0.5, float(DEFAULTS["dev_fraction"]), 0.05,
+                                    key="sweep_dev_fraction",
                                     help="share of the training points held out to choose on")
         with st.expander("Network"):
-            hidden = st.text_input("Hidden layer sizes", "20, 3", key="sweep_hidden", help=limits.LAYERS_HELP)
+            hidden = st.text_input(LABELS["hidden"], DEFAULTS["hidden"], key="sweep_hidden", help=limits.LAYERS_HELP)
             learning_rate = st.number_input("Learning rate", value=None, step=0.05, key="sweep_learning_rate")
         submitted = st.form_submit_button("Run sweep", type="primary")
     if not submitted:
         return None
     try:
         dataset = data.load_dataset(name)
-        grid = {"lambd": limits.parse_numbers(lambd, "λ values"),
-                "keep_prob": limits.parse_numbers(keep_prob, "keep_prob values")}
-        seeds = limits.parse_number(_typed(seeds), "Seeds", whole=True, low=1, high=limits.MAX_SEEDS)
-        base = Settings(layer_dims=limits.parse_layers(hidden),
-                        learning_rate=limits.parse_number(_typed(learning_rate), "Learning rate", low=0.001,
-                                                          high=limits.MAX_LEARNING_RATE),
-                        num_iterations=limits.parse_number(_typed(num_iterations), "Iterations", whole=True, low=100,
-                                                           high=limits.MAX_ITERATIONS))
-        dev_models = grid_settings(grid, seeds, base)
-        dev_mask(dataset, dev_fraction)
+        request = parse_request({"lambd": lambd, "keep_prob": keep_prob, "hidden": hidden, "seeds": seeds,
+                                 "learning_rate": learning_rate, "num_iterations": num_iterations,
+                                 "dev_fraction": dev_fraction}, LABELS)
+        dev_mask(dataset, request.dev_fraction)
         # Counted on all training points: an upper bound for the dev phase's smaller training set.
-        limits.check_budget(dev_models + dev_models[:seeds], len(dataset.train_Y))
+        limits.check_budget(request.models(), len(dataset.train_Y))
     except limits.LimitError as error:
         st.error(f"This sweep would train too much: {error} Or run it with the command line "
                  "(`python -m nnreg sweep`).", icon=":material/block:")
@@ -77,7 +74,7 @@ def _run_form():
     except ValueError as error:
         st.error(str(error))
         return None
-    models = len(dev_models) + seeds
+    models = len(request.models())
     stop_slot, bar = st.empty(), st.progress(0.0, text=f"training {models} models")
     # Clicking Stop reruns the page: Streamlit ends this run at its next progress update, so the
     # models being trained stop within an iteration and no more start.
@@ -93,8 +90,8 @@ def _run_form():
         # A point where Streamlit ends this run when Stop is clicked or the page closes.
         progress(shown[0], models)
 
-    result = sweep(dataset, grid, seeds, base, dev_fraction=dev_fraction, progress=progress,
-                   heartbeat=still_wanted)
+    result = sweep(dataset, request.grid, request.seeds, request.base, dev_fraction=request.dev_fraction,
+                   progress=progress, heartbeat=still_wanted)
     stop_slot.empty()
     bar.empty()
     st.session_state["sweep_rows"] = result.rows

@@ -14,6 +14,7 @@ import os
 import sys
 
 from . import data, limits
+from .arguments import add_data
 from .formatting import mean_std, text_table
 from .settings import DROPOUT_MASKS
 from .study import run_study, summary_table
@@ -126,8 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     reproduce = commands.add_parser("reproduce", help="train the study's three models and print a table")
-    reproduce.add_argument("--data", default=data.BUILTIN,
-                           help="dataset name (see 'datasets') or path to a .csv, .mat or .npz file")
+    add_data(reproduce)
     reproduce.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
                            help="fresh masks every iteration, or the original notebook's fixed ones")
     reproduce.add_argument("--seeds", type=seeds_argument,

@@ -16,7 +16,10 @@ from collections.abc import Iterable
 # its memory; the budget below bounds a whole request, these bound each value.
 MAX_HIDDEN_LAYERS = 10
 MAX_LAYER_SIZE = 500
+# The page's and the commands' range; the library (Settings) also takes fewer, e.g. for tests.
+MIN_ITERATIONS = 100
 MAX_ITERATIONS = 100_000
+MIN_LEARNING_RATE = 0.001
 MAX_LEARNING_RATE = 100.0
 MAX_LAMBD = 1000.0
 MAX_SEED = 2**32 - 1

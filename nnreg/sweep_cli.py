@@ -10,14 +10,15 @@ import math
 import sys
 
 from . import data
+from .arguments import add_data
 from .formatting import interval, mean_std, text_table
-from .limits import MAX_SEEDS, parse_layers, parse_number, parse_numbers
-from .settings import Settings
-from .sweeps import check_results_path, comparison, dev_mask, summarize, sweep, write_results
+from .limits import parse_number
+from .sweeps import (DEFAULTS, check_results_path, comparison, dev_mask, parse_request, summarize, sweep,
+                     write_results)
 
-DEFAULT_LAMBD = "0,0.01,0.1,0.7,3"
-DEFAULT_KEEP_PROB = "1,0.86,0.7"
-DEFAULT_SEEDS = 10
+# Each field of a sweep request by the flag that sets it, for messages.
+FLAGS = {"lambd": "--lambd", "keep_prob": "--keep-prob", "hidden": "--hidden", "learning_rate": "--learning-rate",
+         "num_iterations": "--num-iterations", "seeds": "--seeds", "dev_fraction": "--dev-fraction"}
 
 
 def _mean_std(row, metric: str) -> str:
@@ -55,17 +56,8 @@ def _report(dataset, result) -> None:
 
 
 def _run(args) -> None:
-    grid = {"lambd": parse_numbers(args.lambd, "--lambd"),
-            "keep_prob": parse_numbers(args.keep_prob, "--keep-prob")}
-    try:
-        layer_dims = parse_layers(args.hidden)
-    except ValueError as error:
-        raise ValueError(f"--hidden: {error}") from None
-    base = Settings(layer_dims=layer_dims,
-                    learning_rate=parse_number(args.learning_rate, "--learning-rate"),
-                    num_iterations=parse_number(args.num_iterations, "--num-iterations", whole=True))
-    seeds = parse_number(args.seeds, "--seeds", whole=True, low=1, high=MAX_SEEDS)
-    dev_fraction = parse_number(args.dev_fraction, "--dev-fraction")
+    request = parse_request(vars(args), FLAGS)
+    grid, base, seeds, dev_fraction = request.grid, request.base, request.seeds, request.dev_fraction
     local_cluster = None
     if args.local_cluster is not None:
         local_cluster = parse_number(args.local_cluster, "--local-cluster", whole=True)
@@ -97,17 +89,16 @@ def register(commands) -> None:
     """Add the ``sweep`` subcommand to the command line's subparsers."""
     parser = commands.add_parser(
         "sweep", help="train a lambd x keep_prob grid over seeds, choose on a dev set, report statistics")
-    parser.add_argument("--data", default=data.BUILTIN,
-                        help="dataset name (see 'datasets') or path to a .csv, .mat or .npz file")
-    parser.add_argument("--lambd", default=DEFAULT_LAMBD, help="comma-separated L2 strengths (>= 0)")
-    parser.add_argument("--keep-prob", default=DEFAULT_KEEP_PROB,
-                        help="comma-separated dropout keep probabilities in (0, 1]; 1 is no dropout")
-    parser.add_argument("--seeds", default=str(DEFAULT_SEEDS),
+    add_data(parser)
+    parser.add_argument("--lambd", default=DEFAULTS["lambd"], help="L2 strengths (>= 0), like '0, 0.1, 0.7'")
+    parser.add_argument("--keep-prob", default=DEFAULTS["keep_prob"],
+                        help="dropout keep probabilities in (0, 1], like '1, 0.86'; 1 is no dropout")
+    parser.add_argument("--seeds", default=DEFAULTS["seeds"],
                         help="number of seeds (0..N-1), each setting the initial weights and dropout masks")
-    parser.add_argument("--hidden", default="20, 3", help="hidden layer sizes, like '20, 3' or '20 3'")
-    parser.add_argument("--learning-rate", default="0.3", help="gradient descent step size")
-    parser.add_argument("--num-iterations", default="30000", help="gradient descent steps per model")
-    parser.add_argument("--dev-fraction", default="0.25",
+    parser.add_argument("--hidden", default=DEFAULTS["hidden"], help="hidden layer sizes, like '20, 3' or '20 3'")
+    parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="gradient descent step size")
+    parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="gradient descent steps per model")
+    parser.add_argument("--dev-fraction", default=DEFAULTS["dev_fraction"],
                         help="share of the training points held out (stratified, seeded) to choose on")
     parser.add_argument("--out", help="write one row per model to a .csv or .parquet file")
     cluster = parser.add_mutually_exclusive_group()

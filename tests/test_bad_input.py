@@ -85,7 +85,7 @@ def test_library_refuses_bad_settings(field, value, text, words):
 @pytest.mark.parametrize("field, value, text, words", BAD_SETTINGS, ids=SETTING_IDS)
 def test_command_line_refuses_bad_settings(tmp_path, capsys, field, value, text, words):
     out = tmp_path / "results.csv"
-    line = _one_line_exit_2(capsys, ["sweep", "--data", "moons", "--seeds", "1", "--num-iterations", "10",
+    line = _one_line_exit_2(capsys, ["sweep", "--data", "moons", "--seeds", "1", "--num-iterations", "100",
                                      CLI_FLAGS[field], text, "--out", str(out)]
                             if field != "num_iterations" else
                             ["sweep", "--data", "moons", "--seeds", "1", CLI_FLAGS[field], text, "--out", str(out)])

@@ -289,3 +289,20 @@ def test_summary_keeps_accuracy_intervals_within_0_and_1():
     assert interval(rows["dev_accuracy"])[3] == pytest.approx(1.148414, abs=1e-6)
     assert table.loc[0, "dev_accuracy_ci_high"] == 1.0
     assert table.loc[0, "dev_accuracy_ci_low"] == pytest.approx(0.651586, abs=1e-6)
+
+
+def test_one_reader_for_a_sweep_request_on_every_surface():
+    from nnreg.sweeps import DEFAULTS, parse_request
+
+    names = {key: key for key in DEFAULTS}
+    request = parse_request(DEFAULTS, names)
+    assert request.grid == {"lambd": [0.0, 0.01, 0.1, 0.7, 3.0], "keep_prob": [1.0, 0.86, 0.7]}
+    assert (request.seeds, request.dev_fraction, request.base) == (10, 0.25, nnreg.Settings())
+    # 15 settings over 10 seeds, and the chosen one retrained over them.
+    assert len(request.models()) == 160
+    spaced = parse_request({**DEFAULTS, "lambd": "0 0.7", "hidden": "10 5", "seeds": 3.0}, names)
+    assert spaced.grid["lambd"] == [0.0, 0.7] and spaced.base.layer_dims == (10, 5) and spaced.seeds == 3
+    with pytest.raises(ValueError, match="Seeds must be a whole number from 1 to 100, got ''"):
+        parse_request({**DEFAULTS, "seeds": None}, {**names, "seeds": "Seeds"})
+    with pytest.raises(ValueError, match="keep_prob must be in"):
+        parse_request({**DEFAULTS, "keep_prob": "1, 1.5"}, names)

@@ -62,8 +62,8 @@ def test_within_noise_is_said_in_the_report(capsys):
     (["--seeds", "1001"], "from 1 to 100, got 1001"),
     (["--hidden", "20,0"], "--hidden: hidden layer sizes must be 1 to 10 layers of 1 to 500 units"),
     (["--hidden", "20 3 x"], "got '20 3 x'"),
-    (["--learning-rate", "0"], "learning_rate must be in (0, 100]"),
-    (["--num-iterations", "0"], "num_iterations must be from 1"),
+    (["--learning-rate", "0"], "--learning-rate must be a number from 0.001 to 100, got 0"),
+    (["--num-iterations", "0"], "--num-iterations must be a whole number from 100 to 100,000, got 0"),
     (["--dev-fraction", "1"], "dev_fraction must be a number between 0 and 1"),
     (["--dev-fraction", "0.01"], "leaves 2 dev point(s)"),
     (["--data", "nowhere"], "no such dataset"),
@@ -76,7 +76,7 @@ def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, 
     out = tmp_path / "results.csv"
     arguments = [a if a != "results.json" else str(tmp_path / a) for a in arguments]
     out_arguments = [] if "--out" in arguments else ["--out", str(out)]
-    assert main(["sweep", "--num-iterations", "20", *arguments, *out_arguments]) == 2
+    assert main(["sweep", "--num-iterations", "100", *arguments, *out_arguments]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and message in captured.err

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import data
-from ..limits import MAX_ITERATIONS, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS, format_layers, parse_layers, parse_number
+from ..limits import (MAX_ITERATIONS, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS, MIN_ITERATIONS, MIN_LEARNING_RATE,
+                      format_layers, parse_layers, parse_number)
 from ..settings import DROPOUT_MASKS, STUDY, Settings
 
 
@@ -42,8 +43,8 @@ CONTROLS: dict[str, Control] = {
     "n_points": Control(400, 40, 2000, 20),
     "noise": Control(0.1, 0.0, 1.0, 0.01),
     "data_seed": Control(0, 0, 1_000_000, 1),
-    "learning_rate": Control(COURSE.learning_rate, 0.001, MAX_LEARNING_RATE, 0.05),
-    "num_iterations": Control(COURSE.num_iterations, 100, MAX_ITERATIONS, 1000),
+    "learning_rate": Control(COURSE.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE, 0.05),
+    "num_iterations": Control(COURSE.num_iterations, MIN_ITERATIONS, MAX_ITERATIONS, 1000),
     "layers": Control(format_layers(COURSE.layer_dims)),
     "seed": Control(COURSE.seed, 0, 1_000_000, 1),
     "n_seeds": Control(1, 1, MAX_SEEDS, 1),

@@ -17,10 +17,11 @@ Modules, in the order a sweep uses them: ``grid`` (the settings), ``dev`` (the h
 
 from .dev import dev_mask, with_dev_as_test
 from .grid import grid_settings
+from .request import DEFAULTS, SweepRequest, parse_request
 from .results import check_results_path, read_results, write_results
 from .rows import train_row
 from .run import SweepResult, sweep
 from .stats import choose, comparison, interval, summarize, within_noise
 
-__all__ = ["SweepResult", "check_results_path", "choose", "comparison", "dev_mask", "grid_settings", "interval",
+__all__ = ["DEFAULTS", "SweepRequest", "SweepResult", "parse_request", "check_results_path", "choose", "comparison", "dev_mask", "grid_settings", "interval",
            "read_results", "summarize", "sweep", "train_row", "with_dev_as_test", "within_noise", "write_results"]
