@@ -1,10 +1,11 @@
 """Benchmark: ``python -m nnreg bench [--json]`` measures every speed figure of the project's
 performance targets, each next to its baseline, in one run on this machine.
 
-The baseline is a course-style NumPy loop: the notebook's ``model()`` as written, one ``np.dot``
-per layer per iteration on a dict of parameters, the cost computed every iteration and dropout
-masks drawn as random doubles.  Fast figures are the best of a few repeats (other processes share
-the cores); the baseline runs once, in full.
+The baseline is a course-style NumPy loop (``tools/baseline.py``: the notebook's ``model()`` as
+written), and the page is measured in headless Chromium (``tools/browser.py``); both belong to a
+checkout of the project, not to the installed package, so ``bench`` runs in the project's folder.
+Fast figures are the best of a few repeats (other processes share the cores); the baseline runs
+once, in full.
 """
 
 from __future__ import annotations
@@ -39,44 +40,15 @@ BATCH_SEEDS = 5
 QUICK_ITERATIONS = 300
 
 
-def course_style_loop(X, Y, parameters, settings: Settings) -> dict:
-    """The course notebook's training loop, as the baseline: forward, cost, backward, update."""
-    L = len(parameters) // 2
-    m = X.shape[1]
-    lambd, keep_prob = settings.lambd, settings.keep_prob
-    rng = np.random.RandomState(settings.dropout_seed)
-    for i in range(settings.num_iterations):
-        A, caches = X, [(X, None)]
-        for l in range(1, L):
-            Z = np.dot(parameters["W" + str(l)], A) + parameters["b" + str(l)]
-            A = np.maximum(0, Z)
-            D = None
-            if keep_prob < 1:
-                D = rng.rand(A.shape[0], A.shape[1]) < keep_prob
-                A = A * D
-                A = A / keep_prob
-            caches.append((A, D))
-        AL = 1 / (1 + np.exp(-(np.dot(parameters["W" + str(L)], A) + parameters["b" + str(L)])))
-        logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
-        cost = 1.0 / m * np.nansum(logprobs)
-        if lambd:
-            cost += lambd / (2 * m) * sum(np.sum(np.square(parameters["W" + str(l)])) for l in range(1, L + 1))
-        grads = {}
-        dZ = AL - Y
-        for l in range(L, 0, -1):
-            A_prev = caches[l - 1][0]
-            grads["dW" + str(l)] = 1.0 / m * np.dot(dZ, A_prev.T) + lambd / m * parameters["W" + str(l)]
-            grads["db" + str(l)] = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
-            if l > 1:
-                dA = np.dot(parameters["W" + str(l)].T, dZ)
-                if keep_prob < 1:
-                    dA = dA * caches[l - 1][1]
-                    dA = dA / keep_prob
-                dZ = np.multiply(dA, np.int64(A_prev > 0))
-        for l in range(1, L + 1):
-            parameters["W" + str(l)] = parameters["W" + str(l)] - settings.learning_rate * grads["dW" + str(l)]
-            parameters["b" + str(l)] = parameters["b" + str(l)] - settings.learning_rate * grads["db" + str(l)]
-    return parameters
+def _tools():
+    """The checkout's tools folder (the baseline and the browser harness)."""
+    try:
+        import tools.baseline
+        import tools.browser
+    except ImportError:
+        raise ValueError("bench measures from a checkout of the project: run it in the folder that holds "
+                         "tools/ (baseline.py and browser.py)") from None
+    return tools
 
 
 def _course_seconds(dataset, settings: Settings) -> float:
@@ -85,7 +57,7 @@ def _course_seconds(dataset, settings: Settings) -> float:
     start = time.perf_counter()
     # Saturated sigmoids make log(0) in the notebook's cost; it sums around them with nansum.
     with np.errstate(divide="ignore", invalid="ignore"):
-        course_style_loop(X, Y, parameters, settings)
+        _tools().baseline.course_style_loop(X, Y, parameters, settings)
     return time.perf_counter() - start
 
 
@@ -128,8 +100,7 @@ def _row(figure, value, unit, baseline=None, baseline_label="", ratio=None, targ
 
 def _dashboard_figures(judge) -> list[dict]:
     """The page in headless Chromium on a fresh ``streamlit run app.py`` (Numba's cache is warm)."""
-    from . import browser  # imported here: only this part needs the server and browser helpers
-
+    browser = _tools().browser
     with tempfile.TemporaryDirectory(prefix="nnreg-bench-page-") as folder:
         page = browser.measure_dashboard(Path(folder) / "streamlit.log", reruns=CACHED_RERUNS)
     first, reload_, rerun = page["first_render_s"], page["reload_render_s"], page["cached_rerun_median_s"]
@@ -155,6 +126,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
     leaves the page out, as ``dashboard=False`` does."""
     if not training.NUMBA_AVAILABLE:
         raise ValueError("bench measures the compiled engine, which needs numba (pip install -r requirements.txt)")
+    _tools()
     from .engines import compiled  # imported here: loading Numba takes a moment
 
     # Other processes' load when the run starts: they share the cores with every figure.
@@ -212,9 +184,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
     ]
     not_measured = None
     if dashboard and not quick:
-        from .browser import missing_tools
-
-        not_measured = missing_tools()
+        not_measured = _tools().browser.missing_tools()
         if not_measured is None:
             figures += _dashboard_figures(judge)
         else:

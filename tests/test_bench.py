@@ -5,6 +5,7 @@ import numpy as np
 import nnreg
 from nnreg import bench, cli, network
 from nnreg.engines import reference
+from tools import baseline
 
 
 def test_the_bench_command_reports_every_figure_with_its_baseline(capsys):
@@ -50,14 +51,14 @@ def test_the_baseline_is_the_courses_arithmetic(football):
         X, Y = football.train_X.T, football.train_Y.reshape(1, -1).astype(float)
         start = network.initialize_parameters(settings.layer_sizes, settings.seed)
         with np.errstate(divide="ignore", invalid="ignore"):
-            course = bench.course_style_loop(X, Y, dict(start), settings)
+            course = baseline.course_style_loop(X, Y, dict(start), settings)
         expected = reference.numpy_loop(X, Y, start, settings).parameters
         for name in expected:
             np.testing.assert_allclose(course[name], expected[name], rtol=1e-10, atol=1e-12)
 
 
 def test_the_dashboards_figures_are_judged_against_their_targets(monkeypatch):
-    from nnreg import browser
+    from tools import browser
 
     page = {"server_start_to_health_s": 0.6, "first_render_s": 4.0, "first_toggle_s": 0.6,
             "cached_rerun_click_to_idle_s": [0.2, 0.25, 0.3], "cached_rerun_median_s": 0.25,

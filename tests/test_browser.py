@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nnreg import browser, training
+from nnreg import training
+from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,
                                 reason=f"needs {browser.missing_tools()}")

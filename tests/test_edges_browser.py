@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnreg import browser
+from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,
                                 reason=f"needs {browser.missing_tools()}")

@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnreg
-from nnreg.browser import BROWSER_ARGS, ROOT, StreamlitServer, chromium, rss
+from tools.browser import BROWSER_ARGS, ROOT, StreamlitServer, chromium, rss
 
 try:
     from playwright.async_api import async_playwright

@@ -8,7 +8,8 @@ from pathlib import Path
 import nnreg
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "nnreg").rglob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "nnreg").rglob("*.py")),
+           *sorted((ROOT / "tools").glob("*.py"))]
 
 
 def _calls(path):

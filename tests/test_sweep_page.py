@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg.sweeps import read_results
-from nnreg.browser import BROWSER_ARGS, StreamlitServer, chromium
+from tools.browser import BROWSER_ARGS, StreamlitServer, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app_pages" / "sweep.py")
