@@ -149,15 +149,218 @@ def _objective(acts, logits, row_length, Y, theta, sizes, w_off, lambd):
 
 
 @numba.njit(**_FAST)
+def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
+             threshold, scale):
+    """``network.forward`` into ``acts``: every layer's rows, the logits last.
+
+    Each product W_l·A_{l-1} runs as passes over the examples, each adding up to four rows of
+    A_{l-1} at once; the first pass takes the 1 to 4 rows left over, so no pass multiplies padding.
+    """
+    L = sizes.size - 1
+    # Z_l = W_l·A_{l-1} + b_l; hidden layers then ReLU and inverted dropout.
+    for l in range(1, L + 1):
+        n, k = sizes[l], sizes[l - 1]
+        a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
+        hidden = l < L
+        dropout = hidden and mask_mode != NO_DROPOUT
+        head = (k - 1) % 4 + 1
+        # ReLU joins the first pass when that pass is the only one (as a floor of 0, else -inf);
+        # comparisons are written so that NaN passes through, as np.maximum(0, NaN) does.
+        floor = 0.0 if hidden and k <= 4 else -math.inf
+        for j in range(n):
+            w, z = w_off[l] + j * k, row_off[l] + j * mp
+            bias = theta[b_off[l] + j]
+            if head == 1:
+                c0 = theta[w]
+                for e in range(mp):
+                    v = bias + c0 * acts[_U(a0 + e)]
+                    acts[_U(z + e)] = floor if v < floor else v
+            elif head == 2:
+                c0, c1 = theta[w], theta[w + 1]
+                for e in range(mp):
+                    v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)]
+                    acts[_U(z + e)] = floor if v < floor else v
+            elif head == 3:
+                c0, c1, c2 = theta[w], theta[w + 1], theta[w + 2]
+                for e in range(mp):
+                    v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
+                    acts[_U(z + e)] = floor if v < floor else v
+            else:
+                c0, c1, c2, c3 = theta[w], theta[w + 1], theta[w + 2], theta[w + 3]
+                for e in range(mp):
+                    v = (bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
+                         + c3 * acts[_U(a3 + e)])
+                    acts[_U(z + e)] = floor if v < floor else v
+            for t in range(head, k, 4):
+                c0, c1, c2, c3 = theta[w + t], theta[w + t + 1], theta[w + t + 2], theta[w + t + 3]
+                a = row_off[l - 1] + t * mp
+                for e in range(mp):
+                    acts[_U(z + e)] += (c0 * acts[_U(a + e)] + c1 * acts[_U(a + mp + e)]
+                                        + c2 * acts[_U(a + 2 * mp + e)] + c3 * acts[_U(a + 3 * mp + e)])
+            if dropout and mask_mode == FRESH_MASKS:
+                # network.fresh_masks's draws, made where they are used: examples t, quarter + t,
+                # 2·quarter + t and 3·quarter + t take the 16-bit quarters of this unit's output t.
+                state_t = key + _U((mask_off[l] // m + j) * quarter) * _GAMMA
+                for t in range(quarter):
+                    state_t += _GAMMA
+                    draw = _splitmix64(state_t)
+                    for part in range(4):
+                        e = z + part * quarter + t
+                        bits = (draw >> _U(16 * part)) & _LOW_16
+                        acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
+            elif dropout:
+                d = mask_off[l] + j * m
+                for e in range(mp):
+                    v = acts[_U(z + e)]
+                    acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
+            elif hidden and k > 4:
+                for e in range(mp):
+                    v = acts[_U(z + e)]
+                    acts[_U(z + e)] = 0.0 if v < 0.0 else v
+            if hidden:
+                for e in range(m, mp):
+                    acts[z + e] = 0.0
+
+
+@numba.njit(**_FAST)
+def _finite_logits(acts, logits, outputs, mp, m):
+    """Whether every logit is a finite number: training diverged when one is not."""
+    finite = True
+    for j in range(outputs):
+        for e in range(m):
+            finite &= math.isfinite(acts[logits + j * mp + e])
+    return finite
+
+
+@numba.njit(**_FAST)
+def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
+              lambd_m, scale):
+    """``network.backward`` into ``grad``, with L2's term (λ/m)·W_l in dW_l; ``deltas`` holds the dZ rows."""
+    L = sizes.size - 1
+    # Backward, from the output layer down, one unit j of layer l at a time: first its row of
+    # dZ_l (σ(ZL) - Y at the output; below, (W_{l+1}ᵀ·dZ_{l+1})[j] times scale·[A_l[j] > 0]:
+    # gradient flows only through active units, and a dropped unit's activation is 0), then
+    # at once its gradients dW_l[j] = (1/m)·dZ_l[j]·A_{l-1}ᵀ + (λ/m)·W_l[j] and
+    # db_l[j] = (1/m)·Σ dZ_l[j], as network.backward has them.  Layer 1's rows are used and
+    # dropped, which keeps the working set in the fastest cache.
+    for l in range(L, 0, -1):
+        n, k = sizes[l], sizes[l - 1]
+        a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
+        head = (k - 1) % 4 + 1
+        up = min(l + 1, L)
+        n_up = sizes[up] if l < L else 0
+        u0, u1, u2, u3 = delta_off[up], delta_off[up] + mp, delta_off[up] + 2 * mp, delta_off[up] + 3 * mp
+        head_up = (n_up - 1) % 4 + 1
+        # The ReLU/dropout factor joins the first pass over dZ_{l+1} when that pass is the only one.
+        on, off = (scale, 0.0) if n_up <= 4 else (1.0, 1.0)
+        for j in range(n):
+            dz, act = delta_off[l] + (j * mp if l > 1 else 0), row_off[l] + j * mp
+            w_up = w_off[up] + j
+            if l == L:
+                for e in range(mp):
+                    deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
+                for e in range(m, mp):
+                    deltas[dz + e] = 0.0
+            elif head_up == 1:
+                c0 = theta[w_up]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = c0 * deltas[_U(u0 + e)] * (on if acts[_U(act + e)] > 0.0 else off)
+            elif head_up == 2:
+                c0, c1 = theta[w_up], theta[w_up + n]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)])
+                                          * (on if acts[_U(act + e)] > 0.0 else off))
+            elif head_up == 3:
+                c0, c1, c2 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
+                                           + c2 * deltas[_U(u2 + e)]) * (on if acts[_U(act + e)] > 0.0 else off))
+            else:
+                c0, c1, c2, c3 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n], theta[w_up + 3 * n]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
+                                           + c2 * deltas[_U(u2 + e)] + c3 * deltas[_U(u3 + e)])
+                                          * (on if acts[_U(act + e)] > 0.0 else off))
+            if l < L:
+                for t in range(head_up, n_up, 4):
+                    c0, c1 = theta[w_up + t * n], theta[w_up + (t + 1) * n]
+                    c2, c3 = theta[w_up + (t + 2) * n], theta[w_up + (t + 3) * n]
+                    u = delta_off[up] + t * mp
+                    for e in range(mp):
+                        deltas[_U(dz + e)] += (c0 * deltas[_U(u + e)] + c1 * deltas[_U(u + mp + e)]
+                                               + c2 * deltas[_U(u + 2 * mp + e)]
+                                               + c3 * deltas[_U(u + 3 * mp + e)])
+                if n_up > 4:
+                    # Multiplying rather than selecting keeps inf·0 = NaN, as in NumPy.
+                    for e in range(mp):
+                        deltas[_U(dz + e)] *= scale * (1.0 if acts[_U(act + e)] > 0.0 else 0.0)
+
+            w = w_off[l] + j * k
+            s, s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0, 0.0
+            if head == 1:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+            elif head == 2:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+                    s1 += d * acts[_U(a1 + e)]
+            elif head == 3:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+                    s1 += d * acts[_U(a1 + e)]
+                    s2 += d * acts[_U(a2 + e)]
+            else:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+                    s1 += d * acts[_U(a1 + e)]
+                    s2 += d * acts[_U(a2 + e)]
+                    s3 += d * acts[_U(a3 + e)]
+            grad[b_off[l] + j] = inv_m * s
+            for q, total in enumerate((s0, s1, s2, s3)):
+                if q < head:
+                    grad[w + q] = inv_m * total + lambd_m * theta[w + q]
+            for t in range(head, k, 4):
+                a = row_off[l - 1] + t * mp
+                s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s0 += d * acts[_U(a + e)]
+                    s1 += d * acts[_U(a + mp + e)]
+                    s2 += d * acts[_U(a + 2 * mp + e)]
+                    s3 += d * acts[_U(a + 3 * mp + e)]
+                for q, total in enumerate((s0, s1, s2, s3)):
+                    grad[w + t + q] = inv_m * total + lambd_m * theta[w + t + q]
+
+
+@numba.njit(**_FAST)
+def _update(theta, updated, grad, learning_rate):
+    """``network.update_parameters`` into ``updated``: θ − α·dθ.  False if a parameter overflowed."""
+    finite = True
+    for p in range(theta.size):
+        updated[p] = theta[p] - learning_rate * grad[p]
+        finite &= math.isfinite(updated[p])
+    return finite
+
+
+@numba.njit(**_FAST)
 def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations, record_every,
            mask_mode, fixed_masks, rng_state, threshold, stop):
-    """Full-batch gradient descent exactly as ``reference.numpy_loop`` does it.
+    """Full-batch gradient descent exactly as ``reference.numpy_loop`` does it: each iteration
+    ``_forward``, ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``
+    and ``_update``.
 
-    All arrays are flat: a matrix row is a run of m numbers (one per example) at a known offset.
-    Every matrix product runs as passes over the examples (the vectorized, innermost loop), each
-    adding up to four rows at once: the first pass takes the 1 to 4 rows left over, so no pass
-    multiplies padding.  Indices are cast to unsigned (``_U``) so that Numba adds no negative-index
-    handling, which would stop LLVM from vectorizing.  Returns the last finite parameters, the
+    All arrays are flat: a matrix row is a run of m numbers (one per example) at a known offset;
+    the helpers' passes over the examples are the vectorized, innermost loops.  Indices are cast
+    to unsigned (``_U``) so that Numba adds no negative-index handling, which would stop LLVM from
+    vectorizing.  Returns the last finite parameters, the
     recorded iterations, their objectives, the parameter snapshots (one row each), the
     iteration it diverged at (0: it did not) and whether ``stop[0]`` was set before it finished.
     """
@@ -218,76 +421,10 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
         if mask_mode == FRESH_MASKS:
             key = _next_key(state)
 
-        # Forward: Z_l = W_l·A_{l-1} + b_l; hidden layers then ReLU and inverted dropout.
-        for l in range(1, L + 1):
-            n, k = sizes[l], sizes[l - 1]
-            a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
-            hidden = l < L
-            dropout = hidden and mask_mode != NO_DROPOUT
-            head = (k - 1) % 4 + 1
-            # ReLU joins the first pass when that pass is the only one (as a floor of 0, else -inf);
-            # comparisons are written so that NaN passes through, as np.maximum(0, NaN) does.
-            floor = 0.0 if hidden and k <= 4 else -math.inf
-            for j in range(n):
-                w, z = w_off[l] + j * k, row_off[l] + j * mp
-                bias = theta[b_off[l] + j]
-                if head == 1:
-                    c0 = theta[w]
-                    for e in range(mp):
-                        v = bias + c0 * acts[_U(a0 + e)]
-                        acts[_U(z + e)] = floor if v < floor else v
-                elif head == 2:
-                    c0, c1 = theta[w], theta[w + 1]
-                    for e in range(mp):
-                        v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)]
-                        acts[_U(z + e)] = floor if v < floor else v
-                elif head == 3:
-                    c0, c1, c2 = theta[w], theta[w + 1], theta[w + 2]
-                    for e in range(mp):
-                        v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
-                        acts[_U(z + e)] = floor if v < floor else v
-                else:
-                    c0, c1, c2, c3 = theta[w], theta[w + 1], theta[w + 2], theta[w + 3]
-                    for e in range(mp):
-                        v = (bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
-                             + c3 * acts[_U(a3 + e)])
-                        acts[_U(z + e)] = floor if v < floor else v
-                for t in range(head, k, 4):
-                    c0, c1, c2, c3 = theta[w + t], theta[w + t + 1], theta[w + t + 2], theta[w + t + 3]
-                    a = row_off[l - 1] + t * mp
-                    for e in range(mp):
-                        acts[_U(z + e)] += (c0 * acts[_U(a + e)] + c1 * acts[_U(a + mp + e)]
-                                            + c2 * acts[_U(a + 2 * mp + e)] + c3 * acts[_U(a + 3 * mp + e)])
-                if dropout and mask_mode == FRESH_MASKS:
-                    # network.fresh_masks's draws, made where they are used: examples t, quarter + t,
-                    # 2·quarter + t and 3·quarter + t take the 16-bit quarters of this unit's output t.
-                    state_t = key + _U((mask_off[l] // m + j) * quarter) * _GAMMA
-                    for t in range(quarter):
-                        state_t += _GAMMA
-                        draw = _splitmix64(state_t)
-                        for part in range(4):
-                            e = z + part * quarter + t
-                            bits = (draw >> _U(16 * part)) & _LOW_16
-                            acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
-                elif dropout:
-                    d = mask_off[l] + j * m
-                    for e in range(mp):
-                        v = acts[_U(z + e)]
-                        acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
-                elif hidden and k > 4:
-                    for e in range(mp):
-                        v = acts[_U(z + e)]
-                        acts[_U(z + e)] = 0.0 if v < 0.0 else v
-                if hidden:
-                    for e in range(m, mp):
-                        acts[z + e] = 0.0
-
+        _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
+                 threshold, scale)
         logits = row_off[L]
-        finite = True
-        for j in range(sizes[L]):
-            for e in range(m):
-                finite &= math.isfinite(acts[logits + j * mp + e])
-        if not finite:
+        if not _finite_logits(acts, logits, sizes[L], mp, m):
             diverged_at = i + 1
             break
         if i % record_every == 0:
@@ -297,113 +434,9 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
                 snapshots[recorded, p] = theta[p]
             recorded += 1
 
-        # Backward, from the output layer down, one unit j of layer l at a time: first its row of
-        # dZ_l (σ(ZL) - Y at the output; below, (W_{l+1}ᵀ·dZ_{l+1})[j] times scale·[A_l[j] > 0]:
-        # gradient flows only through active units, and a dropped unit's activation is 0), then
-        # at once its gradients dW_l[j] = (1/m)·dZ_l[j]·A_{l-1}ᵀ + (λ/m)·W_l[j] and
-        # db_l[j] = (1/m)·Σ dZ_l[j], as network.backward has them.  Layer 1's rows are used and
-        # dropped, which keeps the working set in the fastest cache.
-        for l in range(L, 0, -1):
-            n, k = sizes[l], sizes[l - 1]
-            a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
-            head = (k - 1) % 4 + 1
-            up = min(l + 1, L)
-            n_up = sizes[up] if l < L else 0
-            u0, u1, u2, u3 = delta_off[up], delta_off[up] + mp, delta_off[up] + 2 * mp, delta_off[up] + 3 * mp
-            head_up = (n_up - 1) % 4 + 1
-            # The ReLU/dropout factor joins the first pass over dZ_{l+1} when that pass is the only one.
-            on, off = (scale, 0.0) if n_up <= 4 else (1.0, 1.0)
-            for j in range(n):
-                dz, act = delta_off[l] + (j * mp if l > 1 else 0), row_off[l] + j * mp
-                w_up = w_off[up] + j
-                if l == L:
-                    for e in range(mp):
-                        deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
-                    for e in range(m, mp):
-                        deltas[dz + e] = 0.0
-                elif head_up == 1:
-                    c0 = theta[w_up]
-                    for e in range(mp):
-                        deltas[_U(dz + e)] = c0 * deltas[_U(u0 + e)] * (on if acts[_U(act + e)] > 0.0 else off)
-                elif head_up == 2:
-                    c0, c1 = theta[w_up], theta[w_up + n]
-                    for e in range(mp):
-                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)])
-                                              * (on if acts[_U(act + e)] > 0.0 else off))
-                elif head_up == 3:
-                    c0, c1, c2 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n]
-                    for e in range(mp):
-                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
-                                               + c2 * deltas[_U(u2 + e)]) * (on if acts[_U(act + e)] > 0.0 else off))
-                else:
-                    c0, c1, c2, c3 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n], theta[w_up + 3 * n]
-                    for e in range(mp):
-                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
-                                               + c2 * deltas[_U(u2 + e)] + c3 * deltas[_U(u3 + e)])
-                                              * (on if acts[_U(act + e)] > 0.0 else off))
-                if l < L:
-                    for t in range(head_up, n_up, 4):
-                        c0, c1 = theta[w_up + t * n], theta[w_up + (t + 1) * n]
-                        c2, c3 = theta[w_up + (t + 2) * n], theta[w_up + (t + 3) * n]
-                        u = delta_off[up] + t * mp
-                        for e in range(mp):
-                            deltas[_U(dz + e)] += (c0 * deltas[_U(u + e)] + c1 * deltas[_U(u + mp + e)]
-                                                   + c2 * deltas[_U(u + 2 * mp + e)]
-                                                   + c3 * deltas[_U(u + 3 * mp + e)])
-                    if n_up > 4:
-                        # Multiplying rather than selecting keeps inf·0 = NaN, as in NumPy.
-                        for e in range(mp):
-                            deltas[_U(dz + e)] *= scale * (1.0 if acts[_U(act + e)] > 0.0 else 0.0)
-
-                w = w_off[l] + j * k
-                s, s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0, 0.0
-                if head == 1:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                elif head == 2:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                        s1 += d * acts[_U(a1 + e)]
-                elif head == 3:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                        s1 += d * acts[_U(a1 + e)]
-                        s2 += d * acts[_U(a2 + e)]
-                else:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                        s1 += d * acts[_U(a1 + e)]
-                        s2 += d * acts[_U(a2 + e)]
-                        s3 += d * acts[_U(a3 + e)]
-                grad[b_off[l] + j] = inv_m * s
-                for q, total in enumerate((s0, s1, s2, s3)):
-                    if q < head:
-                        grad[w + q] = inv_m * total + lambd_m * theta[w + q]
-                for t in range(head, k, 4):
-                    a = row_off[l - 1] + t * mp
-                    s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s0 += d * acts[_U(a + e)]
-                        s1 += d * acts[_U(a + mp + e)]
-                        s2 += d * acts[_U(a + 2 * mp + e)]
-                        s3 += d * acts[_U(a + 3 * mp + e)]
-                    for q, total in enumerate((s0, s1, s2, s3)):
-                        grad[w + t + q] = inv_m * total + lambd_m * theta[w + t + q]
-
-        finite = True
-        for p in range(P):
-            updated[p] = theta[p] - learning_rate * grad[p]
-            finite &= math.isfinite(updated[p])
-        if not finite:
+        _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
+                  lambd_m, scale)
+        if not _update(theta, updated, grad, learning_rate):
             # Keep the last finite parameters: a result must never carry NaN or inf.
             diverged_at = i + 1
             break
