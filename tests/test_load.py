@@ -160,7 +160,7 @@ def live_memory() -> int:
     return rss(os.getpid(), children=False)
 
 
-# Each step trains 3 models × 10 init seeds that no earlier step had (the seed moves on by 10), so
+# Each step trains 3 models × 10 init seeds that no earlier step had (the learning rate moves on), so
 # 200 steps make 6,000 models, far beyond what the cache may keep.  A kept model holds about 10 kB (a
 # small network and its history): with the cache's bound lifted, the last 100 steps add about 50 MB.
 CACHE_STEPS = 200
@@ -180,14 +180,14 @@ def test_memory_levels_off_over_200_distinct_settings():
     for step in range(CACHE_STEPS + 1):
         if step:
             app.number_input(key="lambd").set_value(round(0.1 * step, 1))
-            app.number_input(key="seed").set_value(10 * step)
+            app.number_input(key="learning_rate").set_value(round(0.1 + 0.001 * step, 3))
             app.run()
             assert not app.exception and not app.error, step
         if step % CACHE_SAMPLE_EVERY == 0:
             series.append(live_memory())
     seconds = time.monotonic() - start
     # The last step's models are the ones on the page: the steps really changed the settings.
-    assert any(f"init seed {10 * CACHE_STEPS}." in caption.value for caption in app.caption)
+    assert app.table[0].value.loc["l2", "λ"] == round(0.1 * CACHE_STEPS, 1)
     middle = CACHE_STEPS // CACHE_SAMPLE_EVERY // 2
     first_half, second_half = series[middle] - series[0], series[-1] - series[middle]
     figures = {"settings": CACHE_STEPS, "models_trained": CACHE_STEPS * 3 * 10, "process": "pytest (AppTest)",
