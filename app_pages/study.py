@@ -25,7 +25,6 @@ def read_upload(content, filename):
 
 
 warm_up = shared.engine_warm_up()
-model_cache = shared.model_cache
 
 
 # Each chart is drawn once per ``inputs`` (everything it shows) and replayed by Streamlit after:
@@ -191,7 +190,7 @@ except limits.LimitError as error:
     # Refused before anything trains: a shared link must not hold a public server for long.
     st.error(f"This page would train too much: {error}", icon=":material/block:")
     st.stop()
-to_train = model_cache().missing(dataset, every_run)
+to_train = shared.model_cache().missing(dataset, every_run)
 if to_train and warm_up is not None and warm_up.is_alive():
     with st.spinner("Compiling the fast training engine (first start only)…"):
         warm_up.join()
@@ -213,7 +212,7 @@ def still_wanted():
 
 if to_train:
     show_progress(0, len(to_train))
-trained = dict(zip(every_run, model_cache().results(dataset, every_run, show_progress, still_wanted)))
+trained = dict(zip(every_run, shared.model_cache().results(dataset, every_run, show_progress, still_wanted)))
 progress.empty()
 results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
 table = dashboard.accuracy_table(results)
