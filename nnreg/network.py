@@ -57,21 +57,29 @@ def forward(X, parameters, keep_prob: float = 1.0, masks=None):
     return ZL, activations
 
 
-def cross_entropy(ZL, Y) -> float:
-    """Mean binary cross-entropy computed from logits.
+def _per_stack(total):
+    """A float for one forward pass, an array for a stack of them."""
+    return float(total) if np.ndim(total) == 0 else total
+
+
+def cross_entropy(ZL, Y):
+    """Mean binary cross-entropy computed from logits ZL of shape (1, m), or of shape (R, 1, m)
+    for R parameter sets at once (then one cost each).
 
     log σ(z) = -log(1 + e^(-z)), so y·log a + (1-y)·log(1-a) = y·z - max(z, 0) - log(1 + e^(-|z|)):
     finite even where the sigmoid saturates to exactly 0 or 1 in floating point.
     """
-    m = ZL.shape[1]
+    m = ZL.shape[-1]
     losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
-    return float(np.sum(losses) / m)
+    return _per_stack(np.sum(losses, axis=(-2, -1)) / m)
 
 
-def l2_penalty(parameters, lambd: float, m: int) -> float:
-    """λ/(2m)·Σ_l ‖W_l‖²_F: weights only, biases are not regularized."""
+def l2_penalty(parameters, lambd: float, m: int):
+    """λ/(2m)·Σ_l ‖W_l‖²_F: weights only, biases are not regularized.  Weights of shape (R, n, k)
+    are R parameter sets at once (then one penalty each)."""
     L = num_layers(parameters)
-    return lambd / (2 * m) * sum(float(np.sum(np.square(parameters[f"W{l}"]))) for l in range(1, L + 1))
+    squares = sum(np.sum(np.square(parameters[f"W{l}"]), axis=(-2, -1)) for l in range(1, L + 1))
+    return _per_stack(lambd / (2 * m) * squares)
 
 
 def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, masks=None) -> float:

@@ -102,10 +102,7 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd
         constant = np.flatnonzero(np.ptp(ZL, axis=(1, 2)) == 0)
         if collapsed_at is None and constant.size:
             collapsed_at = loop.record_iterations[start + constant[0]]
-        losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
-        # network.cross_entropy + network.l2_penalty, per snapshot.
-        penalty = settings.lambd / (2 * m) * np.sum(squares, axis=0)
-        columns["cost"].append(np.sum(losses, axis=(1, 2)) / m + penalty)
+        columns["cost"].append(network.cross_entropy(ZL, Y) + network.l2_penalty(stacked, settings.lambd, m))
         columns["train_accuracy"].append(_stacked_correct(ZL, Y) / m)
         columns["test_accuracy"].append(
             _stacked_correct(_stacked_logits(stacked, X_test, L), Y_test) / X_test.shape[1])

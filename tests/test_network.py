@@ -81,6 +81,17 @@ def test_hand_checked_costs():
     assert network.l2_penalty(parameters, 0.5, 5) == pytest.approx(0.25)
 
 
+def test_stacked_costs_are_each_parameter_sets_own():
+    # Two forward passes at once (shape (2, 1, m)), as training's history and the compiled loop use them.
+    ZL = np.stack([np.zeros((1, 2)), np.full((1, 2), np.log(3))])
+    Y = np.array([[1, 0]])
+    costs = network.cross_entropy(ZL, Y)
+    assert costs.shape == (2,)
+    assert costs == pytest.approx([network.cross_entropy(ZL[0], Y), network.cross_entropy(ZL[1], Y)])
+    stacked = {"W1": np.array([[[1.0, 2.0]], [[0.0, 3.0]]]), "b1": np.array([[[5.0]], [[7.0]]])}
+    assert network.l2_penalty(stacked, 0.5, 5) == pytest.approx([0.25, 0.45])
+
+
 def test_cost_is_finite_where_the_sigmoid_saturates():
     ZL = np.array([[1000.0, -1000.0, 800.0, -800.0]])
     Y = np.array([[0.0, 1.0, 1.0, 0.0]])

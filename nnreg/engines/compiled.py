@@ -40,6 +40,9 @@ NO_DROPOUT, FIXED_MASKS, FRESH_MASKS = 0, 1, 2
 # detection relies on (so no "nnan"/"ninf", i.e. not fastmath=True).  error_model="numpy" makes
 # division plain IEEE arithmetic instead of a Python ZeroDivisionError check that blocks vectorizing.
 _FAST = dict(nogil=True, cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+# The loop's helpers are called only from compiled code: no wrappers for calls from Python (they
+# would be compiled for nothing, a few tenths of a second of the first compile).
+_HELPER = dict(_FAST, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 # Unsigned integers for the generators' arithmetic and for array indices: Numba turns a mix of
 # signed and unsigned 64-bit integers into floats, and gives signed indices negative-index
@@ -123,7 +126,7 @@ def _splitmix64(state):
     return z ^ (z >> _U(31))
 
 
-@numba.njit(**_FAST)
+@numba.njit(**_HELPER)
 def _dropout(v, draw, threshold, scale):
     """ReLU, then inverted dropout: the unit is kept (and scaled by 1/keep_prob) where draw < threshold.
 
@@ -132,23 +135,7 @@ def _dropout(v, draw, threshold, scale):
     return (0.0 if v < 0.0 else v) * (scale if draw < threshold else 0.0)
 
 
-@numba.njit(**_FAST)
-def _objective(acts, logits, row_length, Y, theta, sizes, w_off, lambd):
-    """``network.cross_entropy`` plus ``network.l2_penalty``, for the recorded iterations."""
-    m = Y.size
-    losses = 0.0
-    for j in range(sizes[-1]):
-        for e in range(m):
-            z = acts[logits + j * row_length + e]
-            losses += max(z, 0.0) - z * Y[e] + math.log1p(math.exp(-abs(z)))
-    squares = 0.0
-    for l in range(1, sizes.size):
-        for p in range(w_off[l], w_off[l] + sizes[l] * sizes[l - 1]):
-            squares += theta[p] * theta[p]
-    return losses / m + lambd / (2 * m) * squares
-
-
-@numba.njit(**_FAST)
+@numba.njit(**_HELPER)
 def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
              threshold, scale):
     """``network.forward`` into ``acts``: every layer's rows, the logits last.
@@ -222,7 +209,7 @@ def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mo
                     acts[z + e] = 0.0
 
 
-@numba.njit(**_FAST)
+@numba.njit(**_HELPER)
 def _finite_logits(acts, logits, outputs, mp, m):
     """Whether every logit is a finite number: training diverged when one is not."""
     finite = True
@@ -232,7 +219,7 @@ def _finite_logits(acts, logits, outputs, mp, m):
     return finite
 
 
-@numba.njit(**_FAST)
+@numba.njit(**_HELPER)
 def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
               lambd_m, scale):
     """``network.backward`` into ``grad``, with L2's term (λ/m)·W_l in dW_l; ``deltas`` holds the dZ rows."""
@@ -340,7 +327,7 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
                     grad[w + t + q] = inv_m * total + lambd_m * theta[w + t + q]
 
 
-@numba.njit(**_FAST)
+@numba.njit(**_HELPER)
 def _update(theta, updated, grad, learning_rate):
     """``network.update_parameters`` into ``updated``: θ − α·dθ.  False if a parameter overflowed."""
     finite = True
@@ -351,64 +338,28 @@ def _update(theta, updated, grad, learning_rate):
 
 
 @numba.njit(**_FAST)
-def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations, record_every,
-           mask_mode, fixed_masks, rng_state, threshold, stop):
+def _train(theta, updated, grad, acts, deltas, Y_padded, m, sizes, w_off, b_off, row_off, delta_off, mask_off,
+           learning_rate, lambd, scale, num_iterations, record_every, mask_mode, masks, rng_state, threshold,
+           record_iterations, recorded_logits, snapshots, stop):
     """Full-batch gradient descent exactly as ``reference.numpy_loop`` does it: each iteration
     ``_forward``, ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``
     and ``_update``.
 
-    All arrays are flat: a matrix row is a run of m numbers (one per example) at a known offset;
-    the helpers' passes over the examples are the vectorized, innermost loops.  Indices are cast
-    to unsigned (``_U``) so that Numba adds no negative-index handling, which would stop LLVM from
-    vectorizing.  Returns the last finite parameters, the
-    recorded iterations, their objectives, the parameter snapshots (one row each), the
-    iteration it diverged at (0: it did not) and whether ``stop[0]`` was set before it finished.
+    All arrays are flat, laid out by ``_Layout``: a matrix row is a run of ``mp`` numbers (one per
+    example) at a known offset; the helpers' passes over the examples are the vectorized, innermost
+    loops.  Every buffer comes from the caller: allocating here would compile NumPy's allocators
+    with the loop, a second of the first compile.  Returns the last finite parameters, how many
+    iterations were recorded, the iteration it diverged at (0: it did not) and whether ``stop[0]``
+    was set before it finished.
     """
     L = sizes.size - 1
-    m = X.shape[1]
-    # Rows are padded to a whole number of vectors (8 examples): a pass with a remainder of 1 to 3
-    # ends in scalar code, which costs a fifth of the time at the course's 211 examples.  Padding
-    # examples have X = 0 and their activations and dZ are kept at exactly 0, so they add nothing.
+    P = theta.size
+    # _Layout's row length, computed here so that the compiler knows it is a multiple of 8.
     mp = (m + 7) // 8 * 8
-    # Where W_l (row by row) and b_l start in the parameter vector, and where layer l's rows start
-    # among the activations (layer 0 is X, layer L the logits), the dZ rows and the dropout masks.
-    w_off, b_off = np.zeros(L + 1, np.int64), np.zeros(L + 1, np.int64)
-    row_off, delta_off, mask_off = np.zeros(L + 2, np.int64), np.zeros(L + 2, np.int64), np.zeros(L + 1, np.int64)
-    P = 0
-    for l in range(1, L + 1):
-        w_off[l] = P
-        b_off[l] = P + sizes[l] * sizes[l - 1]
-        P = b_off[l] + sizes[l]
-    for l in range(L + 1):
-        row_off[l + 1] = row_off[l] + sizes[l] * mp
-        # Layer 1's dZ rows are used one at a time and dropped: nothing below needs them.
-        delta_off[l + 1] = delta_off[l] + (0 if l == 0 else sizes[l] if l > 1 else 1) * mp
-    for l in range(1, L):
-        mask_off[l + 1] = mask_off[l] + sizes[l] * m
-    acts, deltas, Y_padded = np.zeros(row_off[L + 1]), np.zeros(delta_off[L + 1]), np.zeros(mp)
-    # Element-wise copies here and below: Numba's array assignment brings seconds of extra compiling.
-    for e in range(m):
-        Y_padded[e] = Y[e]
-        for i in range(sizes[0]):
-            acts[i * mp + e] = X[i, e]
-    theta, updated, grad = initial.copy(), np.empty(P), np.empty(P)
-    # Fixed masks keep the reference's layout (rows of m); a pass reads a row's padding from the
-    # next row, or from mp spare zeros after the last, and the result there is set to 0 anyway.
-    masks = np.zeros(mask_off[L] + mp if mask_mode == FIXED_MASKS else 0, np.uint8)
-    for p in range(masks.size - mp):
-        masks[p] = fixed_masks[p]
     # Fresh masks: each hidden unit's row takes `quarter` SplitMix64 outputs, four draws from each.
     quarter = (m + 3) // 4
     key = _U(0)
-    state = rng_state.copy()
     inv_m, lambd_m = 1.0 / m, lambd / m
-    # Multiplying by 1/keep_prob where the reference divides by keep_prob: equal to within a rounding.
-    scale = 1.0 / keep_prob if mask_mode != NO_DROPOUT else 1.0
-
-    n_records = (num_iterations - 1) // record_every + 1
-    record_iterations = np.empty(n_records, np.int64)
-    objectives = np.empty(n_records)
-    snapshots = np.empty((n_records, P))
     recorded = 0
     diverged_at = 0
     stopped = False
@@ -419,7 +370,7 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
             stopped = True
             break
         if mask_mode == FRESH_MASKS:
-            key = _next_key(state)
+            key = _next_key(rng_state)
 
         _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
                  threshold, scale)
@@ -428,8 +379,10 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
             diverged_at = i + 1
             break
         if i % record_every == 0:
+            # The objective is computed from these by the reference's own network.cross_entropy.
             record_iterations[recorded] = i
-            objectives[recorded] = _objective(acts, logits, mp, Y, theta, sizes, w_off, lambd)
+            for e in range(recorded_logits.shape[1]):
+                recorded_logits[recorded, e] = acts[logits + e]
             for p in range(P):
                 snapshots[recorded, p] = theta[p]
             recorded += 1
@@ -442,13 +395,45 @@ def _train(X, Y, initial, sizes, learning_rate, lambd, keep_prob, num_iterations
             break
         theta, updated = updated, theta
 
-    return theta, record_iterations[:recorded], objectives[:recorded], snapshots[:recorded], diverged_at, stopped
+    return theta, recorded, diverged_at, stopped
 
 
-def _writable(values) -> np.ndarray:
-    """A C-contiguous float64 array that may be written: Numba compiles read-only arrays (such as
-    a .mat file's) as another type, which would mean a second compilation of the whole loop."""
-    return np.require(values, dtype=np.float64, requirements=["C_CONTIGUOUS", "WRITEABLE"])
+class _Layout:
+    """Where everything lives in the kernel's flat arrays, for layer sizes ``sizes`` and m examples.
+
+    Rows are padded to a whole number of vectors (8 examples): a pass with a remainder of 1 to 3
+    ends in scalar code, which costs a fifth of the time at the course's 211 examples.  Padding
+    examples have X = 0 and their activations and dZ are kept at exactly 0, so they add nothing.
+    """
+
+    def __init__(self, sizes, m: int):
+        L = len(sizes) - 1
+        self.mp = mp = (m + 7) // 8 * 8
+        # Where W_l (row by row) and b_l start in the parameter vector, and where layer l's rows
+        # start among the activations (layer 0 is X, layer L the logits), the dZ rows and the
+        # fixed dropout masks (rows of m, as the reference has them).
+        self.w_off, self.b_off = np.zeros(L + 1, np.int64), np.zeros(L + 1, np.int64)
+        self.row_off, self.delta_off = np.zeros(L + 2, np.int64), np.zeros(L + 2, np.int64)
+        self.mask_off = np.zeros(L + 1, np.int64)
+        self.P = 0
+        for l in range(1, L + 1):
+            self.w_off[l] = self.P
+            self.b_off[l] = self.P + sizes[l] * sizes[l - 1]
+            self.P = int(self.b_off[l] + sizes[l])
+        for l in range(L + 1):
+            self.row_off[l + 1] = self.row_off[l] + sizes[l] * mp
+            # Layer 1's dZ rows are used one at a time and dropped: nothing below needs them.
+            self.delta_off[l + 1] = self.delta_off[l] + (0 if l == 0 else sizes[l] if l > 1 else 1) * mp
+        for l in range(1, L):
+            self.mask_off[l + 1] = self.mask_off[l] + sizes[l] * m
+
+
+def _aligned_zeros(n: int) -> np.ndarray:
+    """n zeros starting on a 64-byte boundary: NumPy aligns to 16 bytes, and then half of the
+    kernel's 32-byte vector loads straddle two cache lines (measured: a tenth more time)."""
+    block = np.zeros(n + 8)
+    start = (-block.ctypes.data % 64) // 8
+    return block[start: start + n]
 
 
 def _flatten(parameters, layer_count: int) -> np.ndarray:
@@ -457,11 +442,13 @@ def _flatten(parameters, layer_count: int) -> np.ndarray:
 
 
 def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
-    parameters, start = {}, 0
+    """The parameters in ``theta``; a 2-D ``theta`` holds one parameter set per row, and gives
+    a stack of each (R, n, k) weight and (R, n, 1) bias."""
+    parameters, start, stack = {}, 0, theta.shape[:-1]
     for l in range(1, len(sizes)):
         n, k = sizes[l], sizes[l - 1]
-        parameters[f"W{l}"] = theta[start: start + n * k].reshape(n, k)
-        parameters[f"b{l}"] = theta[start + n * k: start + n * k + n].reshape(n, 1)
+        parameters[f"W{l}"] = theta[..., start: start + n * k].reshape(*stack, n, k)
+        parameters[f"b{l}"] = theta[..., start + n * k: start + n * k + n].reshape(*stack, n, 1)
         start += n * k + n
     return parameters
 
@@ -469,33 +456,57 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
 def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     """Same arguments and result as ``reference.numpy_loop``, computed by the compiled kernel."""
     sizes = np.array(settings.layer_sizes, dtype=np.int64)
-    m = X.shape[1]
-    mask_mode, fixed_masks = NO_DROPOUT, np.zeros(0, np.uint8)
+    L, m = len(sizes) - 1, X.shape[1]
+    layout = _Layout(sizes, m)
+    mp = layout.mp
+    acts = _aligned_zeros(layout.row_off[-1])
+    acts[: sizes[0] * mp].reshape(sizes[0], mp)[:, :m] = X
+    Y_padded = _aligned_zeros(mp)
+    Y_padded[:m] = Y[0]
+    mask_mode, masks = NO_DROPOUT, np.zeros(0, np.uint8)
     rng_state, threshold = np.zeros(4, np.uint64), np.uint64(0)
     if settings.keep_prob < 1.0 and settings.dropout_mask == "fixed":
         mask_mode = FIXED_MASKS
-        masks = network.fixed_masks(settings.layer_dims, m, settings.keep_prob)
-        fixed_masks = np.concatenate([mask.ravel() for mask in masks]).astype(np.uint8)
+        # The reference's layout (rows of m); a pass reads a row's padding from the next row, or
+        # from mp spare zeros after the last, and the result there is set to 0 anyway.
+        fixed = network.fixed_masks(settings.layer_dims, m, settings.keep_prob)
+        masks = np.concatenate([*(mask.ravel() for mask in fixed), np.zeros(mp)]).astype(np.uint8)
     elif settings.keep_prob < 1.0:
         mask_mode = FRESH_MASKS
         # The stream masks.dropout_masks draws from, and network.fresh_masks's threshold.
         rng_state = np.random.SFC64(settings.dropout_seed).state["state"]["state"].astype(np.uint64)
         threshold = np.uint64(round(settings.keep_prob * 2**16))
+    # Multiplying by 1/keep_prob where the reference divides by keep_prob: equal to within a rounding.
+    scale = 1.0 / settings.keep_prob if mask_mode != NO_DROPOUT else 1.0
+    n_records = (settings.num_iterations - 1) // settings.record_every + 1
+    snapshots = np.empty((n_records, layout.P))
+    record_iterations = np.empty(n_records, np.int64)
+    recorded_logits = np.empty((n_records, sizes[L] * mp))
+    theta = _aligned_zeros(layout.P)
+    theta[:] = _flatten(parameters, L)
     # The generators' integers wrap around by design; run uncompiled (NUMBA_DISABLE_JIT=1, for
     # debugging), NumPy would warn about each wrap.
     with np.errstate(over="ignore"):
-        theta, iterations, objectives, snapshots, diverged_at, stopped = _train(
-            _writable(X), _writable(Y[0]), _flatten(parameters, len(sizes) - 1), sizes,
-            float(settings.learning_rate), float(settings.lambd), float(settings.keep_prob),
-            settings.num_iterations, settings.record_every, mask_mode, fixed_masks, rng_state, threshold,
+        theta, recorded, diverged_at, stopped = _train(
+            theta, _aligned_zeros(layout.P), _aligned_zeros(layout.P), acts,
+            _aligned_zeros(layout.delta_off[-1]), Y_padded, m, sizes, layout.w_off, layout.b_off,
+            layout.row_off, layout.delta_off, layout.mask_off, float(settings.learning_rate),
+            float(settings.lambd), scale, settings.num_iterations, settings.record_every, mask_mode, masks,
+            rng_state, threshold, record_iterations, recorded_logits, snapshots,
             np.zeros(1, np.uint8) if stop is None else stop.array)
     if stopped:
         raise TrainingStopped("training was stopped before it finished")
+    stacked = _unflatten(snapshots[:recorded], settings.layer_sizes)
+    ZL = recorded_logits[:recorded].reshape(recorded, sizes[L], mp)[:, :, :m]
+    # The reference's objective for all the recorded iterations at once; as there, a diverging
+    # model's may overflow to inf.
+    with np.errstate(over="ignore", invalid="ignore"):
+        objectives = network.cross_entropy(ZL, Y) + network.l2_penalty(stacked, settings.lambd, m) if recorded else []
     return Record(
         parameters=_unflatten(theta, settings.layer_sizes),
-        record_iterations=iterations.tolist(),
-        objectives=objectives.tolist(),
-        snapshots=[_unflatten(row, settings.layer_sizes) for row in snapshots],
+        record_iterations=record_iterations[:recorded].tolist(),
+        objectives=list(map(float, objectives)),
+        snapshots=[_unflatten(row, settings.layer_sizes) for row in snapshots[:recorded]],
         diverged_at=int(diverged_at) or None,
     )
 
