@@ -30,8 +30,25 @@ warm_up = shared.engine_warm_up()
 # Each chart is drawn once per ``inputs`` (everything it shows) and replayed by Streamlit after:
 # building and validating a Vega-Lite spec is most of what a rerun would otherwise spend.
 @st.cache_data(max_entries=128, show_spinner=False)
-def chart(inputs, height, _build):
-    st.altair_chart(_build(), height=height)
+def chart(inputs, height, _build, width="stretch"):
+    st.altair_chart(_build(), height=height, width=width)
+
+
+def progress_tracker(what):
+    """A progress bar for training ``what``, and the heartbeat that redraws it while models train."""
+    slot, started, shown = st.empty(), time.monotonic(), [0, 1]
+
+    def update(done, total):
+        shown[:] = done, total
+        slot.progress(done / total, text=f"Training {what}: {done} of {total} done "
+                                         f"({time.monotonic() - started:.0f} s)")
+
+    def heartbeat():
+        # Each redraw is a point where Streamlit ends this run if the page reran or closed; the
+        # models this run trains then stop within an iteration.
+        update(*shown)
+
+    return slot, update, heartbeat
 
 
 def model_ids(runs):
@@ -39,9 +56,9 @@ def model_ids(runs):
     return tuple((run.dataset_fingerprint, run.settings) for run in runs)
 
 
-def reset_to_course():
-    for key, control in CONTROLS.items():
-        st.session_state[key] = control.default
+def apply_preset(name):
+    for key, value in dashboard.PRESETS[name].items():
+        st.session_state[key] = value
 
 
 def refuse_bad_typed(key, label):
@@ -92,8 +109,14 @@ chosen = {key: control.default for key, control in CONTROLS.items()}
 
 # --- Sidebar: every setting of the study --------------------------------------------------------
 with st.sidebar:
-    st.button("Reset to the course's settings", on_click=reset_to_course, icon=":material/restart_alt:",
-              width="stretch")
+    st.button(dashboard.COURSE_PRESET, on_click=apply_preset, args=(dashboard.COURSE_PRESET,),
+                  icon=":material/school:", width="stretch",
+                  help="The course's network, training and regularizers, with fresh dropout masks at every "
+                       "iteration: inverted dropout as the course teaches it. The data stays as chosen.")
+    st.button(dashboard.NOTEBOOK_PRESET, on_click=apply_preset, args=(dashboard.NOTEBOOK_PRESET,),
+                    icon=":material/menu_book:", width="stretch",
+                    help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
+                         "iteration. With the course's own data file uploaded, this gives the published table.")
 
     st.header("Data")
     chosen["data"] = st.selectbox("Dataset", dashboard.dataset_choices(), key="data", bind="query-params",
@@ -147,7 +170,7 @@ except nnreg.DatasetError as error:
 if dataset is None:
     dataset = load_dataset(nnreg.data.BUILTIN, None, None, None)
 
-st.title("What regularization does to a small neural network")
+st.title("What regularization does to a network")
 for problem in url_problems.values():
     st.warning(problem, icon=":material/link_off:")
 for key in list(typed_problems):
@@ -158,27 +181,24 @@ if chosen["data"] == UPLOAD and upload is None:
 if dataset_problem:
     st.error(dataset_problem)
 
-story, field = st.columns([2, 3], gap="large")
-with story:
-    if dataset.name == nnreg.data.BUILTIN:
-        st.markdown(
-            "France's goalkeeper kicks the ball up the field. Each point is where it came down and two "
-            "players went up for the header: **:blue[blue]** (label 1) where a French player won it, "
-            "**:red[red]** (label 0) where the opponent did. A network that learns where the French win "
-            "tells the goalkeeper where to aim. A few headers were won against the odds: noise that an "
-            "unregularized network learns by heart, and that L2 and dropout teach it to ignore.")
-    else:
-        st.markdown("Each point is one example with two features, x1 and x2: **:blue[blue]** is label 1, "
-                    "**:red[red]** is label 0. The network learns to tell them apart from the training "
-                    "points; the test points show how well that generalizes.")
+if dataset.name == nnreg.data.BUILTIN:
+    st.markdown(
+        "France's goalkeeper kicks the ball up the field; each point is where a header happened: "
+        "**:blue[blue]** (label 1) where a French player won it, **:red[red]** (label 0) where the opponent "
+        "did. A few were won against the odds: noise that an unregularized network learns by heart, and "
+        "that L2 and dropout teach it to ignore.")
+else:
+    st.markdown("Each point is one example with two features, x1 and x2: **:blue[blue]** is label 1, "
+                "**:red[red]** is label 0. The network learns to tell them apart from the training points; "
+                "the test points show how well that generalizes.")
+with st.container(horizontal=True, vertical_alignment="center", gap="large"):
     st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
                f"{len(dataset.test_Y)} test points (triangles).")
-    show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points", bind="query-params")
+    show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points",
+                          bind="query-params")
     discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
                            help="Each point of the field takes the color of the label the model predicts "
                                 "there: blue where P(label 1) > 0.5, red elsewhere.")
-with field:
-    chart(("field", dataset.fingerprint, show_test), 340, lambda: charts.dataset_points(dataset, show_test))
 
 # --- The models -------------------------------------------------------------------------------------
 models = dashboard.model_settings(chosen)
@@ -194,22 +214,7 @@ to_train = shared.model_cache().missing(dataset, every_run)
 if to_train and warm_up is not None and warm_up.is_alive():
     with st.spinner("Compiling the fast training engine (first start only)…"):
         warm_up.join()
-progress = st.empty()
-training_started, shown_progress = time.monotonic(), [0, len(to_train)]
-
-
-def show_progress(done, total):
-    shown_progress[:] = done, total
-    progress.progress(done / total, text=f"Training models: {done} of {total} done "
-                                         f"({time.monotonic() - training_started:.0f} s)")
-
-
-def still_wanted():
-    # Each update is a point where Streamlit ends this run if the page reran or closed; the
-    # models this run trains then stop within an iteration.
-    show_progress(*shown_progress)
-
-
+progress, show_progress, still_wanted = progress_tracker("models")
 if to_train:
     show_progress(0, len(to_train))
 trained = dict(zip(every_run, shared.model_cache().results(dataset, every_run, show_progress, still_wanted)))
@@ -218,32 +223,46 @@ results = {name: [trained[run] for run in model] for name, model in model_runs.i
 table = dashboard.accuracy_table(results)
 first = {name: runs[0] for name, runs in results.items()}
 
-st.header("The models side by side")
+# One y-range for every model's curves, so that gaps compare across the columns.
+cost_domain, accuracy_domain = charts.curve_domains(first.values())
+curve_inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
 for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.items()):
     with column:
         st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
         st.caption(dashboard.model_strength(name, runs[0].settings) or "λ = 0, keep_prob = 1")
         for problem in sorted({dashboard.training_problem(run) for run in runs} - {None}):
             st.error(problem)
-        with st.container(key=f"boundary_{name}"):
-            chart(("boundary", model_ids(runs), discretize, show_test), 330,
-                  lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test))
+        several = len(runs) > 1
         train_metric, test_metric = st.columns(2)
-        train_metric.metric("Train accuracy", f"{table.loc[name, 'Train accuracy']:.1%}")
+        train_metric.metric("Mean train accuracy" if several else "Train accuracy",
+                            f"{table.loc[name, 'Train accuracy']:.1%}")
         change, real = dashboard.accuracy_change(table, name)
-        test_metric.metric("Test accuracy", f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
+        test_metric.metric("Mean test accuracy" if several else "Test accuracy",
+                           f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
                            delta_color="normal" if real else "off", delta_arrow="auto" if real else "off",
                            help=None if name == "none" else "The change is against no regularization"
                            + ("; within noise when it is at most the spread (standard deviation) of test "
-                              "accuracy over the seeds." if chosen["n_seeds"] > 1 else "."))
-        chart(("cost", name, model_ids(runs[:1])), 240, lambda: charts.cost_curve(runs[0], name))
-        if runs[0].settings.keep_prob < 1:
-            st.caption("Each step trains a randomly thinned network: its cost (grey) is noisy and is not "
-                       "the model's. The model's cost is the full network's.")
+                              "accuracy over the seeds." if several else "."))
+        with st.container(key=f"boundary_{name}"):
+            chart(("boundary", model_ids(runs), discretize, show_test), "content",
+                  lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
+                  width="content")
+        if several:
+            st.caption(f"Means over {len(runs)} runs, init seeds 0 to {len(runs) - 1}; the curves below are "
+                       f"the run with init seed {runs[0].settings.seed}'s.")
+        with st.container(key=f"curves_{name}"):
+            chart(("cost curves", model_ids(runs[:1]), curve_inputs), 200,
+                  lambda: charts.cost_curves(runs[0], cost_domain))
+            chart(("accuracy curves", model_ids(runs[:1]), curve_inputs), 200,
+                  lambda: charts.accuracy_curves(runs[0], accuracy_domain))
         st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-{name}-weights.npz",
                            "application/octet-stream", on_click="ignore", icon=":material/download:",
                            key=f"weights_{name}", help="W1, b1, ... in the course's shapes"
                            + (f", from the run with init seed {runs[0].settings.seed}." if len(runs) > 1 else "."))
+        # Below the buttons, so that the columns' charts and buttons stay level.
+        note = dashboard.dropout_note(runs[0])
+        if note:
+            st.caption(note)
 
 # --- Accuracy table ---------------------------------------------------------------------------------
 st.header("Accuracy")
@@ -271,11 +290,46 @@ with bars:
     st.subheader("‖W‖ per layer")
     chart(("norms", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_norms(first))
 with spread:
-    st.subheader("Size of every weight, |w|")
+    st.subheader("Every weight, |w|")
     chart(("distribution", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_distribution(first))
 with over_time:
     st.subheader("‖W‖ while training")
     chart(("norm history", tuple(first), model_ids(first.values())), 300, lambda: charts.norm_history(first))
+
+# --- The data alone ---------------------------------------------------------------------------------
+data_section = st.expander("The data alone: every point, without a model", icon=":material/scatter_plot:",
+                           key="field", bind="query-params", on_change="rerun")
+if data_section.open:
+    with data_section:
+        chart(("field", dataset.fingerprint, show_test), 380, lambda: charts.dataset_points(dataset, show_test))
+
+# --- Is dropout's 95 % real? ------------------------------------------------------------------------
+# Trained only while open: twenty more models, which a first visit need not wait for.
+masks_section = st.expander("Is dropout's 95 % real? One run against many seeds and masks", icon=":material/casino:",
+                            key="masks", bind="query-params", on_change="rerun")
+if masks_section.open:
+    with masks_section:
+        dropout_model = models["dropout"].replace(seed=chosen["seed"])
+        single_run = dropout_model.replace(dropout_mask="fixed")
+        mask_runs = nnreg.study.mask_runs(dropout_model)
+        section_runs = [single_run, *(run for runs in mask_runs.values() for run in runs)]
+        try:
+            limits.check_budget(section_runs, len(dataset.train_Y))
+        except limits.LimitError as error:
+            st.error(f"This section would train too much: {error}", icon=":material/block:")
+        else:
+            bar, show_section_progress, section_wanted = progress_tracker("dropout, each seed and mask")
+            done = dict(zip(section_runs, shared.model_cache().results(dataset, section_runs, show_section_progress,
+                                                                       section_wanted)))
+            bar.empty()
+            single = done[single_run]
+            mask_results = {mask: [done[run] for run in runs] for mask, runs in mask_runs.items()}
+            st.markdown(dashboard.masks_caption(nnreg.study.mask_summary(mask_results, single), single))
+            chart(("mask runs", model_ids(done.values())), 220, lambda: charts.mask_runs(mask_results, single))
+            st.caption(f"Each dot is one init seed's test accuracy (keep_prob = {dropout_model.keep_prob:g}); the "
+                       f"black bar is each row's mean; the ringed diamond is the notebook's run (init seed "
+                       f"{single.settings.seed}, fixed masks). Fixed: one set of masks drawn once, as the notebook "
+                       "did; fresh: new masks at every iteration, dropout seed = init seed.")
 
 # --- The math ---------------------------------------------------------------------------------------
 m = len(dataset.train_Y)

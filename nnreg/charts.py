@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import altair as alt
 import numpy as np
@@ -22,7 +22,7 @@ import pandas as pd
 
 from .data import Dataset
 from .network import THRESHOLD
-from .palette import BLUE, MODEL_COLORS, NEUTRAL, PALE_BLUE, PALE_RED, RED, THINNED_COLOR, UNSURE
+from .palette import BLUE, MODEL_COLORS, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR, UNSURE
 from .settings import STUDY_TITLES
 from .training import TrainResult
 
@@ -35,10 +35,18 @@ SPLIT_SCALE = alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"
 # pixels), so stretching it keeps the boundary sharp; its 40,000 predictions take about 20 ms.
 IMAGE_RESOLUTION = 200
 IMAGE_DATASET = "probability_image"
+# The plot's width in pixels; its height follows the field's shape.  Three fit side by side beside
+# the sidebar at 1280 pixels, with the first screen holding them whole at 1440 by 900.
+BOUNDARY_WIDTH = 200
+PREDICTED = ["predicted 0", "predicted 1"]
 FIELD_MARGIN = 0.08
 
-FULL_COST = "cost J, full network"
-THINNED_OBJECTIVE = "objective, thinned network"
+# The curves' names in their legends (the y-axis says cost or accuracy).
+TRAIN, TEST = "train", "test"
+THINNED_OBJECTIVE = "thinned"
+# The data splits' colours, solid; the thinned network's objective, dashed grey.
+CURVE_COLORS = {TRAIN: SPLIT_COLORS["train"], TEST: SPLIT_COLORS["test"], THINNED_OBJECTIVE: THINNED_COLOR}
+CURVE_DASHES = {TRAIN: [1, 0], TEST: [1, 0], THINNED_OBJECTIVE: [3, 2]}
 
 
 def _model_scale(names: Sequence[str]) -> alt.Scale:
@@ -157,43 +165,87 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
         y2=alt.Y2("x2_lo:Q"),
         url=alt.Url("url:N"),
     )
-    # The image has no color channel, so an invisible layer carries the scale and its legend.
-    legend = alt.Legend(type="gradient", orient="bottom", gradientLength=120, titleOrient="left",
-                        values=[0, 0.5, 1], format="~g", labelOverlap=False)
-    key = alt.Chart(pd.DataFrame({"probability": [0.0, 0.5, 1.0]})).mark_rect(opacity=0).encode(
-        color=alt.Color("probability:Q", scale=PROBABILITY_SCALE, title="P(label 1)", legend=legend),
-    )
+    # The image has no color channel, so an invisible layer carries the scale and its legend: the
+    # probability's gradient, or the two predicted labels when the regions are hard.
+    if discretize:
+        key = alt.Chart(pd.DataFrame({"region": PREDICTED})).mark_square(opacity=0).encode(
+            color=alt.Color("region:N", title=None, scale=alt.Scale(domain=PREDICTED, range=[PALE_RED, PALE_BLUE]),
+                            legend=alt.Legend(orient="bottom", direction="horizontal", symbolOpacity=1,
+                                              symbolStrokeColor=NEUTRAL, symbolStrokeWidth=0.5)))
+    else:
+        legend = alt.Legend(type="gradient", orient="bottom", gradientLength=120, titleOrient="left",
+                            values=[0, 0.5, 1], format="~g", labelOverlap=False)
+        key = alt.Chart(pd.DataFrame({"probability": [0.0, 0.5, 1.0]})).mark_rect(opacity=0).encode(
+            color=alt.Color("probability:Q", scale=PROBABILITY_SCALE, title="P(label 1)", legend=legend),
+        )
     points = _points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
     image = {"url": url, "x1_lo": x_lo, "x1_hi": x_hi, "x2_lo": y_lo, "x2_hi": y_hi}
-    return alt.layer(field, key, points).properties(datasets={IMAGE_DATASET: [image]})
+    # Equal aspect: a unit of x1 as long as a unit of x2, so the field's shapes are true.
+    height = round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
+    # "pad": the width and height are the plot's, the axes and the legend added around it.
+    return alt.layer(field, key, points).properties(datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH,
+                                                    height=height, autosize=alt.AutoSizeParams(type="pad"))
 
 
-def cost_curve(result: TrainResult, name: str) -> alt.Chart:
-    """The cost over iterations; with dropout also the objective gradient descent actually saw.
+def curve_domains(results: Iterable[TrainResult]) -> tuple[list[float], list[float]]:
+    """One y-range for the cost curves and one for the accuracy curves of all these models, so
+    that a gap looks as large in one model's chart as in another's."""
+    results = list(results)
+    histories = [result.history for result in results]
+    costs = np.concatenate([h[column].to_numpy() for h in histories for column in ("train_cost", "test_cost")]
+                           + [h["objective"].to_numpy() for h, r in zip(histories, results) if _thinned(r)])
+    accuracies = np.concatenate([h[c].to_numpy() for h in histories for c in ("train_accuracy", "test_accuracy")])
+    # A log axis needs a positive floor; a cost under 0.001 is a training set learnt by heart.
+    cost_domain = [max(float(costs.min()), 1e-3), float(costs.max())] if costs.size else [1e-3, 1.0]
+    low = float(accuracies.min()) if accuracies.size else 0.5
+    # Whole tens of percent, so the axis ticks fall on round numbers.
+    return cost_domain, [np.floor(low * 10) / 10, 1.0]
 
-    With dropout each step minimizes the cost of a randomly thinned network, which is not the
-    model's cost: both are drawn and labelled so the noisy one is not mistaken for the model's.
+
+def _thinned(result: TrainResult) -> bool:
+    return result.settings.keep_prob < 1.0
+
+
+def cost_curves(result: TrainResult, cost_domain: Sequence[float]) -> alt.Chart:
+    """The cross-entropy on the training and the test points over the iterations; with dropout
+    also the objective gradient descent actually saw, the thinned network's.
+
+    A test cost that rises while the train cost falls is overfitting seen happening.  The
+    thinned network's objective is not the model's cost, so it is drawn dashed and named.
     """
     history = result.history
-    curves = [pd.DataFrame({"iteration": history["iteration"], "value": history["cost"], "curve": FULL_COST})]
-    if result.settings.keep_prob < 1.0:
-        curves.append(pd.DataFrame({"iteration": history["iteration"], "value": history["objective"],
-                                    "curve": THINNED_OBJECTIVE}))
-    frame = pd.concat(curves, ignore_index=True)
-    names = [FULL_COST, THINNED_OBJECTIVE][: len(curves)]
-    colors = [MODEL_COLORS[name], THINNED_COLOR][: len(curves)]
-    # A log scale keeps the late, small differences between models visible after the first drop.
+    curves = [(TRAIN, history["train_cost"]), (TEST, history["test_cost"])]
+    if _thinned(result):
+        curves.append((THINNED_OBJECTIVE, history["objective"]))
+    return _curves(history, curves, "cost (log scale)", alt.Scale(type="log", domain=list(cost_domain), clamp=True),
+                   alt.Axis(format="~g", tickCount=4), ".4f")
+
+
+def accuracy_curves(result: TrainResult, accuracy_domain: Sequence[float]) -> alt.Chart:
+    """Train and test accuracy over the iterations: the gap between them is how much it overfits."""
+    history = result.history
+    curves = [(TRAIN, history["train_accuracy"]), (TEST, history["test_accuracy"])]
+    return _curves(history, curves, "accuracy", alt.Scale(domain=list(accuracy_domain), clamp=True),
+                   alt.Axis(format=".0%", tickCount=5), ".1%")
+
+
+def _curves(history, curves, title, scale, axis, number_format) -> alt.Chart:
+    frame = pd.concat([pd.DataFrame({"iteration": history["iteration"], "value": values, "curve": name})
+                       for name, values in curves], ignore_index=True)
+    names = [name for name, _ in curves]
     return alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
         x=alt.X("iteration:Q", title="iteration"),
-        y=alt.Y("value:Q", title="cost (log scale)", scale=alt.Scale(type="log"),
-                axis=alt.Axis(format="~g", tickCount=4)),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=colors), title=None,
-                        legend=alt.Legend(orient="bottom", direction="vertical")),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[[1, 0], [3, 2]][: len(curves)]),
+        y=alt.Y("value:Q", title=title, scale=scale, axis=axis),
+        # One row on top, so that every model's chart has its plot at the same height.
+        color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=[CURVE_COLORS[n] for n in names]),
+                        title=None, legend=alt.Legend(orient="top", direction="horizontal", columns=3,
+                                                      symbolSize=80, labelLimit=120)),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[CURVE_DASHES[n] for n in names]),
                                   legend=None),
-        # Drawing the model's cost last keeps it on top of the thinned network's noise.
+        # The train and test curves are drawn last, on top of the thinned network's noise.
         order=alt.Order("curve:N", sort="descending"),
-        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("value:Q", format=".4f")],
+        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"),
+                 alt.Tooltip("value:Q", format=number_format)],
     )
 
 
@@ -261,3 +313,39 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart:
                         legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("norm:Q", format=".2f")],
     )
+
+
+NOTEBOOK_RUN = "the notebook's run"
+
+
+def mask_runs_frame(results: Mapping[str, Sequence[TrainResult]], single: TrainResult) -> pd.DataFrame:
+    """Columns masks, seed, test_accuracy, run: every run of "Is dropout's 95 % real?", and the
+    notebook's single run (fixed masks) as a row of its own."""
+    rows = [{"masks": mask, "seed": run.settings.seed, "test_accuracy": run.test_accuracy, "run": "init seed"}
+            for mask, runs in results.items() for run in runs]
+    rows.append({"masks": "fixed", "seed": single.settings.seed, "test_accuracy": single.test_accuracy,
+                 "run": NOTEBOOK_RUN})
+    return pd.DataFrame(rows)
+
+
+def mask_runs(results: Mapping[str, Sequence[TrainResult]], single: TrainResult) -> alt.LayerChart:
+    """Test accuracy of each run, fixed masks above fresh ones, with each row's mean as a bar and
+    the notebook's single run ringed."""
+    frame = mask_runs_frame(results, single)
+    y = alt.Y("masks:N", title="dropout masks", sort=list(results))
+    x = alt.X("test_accuracy:Q", title="test accuracy", axis=alt.Axis(format=".0%", tickMinStep=0.01),
+              scale=alt.Scale(zero=False, padding=12))
+    runs = alt.Chart(frame[frame["run"] != NOTEBOOK_RUN]).mark_circle(size=70, opacity=0.6,
+                                                                       color=MODEL_COLORS["dropout"]).encode(
+        x=x, y=y, yOffset=alt.YOffset("jitter:Q"),
+        tooltip=[alt.Tooltip("masks:N"), alt.Tooltip("seed:Q", title="init seed"),
+                 alt.Tooltip("test_accuracy:Q", format=".1%")],
+    ).transform_calculate(jitter="(datum.seed % 5 - 2) * 4")
+    means = alt.Chart(frame[frame["run"] != NOTEBOOK_RUN]).mark_tick(thickness=3, size=30, color="black").encode(
+        x=alt.X("mean(test_accuracy):Q"), y=y, tooltip=[alt.Tooltip("mean(test_accuracy):Q", title="mean",
+                                                                    format=".1%")])
+    notebook = alt.Chart(frame[frame["run"] == NOTEBOOK_RUN]).mark_point(
+        size=260, shape="diamond", strokeWidth=2.5, color="black", filled=False).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("run:N"), alt.Tooltip("seed:Q", title="init seed"),
+                           alt.Tooltip("test_accuracy:Q", format=".1%")])
+    return alt.layer(runs, means, notebook)

@@ -1,7 +1,7 @@
 """Every colour of the charts and the page, in one place, so that none means two things.
 
 Blue and red are the two labels on every chart; each model has a colour of its own, and so does
-each data split of the Sweep page; none of them is blue or red.  The Streamlit theme
+each data split; none of them is blue or red.  The Streamlit theme
 (.streamlit/config.toml) lists the model colours first among its categorical colours, in this
 order (tested), since the theme cannot import them.
 """
@@ -20,8 +20,8 @@ MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "dropout": "#d97706", "l2_dr
 # The thinned network's noisy objective beside a dropout model's cost.
 THINNED_COLOR = "#a8a29e"
 
-# The Sweep page's data splits; the retrained choice is marked in the test split's colour, as
-# what it shows is a test accuracy.
+# The data splits, in the learning curves and on the Sweep page; the Sweep page marks the
+# retrained choice in the test split's colour, as what it shows is a test accuracy.
 SPLIT_COLORS = {"train": "#0e7490", "dev": "#a21caf", "test": "#1f2937"}
 
 # Legends that show shapes only (train circles, test triangles): a grey that is no model's.

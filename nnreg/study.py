@@ -75,3 +75,29 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
             "test_vs_none": versus_none(name, runs, results.get("none", [])),
         })
     return pd.DataFrame(rows)
+
+
+# How many init seeds "Is dropout's 95 % real?" trains each way of drawing masks with.
+MASK_SEEDS = 10
+
+
+def mask_runs(dropout: Settings, seeds: int = MASK_SEEDS) -> dict[str, list[Settings]]:
+    """A dropout model as the notebook trained it (one set of masks drawn once, "fixed") and as the
+    course teaches it (new masks every iteration, "fresh"), each over init seeds 0..seeds-1."""
+    return {mask: repetitions(dropout.replace(dropout_mask=mask), seeds) for mask in ("fixed", "fresh")}
+
+
+def mask_summary(results: dict[str, list[TrainResult]], single: TrainResult) -> pd.DataFrame:
+    """One row per way of drawing masks: the mean, std and range of test accuracy over its runs,
+    and where the notebook's single run (fixed masks, one init seed) stands against them."""
+    rows = []
+    for mask, runs in results.items():
+        test = np.array([run.test_accuracy for run in runs])
+        std = test.std(ddof=1) if len(test) > 1 else 0.0
+        rows.append({"masks": mask, "runs": len(runs), "train_accuracy": np.mean([r.train_accuracy for r in runs]),
+                     "test_accuracy": test.mean(), "test_accuracy_std": std, "lowest": test.min(),
+                     "highest": test.max(),
+                     # How many of these runs reach the single run's test accuracy.
+                     "reaching_single": int(np.sum(test >= single.test_accuracy)),
+                     "single_in_std": (single.test_accuracy - test.mean()) / std if std else 0.0})
+    return pd.DataFrame(rows).set_index("masks")

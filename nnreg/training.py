@@ -79,7 +79,8 @@ def _correct(parameters, X, Y) -> int:
 
 
 def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
-    """One row per recorded iteration: objective, the full network's cost, accuracies and norms;
+    """One row per recorded iteration: objective, the full network's cost, its cross-entropy on
+    the training and the test points, accuracies and norms;
     and the first recorded iteration whose network had collapsed (None if none had).
 
     Collapsed means the output is the same for every training example: every unit of some hidden
@@ -91,7 +92,7 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd
     L = len(settings.layer_sizes) - 1
     m = X.shape[1]
     norms = [f"norm_W{l}" for l in range(1, L + 1)]
-    columns = {name: [] for name in ["cost", "train_accuracy", "test_accuracy", *norms]}
+    columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms]}
     chunk = max(1, 250_000 // (max(settings.layer_sizes) * max(m, X_test.shape[1])))
     collapsed_at = None
     for start in range(0, len(loop.snapshots), chunk):
@@ -102,10 +103,15 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd
         constant = np.flatnonzero(np.ptp(ZL, axis=(1, 2)) == 0)
         if collapsed_at is None and constant.size:
             collapsed_at = loop.record_iterations[start + constant[0]]
-        columns["cost"].append(network.cross_entropy(ZL, Y) + network.l2_penalty(stacked, settings.lambd, m))
+        ZL_test = _stacked_logits(stacked, X_test, L)
+        # The cost gradient descent lowers (with L2's penalty), and the cross-entropy alone on either
+        # split, which compare: a test cost rising while the train cost falls is overfitting.
+        train_cost = network.cross_entropy(ZL, Y)
+        columns["cost"].append(train_cost + network.l2_penalty(stacked, settings.lambd, m))
+        columns["train_cost"].append(train_cost)
+        columns["test_cost"].append(network.cross_entropy(ZL_test, Y_test))
         columns["train_accuracy"].append(_stacked_correct(ZL, Y) / m)
-        columns["test_accuracy"].append(
-            _stacked_correct(_stacked_logits(stacked, X_test, L), Y_test) / X_test.shape[1])
+        columns["test_accuracy"].append(_stacked_correct(ZL_test, Y_test) / X_test.shape[1])
         for name, square in zip(norms, squares):
             columns[name].append(np.sqrt(square))
     history = {"iteration": np.array(loop.record_iterations, dtype=np.int64),

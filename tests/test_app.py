@@ -36,11 +36,12 @@ def test_the_default_page_shows_the_whole_study():
     page = open_page()
     assert not page.error and not page.warning
     assert [h.value for h in page.subheader][:3] == ["No regularization", "L2", "Dropout"]
-    # The field, three boundaries, three cost curves and three weight charts.
-    assert len(page.get("vega_lite_chart")) == 10
+    # Three boundaries, three models' cost and accuracy curves and three weight charts (the data
+    # alone is drawn when its section is opened).
+    assert len(page.get("vega_lite_chart")) == 12
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
     assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization",
-                                                    "The models side by side", "Weight decay"]
+                                                    "Weight decay"]
     # The math is drawn only when its section is open.
     assert not page.latex
     assert len(open_page(math="true").latex) == 5
@@ -58,24 +59,25 @@ def test_the_table_has_nnreg_trains_numbers(football):
 def test_changing_lambda_changes_only_the_l2_row():
     page = open_page()
     before = table(page)
-    page.number_input(key="lambd").set_value(3.0).run()
+    page.number_input(key="lambd").set_value(10.0).run()
     after = table(page)
-    assert after.loc["l2", "Model"] == "L2 (λ = 3)"
+    assert after.loc["l2", "Model"] == "L2 (λ = 10)"
     assert after.loc["l2", "Train accuracy"] != before.loc["l2", "Train accuracy"]
     pd.testing.assert_frame_equal(after.drop(index="l2")[ACCURACY], before.drop(index="l2")[ACCURACY])
 
 
-def test_discretize_changes_only_the_boundaries_data_and_back_gives_the_same_charts():
+def test_discretize_changes_only_the_boundaries_and_back_gives_the_same_charts():
     page = open_page()
     charts_shown = [chart.proto for chart in page.get("vega_lite_chart")]
     page.toggle(key="discretize").set_value(True).run()
     discretized = [chart.proto for chart in page.get("vega_lite_chart")]
     page.toggle(key="discretize").set_value(False).run()
     assert [chart.proto for chart in page.get("vega_lite_chart")] == charts_shown
-    # The field, then each model's boundary and cost curve, then the three weight charts: only
-    # the boundaries' data changes, their specs do not, so the browser updates them in place.
-    assert [index for index, (a, b) in enumerate(zip(charts_shown, discretized)) if a != b] == [1, 3, 5]
-    assert [a.spec for a in charts_shown] == [b.spec for b in discretized]
+    # Each model's boundary and its two curves, then the three weight charts: only the boundaries
+    # change (their image, and their legend from a gradient to the two predicted labels).
+    assert [index for index, (a, b) in enumerate(zip(charts_shown, discretized)) if a != b] == [0, 3, 6]
+    assert all("predicted 1" in discretized[index].spec and "predicted 1" not in charts_shown[index].spec
+               for index in (0, 3, 6))
 
 
 def test_url_parameters_set_the_widgets():
@@ -101,7 +103,8 @@ def test_several_seeds_say_whether_each_change_is_within_noise(football):
                    for run in dashboard.seed_runs(settings.replace(num_iterations=300), 3)]
             for name, settings in nnreg.STUDY.items()}
     deltas = [metric.delta for metric in page.metric if metric.delta]
-    for name, delta in zip(("l2", "dropout"), deltas, strict=True):
+    assert deltas[0] == "the baseline"
+    for name, delta in zip(("l2", "dropout"), deltas[1:], strict=True):
         within = within_noise(test[name], test["none"])
         assert shown.loc[name, "Within noise"] == ("yes" if within else "no")
         assert delta.endswith("within noise" if within else "beyond noise")
@@ -177,18 +180,23 @@ def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
     assert len(table(page)) == 3
 
 
-def test_reset_returns_to_the_course_settings():
-    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5")
-    page.button[0].click().run()
+@pytest.mark.parametrize("preset, masks", [(dashboard.COURSE_PRESET, "fresh"), (dashboard.NOTEBOOK_PRESET, "fixed")])
+def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
+    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5", dropout_mask="fixed" if masks == "fresh" else "fresh",
+                     data="moons")
+    next(button for button in page.button if button.label == preset).click().run()
+    assert not page.exception
     assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
     assert page.checkbox(key="l2_dropout").value is False
     assert page.text_input(key="layers").value == "20, 3"
     assert page.number_input(key="num_iterations").value == CONTROLS["num_iterations"].default
+    assert page.radio(key="dropout_mask").value == masks
+    assert page.selectbox(key="data").value == "moons"
     # Number fields (which accept an empty entry, to answer it with a message) keep their course
-    # values in the link; nothing else stays.
-    assert {key: dashboard.parse_value(key, value, []) for key, value in page.query_params.items()} == {
-        key: CONTROLS[key].default for key in page.query_params}
-    assert set(page.query_params) <= {"learning_rate", "num_iterations", "seed", "n_seeds", "lambd"}
+    # values in the link; nothing else of the models stays.
+    models = {key: value for key, value in page.query_params.items() if key in dashboard.controls.MODEL_CONTROLS}
+    assert {key: dashboard.parse_value(key, value, []) for key, value in models.items()} == {
+        key: dashboard.PRESETS[preset][key] for key in models}
 
 
 def test_every_download_is_offered():
@@ -224,7 +232,7 @@ def test_diverged_models_are_marked_and_never_compared():
     shown = page.table[0].value
     assert list(shown["Diverged"]) == ["yes", "yes", "yes"]
     deltas = [metric.delta for metric in page.metric if metric.delta]
-    assert deltas == ["diverged: not compared"] * 2
+    assert deltas == ["the baseline"] + ["diverged: not compared"] * 2
     assert any("No regularization diverged, so there are no trained weights to compare" in m.value
                for m in page.markdown)
 
@@ -238,3 +246,14 @@ def test_the_pages_seeds_are_the_command_lines_seeds(football):
     for name in ("none", "l2", "dropout"):
         assert table(page).loc[name, "Test accuracy"] == pytest.approx(expected.loc[name, "test_accuracy"])
         assert table(page).loc[name, "Train accuracy"] == pytest.approx(expected.loc[name, "train_accuracy"])
+
+
+def test_is_dropouts_95_real_trains_only_when_opened():
+    closed = open_page()
+    assert not any("The notebook trained dropout once" in m.value for m in closed.markdown)
+    page = open_page(masks="true")
+    assert not page.error
+    caption = next(m.value for m in page.markdown if "The notebook trained dropout once" in m.value)
+    assert "Over init seeds 0 to 9" in caption
+    # Three boundaries, six curves, three weight charts, and the runs of this section.
+    assert len(page.get("vega_lite_chart")) == 13

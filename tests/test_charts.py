@@ -107,15 +107,26 @@ def test_the_boundary_is_a_probability_image_under_the_training_points(results, 
     assert set(shown["split"]) == {"train"} and len(shown) == len(moons.train_Y)
 
 
-def test_discretize_shows_the_predicted_label_and_changes_only_the_image(results, moons):
+def test_discretize_shows_the_predicted_label_and_a_two_class_legend(results, moons):
     spec = charts.decision_boundary([results["none"]], moons, discretize=True, resolution=20).to_dict()
     predicted = charts.probability_field([results["none"]], moons, 20) > 0.5
     assert 0 < predicted.mean() < 1
     np.testing.assert_array_equal(_image(spec), charts.probability_colors(predicted.astype(float)))
-    # Only the fixed-name image dataset differs, so a drawn chart can be updated in place.
+    color = spec["layer"][1]["encoding"]["color"]
+    assert color["scale"] == {"domain": charts.PREDICTED, "range": [charts.PALE_RED, charts.PALE_BLUE]}
     soft = charts.decision_boundary([results["none"]], moons, resolution=20).to_dict()
-    assert soft["datasets"].pop(charts.IMAGE_DATASET) != spec["datasets"].pop(charts.IMAGE_DATASET)
-    assert soft == spec
+    assert soft["layer"][1]["encoding"]["color"]["legend"]["type"] == "gradient"
+    # The points and the field's axes stay as they are.
+    assert soft["layer"][2] == spec["layer"][2] and soft["layer"][0] == spec["layer"][0]
+
+
+def test_the_field_is_drawn_at_equal_aspect(results, football):
+    spec = charts.decision_boundary([results["none"]], football, resolution=20).to_dict()
+    (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(football)
+    # "pad": width and height are the plot's own, so one unit of x1 is as long as one of x2.
+    assert spec["autosize"] == {"type": "pad"}
+    assert spec["width"] == charts.BOUNDARY_WIDTH
+    assert spec["height"] / spec["width"] == pytest.approx((y_hi - y_lo) / (x_hi - x_lo), abs=0.01)
 
 
 def test_another_model_changes_only_the_image(results, moons):
@@ -140,22 +151,42 @@ def test_the_dataset_chart_tells_splits_by_shape_and_labels_by_color(moons):
     assert len(_values(charts.dataset_points(moons, show_test=False).to_dict())) == len(moons.train_Y)
 
 
-def test_a_model_without_dropout_has_one_cost_curve(results):
-    spec = charts.cost_curve(results["l2"], "l2").to_dict()
+def test_cost_curves_are_train_and_test_cross_entropy_in_the_splits_colours(results):
+    cost_domain, _ = charts.curve_domains(results.values())
+    spec = charts.cost_curves(results["l2"], cost_domain).to_dict()
     frame = _values(spec)
-    assert set(frame["curve"]) == {charts.FULL_COST}
-    np.testing.assert_allclose(frame["value"], results["l2"].history["cost"])
-    assert spec["encoding"]["color"]["scale"]["range"] == [charts.MODEL_COLORS["l2"]]
+    assert set(frame["curve"]) == {charts.TRAIN, charts.TEST}
+    history = results["l2"].history
+    np.testing.assert_allclose(frame[frame["curve"] == charts.TRAIN]["value"], history["train_cost"])
+    np.testing.assert_allclose(frame[frame["curve"] == charts.TEST]["value"], history["test_cost"])
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.SPLIT_COLORS["train"], charts.SPLIT_COLORS["test"]]
+    assert spec["encoding"]["y"]["scale"]["domain"] == cost_domain
 
 
-def test_dropout_shows_the_full_network_cost_and_the_thinned_objective(results):
-    history = results["dropout"].history
-    frame = _values(charts.cost_curve(results["dropout"], "dropout").to_dict())
-    full = frame[frame["curve"] == charts.FULL_COST]
+def test_dropout_adds_the_thinned_objective_dashed(results):
+    cost_domain, _ = charts.curve_domains(results.values())
+    spec = charts.cost_curves(results["dropout"], cost_domain).to_dict()
+    frame = _values(spec)
     thinned = frame[frame["curve"] == charts.THINNED_OBJECTIVE]
-    np.testing.assert_allclose(full["value"], history["cost"])
-    np.testing.assert_allclose(thinned["value"], history["objective"])
-    assert not np.allclose(full["value"].to_numpy()[1:], thinned["value"].to_numpy()[1:])
+    np.testing.assert_allclose(thinned["value"], results["dropout"].history["objective"])
+    assert spec["encoding"]["strokeDash"]["scale"]["range"][-1] == [3, 2]
+    assert spec["encoding"]["color"]["scale"]["range"][-1] == charts.THINNED_COLOR
+
+
+def test_every_models_curves_share_one_scale_that_holds_them_all(results):
+    cost_domain, accuracy_domain = charts.curve_domains(results.values())
+    for result in results.values():
+        history = result.history
+        costs = [*history["train_cost"], *history["test_cost"]]
+        assert cost_domain[0] <= min(costs) and max(costs) <= cost_domain[1]
+        accuracies = [*history["train_accuracy"], *history["test_accuracy"]]
+        assert accuracy_domain[0] <= min(accuracies) and accuracy_domain[1] == 1.0
+        spec = charts.accuracy_curves(result, accuracy_domain).to_dict()
+        assert spec["encoding"]["y"]["scale"]["domain"] == accuracy_domain
+        assert set(_values(spec)["curve"]) == {charts.TRAIN, charts.TEST}
+    # The thinned objective is noisy and higher: the shared range holds it too.
+    assert max(results["dropout"].history["objective"]) <= cost_domain[1]
+    assert accuracy_domain[0] * 10 == pytest.approx(round(accuracy_domain[0] * 10))
 
 
 def test_weight_norms_are_grouped_bars_per_layer(results):
@@ -188,3 +219,15 @@ def test_the_norm_history_is_the_norm_of_all_weights(results):
     np.testing.assert_allclose(frame[frame["model"] == "No regularization"]["norm"], expected)
     spec = charts.norm_history(results).to_dict()
     assert spec["encoding"]["x"]["field"] == "iteration" and spec["encoding"]["y"]["field"] == "norm"
+
+
+def test_the_mask_runs_chart_has_every_run_and_rings_the_notebooks(results):
+    dropout = results["dropout"]
+    runs = {"fixed": [dropout, dropout], "fresh": [dropout]}
+    frame = charts.mask_runs_frame(runs, dropout)
+    assert frame["masks"].tolist() == ["fixed", "fixed", "fresh", "fixed"]
+    assert frame["run"].tolist()[-1] == charts.NOTEBOOK_RUN
+    spec = charts.mask_runs(runs, dropout).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["circle", "tick", "point"]
+    assert spec["layer"][2]["mark"]["shape"] == "diamond"
+    assert spec["layer"][0]["mark"]["color"] == charts.MODEL_COLORS["dropout"]

@@ -173,7 +173,7 @@ def test_a_change_beyond_noise_is_colored_and_one_within_noise_is_not(runs):
     table = dashboard.accuracy_table(runs)
     table["Test accuracy"] = [0.900, 0.915, 0.920]
     table["Within noise"] = pd.array([pd.NA, True, False], dtype="boolean")
-    assert dashboard.accuracy_change(table, "none") == (None, False)
+    assert dashboard.accuracy_change(table, "none") == ("the baseline", False)
     assert dashboard.accuracy_change(table, "l2") == ("+1.5 pts, within noise", False)
     assert dashboard.accuracy_change(table, "dropout") == ("+2.0 pts, beyond noise", True)
     single = table.drop(columns=["Within noise"])
@@ -226,14 +226,44 @@ def test_a_diverged_model_is_never_the_best_nor_compared(runs):
     assert dashboard.accuracy_change(table, "l2") == ("not compared: no regularization diverged", False)
 
 
-def test_the_weight_decay_caption_gives_this_runs_norms(runs):
+def test_the_weight_decay_caption_gives_each_layers_norms(runs):
     first = {name: model[0] for name, model in runs.items()}
-    norms = {name: np.sqrt(sum(np.sum(value**2) for key, value in result.parameters.items() if key.startswith("W")))
-             for name, result in first.items()}
     caption = dashboard.weight_decay_caption(first)
-    assert caption.startswith(f"L2 shrank the total weight norm ‖W‖ from {norms['none']:.1f} to {norms['l2']:.1f}")
-    assert f"dropout {'shrank' if norms['dropout'] < norms['none'] else 'grew'} it" in caption
-    assert first["l2"].total_weight_norm() == pytest.approx(norms["l2"])
+    before = first["none"].weight_norms()
+    for name in ("l2", "dropout"):
+        title = nnreg.settings.STUDY_TITLES[name]
+        sentence = caption[caption.index(title + " "):].split(". ")[0]
+        for layer, norm in first[name].weight_norms().items():
+            assert f"‖{layer}‖ from {before[layer]:.2f} to {norm:.2f}" in sentence
+            verb_at = sentence.rfind("shrank", 0, sentence.index(f"‖{layer}‖"))
+            grew_at = sentence.rfind("grew", 0, sentence.index(f"‖{layer}‖"))
+            assert (verb_at > grew_at) == (norm < before[layer]), (name, layer)
+    # L2's sentence says why every layer shrank; dropout's says it need not shrink them when one grew.
+    grew = any(n > before[k] for k, n in first["dropout"].weight_norms().items())
+    assert ("need not shrink them" in caption) == grew
+
+
+def _with_history(result, mask, objective, train_cost, test_accuracy):
+    iterations = [0, 100, 200]
+    history = pd.DataFrame({"iteration": iterations, "objective": objective, "train_cost": train_cost,
+                            "test_accuracy": test_accuracy})
+    return dataclasses.replace(result, history=history, settings=result.settings.replace(dropout_mask=mask))
+
+
+def test_the_dropout_note_reads_the_curves_numbers(runs):
+    dropout = runs["dropout"][0]
+    smooth = _with_history(dropout, "fixed", [1.0, 0.5, 0.2], [0.5, 0.3, 0.6], [0.8, 0.9, 0.95])
+    note = dashboard.dropout_note(smooth)
+    assert "drives down smoothly: from 1.000 to 0.200, travelling 1 times its drop" in note
+    assert "was lowest, 0.300, at iteration 100 and rose to 0.600" in note
+    assert note.endswith("its test accuracy ended at its best, 95.0%.")
+    # 0.4 down, 0.8 down after 0.4 up: 1.6 travelled for a drop of 0.4.
+    noisy = _with_history(dropout, "fresh", [1.0, 1.4, 0.6], [0.5, 0.4, 0.3], [0.8, 0.9, 0.85])
+    note = dashboard.dropout_note(noisy)
+    assert "is noisy: from 1.000 to 0.600, travelling 3 times its drop on the way (largest rise 0.4000)" in note
+    assert "its train cost ended at 0.300; its test accuracy ended at 85.0%, its best being 90.0% at iteration 100" \
+        in note
+    assert dashboard.dropout_note(runs["l2"][0]) == ""
 
 
 def test_weights_download_round_trips(runs):
@@ -405,3 +435,22 @@ def test_the_engine_warms_up_in_the_background():
     assert thread.daemon and thread.name == "nnreg-warm-up"
     thread.join(timeout=120)
     assert not thread.is_alive()
+
+
+def test_the_masks_caption_says_where_the_single_run_stands(runs):
+    one = runs["dropout"][0]
+
+    def some(values):
+        return [dataclasses.replace(one, test_accuracy=v) for v in values]
+
+    results = {"fixed": some([0.90, 0.92, 0.94, 0.96]), "fresh": some([0.90, 0.91, 0.92, 0.93])}
+    single = dataclasses.replace(one, test_accuracy=0.95)
+    caption = dashboard.masks_caption(nnreg.study.mask_summary(results, single), single)
+    assert f"init seed {one.settings.seed}" in caption and "giving 95.0% test accuracy" in caption
+    assert "the same fixed masks give 93.0% ± 2.6% (from 90.0% to 96.0%; 1 of 4 runs reaches 95.0%)" in caption
+    assert "fresh masks, as the course teaches dropout, 91.5% ± 1.3% (0 of 4 runs reach 95.0%)" in caption
+    assert caption.endswith("So 95.0% is 2.7 standard deviations above the fresh masks' mean: the luck of one "
+                            "seed and one set of masks, not what dropout gives on this data.")
+    typical = dataclasses.replace(one, test_accuracy=0.92)
+    assert "within one standard deviation" in dashboard.masks_caption(nnreg.study.mask_summary(results, typical),
+                                                                      typical)

@@ -6,18 +6,20 @@ numbers beside them), ``downloads`` and ``latex``.  The pages import them from h
 """
 
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ModelCache, result_bytes, warm_up_in_background
-from .captions import training_problem, weight_decay_caption
-from .controls import (CONTROLS, UPLOAD, Control, check_query_params, dataset_choices, load_choice,
-                       parse_value, shown_value, typed_problem)
+from .captions import dropout_note, masks_caption, training_problem, weight_decay_caption
+from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, UPLOAD, Control, check_query_params,
+                       dataset_choices, load_choice, parse_value, shown_value, typed_problem)
 from .downloads import settings_json, weights_npz
 from .latex import dropout_latex, l2_latex
 from .models import model_settings, model_strength, model_title, seed_runs
 from .table import PERCENT_COLUMNS, accuracy_change, accuracy_table, change_in_points, comparable, diverged, style_table
 
 __all__ = [
-    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "PERCENT_COLUMNS", "UPLOAD", "Control", "ModelCache",
+    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS",
+    "UPLOAD", "Control", "ModelCache",
     "accuracy_change", "accuracy_table", "change_in_points", "check_query_params", "comparable",
-    "dataset_choices", "diverged", "dropout_latex", "l2_latex", "load_choice", "model_settings",
+    "dataset_choices", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
+    "model_settings",
     "model_strength", "model_title", "parse_value", "result_bytes", "seed_runs", "settings_json",
     "shown_value", "style_table", "training_problem", "typed_problem", "warm_up_in_background",
     "weight_decay_caption", "weights_npz",

@@ -4,35 +4,127 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import math
+
+import numpy as np
+
 from ..settings import STUDY_TITLES
 from ..training import TrainResult
 
 
+def _change(before: float, after: float) -> str:
+    return f"{after / before - 1:+.0%}".replace("-", "−") if before else "from 0"
+
+
 def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
-    """What each regularizer did to the weights, in numbers, relative to no regularization.
-    Diverged models are named and left out: their weights say nothing about regularization."""
+    """What each regularizer did to each layer's weights, in numbers, against no regularization:
+    which layers it shrank and which it grew.  Diverged models are named and left out: their
+    weights say nothing about regularization."""
     if results["none"].diverged_at is not None:
         return ("No regularization diverged, so there are no trained weights to compare the others with: "
                 "lower the learning rate.")
-    baseline = results["none"].total_weight_norm()
-    parts, left_out = [], []
+    baseline = results["none"].weight_norms()
+    sentences, left_out = [], []
     for name, result in results.items():
         if name == "none":
             continue
-        title = STUDY_TITLES[name].replace("Dropout", "dropout")
+        title = STUDY_TITLES[name]
         if result.diverged_at is not None:
             left_out.append(title)
             continue
-        norm = result.total_weight_norm()
-        verb = "shrank" if norm < baseline else "grew"
-        subject = "the total weight norm ‖W‖" if not parts else "it"
-        change = f"{norm / baseline - 1:+.0%}".replace("-", "−")
-        parts.append(f"{title} {verb} {subject} from {baseline:.1f} to {norm:.1f} ({change})")
-    caption = "; ".join(parts) + "." if parts else ""
+        norms = result.weight_norms()
+        moves = {"shrank": [], "grew": []}
+        for layer, norm in norms.items():
+            moves["shrank" if norm < baseline[layer] else "grew"].append(
+                f"‖{layer}‖ from {baseline[layer]:.2f} to {norm:.2f} ({_change(baseline[layer], norm)})")
+        said = " and ".join(f"{verb} {_listed(items)}" for verb, items in moves.items() if items)
+        sentence = f"{title} {said}"
+        if result.settings.keep_prob < 1.0 and moves["grew"]:
+            sentence += (": dropout fights overfitting by making each unit work without the others, not by "
+                         "penalizing weights, so it need not shrink them")
+        elif result.settings.lambd > 0 and not moves["grew"]:
+            sentence += ": the penalty pulls every weight towards zero"
+        sentences.append(sentence + ".")
     if left_out:
-        caption += (f" {' and '.join(left_out)} diverged and {'is' if len(left_out) == 1 else 'are'} left out "
-                    "of this comparison.")
-    return caption[0].upper() + caption[1:] if caption else caption
+        sentences.append(f"{' and '.join(left_out)} diverged and {'is' if len(left_out) == 1 else 'are'} left out "
+                         "of this comparison.")
+    return " ".join(sentences)
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# A curve that travels at most this many times its drop is said to fall smoothly.
+SMOOTH = 1.1
+
+
+def dropout_note(result: TrainResult) -> str:
+    """For a dropout model, what its cost curves show, from their numbers: the objective each step
+    lowered is a thinned network's, while the model that predicts is the full network ("" without
+    dropout or with a diverged run)."""
+    if result.settings.keep_prob >= 1.0 or result.diverged_at is not None or len(result.history) < 2:
+        return ""
+    history = result.history
+    objective, cost = history["objective"].to_numpy(), history["train_cost"].to_numpy()
+    # How far the curve travels for how far it falls: 1 for a curve that only falls.
+    steps = np.diff(objective)
+    drop = objective[0] - objective[-1]
+    winding = float(np.sum(np.abs(steps)) / drop) if drop > 0 else math.inf
+    shape = (f"from {objective[0]:.3f} to {objective[-1]:.3f}, travelling {winding:.3g} times its drop on the way "
+             f"(largest rise {max(float(steps.max()), 0.0):.4f})")
+    if result.settings.dropout_mask == "fixed":
+        note = ("With fixed masks every step trains the same thinned network, so its objective (dashed) is one "
+                "function gradient descent drives down" + (" smoothly" if winding <= SMOOTH else "") + f": {shape}. ")
+    else:
+        note = ("Each step trains a new randomly thinned network, so its objective (dashed) is "
+                + ("noisy" if winding > SMOOTH else "a different function at each step") + f": {shape}. ")
+    lowest = int(np.argmin(cost))
+    note += "The model that predicts is the full network (solid lines), never trained as such: its train cost "
+    if cost[-1] > cost[lowest] * 1.01:
+        note += (f"was lowest, {cost[lowest]:.3f}, at iteration {history['iteration'].iloc[lowest]:,} "
+                 f"and rose to {cost[-1]:.3f} by the end")
+    else:
+        note += f"ended at {cost[-1]:.3f}"
+    accuracy = history["test_accuracy"].to_numpy()
+    best = int(np.argmax(accuracy))
+    if accuracy[-1] >= accuracy[best]:
+        note += f", while its test accuracy ended at its best, {accuracy[-1]:.1%}."
+    else:
+        note += (f"; its test accuracy ended at {accuracy[-1]:.1%}, its best being {accuracy[best]:.1%} at "
+                 f"iteration {history['iteration'].iloc[best]:,}.")
+    return note
+
+
+def masks_caption(summary, single: TrainResult) -> str:
+    """What "Is dropout's 95 % real?" found: the notebook's single run (fixed masks, one init seed)
+    against the same model over many seeds with fixed and with fresh masks (``study.mask_summary``)."""
+    fixed, fresh = summary.loc["fixed"], summary.loc["fresh"]
+    runs = int(fixed["runs"])
+    one = f"{single.test_accuracy:.1%}"
+    caption = (f"The notebook trained dropout once: init seed {single.settings.seed}, with one set of masks drawn "
+               f"once and reused at every iteration, giving {one} test accuracy. Over init seeds 0 to {runs - 1}, "
+               f"the same fixed masks give {_mean_std(fixed)} (from {fixed['lowest']:.1%} to "
+               f"{fixed['highest']:.1%}; {_reaching(fixed, one)}), and fresh masks, as the course teaches dropout, "
+               f"{_mean_std(fresh)} ({_reaching(fresh, one)}). ")
+    z = fresh["single_in_std"]
+    if z > 1:
+        caption += (f"So {one} is {z:.1f} standard deviations above the fresh masks' mean: the luck of one seed "
+                    "and one set of masks, not what dropout gives on this data.")
+    elif z < -1:
+        caption += f"So {one} is {-z:.1f} standard deviations below the fresh masks' mean: this seed was unlucky."
+    else:
+        caption += f"So {one} is within one standard deviation of the fresh masks' mean: here the single run is typical."
+    return caption
+
+
+def _reaching(row, accuracy: str) -> str:
+    count = int(row["reaching_single"])
+    return f"{count} of {int(row['runs'])} runs {'reaches' if count == 1 else 'reach'} {accuracy}"
+
+
+def _mean_std(row) -> str:
+    return f"{row['test_accuracy']:.1%} ± {row['test_accuracy_std']:.1%}"
 
 
 def training_problem(result: TrainResult) -> str | None:

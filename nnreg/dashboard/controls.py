@@ -55,6 +55,22 @@ CONTROLS: dict[str, Control] = {
     "test_points": Control(True),
     "discretize": Control(False),
     "math": Control(False),
+    "masks": Control(False),
+    "field": Control(False),
+}
+
+
+# The two ways to train the course's study, each setting every control of the models (the data
+# and the view stay as they are, so an uploaded course file stays loaded).
+MODEL_CONTROLS = ("learning_rate", "num_iterations", "layers", "seed", "n_seeds", "lambd", "keep_prob",
+                  "dropout_mask", "l2_dropout")
+COURSE_PRESET, NOTEBOOK_PRESET = "Course settings", "Exactly as the notebook"
+PRESETS: dict[str, dict[str, object]] = {
+    # Fresh masks every iteration: inverted dropout as the course teaches it.
+    COURSE_PRESET: {key: CONTROLS[key].default for key in MODEL_CONTROLS},
+    # The notebook drew its masks once and reused them every iteration; with its own data file this
+    # gives its published table (tested).
+    NOTEBOOK_PRESET: {key: CONTROLS[key].default for key in MODEL_CONTROLS} | {"dropout_mask": "fixed"},
 }
 
 

@@ -62,11 +62,12 @@ def comparable(table: pd.DataFrame, name: str) -> bool:
 
 def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
     """A model's test accuracy against no regularization's as a metric's delta, e.g. "+1.5 pts",
-    or "+0.5 pts, within noise" with several seeds (None for no regularization itself); and
+    or "+0.5 pts, within noise" with several seeds ("the baseline" for no regularization itself,
+    which keeps the metrics of every model the same height); and
     whether it is a change worth a color: nonzero as shown, and beyond noise when that is known.
     A diverged model, or one compared with a diverged baseline, gets the reason instead."""
     if name == "none":
-        return None, False
+        return "the baseline", False
     if not comparable(table, name):
         return "diverged: not compared", False
     if not comparable(table, "none"):
