@@ -191,9 +191,9 @@ else:
     st.markdown("Each point is one example with two features, x1 and x2: **:blue[blue]** is label 1, "
                 "**:red[red]** is label 0. The network learns to tell them apart from the training points; "
                 "the test points show how well that generalizes.")
-with st.container(horizontal=True, vertical_alignment="center", gap="large"):
-    st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
-               f"{len(dataset.test_Y)} test points (triangles).")
+st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
+           f"{len(dataset.test_Y)} test points (triangles).")
+with st.container(horizontal=True, gap="large"):
     show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points",
                           bind="query-params")
     discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
@@ -234,26 +234,26 @@ for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.
             st.error(problem)
         several = len(runs) > 1
         train_metric, test_metric = st.columns(2)
-        train_metric.metric("Mean train accuracy" if several else "Train accuracy",
+        train_metric.metric("Mean train" if several else "Train accuracy",
                             f"{table.loc[name, 'Train accuracy']:.1%}")
         change, real = dashboard.accuracy_change(table, name)
-        test_metric.metric("Mean test accuracy" if several else "Test accuracy",
+        test_metric.metric("Mean test" if several else "Test accuracy",
                            f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
                            delta_color="normal" if real else "off", delta_arrow="auto" if real else "off",
                            help=None if name == "none" else "The change is against no regularization"
-                           + ("; within noise when it is at most the spread (standard deviation) of test "
-                              "accuracy over the seeds." if several else "."))
+                           + (": colored when beyond noise, \"≈ noise\" when it is at most the spread (the larger "
+                              "standard deviation) of test accuracy over the seeds." if several else "."))
         with st.container(key=f"boundary_{name}"):
             chart(("boundary", model_ids(runs), discretize, show_test), "content",
                   lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
                   width="content")
         if several:
-            st.caption(f"Means over {len(runs)} runs, init seeds 0 to {len(runs) - 1}; the curves below are "
-                       f"the run with init seed {runs[0].settings.seed}'s.")
+            st.caption(f"Means over {len(runs)} runs (init seeds 0 to {len(runs) - 1}); the curves below show "
+                       f"the run with init seed {runs[0].settings.seed}.")
         with st.container(key=f"curves_{name}"):
-            chart(("cost curves", model_ids(runs[:1]), curve_inputs), 200,
+            chart(("cost curves", model_ids(runs[:1]), curve_inputs), 250,
                   lambda: charts.cost_curves(runs[0], cost_domain))
-            chart(("accuracy curves", model_ids(runs[:1]), curve_inputs), 200,
+            chart(("accuracy curves", model_ids(runs[:1]), curve_inputs), 250,
                   lambda: charts.accuracy_curves(runs[0], accuracy_domain))
         st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-{name}-weights.npz",
                            "application/octet-stream", on_click="ignore", icon=":material/download:",

@@ -282,7 +282,8 @@ def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
     frame = weight_distribution_frame(results)
     y = alt.Y("model:N", sort=[STUDY_TITLES[name] for name in results], title=None)
     ticks = alt.Chart(frame).mark_tick(opacity=0.5, thickness=1.2, size=26).encode(
-        x=alt.X("abs_w:Q", title="|w|"), y=y,
+        # Flush: the last tick's label stays inside the chart instead of being cut at its edge.
+        x=alt.X("abs_w:Q", title="|w|", axis=alt.Axis(labelFlush=True)), y=y,
         color=alt.Color("model:N", scale=_model_scale(list(results)), legend=None),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("abs_w:Q", format=".3f")],
     )

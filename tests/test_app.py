@@ -107,7 +107,7 @@ def test_several_seeds_say_whether_each_change_is_within_noise(football):
     for name, delta in zip(("l2", "dropout"), deltas[1:], strict=True):
         within = within_noise(test[name], test["none"])
         assert shown.loc[name, "Within noise"] == ("yes" if within else "no")
-        assert delta.endswith("within noise" if within else "beyond noise")
+        assert delta.endswith("≈ noise") == within
     assert any("within noise when it is at most the larger of their standard deviations" in caption.value
                for caption in page.caption)
 
@@ -257,3 +257,13 @@ def test_is_dropouts_95_real_trains_only_when_opened():
     assert "Over init seeds 0 to 9" in caption
     # Three boundaries, six curves, three weight charts, and the runs of this section.
     assert len(page.get("vega_lite_chart")) == 13
+
+
+def test_with_several_seeds_metrics_say_means_and_curves_say_their_seed():
+    page = open_page(n_seeds="3")
+    assert [m.label for m in page.metric][:2] == ["Mean train", "Mean test"]
+    said = [c.value for c in page.caption if c.value.startswith("Means over")]
+    assert said == ["Means over 3 runs (init seeds 0 to 2); the curves below show the run with init seed 0."] * 3
+    shown = table(page)
+    assert [m.value for m in page.metric][:2] == [f"{shown.loc['none', 'Train accuracy']:.1%}",
+                                                  f"{shown.loc['none', 'Test accuracy']:.1%}"]

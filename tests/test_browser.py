@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nnreg import training
+from nnreg import dashboard, training
 from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,
@@ -112,3 +112,23 @@ def test_a_first_start_says_it_is_compiling_instead_of_waiting_silently(tmp_path
         _assert_the_whole_study_is_shown(page)
         assert page.get_by_text(COMPILING).count() == 0
 
+
+
+def test_the_course_file_and_the_notebook_preset_give_the_published_table(server, course_data_path):
+    # What a teacher does: upload the course's data.mat, press "Exactly as the notebook".
+    with browser.browser_page() as page:
+        page.goto(server.url)
+        browser.seconds_to_render(page)
+        page.get_by_role("combobox", name="Dataset").click()
+        page.get_by_role("option", name=dashboard.UPLOAD, exact=True).click()
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(course_data_path))
+        page.get_by_role("button", name=dashboard.NOTEBOOK_PRESET).click()
+        page.wait_for_function("() => document.body.innerText.includes('data.mat')", timeout=60_000)
+        browser.seconds_to_render(page)
+        rows = page.locator(".st-key-accuracy_table tbody tr").all()
+        published = {"No regularization": ("94.8%", "91.5%"), "L2": ("93.8%", "93.0%"), "Dropout": ("92.9%", "95.0%")}
+        for (model, (train, test)), row in zip(published.items(), rows, strict=True):
+            cells = [cell.strip() for cell in row.locator("th, td").all_inner_texts()]
+            assert cells[0].startswith(model) and train in cells and test in cells, cells
+        masks = page.get_by_role("radiogroup", name="Dropout masks")
+        assert masks.get_by_role("radio", name="fixed").is_checked()

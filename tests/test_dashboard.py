@@ -174,8 +174,8 @@ def test_a_change_beyond_noise_is_colored_and_one_within_noise_is_not(runs):
     table["Test accuracy"] = [0.900, 0.915, 0.920]
     table["Within noise"] = pd.array([pd.NA, True, False], dtype="boolean")
     assert dashboard.accuracy_change(table, "none") == ("the baseline", False)
-    assert dashboard.accuracy_change(table, "l2") == ("+1.5 pts, within noise", False)
-    assert dashboard.accuracy_change(table, "dropout") == ("+2.0 pts, beyond noise", True)
+    assert dashboard.accuracy_change(table, "l2") == ("+1.5 pts ≈ noise", False)
+    assert dashboard.accuracy_change(table, "dropout") == ("+2.0 pts", True)
     single = table.drop(columns=["Within noise"])
     single.loc["l2", "Test accuracy"] = 0.88
     assert dashboard.accuracy_change(single, "l2") == ("-2.0 pts", True)
@@ -189,8 +189,8 @@ def test_a_change_beyond_noise_never_shows_equal_to_the_spread_beside_it(runs):
     table["Test accuracy"] = [0.9000, 0.9183, 0.9050]
     table["Test std"] = [0.0178, 0.0120, 0.0100]
     table["Within noise"] = pd.array([pd.NA, False, True], dtype="boolean")
-    assert dashboard.accuracy_change(table, "l2") == ("+1.83 pts, beyond noise", True)
-    assert dashboard.accuracy_change(table, "dropout") == ("+0.5 pts, within noise", False)
+    assert dashboard.accuracy_change(table, "l2") == ("+1.83 pts", True)
+    assert dashboard.accuracy_change(table, "dropout") == ("+0.5 pts ≈ noise", False)
     table["Test change"] = [np.nan, 0.0183, 0.0050]
     shown = dashboard.style_table(table).data
     assert list(shown["Test change"]) == ["", "+1.83 pts", "+0.5 pts"]

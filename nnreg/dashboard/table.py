@@ -62,7 +62,7 @@ def comparable(table: pd.DataFrame, name: str) -> bool:
 
 def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
     """A model's test accuracy against no regularization's as a metric's delta, e.g. "+1.5 pts",
-    or "+0.5 pts, within noise" with several seeds ("the baseline" for no regularization itself,
+    or "+0.5 pts ≈ noise" with several seeds when within noise ("the baseline" for no regularization itself,
     which keeps the metrics of every model the same height); and
     whether it is a change worth a color: nonzero as shown, and beyond noise when that is known.
     A diverged model, or one compared with a diverged baseline, gets the reason instead."""
@@ -77,8 +77,10 @@ def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
     text = change_in_points(table, name, change, minus="-")
     if "Within noise" not in table:
         return text, bool(round(100 * change, 1))
+    # Short enough for a metric in a column a third of the page wide: a change beyond noise is
+    # colored, one within noise is grey and says so.
     within = bool(table.loc[name, "Within noise"])
-    return f"{text}, {'within' if within else 'beyond'} noise", bool(round(100 * change, 1)) and not within
+    return (f"{text} ≈ noise" if within else text), bool(round(100 * change, 1)) and not within
 
 
 def change_in_points(table: pd.DataFrame, name: str, change: float, minus: str = "−") -> str:
