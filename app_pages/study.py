@@ -193,12 +193,15 @@ else:
                 "the test points show how well that generalizes.")
 st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
            f"{len(dataset.test_Y)} test points (triangles).")
-with st.container(horizontal=True, gap="large"):
+toggles, legend = st.columns([2, 1], vertical_alignment="center")
+with toggles.container(horizontal=True, gap="large"):
     show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points",
                           bind="query-params")
     discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
                            help="Each point of the field takes the color of the label the model predicts "
                                 "there: blue where P(label 1) > 0.5, red elsewhere.")
+with legend:
+    chart(("boundary legend", discretize), "content", lambda: charts.boundary_legend(discretize), width="content")
 
 # --- The models -------------------------------------------------------------------------------------
 models = dashboard.model_settings(chosen)

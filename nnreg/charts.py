@@ -165,26 +165,34 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
         y2=alt.Y2("x2_lo:Q"),
         url=alt.Url("url:N"),
     )
-    # The image has no color channel, so an invisible layer carries the scale and its legend: the
-    # probability's gradient, or the two predicted labels when the regions are hard.
-    if discretize:
-        key = alt.Chart(pd.DataFrame({"region": PREDICTED})).mark_square(opacity=0).encode(
-            color=alt.Color("region:N", title=None, scale=alt.Scale(domain=PREDICTED, range=[PALE_RED, PALE_BLUE]),
-                            legend=alt.Legend(orient="bottom", direction="horizontal", symbolOpacity=1,
-                                              symbolStrokeColor=NEUTRAL, symbolStrokeWidth=0.5)))
-    else:
-        legend = alt.Legend(type="gradient", orient="bottom", gradientLength=120, titleOrient="left",
-                            values=[0, 0.5, 1], format="~g", labelOverlap=False)
-        key = alt.Chart(pd.DataFrame({"probability": [0.0, 0.5, 1.0]})).mark_rect(opacity=0).encode(
-            color=alt.Color("probability:Q", scale=PROBABILITY_SCALE, title="P(label 1)", legend=legend),
-        )
     points = _points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
     image = {"url": url, "x1_lo": x_lo, "x1_hi": x_hi, "x2_lo": y_lo, "x2_hi": y_hi}
     # Equal aspect: a unit of x1 as long as a unit of x2, so the field's shapes are true.
     height = round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
     # "pad": the width and height are the plot's, the axes and the legend added around it.
-    return alt.layer(field, key, points).properties(datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH,
+    return alt.layer(field, points).properties(datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH,
                                                     height=height, autosize=alt.AutoSizeParams(type="pad"))
+
+
+def boundary_legend(discretize: bool) -> alt.Chart:
+    """The boundaries' colours, one legend for all of them: P(label 1) as a gradient, or the two
+    predicted labels when the regions are hard.  Kept out of the boundary charts, whose specs then
+    stay the same when "discretize" changes (the browser updates them in place)."""
+    # At the chart's top left, in one row.
+    place = dict(orient="none", legendX=0, legendY=0, direction="horizontal")
+    if discretize:
+        color = alt.Color("region:N", title=None, scale=alt.Scale(domain=PREDICTED, range=[PALE_RED, PALE_BLUE]),
+                          legend=alt.Legend(**place, symbolOpacity=1, symbolStrokeColor=NEUTRAL,
+                                            symbolStrokeWidth=0.5, symbolSize=150))
+        frame = pd.DataFrame({"region": PREDICTED})
+    else:
+        color = alt.Color("probability:Q", scale=PROBABILITY_SCALE, title="P(label 1)",
+                          legend=alt.Legend(**place, type="gradient", gradientLength=160, titleOrient="left",
+                                            values=[0, 0.5, 1], format="~g", labelOverlap=False))
+        frame = pd.DataFrame({"probability": [0.0, 0.5, 1.0]})
+    # Nothing to plot: an invisible mark on an empty view carries the scale and its legend.
+    return alt.Chart(frame).mark_square(opacity=0).encode(color=color).properties(
+        width=1, height=1, view=alt.ViewConfig(stroke=None), autosize=alt.AutoSizeParams(type="pad"))
 
 
 def curve_domains(results: Iterable[TrainResult]) -> tuple[list[float], list[float]]:

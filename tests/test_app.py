@@ -36,9 +36,9 @@ def test_the_default_page_shows_the_whole_study():
     page = open_page()
     assert not page.error and not page.warning
     assert [h.value for h in page.subheader][:3] == ["No regularization", "L2", "Dropout"]
-    # Three boundaries, three models' cost and accuracy curves and three weight charts (the data
-    # alone is drawn when its section is opened).
-    assert len(page.get("vega_lite_chart")) == 12
+    # The boundaries' legend, three boundaries, three models' cost and accuracy curves and three
+    # weight charts (the data alone is drawn when its section is opened).
+    assert len(page.get("vega_lite_chart")) == 13
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
     assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization",
                                                     "Weight decay"]
@@ -66,18 +66,18 @@ def test_changing_lambda_changes_only_the_l2_row():
     pd.testing.assert_frame_equal(after.drop(index="l2")[ACCURACY], before.drop(index="l2")[ACCURACY])
 
 
-def test_discretize_changes_only_the_boundaries_and_back_gives_the_same_charts():
+def test_discretize_changes_only_the_boundaries_data_and_the_legend_and_back_gives_the_same_charts():
     page = open_page()
     charts_shown = [chart.proto for chart in page.get("vega_lite_chart")]
     page.toggle(key="discretize").set_value(True).run()
     discretized = [chart.proto for chart in page.get("vega_lite_chart")]
     page.toggle(key="discretize").set_value(False).run()
     assert [chart.proto for chart in page.get("vega_lite_chart")] == charts_shown
-    # Each model's boundary and its two curves, then the three weight charts: only the boundaries
-    # change (their image, and their legend from a gradient to the two predicted labels).
-    assert [index for index, (a, b) in enumerate(zip(charts_shown, discretized)) if a != b] == [0, 3, 6]
-    assert all("predicted 1" in discretized[index].spec and "predicted 1" not in charts_shown[index].spec
-               for index in (0, 3, 6))
+    # The legend, each model's boundary and its two curves, then the three weight charts: the
+    # legend changes, and the boundaries' data, not their specs, so the browser updates them in place.
+    assert [index for index, (a, b) in enumerate(zip(charts_shown, discretized)) if a != b] == [0, 1, 4, 7]
+    assert "predicted 1" in discretized[0].spec and "predicted 1" not in charts_shown[0].spec
+    assert [a.spec for a in charts_shown[1:]] == [b.spec for b in discretized[1:]]
 
 
 def test_url_parameters_set_the_widgets():
@@ -182,8 +182,8 @@ def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
 
 @pytest.mark.parametrize("preset, masks", [(dashboard.COURSE_PRESET, "fresh"), (dashboard.NOTEBOOK_PRESET, "fixed")])
 def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
-    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5", dropout_mask="fixed" if masks == "fresh" else "fresh",
-                     data="moons")
+    other = "fixed" if masks == "fresh" else "fresh"
+    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5", dropout_mask=other, data="moons")
     next(button for button in page.button if button.label == preset).click().run()
     assert not page.exception
     assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
@@ -255,8 +255,8 @@ def test_is_dropouts_95_real_trains_only_when_opened():
     assert not page.error
     caption = next(m.value for m in page.markdown if "The notebook trained dropout once" in m.value)
     assert "Over init seeds 0 to 9" in caption
-    # Three boundaries, six curves, three weight charts, and the runs of this section.
-    assert len(page.get("vega_lite_chart")) == 13
+    # The legend, three boundaries, six curves, three weight charts, and the runs of this section.
+    assert len(page.get("vega_lite_chart")) == 14
 
 
 def test_with_several_seeds_metrics_say_means_and_curves_say_their_seed():

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nnreg import dashboard, training
+import nnreg
+from nnreg import charts, dashboard, training
 from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,
@@ -69,23 +70,31 @@ def test_the_default_page_renders_completely_and_reruns_from_the_cache(tmp_path,
 
 
 
-def test_discretize_draws_the_hard_regions_with_a_two_class_legend(server):
+DRAWING = ".st-key-boundary_none [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)"
+
+
+def test_discretize_redraws_the_boundary_in_place_and_the_legend_says_what_it_shows(server):
+    """The hard regions change the chart's data, not its spec, so the browser updates the drawn
+    chart instead of building a new one: the same drawing element shows the new image.  The one
+    legend of the boundaries shows P(label 1), or the two predicted labels."""
     with browser.browser_page() as page:
         page.goto(server.url)
         browser.seconds_to_render(page)
         page.wait_for_timeout(500)
         chart = page.locator(".st-key-boundary_none [data-testid='stVegaLiteChart']")
         soft = chart.screenshot()
+        page.locator(DRAWING).evaluate("drawing => { drawing.nnregMark = true; }")
         page.evaluate(browser.RECORD_RUNS)
         shots = []
         for hard in (True, False):
             browser.seconds_to_rerun(page, browser.DISCRETIZE)
             browser.seconds_to_render(page)
             page.wait_for_timeout(500)
+            assert page.locator(DRAWING).evaluate("drawing => drawing.nnregMark === true")
             shots.append(chart.screenshot())
             # Vega draws SVG here, so the legend's labels are text in the page.
-            assert (chart.get_by_text("predicted 1").count() == 1) == hard
-            assert (chart.get_by_text("P(label 1)").count() == 1) != hard
+            assert (page.get_by_text("predicted 1", exact=True).count() == 1) == hard
+            assert (page.get_by_text("P(label 1)", exact=True).count() == 1) != hard
         hard_shot, back = shots
         assert hard_shot != soft and back != hard_shot
 
@@ -132,3 +141,19 @@ def test_the_course_file_and_the_notebook_preset_give_the_published_table(server
             assert cells[0].startswith(model) and train in cells and test in cells, cells
         masks = page.get_by_role("radiogroup", name="Dropout masks")
         assert masks.get_by_role("radio", name="fixed").is_checked()
+
+
+def test_the_first_screen_holds_the_three_boundaries_at_equal_aspect_with_their_accuracies(server):
+    (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(nnreg.load_dataset("football"))
+    with browser.browser_page() as page:
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.goto(server.url)
+        browser.seconds_to_render(page)
+        for name in ("none", "l2", "dropout"):
+            field = page.locator(f".st-key-boundary_{name} svg image").bounding_box()
+            assert field["y"] > 0 and field["y"] + field["height"] <= 900, (name, field)
+            # A unit of x1 as long on screen as a unit of x2.
+            assert field["height"] / field["width"] == pytest.approx((y_hi - y_lo) / (x_hi - x_lo), rel=0.02)
+        metrics = page.locator("[data-testid='stMetric']").all()
+        assert len(metrics) == 6
+        assert all(0 < m.bounding_box()["y"] + m.bounding_box()["height"] <= 900 for m in metrics)

@@ -92,7 +92,7 @@ def test_png_round_trips_any_image():
 
 def test_the_boundary_is_a_probability_image_under_the_training_points(results, moons):
     spec = charts.decision_boundary([results["l2"]], moons, resolution=20).to_dict()
-    field, key, points = spec["layer"]
+    field, points = spec["layer"]
     assert field["mark"]["type"] == "image"
     (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
     corners = _values(spec, 0).iloc[0]
@@ -100,24 +100,28 @@ def test_the_boundary_is_a_probability_image_under_the_training_points(results, 
     assert (field["encoding"]["y"]["field"], field["encoding"]["y2"]["field"]) == ("x2_hi", "x2_lo")
     expected = charts.probability_colors(charts.probability_field([results["l2"]], moons, 20))
     np.testing.assert_array_equal(_image(spec), expected)
-    assert key["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
-    assert key["encoding"]["color"]["title"] == "P(label 1)" and key["mark"]["opacity"] == 0
     assert points["encoding"]["fill"]["scale"] == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
-    shown = _values(spec, 2)
+    shown = _values(spec, 1)
     assert set(shown["split"]) == {"train"} and len(shown) == len(moons.train_Y)
 
 
-def test_discretize_shows_the_predicted_label_and_a_two_class_legend(results, moons):
+def test_discretize_shows_the_predicted_label_and_changes_only_the_image(results, moons):
     spec = charts.decision_boundary([results["none"]], moons, discretize=True, resolution=20).to_dict()
     predicted = charts.probability_field([results["none"]], moons, 20) > 0.5
     assert 0 < predicted.mean() < 1
     np.testing.assert_array_equal(_image(spec), charts.probability_colors(predicted.astype(float)))
-    color = spec["layer"][1]["encoding"]["color"]
-    assert color["scale"] == {"domain": charts.PREDICTED, "range": [charts.PALE_RED, charts.PALE_BLUE]}
+    # Only the fixed-name image dataset differs, so a drawn chart can be updated in place.
     soft = charts.decision_boundary([results["none"]], moons, resolution=20).to_dict()
-    assert soft["layer"][1]["encoding"]["color"]["legend"]["type"] == "gradient"
-    # The points and the field's axes stay as they are.
-    assert soft["layer"][2] == spec["layer"][2] and soft["layer"][0] == spec["layer"][0]
+    assert soft["datasets"].pop(charts.IMAGE_DATASET) != spec["datasets"].pop(charts.IMAGE_DATASET)
+    assert soft == spec
+
+
+def test_the_boundaries_legend_is_the_probability_or_the_two_predicted_labels():
+    soft = charts.boundary_legend(discretize=False).to_dict()["encoding"]["color"]
+    assert soft["legend"]["type"] == "gradient" and soft["title"] == "P(label 1)"
+    assert soft["scale"]["range"] == [charts.PALE_RED, charts.UNSURE, charts.PALE_BLUE]
+    hard = charts.boundary_legend(discretize=True).to_dict()["encoding"]["color"]
+    assert hard["scale"] == {"domain": ["predicted 0", "predicted 1"], "range": [charts.PALE_RED, charts.PALE_BLUE]}
 
 
 def test_the_field_is_drawn_at_equal_aspect(results, football):
@@ -137,7 +141,7 @@ def test_another_model_changes_only_the_image(results, moons):
 
 def test_test_points_appear_on_request(results, moons):
     spec = charts.decision_boundary([results["none"]], moons, show_test=True, resolution=10).to_dict()
-    shown = _values(spec, 2)
+    shown = _values(spec, 1)
     assert (shown["split"] == "test").sum() == len(moons.test_Y)
     assert len(shown) == len(moons.train_Y) + len(moons.test_Y)
 

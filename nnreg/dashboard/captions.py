@@ -114,7 +114,8 @@ def masks_caption(summary, single: TrainResult) -> str:
     elif z < -1:
         caption += f"So {one} is {-z:.1f} standard deviations below the fresh masks' mean: this seed was unlucky."
     else:
-        caption += f"So {one} is within one standard deviation of the fresh masks' mean: here the single run is typical."
+        caption += (f"So {one} is within one standard deviation of the fresh masks' mean: here the single run "
+                    "is typical.")
     return caption
 
 
