@@ -104,7 +104,8 @@ def test_every_typed_value_the_page_refuses_is_named_and_the_field_shows_what_th
             warning.wait_for(timeout=30_000)
             page.wait_for_function(IDLE, timeout=60_000)
             outcomes.append((label, text, box.input_value(), warning.inner_text()))
-            assert page.locator("[data-testid='stException']").count() == 0, (label, text)
+            exceptions = page.locator("[data-testid='stException']")
+            assert exceptions.count() == 0, (label, text, exceptions.all_inner_texts())
             assert box.input_value() == before, (label, text)
             assert "must be" in warning.inner_text(), (label, text)
         # The page still works: a good value is taken and the models are trained with it.
@@ -132,7 +133,8 @@ def test_every_typed_value_the_sweep_page_refuses_is_named(server):
             page.get_by_role("button", name="Run sweep").click()
             error = page.locator("[data-testid='stAlertContentError']", has_text=words)
             error.wait_for(timeout=30_000)
-            assert page.locator("[data-testid='stException']").count() == 0, (label, text)
+            exceptions = page.locator("[data-testid='stException']")
+            assert exceptions.count() == 0, (label, text, exceptions.all_inner_texts())
             assert page.get_by_text("trained 0 of").count() == 0, (label, text)
 
 
@@ -145,7 +147,8 @@ def test_a_link_over_the_budget_is_refused_in_seconds(server):
             timeout=30_000)
         refused_in = time.monotonic() - start
         assert "Lower the number of seeds" in page.locator("[data-testid='stAlertContentError']").inner_text()
-        assert page.locator("[data-testid='stException']").count() == 0
+        exceptions = page.locator("[data-testid='stException']")
+        assert exceptions.count() == 0, exceptions.all_inner_texts()
     assert refused_in < 15
 
 
