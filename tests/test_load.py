@@ -93,7 +93,9 @@ async def visit_page(browser, url: str, visit: dict) -> list[tuple[float, ...]]:
     context = await browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True,
                                           reduced_motion="reduce")
     page = await context.new_page()
-    await page.goto(f"{url}/?{urllib.parse.urlencode(visit)}")
+    # Twenty pages parsing Streamlit's scripts at once on two cores can take longer than the
+    # default 30 s "load" wait; readiness is the table's button below, given its own time.
+    await page.goto(f"{url}/?{urllib.parse.urlencode(visit)}", wait_until="commit", timeout=60_000)
     download_button = page.get_by_role("button", name="Table (CSV)")
     await download_button.wait_for(timeout=150_000)
     await page.wait_for_selector(SCRIPT_DONE, timeout=60_000)
