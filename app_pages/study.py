@@ -226,9 +226,6 @@ results = {name: [trained[run] for run in model] for name, model in model_runs.i
 table = dashboard.accuracy_table(results)
 first = {name: runs[0] for name, runs in results.items()}
 
-# One y-range for every model's curves, so that gaps compare across the columns.
-cost_domain, accuracy_domain = charts.curve_domains(first.values())
-curve_inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
 for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.items()):
     with column:
         st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
@@ -251,21 +248,11 @@ for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.
                   lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
                   width="content")
         if several:
-            st.caption(f"Means over {len(runs)} runs (init seeds 0 to {len(runs) - 1}); the curves below show "
-                       f"the run with init seed {runs[0].settings.seed}.")
-        with st.container(key=f"curves_{name}"):
-            chart(("cost curves", model_ids(runs[:1]), curve_inputs), 250,
-                  lambda: charts.cost_curves(runs[0], cost_domain))
-            chart(("accuracy curves", model_ids(runs[:1]), curve_inputs), 250,
-                  lambda: charts.accuracy_curves(runs[0], accuracy_domain))
+            st.caption(f"Means over {len(runs)} runs, init seeds 0 to {len(runs) - 1}.")
         st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-{name}-weights.npz",
                            "application/octet-stream", on_click="ignore", icon=":material/download:",
                            key=f"weights_{name}", help="W1, b1, ... in the course's shapes"
                            + (f", from the run with init seed {runs[0].settings.seed}." if len(runs) > 1 else "."))
-        # Below the buttons, so that the columns' charts and buttons stay level.
-        note = dashboard.dropout_note(runs[0])
-        if note:
-            st.caption(note)
 
 # --- Accuracy table ---------------------------------------------------------------------------------
 st.header("Accuracy")
@@ -283,35 +270,50 @@ with st.container(horizontal=True):
     st.download_button("Settings (JSON)", dashboard.settings_json(chosen, dataset, models, chosen["n_seeds"]),
                        "nnreg-settings.json", "application/json", on_click="ignore", icon=":material/download:")
 
-# --- Weight decay -----------------------------------------------------------------------------------
-st.header("Weight decay")
-st.markdown(dashboard.weight_decay_caption(first))
-if chosen["n_seeds"] > 1:
-    st.caption(f"Weights of the runs with init seed {first['none'].settings.seed}.")
-bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
-with bars:
-    st.subheader("‖W‖ per layer")
-    chart(("norms", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_norms(first))
-with spread:
-    st.subheader("Every weight, |w|")
-    chart(("distribution", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_distribution(first))
-with over_time:
-    st.subheader("‖W‖ while training")
-    chart(("norm history", tuple(first), model_ids(first.values())), 300, lambda: charts.norm_history(first))
+# --- Deeper views, each drawn only while its tab is open ------------------------------------------------
+# A first visit draws the one tab it opens; the open tab is in the link.
+weights_tab, curves_tab, masks_tab, data_tab, math_tab = st.tabs(
+    dashboard.VIEWS, key="view", bind="query-params", on_change="rerun")
 
-# --- The data alone ---------------------------------------------------------------------------------
-data_section = st.expander("The data alone: every point, without a model", icon=":material/scatter_plot:",
-                           key="field", bind="query-params", on_change="rerun")
-if data_section.open:
-    with data_section:
-        chart(("field", dataset.fingerprint, show_test), 380, lambda: charts.dataset_points(dataset, show_test))
+if weights_tab.open:
+    with weights_tab:
+        st.markdown(dashboard.weight_decay_caption(first))
+        if chosen["n_seeds"] > 1:
+            st.caption(f"Weights of the runs with init seed {first['none'].settings.seed}.")
+        bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
+        with bars:
+            st.subheader("‖W‖ per layer", anchor=False)
+            chart(("norms", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_norms(first))
+        with spread:
+            st.subheader("Every weight, |w|", anchor=False)
+            chart(("distribution", tuple(first), model_ids(first.values())), 300,
+                  lambda: charts.weight_distribution(first))
+        with over_time:
+            st.subheader("‖W‖ while training", anchor=False)
+            chart(("norm history", tuple(first), model_ids(first.values())), 300,
+                  lambda: charts.norm_history(first))
 
-# --- Is dropout's 95 % real? ------------------------------------------------------------------------
-# Trained only while open: twenty more models, which a first visit need not wait for.
-masks_section = st.expander("Is dropout's 95 % real? One run against many seeds and masks", icon=":material/casino:",
-                            key="masks", bind="query-params", on_change="rerun")
-if masks_section.open:
-    with masks_section:
+if curves_tab.open:
+    with curves_tab:
+        # One y-range for every model's curves, so that gaps compare across the columns.
+        cost_domain, accuracy_domain = charts.curve_domains(first.values())
+        curve_inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
+        if chosen["n_seeds"] > 1:
+            st.caption(f"The curves of the runs with init seed {first['none'].settings.seed}.")
+        for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
+            with column, st.container(key=f"curves_{name}"):
+                st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+                chart(("cost curves", model_ids([result]), curve_inputs), 250,
+                      lambda: charts.cost_curves(result, cost_domain))
+                chart(("accuracy curves", model_ids([result]), curve_inputs), 250,
+                      lambda: charts.accuracy_curves(result, accuracy_domain))
+                note = dashboard.dropout_note(result)
+                if note:
+                    st.caption(note)
+
+if masks_tab.open:
+    with masks_tab:
+        # Twenty more models, which only this tab needs.
         dropout_model = models["dropout"].replace(seed=chosen["seed"])
         single_run = dropout_model.replace(dropout_mask="fixed")
         mask_runs = nnreg.study.mask_runs(dropout_model)
@@ -319,7 +321,7 @@ if masks_section.open:
         try:
             limits.check_budget(section_runs, len(dataset.train_Y))
         except limits.LimitError as error:
-            st.error(f"This section would train too much: {error}", icon=":material/block:")
+            st.error(f"This view would train too much: {error}", icon=":material/block:")
         else:
             bar, show_section_progress, section_wanted = progress_tracker("dropout, each seed and mask")
             done = dict(zip(section_runs, shared.model_cache().results(dataset, section_runs, show_section_progress,
@@ -334,13 +336,13 @@ if masks_section.open:
                        f"{single.settings.seed}, fixed masks). Fixed: one set of masks drawn once, as the notebook "
                        "did; fresh: new masks at every iteration, dropout seed = init seed.")
 
-# --- The math ---------------------------------------------------------------------------------------
-m = len(dataset.train_Y)
-# Drawn only while open: the formulas would otherwise load a math typesetter on every first visit.
-math_section = st.expander("The math, with this run's numbers", icon=":material/function:", key="math",
-                           bind="query-params", on_change="rerun")
-if math_section.open:
-    with math_section:
+if data_tab.open:
+    with data_tab:
+        chart(("field", dataset.fingerprint, show_test), 380, lambda: charts.dataset_points(dataset, show_test))
+
+if math_tab.open:
+    m = len(dataset.train_Y)
+    with math_tab:
         st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
                     f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
                     f"points, α = {chosen['learning_rate']:g}). Biases are not regularized.")

@@ -36,15 +36,21 @@ def test_the_default_page_shows_the_whole_study():
     page = open_page()
     assert not page.error and not page.warning
     assert [h.value for h in page.subheader][:3] == ["No regularization", "L2", "Dropout"]
-    # The boundaries' legend, three boundaries, three models' cost and accuracy curves and three
-    # weight charts (the data alone is drawn when its section is opened).
-    assert len(page.get("vega_lite_chart")) == 13
+    # The boundaries' legend, three boundaries and the open tab's three weight charts.
+    assert len(page.get("vega_lite_chart")) == 7
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
-    assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization",
-                                                    "Weight decay"]
-    # The math is drawn only when its section is open.
-    assert not page.latex
-    assert len(open_page(math="true").latex) == 5
+    assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization"]
+    assert [tab.label for tab in page.tabs] == list(dashboard.VIEWS)
+
+
+@pytest.mark.parametrize("view, charts_drawn, latex", [
+    ("Weight decay", 3, 0), ("Learning curves", 6, 0), ("The data alone", 1, 0), ("The math", 0, 5)])
+def test_each_view_is_drawn_only_while_its_tab_is_open(view, charts_drawn, latex):
+    page = open_page(view=view)
+    assert not page.exception and not page.error
+    # The boundaries' legend and the three boundaries, then what the open tab draws.
+    assert len(page.get("vega_lite_chart")) == 4 + charts_drawn
+    assert len(page.latex) == latex
 
 
 def test_the_table_has_nnreg_trains_numbers(football):
@@ -73,9 +79,9 @@ def test_discretize_changes_only_the_boundaries_data_and_the_legend_and_back_giv
     discretized = [chart.proto for chart in page.get("vega_lite_chart")]
     page.toggle(key="discretize").set_value(False).run()
     assert [chart.proto for chart in page.get("vega_lite_chart")] == charts_shown
-    # The legend, each model's boundary and its two curves, then the three weight charts: the
-    # legend changes, and the boundaries' data, not their specs, so the browser updates them in place.
-    assert [index for index, (a, b) in enumerate(zip(charts_shown, discretized)) if a != b] == [0, 1, 4, 7]
+    # The legend, each model's boundary, then the three weight charts: the legend changes, and the
+    # boundaries' data, not their specs, so the browser updates them in place.
+    assert [index for index, (a, b) in enumerate(zip(charts_shown, discretized)) if a != b] == [0, 1, 2, 3]
     assert "predicted 1" in discretized[0].spec and "predicted 1" not in charts_shown[0].spec
     assert [a.spec for a in charts_shown[1:]] == [b.spec for b in discretized[1:]]
 
@@ -251,19 +257,20 @@ def test_the_pages_seeds_are_the_command_lines_seeds(football):
 def test_is_dropouts_95_real_trains_only_when_opened():
     closed = open_page()
     assert not any("The notebook trained dropout once" in m.value for m in closed.markdown)
-    page = open_page(masks="true")
+    page = open_page(view="Is dropout's 95 % real?")
     assert not page.error
     caption = next(m.value for m in page.markdown if "The notebook trained dropout once" in m.value)
     assert "Over init seeds 0 to 9" in caption
-    # The legend, three boundaries, six curves, three weight charts, and the runs of this section.
-    assert len(page.get("vega_lite_chart")) == 14
+    # The legend, three boundaries, and the runs of this view.
+    assert len(page.get("vega_lite_chart")) == 5
 
 
 def test_with_several_seeds_metrics_say_means_and_curves_say_their_seed():
-    page = open_page(n_seeds="3")
+    page = open_page(n_seeds="3", view="Learning curves")
     assert [m.label for m in page.metric][:2] == ["Mean train", "Mean test"]
     said = [c.value for c in page.caption if c.value.startswith("Means over")]
-    assert said == ["Means over 3 runs (init seeds 0 to 2); the curves below show the run with init seed 0."] * 3
+    assert said == ["Means over 3 runs, init seeds 0 to 2."] * 3
+    assert any(c.value == "The curves of the runs with init seed 0." for c in page.caption)
     shown = table(page)
     assert [m.value for m in page.metric][:2] == [f"{shown.loc['none', 'Train accuracy']:.1%}",
                                                   f"{shown.loc['none', 'Test accuracy']:.1%}"]

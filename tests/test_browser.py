@@ -99,15 +99,20 @@ def test_discretize_redraws_the_boundary_in_place_and_the_legend_says_what_it_sh
         assert hard_shot != soft and back != hard_shot
 
 
-def test_the_math_section_draws_its_formulas_when_opened(server):
+def test_a_tab_draws_its_view_when_opened_and_the_link_says_which(server):
     with browser.browser_page() as page:
         page.goto(server.url)
         browser.seconds_to_render(page)
         assert page.locator(".katex").count() == 0
-        page.get_by_text("The math, with this run's numbers").click()
+        page.get_by_role("tab", name="The math").click()
         page.locator(".katex").first.wait_for(timeout=30_000)
         assert page.locator(".katex-display").count() == 5
-        assert "math=true" in page.url
+        assert "view=The+math" in page.url
+        page.get_by_role("tab", name="Learning curves").click()
+        page.locator(".st-key-curves_dropout [data-testid='stVegaLiteChart'] svg.marks").nth(1).wait_for(
+            timeout=30_000)
+        assert _rendered_charts(page, ".st-key-curves_none") == 2
+        assert "view=Learning+curves" in page.url
 
 
 @pytest.mark.skipif(not training.NUMBA_AVAILABLE, reason="without Numba there is nothing to compile")

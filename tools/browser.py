@@ -26,9 +26,9 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1600, "height": 1000}
 
-# The default page draws the boundaries' legend, three boundaries, each model's cost and accuracy
-# curves and three weight charts.
-DEFAULT_CHARTS = 13
+# The default page draws the boundaries' legend, three boundaries and, in the tab open on a first
+# visit, three weight charts.
+DEFAULT_CHARTS = 7
 # Generous: a slow machine may take long to train the three course models at 30,000 iterations.
 RENDER_TIMEOUT_MS = 180_000
 DISCRETIZE = "Discretize the boundaries (hard regions)"

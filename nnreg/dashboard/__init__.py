@@ -7,8 +7,8 @@ numbers beside them), ``downloads`` and ``latex``.  The pages import them from h
 
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ModelCache, result_bytes, warm_up_in_background
 from .captions import dropout_note, masks_caption, training_problem, weight_decay_caption
-from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, UPLOAD, Control, check_query_params,
-                       dataset_choices, load_choice, parse_value, shown_value, typed_problem)
+from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, UPLOAD, VIEWS, Control,
+                       check_query_params, dataset_choices, load_choice, parse_value, shown_value, typed_problem)
 from .downloads import settings_json, weights_npz
 from .latex import dropout_latex, l2_latex
 from .models import model_settings, model_strength, model_title, seed_runs
@@ -16,7 +16,7 @@ from .table import PERCENT_COLUMNS, accuracy_change, accuracy_table, change_in_p
 
 __all__ = [
     "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS",
-    "UPLOAD", "Control", "ModelCache",
+    "UPLOAD", "VIEWS", "Control", "ModelCache",
     "accuracy_change", "accuracy_table", "change_in_points", "check_query_params", "comparable",
     "dataset_choices", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
     "model_settings",

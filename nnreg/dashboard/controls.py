@@ -36,6 +36,9 @@ class Control:
     options: tuple[str, ...] | None = None
 
 
+# The study page's deeper views, one tab each, the first open on a first visit.
+VIEWS = ("Weight decay", "Learning curves", "Is dropout's 95 % real?", "The data alone", "The math")
+
 # The controls go as far as the command line does (nnreg.limits); what a whole page may train is
 # bounded by limits.BUDGET, checked before anything trains.
 CONTROLS: dict[str, Control] = {
@@ -54,9 +57,7 @@ CONTROLS: dict[str, Control] = {
     "l2_dropout": Control(False),
     "test_points": Control(True),
     "discretize": Control(False),
-    "math": Control(False),
-    "masks": Control(False),
-    "field": Control(False),
+    "view": Control(VIEWS[0], options=VIEWS),
 }
 
 
