@@ -13,7 +13,8 @@ import importlib.util
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,22 @@ class TrainResult:
     seconds: float
     dataset_name: str = ""
     dataset_fingerprint: str = ""
+    # About CHECKPOINTS parameter sets by the number of updates that made them, from 0 to the last.
+    checkpoints: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @property
+    def checkpoint_iterations(self) -> list[int]:
+        """The iterations whose parameters are kept, from 0 (the initial weights) to the last
+        update (``num_iterations``, or where a diverged run stopped)."""
+        return list(self.checkpoints)
+
+    def parameters_at(self, iteration: int) -> dict[str, np.ndarray]:
+        """The parameters after ``iteration`` updates, one of ``checkpoint_iterations`` (a copy)."""
+        if iteration not in self.checkpoints:
+            kept = self.checkpoint_iterations
+            raise ValueError(f"iteration must be one of checkpoint_iterations ({kept[0]:,} to {kept[-1]:,}, "
+                             f"{len(kept)} in all), got {iteration!r}")
+        return {name: value.copy() for name, value in self.checkpoints[iteration].items()}
 
     def predict_proba(self, points) -> np.ndarray:
         """P(label 1) for a (k, 2) array of points (examples as rows)."""
@@ -72,6 +89,24 @@ class TrainResult:
         """‖W_l‖_F for every layer of the final parameters."""
         return {name: float(np.linalg.norm(value)) for name, value in self.parameters.items()
                 if name.startswith("W")}
+
+
+# Parameter sets a result keeps for looking back into training: enough to scrub through it, at the
+# course's size (127 parameters) about 1 KB each, 62 KB a model.
+CHECKPOINTS = 60
+
+
+def _checkpoints(record: Record, settings: Settings) -> dict[int, dict[str, np.ndarray]]:
+    """About CHECKPOINTS of the recorded parameter sets, evenly spaced, and the last parameters."""
+    # A diverged run stopped before its diverged_at-th update: diverged_at - 1 updates were made.
+    updates = settings.num_iterations if record.diverged_at is None else record.diverged_at - 1
+    step = max(1, math.ceil(len(record.snapshots) / CHECKPOINTS))
+    # Copies: the compiled engine's snapshots are views of one array of them all, which a view kept
+    # here would keep whole.
+    kept = {iteration: {name: value.copy() for name, value in snapshot.items()}
+            for iteration, snapshot in zip(record.record_iterations[::step], record.snapshots[::step])}
+    kept[updates] = record.parameters
+    return kept
 
 
 def _correct(parameters, X, Y) -> int:
@@ -212,6 +247,7 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
         seconds=seconds,
         dataset_name=dataset.name,
         dataset_fingerprint=dataset.fingerprint,
+        checkpoints=_checkpoints(record, settings),
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import nnreg
 from nnreg import STUDY, Settings, training
+from nnreg.engines.record import Record
 
 SHORT = Settings(num_iterations=1500, record_every=100)
 
@@ -172,3 +173,36 @@ def test_a_heartbeat_that_raises_stops_every_model_in_training(football):
     # Both threads' models stopped, none of the queued ones started: the pool is idle at once.
     assert time.monotonic() - beats[-1] < 1.0
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("nnreg-train")]
+
+
+def test_checkpoints_run_from_the_initial_weights_to_the_final_parameters(football):
+    settings = SHORT.replace(num_iterations=1500, record_every=10, lambd=0.7)
+    result = nnreg.train(football, settings)
+    kept = result.checkpoint_iterations
+    # 150 records thinned to every third (50) and the last parameters, at 1,500 updates.
+    assert kept == list(range(0, 1500, 30)) + [1500]
+    initial = nnreg.network.initialize_parameters(settings.layer_sizes, settings.seed)
+    for name, value in result.parameters_at(0).items():
+        np.testing.assert_array_equal(value, initial[name])
+        np.testing.assert_array_equal(result.parameters_at(1500)[name], result.parameters[name])
+    # A checkpoint is the parameters after that many updates: 30 more updates from it reach the next.
+    resumed = nnreg.engines.reference.numpy_loop(
+        football.train_X.T, football.train_Y.reshape(1, -1).astype(float), result.parameters_at(30),
+        settings.replace(num_iterations=30)).parameters
+    for name, value in resumed.items():
+        np.testing.assert_allclose(value, result.parameters_at(60)[name], rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match=r"checkpoint_iterations \(0 to 1,500, 51 in all\), got 7"):
+        result.parameters_at(7)
+    # Copies, kept small: about 1 KB per checkpoint at the course's size.
+    result.parameters_at(0)["W1"][:] = 0
+    assert result.parameters_at(0)["W1"].any()
+    assert sum(v.nbytes for c in result.checkpoints.values() for v in c.values()) == 51 * 127 * 8
+
+
+def test_a_run_that_overflowed_keeps_its_last_finite_parameters_as_its_last_checkpoint():
+    # The update of iteration 4 overflowed: diverged_at = 5, four updates were made.
+    parameters = [{"W1": np.full((1, 1), float(i))} for i in range(5)]
+    record = Record(parameters=parameters[4], record_iterations=[0, 2, 4], objectives=[1.0, 0.5, 0.4],
+                    snapshots=[parameters[0], parameters[2], parameters[4]], diverged_at=5)
+    kept = training._checkpoints(record, SHORT.replace(num_iterations=1000))
+    assert list(kept) == [0, 2, 4] and kept[4]["W1"][0, 0] == 4.0

@@ -20,8 +20,9 @@ CACHE_BYTES = 256 * 2**20
 
 
 def result_bytes(result: TrainResult) -> int:
-    """The memory a trained model holds: its parameters and its history."""
+    """The memory a trained model holds: its parameters, its checkpoints and its history."""
     return (sum(value.nbytes for value in result.parameters.values())
+            + sum(value.nbytes for kept in result.checkpoints.values() for value in kept.values())
             + int(result.history.memory_usage(index=True).sum()))
 
 
@@ -63,8 +64,9 @@ class ModelCache:
             return entry[0]
 
     def put(self, fingerprint: str, settings: Settings, result: TrainResult) -> None:
-        for value in result.parameters.values():
-            value.setflags(write=False)
+        for parameters in (result.parameters, *result.checkpoints.values()):
+            for value in parameters.values():
+                value.setflags(write=False)
         key, size = (fingerprint, settings), result_bytes(result)
         with self._lock:
             if key in self._entries:
