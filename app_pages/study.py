@@ -272,7 +272,7 @@ with st.container(horizontal=True):
 
 # --- Deeper views, each drawn only while its tab is open ------------------------------------------------
 # A first visit draws the one tab it opens; the open tab is in the link.
-weights_tab, curves_tab, masks_tab, data_tab, math_tab = st.tabs(
+weights_tab, curves_tab, units_tab, masks_tab, data_tab, math_tab = st.tabs(
     dashboard.VIEWS, key="view", bind="query-params", on_change="rerun")
 
 if weights_tab.open:
@@ -310,6 +310,24 @@ if curves_tab.open:
                 note = dashboard.dropout_note(result)
                 if note:
                     st.caption(note)
+
+if units_tab.open:
+    with units_tab:
+        scale_max = charts.unit_scale_max(first.values(), dataset)
+        st.caption("Each picture is one hidden unit's output over the field: white where it is 0, darkest at its "
+                   "layer's largest output in any of these models ("
+                   + ", ".join(f"L{l}: {top:.2f}" for l, top in enumerate(scale_max, start=1))
+                   + "). L1 is the first hidden layer."
+                   + (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else ""))
+        for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
+            with column, st.container(key=f"units_{name}"):
+                st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+                settings = result.settings
+                mask = (nnreg.network.unit_mask(settings.layer_dims, settings.keep_prob, settings.dropout_seed)
+                        if settings.keep_prob < 1 else None)
+                chart(("units", model_ids([result]), tuple(scale_max)), "content",
+                      lambda: charts.hidden_units(result, dataset, scale_max, mask), width="content")
+                st.caption(dashboard.units_caption(result, dataset.train_X, mask))
 
 if masks_tab.open:
     with masks_tab:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
-from .network import THRESHOLD
+from .network import THRESHOLD, dead_units, forward
 from .palette import BLUE, MODEL_COLORS, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR, UNSURE
 from .settings import STUDY_TITLES
 from .training import TrainResult
@@ -193,6 +193,66 @@ def boundary_legend(discretize: bool) -> alt.Chart:
     # Nothing to plot: an invisible mark on an empty view carries the scale and its legend.
     return alt.Chart(frame).mark_square(opacity=0).encode(color=color).properties(
         width=1, height=1, view=alt.ViewConfig(stroke=None), autosize=alt.AutoSizeParams(type="pad"))
+
+
+# Pixels per side of a hidden unit's picture: 23 of them, four to a row, fit a model's column.
+UNIT_RESOLUTION = 40
+UNIT_SIZE = 40
+UNIT_ZERO, UNIT_HIGH = "#ffffff", "#1e293b"
+
+
+def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_RESOLUTION) -> list[np.ndarray]:
+    """Each hidden layer's outputs over a resolution × resolution grid of the field, shaped
+    (units, resolution, resolution), row 0 at the top, as ``probability_field`` lays it out."""
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    centres = (np.arange(resolution) + 0.5) / resolution
+    x1, x2 = np.meshgrid(x_lo + centres * (x_hi - x_lo), y_hi - centres * (y_hi - y_lo))
+    _, activations = forward(np.vstack([x1.ravel(), x2.ravel()]), result.parameters)
+    return [A.reshape(-1, resolution, resolution) for A in activations[1:]]
+
+
+def unit_frame(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None,
+               resolution: int = UNIT_RESOLUTION) -> pd.DataFrame:
+    """One row per hidden unit: its title, layer, picture (a PNG data URL, white at 0, dark at
+    its layer's ``scale_max``), whether it is dead on the training points and whether ``mask``
+    drops it."""
+    dead = dead_units(dataset.train_X.T, result.parameters)
+    low, high = _rgb(UNIT_ZERO), _rgb(UNIT_HIGH)
+    rows = []
+    for l, outputs in enumerate(unit_outputs(result, dataset, resolution), start=1):
+        for j, output in enumerate(outputs):
+            top = scale_max[l - 1]
+            share = np.clip(output / top, 0, 1)[..., None] if top > 0 else np.zeros((*output.shape, 1))
+            picture = np.rint(low + (high - low) * share).astype(np.uint8)
+            dropped = mask is not None and not mask[l - 1][j]
+            title = f"L{l}·{j + 1}" + (" dead" if dead[l - 1][j] else "") + (" dropped" if dropped else "")
+            url = "data:image/png;base64," + base64.b64encode(png(picture)).decode("ascii")
+            rows.append({"unit": title, "order": len(rows), "layer": l, "dead": bool(dead[l - 1][j]),
+                         "dropped": dropped, "url": url, "x0": 0.0, "x1": 1.0, "y0": 0.0, "y1": 1.0})
+    return pd.DataFrame(rows)
+
+
+def unit_scale_max(results: Iterable[TrainResult], dataset: Dataset) -> list[float]:
+    """Per hidden layer, its largest output over the field among these models: one colour scale
+    for a layer in every model (the second layer's outputs run ten times larger than the first's)."""
+    per_model = [[float(outputs.max()) for outputs in unit_outputs(result, dataset)] for result in results]
+    return [max(layer) for layer in zip(*per_model)]
+
+
+def hidden_units(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None) -> alt.FacetChart:
+    """Each hidden unit's output over the field as a small picture, four to a row, layer by layer;
+    a dropped unit of ``mask`` is faded."""
+    frame = unit_frame(result, dataset, scale_max, mask)
+    bare = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
+    picture = alt.Chart().mark_image(aspect=False).encode(
+        x=alt.X("x0:Q", scale=alt.Scale(domain=[0, 1]), axis=bare), x2="x1:Q",
+        y=alt.Y("y1:Q", scale=alt.Scale(domain=[0, 1]), axis=bare), y2="y0:Q",
+        url="url:N",
+        opacity=alt.condition("datum.dropped", alt.value(0.2), alt.value(1.0)),
+    ).properties(width=UNIT_SIZE, height=UNIT_SIZE)
+    return alt.FacetChart(data=frame, spec=picture, facet=alt.Facet("unit:N", sort=alt.SortField("order"),
+                                                                    header=alt.Header(title=None, labelFontSize=10)),
+                          columns=4, spacing=4)
 
 
 def curve_domains(results: Iterable[TrainResult]) -> tuple[list[float], list[float]]:

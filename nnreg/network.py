@@ -135,6 +135,20 @@ def predict(X, parameters):
     return (predict_proba(X, parameters) > THRESHOLD).astype(np.int64)
 
 
+def dead_units(X, parameters) -> list[np.ndarray]:
+    """Per hidden layer, which units output 0 on every example of X: a ReLU unit that is
+    inactive everywhere passes no gradient back, so training cannot revive it."""
+    _, activations = forward(X, parameters)
+    return [np.all(A == 0, axis=1) for A in activations[1:]]
+
+
+def unit_mask(hidden_sizes, keep_prob: float, seed: int) -> list[np.ndarray]:
+    """One dropout draw over the hidden units (True: kept), as a picture of what one training
+    step sees; training itself draws a new one per example and step."""
+    rng = np.random.default_rng(seed)
+    return [rng.random(n) < keep_prob for n in hidden_sizes]
+
+
 def fixed_masks(hidden_sizes, m: int, keep_prob: float):
     """The original notebook's masks: it re-seeded the legacy generator with 1 at every iteration,
     so every iteration drew these same masks (D1 first, then D2, ...)."""

@@ -235,3 +235,25 @@ def test_the_mask_runs_chart_has_every_run_and_rings_the_notebooks(results):
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["circle", "tick", "point"]
     assert spec["layer"][2]["mark"]["shape"] == "diamond"
     assert spec["layer"][0]["mark"]["color"] == charts.MODEL_COLORS["dropout"]
+
+
+def test_hidden_units_are_pictures_of_each_units_output_on_one_scale(results, moons):
+    result = results["dropout"]
+    scale_max = charts.unit_scale_max(results.values(), moons)
+    outputs = charts.unit_outputs(result, moons, resolution=8)
+    assert [o.shape for o in outputs] == [(20, 8, 8), (3, 8, 8)]
+    assert scale_max == [max(float(charts.unit_outputs(r, moons)[layer].max()) for r in results.values())
+                         for layer in (0, 1)]
+    mask = [np.arange(20) % 2 == 0, np.array([True, True, False])]
+    frame = charts.unit_frame(result, moons, scale_max, mask, resolution=8)
+    assert len(frame) == 23 and frame["order"].tolist() == list(range(23))
+    dead = nnreg.network.dead_units(moons.train_X.T, result.parameters)
+    assert frame["dead"].tolist() == [bool(d) for layer in dead for d in layer]
+    assert frame["dropped"].tolist() == [bool(j % 2) for j in range(20)] + [False, False, True]
+    assert frame.loc[1, "unit"].endswith("dropped")
+    assert frame.loc[0, "unit"] == "L1·1" + (" dead" if dead[0][0] else "")
+    # Unit 1's picture: white where its output is 0, darker with its output.
+    picture = base64.b64decode(frame.loc[0, "url"].split(",", 1)[1])
+    assert picture.startswith(b"\x89PNG")
+    spec = charts.hidden_units(result, moons, scale_max, mask).to_dict()
+    assert spec["columns"] == 4 and spec["spec"]["mark"]["type"] == "image"

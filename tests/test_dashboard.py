@@ -454,3 +454,13 @@ def test_the_masks_caption_says_where_the_single_run_stands(runs):
     typical = dataclasses.replace(one, test_accuracy=0.92)
     assert "within one standard deviation" in dashboard.masks_caption(nnreg.study.mask_summary(results, typical),
                                                                       typical)
+
+
+def test_the_units_caption_counts_dead_units_and_what_the_mask_keeps(runs, football):
+    result = runs["dropout"][0]
+    dead = sum(int(d.sum()) for d in nnreg.network.dead_units(football.train_X.T, result.parameters))
+    mask = [np.ones(20, bool), np.array([True, False, True])]
+    caption = dashboard.units_caption(result, football.train_X, mask)
+    assert caption.startswith(f"{dead} of 23 hidden units" if dead else "None of the 23 hidden units is dead")
+    assert caption.endswith("22 of 23 kept (96%; keep_prob = 0.86).")
+    assert "mask" not in dashboard.units_caption(result, football.train_X)

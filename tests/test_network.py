@@ -146,3 +146,19 @@ def test_fixed_masks_are_the_notebooks():
     rs = np.random.RandomState(1)
     assert np.array_equal(masks[0], rs.random_sample((20, 211)) < 0.86)
     assert np.array_equal(masks[1], rs.random_sample((3, 211)) < 0.86)
+
+
+def test_a_unit_inactive_on_every_example_is_dead():
+    # Unit 1 is w·x + b with w = (1, 0), b = -10: negative for every x1 below 10, so always 0.
+    parameters = {"W1": np.array([[1.0, 0.0], [0.0, 1.0]]), "b1": np.array([[-10.0], [0.0]]),
+                  "W2": np.array([[1.0, 1.0]]), "b2": np.zeros((1, 1))}
+    X = np.array([[0.0, 1.0, 2.0], [-1.0, 0.5, 2.0]])
+    [dead] = network.dead_units(X, parameters)
+    assert dead.tolist() == [True, False]
+
+
+def test_a_sampled_unit_mask_keeps_about_keep_prob_and_is_seeded():
+    first, second = network.unit_mask((2000, 3), 0.86, seed=1)
+    assert first.shape == (2000,) and second.shape == (3,)
+    assert abs(first.mean() - 0.86) < 0.03
+    assert [m.tolist() for m in network.unit_mask((2000, 3), 0.86, seed=1)] == [first.tolist(), second.tolist()]

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .. import network
 from ..settings import STUDY_TITLES
 from ..training import TrainResult
 
@@ -126,6 +127,20 @@ def _reaching(row, accuracy: str) -> str:
 
 def _mean_std(row) -> str:
     return f"{row['test_accuracy']:.1%} ± {row['test_accuracy_std']:.1%}"
+
+
+def units_caption(result: TrainResult, train_X, mask=None) -> str:
+    """How many hidden units are dead on the training points (rows of ``train_X``), and what the
+    sampled dropout ``mask`` keeps."""
+    dead = network.dead_units(train_X.T, result.parameters)
+    count, units = int(sum(d.sum() for d in dead)), int(sum(d.size for d in dead))
+    caption = (f"{count} of {units} hidden units {'is' if count == 1 else 'are'} dead: zero on every training point."
+               if count else f"None of the {units} hidden units is dead: each is active on some training point.")
+    if mask is not None:
+        kept = int(sum(m.sum() for m in mask))
+        caption += (f" One sampled dropout mask fades the dropped units: {kept} of {units} kept ({kept / units:.0%}; "
+                    f"keep_prob = {result.settings.keep_prob:g}).")
+    return caption
 
 
 def training_problem(result: TrainResult) -> str | None:
