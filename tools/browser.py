@@ -211,9 +211,28 @@ def seconds_to_rerun(page, label: str) -> tuple[float | None, float | None]:
     return from_click / 1000, from_start / 1000
 
 
+# A tab's charts drawn and the script idle: ``[selector, count]`` of the charts to wait for.
+TAB_DRAWN = """([selector, count]) => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const charts = document.querySelectorAll(`${selector} [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)`);
+    return app?.dataset.testScriptState === "notRunning" && charts.length >= count && performance.now();
+}"""
+# The tab the bench opens, its charts and how many: the learning curves, two per model.
+CURVES_TAB, CURVES_CHARTS, CURVE_COUNT = "Learning curves", "[class*='st-key-curves_']", 6
+
+
+def seconds_to_open_tab(page, name: str, selector: str, count: int) -> float:
+    """Click the tab ``name``; the seconds until ``count`` charts under ``selector`` are drawn."""
+    start = page.evaluate("performance.now()")
+    page.get_by_role("tab", name=name).click()
+    drawn = page.wait_for_function(TAB_DRAWN, arg=[selector, count], timeout=RENDER_TIMEOUT_MS).json_value()
+    return (drawn - start) / 1000
+
+
 def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
     """Time the default page on a fresh server: the first render, ``reruns`` cached reruns
-    (toggling "discretize" after a first toggle that draws the hard regions), and a reload.
+    (toggling "discretize" after a first toggle that draws the hard regions), a reload, and
+    opening the learning curves' tab.
 
     ``check(page, moment)``, if given, is called after the first render, after the reruns and
     after the reload ("first render", "reruns", "reload"), e.g. to look at what is drawn; its time
@@ -235,6 +254,8 @@ def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
         page.reload()
         reload_render = seconds_to_render(page)
         checked("reload")
+        # Last, so that the reload above is the default page (the open tab goes into the link).
+        open_tab = seconds_to_open_tab(page, CURVES_TAB, CURVES_CHARTS, CURVE_COUNT)
     clicks = [from_click for from_click, _ in cached if from_click is not None]
     runs = [from_start for _, from_start in cached if from_start is not None]
     return {
@@ -244,5 +265,6 @@ def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
         "cached_rerun_click_to_idle_s": clicks,
         "cached_rerun_median_s": statistics.median(clicks) if clicks else None,
         "cached_rerun_running_to_idle_median_s": statistics.median(runs) if runs else None,
+        "open_tab_s": open_tab,
         "reload_render_s": reload_render,
     }
