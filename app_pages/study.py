@@ -110,13 +110,13 @@ chosen = {key: control.default for key, control in CONTROLS.items()}
 # --- Sidebar: every setting of the study --------------------------------------------------------
 with st.sidebar:
     st.button(dashboard.COURSE_PRESET, on_click=apply_preset, args=(dashboard.COURSE_PRESET,),
-                  icon=":material/school:", width="stretch",
-                  help="The course's network, training and regularizers, with fresh dropout masks at every "
-                       "iteration: inverted dropout as the course teaches it. The data stays as chosen.")
+              icon=":material/school:", width="stretch",
+              help="The course's network, training and regularizers, with fresh dropout masks at every "
+                   "iteration: inverted dropout as the course teaches it. The data stays as chosen.")
     st.button(dashboard.NOTEBOOK_PRESET, on_click=apply_preset, args=(dashboard.NOTEBOOK_PRESET,),
-                    icon=":material/menu_book:", width="stretch",
-                    help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
-                         "iteration. With the course's own data file uploaded, this gives the published table.")
+              icon=":material/menu_book:", width="stretch",
+              help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
+                   "iteration. With the course's own data file uploaded, this gives the published table.")
 
     st.header("Data")
     chosen["data"] = st.selectbox("Dataset", dashboard.dataset_choices(), key="data", bind="query-params",

@@ -103,11 +103,17 @@ def probability_field(results: Sequence[TrainResult], dataset: Dataset,
 
     Row 0 is the top of the field (the largest x2), as in an image.
     """
+    points = _pixel_centres(dataset, resolution)
+    return np.mean([result.predict_proba(points) for result in results], axis=0).reshape(resolution, resolution)
+
+
+def _pixel_centres(dataset: Dataset, resolution: int) -> np.ndarray:
+    """The (x1, x2) centres of a resolution × resolution grid of pixels over the field, one per
+    row, row by row from the top (the largest x2), as an image is laid out."""
     (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
     centres = (np.arange(resolution) + 0.5) / resolution
     x1, x2 = np.meshgrid(x_lo + centres * (x_hi - x_lo), y_hi - centres * (y_hi - y_lo))
-    points = np.column_stack([x1.ravel(), x2.ravel()])
-    return np.mean([result.predict_proba(points) for result in results], axis=0).reshape(resolution, resolution)
+    return np.column_stack([x1.ravel(), x2.ravel()])
 
 
 def _rgb(color: str) -> np.ndarray:
@@ -204,10 +210,7 @@ UNIT_ZERO, UNIT_HIGH = "#ffffff", "#1e293b"
 def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_RESOLUTION) -> list[np.ndarray]:
     """Each hidden layer's outputs over a resolution × resolution grid of the field, shaped
     (units, resolution, resolution), row 0 at the top, as ``probability_field`` lays it out."""
-    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
-    centres = (np.arange(resolution) + 0.5) / resolution
-    x1, x2 = np.meshgrid(x_lo + centres * (x_hi - x_lo), y_hi - centres * (y_hi - y_lo))
-    _, activations = forward(np.vstack([x1.ravel(), x2.ravel()]), result.parameters)
+    _, activations = forward(_pixel_centres(dataset, resolution).T, result.parameters)
     return [A.reshape(-1, resolution, resolution) for A in activations[1:]]
 
 
