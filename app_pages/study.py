@@ -10,7 +10,8 @@ import streamlit as st
 
 import nnreg
 from app_pages import shared
-from nnreg import charts, dashboard, limits
+from app_pages.player import player
+from nnreg import charts, dashboard, limits, network_charts
 from nnreg.dashboard import CONTROLS, UPLOAD
 
 
@@ -272,7 +273,7 @@ with st.container(horizontal=True):
 
 # --- Deeper views, each drawn only while its tab is open ------------------------------------------------
 # A first visit draws the one tab it opens; the open tab is in the link.
-weights_tab, curves_tab, units_tab, masks_tab, data_tab, math_tab = st.tabs(
+weights_tab, network_tab, curves_tab, replay_tab, units_tab, masks_tab, data_tab, math_tab = st.tabs(
     dashboard.VIEWS, key="view", bind="query-params", on_change="rerun")
 
 if weights_tab.open:
@@ -293,6 +294,18 @@ if weights_tab.open:
             chart(("norm history", tuple(first), model_ids(first.values())), 300,
                   lambda: charts.norm_history(first))
 
+if network_tab.open:
+    with network_tab:
+        weight_max, bias_max = network_charts.network_scale(first.values())
+        st.caption(dashboard.network_caption(first)
+                   + (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else ""))
+        for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
+            with column, st.container(key=f"network_{name}"):
+                st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+                chart(("network", model_ids(first.values()), name), "content",
+                      lambda: network_charts.network_graph(result, weight_max, bias_max, dataset.train_X.T),
+                      width="content")
+
 if curves_tab.open:
     with curves_tab:
         # One y-range for every model's curves, so that gaps compare across the columns.
@@ -310,6 +323,19 @@ if curves_tab.open:
                 note = dashboard.dropout_note(result)
                 if note:
                     st.caption(note)
+
+if replay_tab.open:
+    with replay_tab:
+        st.caption(dashboard.replay_caption({name: nnreg.study.checkpoint_accuracies(result, dataset)
+                                             for name, result in first.items()})
+                   + (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else ""))
+        player(".st-key-replay", network_charts.FRAME_MS, key="replay_player")
+        with st.container(key="replay"):
+            chart(("replay", model_ids(first.values()), show_test), "content",
+                  lambda: network_charts.replay(first, dataset, show_test), width="content")
+        st.caption("Drag the slider, or play: every checkpoint was sent with the page, so the models move in "
+                   "your browser. The boundary, accuracies and ‖W‖ are the model's after that many updates; "
+                   "the grey line marks the checkpoint on the accuracy curves, whose y-range all models share.")
 
 if units_tab.open:
     with units_tab:
@@ -350,7 +376,7 @@ if masks_tab.open:
             st.markdown(dashboard.masks_caption(nnreg.study.mask_summary(mask_results, single), single))
             chart(("mask runs", model_ids(done.values())), 220, lambda: charts.mask_runs(mask_results, single))
             st.caption(f"Each dot is one init seed's test accuracy (keep_prob = {dropout_model.keep_prob:g}); the "
-                       f"black bar is each row's mean; the ringed diamond is the notebook's run (init seed "
+                       f"grey bar is each row's mean; the ringed diamond is the notebook's run (init seed "
                        f"{single.settings.seed}, fixed masks). Fixed: one set of masks drawn once, as the notebook "
                        "did; fresh: new masks at every iteration, dropout seed = init seed.")
 

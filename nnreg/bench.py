@@ -32,7 +32,8 @@ DROPOUT_RATIO = 1.5
 BATCH_SECONDS = 30.0
 COMPILE_SECONDS = 5.0
 FIRST_RENDER_SECONDS = 3.0
-RERUN_SECONDS = 0.3
+# Issue 13 lowered the cached rerun's target from 0.3 s to 0.2 s.
+RERUN_SECONDS = 0.2
 TAB_SECONDS = 1.0
 CACHED_RERUNS = 6
 
@@ -122,6 +123,9 @@ def _dashboard_figures(judge) -> list[dict]:
     figures.append(_row("dashboard: opening the learning curves' tab, click until its 6 charts are drawn",
                         page["open_tab_s"], "s", target=f"<= {TAB_SECONDS:g} s",
                         passed=judge(page["open_tab_s"] <= TAB_SECONDS)))
+    figures.append(_row("dashboard: scrubbing the training replay, slider moved until drawn", page["scrub_s"], "s"))
+    figures.append(_row("  script runs the scrubbing started", page["scrub_script_runs"], "runs", target="0",
+                        passed=judge(page["scrub_script_runs"] == 0)))
     return figures
 
 

@@ -62,7 +62,8 @@ def field_extent(dataset: Dataset) -> tuple[tuple[float, float], tuple[float, fl
     return (float(low[0] - pad[0]), float(high[0] + pad[0])), (float(low[1] - pad[1]), float(high[1] + pad[1]))
 
 
-def _axes(dataset: Dataset):
+def field_axes(dataset: Dataset) -> tuple[alt.Scale, alt.Scale]:
+    """The x1 and x2 scales of every chart of the field: exactly ``field_extent``."""
     (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
     x = alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False)
     y = alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False)
@@ -75,7 +76,7 @@ def points_frame(dataset: Dataset, show_test: bool) -> pd.DataFrame:
     return frame if show_test else frame[frame["split"] == "train"].reset_index(drop=True)
 
 
-def _points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Chart:
+def points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Chart:
     label_legend = alt.Legend() if legend else None
     # A grey symbol in the shape legend: the shape means the split, not the label.
     split_legend = alt.Legend(symbolSize=70, symbolFillColor=NEUTRAL, symbolStrokeColor=NEUTRAL,
@@ -92,8 +93,8 @@ def _points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Ch
 
 def dataset_points(dataset: Dataset, show_test: bool = True) -> alt.Chart:
     """The field: training points as circles, test points as triangles, colored by label."""
-    x_scale, y_scale = _axes(dataset)
-    return _points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=True)
+    x_scale, y_scale = field_axes(dataset)
+    return points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=True)
 
 
 def probability_field(results: Sequence[TrainResult], dataset: Dataset,
@@ -103,11 +104,11 @@ def probability_field(results: Sequence[TrainResult], dataset: Dataset,
 
     Row 0 is the top of the field (the largest x2), as in an image.
     """
-    points = _pixel_centres(dataset, resolution)
+    points = pixel_centres(dataset, resolution)
     return np.mean([result.predict_proba(points) for result in results], axis=0).reshape(resolution, resolution)
 
 
-def _pixel_centres(dataset: Dataset, resolution: int) -> np.ndarray:
+def pixel_centres(dataset: Dataset, resolution: int) -> np.ndarray:
     """The (x1, x2) centres of a resolution × resolution grid of pixels over the field, one per
     row, row by row from the top (the largest x2), as an image is laid out."""
     (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
@@ -163,7 +164,7 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
         probability = (probability > THRESHOLD).astype(float)
     url = "data:image/png;base64," + base64.b64encode(png(probability_colors(probability))).decode("ascii")
     (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
-    x_scale, y_scale = _axes(dataset)
+    x_scale, y_scale = field_axes(dataset)
     field = alt.Chart(alt.NamedData(name=IMAGE_DATASET)).mark_image(aspect=False).encode(
         x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
         x2=alt.X2("x1_hi:Q"),
@@ -171,7 +172,7 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
         y2=alt.Y2("x2_lo:Q"),
         url=alt.Url("url:N"),
     )
-    points = _points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
+    points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
     image = {"url": url, "x1_lo": x_lo, "x1_hi": x_hi, "x2_lo": y_lo, "x2_hi": y_hi}
     # Equal aspect: a unit of x1 as long as a unit of x2, so the field's shapes are true.
     height = round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
@@ -210,7 +211,7 @@ UNIT_ZERO, UNIT_HIGH = "#ffffff", "#1e293b"
 def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_RESOLUTION) -> list[np.ndarray]:
     """Each hidden layer's outputs over a resolution × resolution grid of the field, shaped
     (units, resolution, resolution), row 0 at the top, as ``probability_field`` lays it out."""
-    _, activations = forward(_pixel_centres(dataset, resolution).T, result.parameters)
+    _, activations = forward(pixel_centres(dataset, resolution).T, result.parameters)
     return [A.reshape(-1, resolution, resolution) for A in activations[1:]]
 
 
@@ -349,7 +350,7 @@ def weight_distribution_frame(results: Mapping[str, TrainResult]) -> pd.DataFram
 
 
 def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
-    """|w| of every weight per model: one thin tick per weight, a bold black tick at the median."""
+    """|w| of every weight per model: one thin tick per weight, a bold grey tick at the median."""
     frame = weight_distribution_frame(results)
     y = alt.Y("model:N", sort=[STUDY_TITLES[name] for name in results], title=None)
     ticks = alt.Chart(frame).mark_tick(opacity=0.5, thickness=1.2, size=26).encode(
@@ -358,7 +359,7 @@ def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
         color=alt.Color("model:N", scale=_model_scale(list(results)), legend=None),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("abs_w:Q", format=".3f")],
     )
-    medians = alt.Chart(frame).mark_tick(color="black", thickness=3, size=34).encode(
+    medians = alt.Chart(frame).mark_tick(color=NEUTRAL, thickness=3, size=34).encode(
         x=alt.X("median(abs_w):Q", title="|w|"), y=y,
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("median(abs_w):Q", title="median |w|", format=".3f")],
     )
@@ -413,11 +414,11 @@ def mask_runs(results: Mapping[str, Sequence[TrainResult]], single: TrainResult)
         tooltip=[alt.Tooltip("masks:N"), alt.Tooltip("seed:Q", title="init seed"),
                  alt.Tooltip("test_accuracy:Q", format=".1%")],
     ).transform_calculate(jitter="(datum.seed % 5 - 2) * 4")
-    means = alt.Chart(frame[frame["run"] != NOTEBOOK_RUN]).mark_tick(thickness=3, size=30, color="black").encode(
+    means = alt.Chart(frame[frame["run"] != NOTEBOOK_RUN]).mark_tick(thickness=3, size=30, color=NEUTRAL).encode(
         x=alt.X("mean(test_accuracy):Q"), y=y, tooltip=[alt.Tooltip("mean(test_accuracy):Q", title="mean",
                                                                     format=".1%")])
     notebook = alt.Chart(frame[frame["run"] == NOTEBOOK_RUN]).mark_point(
-        size=260, shape="diamond", strokeWidth=2.5, color="black", filled=False).encode(
+        size=260, shape="diamond", strokeWidth=2.5, color=NEUTRAL, filled=False).encode(
         x=x, y=y, tooltip=[alt.Tooltip("run:N"), alt.Tooltip("seed:Q", title="init seed"),
                            alt.Tooltip("test_accuracy:Q", format=".1%")])
     return alt.layer(runs, means, notebook)

@@ -1,7 +1,9 @@
 """Every colour of the charts and the page, in one place, so that none means two things.
 
 Blue and red are the two labels on every chart; each model has a colour of its own, and so does
-each data split; none of them is blue or red.  The Streamlit theme
+each data split and each sign of a weight; none of them is blue or red, and any two are far apart
+(tested).  Every colour drawn as a line or a mark reads on the light theme's white and on the dark
+theme's near-black (tested), so no chart needs a second palette.  The Streamlit theme
 (.streamlit/config.toml) lists the model colours first among its categorical colours, in this
 order (tested), since the theme cannot import them.
 """
@@ -22,9 +24,17 @@ THINNED_COLOR = "#a8a29e"
 
 # The data splits, in the learning curves and on the Sweep page; the Sweep page marks the
 # retrained choice in the test split's colour, as what it shows is a test accuracy.
-SPLIT_COLORS = {"train": "#0e7490", "dev": "#a21caf", "test": "#1f2937"}
+SPLIT_COLORS = {"train": "#0e7490", "dev": "#a21caf", "test": "#a3a300"}
 
-# Legends that show shapes only (train circles, test triangles): a grey that is no model's.
+# A weight's sign in the drawing of the network (biases too).
+SIGN_COLORS = {"positive": "#65a30d", "negative": "#db2777"}
+
+# Legends that show shapes only (train circles, test triangles), and the marks of a mean or of one
+# chosen run: a grey that is no model's.
 NEUTRAL = "#6b7280"
-# The best test accuracy in the table.
+# The page backgrounds of Streamlit's light and dark themes, which every colour above must read on.
+BACKGROUNDS = {"light": "#ffffff", "dark": "#171614"}
+# The best test accuracy in the table: a pale background, with dark text that reads on it in both
+# themes (the dark theme's own text is light).
 HIGHLIGHT = "#fde68a"
+HIGHLIGHT_TEXT = "#1c1917"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .network import predict
 from .settings import STUDY, STUDY_TITLES, Settings
 from .sweeps import within_noise
 from .training import TrainResult, train_many
@@ -101,3 +102,15 @@ def mask_summary(results: dict[str, list[TrainResult]], single: TrainResult) -> 
                      "reaching_single": int(np.sum(test >= single.test_accuracy)),
                      "single_in_std": (single.test_accuracy - test.mean()) / std if std else 0.0})
     return pd.DataFrame(rows).set_index("masks")
+
+
+def checkpoint_accuracies(result: TrainResult, dataset) -> pd.DataFrame:
+    """Columns k, iteration, train_accuracy, test_accuracy: the model at each of its checkpoints
+    (``TrainResult.parameters_at``), the rows the training replay steps through."""
+    rows = []
+    for k, iteration in enumerate(result.checkpoint_iterations):
+        parameters = result.checkpoints[iteration]
+        rows.append({"k": k, "iteration": iteration,
+                     "train_accuracy": float(np.mean(predict(dataset.train_X.T, parameters) == dataset.train_Y)),
+                     "test_accuracy": float(np.mean(predict(dataset.test_X.T, parameters) == dataset.test_Y))})
+    return pd.DataFrame(rows)

@@ -6,10 +6,11 @@ and saves (test-artifacts/timings.json) how long the page takes; times are measu
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import nnreg
-from nnreg import charts, dashboard, training
+from nnreg import charts, dashboard, palette, training
 from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,
@@ -63,6 +64,7 @@ def test_the_default_page_renders_completely_and_reruns_from_the_cache(tmp_path,
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 0
     # A loaded machine can leave a rerun's timing unknown (None, or missing from the list).
     assert timings["first_render_s"] > 0 and timings["reload_render_s"] > 0 and timings["open_tab_s"] > 0
+    assert timings["scrub_s"] > 0 and timings["scrub_script_runs"] == 0
     assert len(timings["cached_rerun_click_to_idle_s"]) <= 3
     (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
     print(f"\ndashboard timings: {json.dumps(timings)}")
@@ -162,3 +164,86 @@ def test_the_first_screen_holds_the_three_boundaries_at_equal_aspect_with_their_
         metrics = page.locator("[data-testid='stMetric']").all()
         assert len(metrics) == 6
         assert all(0 < m.bounding_box()["y"] + m.bounding_box()["height"] <= 900 for m in metrics)
+
+
+REPLAY = ".st-key-replay"
+REPLAY_DRAWN = f"{REPLAY} [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)"
+
+
+def _open_view(page, server, view):
+    page.goto(f"{server.url}/?view={view.replace(' ', '+')}")
+    page.wait_for_function(browser.TAB_DRAWN, arg=["[data-testid='stMain']", 4 + 1], timeout=browser.RENDER_TIMEOUT_MS)
+
+
+def test_the_replay_scrubs_and_plays_in_the_browser_without_a_rerun(server):
+    with browser.browser_page() as page:
+        _open_view(page, server, "Training replay")
+        page.locator(REPLAY_DRAWN).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        slider = page.locator(f"{REPLAY} input[type=range]")
+        last = int(slider.get_attribute("max"))
+        assert slider.input_value() == str(last) and last == training.CHECKPOINTS
+        chart = page.locator(f"{REPLAY} [data-testid='stVegaLiteChart']")
+        trained = chart.screenshot()
+        assert page.get_by_text("iteration 30,000: train", exact=False).count() == 3
+        page.evaluate(browser.RECORD_RUNS)
+        slider.fill("0")
+        page.get_by_text("iteration 0: train", exact=False).first.wait_for(timeout=10_000)
+        page.wait_for_timeout(300)
+        assert chart.screenshot() != trained
+        page.get_by_role("button", name="▶ Play").click()
+        page.wait_for_timeout(1_500)
+        assert int(slider.input_value()) >= 3
+        page.get_by_role("button", name="❚❚ Pause").click()
+        paused = slider.input_value()
+        page.wait_for_timeout(600)
+        assert slider.input_value() == paused
+        # Scrubbing and playing happened in the browser: the script never ran again.
+        assert page.evaluate("window.nnregRuns.states.filter(([state]) => state === 'running').length") == 0
+        assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_network_is_drawn_for_each_model_and_tells_a_weight_on_hover(server):
+    with browser.browser_page() as page:
+        _open_view(page, server, "The network")
+        for name in ("none", "l2", "dropout"):
+            page.locator(f".st-key-network_{name} [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(
+                timeout=30_000)
+        drawing = page.locator(".st-key-network_none [data-testid='stVegaLiteChart']")
+        drawing.scroll_into_view_if_needed()
+        box = drawing.bounding_box()
+        tooltip = page.locator("#vg-tooltip-element")
+        # Across the middle of the drawing, between the inputs and the first hidden layer: links everywhere.
+        for step in range(5, 40):
+            page.mouse.move(box["x"] + box["width"] * step / 100, box["y"] + box["height"] * 0.3)
+            page.wait_for_timeout(60)
+            if tooltip.count() and tooltip.is_visible() and "W1[" in tooltip.inner_text():
+                break
+        assert "W1[" in tooltip.inner_text() and "w" in tooltip.inner_text()
+
+
+def _pixels_near(png_bytes, color, tolerance=40):
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = np.asarray(Image.open(BytesIO(png_bytes)).convert("RGB")).reshape(-1, 3).astype(int)
+    target = np.array([int(color[i: i + 2], 16) for i in (1, 3, 5)])
+    return int(np.sum(np.abs(image - target).sum(axis=1) < tolerance))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_both_themes_keep_blue_for_label_1_and_red_for_label_0(server, scheme):
+    with browser.browser_page(color_scheme=scheme) as page:
+        page.goto(server.url)
+        browser.seconds_to_render(page)
+        page.wait_for_timeout(500)
+        background = page.evaluate("getComputedStyle(document.querySelector(\"[data-testid='stApp']\")).backgroundColor")
+        expected = palette.BACKGROUNDS[scheme]
+        assert background == "rgb({}, {}, {})".format(*(int(expected[i: i + 2], 16) for i in (1, 3, 5)))
+        shot = page.locator(".st-key-boundary_none [data-testid='stVegaLiteChart']").screenshot()
+        assert _pixels_near(shot, palette.BLUE) > 50 and _pixels_near(shot, palette.RED) > 50
+        bars = page.locator(".st-key-weight_charts [data-testid='stVegaLiteChart']").first.screenshot()
+        for color in [palette.MODEL_COLORS[name] for name in ("none", "l2", "dropout")]:
+            assert _pixels_near(bars, color, 30) > 20, color
+        _screenshot(page, ARTIFACTS / f"dashboard-{scheme}.png")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import nnreg
-from nnreg import dashboard
+from nnreg import dashboard, network_charts
 from nnreg.dashboard import CONTROLS
 from nnreg.study import summary_table
 from nnreg.sweeps import within_noise
@@ -201,7 +201,7 @@ def test_the_best_test_accuracy_is_highlighted(runs):
     table = dashboard.accuracy_table({name: model[:1] for name, model in runs.items()})
     table["Test accuracy"] = [0.90, 0.93, 0.91]
     html = dashboard.style_table(table).to_html()
-    assert html.count("background-color: #fde68a") == 1
+    assert html.count("background-color: #fde68a") == 1 and html.count(" color: #1c1917") == 1
     assert "93.0%" in html and "90.0%" in html
 
 
@@ -211,7 +211,7 @@ def test_a_diverged_model_is_never_the_best_nor_compared(runs):
     table = dashboard.accuracy_table(single)
     assert list(table["Diverged"]) == [0, 0, 1]
     html = dashboard.style_table(table).to_html()
-    assert html.count("background-color: #fde68a") == 1 and "99.0%" in html
+    assert html.count("background-color: #fde68a") == 1 and html.count(" color: #1c1917") == 1 and "99.0%" in html
     column = list(table.columns).index("Test accuracy")
     best_row = int(single["l2"][0].test_accuracy > single["none"][0].test_accuracy)
     assert f"row{best_row}_col{column} {{\n  background-color: #fde68a" in html
@@ -464,3 +464,26 @@ def test_the_units_caption_counts_dead_units_and_what_the_mask_keeps(runs, footb
     assert caption.startswith(f"{dead} of 23 hidden units" if dead else "None of the 23 hidden units is dead")
     assert caption.endswith("22 of 23 kept (96%; keep_prob = 0.86).")
     assert "mask" not in dashboard.units_caption(result, football.train_X)
+
+
+def test_the_network_caption_names_the_thickest_link_and_each_models_total(runs):
+    first = {name: model[0] for name, model in runs.items()}
+    caption = dashboard.network_caption(first)
+    weight_max, _ = network_charts.network_scale(first.values())
+    assert f"|w| = {weight_max:.2f}" in caption
+    owner = next(name for name, r in first.items()
+                 if any(np.abs(v).max() == weight_max for k, v in r.parameters.items() if k.startswith("W")))
+    assert f"{nnreg.settings.STUDY_TITLES[owner]}'s W" in caption
+    for name, result in first.items():
+        total = sum(np.abs(v).sum() for k, v in result.parameters.items() if k.startswith("W"))
+        assert f"{nnreg.settings.STUDY_TITLES[name]} {total:.1f}" in caption
+
+
+def test_the_replay_caption_says_where_test_accuracy_peaked_and_where_it_ended():
+    # Hand-made checkpoints: one model peaks early and falls back, the other ends at its best.
+    peaked = pd.DataFrame({"k": [0, 1, 2], "iteration": [0, 500, 1000], "train_accuracy": [0.5, 0.9, 0.95],
+                           "test_accuracy": [0.5, 0.85, 0.8]})
+    steady = peaked.assign(test_accuracy=[0.5, 0.8, 0.8])
+    caption = dashboard.replay_caption({"none": peaked, "l2": steady})
+    assert caption == ("Test accuracy at the checkpoints: No regularization 85.0% at iteration 500, its highest, "
+                       "then 80.0% at the end; L2 80.0% at the end, as high as at any checkpoint.")

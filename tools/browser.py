@@ -180,14 +180,15 @@ class StreamlitServer:
 
 
 @contextlib.contextmanager
-def browser_page():
-    """A page in a fresh headless Chromium: nothing cached, as for a first visit."""
+def browser_page(color_scheme: str = "light"):
+    """A page in a fresh headless Chromium: nothing cached, as for a first visit.  The page's
+    theme follows ``color_scheme`` ("light" or "dark"), as a visitor's system setting would."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=BROWSER_ARGS)
         try:
-            yield browser.new_page(viewport=VIEWPORT)
+            yield browser.new_page(viewport=VIEWPORT, color_scheme=color_scheme)
         finally:
             browser.close()
 
@@ -229,10 +230,32 @@ def seconds_to_open_tab(page, name: str, selector: str, count: int) -> float:
     return (drawn - start) / 1000
 
 
+# The replay's slider, and the drawn label that says which checkpoint the first model shows.
+REPLAY_TAB, REPLAY_SLIDER = "Training replay", ".st-key-replay input[type=range]"
+REPLAY_SHOWS = """(iteration) => [...document.querySelectorAll(".st-key-replay svg text")]
+    .some(text => text.textContent.startsWith(`iteration ${iteration}:`)) && performance.now()"""
+
+
+def scrub_replay(page) -> dict:
+    """Open the training replay's tab, then move its slider to the first checkpoint as a drag
+    does: the seconds until the chart shows it, and how many script runs the move started."""
+    page.get_by_role("tab", name=REPLAY_TAB).click()
+    page.locator(REPLAY_SLIDER).wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(TAB_DRAWN, arg=[".st-key-replay", 1], timeout=RENDER_TIMEOUT_MS)
+    page.evaluate(RECORD_RUNS)
+    start = page.evaluate("performance.now()")
+    page.locator(REPLAY_SLIDER).fill("0")
+    drawn = page.wait_for_function(REPLAY_SHOWS, arg="0", timeout=30_000).json_value()
+    # A rerun, had the move started one, would show within this pause.
+    page.wait_for_timeout(1_000)
+    runs = page.evaluate("window.nnregRuns.states.filter(([state]) => state === 'running').length")
+    return {"scrub_s": (drawn - start) / 1000, "scrub_script_runs": runs}
+
+
 def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
     """Time the default page on a fresh server: the first render, ``reruns`` cached reruns
-    (toggling "discretize" after a first toggle that draws the hard regions), a reload, and
-    opening the learning curves' tab.
+    (toggling "discretize" after a first toggle that draws the hard regions), a reload, opening
+    the learning curves' tab, and scrubbing the training replay (``scrub_replay``).
 
     ``check(page, moment)``, if given, is called after the first render, after the reruns and
     after the reload ("first render", "reruns", "reload"), e.g. to look at what is drawn; its time
@@ -256,6 +279,7 @@ def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
         checked("reload")
         # Last, so that the reload above is the default page (the open tab goes into the link).
         open_tab = seconds_to_open_tab(page, CURVES_TAB, CURVES_CHARTS, CURVE_COUNT)
+        scrub = scrub_replay(page)
     clicks = [from_click for from_click, _ in cached if from_click is not None]
     runs = [from_start for _, from_start in cached if from_start is not None]
     return {
@@ -266,5 +290,6 @@ def measure_dashboard(log: Path, reruns: int = 6, check=None) -> dict:
         "cached_rerun_median_s": statistics.median(clicks) if clicks else None,
         "cached_rerun_running_to_idle_median_s": statistics.median(runs) if runs else None,
         "open_tab_s": open_tab,
+        **scrub,
         "reload_render_s": reload_render,
     }

@@ -6,7 +6,8 @@ numbers beside them), ``downloads`` and ``latex``.  The pages import them from h
 """
 
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ModelCache, result_bytes, warm_up_in_background
-from .captions import dropout_note, masks_caption, training_problem, units_caption, weight_decay_caption
+from .captions import (dropout_note, masks_caption, network_caption, replay_caption, training_problem, units_caption,
+                       weight_decay_caption)
 from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, UPLOAD, VIEWS, Control,
                        check_query_params, dataset_choices, load_choice, parse_value, shown_value, typed_problem)
 from .downloads import settings_json, weights_npz
@@ -20,7 +21,7 @@ __all__ = [
     "accuracy_change", "accuracy_table", "change_in_points", "check_query_params", "comparable",
     "dataset_choices", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
     "model_settings",
-    "model_strength", "model_title", "parse_value", "result_bytes", "seed_runs", "settings_json",
+    "model_strength", "model_title", "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs", "settings_json",
     "shown_value", "style_table", "training_problem", "typed_problem", "units_caption", "warm_up_in_background",
     "weight_decay_caption", "weights_npz",
 ]

@@ -149,3 +149,37 @@ def training_problem(result: TrainResult) -> str | None:
         return None
     return (f"Training diverged at iteration {result.diverged_at:,}: lower the learning rate "
             f"(now {result.settings.learning_rate:g}).")
+
+
+def network_caption(results: Mapping[str, TrainResult]) -> str:
+    """The drawings' shared scale and what it shows: the thickest link, and each model's total |w|
+    (the sum of every link's width)."""
+    totals, largest = {}, (-1.0, "", "")
+    for name, result in results.items():
+        weights = {layer: value for layer, value in result.parameters.items() if layer.startswith("W")}
+        totals[name] = sum(float(np.abs(value).sum()) for value in weights.values())
+        for layer, value in weights.items():
+            j, i = np.unravel_index(np.argmax(np.abs(value)), value.shape)
+            if abs(value[j, i]) > largest[0]:
+                largest = (float(abs(value[j, i])), STUDY_TITLES[name], f"{layer}[{j}, {i}]")
+    top, owner, weight = largest
+    return (f"One scale for every model: the thickest link is |w| = {top:.2f}, {owner}'s {weight}. "
+            "Sum of |w| over all links: "
+            + ", ".join(f"{STUDY_TITLES[name]} {total:.1f}" for name, total in totals.items())
+            + ". A link's colour is its weight's sign; a node's area is its bias's size, its colour the bias's sign; "
+              "hover for the values.")
+
+
+def replay_caption(accuracies) -> str:
+    """Per model name, from its ``study.checkpoint_accuracies``: where test accuracy peaked among the
+    checkpoints and where it ended, i.e. what stopping at the best checkpoint would have kept."""
+    parts = []
+    for name, frame in accuracies.items():
+        best = frame.loc[frame["test_accuracy"].idxmax()]
+        last = frame.iloc[-1]
+        if best["test_accuracy"] == last["test_accuracy"]:
+            parts.append(f"{STUDY_TITLES[name]} {last['test_accuracy']:.1%} at the end, as high as at any checkpoint")
+        else:
+            parts.append(f"{STUDY_TITLES[name]} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, "
+                         f"its highest, then {last['test_accuracy']:.1%} at the end")
+    return "Test accuracy at the checkpoints: " + "; ".join(parts) + "."

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..palette import HIGHLIGHT
+from ..palette import HIGHLIGHT, HIGHLIGHT_TEXT
 from ..study import summary_table
 from ..training import TrainResult
 from .models import model_title
@@ -119,5 +119,5 @@ def style_table(table: pd.DataFrame):
             .format("{:.1%}", subset=percent)
             .format("{:g}", subset=["λ", "keep_prob"])
             .format("{:.2f}", subset=["Training seconds"])
-            .apply(lambda column: [f"background-color: {HIGHLIGHT}; font-weight: bold" if is_best else ""
+            .apply(lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold" if is_best else ""
                                    for is_best in best], subset=["Test accuracy"]))

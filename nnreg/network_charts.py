@@ -1,0 +1,213 @@
+"""Altair charts of the inside of trained networks: the network drawn as nodes and links, and the
+training replayed from its checkpoints.  Plain functions of results, tested without Streamlit.
+
+Both share scales across the models they are given, so that a thick link or a long bar means the
+same in every model's chart: weight decay is then seen, not read off an axis.
+
+The replay sends every checkpoint's picture once and scrubs through them with a Vega-Lite
+parameter bound to a slider: moving it redraws in the browser, with no request to the server.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .charts import (BOUNDARY_WIDTH, curve_domains, field_axes, field_extent, pixel_centres, png, points_frame, points_layer,
+                     probability_colors)
+from .data import Dataset
+from .network import dead_units, num_layers, predict_proba
+from .palette import NEUTRAL, SIGN_COLORS, SPLIT_COLORS
+from .settings import STUDY_TITLES
+from .study import checkpoint_accuracies
+from .training import TrainResult
+
+SIGN_SCALE = alt.Scale(domain=list(SIGN_COLORS), range=list(SIGN_COLORS.values()))
+# The thickest link, in pixels: the largest |w| of all the models drawn together.
+LINK_WIDTH = 9
+# Node areas in square pixels, from a zero bias to the largest |b| of all the models.
+NODE_AREA = (25, 420)
+NETWORK_WIDTH, NETWORK_HEIGHT = 260, 300
+
+
+def network_scale(results) -> tuple[float, float]:
+    """The largest |w| and the largest |b| among these models: one scale for all their drawings."""
+    params = [result.parameters for result in results]
+    weights = max(float(np.abs(p[name]).max()) for p in params for name in p if name.startswith("W"))
+    biases = max(float(np.abs(p[name]).max()) for p in params for name in p if name.startswith("b"))
+    return weights, biases
+
+
+def _legend_values(top: float) -> list[float]:
+    # A third, two thirds and all of the largest |w|, to two decimals: the legend's three widths.
+    return [round(top * share, 2) for share in (1 / 3, 2 / 3, 1)]
+
+
+def _position(layer: int, unit: int, size: int) -> float:
+    # Each layer spread over the same height, unit 0 at the top, so a layer of 3 is as tall as one of 20.
+    return (unit + 0.5) / size
+
+
+def network_frames(result: TrainResult, train_X=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The drawing's data: links (one row per weight: name such as "W1[4, 0]", w, |w|, sign and
+    the two ends' x, y) and nodes (one per unit: name, layer, bias or NaN for an input, |b|,
+    sign, x, y, and whether the unit is dead on ``train_X``, a (2, m) array, when given)."""
+    parameters = result.parameters
+    L = num_layers(parameters)
+    sizes = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
+    dead = dead_units(train_X, parameters) if train_X is not None else [np.zeros(n, bool) for n in sizes[1:-1]]
+    links = []
+    for l in range(1, L + 1):
+        W = parameters[f"W{l}"]
+        for j, i in np.ndindex(W.shape):
+            w = float(W[j, i])
+            links.append({"name": f"W{l}[{j}, {i}]", "layer": f"W{l}", "w": w, "abs_w": abs(w),
+                          "sign": "positive" if w >= 0 else "negative",
+                          "x": l - 1, "y": _position(l - 1, i, sizes[l - 1]),
+                          "x2": l, "y2": _position(l, j, sizes[l])})
+    nodes = [{"name": f"x{i + 1}", "layer": 0, "bias": np.nan, "abs_b": 0.0, "sign": "input", "dead": False,
+              "x": 0, "y": _position(0, i, sizes[0])} for i in range(sizes[0])]
+    for l in range(1, L + 1):
+        b = parameters[f"b{l}"][:, 0]
+        for j, bias in enumerate(b):
+            nodes.append({"name": f"b{l}[{j}]", "layer": l, "bias": float(bias), "abs_b": abs(float(bias)),
+                          "sign": "positive" if bias >= 0 else "negative",
+                          "dead": bool(dead[l - 1][j]) if l < L else False,
+                          "x": l, "y": _position(l, j, sizes[l])})
+    return pd.DataFrame(links), pd.DataFrame(nodes)
+
+
+def network_graph(result: TrainResult, weight_max: float, bias_max: float, train_X=None) -> alt.LayerChart:
+    """The network as layers of nodes joined by one link per weight: the link's width is |w| on a
+    scale that ends at ``weight_max``, its colour the sign; each node's area is its bias's |b| (up
+    to ``bias_max``), its colour the bias's sign; inputs are hollow.  Hovering tells the value."""
+    links, nodes = network_frames(result, train_X)
+    L = int(nodes["layer"].max())
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.25, L + 0.25]))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[1, 0]))
+    sign = alt.Color("sign:N", scale=SIGN_SCALE, title="sign",
+                     legend=alt.Legend(orient="bottom", direction="vertical", symbolType="stroke",
+                                       symbolStrokeWidth=3))
+    drawn = alt.Chart(links).mark_rule(strokeCap="round", opacity=0.75).encode(
+        x=x, y=y, x2="x2:Q", y2="y2:Q", color=sign,
+        strokeWidth=alt.StrokeWidth("abs_w:Q", title="|w|",
+                                    scale=alt.Scale(domain=[0, weight_max], range=[0, LINK_WIDTH]),
+                                    legend=alt.Legend(orient="bottom", direction="vertical", symbolType="stroke",
+                                                      symbolStrokeColor=NEUTRAL, format=".2~f", labelOverlap=False,
+                                                      values=_legend_values(weight_max))),
+        # Thin links drawn last, so that they stay visible over the thick ones.
+        order=alt.Order("abs_w:Q", sort="descending"),
+        tooltip=[alt.Tooltip("name:N", title="weight"), alt.Tooltip("w:Q", format=".3f")],
+    )
+    units = nodes[nodes["layer"] > 0]
+    biases = alt.Chart(units).mark_circle(opacity=1, stroke=NEUTRAL, strokeWidth=0.8).encode(
+        x=x, y=y,
+        color=alt.Color("sign:N", scale=SIGN_SCALE, legend=None),
+        size=alt.Size("abs_b:Q", scale=alt.Scale(domain=[0, bias_max], range=list(NODE_AREA)), legend=None),
+        tooltip=[alt.Tooltip("name:N", title="bias"), alt.Tooltip("bias:Q", format=".3f"),
+                 alt.Tooltip("dead:N", title="dead on every training point")],
+    )
+    inputs = alt.Chart(nodes[nodes["layer"] == 0]).mark_circle(size=NODE_AREA[1] // 2, opacity=1, fill="white",
+                                                               stroke=NEUTRAL, strokeWidth=1.5).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("name:N", title="input")])
+    names = alt.Chart(nodes[nodes["layer"] == 0]).mark_text(dx=-16, align="right", color=NEUTRAL).encode(
+        x=x, y=y, text="name:N")
+    # "pad": the legends are added around the plot, not squeezed into the width.
+    return alt.layer(drawn, biases, inputs, names).properties(width=NETWORK_WIDTH, height=NETWORK_HEIGHT,
+                                                             autosize=alt.AutoSizeParams(type="pad"))
+
+
+# The replay's pictures: 80 pixels a side, stretched to the boundary's 200 (the probability is
+# smooth, so the picture stays sharp enough), with P(label 1) rounded to 1/64: colour steps under
+# 4 of 255, not seen, and a third smaller.  About 4.4 KB each as sent, 270 KB a model.
+REPLAY_RESOLUTION = 80
+REPLAY_LEVELS = 64
+# The replay's parameter: the index of the checkpoint shown.
+CHECKPOINT = "checkpoint"
+# Playing shows each checkpoint this long: the course's 61 in about 15 s.
+FRAME_MS = 250
+NORM_HEIGHT = 70
+CURVE_HEIGHT = 90
+
+
+def replay_frame(result: TrainResult, dataset: Dataset, resolution: int = REPLAY_RESOLUTION) -> pd.DataFrame:
+    """One row per checkpoint of ``result``: ``study.checkpoint_accuracies``' columns, ‖W_l‖ per
+    layer (columns norm_W1, ...), and the boundary as a PNG data URL (column url)."""
+    points = pixel_centres(dataset, resolution).T
+    urls, norms = [], []
+    for iteration in result.checkpoint_iterations:
+        parameters = result.checkpoints[iteration]
+        field = np.round(predict_proba(points, parameters) * REPLAY_LEVELS).reshape(resolution, resolution) / REPLAY_LEVELS
+        urls.append("data:image/png;base64," + base64.b64encode(png(probability_colors(field))).decode("ascii"))
+        norms.append({f"norm_{name}": float(np.linalg.norm(value)) for name, value in parameters.items()
+                      if name.startswith("W")})
+    return pd.concat([checkpoint_accuracies(result, dataset), pd.DataFrame(norms)], axis=1).assign(url=urls)
+
+
+def replay_param(checkpoints: int) -> alt.Parameter:
+    """The replay's checkpoint, on a slider under the chart: it starts at the last (the trained
+    model), and moving it redraws every model in the browser."""
+    last = checkpoints - 1
+    return alt.param(name=CHECKPOINT, value=last, bind=alt.binding_range(min=0, max=last, step=1, name="checkpoint "))
+
+
+def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset: Dataset, norm_max: float,
+                  accuracy_domain, show_test: bool) -> alt.VConcatChart:
+    shown = f"datum.k == {CHECKPOINT}"
+    x_scale, y_scale = field_axes(dataset)
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    # Each picture is sent once: the other layers get frames without the pictures.
+    pictures = frame[["k", "url"]].assign(x1_lo=x_lo, x1_hi=x_hi, x2_lo=y_lo, x2_hi=y_hi)
+    steps = frame[["k", "iteration"]].assign(label=[
+        f"iteration {i:,}: train {a:.1%}, test {b:.1%}"
+        for i, a, b in zip(frame["iteration"], frame["train_accuracy"], frame["test_accuracy"])])
+    height = round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
+    field = alt.Chart(pictures).mark_image(aspect=False).encode(
+        x=alt.X("x1_lo:Q", scale=x_scale, title="x1"), x2="x1_hi:Q",
+        y=alt.Y("x2_hi:Q", scale=y_scale, title="x2"), y2="x2_lo:Q", url="url:N",
+    ).transform_filter(shown)
+    points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
+    boundary = alt.layer(field, points).properties(width=BOUNDARY_WIDTH, height=height)
+    label = alt.Chart(steps).mark_text(align="left", x=0, fontSize=12, color=NEUTRAL).encode(text="label:N").transform_filter(
+        shown).properties(width=BOUNDARY_WIDTH, height=14, title=alt.Title(title, anchor="start"))
+    layers = [column.removeprefix("norm_") for column in frame.columns if column.startswith("norm_")]
+    norms = frame.melt(id_vars=["k", "iteration"], value_vars=[f"norm_{layer}" for layer in layers],
+                       var_name="layer", value_name="norm").assign(layer=lambda f: f["layer"].str.removeprefix("norm_"))
+    bars = alt.Chart(norms).mark_bar(color=NEUTRAL).encode(
+        x=alt.X("norm:Q", title="‖W‖ at this checkpoint", scale=alt.Scale(domain=[0, norm_max])),
+        y=alt.Y("layer:N", title=None, sort=layers),
+        tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("norm:Q", format=".2f")],
+    ).transform_filter(shown).properties(width=BOUNDARY_WIDTH, height=NORM_HEIGHT)
+    history = result.history
+    curves = pd.concat([pd.DataFrame({"iteration": history["iteration"], "accuracy": history[f"{split}_accuracy"],
+                                      "split": split}) for split in ("train", "test")], ignore_index=True)
+    lines = alt.Chart(curves).mark_line(strokeWidth=1.5).encode(
+        x=alt.X("iteration:Q", title="iteration"),
+        y=alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=list(accuracy_domain), clamp=True),
+                axis=alt.Axis(format=".0%", tickCount=3)),
+        color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"],
+                                                   range=[SPLIT_COLORS["train"], SPLIT_COLORS["test"]]),
+                        title=None, legend=alt.Legend(orient="top", direction="horizontal")),
+    )
+    now = alt.Chart(steps).mark_rule(color=NEUTRAL, strokeWidth=1.5).encode(x="iteration:Q").transform_filter(shown)
+    accuracy = alt.layer(lines, now).properties(width=BOUNDARY_WIDTH, height=CURVE_HEIGHT)
+    # The points' legends are off and the curves' is on: kept apart, so that one does not turn off the other.
+    return alt.vconcat(label, boundary, bars, accuracy, spacing=8).resolve_legend(color="independent",
+                                                                                  fill="independent")
+
+
+def replay(results: Mapping[str, TrainResult], dataset: Dataset, show_test: bool = False) -> alt.HConcatChart:
+    """Per model, at any checkpoint: the boundary, train and test accuracy, and ‖W_l‖ per layer on
+    one scale for all models, above the accuracy curves with the checkpoint marked.  One slider
+    drives every model, in the browser."""
+    frames = {name: replay_frame(result, dataset) for name, result in results.items()}
+    checkpoints = max(len(frame) for frame in frames.values())
+    norm_max = max(float(frame.filter(like="norm_").to_numpy().max()) for frame in frames.values())
+    _, accuracy_domain = curve_domains(results.values())
+    panels = [_replay_panel(STUDY_TITLES[name], results[name], frame, dataset, norm_max, accuracy_domain, show_test)
+              for name, frame in frames.items()]
+    return alt.hconcat(*panels, spacing=28).add_params(replay_param(checkpoints))

@@ -1,0 +1,117 @@
+"""The network drawn and the training replay: their data and encodings, checked on the Vega-Lite spec."""
+
+import base64
+import json
+import zlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnreg
+from nnreg import network_charts, palette
+from nnreg.study import checkpoint_accuracies
+
+FAST = nnreg.Settings(num_iterations=300)
+
+
+@pytest.fixture(scope="module")
+def results(moons):
+    return {"none": nnreg.train(moons, FAST), "l2": nnreg.train(moons, FAST.replace(lambd=0.7)),
+            "dropout": nnreg.train(moons, FAST.replace(keep_prob=0.86))}
+
+
+def _layers(spec):
+    return {json.dumps(layer["mark"], sort_keys=True): layer for layer in spec["layer"]}
+
+
+def _rows(spec, part):
+    return pd.DataFrame(spec["datasets"][part["data"]["name"]])
+
+
+def test_the_scale_is_the_largest_weight_and_bias_of_all_models(results):
+    weight_max, bias_max = network_charts.network_scale(results.values())
+    assert weight_max == max(np.abs(r.parameters[f"W{l}"]).max() for r in results.values() for l in (1, 2, 3))
+    assert bias_max == max(np.abs(r.parameters[f"b{l}"]).max() for r in results.values() for l in (1, 2, 3))
+
+
+def test_one_link_per_weight_and_one_node_per_unit_placed_layer_by_layer(results, moons):
+    result = results["none"]
+    links, nodes = network_charts.network_frames(result, moons.train_X.T)
+    # 2-20-3-1: 2·20 + 20·3 + 3·1 weights; 2 inputs and 24 units with a bias.
+    assert len(links) == 103 and len(nodes) == 26
+    link = links.set_index("name").loc["W2[1, 4]"]
+    assert link["w"] == result.parameters["W2"][1, 4] and link["abs_w"] == abs(link["w"])
+    assert link["sign"] == ("positive" if link["w"] >= 0 else "negative")
+    # From unit 4 of 20 in layer 1 to unit 1 of 3 in layer 2, each layer spread over the same height.
+    assert (link["x"], link["y"], link["x2"], link["y2"]) == (1, 4.5 / 20, 2, 1.5 / 3)
+    node = nodes.set_index("name").loc["b3[0]"]
+    assert (node["x"], node["y"], node["bias"]) == (3, 0.5, result.parameters["b3"][0, 0])
+    assert nodes.set_index("name").loc["x2", "sign"] == "input"
+    dead = nnreg.network.dead_units(moons.train_X.T, result.parameters)
+    assert list(nodes[nodes["layer"] == 1]["dead"]) == list(dead[0])
+
+
+def test_links_are_as_wide_as_their_weight_on_the_shared_scale_and_coloured_by_sign(results):
+    spec = network_charts.network_graph(results["l2"], 4.0, 2.0).to_dict()
+    links = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    width = links["encoding"]["strokeWidth"]
+    assert width["field"] == "abs_w" and width["scale"] == {"domain": [0, 4.0], "range": [0, network_charts.LINK_WIDTH]}
+    assert width["legend"]["values"] == [1.33, 2.67, 4.0]
+    assert links["encoding"]["color"]["scale"] == {"domain": ["positive", "negative"],
+                                                  "range": [palette.SIGN_COLORS["positive"],
+                                                            palette.SIGN_COLORS["negative"]]}
+    assert {t["field"] for t in links["encoding"]["tooltip"]} == {"name", "w"}
+    biases = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle" and "size" in layer["encoding"])
+    assert biases["encoding"]["size"]["scale"]["domain"] == [0, 2.0]
+    assert len(_rows(spec, links)) == 103
+
+
+def test_the_replay_has_every_checkpoint_from_the_initial_weights_to_the_trained_model(results, moons):
+    result = results["dropout"]
+    frame = network_charts.replay_frame(result, moons)
+    assert list(frame["iteration"]) == result.checkpoint_iterations and list(frame["k"]) == list(range(len(frame)))
+    last, first = frame.iloc[-1], frame.iloc[0]
+    assert last["train_accuracy"] == result.train_accuracy and last["test_accuracy"] == result.test_accuracy
+    assert last["norm_W2"] == pytest.approx(result.weight_norms()["W2"])
+    assert first["norm_W1"] == pytest.approx(np.linalg.norm(result.parameters_at(0)["W1"]))
+    assert all(base64.b64decode(url.split(",", 1)[1]).startswith(b"\x89PNG") for url in frame["url"])
+    pd.testing.assert_frame_equal(frame[["k", "iteration", "train_accuracy", "test_accuracy"]],
+                                  checkpoint_accuracies(result, moons))
+
+
+def test_the_replay_picture_is_the_model_at_that_checkpoint(results, moons):
+    # Hand-checked at the initial weights: the picture's pixel is the rounded P(label 1) there.
+    result = results["none"]
+    frame = network_charts.replay_frame(result, moons, resolution=4)
+    png = base64.b64decode(frame.loc[0, "url"].split(",", 1)[1])
+    raw = np.frombuffer(zlib.decompress(png[png.index(b"IDAT") + 4: png.index(b"IEND") - 8]), np.uint8)
+    rows = raw.reshape(4, 1 + 4 * 3)
+    top_left = rows[0, 1:4]  # the first row is stored as it is (its "Up" filter subtracts zeros)
+    point = nnreg.charts.pixel_centres(moons, 4)[:1].T
+    p = nnreg.network.predict_proba(point, result.parameters_at(0))
+    expected = nnreg.charts.probability_colors(np.round(p * network_charts.REPLAY_LEVELS) / network_charts.REPLAY_LEVELS)
+    assert list(top_left) == list(expected[0])
+
+
+def test_one_slider_drives_every_model_and_each_picture_is_sent_once(results, moons):
+    spec = network_charts.replay(results, moons).to_dict()
+    (param,) = spec["params"]
+    last = len(results["none"].checkpoint_iterations) - 1
+    assert param["name"] == network_charts.CHECKPOINT and param["value"] == last
+    assert param["bind"] == {"input": "range", "min": 0, "max": last, "step": 1, "name": "checkpoint "}
+    assert len(spec["hconcat"]) == 3
+    text = json.dumps(spec)
+    assert text.count("datum.k == checkpoint") == 3 * 4  # the label, picture, bars and marker of each model
+    # Each model's pictures in one dataset, sent once (the models share their initial weights' picture).
+    urls = [row["url"] for rows in spec["datasets"].values() for row in rows if "url" in row]
+    assert len(urls) == 3 * (last + 1)
+
+
+def test_the_replay_shares_its_scales_between_models(results, moons):
+    spec = network_charts.replay(results, moons).to_dict()
+    norms = [panel["vconcat"][2]["encoding"]["x"]["scale"]["domain"] for panel in spec["hconcat"]]
+    accuracy = [panel["vconcat"][3]["layer"][0]["encoding"]["y"]["scale"]["domain"] for panel in spec["hconcat"]]
+    assert norms[0] == norms[1] == norms[2] and accuracy[0] == accuracy[1] == accuracy[2]
+    largest = max(max(network_charts.replay_frame(r, moons).filter(like="norm_").max()) for r in results.values())
+    assert norms[0] == [0, pytest.approx(largest)]
