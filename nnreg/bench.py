@@ -223,7 +223,8 @@ def format_report(report: dict) -> str:
     header = ["figure", "measured", "baseline", "ratio", "target", "result"]
     rows = []
     for f in report["figures"]:
-        number = (lambda v: f"{v:.3f} {f['unit']}" if f["unit"] == "s" else f"{v:.2f}{f['unit']}")
+        number = (lambda v: f"{v:.3f} {f['unit']}" if f["unit"] == "s" else f"{v:,} {f['unit']}"
+                  if isinstance(v, int) else f"{v:.2f}{f['unit']}")
         baseline = "" if f["baseline"] is None else f"{number(f['baseline'])} ({f['baseline_label']})"
         result = "" if f["passed"] is None else ("PASS" if f["passed"] else "FAIL")
         rows.append([f["figure"], number(f["value"]), baseline,
