@@ -226,6 +226,8 @@ progress.empty()
 results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
 table = dashboard.accuracy_table(results)
 first = {name: runs[0] for name, runs in results.items()}
+# The deeper views show one run per model; with several seeds, they say which.
+first_runs = (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else "")
 
 for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.items()):
     with column:
@@ -296,9 +298,8 @@ if weights_tab.open:
 
 if network_tab.open:
     with network_tab:
-        weight_max, bias_max = network_charts.network_scale(first.values())
-        st.caption(dashboard.network_caption(first)
-                   + (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else ""))
+        weight_max, bias_max = network_charts.network_scale(first)
+        st.caption(dashboard.network_caption(first) + first_runs)
         for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
             with column, st.container(key=f"network_{name}"):
                 st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
@@ -328,7 +329,7 @@ if replay_tab.open:
     with replay_tab:
         st.caption(dashboard.replay_caption({name: nnreg.study.checkpoint_accuracies(result, dataset)
                                              for name, result in first.items()})
-                   + (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else ""))
+                   + first_runs)
         player(".st-key-replay", network_charts.FRAME_MS, key="replay_player")
         with st.container(key="replay"):
             chart(("replay", model_ids(first.values()), show_test), "content",
@@ -344,7 +345,7 @@ if units_tab.open:
                    "layer's largest output in any of these models ("
                    + ", ".join(f"L{l}: {top:.2f}" for l, top in enumerate(scale_max, start=1))
                    + "). L1 is the first hidden layer."
-                   + (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else ""))
+                   + first_runs)
         for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
             with column, st.container(key=f"units_{name}"):
                 st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)

@@ -148,6 +148,11 @@ def png(rgb: np.ndarray) -> bytes:
             + chunk(b"IEND", b""))
 
 
+def png_url(rgb: np.ndarray) -> str:
+    """``png(rgb)`` as a data URL, the form Vega-Lite's image mark takes inline."""
+    return "data:image/png;base64," + base64.b64encode(png(rgb)).decode("ascii")
+
+
 def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discretize: bool = False,
                       show_test: bool = False, resolution: int = IMAGE_RESOLUTION) -> alt.LayerChart:
     """The model's P(label 1) as an image over the field, with the points on top.
@@ -162,23 +167,39 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
     probability = probability_field(results, dataset, resolution)
     if discretize:
         probability = (probability > THRESHOLD).astype(float)
-    url = "data:image/png;base64," + base64.b64encode(png(probability_colors(probability))).decode("ascii")
-    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    image = {"url": png_url(probability_colors(probability)), **field_corners(dataset)}
     x_scale, y_scale = field_axes(dataset)
-    field = alt.Chart(alt.NamedData(name=IMAGE_DATASET)).mark_image(aspect=False).encode(
+    points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
+    # "pad": the width and height are the plot's, the axes and the legend added around it.
+    return alt.layer(field_image(alt.NamedData(name=IMAGE_DATASET), dataset), points).properties(
+        datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH, height=boundary_height(dataset),
+        autosize=alt.AutoSizeParams(type="pad"))
+
+
+def field_corners(dataset: Dataset) -> dict[str, float]:
+    """Where a picture of the field goes: x1_lo, x1_hi, x2_lo, x2_hi, the field's extent."""
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    return {"x1_lo": x_lo, "x1_hi": x_hi, "x2_lo": y_lo, "x2_hi": y_hi}
+
+
+def field_image(data, dataset: Dataset) -> alt.Chart:
+    """The pictures of ``data`` (rows with a PNG data URL in url and ``field_corners``' columns),
+    each stretched over the field on the axes of every chart of it."""
+    x_scale, y_scale = field_axes(dataset)
+    return alt.Chart(data).mark_image(aspect=False).encode(
         x=alt.X("x1_lo:Q", scale=x_scale, title="x1"),
         x2=alt.X2("x1_hi:Q"),
         y=alt.Y("x2_hi:Q", scale=y_scale, title="x2"),
         y2=alt.Y2("x2_lo:Q"),
         url=alt.Url("url:N"),
     )
-    points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
-    image = {"url": url, "x1_lo": x_lo, "x1_hi": x_hi, "x2_lo": y_lo, "x2_hi": y_hi}
-    # Equal aspect: a unit of x1 as long as a unit of x2, so the field's shapes are true.
-    height = round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
-    # "pad": the width and height are the plot's, the axes and the legend added around it.
-    return alt.layer(field, points).properties(datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH,
-                                                    height=height, autosize=alt.AutoSizeParams(type="pad"))
+
+
+def boundary_height(dataset: Dataset) -> int:
+    """The plot's height for BOUNDARY_WIDTH: equal aspect, a unit of x1 as long as a unit of x2, so
+    the field's shapes are true."""
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    return round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
 
 
 def boundary_legend(discretize: bool) -> alt.Chart:
@@ -230,7 +251,7 @@ def unit_frame(result: TrainResult, dataset: Dataset, scale_max: Sequence[float]
             picture = np.rint(low + (high - low) * share).astype(np.uint8)
             dropped = mask is not None and not mask[l - 1][j]
             title = f"L{l}·{j + 1}" + (" dead" if dead[l - 1][j] else "") + (" dropped" if dropped else "")
-            url = "data:image/png;base64," + base64.b64encode(png(picture)).decode("ascii")
+            url = png_url(picture)
             rows.append({"unit": title, "order": len(rows), "layer": l, "dead": bool(dead[l - 1][j]),
                          "dropped": dropped, "url": url, "x0": 0.0, "x1": 1.0, "y0": 0.0, "y1": 1.0})
     return pd.DataFrame(rows)

@@ -135,6 +135,11 @@ def predict(X, parameters):
     return (predict_proba(X, parameters) > THRESHOLD).astype(np.int64)
 
 
+def count_correct(X, Y, parameters) -> int:
+    """How many columns of X ``predict`` labels as Y does (Y of shape (1, m) or (m,))."""
+    return int(np.sum(predict(X, parameters) == np.ravel(Y)))
+
+
 def dead_units(X, parameters) -> list[np.ndarray]:
     """Per hidden layer, which units output 0 on every example of X: a ReLU unit that is
     inactive everywhere passes no gradient back, so training cannot revive it."""

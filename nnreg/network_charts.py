@@ -10,15 +10,14 @@ parameter bound to a slider: moving it redraws in the browser, with no request t
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .charts import (BOUNDARY_WIDTH, curve_domains, field_axes, field_extent, pixel_centres, png, points_frame, points_layer,
-                     probability_colors)
+from .charts import (BOUNDARY_WIDTH, boundary_height, curve_domains, field_axes, field_corners, field_image,
+                     pixel_centres, png_url, points_frame, points_layer, probability_colors)
 from .data import Dataset
 from .network import dead_units, num_layers, predict_proba
 from .palette import NEUTRAL, SIGN_COLORS, SPLIT_COLORS
@@ -34,12 +33,23 @@ NODE_AREA = (25, 420)
 NETWORK_WIDTH, NETWORK_HEIGHT = 260, 300
 
 
-def network_scale(results) -> tuple[float, float]:
+def largest_weight(results: Mapping[str, TrainResult]) -> tuple[float, str, str]:
+    """The largest |w| among these models, the model's name and the weight's, e.g. "W3[0, 0]"."""
+    largest = (-1.0, "", "")
+    for name, result in results.items():
+        for layer, value in result.parameters.items():
+            if layer.startswith("W"):
+                j, i = np.unravel_index(np.argmax(np.abs(value)), value.shape)
+                if abs(value[j, i]) > largest[0]:
+                    largest = (float(abs(value[j, i])), name, f"{layer}[{j}, {i}]")
+    return largest
+
+
+def network_scale(results: Mapping[str, TrainResult]) -> tuple[float, float]:
     """The largest |w| and the largest |b| among these models: one scale for all their drawings."""
-    params = [result.parameters for result in results]
-    weights = max(float(np.abs(p[name]).max()) for p in params for name in p if name.startswith("W"))
-    biases = max(float(np.abs(p[name]).max()) for p in params for name in p if name.startswith("b"))
-    return weights, biases
+    biases = max(float(np.abs(value).max()) for result in results.values()
+                 for layer, value in result.parameters.items() if layer.startswith("b"))
+    return largest_weight(results)[0], biases
 
 
 def _legend_values(top: float) -> list[float]:
@@ -47,7 +57,7 @@ def _legend_values(top: float) -> list[float]:
     return [round(top * share, 2) for share in (1 / 3, 2 / 3, 1)]
 
 
-def _position(layer: int, unit: int, size: int) -> float:
+def _position(unit: int, size: int) -> float:
     # Each layer spread over the same height, unit 0 at the top, so a layer of 3 is as tall as one of 20.
     return (unit + 0.5) / size
 
@@ -67,17 +77,17 @@ def network_frames(result: TrainResult, train_X=None) -> tuple[pd.DataFrame, pd.
             w = float(W[j, i])
             links.append({"name": f"W{l}[{j}, {i}]", "layer": f"W{l}", "w": w, "abs_w": abs(w),
                           "sign": "positive" if w >= 0 else "negative",
-                          "x": l - 1, "y": _position(l - 1, i, sizes[l - 1]),
-                          "x2": l, "y2": _position(l, j, sizes[l])})
+                          "x": l - 1, "y": _position(i, sizes[l - 1]),
+                          "x2": l, "y2": _position(j, sizes[l])})
     nodes = [{"name": f"x{i + 1}", "layer": 0, "bias": np.nan, "abs_b": 0.0, "sign": "input", "dead": False,
-              "x": 0, "y": _position(0, i, sizes[0])} for i in range(sizes[0])]
+              "x": 0, "y": _position(i, sizes[0])} for i in range(sizes[0])]
     for l in range(1, L + 1):
         b = parameters[f"b{l}"][:, 0]
         for j, bias in enumerate(b):
             nodes.append({"name": f"b{l}[{j}]", "layer": l, "bias": float(bias), "abs_b": abs(float(bias)),
                           "sign": "positive" if bias >= 0 else "negative",
                           "dead": bool(dead[l - 1][j]) if l < L else False,
-                          "x": l, "y": _position(l, j, sizes[l])})
+                          "x": l, "y": _position(j, sizes[l])})
     return pd.DataFrame(links), pd.DataFrame(nodes)
 
 
@@ -141,8 +151,9 @@ def replay_frame(result: TrainResult, dataset: Dataset, resolution: int = REPLAY
     urls, norms = [], []
     for iteration in result.checkpoint_iterations:
         parameters = result.checkpoints[iteration]
-        field = np.round(predict_proba(points, parameters) * REPLAY_LEVELS).reshape(resolution, resolution) / REPLAY_LEVELS
-        urls.append("data:image/png;base64," + base64.b64encode(png(probability_colors(field))).decode("ascii"))
+        levels = np.round(predict_proba(points, parameters) * REPLAY_LEVELS)
+        field = levels.reshape(resolution, resolution) / REPLAY_LEVELS
+        urls.append(png_url(probability_colors(field)))
         norms.append({f"norm_{name}": float(np.linalg.norm(value)) for name, value in parameters.items()
                       if name.startswith("W")})
     return pd.concat([checkpoint_accuracies(result, dataset), pd.DataFrame(norms)], axis=1).assign(url=urls)
@@ -158,25 +169,22 @@ def replay_param(checkpoints: int) -> alt.Parameter:
 def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset: Dataset, norm_max: float,
                   accuracy_domain, show_test: bool) -> alt.VConcatChart:
     shown = f"datum.k == {CHECKPOINT}"
-    x_scale, y_scale = field_axes(dataset)
-    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
     # Each picture is sent once: the other layers get frames without the pictures.
-    pictures = frame[["k", "url"]].assign(x1_lo=x_lo, x1_hi=x_hi, x2_lo=y_lo, x2_hi=y_hi)
+    pictures = frame[["k", "url"]].assign(**field_corners(dataset))
     steps = frame[["k", "iteration"]].assign(label=[
         f"iteration {i:,}: train {a:.1%}, test {b:.1%}"
         for i, a, b in zip(frame["iteration"], frame["train_accuracy"], frame["test_accuracy"])])
-    height = round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
-    field = alt.Chart(pictures).mark_image(aspect=False).encode(
-        x=alt.X("x1_lo:Q", scale=x_scale, title="x1"), x2="x1_hi:Q",
-        y=alt.Y("x2_hi:Q", scale=y_scale, title="x2"), y2="x2_lo:Q", url="url:N",
-    ).transform_filter(shown)
+    x_scale, y_scale = field_axes(dataset)
     points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
-    boundary = alt.layer(field, points).properties(width=BOUNDARY_WIDTH, height=height)
-    label = alt.Chart(steps).mark_text(align="left", x=0, fontSize=12, color=NEUTRAL).encode(text="label:N").transform_filter(
-        shown).properties(width=BOUNDARY_WIDTH, height=14, title=alt.Title(title, anchor="start"))
-    layers = [column.removeprefix("norm_") for column in frame.columns if column.startswith("norm_")]
-    norms = frame.melt(id_vars=["k", "iteration"], value_vars=[f"norm_{layer}" for layer in layers],
-                       var_name="layer", value_name="norm").assign(layer=lambda f: f["layer"].str.removeprefix("norm_"))
+    boundary = alt.layer(field_image(pictures, dataset).transform_filter(shown), points).properties(
+        width=BOUNDARY_WIDTH, height=boundary_height(dataset))
+    label = alt.Chart(steps).mark_text(align="left", x=0, fontSize=12, color=NEUTRAL).encode(
+        text="label:N").transform_filter(shown).properties(width=BOUNDARY_WIDTH, height=14,
+                                                          title=alt.Title(title, anchor="start"))
+    norms = frame.melt(id_vars=["k", "iteration"], value_vars=[c for c in frame if c.startswith("norm_")],
+                       var_name="layer", value_name="norm")
+    norms["layer"] = norms["layer"].str.removeprefix("norm_")
+    layers = list(norms["layer"].unique())
     bars = alt.Chart(norms).mark_bar(color=NEUTRAL).encode(
         x=alt.X("norm:Q", title="‖W‖ at this checkpoint", scale=alt.Scale(domain=[0, norm_max])),
         y=alt.Y("layer:N", title=None, sort=layers),

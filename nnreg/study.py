@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .network import predict
+from .network import count_correct
 from .settings import STUDY, STUDY_TITLES, Settings
 from .sweeps import within_noise
 from .training import TrainResult, train_many
@@ -111,6 +111,8 @@ def checkpoint_accuracies(result: TrainResult, dataset) -> pd.DataFrame:
     for k, iteration in enumerate(result.checkpoint_iterations):
         parameters = result.checkpoints[iteration]
         rows.append({"k": k, "iteration": iteration,
-                     "train_accuracy": float(np.mean(predict(dataset.train_X.T, parameters) == dataset.train_Y)),
-                     "test_accuracy": float(np.mean(predict(dataset.test_X.T, parameters) == dataset.test_Y))})
+                     "train_accuracy": count_correct(dataset.train_X.T, dataset.train_Y, parameters)
+                     / len(dataset.train_Y),
+                     "test_accuracy": count_correct(dataset.test_X.T, dataset.test_Y, parameters)
+                     / len(dataset.test_Y)})
     return pd.DataFrame(rows)

@@ -109,10 +109,6 @@ def _checkpoints(record: Record, settings: Settings) -> dict[int, dict[str, np.n
     return kept
 
 
-def _correct(parameters, X, Y) -> int:
-    return int(np.sum(network.predict(X, parameters) == Y[0]))
-
-
 def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
     """One row per recorded iteration: objective, the full network's cost, its cross-entropy on
     the training and the test points, accuracies and norms;
@@ -177,7 +173,7 @@ def _stacked_logits(stacked, X, L):
 
 
 def _stacked_correct(ZL, Y) -> np.ndarray:
-    """``_correct`` for each of a stack of logits."""
+    """``network.count_correct`` for each of a stack of logits."""
     return np.sum((network.sigmoid(ZL) > network.THRESHOLD) == (Y == 1), axis=(1, 2))
 
 
@@ -230,8 +226,8 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
     seconds = time.perf_counter() - start
     # Parameters just short of overflow may still overflow here; inf logits still predict a label.
     with np.errstate(over="ignore", invalid="ignore"):
-        train_correct = _correct(record.parameters, X, Y)
-        test_correct = _correct(record.parameters, X_test, Y_test)
+        train_correct = network.count_correct(X, Y, record.parameters)
+        test_correct = network.count_correct(X_test, Y_test, record.parameters)
         history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings)
     return TrainResult(
         settings=settings,

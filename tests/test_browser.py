@@ -238,7 +238,8 @@ def test_both_themes_keep_blue_for_label_1_and_red_for_label_0(server, scheme):
         page.goto(server.url)
         browser.seconds_to_render(page)
         page.wait_for_timeout(500)
-        background = page.evaluate("getComputedStyle(document.querySelector(\"[data-testid='stApp']\")).backgroundColor")
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector(\"[data-testid='stApp']\")).backgroundColor")
         expected = palette.BACKGROUNDS[scheme]
         assert background == "rgb({}, {}, {})".format(*(int(expected[i: i + 2], 16) for i in (1, 3, 5)))
         shot = page.locator(".st-key-boundary_none [data-testid='stVegaLiteChart']").screenshot()

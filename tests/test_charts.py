@@ -1,8 +1,6 @@
 """Chart builders: the data each chart carries and how it is encoded, checked on the Vega-Lite spec."""
 
 import base64
-import struct
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -10,6 +8,7 @@ import pytest
 
 import nnreg
 from nnreg import charts
+from pictures import decode_data_url, decode_png
 
 FAST = nnreg.Settings(num_iterations=300)
 
@@ -41,29 +40,8 @@ def test_the_field_holds_every_point_with_a_margin(moons):
     assert y_lo < points[:, 1].min() and points[:, 1].max() < y_hi
 
 
-def _decode_png(content: bytes) -> np.ndarray:
-    """A PNG written by charts.png back to its (height, width, 3) array, by the PNG specification."""
-    assert content[:8] == b"\x89PNG\r\n\x1a\n"
-    chunks, at = {}, 8
-    while at < len(content):
-        (length,), kind = struct.unpack(">I", content[at: at + 4]), content[at + 4: at + 8]
-        body = content[at + 8: at + 8 + length]
-        assert struct.unpack(">I", content[at + 8 + length: at + 12 + length])[0] == zlib.crc32(kind + body)
-        chunks[kind] = body
-        at += 12 + length
-    width, height, depth, color_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
-    assert (depth, color_type) == (8, 2)
-    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, 1 + 3 * width)
-    assert (rows[:, 0] == 2).all()
-    # Undo the "Up" filter: each row adds the row above, modulo 256.
-    return np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8).reshape(height, width, 3)
-
-
 def _image(spec) -> np.ndarray:
-    url = _values(spec, 0)["url"][0]
-    prefix = "data:image/png;base64,"
-    assert url.startswith(prefix)
-    return _decode_png(base64.b64decode(url[len(prefix):]))
+    return decode_data_url(_values(spec, 0)["url"][0])
 
 
 def test_the_field_is_the_mean_probability_at_pixel_centres_top_row_first(results, moons):
@@ -87,7 +65,7 @@ def test_probabilities_are_painted_red_through_white_to_blue():
 
 def test_png_round_trips_any_image():
     rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(_decode_png(charts.png(rgb)), rgb)
+    np.testing.assert_array_equal(decode_png(charts.png(rgb)), rgb)
 
 
 def test_the_boundary_is_a_probability_image_under_the_training_points(results, moons):

@@ -469,7 +469,7 @@ def test_the_units_caption_counts_dead_units_and_what_the_mask_keeps(runs, footb
 def test_the_network_caption_names_the_thickest_link_and_each_models_total(runs):
     first = {name: model[0] for name, model in runs.items()}
     caption = dashboard.network_caption(first)
-    weight_max, _ = network_charts.network_scale(first.values())
+    weight_max, _ = network_charts.network_scale(first)
     assert f"|w| = {weight_max:.2f}" in caption
     owner = next(name for name, r in first.items()
                  if any(np.abs(v).max() == weight_max for k, v in r.parameters.items() if k.startswith("W")))

@@ -1,8 +1,6 @@
 """The network drawn and the training replay: their data and encodings, checked on the Vega-Lite spec."""
 
-import base64
 import json
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -11,6 +9,7 @@ import pytest
 import nnreg
 from nnreg import network_charts, palette
 from nnreg.study import checkpoint_accuracies
+from pictures import decode_data_url
 
 FAST = nnreg.Settings(num_iterations=300)
 
@@ -30,7 +29,7 @@ def _rows(spec, part):
 
 
 def test_the_scale_is_the_largest_weight_and_bias_of_all_models(results):
-    weight_max, bias_max = network_charts.network_scale(results.values())
+    weight_max, bias_max = network_charts.network_scale(results)
     assert weight_max == max(np.abs(r.parameters[f"W{l}"]).max() for r in results.values() for l in (1, 2, 3))
     assert bias_max == max(np.abs(r.parameters[f"b{l}"]).max() for r in results.values() for l in (1, 2, 3))
 
@@ -75,23 +74,21 @@ def test_the_replay_has_every_checkpoint_from_the_initial_weights_to_the_trained
     assert last["train_accuracy"] == result.train_accuracy and last["test_accuracy"] == result.test_accuracy
     assert last["norm_W2"] == pytest.approx(result.weight_norms()["W2"])
     assert first["norm_W1"] == pytest.approx(np.linalg.norm(result.parameters_at(0)["W1"]))
-    assert all(base64.b64decode(url.split(",", 1)[1]).startswith(b"\x89PNG") for url in frame["url"])
+    assert all(decode_data_url(url).shape == (network_charts.REPLAY_RESOLUTION,) * 2 + (3,) for url in frame["url"])
     pd.testing.assert_frame_equal(frame[["k", "iteration", "train_accuracy", "test_accuracy"]],
                                   checkpoint_accuracies(result, moons))
 
 
 def test_the_replay_picture_is_the_model_at_that_checkpoint(results, moons):
-    # Hand-checked at the initial weights: the picture's pixel is the rounded P(label 1) there.
+    # At the initial weights: each pixel is the rounded P(label 1) at its centre, top row first.
     result = results["none"]
     frame = network_charts.replay_frame(result, moons, resolution=4)
-    png = base64.b64decode(frame.loc[0, "url"].split(",", 1)[1])
-    raw = np.frombuffer(zlib.decompress(png[png.index(b"IDAT") + 4: png.index(b"IEND") - 8]), np.uint8)
-    rows = raw.reshape(4, 1 + 4 * 3)
-    top_left = rows[0, 1:4]  # the first row is stored as it is (its "Up" filter subtracts zeros)
-    point = nnreg.charts.pixel_centres(moons, 4)[:1].T
-    p = nnreg.network.predict_proba(point, result.parameters_at(0))
-    expected = nnreg.charts.probability_colors(np.round(p * network_charts.REPLAY_LEVELS) / network_charts.REPLAY_LEVELS)
-    assert list(top_left) == list(expected[0])
+    picture = decode_data_url(frame.loc[0, "url"])
+    points = nnreg.charts.pixel_centres(moons, 4).T
+    p = nnreg.network.predict_proba(points, result.parameters_at(0))
+    levels = network_charts.REPLAY_LEVELS
+    expected = nnreg.charts.probability_colors(np.round(p * levels) / levels).reshape(4, 4, 3)
+    np.testing.assert_array_equal(picture, expected)
 
 
 def test_one_slider_drives_every_model_and_each_picture_is_sent_once(results, moons):

@@ -21,7 +21,8 @@ __all__ = [
     "accuracy_change", "accuracy_table", "change_in_points", "check_query_params", "comparable",
     "dataset_choices", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
     "model_settings",
-    "model_strength", "model_title", "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs", "settings_json",
+    "model_strength", "model_title", "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs",
+    "settings_json",
     "shown_value", "style_table", "training_problem", "typed_problem", "units_caption", "warm_up_in_background",
     "weight_decay_caption", "weights_npz",
 ]

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import network
+from ..network_charts import largest_weight
 from ..settings import STUDY_TITLES
 from ..training import TrainResult
 
@@ -154,16 +155,10 @@ def training_problem(result: TrainResult) -> str | None:
 def network_caption(results: Mapping[str, TrainResult]) -> str:
     """The drawings' shared scale and what it shows: the thickest link, and each model's total |w|
     (the sum of every link's width)."""
-    totals, largest = {}, (-1.0, "", "")
-    for name, result in results.items():
-        weights = {layer: value for layer, value in result.parameters.items() if layer.startswith("W")}
-        totals[name] = sum(float(np.abs(value).sum()) for value in weights.values())
-        for layer, value in weights.items():
-            j, i = np.unravel_index(np.argmax(np.abs(value)), value.shape)
-            if abs(value[j, i]) > largest[0]:
-                largest = (float(abs(value[j, i])), STUDY_TITLES[name], f"{layer}[{j}, {i}]")
-    top, owner, weight = largest
-    return (f"One scale for every model: the thickest link is |w| = {top:.2f}, {owner}'s {weight}. "
+    totals = {name: sum(float(np.abs(value).sum()) for layer, value in result.parameters.items()
+                        if layer.startswith("W")) for name, result in results.items()}
+    top, owner, weight = largest_weight(results)
+    return (f"One scale for every model: the thickest link is |w| = {top:.2f}, {STUDY_TITLES[owner]}'s {weight}. "
             "Sum of |w| over all links: "
             + ", ".join(f"{STUDY_TITLES[name]} {total:.1f}" for name, total in totals.items())
             + ". A link's colour is its weight's sign; a node's area is its bias's size, its colour the bias's sign; "

@@ -37,7 +37,8 @@ class Control:
 
 
 # The study page's deeper views, one tab each, the first open on a first visit.
-VIEWS = ("Weight decay", "The network", "Learning curves", "Training replay", "Hidden units", "Is dropout's 95 % real?", "The data alone", "The math")
+VIEWS = ("Weight decay", "The network", "Learning curves", "Training replay", "Hidden units", "Is dropout's 95 % real?",
+         "The data alone", "The math")
 
 # The controls go as far as the command line does (nnreg.limits); what a whole page may train is
 # bounded by limits.BUDGET, checked before anything trains.

@@ -119,5 +119,6 @@ def style_table(table: pd.DataFrame):
             .format("{:.1%}", subset=percent)
             .format("{:g}", subset=["λ", "keep_prob"])
             .format("{:.2f}", subset=["Training seconds"])
-            .apply(lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold" if is_best else ""
+            .apply(lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold"
+                                   if is_best else ""
                                    for is_best in best], subset=["Test accuracy"]))
