@@ -1,19 +1,13 @@
 """nnreg's dashboard: ``streamlit run app.py``.
 
-The frame around the pages (Streamlit's navigation): the page configuration and the start of
-the training engine's warm-up, once; then the page the visitor opened.  The pages lay out
-widgets and results from the nnreg package.
+The server: when it starts, before any visitor, it begins loading the training engine and training
+the models of the default page (``app_pages.startup``); then it serves ``frame.py``, Streamlit's
+navigation around the pages.  A first visitor finds those models trained or in training, instead
+of waiting for the imports, the engine and the training after opening the page.
 """
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages.startup import lifespan
 
-# No page_title: each page's title names the browser tab.
-st.set_page_config(page_icon="⚽", layout="wide")
-shared.engine_warm_up()
-
-st.navigation([
-    st.Page("app_pages/study.py", title="Regularization side by side", icon=":material/compare:", default=True),
-    st.Page("app_pages/sweep.py", title="Sweep: choose λ and keep_prob", icon=":material/tune:", url_path="sweep"),
-]).run()
+app = st.App("frame.py", lifespan=lifespan)

@@ -12,7 +12,8 @@ def model_cache() -> dashboard.ModelCache:
     return dashboard.ModelCache()
 
 
-# Started by the first visit to the server; later visits find it running or done.
+# Started when the server starts (app_pages.startup), or by the first page run where nothing
+# started it (AppTest); later calls find it running or done.
 @st.cache_resource(show_spinner=False)
 def engine_warm_up():
     return dashboard.warm_up_in_background()

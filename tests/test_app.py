@@ -1,4 +1,4 @@
-"""The dashboard's study page (app.py opens it by default), run headless with Streamlit's AppTest
+"""The dashboard's study page (frame.py opens it by default), run headless with Streamlit's AppTest
 on short trainings."""
 
 import time
@@ -21,7 +21,7 @@ ACCURACY = ["Train accuracy", "Test accuracy", "Gap (train − test)"]
 
 def open_page(**params) -> AppTest:
     """The page opened from a link with these query parameters (300 iterations unless given)."""
-    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    page = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
     page.query_params.update({**FAST, **params})
     page.run()
     assert not page.exception, page.exception
@@ -276,3 +276,25 @@ def test_with_several_seeds_metrics_say_means_and_curves_say_their_seed():
     shown = table(page)
     assert [m.value for m in page.metric][:2] == [f"{shown.loc['none', 'Train accuracy']:.1%}",
                                                   f"{shown.loc['none', 'Test accuracy']:.1%}"]
+
+
+def test_the_server_starts_by_training_exactly_what_a_first_visit_trains(football):
+    # app_pages.startup trains dashboard.default_runs() when the server starts; a link with no
+    # values must then find every one of its models trained.
+    from app_pages import shared
+
+    page = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
+    page.run()
+    assert not page.exception
+    runs = dashboard.default_runs()
+    assert len(runs) == len(table(page)) == 3
+    assert shared.model_cache().missing(football, runs) == []
+
+
+def test_the_servers_start_trains_the_default_models_into_the_shared_cache(football):
+    from app_pages import shared, startup
+
+    shared.model_cache.clear()
+    assert shared.model_cache().missing(football, dashboard.default_runs()) != []
+    startup.prepare()
+    assert shared.model_cache().missing(football, dashboard.default_runs()) == []

@@ -99,7 +99,7 @@ def test_dashboard_ignores_bad_settings_in_a_link_with_a_warning(field, value, t
     params = {key: text}
     if field != "num_iterations":
         params["num_iterations"] = "300"
-    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    page = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
     page.query_params.update(params)
     page.run()
     assert not page.exception

@@ -184,7 +184,7 @@ CACHE_GROWTH_LIMIT = 10 * MB
 def test_memory_levels_off_over_200_distinct_settings():
     # In-process: a real server and browser need over a second per step on two cores (drawing the
     # charts), AppTest a quarter of that, and the trained models live in the process either way.
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=60)
     app.query_params.update({"n_seeds": "10", "num_iterations": "100"})
     app.run()
     assert not app.exception

@@ -8,8 +8,8 @@ from pathlib import Path
 import nnreg
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "nnreg").rglob("*.py")),
-           *sorted((ROOT / "tools").glob("*.py"))]
+SOURCES = [ROOT / "app.py", ROOT / "frame.py", *sorted((ROOT / "app_pages").glob("*.py")),
+           *sorted((ROOT / "nnreg").rglob("*.py")), *sorted((ROOT / "tools").glob("*.py"))]
 
 
 def _calls(path):
@@ -48,7 +48,7 @@ def test_uploads_are_read_in_memory_under_a_size_cap():
         nnreg.read_dataset(b"x1,x2,y\n", "../../../../etc/passwd.csv")
     except nnreg.DatasetError as error:
         assert str(error).startswith("passwd.csv: ")
-    app = (ROOT / "app.py").read_text() + "".join(p.read_text() for p in (ROOT / "app_pages").glob("*.py"))
+    app = (ROOT / "app.py").read_text() + (ROOT / "frame.py").read_text() + "".join(p.read_text() for p in (ROOT / "app_pages").glob("*.py"))
     assert "open(" not in app and "Path(" not in app
 
 

@@ -12,14 +12,14 @@ from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, UPLOAD
                        check_query_params, dataset_choices, load_choice, parse_value, shown_value, typed_problem)
 from .downloads import settings_json, weights_npz
 from .latex import dropout_latex, l2_latex
-from .models import model_settings, model_strength, model_title, seed_runs
+from .models import default_runs, model_settings, model_strength, model_title, seed_runs
 from .table import PERCENT_COLUMNS, accuracy_change, accuracy_table, change_in_points, comparable, diverged, style_table
 
 __all__ = [
     "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS",
     "UPLOAD", "VIEWS", "Control", "ModelCache",
     "accuracy_change", "accuracy_table", "change_in_points", "check_query_params", "comparable",
-    "dataset_choices", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
+    "dataset_choices", "default_runs", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
     "model_settings",
     "model_strength", "model_title", "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs",
     "settings_json",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .. import limits
 from ..settings import STUDY_TITLES, Settings
 from ..study import repetitions
+from .controls import CONTROLS
 
 
 def model_settings(values: Mapping) -> dict[str, Settings]:
@@ -39,3 +41,10 @@ def seed_runs(settings: Settings, n_seeds: int) -> list[Settings]:
     """The runs of a model: one with the chosen init seed, or with several seeds init seeds
     0..n_seeds-1 as ``reproduce --seeds n_seeds`` trains them (``study.repetitions``)."""
     return repetitions(settings, None if n_seeds == 1 else n_seeds)
+
+
+def default_runs() -> list[Settings]:
+    """Every run the page trains for a visitor with no values in the link: its controls' defaults."""
+    values = {key: control.default for key, control in CONTROLS.items()}
+    values["layers"] = limits.parse_layers(values["layers"])
+    return [run for settings in model_settings(values).values() for run in seed_runs(settings, values["n_seeds"])]
