@@ -35,6 +35,8 @@ FIRST_RENDER_SECONDS = 3.0
 # Issue 13 lowered the cached rerun's target from 0.3 s to 0.2 s.
 RERUN_SECONDS = 0.2
 TAB_SECONDS = 1.0
+# The smallest app on Streamlit Community Cloud: the server's peak under tools.load's 20 sessions.
+LOAD_MEMORY_MB = 690
 CACHED_RERUNS = 6
 
 BATCH_LAMBDS = 20
@@ -47,9 +49,10 @@ def _tools():
     try:
         import tools.baseline
         import tools.browser
+        import tools.load
     except ImportError:
         raise ValueError("bench measures from a checkout of the project: run it in the folder that holds "
-                         "tools/ (baseline.py and browser.py)") from None
+                         "tools/ (baseline.py, browser.py and load.py)") from None
     return tools
 
 
@@ -101,10 +104,12 @@ def _row(figure, value, unit, baseline=None, baseline_label="", ratio=None, targ
 
 
 def _dashboard_figures(judge) -> list[dict]:
-    """The page in headless Chromium on a fresh ``streamlit run app.py`` (Numba's cache is warm)."""
-    browser = _tools().browser
+    """The page in headless Chromium on a fresh ``streamlit run app.py`` (Numba's cache is warm),
+    then twenty visitors at once on another fresh server (``tools.load``)."""
+    tools = _tools()
     with tempfile.TemporaryDirectory(prefix="nnreg-bench-page-") as folder:
-        page = browser.measure_dashboard(Path(folder) / "streamlit.log", reruns=CACHED_RERUNS)
+        page = tools.browser.measure_dashboard(Path(folder) / "streamlit.log", reruns=CACHED_RERUNS)
+        load = tools.load.measure_load(Path(folder) / "streamlit-load.log")
     first, reload_, rerun = page["first_render_s"], page["reload_render_s"], page["cached_rerun_median_s"]
     figures = [
         _row("dashboard: fresh server, page opened until all is drawn", first, "s", reload_,
@@ -126,6 +131,12 @@ def _dashboard_figures(judge) -> list[dict]:
     figures.append(_row("dashboard: scrubbing the training replay, slider moved until drawn", page["scrub_s"], "s"))
     figures.append(_row("  script runs the scrubbing started", page["scrub_script_runs"], "runs", target="0",
                         passed=judge(page["scrub_script_runs"] == 0)))
+    sessions, held, peak = load["sessions"], load["sessions_held"], load["peak_rss_mb"]
+    figures.append(_row(f"dashboard: {sessions} sessions at once, each opening {len(load['tabs_opened'])} tabs: "
+                        "server's peak memory", peak, "MB", load["idle_rss_mb"], "the server idle",
+                        target=f"<= {LOAD_MEMORY_MB} MB", passed=judge(peak <= LOAD_MEMORY_MB)))
+    figures.append(_row("  sessions that got their page and tabs", held, "sessions", target=f"{sessions}",
+                        passed=judge(held == sessions)))
     return figures
 
 
@@ -224,7 +235,7 @@ def format_report(report: dict) -> str:
     rows = []
     for f in report["figures"]:
         number = (lambda v: f"{v:.3f} {f['unit']}" if f["unit"] == "s" else f"{v:,} {f['unit']}"
-                  if isinstance(v, int) else f"{v:.2f}{f['unit']}")
+                  if isinstance(v, int) else f"{v:.2f}{f['unit']}" if f["unit"] == "x" else f"{v:,.1f} {f['unit']}")
         baseline = "" if f["baseline"] is None else f"{number(f['baseline'])} ({f['baseline_label']})"
         result = "" if f["passed"] is None else ("PASS" if f["passed"] else "FAIL")
         rows.append([f["figure"], number(f["value"]), baseline,
@@ -248,7 +259,8 @@ def register(commands) -> None:
     bench = commands.add_parser("bench", help="measure the speed targets against a course-style NumPy loop")
     bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
     bench.add_argument("--no-dashboard", dest="dashboard", action="store_false",
-                       help="leave out the page's figures (they start a server and headless Chromium)")
+                       help="leave out the page's figures (they start servers and headless Chromium, and open twenty "
+                            "pages at once: about 4 minutes)")
     # Tiny jobs, for the tests: every figure is produced, none is meaningful.
     bench.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)
     bench.set_defaults(run=_bench)

@@ -58,14 +58,18 @@ def test_the_baseline_is_the_courses_arithmetic(football):
 
 
 def test_the_dashboards_figures_are_judged_against_their_targets(monkeypatch):
+    import tools.load
     from tools import browser
 
     page = {"server_start_to_health_s": 0.6, "first_render_s": 4.0, "first_toggle_s": 0.6,
             "cached_rerun_click_to_idle_s": [0.2, 0.25, 0.3], "cached_rerun_median_s": 0.25,
             "cached_rerun_running_to_idle_median_s": 0.12, "reload_render_s": 1.6, "open_tab_s": 1.2,
             "scrub_s": 0.05, "scrub_script_runs": 1}
+    load = {"sessions": 20, "sessions_held": 19, "peak_rss_mb": 700.0, "idle_rss_mb": 170.0,
+            "tabs_opened": ["The network", "Training replay", "Hidden units"]}
     monkeypatch.setattr(browser, "measure_dashboard", lambda log, reruns: page)
-    first, rerun, from_start, tab, scrub, scrub_runs = bench._dashboard_figures(bool)
+    monkeypatch.setattr(tools.load, "measure_load", lambda log: load)
+    first, rerun, from_start, tab, scrub, scrub_runs, memory, held = bench._dashboard_figures(bool)
     assert (first["value"], first["baseline"], first["ratio"], first["passed"]) == (4.0, 1.6, 2.5, False)
     assert first["target"] == "<= 3 s"
     assert (rerun["value"], rerun["ratio"], rerun["passed"], rerun["target"]) == (0.25, 0.6 / 0.25, False, "<= 0.2 s")
@@ -73,6 +77,10 @@ def test_the_dashboards_figures_are_judged_against_their_targets(monkeypatch):
     assert (tab["value"], tab["target"], tab["passed"]) == (1.2, "<= 1 s", False)
     assert scrub["value"] == 0.05
     assert (scrub_runs["value"], scrub_runs["target"], scrub_runs["passed"]) == (1, "0", False)
+    assert (memory["value"], memory["baseline"]) == (700.0, 170.0)
+    assert (memory["target"], memory["passed"]) == ("<= 690 MB", False)
+    assert "20 sessions at once, each opening 3 tabs" in memory["figure"]
+    assert (held["value"], held["target"], held["passed"]) == (19, "20", False)
 
 
 def test_a_figure_that_could_not_be_measured_is_said_so():
