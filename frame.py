@@ -1,7 +1,7 @@
 """The frame around the dashboard's pages (Streamlit's navigation), which ``app.py`` serves: the
 page configuration and the training engine's warm-up (started by the server already, found
-here), once; then the page the visitor opened.  The pages lay out
-widgets and results from the nnreg package.
+here), once; then the page the visitor opened.  The pages lay out widgets and results from the
+nnreg package.
 """
 
 import streamlit as st

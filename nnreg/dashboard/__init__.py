@@ -16,13 +16,11 @@ from .models import default_runs, model_settings, model_strength, model_title, s
 from .table import PERCENT_COLUMNS, accuracy_change, accuracy_table, change_in_points, comparable, diverged, style_table
 
 __all__ = [
-    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS",
-    "UPLOAD", "VIEWS", "Control", "ModelCache",
-    "accuracy_change", "accuracy_table", "change_in_points", "check_query_params", "comparable",
-    "dataset_choices", "default_runs", "diverged", "dropout_latex", "dropout_note", "l2_latex", "load_choice", "masks_caption",
-    "model_settings",
-    "model_strength", "model_title", "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs",
-    "settings_json",
-    "shown_value", "style_table", "training_problem", "typed_problem", "units_caption", "warm_up_in_background",
+    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "Control", "ModelCache", "NOTEBOOK_PRESET",
+    "PERCENT_COLUMNS", "PRESETS", "UPLOAD", "VIEWS", "accuracy_change", "accuracy_table", "change_in_points",
+    "check_query_params", "comparable", "dataset_choices", "default_runs", "diverged", "dropout_latex",
+    "dropout_note", "l2_latex", "load_choice", "masks_caption", "model_settings", "model_strength", "model_title",
+    "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs", "settings_json", "shown_value",
+    "style_table", "training_problem", "typed_problem", "units_caption", "warm_up_in_background",
     "weight_decay_caption", "weights_npz",
 ]
