@@ -118,6 +118,31 @@ def stratified_split(y, test_fraction: float, seed: int):
     return test
 
 
+def holdout_mask(y, dev_fraction: float, seed) -> np.ndarray:
+    """Which of the training points labelled ``y`` to hold out as a dev set (True): a seeded,
+    stratified ``dev_fraction`` of them, leaving enough points of both labels to train on."""
+    mask = stratified_split(y, dev_fraction, seed)
+    m = len(mask)
+    for part, size in (("dev", int(mask.sum())), ("remaining training", m - int(mask.sum()))):
+        if size < MIN_SPLIT_POINTS:
+            raise ValueError(f"dev_fraction {dev_fraction:g} leaves {size} {part} point(s) of {m}; "
+                             f"at least {MIN_SPLIT_POINTS} are needed")
+    if np.unique(y[~mask]).size < 2:
+        raise ValueError(f"dev_fraction {dev_fraction:g} leaves one class only in the remaining training points")
+    return mask
+
+
+def subsample_mask(y, train_fraction: float, seed) -> np.ndarray:
+    """Which of the training points labelled ``y`` to train on (True): a seeded, stratified
+    ``train_fraction`` of them, enough of both labels to learn from."""
+    mask = stratified_split(y, train_fraction, seed)
+    if mask.sum() < MIN_SPLIT_POINTS or np.unique(y[mask]).size < 2:
+        raise ValueError(f"train_fraction {train_fraction:g} keeps {int(mask.sum())} of {len(mask)} training points"
+                         f"{'' if np.unique(y[mask]).size == 2 else ', one class only'}; at least "
+                         f"{MIN_SPLIT_POINTS}, of both labels, are needed")
+    return mask
+
+
 def _parse_csv(source: str, content: bytes) -> Dataset:
     try:
         # utf-8-sig drops a byte-order mark; the sniffing parser accepts ',' ';' or tab separators.

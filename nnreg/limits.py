@@ -22,6 +22,12 @@ MAX_ITERATIONS = 100_000
 MIN_LEARNING_RATE = 0.001
 MAX_LEARNING_RATE = 100.0
 MAX_LAMBD = 1000.0
+# L1's strength: the same range as λ's.
+MAX_L1 = MAX_LAMBD
+# The share of the training points used (train_fraction) and held out for early stopping
+# (dev_fraction): enough points must remain on each side, which data.split_training checks.
+MIN_TRAIN_FRACTION = 0.05
+MIN_DEV_FRACTION, MAX_DEV_FRACTION = 0.05, 0.5
 MAX_SEED = 2**32 - 1
 # Repetitions over init seeds (the page's "Number of seeds", `--seeds` of every command).
 MAX_SEEDS = 100

@@ -82,13 +82,25 @@ def l2_penalty(parameters, lambd: float, m: int):
     return _per_stack(lambd / (2 * m) * squares)
 
 
-def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, masks=None) -> float:
-    """The objective gradient descent minimizes: cross-entropy plus the L2 penalty.
+def l1_penalty(parameters, l1: float, m: int):
+    """(l1/m)·Σ_l Σ|W_l|: weights only.  Weights of shape (R, n, k) are R parameter sets at once."""
+    L = num_layers(parameters)
+    sizes = sum(np.sum(np.abs(parameters[f"W{l}"]), axis=(-2, -1)) for l in range(1, L + 1))
+    return _per_stack(l1 / m * sizes)
+
+
+def penalty(parameters, lambd: float, l1: float, m: int):
+    """What the regularizers add to the cost: L2's and L1's penalties."""
+    return l2_penalty(parameters, lambd, m) + l1_penalty(parameters, l1, m)
+
+
+def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, masks=None, l1: float = 0.0) -> float:
+    """The objective gradient descent minimizes: cross-entropy plus the L2 and L1 penalties.
 
     With masks it is the cost of the thinned network of that iteration; without, the model's cost.
     """
     ZL, _ = forward(X, parameters, keep_prob, masks)
-    return cross_entropy(ZL, Y) + l2_penalty(parameters, lambd, X.shape[1])
+    return cross_entropy(ZL, Y) + penalty(parameters, lambd, l1, X.shape[1])
 
 
 def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: float = 1.0, masks=None):
@@ -115,9 +127,25 @@ def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: floa
     return grads
 
 
-def update_parameters(parameters, grads, learning_rate: float):
-    """One gradient-descent step: θ ← θ - α·dθ (new arrays; the old ones stay valid)."""
-    return {name: value - learning_rate * grads[f"d{name}"] for name, value in parameters.items()}
+def soft_threshold(W, threshold: float):
+    """sign(W)·max(|W| − threshold, 0): the proximal step of threshold·Σ|W|, which sets every
+    weight within ``threshold`` of 0 to exactly 0."""
+    return np.sign(W) * np.maximum(np.abs(W) - threshold, 0)
+
+
+def update_parameters(parameters, grads, learning_rate: float, l1: float = 0.0, m: int = 1):
+    """One gradient-descent step: θ ← θ - α·dθ (new arrays; the old ones stay valid).
+
+    With L1, a proximal step: the gradient step on the smooth cost, then every weight
+    soft-thresholded by α·l1/m.  |w| has no gradient at 0, and its subgradient would make weights
+    hop around 0 for ever; the proximal step lands them on exactly 0.
+    """
+    updated = {name: value - learning_rate * grads[f"d{name}"] for name, value in parameters.items()}
+    if l1 > 0:
+        for name in updated:
+            if name.startswith("W"):
+                updated[name] = soft_threshold(updated[name], learning_rate * l1 / m)
+    return updated
 
 
 def predict_proba(X, parameters):

@@ -12,7 +12,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
-from .limits import MAX_HIDDEN_LAYERS, MAX_ITERATIONS, MAX_LAMBD, MAX_LAYER_SIZE, MAX_LEARNING_RATE, MAX_SEED
+from .limits import (MAX_DEV_FRACTION, MAX_HIDDEN_LAYERS, MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LAYER_SIZE,
+                     MAX_LEARNING_RATE, MAX_SEED, MIN_DEV_FRACTION, MIN_TRAIN_FRACTION)
 
 DROPOUT_MASKS = ("fresh", "fixed")
 
@@ -44,6 +45,9 @@ class Settings:
 
     ``layer_dims`` lists the hidden layer sizes only: the input (2 features) and the single
     sigmoid output are fixed by the task, so ``(20, 3)`` is the course's 2-20-3-1 network.
+    ``lambd`` (L2), ``l1`` (L1, by proximal steps), ``keep_prob`` (inverted dropout) and
+    ``early_stopping`` (on a dev set of ``dev_fraction`` of the training points) regularize;
+    ``train_fraction`` trains on a seeded, stratified share of the training points.
     """
 
     layer_dims: tuple[int, ...] = (20, 3)
@@ -51,6 +55,10 @@ class Settings:
     num_iterations: int = 30_000
     lambd: float = 0.0
     keep_prob: float = 1.0
+    l1: float = 0.0
+    early_stopping: bool = False
+    dev_fraction: float = 0.25
+    train_fraction: float = 1.0
     seed: int = 3
     dropout_mask: str = "fresh"
     dropout_seed: int = 1
@@ -74,6 +82,11 @@ class Settings:
         set_("num_iterations", _integer("num_iterations", self.num_iterations, 1, MAX_ITERATIONS))
         set_("lambd", _real("lambd", self.lambd, 0.0, MAX_LAMBD))
         set_("keep_prob", _real("keep_prob", self.keep_prob, 0.0, 1.0, low_open=True))
+        set_("l1", _real("l1", self.l1, 0.0, MAX_L1))
+        if not isinstance(self.early_stopping, bool):
+            raise ValueError(f"early_stopping must be True or False, got {self.early_stopping!r}")
+        set_("dev_fraction", _real("dev_fraction", self.dev_fraction, MIN_DEV_FRACTION, MAX_DEV_FRACTION))
+        set_("train_fraction", _real("train_fraction", self.train_fraction, MIN_TRAIN_FRACTION, 1.0))
         set_("seed", _integer("seed", self.seed, 0, MAX_SEED))
         if self.dropout_mask not in DROPOUT_MASKS:
             raise ValueError(
@@ -114,9 +127,18 @@ STUDY: dict[str, Settings] = {
     "dropout": Settings(keep_prob=0.86),
 }
 
+# The other regularizers, as models beside the course's three: L1 at a strength that zeroes about
+# three quarters of the weights on the built-in data (README), and early stopping alone.
+EXTRA_MODELS: dict[str, Settings] = {
+    "l1": Settings(l1=0.1),
+    "early_stopping": Settings(early_stopping=True),
+}
+
 STUDY_TITLES = {
     "none": "No regularization",
     "l2": "L2",
+    "l1": "L1",
     "dropout": "Dropout",
+    "early_stopping": "Early stopping",
     "l2_dropout": "L2 + dropout",
 }

@@ -11,6 +11,27 @@ from .sweeps import within_noise
 from .training import TrainResult, train_many
 
 
+def study_models(base: Settings | None = None, *, lambd: float = STUDY["l2"].lambd,
+                 keep_prob: float = STUDY["dropout"].keep_prob, l1: float | None = None,
+                 early_stopping: bool = False, l2_dropout: bool = False,
+                 stop_early: bool = False) -> dict[str, Settings]:
+    """The study's models on ``base`` (the shared network, training, data share and masks): the
+    course's three with these strengths, then on request an L1 model (``l1``), an early-stopping
+    model and L2 + dropout, in the order of ``STUDY_TITLES``.  ``stop_early`` makes every model
+    stop early (and the early-stopping model, the unregularized one, is then not added again).
+    The page and ``reproduce`` both build their models here."""
+    base = (Settings() if base is None else base).replace(early_stopping=stop_early)
+    models = {"none": base, "l2": base.replace(lambd=lambd)}
+    if l1 is not None:
+        models["l1"] = base.replace(l1=l1)
+    models["dropout"] = base.replace(keep_prob=keep_prob)
+    if early_stopping and not stop_early:
+        models["early_stopping"] = base.replace(early_stopping=True)
+    if l2_dropout:
+        models["l2_dropout"] = base.replace(lambd=lambd, keep_prob=keep_prob)
+    return models
+
+
 def study_settings(dropout_mask: str = "fresh", base: dict[str, Settings] | None = None) -> dict[str, Settings]:
     """The study's settings (the course's three by default) with a mask mode."""
     base = STUDY if base is None else base

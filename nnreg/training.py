@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import limits, network
+from . import data, limits, network
 from .engines.record import Record, StopFlag
 from .engines.reference import numpy_loop
 from .settings import Settings
@@ -28,6 +28,11 @@ from .settings import Settings
 @dataclass
 class TrainResult:
     """One trained model: parameters in the course's shapes, its accuracies and its history.
+
+    ``train_index`` are the training points it fitted (``train_size`` of them: all, or a
+    ``train_fraction`` of them, less the dev set); with early stopping ``dev_index`` are the
+    dev points and ``parameters`` those of ``best_iteration``, the recorded iteration with the best
+    dev accuracy (the earliest on ties).  ``train_accuracy`` is on the fitted points.
 
     ``diverged_at`` is None for a model that trained, else the iteration where training failed:
     the first update that overflowed (training stopped there, and ``parameters`` are the last
@@ -48,6 +53,10 @@ class TrainResult:
     seconds: float
     dataset_name: str = ""
     dataset_fingerprint: str = ""
+    train_index: np.ndarray | None = field(default=None, repr=False)
+    dev_index: np.ndarray | None = field(default=None, repr=False)
+    dev_accuracy: float | None = None
+    best_iteration: int | None = None
     # About CHECKPOINTS parameter sets by the number of updates that made them, from 0 to the last.
     checkpoints: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
 
@@ -109,9 +118,10 @@ def _checkpoints(record: Record, settings: Settings) -> dict[int, dict[str, np.n
     return kept
 
 
-def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd.DataFrame, int | None]:
+def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -> tuple[pd.DataFrame, int | None]:
     """One row per recorded iteration: objective, the full network's cost, its cross-entropy on
-    the training and the test points, accuracies and norms;
+    the training and the test points (and the dev points ``dev`` = (X, Y), if given), accuracies
+    and norms;
     and the first recorded iteration whose network had collapsed (None if none had).
 
     Collapsed means the output is the same for every training example: every unit of some hidden
@@ -123,7 +133,9 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd
     L = len(settings.layer_sizes) - 1
     m = X.shape[1]
     norms = [f"norm_W{l}" for l in range(1, L + 1)]
-    columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms]}
+    splits = ["dev"] if dev is not None else []
+    columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms,
+                                     *(f"{split}_{kind}" for split in splits for kind in ("cost", "accuracy"))]}
     chunk = max(1, 250_000 // (max(settings.layer_sizes) * max(m, X_test.shape[1])))
     collapsed_at = None
     for start in range(0, len(loop.snapshots), chunk):
@@ -138,13 +150,17 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings) -> tuple[pd
         # The cost gradient descent lowers (with L2's penalty), and the cross-entropy alone on either
         # split, which compare: a test cost rising while the train cost falls is overfitting.
         train_cost = network.cross_entropy(ZL, Y)
-        columns["cost"].append(train_cost + network.l2_penalty(stacked, settings.lambd, m))
+        columns["cost"].append(train_cost + network.penalty(stacked, settings.lambd, settings.l1, m))
         columns["train_cost"].append(train_cost)
         columns["test_cost"].append(network.cross_entropy(ZL_test, Y_test))
         columns["train_accuracy"].append(_stacked_correct(ZL, Y) / m)
         columns["test_accuracy"].append(_stacked_correct(ZL_test, Y_test) / X_test.shape[1])
         for name, square in zip(norms, squares):
             columns[name].append(np.sqrt(square))
+        if dev is not None:
+            ZL_dev = _stacked_logits(stacked, dev[0], L)
+            columns["dev_cost"].append(network.cross_entropy(ZL_dev, dev[1]))
+            columns["dev_accuracy"].append(_stacked_correct(ZL_dev, dev[1]) / dev[0].shape[1])
     history = {"iteration": np.array(loop.record_iterations, dtype=np.int64),
                "objective": np.array(loop.objectives, dtype=float)}
     history.update({name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()})
@@ -216,22 +232,58 @@ def _checked(settings) -> Settings:
     return settings
 
 
+def fitted_points(dataset, settings: Settings) -> tuple[np.ndarray, np.ndarray | None]:
+    """Indices of the training points a model fits, and of its dev points (None without early
+    stopping): a ``train_fraction`` of them, then ``dev_fraction`` of those held out; both
+    seeded by the init seed and stratified.  A ValueError names a fraction that leaves too few."""
+    used = np.arange(len(dataset.train_Y))
+    if settings.train_fraction < 1:
+        # Distinct seed sequences, so that the subsample and the dev set are drawn independently.
+        used = used[data.subsample_mask(dataset.train_Y, settings.train_fraction, (settings.seed, 1))]
+    if not settings.early_stopping:
+        return used, None
+    held = data.holdout_mask(dataset.train_Y[used], settings.dev_fraction, (settings.seed, 2))
+    return used[~held], used[held]
+
+
+def _best_iteration(history: pd.DataFrame, final_dev_accuracy: float, updates: int) -> int:
+    """The recorded iteration, or the last update, with the best dev accuracy; the earliest on ties."""
+    candidates = [*zip(history.iteration, history.dev_accuracy), (updates, final_dev_accuracy)]
+    best = max(accuracy for _, accuracy in candidates)
+    return int(min(iteration for iteration, accuracy in candidates if accuracy == best))
+
+
 def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None) -> TrainResult:
+    train_index, dev_index = fitted_points(dataset, settings)
     # The course's layout: features × examples, labels as a (1, m) row.
-    X, Y = dataset.train_X.T, dataset.train_Y.reshape(1, -1).astype(float)
+    X, Y = dataset.train_X[train_index].T, dataset.train_Y[train_index].reshape(1, -1).astype(float)
     X_test, Y_test = dataset.test_X.T, dataset.test_Y.reshape(1, -1).astype(float)
+    dev = None if dev_index is None else (dataset.train_X[dev_index].T,
+                                          dataset.train_Y[dev_index].reshape(1, -1).astype(float))
     start = time.perf_counter()
     initial = network.initialize_parameters(settings.layer_sizes, settings.seed)
     record = loop(X, Y, initial, settings, stop)
     seconds = time.perf_counter() - start
+    checkpoints = _checkpoints(record, settings)
+    parameters, best_iteration, dev_accuracy = record.parameters, None, None
     # Parameters just short of overflow may still overflow here; inf logits still predict a label.
     with np.errstate(over="ignore", invalid="ignore"):
-        train_correct = network.count_correct(X, Y, record.parameters)
-        test_correct = network.count_correct(X_test, Y_test, record.parameters)
-        history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings)
+        history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings, dev)
+        if dev is not None:
+            updates = max(checkpoints)
+            final = network.count_correct(*dev, record.parameters) / dev[0].shape[1]
+            # Chosen on the dev points only: the test set never chooses.
+            best_iteration = _best_iteration(history, final, updates)
+            if best_iteration not in checkpoints:
+                snapshot = record.snapshots[record.record_iterations.index(best_iteration)]
+                checkpoints[best_iteration] = {name: value.copy() for name, value in snapshot.items()}
+            parameters = checkpoints[best_iteration]
+            dev_accuracy = network.count_correct(*dev, parameters) / dev[0].shape[1]
+        train_correct = network.count_correct(X, Y, parameters)
+        test_correct = network.count_correct(X_test, Y_test, parameters)
     return TrainResult(
         settings=settings,
-        parameters=record.parameters,
+        parameters=parameters,
         train_accuracy=train_correct / X.shape[1],
         test_accuracy=test_correct / X_test.shape[1],
         train_correct=train_correct,
@@ -243,7 +295,11 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
         seconds=seconds,
         dataset_name=dataset.name,
         dataset_fingerprint=dataset.fingerprint,
-        checkpoints=_checkpoints(record, settings),
+        train_index=train_index,
+        dev_index=dev_index,
+        dev_accuracy=dev_accuracy,
+        best_iteration=best_iteration,
+        checkpoints=dict(sorted(checkpoints.items())),
     )
 
 

@@ -40,6 +40,8 @@ def _relative_difference(a, b) -> float:
     {"keep_prob": 0.7, "lambd": 0.5, "dropout_seed": 9},   # both regularizers
     {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "lambd": 0.3},  # deeper, every pass width
     {"layer_dims": (9,), "learning_rate": 0.5, "seed": 0},  # one hidden layer
+    {"l1": 0.05},                                          # L1's proximal steps
+    {"l1": 0.05, "lambd": 0.3, "keep_prob": 0.8},          # L1, L2 and dropout together
 ])
 def test_the_kernel_computes_the_reference_loop(football, changes):
     settings = SHORT.replace(**changes)
@@ -53,6 +55,9 @@ def test_the_kernel_computes_the_reference_loop(football, changes):
     for fast_snapshot, reference_snapshot in zip(fast.snapshots, reference.snapshots):
         assert _relative_difference(fast_snapshot, reference_snapshot) < 1e-9
     assert fast.diverged_at is reference.diverged_at is None
+    # L1's exact zeros are the same weights in both.
+    for name in reference.parameters:
+        np.testing.assert_array_equal(fast.parameters[name] == 0, reference.parameters[name] == 0)
 
 
 def test_the_loops_buffers_start_on_cache_lines():

@@ -162,3 +162,49 @@ def test_a_sampled_unit_mask_keeps_about_keep_prob_and_is_seeded():
     assert first.shape == (2000,) and second.shape == (3,)
     assert abs(first.mean() - 0.86) < 0.03
     assert [m.tolist() for m in network.unit_mask((2000, 3), 0.86, seed=1)] == [first.tolist(), second.tolist()]
+
+
+def test_l1_penalty_and_cost_by_hand():
+    parameters = {"W1": np.array([[1.0, -2.0]]), "b1": np.array([[5.0]]), "W2": np.array([[-0.5]]),
+                  "b2": np.array([[-7.0]])}
+    # (l1/m)·Σ|W| = (0.3/4)·(1 + 2 + 0.5); biases are not penalized.
+    assert network.l1_penalty(parameters, 0.3, 4) == pytest.approx(0.3 / 4 * 3.5)
+    assert network.penalty(parameters, 0.2, 0.3, 4) == pytest.approx(0.2 / 8 * 5.25 + 0.3 / 4 * 3.5)
+    X, Y = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 0.0, -1.0, 0.5]]), np.array([[1.0, 0.0, 1.0, 0.0]])
+    plain = network.compute_cost(X, Y, parameters)
+    assert network.compute_cost(X, Y, parameters, l1=0.3) == pytest.approx(plain + 0.3 / 4 * 3.5)
+
+
+@pytest.mark.parametrize("layer_sizes, lambd, keep_prob", [((2, 20, 3, 1), 0.0, 1.0), ((2, 6, 5, 1), 0.7, 0.8)])
+def test_with_l1_backward_is_the_gradient_of_the_smooth_part(layer_sizes, lambd, keep_prob):
+    # The proximal step handles Σ|W|; backward must be the gradient of everything else, so the
+    # cost with L1 less its penalty is what the finite differences see.
+    X, Y, parameters = _problem(layer_sizes)
+    masks = None
+    if keep_prob < 1:
+        masks = network.fresh_masks(np.random.default_rng(7), layer_sizes[1:-1], X.shape[1], keep_prob)
+    ZL, activations = network.forward(X, parameters, keep_prob, masks)
+    analytic = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
+    smooth = (network.compute_cost(X, Y, parameters, lambd, keep_prob, masks, l1=0.5)
+              - network.l1_penalty(parameters, 0.5, X.shape[1]))
+    assert smooth == pytest.approx(network.compute_cost(X, Y, parameters, lambd, keep_prob, masks))
+    assert _relative_error(analytic, _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks)) < 1e-7
+
+
+def test_the_proximal_step_soft_thresholds_weights_only():
+    parameters = {"W1": np.array([[0.30, -0.30, 0.05, -0.02, 1.0]]), "b1": np.array([[0.01]])}
+    grads = {"dW1": np.array([[0.0, 0.0, 0.0, 0.0, 1.0]]), "db1": np.array([[0.0]])}
+    # α·l1/m = 0.5·0.4/2 = 0.1: each weight moves 0.1 towards 0 and stops there; the bias does not.
+    updated = network.update_parameters(parameters, grads, 0.5, l1=0.4, m=2)
+    np.testing.assert_allclose(updated["W1"], [[0.20, -0.20, 0.0, 0.0, 0.4]])
+    assert np.count_nonzero(updated["W1"]) == 3
+    assert updated["b1"][0, 0] == 0.01
+    np.testing.assert_array_equal(network.update_parameters(parameters, grads, 0.5)["W1"], [[0.3, -0.3, 0.05, -0.02, 0.5]])
+
+
+def test_the_proximal_step_minimizes_its_objective():
+    # prox_t(v) = argmin_w ½(w − v)² + t·|w|, checked against a fine grid of candidates.
+    v, t = np.array([[-1.3, -0.2, 0.0, 0.15, 0.9]]), 0.25
+    grid = np.linspace(-2, 2, 400_001)
+    expected = [grid[np.argmin(0.5 * (grid - x) ** 2 + t * np.abs(grid))] for x in v[0]]
+    np.testing.assert_allclose(network.soft_threshold(v, t)[0], expected, atol=1e-5)

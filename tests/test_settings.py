@@ -53,6 +53,16 @@ def test_frozen_and_hashable_with_normalised_types():
     ("dropout_mask", "sometimes", "dropout_mask must be one of fresh, fixed"),
     ("dropout_seed", 2**40, "dropout_seed must be from 0"),
     ("record_every", 0, "record_every must be from 1"),
+    ("l1", -0.1, "l1 must be in [0, 1000]"),
+    ("l1", math.nan, "l1 must be a finite number"),
+    ("l1", "0.1", "l1 must be a number"),
+    ("early_stopping", 1, "early_stopping must be True or False"),
+    ("early_stopping", "yes", "early_stopping must be True or False"),
+    ("dev_fraction", 0.0, "dev_fraction must be in [0.05, 0.5]"),
+    ("dev_fraction", 0.9, "dev_fraction must be in [0.05, 0.5]"),
+    ("train_fraction", 0.0, "train_fraction must be in [0.05, 1]"),
+    ("train_fraction", 1.5, "train_fraction must be in [0.05, 1]"),
+    ("train_fraction", math.inf, "train_fraction must be a finite number"),
 ])
 def test_bad_values_name_the_field_and_range(field, value, words):
     with pytest.raises(ValueError) as error:

@@ -206,3 +206,81 @@ def test_a_run_that_overflowed_keeps_its_last_finite_parameters_as_its_last_chec
                     snapshots=[parameters[0], parameters[2], parameters[4]], diverged_at=5)
     kept = training._checkpoints(record, SHORT.replace(num_iterations=1000))
     assert list(kept) == [0, 2, 4] and kept[4]["W1"][0, 0] == 4.0
+
+
+def _weights(parameters):
+    return np.concatenate([value.ravel() for name, value in parameters.items() if name.startswith("W")])
+
+
+def test_l1_sets_weights_to_exactly_zero_and_more_of_them_when_stronger(football):
+    zeros = [int(np.sum(_weights(nnreg.train(football, SHORT.replace(l1=l1)).parameters) == 0))
+             for l1 in (0.0, 0.02, 0.2)]
+    assert zeros[0] == 0 < zeros[1] < zeros[2]
+    # Biases are not penalized.
+    result = nnreg.train(football, SHORT.replace(l1=0.2))
+    assert all(np.count_nonzero(result.parameters[f"b{l}"]) for l in (1, 2))
+    # The history's cost is the objective L1 minimizes: cross-entropy plus (l1/m)·Σ|W|.
+    last = result.history.iloc[-1]
+    penalty = 0.2 / result.train_size * np.abs(_weights(result.parameters_at(int(last.iteration)))).sum()
+    assert last.cost == pytest.approx(last.train_cost + penalty)
+
+
+def test_early_stopping_keeps_the_iteration_with_the_best_dev_accuracy(football):
+    settings = SHORT.replace(early_stopping=True, record_every=50, num_iterations=3000)
+    result = nnreg.train(football, settings)
+    dev, fitted = result.dev_index, result.train_index
+    # A stratified quarter of the training points held out, never a test point, never fitted.
+    assert len(dev) == round(0.25 * np.sum(football.train_Y == 1)) + round(0.25 * np.sum(football.train_Y == 0))
+    assert not set(dev) & set(fitted) and len(dev) + len(fitted) == len(football.train_Y)
+    assert result.train_size == len(fitted)
+    history = result.history
+    best = history.dev_accuracy.max()
+    assert result.best_iteration == history.iteration[history.dev_accuracy == best].min()
+    assert result.best_iteration in result.checkpoint_iterations
+    for name, value in result.parameters_at(result.best_iteration).items():
+        np.testing.assert_array_equal(value, result.parameters[name])
+    X_dev, Y_dev = football.train_X[dev].T, football.train_Y[dev]
+    assert result.dev_accuracy == nnreg.network.count_correct(X_dev, Y_dev, result.parameters) / len(dev) == best
+    assert result.test_accuracy == nnreg.network.count_correct(
+        football.test_X.T, football.test_Y, result.parameters) / len(football.test_Y)
+    # The last checkpoint is still the last update: the replay runs to the end.
+    assert result.checkpoint_iterations[-1] == 3000
+    assert result.checkpoint_iterations == sorted(result.checkpoint_iterations)
+
+
+def test_early_stopping_never_looks_at_the_test_labels(football):
+    flipped = nnreg.Dataset(football.name, football.train_X, football.train_Y, football.test_X,
+                            1 - football.test_Y)
+    settings = SHORT.replace(early_stopping=True, record_every=50)
+    assert nnreg.train(flipped, settings).best_iteration == nnreg.train(football, settings).best_iteration
+
+
+def test_the_best_iteration_is_the_earliest_of_ties():
+    history = pd.DataFrame({"iteration": [0, 100, 200, 300], "dev_accuracy": [0.5, 0.8, 0.8, 0.7]})
+    assert training._best_iteration(history, 0.8, 400) == 100
+    assert training._best_iteration(history, 0.9, 400) == 400
+
+
+def test_a_train_fraction_trains_on_a_seeded_stratified_share(football):
+    result = nnreg.train(football, SHORT.replace(train_fraction=0.4))
+    used = result.train_index
+    y = football.train_Y
+    for label in (0, 1):
+        assert np.sum(y[used] == label) == round(0.4 * np.sum(y == label))
+    assert result.train_size == len(used) and result.test_size == len(football.test_Y)
+    assert result.train_accuracy == nnreg.network.count_correct(
+        football.train_X[used].T, y[used], result.parameters) / len(used)
+    same = nnreg.train(football, SHORT.replace(train_fraction=0.4, lambd=0.7))
+    np.testing.assert_array_equal(same.train_index, used)
+    other = nnreg.train(football, SHORT.replace(train_fraction=0.4, seed=4))
+    assert not np.array_equal(other.train_index, used)
+    # Early stopping holds its dev set out of the share, not of all the points.
+    both = nnreg.train(football, SHORT.replace(train_fraction=0.4, early_stopping=True))
+    assert set(both.train_index) | set(both.dev_index) == set(used)
+
+
+def test_a_train_fraction_that_leaves_too_few_points_is_named(moons):
+    with pytest.raises(ValueError, match=r"train_fraction 0.05 keeps 4 of 60 training points; at least 10, of both labels"):
+        nnreg.train(moons, SHORT.replace(train_fraction=0.05))
+    with pytest.raises(ValueError, match=r"dev_fraction 0.05 leaves 0 dev point"):
+        nnreg.train(moons, SHORT.replace(train_fraction=0.3, early_stopping=True, dev_fraction=0.05))

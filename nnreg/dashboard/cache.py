@@ -20,8 +20,9 @@ CACHE_BYTES = 256 * 2**20
 
 
 def result_bytes(result: TrainResult) -> int:
-    """The memory a trained model holds: its parameters, its checkpoints and its history."""
+    """The memory a trained model holds: its parameters, its checkpoints, its points and its history."""
     return (sum(value.nbytes for value in result.parameters.values())
+            + sum(index.nbytes for index in (result.train_index, result.dev_index) if index is not None)
             + sum(value.nbytes for kept in result.checkpoints.values() for value in kept.values())
             + int(result.history.memory_usage(index=True).sum()))
 
@@ -67,6 +68,9 @@ class ModelCache:
         for parameters in (result.parameters, *result.checkpoints.values()):
             for value in parameters.values():
                 value.setflags(write=False)
+        for index in (result.train_index, result.dev_index):
+            if index is not None:
+                index.setflags(write=False)
         key, size = (fingerprint, settings), result_bytes(result)
         with self._lock:
             if key in self._entries:

@@ -328,18 +328,25 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
 
 
 @numba.njit(**_HELPER)
-def _update(theta, updated, grad, learning_rate):
-    """``network.update_parameters`` into ``updated``: θ − α·dθ.  False if a parameter overflowed."""
+def _update(theta, updated, grad, learning_rate, l1_step, w_off, b_off):
+    """``network.update_parameters`` into ``updated``: θ − α·dθ, then with L1 every weight
+    soft-thresholded by ``l1_step`` = α·l1/m.  False if a parameter overflowed."""
     finite = True
     for p in range(theta.size):
         updated[p] = theta[p] - learning_rate * grad[p]
         finite &= math.isfinite(updated[p])
+    if l1_step > 0.0:
+        for l in range(1, w_off.size):
+            for p in range(w_off[l], b_off[l]):
+                # sign(w)·max(|w| − t, 0), as network.soft_threshold; NaN stays NaN (NaN <= 0 is false).
+                shrunk = abs(updated[p]) - l1_step
+                updated[p] = 0.0 if shrunk <= 0.0 else math.copysign(shrunk, updated[p])
     return finite
 
 
 @numba.njit(**_FAST)
 def _train(theta, updated, grad, acts, deltas, Y_padded, m, sizes, w_off, b_off, row_off, delta_off, mask_off,
-           learning_rate, lambd, scale, num_iterations, record_every, mask_mode, masks, rng_state, threshold,
+           learning_rate, lambd, l1_step, scale, num_iterations, record_every, mask_mode, masks, rng_state, threshold,
            record_iterations, recorded_logits, snapshots, stop):
     """Full-batch gradient descent exactly as ``reference.numpy_loop`` does it: each iteration
     ``_forward``, ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``
@@ -389,7 +396,7 @@ def _train(theta, updated, grad, acts, deltas, Y_padded, m, sizes, w_off, b_off,
 
         _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
                   lambd_m, scale)
-        if not _update(theta, updated, grad, learning_rate):
+        if not _update(theta, updated, grad, learning_rate, l1_step, w_off, b_off):
             # Keep the last finite parameters: a result must never carry NaN or inf.
             diverged_at = i + 1
             break
@@ -491,7 +498,7 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
             theta, _aligned_zeros(layout.P), _aligned_zeros(layout.P), acts,
             _aligned_zeros(layout.delta_off[-1]), Y_padded, m, sizes, layout.w_off, layout.b_off,
             layout.row_off, layout.delta_off, layout.mask_off, float(settings.learning_rate),
-            float(settings.lambd), scale, settings.num_iterations, settings.record_every, mask_mode, masks,
+            float(settings.lambd), settings.learning_rate * settings.l1 / m, scale, settings.num_iterations, settings.record_every, mask_mode, masks,
             rng_state, threshold, record_iterations, recorded_logits, snapshots,
             np.zeros(1, np.uint8) if stop is None else stop.array)
     if stopped:
@@ -501,7 +508,8 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     # The reference's objective for all the recorded iterations at once; as there, a diverging
     # model's may overflow to inf.
     with np.errstate(over="ignore", invalid="ignore"):
-        objectives = network.cross_entropy(ZL, Y) + network.l2_penalty(stacked, settings.lambd, m) if recorded else []
+        objectives = (network.cross_entropy(ZL, Y) + network.penalty(stacked, settings.lambd, settings.l1, m)
+                      if recorded else [])
     return Record(
         parameters=_unflatten(theta, settings.layer_sizes),
         record_iterations=record_iterations[:recorded].tolist(),

@@ -16,7 +16,7 @@ def _all_finite(parameters) -> bool:
 
 
 def numpy_loop(X, Y, parameters, settings: Settings, stop: StopFlag | None = None) -> Record:
-    """The reference loop: the course's model() with both regularizers allowed at once."""
+    """The reference loop: the course's model() with every regularizer allowed at once."""
     lambd, keep_prob = settings.lambd, settings.keep_prob
     masks_source = dropout_masks(settings, X.shape[1])
     record = Record(parameters, [], [], [], None)
@@ -31,12 +31,13 @@ def numpy_loop(X, Y, parameters, settings: Settings, stop: StopFlag | None = Non
                 record.diverged_at = i + 1
                 break
             if i % settings.record_every == 0:
-                objective = network.cross_entropy(ZL, Y) + network.l2_penalty(parameters, lambd, X.shape[1])
+                objective = (network.cross_entropy(ZL, Y)
+                             + network.penalty(parameters, lambd, settings.l1, X.shape[1]))
                 record.record_iterations.append(i)
                 record.objectives.append(objective)
                 record.snapshots.append(parameters)
             grads = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
-            updated = network.update_parameters(parameters, grads, settings.learning_rate)
+            updated = network.update_parameters(parameters, grads, settings.learning_rate, settings.l1, X.shape[1])
             if not _all_finite(updated):
                 # Keep the last finite parameters: a result must never carry NaN or inf.
                 record.diverged_at = i + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import MIN_SPLIT_POINTS, Dataset, stratified_split
+from ..data import Dataset, holdout_mask
 
 DEV_SEED = 0
 
@@ -14,15 +14,7 @@ def dev_mask(dataset: Dataset, dev_fraction: float = 0.25, seed: int = DEV_SEED)
     if isinstance(dev_fraction, bool) or not isinstance(dev_fraction, (int, float)) \
             or not 0 < dev_fraction < 1:
         raise ValueError(f"dev_fraction must be a number between 0 and 1 (exclusive), got {dev_fraction!r}")
-    mask = stratified_split(dataset.train_Y, dev_fraction, seed)
-    m = len(mask)
-    for part, size in (("dev", int(mask.sum())), ("remaining training", m - int(mask.sum()))):
-        if size < MIN_SPLIT_POINTS:
-            raise ValueError(f"dev_fraction {dev_fraction:g} leaves {size} {part} point(s) of {m}; "
-                             f"at least {MIN_SPLIT_POINTS} are needed")
-    if np.unique(dataset.train_Y[~mask]).size < 2:
-        raise ValueError(f"dev_fraction {dev_fraction:g} leaves one class only in the remaining training points")
-    return mask
+    return holdout_mask(dataset.train_Y, dev_fraction, seed)
 
 
 def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:
