@@ -115,10 +115,12 @@ def format_layers(layer_dims: Iterable[int]) -> str:
 
 
 def work(settings, train_points: int) -> float:
-    """A model's training work in course models: weights × training points × iterations."""
+    """A model's training work in course models: weights × points it fits × iterations (the
+    points it fits: its ``train_fraction`` of ``train_points``, less a dev set if it stops early)."""
     sizes = settings.layer_sizes
     weights = sum(sizes[l] * sizes[l - 1] for l in range(1, len(sizes)))
-    return 3 * weights * train_points * settings.num_iterations / COURSE_WORK
+    fitted = train_points * settings.train_fraction * (1 - settings.dev_fraction if settings.early_stopping else 1)
+    return 3 * weights * fitted * settings.num_iterations / COURSE_WORK
 
 
 def snapshot_bytes(settings) -> int:

@@ -18,7 +18,8 @@ PALE_RED = "#f4a3a3"
 UNSURE = "#ffffff"
 
 # The models, by their names in nnreg.settings.STUDY_TITLES.
-MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "dropout": "#d97706", "l2_dropout": "#7c3aed"}
+MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "l1": "#b682c9", "dropout": "#d97706",
+                "early_stopping": "#73520d", "l2_dropout": "#7c3aed"}
 # The thinned network's noisy objective beside a dropout model's cost.
 THINNED_COLOR = "#a8a29e"
 
