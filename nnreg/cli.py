@@ -13,11 +13,13 @@ import math
 import os
 import sys
 
+import numpy as np
+
 from . import data, limits
 from .arguments import add_data
 from .formatting import mean_std, text_table
-from .settings import DROPOUT_MASKS
-from .study import run_study, summary_table
+from .settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, STUDY_TITLES, Settings
+from .study import run_study, study_models, summary_table
 from .sweep_cli import register as register_sweep
 from .bench import register as register_bench
 
@@ -45,6 +47,24 @@ def seeds_argument(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def number_argument(name: str, **allowed):
+    """An argparse type reading one number by ``limits.parse_number`` (the page's rules)."""
+    def parse(text: str):
+        try:
+            return limits.parse_number(text, name, **allowed)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return parse
+
+
+def layers_argument(text: str) -> tuple[int, ...]:
+    """``--hidden "20 3"``: hidden layer sizes, as the page reads them."""
+    try:
+        return limits.parse_layers(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def format_table(table) -> str:
     """The study table as aligned text; mean ± std where a model ran over several seeds."""
     several = bool(table.runs.max() > 1)
@@ -64,15 +84,39 @@ def format_table(table) -> str:
     return text_table(header, lines, left=1)
 
 
+def early_stopping_lines(results) -> list[str]:
+    """Where each early-stopping model stopped: the iteration it kept, chosen on its dev points."""
+    lines = []
+    for name, runs in results.items():
+        kept = [run.best_iteration for run in runs if run.best_iteration is not None]
+        if not kept:
+            continue
+        first = runs[0]
+        where = (f"iteration {kept[0]:,} of {first.settings.num_iterations:,} (dev accuracy {first.dev_accuracy:.1%} "
+                 f"on {len(first.dev_index)} dev points)" if len(kept) == 1 else
+                 f"iterations {min(kept):,} to {max(kept):,} of {first.settings.num_iterations:,}, median "
+                 f"{int(np.median(kept)):,}, over {len(kept)} seeds")
+        lines.append(f"{STUDY_TITLES[name]} kept {where}")
+    return lines
+
+
 def _reproduce(args) -> None:
     dataset = data.load_dataset(args.data)
-    results = run_study(dataset, args.dropout_mask, args.seeds)
+    base = Settings(layer_dims=args.hidden, learning_rate=args.learning_rate, num_iterations=args.num_iterations,
+                    train_fraction=args.train_fraction, dev_fraction=args.dev_fraction)
+    models = study_models(base, lambd=args.lambd, keep_prob=args.keep_prob, l1=args.l1,
+                          early_stopping=args.early_stopping)
+    results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
     table = summary_table(results)
     if not args.json:
         seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else "course seeds"
-        print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
-              f"{args.dropout_mask} dropout masks; {seeds}")
+        fitted = results["none"][0].train_size
+        print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points"
+              + (f" ({fitted} fitted: train_fraction {args.train_fraction:g})" if args.train_fraction < 1 else "")
+              + f"; {args.dropout_mask} dropout masks; {seeds}")
         print(format_table(table))
+        for line in early_stopping_lines(results):
+            print(line)
         return
     models = []
     for row in table.itertuples():
@@ -98,6 +142,8 @@ def _reproduce(args) -> None:
             entry.update(train_correct=only.train_correct, train_size=only.train_size,
                          test_correct=only.test_correct, test_size=only.test_size,
                          diverged_at=only.diverged_at)
+            if only.best_iteration is not None:
+                entry.update(best_iteration=only.best_iteration, dev_accuracy=only.dev_accuracy)
         models.append(entry)
     print(json.dumps({"dataset": dataset.name, "fingerprint": dataset.fingerprint, "models": models},
                      indent=2))
@@ -126,8 +172,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nnreg", description="What regularization does to a small neural network.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    reproduce = commands.add_parser("reproduce", help="train the study's three models and print a table")
+    reproduce = commands.add_parser("reproduce", help="train the study's three models (and L1, early stopping "
+                                                      "on request) and print a table")
     add_data(reproduce)
+    course, l2, dropout = Settings(), STUDY["l2"], STUDY["dropout"]
+    reproduce.add_argument("--lambd", type=number_argument("--lambd", low=0, high=limits.MAX_LAMBD),
+                           default=l2.lambd, help=f"the L2 model's strength (default {l2.lambd:g})")
+    reproduce.add_argument("--keep-prob", type=number_argument("--keep-prob", low=0.05, high=1),
+                           default=dropout.keep_prob, help=f"the dropout model's keep_prob (default {dropout.keep_prob:g})")
+    reproduce.add_argument("--l1", type=number_argument("--l1", low=0, high=limits.MAX_L1),
+                           help=f"add an L1 model of this strength (e.g. {EXTRA_MODELS['l1'].l1:g})")
+    reproduce.add_argument("--early-stopping", action="store_true",
+                           help="add a model that stops early: the iteration with the best dev accuracy")
+    reproduce.add_argument("--dev-fraction", default=course.dev_fraction,
+                           type=number_argument("--dev-fraction", low=limits.MIN_DEV_FRACTION,
+                                                high=limits.MAX_DEV_FRACTION),
+                           help="with --early-stopping, the share of the training points held out as its dev set")
+    reproduce.add_argument("--train-fraction", default=course.train_fraction,
+                           type=number_argument("--train-fraction", low=limits.MIN_TRAIN_FRACTION, high=1),
+                           help="train every model on this seeded, stratified share of the training points")
+    reproduce.add_argument("--hidden", type=layers_argument, default=course.layer_dims,
+                           help="hidden layer sizes, like '20, 3' or '20 3'")
+    reproduce.add_argument("--learning-rate", default=course.learning_rate,
+                           type=number_argument("--learning-rate", low=limits.MIN_LEARNING_RATE,
+                                                high=limits.MAX_LEARNING_RATE))
+    reproduce.add_argument("--num-iterations", default=course.num_iterations,
+                           type=number_argument("--num-iterations", whole=True, low=limits.MIN_ITERATIONS,
+                                                high=limits.MAX_ITERATIONS))
     reproduce.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
                            help="fresh masks every iteration, or the original notebook's fixed ones")
     reproduce.add_argument("--seeds", type=seeds_argument,

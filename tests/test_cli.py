@@ -21,11 +21,8 @@ def run(*args):
                           timeout=300)
 
 
-def _quick_study(monkeypatch):
-    # Short training keeps in-process command tests fast; the subprocess tests use the real settings.
-    from nnreg import study
-    short = {name: s.replace(num_iterations=200) for name, s in nnreg.STUDY.items()}
-    monkeypatch.setattr(study, "STUDY", short)
+# Short training keeps in-process command tests fast; the subprocess tests use the real settings.
+QUICK = ["--num-iterations", "200"]
 
 
 @pytest.mark.parametrize("args, words", [
@@ -36,6 +33,15 @@ def _quick_study(monkeypatch):
     (["reproduce", "--seeds", "100000000"], "from 1 to 100, got 100000000"),
     (["reproduce", "--dropout-mask", "sometimes"], "invalid choice: 'sometimes'"),
     (["reproduce", "--data", "moons:noise=9"], "noise must be a number from 0 to 1"),
+    (["reproduce", "--lambd", "-1"], "argument --lambd: --lambd must be a number from 0 to 1,000, got -1"),
+    (["reproduce", "--l1", "x"], "argument --l1: --l1 must be a number from 0 to 1,000, got 'x'"),
+    (["reproduce", "--keep-prob", "0"], "argument --keep-prob: --keep-prob must be a number from 0.05 to 1, got 0"),
+    (["reproduce", "--train-fraction", "1.5"], "--train-fraction must be a number from 0.05 to 1, got 1.5"),
+    (["reproduce", "--dev-fraction", "0.9"], "--dev-fraction must be a number from 0.05 to 0.5, got 0.9"),
+    (["reproduce", "--hidden", "20 0"], "argument --hidden: hidden layer sizes must be 1 to 10 layers"),
+    (["reproduce", "--learning-rate", "1e9"], "--learning-rate must be a number from 0.001 to 100"),
+    (["reproduce", "--num-iterations", "2.5"], "--num-iterations must be a whole number from 100 to 100,000"),
+    (["reproduce", "--data", "moons:n_points=40", "--train-fraction", "0.1"], "train_fraction 0.1 keeps 2 of 20"),
     (["fly"], "invalid choice: 'fly'"),
     ([], "the following arguments are required: command"),
 ])
@@ -57,8 +63,7 @@ def test_bad_file_exits_2(tmp_path):
 
 
 def test_reproduce_table(monkeypatch, capsys):
-    _quick_study(monkeypatch)
-    assert cli.main(["reproduce", "--data", "moons"]) == 0
+    assert cli.main(["reproduce", "--data", "moons", *QUICK]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("dataset moons:n_points=400,noise=0.1,seed=0: 200 train, 200 test points")
     assert out[1].split() == ["model", "train", "%", "test", "%", "gap", "seconds"]
@@ -66,8 +71,7 @@ def test_reproduce_table(monkeypatch, capsys):
 
 
 def test_reproduce_json_matches_train(monkeypatch, capsys):
-    _quick_study(monkeypatch)
-    assert cli.main(["reproduce", "--data", "football", "--json"]) == 0
+    assert cli.main(["reproduce", "--data", "football", "--json", *QUICK]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [m["name"] for m in report["models"]] == ["none", "l2", "dropout"]
     football = nnreg.load_dataset("football")
@@ -81,9 +85,43 @@ def test_reproduce_json_matches_train(monkeypatch, capsys):
     assert report["models"][2]["settings"]["keep_prob"] == 0.86
 
 
+def test_reproduce_trains_the_models_its_flags_ask_for(capsys):
+    args = ["reproduce", "--data", "football", "--json", "--num-iterations", "600", "--lambd", "2", "--keep-prob",
+            "0.7", "--l1", "0.05", "--early-stopping", "--dev-fraction", "0.3", "--train-fraction", "0.6",
+            "--hidden", "8 4", "--learning-rate", "0.2"]
+    assert cli.main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    models = {model["name"]: model for model in report["models"]}
+    assert list(models) == ["none", "l2", "l1", "dropout", "early_stopping"]
+    football = nnreg.load_dataset("football")
+    expected = nnreg.Settings(layer_dims=(8, 4), learning_rate=0.2, num_iterations=600, train_fraction=0.6,
+                              dev_fraction=0.3)
+    assert nnreg.Settings.from_dict(models["l2"]["settings"]) == expected.replace(lambd=2.0)
+    assert nnreg.Settings.from_dict(models["l1"]["settings"]) == expected.replace(l1=0.05)
+    assert nnreg.Settings.from_dict(models["dropout"]["settings"]) == expected.replace(keep_prob=0.7)
+    stopped = nnreg.train(football, expected.replace(early_stopping=True))
+    assert models["early_stopping"]["best_iteration"] == stopped.best_iteration
+    assert models["early_stopping"]["dev_accuracy"] == stopped.dev_accuracy
+    assert models["early_stopping"]["test_accuracy"] == stopped.test_accuracy
+    # A stratified 0.6 of the 211 training points (rounded per label); the early-stopping model
+    # holds a stratified 0.3 of those out.
+    assert models["none"]["train_size"] == 126 and models["early_stopping"]["train_size"] == stopped.train_size == 88
+    assert "best_iteration" not in models["none"]
+
+
+def test_reproduce_says_where_early_stopping_stopped(capsys):
+    assert cli.main(["reproduce", "--data", "football", "--early-stopping", "--train-fraction", "0.6", *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("dataset football: 211 train, 200 test points (126 fitted: train_fraction 0.6)")
+    assert [line.split()[0] for line in out[2:6]] == ["No", "L2", "Dropout", "Early"]
+    stopped = nnreg.train(nnreg.load_dataset("football"), nnreg.Settings(early_stopping=True, train_fraction=0.6,
+                                                                         num_iterations=200))
+    assert out[6] == (f"Early stopping kept iteration {stopped.best_iteration} of 200 (dev accuracy "
+                      f"{stopped.dev_accuracy:.1%} on {len(stopped.dev_index)} dev points)")
+
+
 def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
-    _quick_study(monkeypatch)
-    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", "--json"]) == 0
+    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", "--json", *QUICK]) == 0
     report = json.loads(capsys.readouterr().out)
     l2 = report["models"][1]
     tests = [run_["test_accuracy"] for run_ in l2["runs"]]
@@ -91,7 +129,7 @@ def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
     assert l2["test_accuracy"] == pytest.approx(np.mean(tests))
     assert l2["test_accuracy_std"] == pytest.approx(np.std(tests, ddof=1))
     assert l2["test_vs_none"] in ("within noise", "better", "worse")
-    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3"]) == 0
+    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", *QUICK]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1].split()[-3:] == ["test", "vs", "none"] and "±" in out[2]
     assert out[3].endswith(l2["test_vs_none"])
