@@ -52,6 +52,15 @@ def progress_tracker(what):
     return slot, update, heartbeat
 
 
+def model_columns(items):
+    """A column for each model's item: one row of up to four models, beyond that rows of three
+    (a boundary needs about a third of the page), every column as wide as in a full row."""
+    items = list(items)
+    per_row = len(items) if len(items) <= 4 else 3
+    for start in range(0, len(items), per_row):
+        yield from zip(st.columns(per_row, gap="medium"), items[start: start + per_row])
+
+
 def model_ids(runs):
     """What identifies trained models: their data and their settings."""
     return tuple((run.dataset_fingerprint, run.settings) for run in runs)
@@ -127,6 +136,10 @@ with st.sidebar:
         chosen["n_points"] = number("Number of points", "n_points", help="Split half and half into train and test.")
         chosen["noise"] = slider("Noise", "noise", help="Jitter added to every point: more noise, more to overfit.")
         chosen["data_seed"] = number("Data seed", "data_seed")
+    chosen["train_fraction"] = slider("Share of training points used", "train_fraction", format="%.2f",
+                                      help="More data is a regularizer too: every model trains on this seeded, "
+                                           "stratified share of the training points (the same share of each label; "
+                                           "the test points stay all). 1 uses them all, as the course does.")
     upload = None
     if chosen["data"] == UPLOAD:
         upload = st.file_uploader("Your data", type=["csv", "mat", "npz"],
@@ -156,7 +169,21 @@ with st.sidebar:
                                       bind="query-params", horizontal=True,
                                       help="fresh: new masks every iteration; fixed: the same masks every "
                                            "iteration, as the original notebook drew them.")
-    chosen["l2_dropout"] = st.checkbox("Add a fourth model: L2 + dropout", key="l2_dropout", bind="query-params")
+    chosen["l1"] = number("L1 strength (l1)", "l1", format="%.3f",
+                          help="The L1 model's cost gains (l1/m)·Σ|w|; its proximal steps set weights exactly to 0.")
+    chosen["dev_fraction"] = slider("Early stopping's dev share", "dev_fraction", format="%.2f",
+                                    help="A model that stops early holds this seeded, stratified share of its "
+                                         "training points out, and keeps the recorded iteration with the best "
+                                         "accuracy on them (the earliest of ties). The test set never chooses.")
+    chosen["stop_early"] = st.toggle("Every model stops early", key="stop_early", bind="query-params",
+                                     help="Each model keeps its best dev iteration instead of its last.")
+    st.caption("Add models")
+    chosen["l1_model"] = st.checkbox("L1", key="l1_model", bind="query-params")
+    chosen["early_stopping_model"] = st.checkbox(
+        "Early stopping", key="early_stopping_model", bind="query-params", disabled=chosen["stop_early"],
+        help="Every model stops early already: this one would be no regularization's twin." if chosen["stop_early"]
+        else "No other regularizer: the model keeps its best dev iteration.")
+    chosen["l2_dropout"] = st.checkbox("L2 + dropout", key="l2_dropout", bind="query-params")
 used.update(chosen)
 
 # --- Data -------------------------------------------------------------------------------------------
@@ -214,6 +241,11 @@ except limits.LimitError as error:
     # Refused before anything trains: a shared link must not hold a public server for long.
     st.error(f"This page would train too much: {error}", icon=":material/block:")
     st.stop()
+data_problem = dashboard.data_problem(dataset, models)
+if data_problem:
+    st.error(f"The models cannot train on this data: {data_problem}. Change the share of training points used "
+             "or early stopping's dev share, or choose more points.", icon=":material/block:")
+    st.stop()
 to_train = shared.model_cache().missing(dataset, every_run)
 if to_train and warm_up is not None and warm_up.is_alive():
     with st.spinner("Compiling the fast training engine (first start only)…"):
@@ -226,10 +258,13 @@ progress.empty()
 results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
 table = dashboard.accuracy_table(results)
 first = {name: runs[0] for name, runs in results.items()}
+points_note = dashboard.points_caption(first, len(dataset.train_Y))
+if points_note:
+    st.caption(points_note)
 # The deeper views show one run per model; with several seeds, they say which.
 first_runs = (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else "")
 
-for column, (name, runs) in zip(st.columns(len(results), gap="medium"), results.items()):
+for column, (name, runs) in model_columns(results.items()):
     with column:
         st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
         st.caption(dashboard.model_strength(name, runs[0].settings) or "λ = 0, keep_prob = 1")
@@ -300,11 +335,12 @@ if network_tab.open:
     with network_tab:
         weight_max, bias_max = network_charts.network_scale(first)
         st.caption(dashboard.network_caption(first) + first_runs)
-        for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
+        for column, (name, result) in model_columns(first.items()):
             with column, st.container(key=f"network_{name}"):
                 st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
                 chart(("network", model_ids(first.values()), name), "content",
-                      lambda: network_charts.network_graph(result, weight_max, bias_max, dataset.train_X.T),
+                      lambda: network_charts.network_graph(result, weight_max, bias_max,
+                                                                   result.fitted(dataset)[0].T),
                       width="content")
 
 if curves_tab.open:
@@ -314,7 +350,7 @@ if curves_tab.open:
         curve_inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
         if chosen["n_seeds"] > 1:
             st.caption(f"The curves of the runs with init seed {first['none'].settings.seed}.")
-        for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
+        for column, (name, result) in model_columns(first.items()):
             with column, st.container(key=f"curves_{name}"):
                 st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
                 chart(("cost curves", model_ids([result]), curve_inputs), 250,
@@ -346,7 +382,7 @@ if units_tab.open:
                    + ", ".join(f"L{l}: {top:.2f}" for l, top in enumerate(scale_max, start=1))
                    + "). L1 is the first hidden layer."
                    + first_runs)
-        for column, (name, result) in zip(st.columns(len(first), gap="medium"), first.items()):
+        for column, (name, result) in model_columns(first.items()):
             with column, st.container(key=f"units_{name}"):
                 st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
                 settings = result.settings
@@ -354,7 +390,7 @@ if units_tab.open:
                         if settings.keep_prob < 1 else None)
                 chart(("units", model_ids([result]), tuple(scale_max)), "content",
                       lambda: charts.hidden_units(result, dataset, scale_max, mask), width="content")
-                st.caption(dashboard.units_caption(result, dataset.train_X, mask))
+                st.caption(dashboard.units_caption(result, result.fitted(dataset)[0], mask))
 
 if masks_tab.open:
     with masks_tab:
@@ -386,7 +422,8 @@ if data_tab.open:
         chart(("field", dataset.fingerprint, show_test), 380, lambda: charts.dataset_points(dataset, show_test))
 
 if math_tab.open:
-    m = len(dataset.train_Y)
+    # m in the formulas: the points a model fits.
+    m = first["l2"].train_size
     with math_tab:
         st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
                     f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
@@ -399,3 +436,22 @@ if math_tab.open:
                     f"output layers are never dropped.")
         for line in dashboard.dropout_latex(chosen["keep_prob"]):
             st.latex(line)
+        if "l1" in models:
+            st.markdown(f"**L1 regularization** adds the weights' absolute size to the cost (l1 = {chosen['l1']:g}). "
+                        "|w| has no slope at 0, so each step is a proximal one: the usual gradient step on the rest "
+                        "of the cost, then every weight moved towards 0 by a fixed amount, and set to exactly 0 if "
+                        "it would cross it. That is why L1 leaves many weights at exactly 0, where L2 only makes "
+                        "them small.")
+            for line in dashboard.l1_latex(chosen["l1"], first["l1"].train_size, chosen["learning_rate"]):
+                st.latex(line)
+        stopping = [result for result in first.values() if result.best_iteration is not None]
+        if stopping:
+            shown = stopping[0]
+            st.markdown(f"**Early stopping** holds {len(shown.dev_index)} of the training points out as a dev set "
+                        f"({chosen['dev_fraction']:.0%}), trains for all {shown.settings.num_iterations:,} iterations, "
+                        "and keeps the parameters of the recorded iteration with the best dev accuracy, the "
+                        "earliest of ties. Stopping before the weights have grown large acts much like L2; the "
+                        "test set never takes part in the choice.")
+            for line in dashboard.early_stopping_latex(shown.settings.dev_fraction, shown.settings.num_iterations,
+                                                       shown.settings.record_every):
+                st.latex(line)

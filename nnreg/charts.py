@@ -29,7 +29,8 @@ from .training import TrainResult
 LABEL_SCALE = alt.Scale(domain=[0, 1], range=[RED, BLUE])
 # Interpolated in RGB, as probability_colors paints the image, so the legend matches the field.
 PROBABILITY_SCALE = alt.Scale(domain=[0, 0.5, 1], range=[PALE_RED, UNSURE, PALE_BLUE], interpolate="rgb")
-SPLIT_SCALE = alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"])
+# Dev points, held out of training for early stopping, are training points of another shape.
+SPLIT_SHAPES = {"train": "circle", "dev": "diamond", "test": "triangle-up"}
 
 # Pixels per side of the probability image: near the chart's size on the page (about 350 by 250
 # pixels), so stretching it keeps the boundary sharp; its 40,000 predictions take about 20 ms.
@@ -42,11 +43,14 @@ PREDICTED = ["predicted 0", "predicted 1"]
 FIELD_MARGIN = 0.08
 
 # The curves' names in their legends (the y-axis says cost or accuracy).
-TRAIN, TEST = "train", "test"
+TRAIN, DEV, TEST = "train", "dev", "test"
 THINNED_OBJECTIVE = "thinned"
 # The data splits' colours, solid; the thinned network's objective, dashed grey.
-CURVE_COLORS = {TRAIN: SPLIT_COLORS["train"], TEST: SPLIT_COLORS["test"], THINNED_OBJECTIVE: THINNED_COLOR}
-CURVE_DASHES = {TRAIN: [1, 0], TEST: [1, 0], THINNED_OBJECTIVE: [3, 2]}
+CURVE_COLORS = {TRAIN: SPLIT_COLORS["train"], DEV: SPLIT_COLORS["dev"], TEST: SPLIT_COLORS["test"],
+                THINNED_OBJECTIVE: THINNED_COLOR}
+CURVE_DASHES = {TRAIN: [1, 0], DEV: [1, 0], TEST: [1, 0], THINNED_OBJECTIVE: [3, 2]}
+# Where early stopping stopped, on the learning curves.
+KEPT = "kept"
 
 
 def _model_scale(names: Sequence[str]) -> alt.Scale:
@@ -70,10 +74,27 @@ def field_axes(dataset: Dataset) -> tuple[alt.Scale, alt.Scale]:
     return x, y
 
 
-def points_frame(dataset: Dataset, show_test: bool) -> pd.DataFrame:
-    """Columns x1, x2, label, split: the training points, and the test points when asked."""
+def points_frame(dataset: Dataset, show_test: bool, result: TrainResult | None = None) -> pd.DataFrame:
+    """Columns x1, x2, label, split: the training points, and the test points when asked.
+
+    With ``result``, the training points are those it saw: the ones it fitted ("train") and its
+    early-stopping dev points ("dev"); points left out by its train_fraction are not drawn.
+    """
     frame = dataset.to_frame().rename(columns={"y": "label"})
-    return frame if show_test else frame[frame["split"] == "train"].reset_index(drop=True)
+    if result is not None and result.train_index is not None:
+        # to_frame lists the training points first, in order.
+        split = np.full(len(dataset.train_Y), "unused", dtype=object)
+        split[result.train_index] = "train"
+        if result.dev_index is not None:
+            split[result.dev_index] = "dev"
+        frame.loc[: len(split) - 1, "split"] = split
+        frame = frame[frame["split"] != "unused"]
+    return (frame if show_test else frame[frame["split"] != "test"]).reset_index(drop=True)
+
+
+def _split_scale(frame: pd.DataFrame) -> alt.Scale:
+    splits = [split for split in SPLIT_SHAPES if split in set(frame["split"])]
+    return alt.Scale(domain=splits, range=[SPLIT_SHAPES[split] for split in splits])
 
 
 def points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Chart:
@@ -86,7 +107,8 @@ def points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Cha
         x=alt.X("x1:Q", scale=x_scale, title="x1"),
         y=alt.Y("x2:Q", scale=y_scale, title="x2"),
         fill=alt.Fill("label:N", scale=LABEL_SCALE, title="label", legend=label_legend),
-        shape=alt.Shape("split:N", scale=SPLIT_SCALE, title="points", legend=split_legend),
+        # Only the splits drawn, so that the legend names no shape the chart lacks.
+        shape=alt.Shape("split:N", scale=_split_scale(frame), title="points", legend=split_legend),
         tooltip=[alt.Tooltip("x1:Q"), alt.Tooltip("x2:Q"), alt.Tooltip("label:N"), alt.Tooltip("split:N")],
     )
 
@@ -155,7 +177,8 @@ def png_url(rgb: np.ndarray) -> str:
 
 def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discretize: bool = False,
                       show_test: bool = False, resolution: int = IMAGE_RESOLUTION) -> alt.LayerChart:
-    """The model's P(label 1) as an image over the field, with the points on top.
+    """The model's P(label 1) as an image over the field, with the points on top (those the first
+    run saw, ``points_frame``).
 
     ``discretize`` shows hard regions instead: the label the model predicts (P > THRESHOLD, as the
     course's predict), in the colors of P = 0 and P = 1.
@@ -169,7 +192,7 @@ def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discr
         probability = (probability > THRESHOLD).astype(float)
     image = {"url": png_url(probability_colors(probability)), **field_corners(dataset)}
     x_scale, y_scale = field_axes(dataset)
-    points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
+    points = points_layer(points_frame(dataset, show_test, results[0]), x_scale, y_scale, legend=False)
     # "pad": the width and height are the plot's, the axes and the legend added around it.
     return alt.layer(field_image(alt.NamedData(name=IMAGE_DATASET), dataset), points).properties(
         datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH, height=boundary_height(dataset),
@@ -241,7 +264,7 @@ def unit_frame(result: TrainResult, dataset: Dataset, scale_max: Sequence[float]
     """One row per hidden unit: its title, layer, picture (a PNG data URL, white at 0, dark at
     its layer's ``scale_max``), whether it is dead on the training points and whether ``mask``
     drops it."""
-    dead = dead_units(dataset.train_X.T, result.parameters)
+    dead = dead_units(result.fitted(dataset)[0].T, result.parameters)
     low, high = _rgb(UNIT_ZERO), _rgb(UNIT_HIGH)
     rows = []
     for l, outputs in enumerate(unit_outputs(result, dataset, resolution), start=1):
@@ -285,9 +308,12 @@ def curve_domains(results: Iterable[TrainResult]) -> tuple[list[float], list[flo
     that a gap looks as large in one model's chart as in another's."""
     results = list(results)
     histories = [result.history for result in results]
-    costs = np.concatenate([h[column].to_numpy() for h in histories for column in ("train_cost", "test_cost")]
-                           + [h["objective"].to_numpy() for h, r in zip(histories, results) if _thinned(r)])
-    accuracies = np.concatenate([h[c].to_numpy() for h in histories for c in ("train_accuracy", "test_accuracy")])
+    def drawn(metric):
+        return [h[f"{split}_{metric}"].to_numpy() for h in histories for split in (TRAIN, DEV, TEST)
+                if f"{split}_{metric}" in h]
+
+    costs = np.concatenate(drawn("cost") + [h["objective"].to_numpy() for h, r in zip(histories, results) if _thinned(r)])
+    accuracies = np.concatenate(drawn("accuracy"))
     # A log axis needs a positive floor; a cost under 0.001 is a training set learnt by heart.
     cost_domain = [max(float(costs.min()), 1e-3), float(costs.max())] if costs.size else [1e-3, 1.0]
     low = float(accuracies.min()) if accuracies.size else 0.5
@@ -306,27 +332,30 @@ def cost_curves(result: TrainResult, cost_domain: Sequence[float]) -> alt.Chart:
     A test cost that rises while the train cost falls is overfitting seen happening.  The
     thinned network's objective is not the model's cost, so it is drawn dashed and named.
     """
-    history = result.history
-    curves = [(TRAIN, history["train_cost"]), (TEST, history["test_cost"])]
-    if _thinned(result):
-        curves.append((THINNED_OBJECTIVE, history["objective"]))
-    return _curves(history, curves, "cost (log scale)", alt.Scale(type="log", domain=list(cost_domain), clamp=True),
-                   alt.Axis(format="~g", tickCount=4), ".4f")
+    return _curves(result, "cost", "cost (log scale)",
+                   alt.Scale(type="log", domain=list(cost_domain), clamp=True), alt.Axis(format="~g", tickCount=4),
+                   ".4f", thinned=_thinned(result))
 
 
 def accuracy_curves(result: TrainResult, accuracy_domain: Sequence[float]) -> alt.Chart:
-    """Train and test accuracy over the iterations: the gap between them is how much it overfits."""
-    history = result.history
-    curves = [(TRAIN, history["train_accuracy"]), (TEST, history["test_accuracy"])]
-    return _curves(history, curves, "accuracy", alt.Scale(domain=list(accuracy_domain), clamp=True),
+    """Train and test accuracy over the iterations: the gap between them is how much it overfits.
+    With early stopping, the dev accuracy it chose on and a rule where it stopped."""
+    return _curves(result, "accuracy", "accuracy", alt.Scale(domain=list(accuracy_domain), clamp=True),
                    alt.Axis(format=".0%", tickCount=5), ".1%")
 
 
-def _curves(history, curves, title, scale, axis, number_format) -> alt.Chart:
+def _curves(result, metric, title, scale, axis, number_format, thinned=False) -> alt.Chart | alt.LayerChart:
+    """Each split's ``metric`` over the iterations (dev too with early stopping), the thinned
+    network's objective if asked, and with early stopping a rule at the iteration kept."""
+    history = result.history
+    splits = [TRAIN, DEV, TEST] if f"{DEV}_{metric}" in history else [TRAIN, TEST]
+    curves = [(split, history[f"{split}_{metric}"]) for split in splits]
+    if thinned:
+        curves.append((THINNED_OBJECTIVE, history["objective"]))
     frame = pd.concat([pd.DataFrame({"iteration": history["iteration"], "value": values, "curve": name})
                        for name, values in curves], ignore_index=True)
     names = [name for name, _ in curves]
-    return alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
+    lines = alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
         x=alt.X("iteration:Q", title="iteration"),
         y=alt.Y("value:Q", title=title, scale=scale, axis=axis),
         # One row on top, so that every model's chart has its plot at the same height.
@@ -340,6 +369,14 @@ def _curves(history, curves, title, scale, axis, number_format) -> alt.Chart:
         tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"),
                  alt.Tooltip("value:Q", format=number_format)],
     )
+    if result.best_iteration is None:
+        return lines
+    kept = pd.DataFrame({"iteration": [result.best_iteration], "label": [f"{KEPT}: {result.best_iteration:,}"]})
+    rule = alt.Chart(kept).mark_rule(color=NEUTRAL, strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x="iteration:Q", tooltip=[alt.Tooltip("label:N", title="early stopping")])
+    label = alt.Chart(kept).mark_text(color=NEUTRAL, align="left", baseline="bottom", dx=4, dy=-2, fontSize=11).encode(
+        x="iteration:Q", y=alt.value(0), text="label:N")
+    return alt.layer(lines, rule, label)
 
 
 def weight_norms_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
@@ -362,18 +399,28 @@ def weight_norms(results: Mapping[str, TrainResult]) -> alt.Chart:
     )
 
 
+def _row_label(name: str, result: TrainResult) -> str:
+    """A model's row in the weight distribution, with its exact zeros counted when it has any."""
+    zeros, total = result.zero_weights()
+    return STUDY_TITLES[name] + (f" · {zeros} of {total} at 0" if zeros else "")
+
+
 def weight_distribution_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
-    """Columns model, layer, abs_w: one row per weight (biases excluded) of every model."""
-    parts = [pd.DataFrame({"model": STUDY_TITLES[name], "layer": layer, "abs_w": np.abs(value).ravel()})
+    """Columns model, row, layer, abs_w: one row per weight (biases excluded) of every model;
+    ``row`` is the model's label in the chart, with its exact zeros counted."""
+    parts = [pd.DataFrame({"model": STUDY_TITLES[name], "row": _row_label(name, result), "layer": layer,
+                           "abs_w": np.abs(value).ravel()})
              for name, result in results.items()
              for layer, value in result.parameters.items() if layer.startswith("W")]
     return pd.concat(parts, ignore_index=True)
 
 
 def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
-    """|w| of every weight per model: one thin tick per weight, a bold grey tick at the median."""
+    """|w| of every weight per model: one thin tick per weight, a bold grey tick at the median;
+    a model with weights exactly 0 says how many in its label."""
     frame = weight_distribution_frame(results)
-    y = alt.Y("model:N", sort=[STUDY_TITLES[name] for name in results], title=None)
+    y = alt.Y("row:N", sort=[_row_label(name, result) for name, result in results.items()], title=None,
+              axis=alt.Axis(labelLimit=220))
     ticks = alt.Chart(frame).mark_tick(opacity=0.5, thickness=1.2, size=26).encode(
         # Flush: the last tick's label stays inside the chart instead of being cut at its edge.
         x=alt.X("abs_w:Q", title="|w|", axis=alt.Axis(labelFlush=True)), y=y,

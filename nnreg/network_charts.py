@@ -126,8 +126,12 @@ def network_graph(result: TrainResult, weight_max: float, bias_max: float, train
         x=x, y=y, tooltip=[alt.Tooltip("name:N", title="input")])
     names = alt.Chart(nodes[nodes["layer"] == 0]).mark_text(dx=-16, align="right", color=NEUTRAL).encode(
         x=x, y=y, text="name:N")
+    zeros, total = result.zero_weights()
+    # Every model's drawing has this line, so that the drawings side by side start at one height.
+    title = alt.TitleParams(f"{zeros} of {total} weights exactly 0 (not drawn)" if zeros else f"all {total} weights nonzero",
+                            anchor="start", fontSize=12, fontWeight="normal", color=NEUTRAL)
     # "pad": the legends are added around the plot, not squeezed into the width.
-    return alt.layer(drawn, biases, inputs, names).properties(width=NETWORK_WIDTH, height=NETWORK_HEIGHT,
+    return alt.layer(drawn, biases, inputs, names).properties(width=NETWORK_WIDTH, height=NETWORK_HEIGHT, title=title,
                                                              autosize=alt.AutoSizeParams(type="pad"))
 
 
@@ -175,7 +179,7 @@ def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset:
         f"iteration {i:,}: train {a:.1%}, test {b:.1%}"
         for i, a, b in zip(frame["iteration"], frame["train_accuracy"], frame["test_accuracy"])])
     x_scale, y_scale = field_axes(dataset)
-    points = points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=False)
+    points = points_layer(points_frame(dataset, show_test, result), x_scale, y_scale, legend=False)
     boundary = alt.layer(field_image(pictures, dataset).transform_filter(shown), points).properties(
         width=BOUNDARY_WIDTH, height=boundary_height(dataset))
     label = alt.Chart(steps).mark_text(align="left", x=0, fontSize=12, color=NEUTRAL).encode(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -84,8 +86,14 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
             "name": name,
             "model": STUDY_TITLES.get(name, name),
             "lambd": first.lambd,
+            "l1": first.l1,
             "keep_prob": first.keep_prob,
             "runs": len(runs),
+            # Points fitted: the same count for every seed (each label's share is rounded alike).
+            "train_size": runs[0].train_size,
+            # Where early stopping stopped: the median over seeds of the iterations kept.
+            "best_iteration": (float(np.median([r.best_iteration for r in runs])) if first.early_stopping
+                               else math.nan),
             "train_accuracy": train_acc.mean(),
             "train_accuracy_std": train_acc.std(ddof=1) if len(runs) > 1 else 0.0,
             "test_accuracy": test_acc.mean(),
@@ -127,13 +135,14 @@ def mask_summary(results: dict[str, list[TrainResult]], single: TrainResult) -> 
 
 def checkpoint_accuracies(result: TrainResult, dataset) -> pd.DataFrame:
     """Columns k, iteration, train_accuracy, test_accuracy: the model at each of its checkpoints
-    (``TrainResult.parameters_at``), the rows the training replay steps through."""
+    (``TrainResult.parameters_at``), the rows the training replay steps through; train accuracy
+    on the points it fitted."""
     rows = []
+    train_X, train_Y = result.fitted(dataset)
     for k, iteration in enumerate(result.checkpoint_iterations):
         parameters = result.checkpoints[iteration]
         rows.append({"k": k, "iteration": iteration,
-                     "train_accuracy": count_correct(dataset.train_X.T, dataset.train_Y, parameters)
-                     / len(dataset.train_Y),
+                     "train_accuracy": count_correct(train_X.T, train_Y, parameters) / len(train_Y),
                      "test_accuracy": count_correct(dataset.test_X.T, dataset.test_Y, parameters)
                      / len(dataset.test_Y)})
     return pd.DataFrame(rows)

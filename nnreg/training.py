@@ -74,6 +74,11 @@ class TrainResult:
                              f"{len(kept)} in all), got {iteration!r}")
         return {name: value.copy() for name, value in self.checkpoints[iteration].items()}
 
+    def fitted(self, dataset) -> tuple[np.ndarray, np.ndarray]:
+        """The training points of ``dataset`` this model fitted (rows) and their labels."""
+        index = slice(None) if self.train_index is None else self.train_index
+        return dataset.train_X[index], dataset.train_Y[index]
+
     def predict_proba(self, points) -> np.ndarray:
         """P(label 1) for a (k, 2) array of points (examples as rows)."""
         points = np.asarray(points, dtype=float)
@@ -93,6 +98,11 @@ class TrainResult:
     def total_weight_norm(self) -> float:
         """The norm of all weights together: sqrt(Σ_l ‖W_l‖²_F), what weight decay shrinks."""
         return float(np.sqrt(sum(norm**2 for norm in self.weight_norms().values())))
+
+    def zero_weights(self) -> tuple[int, int]:
+        """How many weights are exactly 0 (L1's proximal steps put them there), of how many."""
+        weights = [value for name, value in self.parameters.items() if name.startswith("W")]
+        return sum(int(np.count_nonzero(value == 0)) for value in weights), sum(value.size for value in weights)
 
     def weight_norms(self) -> dict[str, float]:
         """‖W_l‖_F for every layer of the final parameters."""

@@ -124,4 +124,9 @@ BAD_LINKS = [
     ("layers", "<img src=x onerror=alert(1)>"),
     ("dropout_mask", "<b>bold</b>"),
     ("seed", "-5"),
+    ("l1", "-1"),
+    ("train_fraction", "0"),
+    ("dev_fraction", "0.9"),
+    ("stop_early", "maybe"),
+    ("l1_model", "1"),
 ]

@@ -191,11 +191,14 @@ def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
 @pytest.mark.parametrize("preset, masks", [(dashboard.COURSE_PRESET, "fresh"), (dashboard.NOTEBOOK_PRESET, "fixed")])
 def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
     other = "fixed" if masks == "fresh" else "fresh"
-    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5", dropout_mask=other, data="moons")
+    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5", dropout_mask=other, data="moons", l1_model="true",
+                     stop_early="true", train_fraction="0.5")
     next(button for button in page.button if button.label == preset).click().run()
     assert not page.exception
     assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
     assert page.checkbox(key="l2_dropout").value is False
+    assert page.checkbox(key="l1_model").value is False and page.toggle(key="stop_early").value is False
+    assert page.slider(key="train_fraction").value == 1.0
     assert page.text_input(key="layers").value == "20, 3"
     assert page.number_input(key="num_iterations").value == CONTROLS["num_iterations"].default
     assert page.radio(key="dropout_mask").value == masks
@@ -298,3 +301,74 @@ def test_the_servers_start_trains_the_default_models_into_the_shared_cache(footb
     assert shared.model_cache().missing(football, dashboard.default_runs()) != []
     startup.prepare()
     assert shared.model_cache().missing(football, dashboard.default_runs()) == []
+
+
+def test_l1_and_early_stopping_are_models_beside_the_courses(football):
+    page = open_page(l1_model="true", early_stopping_model="true", l1="0.05", num_iterations="600")
+    assert not page.error and not page.warning
+    assert [h.value for h in page.subheader][:5] == ["No regularization", "L2", "L1", "Dropout", "Early stopping"]
+    shown = table(page)
+    assert list(shown.index) == ["none", "l2", "l1", "dropout", "early_stopping"]
+    assert shown.loc["l1", "l1"] == 0.05 and shown.loc["l2", "l1"] == 0
+    l1 = nnreg.train(football, nnreg.Settings(l1=0.05, num_iterations=600))
+    stopped = nnreg.train(football, nnreg.Settings(early_stopping=True, num_iterations=600))
+    assert shown.loc["l1", "Test accuracy"] == l1.test_accuracy
+    assert shown.loc["early_stopping", "Test accuracy"] == stopped.test_accuracy
+    assert shown.loc["early_stopping", "Stopped at"] == f"{stopped.best_iteration:,}" and shown.loc["none", "Stopped at"] == ""
+    assert shown.loc["early_stopping", "Train points"] == stopped.train_size == 158
+    assert shown.loc["none", "Train points"] == 211
+    # Five models: three in the first row, two in the second, each with its boundary.
+    assert len(page.get("vega_lite_chart")) == 1 + 5 + 3
+    zeros, total = l1.zero_weights()
+    assert f"{zeros} of its {total} weights are exactly 0" in page.markdown[-1].value or any(
+        f"{zeros} of its {total} weights are exactly 0" in m.value for m in page.markdown)
+
+
+def test_every_model_stops_early_on_request(football):
+    page = open_page(stop_early="true", early_stopping_model="true", num_iterations="600")
+    assert page.checkbox(key="early_stopping_model").disabled
+    shown = table(page)
+    # The early-stopping model would be no regularization's twin: it is not added.
+    assert list(shown.index) == ["none", "l2", "dropout"]
+    for name, settings in nnreg.STUDY.items():
+        result = nnreg.train(football, settings.replace(early_stopping=True, num_iterations=600))
+        assert shown.loc[name, "Test accuracy"] == result.test_accuracy
+        assert shown.loc[name, "Stopped at"] == f"{result.best_iteration:,}"
+    assert "early stopping, dev 25%" in shown.loc["l2", "Model"]
+    assert any("Early stopping holds 53 of the training points out as dev points (diamonds)" in c.value
+               for c in page.caption)
+
+
+def test_a_share_of_the_training_points_trains_every_model(football):
+    page = open_page(train_fraction="0.4")
+    shown = table(page)
+    result = nnreg.train(football, nnreg.STUDY["l2"].replace(train_fraction=0.4, num_iterations=300))
+    assert shown.loc["l2", "Test accuracy"] == result.test_accuracy
+    assert set(shown["Train points"]) == {result.train_size} == {85}
+    assert any(c.value.startswith("Every model trains on 85 of the 211 training points, a stratified 40% drawn with "
+                                  "init seed 3") for c in page.caption)
+
+
+def test_a_share_too_small_to_train_on_is_named_before_anything_trains():
+    page = open_page(data="moons", n_points="40", train_fraction="0.1")
+    errors = [e.value for e in page.error]
+    assert len(errors) == 1 and "train_fraction 0.1 keeps 2 of 20 training points" in errors[0]
+    assert not page.table
+
+
+def test_a_typed_l1_strength_is_used_and_a_bad_one_named():
+    page = open_page(l1_model="true")
+    page.number_input(key="l1").set_value(0.2).run()
+    assert table(page).loc["l1", "l1"] == 0.2
+    page.number_input(key="l1").set_value(-3).run()
+    assert any("L1 strength (l1): `-3.0` was not used" in w.value or "L1 strength (l1): `-3` was not used" in w.value
+               for w in page.warning), [w.value for w in page.warning]
+    assert table(page).loc["l1", "l1"] == 0.2
+
+
+def test_the_math_shows_l1s_proximal_step_and_early_stoppings_choice():
+    page = open_page(view="The math", l1_model="true", early_stopping_model="true")
+    latex = [line.value for line in page.latex]
+    assert len(latex) == 5 + 3 + 1
+    assert any(r"\max\!\Big(|V| - \frac{\alpha\,l_1}{m}" in line or "|V|" in line for line in latex)
+    assert any(r"\arg\max" in line or r"rg\max" in line for line in latex)

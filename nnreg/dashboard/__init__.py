@@ -6,21 +6,21 @@ numbers beside them), ``downloads`` and ``latex``.  The pages import them from h
 """
 
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ModelCache, result_bytes, warm_up_in_background
-from .captions import (dropout_note, masks_caption, network_caption, replay_caption, training_problem, units_caption,
-                       weight_decay_caption)
+from .captions import (dropout_note, masks_caption, network_caption, points_caption, replay_caption, training_problem,
+                       units_caption, weight_decay_caption)
 from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, UPLOAD, VIEWS, Control,
                        check_query_params, dataset_choices, load_choice, parse_value, shown_value, typed_problem)
 from .downloads import settings_json, weights_npz
-from .latex import dropout_latex, l2_latex
-from .models import default_runs, model_settings, model_strength, model_title, seed_runs
+from .latex import dropout_latex, early_stopping_latex, l1_latex, l2_latex
+from .models import data_problem, default_runs, model_settings, model_strength, model_title, seed_runs
 from .table import PERCENT_COLUMNS, accuracy_change, accuracy_table, change_in_points, comparable, diverged, style_table
 
 __all__ = [
     "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "Control", "ModelCache", "NOTEBOOK_PRESET",
     "PERCENT_COLUMNS", "PRESETS", "UPLOAD", "VIEWS", "accuracy_change", "accuracy_table", "change_in_points",
-    "check_query_params", "comparable", "dataset_choices", "default_runs", "diverged", "dropout_latex",
-    "dropout_note", "l2_latex", "load_choice", "masks_caption", "model_settings", "model_strength", "model_title",
-    "network_caption", "parse_value", "replay_caption", "result_bytes", "seed_runs", "settings_json", "shown_value",
+    "check_query_params", "comparable", "data_problem", "dataset_choices", "default_runs", "diverged", "dropout_latex",
+    "dropout_note", "early_stopping_latex", "l1_latex", "l2_latex", "load_choice", "masks_caption", "model_settings",
+    "model_strength", "model_title", "network_caption", "parse_value", "points_caption", "replay_caption", "result_bytes", "seed_runs", "settings_json", "shown_value",
     "style_table", "training_problem", "typed_problem", "units_caption", "warm_up_in_background",
     "weight_decay_caption", "weights_npz",
 ]

@@ -44,8 +44,11 @@ def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
         if result.settings.keep_prob < 1.0 and moves["grew"]:
             sentence += (": dropout fights overfitting by making each unit work without the others, not by "
                          "penalizing weights, so it need not shrink them")
-        elif result.settings.lambd > 0 and not moves["grew"]:
+        elif (result.settings.lambd > 0 or result.settings.l1 > 0) and not moves["grew"]:
             sentence += ": the penalty pulls every weight towards zero"
+        zeros, total = result.zero_weights()
+        if zeros:
+            sentence += f"; {zeros} of its {total} weights are exactly 0"
         sentences.append(sentence + ".")
     if left_out:
         sentences.append(f"{' and '.join(left_out)} diverged and {'is' if len(left_out) == 1 else 'are'} left out "
@@ -178,3 +181,23 @@ def replay_caption(accuracies) -> str:
             parts.append(f"{STUDY_TITLES[name]} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, "
                          f"its highest, then {last['test_accuracy']:.1%} at the end")
     return "Test accuracy at the checkpoints: " + "; ".join(parts) + "."
+
+
+def points_caption(results: Mapping[str, TrainResult], train_points: int) -> str:
+    """Which of the ``train_points`` training points the models fitted, when not all of them:
+    the share every model trains on, and the dev points early stopping holds out (as the
+    boundaries draw them), for the run shown."""
+    result = next(iter(results.values()))
+    first = result.settings
+    sentences = []
+    if first.train_fraction < 1:
+        used = result.train_size + (0 if result.dev_index is None else len(result.dev_index))
+        sentences.append(f"Every model trains on {used} of the {train_points} training points, a stratified "
+                         f"{first.train_fraction:.0%} drawn with init seed {first.seed}; the others are not drawn.")
+    stopping = [result for result in results.values() if result.dev_index is not None]
+    if stopping:
+        held = len(stopping[0].dev_index)
+        sentences.append(f"Early stopping holds {held} of {'these' if first.train_fraction < 1 else 'the training points'}"
+                         " out as dev points (diamonds), never fitted, and keeps the recorded iteration with the best "
+                         "accuracy on them.")
+    return " ".join(sentences)

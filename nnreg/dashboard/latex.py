@@ -24,3 +24,26 @@ def dropout_latex(keep_prob: float) -> list[str]:
         rf"dA^{{[l]}} \leftarrow \frac{{dA^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}},\qquad "
         rf"\frac{{1}}{{\mathrm{{keep\_prob}}}} = {1 / keep_prob:.4g}",
     ]
+
+
+def l1_latex(l1: float, m: int, learning_rate: float) -> list[str]:
+    """The L1 penalty and its proximal step (a gradient step, then soft-thresholding), with this
+    run's l1, m and α."""
+    threshold = learning_rate * l1 / m
+    return [
+        r"J = J_{\text{cross-entropy}} + \underbrace{\frac{l_1}{m}\sum_{l}\sum_{j,k}\big|W^{[l]}_{jk}\big|}"
+        r"_{\text{L1 penalty}}",
+        r"V = W^{[l]} - \alpha\,\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top},\qquad "
+        r"W^{[l]} \leftarrow \mathrm{sign}(V)\,\max\!\Big(|V| - \frac{\alpha\,l_1}{m},\ 0\Big)",
+        rf"\frac{{\alpha\,l_1}}{{m}} = \frac{{{learning_rate:g} \cdot {l1:g}}}{{{m}}} = {threshold:.3g}"
+        r":\ \text{every weight within this of 0 becomes exactly 0}",
+    ]
+
+
+def early_stopping_latex(dev_fraction: float, num_iterations: int, record_every: int) -> list[str]:
+    """Early stopping's choice: the recorded iteration with the best dev accuracy, the earliest on ties."""
+    return [
+        rf"t^{{*}} = \min\ \underset{{t \,\in\, \{{0,\ {record_every},\ 2\cdot{record_every},\ \dots,\ "
+        rf"{num_iterations}\}}}}{{\arg\max}}\ \mathrm{{accuracy}}_{{\text{{dev}}}}\big(W_t\big),\qquad "
+        rf"\text{{dev}} = {dev_fraction:.0%}\ \text{{of the training points, never fitted}}".replace("%", r"\%"),
+    ]

@@ -6,29 +6,34 @@ from collections.abc import Mapping
 
 from .. import limits
 from ..settings import STUDY_TITLES, Settings
-from ..study import repetitions
+from ..study import repetitions, study_models
+from ..training import fitted_points
 from .controls import CONTROLS
 
 
 def model_settings(values: Mapping) -> dict[str, Settings]:
-    """The study's models for these control values: the course's three, and L2 + dropout on request."""
+    """The study's models for these control values (``study.study_models``, as ``reproduce``):
+    the course's three, and L1, early stopping and L2 + dropout on request."""
     base = Settings(layer_dims=values["layers"], learning_rate=values["learning_rate"],
                     num_iterations=values["num_iterations"], seed=values["seed"],
-                    dropout_mask=values["dropout_mask"])
-    models = {
-        "none": base,
-        "l2": base.replace(lambd=values["lambd"]),
-        "dropout": base.replace(keep_prob=values["keep_prob"]),
-    }
-    if values["l2_dropout"]:
-        models["l2_dropout"] = base.replace(lambd=values["lambd"], keep_prob=values["keep_prob"])
-    return models
+                    dropout_mask=values["dropout_mask"], train_fraction=values["train_fraction"],
+                    dev_fraction=values["dev_fraction"])
+    return study_models(base, lambd=values["lambd"], keep_prob=values["keep_prob"],
+                        l1=values["l1"] if values["l1_model"] else None,
+                        early_stopping=values["early_stopping_model"], l2_dropout=values["l2_dropout"],
+                        stop_early=values["stop_early"])
 
 
 def model_strength(name: str, settings: Settings) -> str:
-    """The model's regularization strength in the course's names, e.g. "λ = 0.7" ("" for none)."""
-    lambd, keep_prob = f"λ = {settings.lambd:g}", f"keep_prob = {settings.keep_prob:g}"
-    return {"none": "", "l2": lambd, "dropout": keep_prob, "l2_dropout": f"{lambd}, {keep_prob}"}[name]
+    """The model's regularization in the course's names, e.g. "λ = 0.7" ("" for none): the
+    strengths its name stands for, and early stopping wherever it is on."""
+    strengths = {"l2": [f"λ = {settings.lambd:g}"], "l1": [f"l1 = {settings.l1:g}"],
+                 "dropout": [f"keep_prob = {settings.keep_prob:g}"],
+                 "l2_dropout": [f"λ = {settings.lambd:g}", f"keep_prob = {settings.keep_prob:g}"]}.get(name, [])
+    if settings.early_stopping:
+        dev = f"dev {settings.dev_fraction:.0%}"
+        strengths.append(dev if name == "early_stopping" else f"early stopping, {dev}")
+    return ", ".join(strengths)
 
 
 def model_title(name: str, settings: Settings) -> str:
@@ -48,3 +53,15 @@ def default_runs() -> list[Settings]:
     values = {key: control.default for key, control in CONTROLS.items()}
     values["layers"] = limits.parse_layers(values["layers"])
     return [run for settings in model_settings(values).values() for run in seed_runs(settings, values["n_seeds"])]
+
+
+def data_problem(dataset, models: Mapping[str, Settings]) -> str | None:
+    """Why these models cannot train on ``dataset``: a share of its training points (or the dev
+    set held out of them) too small to learn from; None if they can.  The shares' sizes are the
+    same for every seed, so one run per model tells."""
+    for settings in models.values():
+        try:
+            fitted_points(dataset, settings)
+        except ValueError as error:
+            return str(error)
+    return None

@@ -34,6 +34,13 @@ def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
         "λ": summary["lambd"],
         "keep_prob": summary["keep_prob"],
     }, index=summary.index.rename(None))
+    # Columns for what only some pages use: L1's strength, the points fitted, where training stopped.
+    if (summary["l1"] > 0).any():
+        table.insert(2, "l1", summary["l1"])
+    if any(runs[0].settings.train_fraction < 1 or runs[0].settings.early_stopping for runs in results.values()):
+        table["Train points"] = summary["train_size"]
+    if summary["best_iteration"].notna().any():
+        table["Stopped at"] = summary["best_iteration"]
     for label, column in (("Train accuracy", "train_accuracy"), ("Test accuracy", "test_accuracy"),
                           ("Gap (train − test)", "gap")):
         table[label] = summary[column]
@@ -115,9 +122,11 @@ def style_table(table: pd.DataFrame):
     best_value = table.loc[results, "Test accuracy"].max() if any(results) else math.nan
     best = [ok and value == best_value for ok, value in zip(results, table["Test accuracy"])]
     percent = [column for column in PERCENT_COLUMNS if column in shown]
+    if "Stopped at" in shown:
+        shown["Stopped at"] = ["" if math.isnan(value) else f"{value:,.0f}" for value in table["Stopped at"]]
     return (shown.style
             .format("{:.1%}", subset=percent)
-            .format("{:g}", subset=["λ", "keep_prob"])
+            .format("{:g}", subset=[column for column in ("λ", "l1", "keep_prob") if column in shown])
             .format("{:.2f}", subset=["Training seconds"])
             .apply(lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold"
                                    if is_best else ""
