@@ -235,3 +235,41 @@ def test_hidden_units_are_pictures_of_each_units_output_on_one_scale(results, mo
     assert picture.startswith(b"\x89PNG")
     spec = charts.hidden_units(result, moons, scale_max, mask).to_dict()
     assert spec["columns"] == 4 and spec["spec"]["mark"]["type"] == "image"
+
+
+def test_a_model_on_a_share_of_the_points_shows_those_it_saw(moons):
+    result = nnreg.train(moons, FAST.replace(train_fraction=0.8, early_stopping=True, dev_fraction=0.3))
+    frame = charts.points_frame(moons, show_test=False, result=result)
+    # The share's points: the fitted ones as circles, the dev ones as diamonds, the rest not drawn.
+    assert (frame["split"] == "train").sum() == result.train_size and (frame["split"] == "dev").sum() == len(
+        result.dev_index)
+    np.testing.assert_array_equal(frame[frame["split"] == "dev"][["x1", "x2"]].to_numpy(),
+                                  moons.train_X[np.sort(result.dev_index)])
+    spec = charts.decision_boundary([result], moons, show_test=True, resolution=10).to_dict()
+    assert spec["layer"][1]["encoding"]["shape"]["scale"] == {"domain": ["train", "dev", "test"],
+                                                             "range": ["circle", "diamond", "triangle-up"]}
+    assert len(_values(spec, 1)) == result.train_size + len(result.dev_index) + len(moons.test_Y)
+
+
+def test_early_stoppings_curves_show_the_dev_split_and_where_it_stopped(moons):
+    result = nnreg.train(moons, FAST.replace(early_stopping=True, record_every=20))
+    _, accuracy_domain = charts.curve_domains([result])
+    spec = charts.accuracy_curves(result, accuracy_domain).to_dict()
+    lines, rule, label = spec["layer"]
+    frame = pd.DataFrame(spec["datasets"][lines["data"]["name"]])
+    assert list(frame["curve"].unique()) == [charts.TRAIN, charts.DEV, charts.TEST]
+    np.testing.assert_allclose(frame[frame["curve"] == charts.DEV]["value"], result.history["dev_accuracy"])
+    assert lines["encoding"]["color"]["scale"]["range"][1] == charts.SPLIT_COLORS["dev"]
+    kept = pd.DataFrame(spec["datasets"][rule["data"]["name"]])
+    assert kept["iteration"].tolist() == [result.best_iteration]
+    assert kept["label"].tolist() == [f"kept: {result.best_iteration:,}"]
+    assert accuracy_domain[0] <= result.history["dev_accuracy"].min()
+
+
+def test_the_weight_distribution_counts_l1s_exact_zeros(moons):
+    l1 = nnreg.train(moons, FAST.replace(l1=0.3))
+    zeros, total = l1.zero_weights()
+    assert 0 < zeros < total == 2 * 20 + 20 * 3 + 3
+    frame = charts.weight_distribution_frame({"none": nnreg.train(moons, FAST), "l1": l1})
+    assert set(frame["row"]) == {"No regularization", f"L1 · {zeros} of {total} at 0"}
+    assert (frame[frame["model"] == "L1"]["abs_w"] == 0).sum() == zeros

@@ -40,8 +40,43 @@ def test_the_fourth_model_combines_both_regularizers():
     assert (models["l2"].keep_prob, models["dropout"].lambd, models["none"].lambd) == (1.0, 0.0, 0.0)
 
 
+def test_every_regularizer_is_a_model_of_the_page_as_of_reproduce():
+    values = dict(DEFAULTS, l1_model=True, early_stopping_model=True, l2_dropout=True, l1=0.05, train_fraction=0.5,
+                  dev_fraction=0.2)
+    models = dashboard.model_settings(values)
+    assert list(models) == ["none", "l2", "l1", "dropout", "early_stopping", "l2_dropout"]
+    base = nnreg.Settings(train_fraction=0.5, dev_fraction=0.2)
+    assert models == nnreg.study.study_models(base, lambd=0.7, keep_prob=0.86, l1=0.05, early_stopping=True,
+                                              l2_dropout=True)
+    assert models["l1"] == base.replace(l1=0.05) and models["early_stopping"] == base.replace(early_stopping=True)
+    # Every model stopping early: no twin of no regularization.
+    stopping = dashboard.model_settings(dict(values, stop_early=True))
+    assert "early_stopping" not in stopping and all(s.early_stopping for s in stopping.values())
+    titles = [dashboard.model_title(name, settings) for name, settings in models.items()]
+    assert titles[2] == "L1 (l1 = 0.05)" and titles[4] == "Early stopping (dev 20%)"
+    assert dashboard.model_title("l2", stopping["l2"]) == "L2 (λ = 0.7, early stopping, dev 20%)"
+
+
+def test_a_share_that_leaves_too_few_points_is_named(moons):
+    models = dashboard.model_settings(dict(DEFAULTS, train_fraction=0.1))
+    assert dashboard.data_problem(moons, models).startswith("train_fraction 0.1 keeps 6 of 60 training points")
+    assert dashboard.data_problem(moons, dashboard.model_settings(DEFAULTS)) is None
+
+
+def test_the_points_caption_says_which_points_the_models_fitted(football):
+    shared = nnreg.Settings(num_iterations=200, train_fraction=0.5)
+    results = {"none": nnreg.train(football, shared), "early_stopping": nnreg.train(football, shared.replace(
+        early_stopping=True))}
+    assert dashboard.points_caption(results, 211) == (
+        "Every model trains on 106 of the 211 training points, a stratified 50% drawn with init seed 3; the others "
+        "are not drawn. Early stopping holds 27 of these out as dev points (diamonds), never fitted, and keeps the "
+        "recorded iteration with the best accuracy on them.")
+    assert dashboard.points_caption({"none": nnreg.train(football, nnreg.Settings(num_iterations=200))}, 211) == ""
+
+
 def test_controls_stay_inside_what_settings_accept():
-    for key in ("learning_rate", "num_iterations", "lambd", "keep_prob", "seed"):
+    for key in ("learning_rate", "num_iterations", "lambd", "keep_prob", "seed", "l1", "train_fraction",
+                "dev_fraction"):
         control = CONTROLS[key]
         for value in (control.low, control.high, control.default):
             nnreg.Settings(**{key: value})
@@ -291,6 +326,10 @@ def test_the_math_has_this_runs_numbers():
     assert f"= {1 - 0.3 * 0.7 / 211:.6f}" in l2
     dropout = " ".join(dashboard.dropout_latex(0.86))
     assert "< 0.86" in dropout and "= 1.163" in dropout
+    l1 = " ".join(dashboard.l1_latex(0.1, 211, 0.3))
+    assert r"\frac{0.3 \cdot 0.1}{211} = 0.000142" in l1 and r"\mathrm{sign}(V)" in l1
+    stopping = " ".join(dashboard.early_stopping_latex(0.25, 30000, 100))
+    assert r"\{0,\ 100,\ 2\cdot100,\ \dots,\ 30000\}" in stopping and r"25\%" in stopping
 
 
 def _study_runs(n_seeds=1, **changes):

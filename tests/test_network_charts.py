@@ -112,3 +112,22 @@ def test_the_replay_shares_its_scales_between_models(results, moons):
     assert norms[0] == norms[1] == norms[2] and accuracy[0] == accuracy[1] == accuracy[2]
     largest = max(max(network_charts.replay_frame(r, moons).filter(like="norm_").max()) for r in results.values())
     assert norms[0] == [0, pytest.approx(largest)]
+
+
+def test_the_drawing_says_how_many_weights_are_exactly_zero(moons, results):
+    l1 = nnreg.train(moons, FAST.replace(l1=0.3))
+    zeros, total = l1.zero_weights()
+    weight_max, bias_max = network_charts.network_scale(results)
+    assert network_charts.network_graph(l1, weight_max, bias_max).to_dict()["title"]["text"] == (
+        f"{zeros} of {total} weights exactly 0 (not drawn)")
+    assert network_charts.network_graph(results["none"], weight_max, bias_max).to_dict()["title"]["text"] == (
+        "all 103 weights nonzero")
+
+
+def test_the_replay_counts_train_accuracy_on_the_points_fitted(moons):
+    result = nnreg.train(moons, FAST.replace(train_fraction=0.5))
+    frame = checkpoint_accuracies(result, moons)
+    X, y = moons.train_X[result.train_index], moons.train_Y[result.train_index]
+    last = result.parameters_at(result.checkpoint_iterations[-1])
+    assert frame["train_accuracy"].iloc[-1] == nnreg.network.count_correct(X.T, y, last) / len(y)
+    assert frame["train_accuracy"].iloc[-1] == result.train_accuracy
