@@ -58,6 +58,12 @@ def _model_scale(names: Sequence[str]) -> alt.Scale:
                      range=[MODEL_COLORS[name] for name in names])
 
 
+def _model_legend(names: Sequence[str]) -> alt.Legend:
+    # Two columns hold four models' names in a third of the page; beyond that one column, whose
+    # names are never cut at the chart's edge.
+    return alt.Legend(orient="bottom", columns=2 if len(names) <= 4 else 1)
+
+
 def field_extent(dataset: Dataset) -> tuple[tuple[float, float], tuple[float, float]]:
     """The (x1, x2) ranges that hold every point, with a margin so no point sits on the edge."""
     points = np.vstack([dataset.train_X, dataset.test_X])
@@ -394,7 +400,7 @@ def weight_norms(results: Mapping[str, TrainResult]) -> alt.Chart:
         xOffset=alt.XOffset("model:N", sort=list(frame["model"].unique())),
         y=alt.Y("norm:Q", title="‖W‖ (Frobenius)"),
         color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
-                        legend=alt.Legend(orient="bottom", columns=2)),
+                        legend=_model_legend(list(results))),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("norm:Q", format=".3f")],
     )
 
@@ -445,15 +451,27 @@ def norm_history_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart:
-    """How the weights' total norm evolves: L2 pulls it down, the others let it grow."""
-    return alt.Chart(norm_history_frame(results)).mark_line(strokeWidth=1.8).encode(
+def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerChart:
+    """How the weights' total norm evolves: L2 pulls it down, the others let it grow.  A model
+    that stopped early has a point where it stopped: the weights it kept."""
+    frame = norm_history_frame(results)
+    color = alt.Color("model:N", scale=_model_scale(list(results)), title="model", legend=_model_legend(list(results)))
+    lines = alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
         x=alt.X("iteration:Q", title="iteration"),
         y=alt.Y("norm:Q", title="‖W‖ (all layers)"),
-        color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
-                        legend=alt.Legend(orient="bottom", columns=2)),
+        color=color,
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("norm:Q", format=".2f")],
     )
+    kept = pd.DataFrame([{"model": STUDY_TITLES[name], "iteration": result.best_iteration,
+                          "norm": result.total_weight_norm()}
+                         for name, result in results.items() if result.best_iteration is not None])
+    if kept.empty:
+        return lines
+    points = alt.Chart(kept).mark_point(filled=True, size=70, opacity=1, stroke="white", strokeWidth=1).encode(
+        x="iteration:Q", y="norm:Q", color=color,
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q", title="kept iteration"),
+                 alt.Tooltip("norm:Q", format=".2f")])
+    return alt.layer(lines, points)
 
 
 NOTEBOOK_RUN = "the notebook's run"

@@ -273,3 +273,20 @@ def test_the_weight_distribution_counts_l1s_exact_zeros(moons):
     frame = charts.weight_distribution_frame({"none": nnreg.train(moons, FAST), "l1": l1})
     assert set(frame["row"]) == {"No regularization", f"L1 · {zeros} of {total} at 0"}
     assert (frame[frame["model"] == "L1"]["abs_w"] == 0).sum() == zeros
+
+
+def test_the_norm_history_marks_the_weights_early_stopping_kept(moons):
+    results = {"none": nnreg.train(moons, FAST),
+               "early_stopping": nnreg.train(moons, FAST.replace(early_stopping=True, record_every=20))}
+    spec = charts.norm_history(results).to_dict()
+    kept = pd.DataFrame(spec["datasets"][spec["layer"][1]["data"]["name"]])
+    stopped = results["early_stopping"]
+    assert kept.to_dict("records") == [{"model": "Early stopping", "iteration": stopped.best_iteration,
+                                        "norm": pytest.approx(stopped.total_weight_norm())}]
+    history = stopped.history.set_index("iteration")
+    layers = [f"norm_W{l}" for l in (1, 2, 3)]
+    assert stopped.total_weight_norm() == pytest.approx(np.sqrt((history.loc[stopped.best_iteration, layers] ** 2).sum()))
+    # Five models or more: one legend column, so that no name is cut at the chart's edge.
+    assert spec["layer"][0]["encoding"]["color"]["legend"]["columns"] == 2
+    five = {name: results["none"] for name in ("none", "l2", "l1", "dropout", "l2_dropout")}
+    assert charts.norm_history(five).to_dict()["encoding"]["color"]["legend"]["columns"] == 1
