@@ -84,19 +84,25 @@ def format_table(table) -> str:
     return text_table(header, lines, left=1)
 
 
-def early_stopping_lines(results) -> list[str]:
-    """Where each early-stopping model stopped: the iteration it kept, chosen on its dev points."""
+def model_notes(results) -> list[str]:
+    """What the table cannot show: how many weights L1 set to exactly 0, and where each
+    early-stopping model stopped (the iteration it kept, chosen on its dev points)."""
     lines = []
     for name, runs in results.items():
-        kept = [run.best_iteration for run in runs if run.best_iteration is not None]
-        if not kept:
-            continue
         first = runs[0]
-        where = (f"iteration {kept[0]:,} of {first.settings.num_iterations:,} (dev accuracy {first.dev_accuracy:.1%} "
-                 f"on {len(first.dev_index)} dev points)" if len(kept) == 1 else
-                 f"iterations {min(kept):,} to {max(kept):,} of {first.settings.num_iterations:,}, median "
-                 f"{int(np.median(kept)):,}, over {len(kept)} seeds")
-        lines.append(f"{STUDY_TITLES[name]} kept {where}")
+        if first.settings.l1 > 0:
+            zeros = [run.zero_weights()[0] for run in runs]
+            total = first.zero_weights()[1]
+            lines.append(f"{STUDY_TITLES[name]} set {zeros[0]} of {total} weights to exactly 0" if len(runs) == 1 else
+                         f"{STUDY_TITLES[name]} set {np.mean(zeros):.1f} of {total} weights to exactly 0 on average "
+                         f"({min(zeros)} to {max(zeros)} over {len(runs)} seeds)")
+        kept = [run.best_iteration for run in runs if run.best_iteration is not None]
+        if kept:
+            where = (f"iteration {kept[0]:,} of {first.settings.num_iterations:,} (dev accuracy "
+                     f"{first.dev_accuracy:.1%} on {len(first.dev_index)} dev points)" if len(kept) == 1 else
+                     f"iterations {min(kept):,} to {max(kept):,} of {first.settings.num_iterations:,}, median "
+                     f"{int(np.median(kept)):,}, over {len(kept)} seeds")
+            lines.append(f"{STUDY_TITLES[name]} kept {where}")
     return lines
 
 
@@ -115,7 +121,7 @@ def _reproduce(args) -> None:
               + (f" ({fitted} fitted: train_fraction {args.train_fraction:g})" if args.train_fraction < 1 else "")
               + f"; {args.dropout_mask} dropout masks; {seeds}")
         print(format_table(table))
-        for line in early_stopping_lines(results):
+        for line in model_notes(results):
             print(line)
         return
     models = []
@@ -144,6 +150,8 @@ def _reproduce(args) -> None:
                          diverged_at=only.diverged_at)
             if only.best_iteration is not None:
                 entry.update(best_iteration=only.best_iteration, dev_accuracy=only.dev_accuracy)
+            if only.settings.l1 > 0:
+                entry.update(zero_weights=only.zero_weights()[0], weights=only.zero_weights()[1])
         models.append(entry)
     print(json.dumps({"dataset": dataset.name, "fingerprint": dataset.fingerprint, "models": models},
                      indent=2))

@@ -106,18 +106,30 @@ def test_reproduce_trains_the_models_its_flags_ask_for(capsys):
     # A stratified 0.6 of the 211 training points (rounded per label); the early-stopping model
     # holds a stratified 0.3 of those out.
     assert models["none"]["train_size"] == 126 and models["early_stopping"]["train_size"] == stopped.train_size == 88
-    assert "best_iteration" not in models["none"]
+    assert "best_iteration" not in models["none"] and "zero_weights" not in models["none"]
+    l1 = nnreg.train(football, expected.replace(l1=0.05))
+    assert (models["l1"]["zero_weights"], models["l1"]["weights"]) == l1.zero_weights()
 
 
-def test_reproduce_says_where_early_stopping_stopped(capsys):
-    assert cli.main(["reproduce", "--data", "football", "--early-stopping", "--train-fraction", "0.6", *QUICK]) == 0
+def test_reproduce_says_where_early_stopping_stopped_and_what_l1_zeroed(capsys):
+    assert cli.main(["reproduce", "--data", "football", "--early-stopping", "--l1", "0.2", "--train-fraction", "0.6",
+                     *QUICK]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("dataset football: 211 train, 200 test points (126 fitted: train_fraction 0.6)")
-    assert [line.split()[0] for line in out[2:6]] == ["No", "L2", "Dropout", "Early"]
-    stopped = nnreg.train(nnreg.load_dataset("football"), nnreg.Settings(early_stopping=True, train_fraction=0.6,
-                                                                         num_iterations=200))
-    assert out[6] == (f"Early stopping kept iteration {stopped.best_iteration} of 200 (dev accuracy "
-                      f"{stopped.dev_accuracy:.1%} on {len(stopped.dev_index)} dev points)")
+    assert [line.split()[0] for line in out[2:7]] == ["No", "L2", "L1", "Dropout", "Early"]
+    football = nnreg.load_dataset("football")
+    shared = nnreg.Settings(train_fraction=0.6, num_iterations=200)
+    zeros, total = nnreg.train(football, shared.replace(l1=0.2)).zero_weights()
+    stopped = nnreg.train(football, shared.replace(early_stopping=True))
+    assert out[7:] == [f"L1 set {zeros} of {total} weights to exactly 0",
+                       f"Early stopping kept iteration {stopped.best_iteration} of 200 (dev accuracy "
+                       f"{stopped.dev_accuracy:.1%} on {len(stopped.dev_index)} dev points)"]
+    assert cli.main(["reproduce", "--data", "football", "--l1", "0.2", "--seeds", "2", *QUICK]) == 0
+    counts = [nnreg.train(football, nnreg.Settings(l1=0.2, seed=s, dropout_seed=s, num_iterations=200)).zero_weights()[0]
+              for s in (0, 1)]
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"L1 set {np.mean(counts):.1f} of 103 weights to exactly 0 on average ({min(counts)} to {max(counts)} over "
+        "2 seeds)")
 
 
 def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
