@@ -248,3 +248,28 @@ def test_both_themes_keep_blue_for_label_1_and_red_for_label_0(server, scheme):
         for color in [palette.MODEL_COLORS[name] for name in ("none", "l2", "dropout")]:
             assert _pixels_near(bars, color, 30) > 20, color
         _screenshot(page, ARTIFACTS / f"dashboard-{scheme}.png")
+
+
+def test_ticking_l1_and_early_stopping_adds_their_models_in_their_colours(server):
+    with browser.browser_page() as page:
+        page.goto(server.url)
+        browser.seconds_to_render(page)
+        for label in ("L1", "Early stopping"):
+            page.locator("[data-testid='stSidebar']").get_by_text(label, exact=True).click()
+            page.locator(f".st-key-boundary_{'l1' if label == 'L1' else 'early_stopping'} [data-testid="
+                         "'stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(timeout=60_000)
+        browser.seconds_to_render(page)
+        assert "l1_model=true" in page.url and "early_stopping_model=true" in page.url
+        for name in ("none", "l2", "l1", "dropout", "early_stopping"):
+            assert _rendered_charts(page, f".st-key-boundary_{name}") == 1, name
+        # Five models: three in the first row, two below.
+        tops = [page.locator(f".st-key-boundary_{name}").bounding_box()["y"] for name in ("none", "l1", "dropout")]
+        assert tops[0] == tops[1] < tops[2]
+        header = page.locator(".st-key-accuracy_table [data-testid='stTable'] thead").inner_text()
+        assert "l1" in header.split() and "Stopped at" in " ".join(header.split())
+        weights = page.locator(".st-key-weight_charts")
+        weights.scroll_into_view_if_needed()
+        shot = weights.screenshot()
+        for name in ("l1", "early_stopping"):
+            assert _pixels_near(shot, palette.MODEL_COLORS[name], tolerance=30) > 50, name
+        assert page.locator("[data-testid='stException']").count() == 0
