@@ -319,16 +319,17 @@ if weights_tab.open:
         if chosen["n_seeds"] > 1:
             st.caption(f"Weights of the runs with init seed {first['none'].settings.seed}.")
         bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
+        height = charts.model_chart_height(list(first))
         with bars:
             st.subheader("‖W‖ per layer", anchor=False)
-            chart(("norms", tuple(first), model_ids(first.values())), 300, lambda: charts.weight_norms(first))
+            chart(("norms", tuple(first), model_ids(first.values())), height, lambda: charts.weight_norms(first))
         with spread:
             st.subheader("Every weight, |w|", anchor=False)
-            chart(("distribution", tuple(first), model_ids(first.values())), 300,
+            chart(("distribution", tuple(first), model_ids(first.values())), height,
                   lambda: charts.weight_distribution(first))
         with over_time:
             st.subheader("‖W‖ while training", anchor=False)
-            chart(("norm history", tuple(first), model_ids(first.values())), 300,
+            chart(("norm history", tuple(first), model_ids(first.values())), height,
                   lambda: charts.norm_history(first))
 
 if network_tab.open:

@@ -12,6 +12,7 @@ color in an expression interpreter, which made each redraw of the three boundari
 from __future__ import annotations
 
 import base64
+import math
 import struct
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -58,10 +59,26 @@ def _model_scale(names: Sequence[str]) -> alt.Scale:
                      range=[MODEL_COLORS[name] for name in names])
 
 
-def _model_legend(names: Sequence[str]) -> alt.Legend:
+# A legend row's height in pixels, with the symbols kept small so that rows stay this tall.
+LEGEND_ROW = 18
+
+
+def _legend_columns(names: Sequence[str]) -> int:
     # Two columns hold four models' names in a third of the page; beyond that one column, whose
     # names are never cut at the chart's edge.
-    return alt.Legend(orient="bottom", columns=2 if len(names) <= 4 else 1)
+    return 2 if len(names) <= 4 else 1
+
+
+def _model_legend(names: Sequence[str], **symbol) -> alt.Legend:
+    return alt.Legend(orient="bottom", columns=_legend_columns(names), symbolSize=symbol.pop("symbolSize", 80),
+                      rowPadding=2, **symbol)
+
+
+def model_chart_height(names: Sequence[str], height: int = 300) -> int:
+    """The height of a chart with a model legend below it: ``height`` for up to four models,
+    more for each row the legend adds beyond two, so that the plot keeps its size."""
+    rows = math.ceil(len(names) / _legend_columns(names))
+    return height + LEGEND_ROW * max(0, rows - 2)
 
 
 def field_extent(dataset: Dataset) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -455,7 +472,8 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerCha
     """How the weights' total norm evolves: L2 pulls it down, the others let it grow.  A model
     that stopped early has a point where it stopped: the weights it kept."""
     frame = norm_history_frame(results)
-    color = alt.Color("model:N", scale=_model_scale(list(results)), title="model", legend=_model_legend(list(results)))
+    color = alt.Color("model:N", scale=_model_scale(list(results)), title="model",
+                      legend=_model_legend(list(results), symbolType="stroke", symbolStrokeWidth=2.5))
     lines = alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
         x=alt.X("iteration:Q", title="iteration"),
         y=alt.Y("norm:Q", title="‖W‖ (all layers)"),

@@ -290,3 +290,8 @@ def test_the_norm_history_marks_the_weights_early_stopping_kept(moons):
     assert spec["layer"][0]["encoding"]["color"]["legend"]["columns"] == 2
     five = {name: results["none"] for name in ("none", "l2", "l1", "dropout", "l2_dropout")}
     assert charts.norm_history(five).to_dict()["encoding"]["color"]["legend"]["columns"] == 1
+
+
+def test_charts_with_a_model_legend_grow_with_its_rows():
+    # Up to four models: two legend rows of two; beyond, one row per model.
+    assert [charts.model_chart_height(["none"] * n) for n in (1, 3, 4, 5, 6)] == [300, 300, 300, 354, 372]
