@@ -22,6 +22,10 @@ MAX_ITERATIONS = 100_000
 MIN_LEARNING_RATE = 0.001
 MAX_LEARNING_RATE = 100.0
 MAX_LAMBD = 1000.0
+# keep_prob's lowest on every surface: below it almost every unit is dropped at every step.
+MIN_KEEP_PROB = 0.05
+# The models compared side by side on the page and by `compare`.
+MAX_MODELS = 6
 # L1's strength: the same range as λ's.
 MAX_L1 = MAX_LAMBD
 # The share of the training points used (train_fraction) and held out for early stopping

@@ -1,36 +1,46 @@
-"""Altair charts of a sweep's results: validation curves and weight norms, with bands over seeds.
+"""Altair charts of a sweep's results: validation curves and weight norms, with bands over seeds;
+and a data-size curve's test accuracy against the training set's size.
 
-Every chart reads the rows of ``nnreg.sweep`` (or a results file) and draws the "dev" models
-(trained without the dev points).  Lines are means over seeds; bands are mean ± one standard
-deviation over seeds, the spread against which a difference counts as noise.
+Every sweep chart reads the rows of ``nnreg.sweep`` (or a results file) and draws the "dev" models
+(trained without the dev points); the data-size curve reads ``curve_summary``.  Lines are means
+over seeds; bands are mean ± one standard deviation over seeds, the spread against which a
+difference counts as noise.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .palette import SPLIT_COLORS
-from .sweeps import choose, summarize
+from .palette import MODEL_COLORS, SPLIT_COLORS
+from .settings import STUDY_TITLES
+from .sweeps import FAMILIES, GRID_FIELDS, choose, summarize
 
 SPLITS = tuple(SPLIT_COLORS)
 FINAL_COLOR = SPLIT_COLORS["test"]
 WIDTH, HEIGHT = 420, 280
 BAND_NOTE = "lines: mean over seeds; bands: ± 1 standard deviation over seeds"
 FINAL_NOTE = "◆ the chosen setting retrained on all training data: its test accuracy"
+# Each grid field as a reader knows it, and as an axis says it.
+SYMBOLS = {"lambd": "λ", "l1": "L1", "keep_prob": "keep_prob"}
+AXIS_TITLES = {"lambd": "λ (L2 strength)", "l1": "L1 strength", "keep_prob": "keep_prob (1 = no dropout)"}
+# Strengths that span decades from 0, drawn on a symlog axis.
+STRENGTHS = ("lambd", "l1")
 
 
-def _lambd_scale(lambdas) -> alt.Scale:
-    # A log axis cannot show λ = 0; symlog is linear below its constant and logarithmic above it,
-    # so with the smallest positive λ as the constant, 0 sits one step left of it.
-    positive = [value for value in lambdas if value > 0]
+def _strength_scale(values) -> alt.Scale:
+    # A log axis cannot show 0; symlog is linear below its constant and logarithmic above it,
+    # so with the smallest positive value as the constant, 0 sits one step left of it.
+    positive = [value for value in values if value > 0]
     return alt.Scale(type="symlog", constant=min(positive) if positive else 1.0)
 
 
 def _x(field: str, values, title: str) -> alt.X:
     values = sorted(set(float(v) for v in values))
-    scale = _lambd_scale(values) if field == "lambd" else alt.Scale(zero=False, padding=12)
+    scale = _strength_scale(values) if field in STRENGTHS else alt.Scale(zero=False, padding=12)
     return alt.X(f"{field}:Q", scale=scale, axis=alt.Axis(values=values, format="~g"), title=title)
 
 
@@ -40,12 +50,31 @@ def _band_limits(frame: pd.DataFrame, mean: str, std: str) -> pd.DataFrame:
     return frame.assign(mean=frame[mean], low=frame[mean] - spread, high=frame[mean] + spread)
 
 
-def curve_frame(rows: pd.DataFrame, x: str, fixed: float) -> pd.DataFrame:
-    """Long format for one validation curve: the "dev" models with the other grid field at
-    ``fixed``, one row per x value and split (train / dev / test), with mean, low, high, ci."""
-    other = "keep_prob" if x == "lambd" else "lambd"
-    dev = rows[(rows["phase"] == "dev") & np.isclose(rows[other], fixed)]
-    table = summarize(dev)
+def _held(rows: pd.DataFrame, x: str, fixed: Mapping[str, float] | None) -> dict[str, float]:
+    """The other grid fields' values a curve against ``x`` holds: ``fixed``'s, else the chosen ones."""
+    if x not in GRID_FIELDS:
+        raise ValueError(f"x must be one of {', '.join(GRID_FIELDS)}, got {x!r}")
+    fixed = dict(fixed or {})
+    unknown = sorted(set(fixed) - set(GRID_FIELDS) - {x}) + ([x] if x in fixed else [])
+    if unknown:
+        raise ValueError(f"a curve against {x} holds only {', '.join(f for f in GRID_FIELDS if f != x)}, "
+                         f"got {', '.join(unknown)}")
+    chosen = choose(rows)
+    return {field: float(fixed.get(field, chosen[field])) for field in GRID_FIELDS if field != x}
+
+
+def _held_text(held: Mapping[str, float]) -> str:
+    return ", ".join(f"{SYMBOLS[field]} = {value:g}" for field, value in held.items())
+
+
+def curve_frame(rows: pd.DataFrame, x: str, fixed: Mapping[str, float]) -> pd.DataFrame:
+    """Long format for one validation curve: the "dev" models with the other grid fields at
+    ``fixed`` (a value for each), one row per x value and split (train / dev / test), with mean,
+    low, high, ci."""
+    keep = rows["phase"] == "dev"
+    for field, value in fixed.items():
+        keep &= np.isclose(rows[field], value)
+    table = summarize(rows[keep])
     parts = []
     for split in SPLITS:
         metric = f"{split}_accuracy"
@@ -79,23 +108,20 @@ def _final_point(rows: pd.DataFrame, field: str, value: float) -> alt.Chart | No
             .encode(y="mean:Q", tooltip=tooltip))
 
 
-def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: float | None = None) -> alt.LayerChart:
-    """Train, dev and test accuracy against ``x`` ("lambd" or "keep_prob"), the other field held
-    at ``fixed`` (default: its dev-chosen value); the chosen value is marked, and so is the
-    chosen setting's retrained test accuracy when the rows hold it."""
-    if x not in ("lambd", "keep_prob"):
-        raise ValueError(f"x must be lambd or keep_prob, got {x!r}")
-    other = "keep_prob" if x == "lambd" else "lambd"
+def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, float] | None = None) -> alt.LayerChart:
+    """Train, dev and test accuracy against ``x`` (one of GRID_FIELDS), the other fields held at
+    ``fixed`` (by default, and for a field it leaves out, at their dev-chosen values); where those
+    are the chosen ones, the chosen value is marked, and so is the chosen setting's retrained test
+    accuracy when the rows hold it."""
+    held = _held(rows, x, fixed)
     chosen = choose(rows)
-    fixed = chosen[other] if fixed is None else fixed
-    frame = curve_frame(rows, x, fixed)
+    frame = curve_frame(rows, x, held)
     if frame.empty:
-        raise ValueError(f"no dev models have {other} = {fixed:g}")
-    title = "λ (L2 strength)" if x == "lambd" else "keep_prob (1 = no dropout)"
+        raise ValueError(f"no dev models have {_held_text(held)}")
     color = alt.Color("split:N", scale=alt.Scale(domain=SPLITS, range=list(SPLIT_COLORS.values())), sort=SPLITS,
                       title="accuracy on")
-    base = alt.Chart(frame).encode(x=_x(x, frame[x], title), color=color)
-    tooltip = [alt.Tooltip(f"{x}:Q", format="~g"), "split:N", alt.Tooltip("mean:Q", format=".1%"),
+    base = alt.Chart(frame).encode(x=_x(x, frame[x], AXIS_TITLES[x]), color=color)
+    tooltip = [alt.Tooltip(f"{x}:Q", format="~g", title=SYMBOLS[x]), "split:N", alt.Tooltip("mean:Q", format=".1%"),
                alt.Tooltip("low:Q", format=".1%", title="mean - std"),
                alt.Tooltip("high:Q", format=".1%", title="mean + std"),
                alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),
@@ -104,31 +130,32 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: float | None =
                                                        scale=alt.Scale(zero=False)), y2="high:Q")
     line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
     layers, notes = [band, line], [BAND_NOTE]
-    if np.isclose(chosen[other], fixed):
-        symbol = "λ" if x == "lambd" else "keep_prob"
-        layers.append(_chosen_rule(x, chosen[x], f"chosen {symbol} = {chosen[x]:g}"))
+    if all(np.isclose(chosen[field], value) for field, value in held.items()):
+        layers.append(_chosen_rule(x, chosen[x], f"chosen {SYMBOLS[x]} = {chosen[x]:g}"))
         final = _final_point(rows, x, chosen[x])
         if final is not None:
             layers.append(final)
             notes.append(FINAL_NOTE)
-    fixed_name = "keep_prob" if other == "keep_prob" else "λ"
     return alt.layer(*layers).properties(
         width=WIDTH, height=HEIGHT,
-        title=alt.Title(f"Accuracy against {'λ' if x == 'lambd' else 'keep_prob'} at {fixed_name} = {fixed:g}",
-                        subtitle=notes))
+        title=alt.Title(f"Accuracy against {SYMBOLS[x]} at {_held_text(held)}", subtitle=notes))
 
 
 def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
-    """Total weight norm √(Σ‖W_l‖²) against λ, one line per keep_prob, the chosen λ marked."""
+    """Total weight norm √(Σ‖W_l‖²) against λ, one line per setting of the other grid fields that
+    vary (keep_prob alone when none does), the chosen λ marked."""
     table = summarize(rows[rows["phase"] == "dev"])
     if table.empty:
         raise ValueError("there are no dev rows to draw")
     frame = _band_limits(table, "weight_norm_mean", "weight_norm_std")
-    frame = frame.assign(keep_prob=frame["keep_prob"].map(lambda v: f"{v:g}"))
+    others = [f for f in GRID_FIELDS if f != "lambd" and frame[f].nunique() > 1] or ["keep_prob"]
+    frame = frame.assign(setting=[", ".join(f"{value:g}" for value in values)
+                                  for values in zip(*(frame[field] for field in others))])
+    legend = ", ".join(SYMBOLS[field] for field in others)
     chosen = choose(rows)
-    base = alt.Chart(frame).encode(x=_x("lambd", frame["lambd"], "λ (L2 strength)"),
-                                   color=alt.Color("keep_prob:N", title="keep_prob"))
-    tooltip = [alt.Tooltip("lambd:Q", format="~g", title="λ"), "keep_prob:N",
+    base = alt.Chart(frame).encode(x=_x("lambd", frame["lambd"], AXIS_TITLES["lambd"]),
+                                   color=alt.Color("setting:N", title=legend))
+    tooltip = [alt.Tooltip("lambd:Q", format="~g", title="λ"), alt.Tooltip("setting:N", title=legend),
                alt.Tooltip("mean:Q", format=".3~f", title="weight norm"),
                alt.Tooltip("weight_norm_std:Q", format=".3~f", title="std"), "seeds:Q"]
     band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title="weight norm √(Σ‖W‖²)"), y2="high:Q")
@@ -136,3 +163,47 @@ def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
     rule = _chosen_rule("lambd", chosen["lambd"], f"chosen λ = {chosen['lambd']:g}")
     return alt.layer(band, line, rule).properties(
         width=WIDTH, height=HEIGHT, title=alt.Title("Weight norm against λ", subtitle=BAND_NOTE))
+
+
+def _strength_text(row) -> str:
+    field = FAMILIES[row.family]
+    if field is None:
+        return "none"
+    how = "its only value" if row.candidates == 1 else f"chosen on dev among {row.candidates}"
+    return f"{field} = {row.strength:g} ({how})"
+
+
+def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
+    """Test accuracy against the training points each model fitted, from ``curve_summary``: one
+    line per regularizer family in its model colour (mean over seeds) with a band of ± 1 standard
+    deviation over seeds in the same colour."""
+    if summary.empty:
+        raise ValueError("there are no retrained models to draw")
+    families = [family for family in FAMILIES if family in set(summary["family"])]
+    titles = [STUDY_TITLES[family] for family in families]
+    frame = _band_limits(summary, "test_accuracy_mean", "test_accuracy_std").assign(
+        model=summary["family"].map(STUDY_TITLES), strength=[_strength_text(row) for row in summary.itertuples()],
+        ci_low=summary["test_accuracy_ci_low"], ci_high=summary["test_accuracy_ci_high"],
+        std=summary["test_accuracy_std"])
+    frame = frame[["model", "strength", "train_fraction", "train_size", "seeds", "mean", "std", "low", "high",
+                   "ci_low", "ci_high"]]
+    color = alt.Color("model:N", scale=alt.Scale(domain=titles, range=[MODEL_COLORS[f] for f in families]),
+                      sort=titles, title="regularization")
+    sizes = sorted(int(size) for size in set(frame["train_size"]))
+    x = alt.X("train_size:Q", title="training points used", scale=alt.Scale(zero=False, padding=12),
+              axis=alt.Axis(values=sizes, format="d"))
+    base = alt.Chart(frame).encode(x=x, color=color)
+    tooltip = [alt.Tooltip("model:N", title="regularization"), alt.Tooltip("strength:N"),
+               alt.Tooltip("train_fraction:Q", format="~g", title="fraction of the training points"),
+               alt.Tooltip("train_size:Q", title="training points"),
+               alt.Tooltip("mean:Q", format=".1%", title="test accuracy (mean)"),
+               alt.Tooltip("std:Q", format=".1%", title="std over seeds"),
+               alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),
+               alt.Tooltip("ci_high:Q", format=".1%", title="95% interval to"), "seeds:Q"]
+    band = base.mark_area(opacity=0.15).encode(
+        y=alt.Y("low:Q", title="test accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)), y2="high:Q")
+    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
+    return alt.layer(band, line).properties(
+        width=WIDTH, height=HEIGHT,
+        title=alt.Title("Test accuracy against training-set size",
+                        subtitle=[BAND_NOTE, "each strength chosen on the dev set at each size"]))

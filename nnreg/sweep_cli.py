@@ -1,4 +1,5 @@
-"""Command line: ``python -m nnreg sweep``, a λ × keep_prob × seeds sweep chosen on a dev set.
+"""Command line: ``python -m nnreg sweep``, a λ × l1 × keep_prob × seeds sweep chosen on a dev set,
+or with several ``--train-fraction`` values a data-size curve.
 
 Every argument is checked before the first model trains, so bad input ends at once with exit
 code 2 and one line on stderr, and nothing is written.
@@ -13,12 +14,14 @@ from . import data
 from .arguments import add_data
 from .formatting import interval, mean_std, text_table
 from .limits import parse_number
-from .sweeps import (DEFAULTS, check_results_path, comparison, dev_mask, parse_request, summarize, sweep,
-                     write_results)
+from .sweeps import (DEFAULTS, GRID_FIELDS, check_results_path, check_train_fractions, choice_note, comparison,
+                     curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request, summarize,
+                     sweep, write_results)
 
 # Each field of a sweep request by the flag that sets it, for messages.
-FLAGS = {"lambd": "--lambd", "keep_prob": "--keep-prob", "hidden": "--hidden", "learning_rate": "--learning-rate",
-         "num_iterations": "--num-iterations", "seeds": "--seeds", "dev_fraction": "--dev-fraction"}
+FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden": "--hidden",
+         "learning_rate": "--learning-rate", "num_iterations": "--num-iterations", "seeds": "--seeds",
+         "dev_fraction": "--dev-fraction", "train_fraction": "--train-fraction"}
 
 
 def _mean_std(row, metric: str) -> str:
@@ -27,11 +30,11 @@ def _mean_std(row, metric: str) -> str:
 
 def format_comparison(table) -> str:
     """Each dev setting's accuracies as mean ± std over seeds, and how it compares with the choice."""
-    header = ["lambd", "keep_prob", "train %", "dev %", "dev 95% interval", "test %", "vs chosen"]
+    header = [*GRID_FIELDS, "train %", "dev %", "dev 95% interval", "test %", "vs chosen"]
     lines = []
     for row in table.itertuples():
         low, high = row.dev_accuracy_ci_low, row.dev_accuracy_ci_high
-        lines.append([f"{row.lambd:g}", f"{row.keep_prob:g}", _mean_std(row, "train_accuracy"),
+        lines.append([*(f"{getattr(row, field):g}" for field in GRID_FIELDS), _mean_std(row, "train_accuracy"),
                       _mean_std(row, "dev_accuracy"),
                       interval(low, high),
                       _mean_std(row, "test_accuracy"), row.verdict])
@@ -42,17 +45,31 @@ def _report(dataset, result) -> None:
     table = comparison(result.rows)
     print(format_comparison(table))
     chosen = result.chosen
-    print(f"chosen on dev accuracy: lambd={chosen['lambd']:g}, keep_prob={chosen['keep_prob']:g}")
+    print(f"chosen on dev accuracy: {', '.join(f'{field}={chosen[field]:g}' for field in GRID_FIELDS)}")
     final = summarize(result.rows[result.rows["phase"] == "final"]).iloc[0]
     mean, std = final.test_accuracy_mean, final.test_accuracy_std
     low, high = final.test_accuracy_ci_low, final.test_accuracy_ci_high
     spread = "" if math.isnan(std) else f" (95% interval {interval(low, high)} %)"
-    print(f"retrained on all {len(dataset.train_Y)} training points, {final.seeds} seed(s): "
+    fitted = result.rows.loc[result.rows["phase"] == "final", "train_size"].iloc[0]
+    points = f"all {fitted}" if fitted == len(dataset.train_Y) else f"{fitted} of the {len(dataset.train_Y)}"
+    print(f"retrained on {points} training points, {final.seeds} seed(s): "
           f"test accuracy {mean_std(mean, std)} %{spread}")
     tied = int((table["verdict"] == "within noise").sum())
     if tied:
         print(f"{tied} other setting(s) are within noise of the chosen one on dev: "
               "the data cannot tell them apart")
+
+
+def _report_curve(result, seeds: int) -> None:
+    table = curve_table(result.summary)
+    print(text_table(list(table.columns), table.values.tolist()))
+    print(f"test %: mean ± std over {seeds} seed(s), each seed its own initial weights, dropout masks and share of "
+          f"the training points; {choice_note(result.summary) or 'no strength to set'}; each model then retrained "
+          "on that fraction of all training points")
+    for line in curve_findings(result.rows, result.summary):
+        print(line)
+    if result.left_out:
+        print(f"{left_out_note(result.left_out)}.")
 
 
 def _run(args) -> None:
@@ -64,22 +81,33 @@ def _run(args) -> None:
     if args.out is not None:
         check_results_path(args.out)
     dataset = data.load_dataset(args.data)
+    mask = dev_mask(dataset, dev_fraction)
+    check_train_fractions(dataset, request.train_fractions, mask, FLAGS["train_fraction"])
     show_progress = sys.stderr.isatty()
 
     def progress(done, total):
         print(f"\rtrained {done}/{total} models", end="" if done < total else "\n", file=sys.stderr)
 
+    options = dict(dev_fraction=dev_fraction, scheduler=args.scheduler, local_cluster=local_cluster,
+                   progress=progress if show_progress else None)
     try:
-        result = sweep(dataset, grid, seeds, base, dev_fraction=dev_fraction, scheduler=args.scheduler,
-                       local_cluster=local_cluster, progress=progress if show_progress else None)
+        if request.curve:
+            result = data_size_curve(dataset, request.train_fractions, grid, seeds, base, **options)
+        else:
+            result = sweep(dataset, grid, seeds, base, **options)
     except ImportError as error:
         # Only the optional Dask import raises this; it is a request this machine cannot serve.
         raise ValueError(str(error)) from None
-    dev_points = int(dev_mask(dataset, dev_fraction).sum())
-    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({dev_points} of them held out "
-          f"as dev), {len(dataset.test_Y)} test points; {len(grid['lambd'])} lambd x "
-          f"{len(grid['keep_prob'])} keep_prob x {seeds} seed(s), {base.num_iterations:,} iterations")
-    _report(dataset, result)
+    sizes = " x ".join(f"{len(grid[field])} {field}" for field in GRID_FIELDS)
+    fractions = f"training-set fractions {', '.join(f'{f:g}' for f in request.train_fractions)}; " \
+        if request.curve or request.train_fractions != (1.0,) else ""
+    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({int(mask.sum())} of them held out "
+          f"as dev), {len(dataset.test_Y)} test points; {fractions}{sizes} x {seeds} seed(s), "
+          f"{base.num_iterations:,} iterations")
+    if request.curve:
+        _report_curve(result, seeds)
+    else:
+        _report(dataset, result)
     if args.out is not None:
         write_results(result.rows, args.out)
         print(f"wrote {args.out} ({len(result.rows)} rows)")
@@ -88,9 +116,11 @@ def _run(args) -> None:
 def register(commands) -> None:
     """Add the ``sweep`` subcommand to the command line's subparsers."""
     parser = commands.add_parser(
-        "sweep", help="train a lambd x keep_prob grid over seeds, choose on a dev set, report statistics")
+        "sweep", help="train a lambd x l1 x keep_prob grid over seeds, choose on a dev set, report statistics; "
+                      "with several --train-fraction values, a data-size curve")
     add_data(parser)
     parser.add_argument("--lambd", default=DEFAULTS["lambd"], help="L2 strengths (>= 0), like '0, 0.1, 0.7'")
+    parser.add_argument("--l1", default=DEFAULTS["l1"], help="L1 strengths (>= 0), like '0, 0.01, 0.1'")
     parser.add_argument("--keep-prob", default=DEFAULTS["keep_prob"],
                         help="dropout keep probabilities in (0, 1], like '1, 0.86'; 1 is no dropout")
     parser.add_argument("--seeds", default=DEFAULTS["seeds"],
@@ -100,6 +130,10 @@ def register(commands) -> None:
     parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="gradient descent steps per model")
     parser.add_argument("--dev-fraction", default=DEFAULTS["dev_fraction"],
                         help="share of the training points held out (stratified, seeded) to choose on")
+    parser.add_argument("--train-fraction", default=DEFAULTS["train_fraction"],
+                        help="share(s) of the training points to train on, from 0.05 to 1: one value sweeps on that "
+                             "share; several, like '0.1, 0.25, 0.5, 1', compute a data-size curve (per "
+                             "regularizer, its strength chosen on dev, its test accuracy at each share)")
     parser.add_argument("--out", help="write one row per model to a .csv or .parquet file")
     cluster = parser.add_mutually_exclusive_group()
     cluster.add_argument("--scheduler", help="run on the Dask scheduler at this address, e.g. tcp://host:8786")

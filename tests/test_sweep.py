@@ -1,6 +1,7 @@
 """Sweeps: the dev split, choice on dev only, rows per model, statistics and results files."""
 
 import math
+import re
 import sys
 
 import numpy as np
@@ -22,12 +23,12 @@ def result(football):
 
 
 def _rows(dev: dict, test: dict | None = None, seeds=(0, 1, 2)) -> pd.DataFrame:
-    """Hand-made "dev" rows: {(lambd, keep_prob): [dev accuracy per seed]}."""
+    """Hand-made "dev" rows: {(lambd, l1, keep_prob): [dev accuracy per seed]}."""
     rows = []
-    for (lambd, keep_prob), values in dev.items():
-        tests = (test or {}).get((lambd, keep_prob), values)
+    for (lambd, l1, keep_prob), values in dev.items():
+        tests = (test or {}).get((lambd, l1, keep_prob), values)
         for seed, value, test_value in zip(seeds, values, tests):
-            rows.append({"phase": "dev", "lambd": lambd, "keep_prob": keep_prob, "seed": seed,
+            rows.append({"phase": "dev", "lambd": lambd, "l1": l1, "keep_prob": keep_prob, "seed": seed,
                          "train_accuracy": 1.0, "dev_accuracy": value, "test_accuracy": test_value,
                          "cost": 0.1, "weight_norm": 5.0})
     return pd.DataFrame(rows)
@@ -77,27 +78,27 @@ def test_bad_dev_fraction_is_named(football, fraction, message):
 def test_choice_never_depends_on_test_labels(football, result):
     flipped = nnreg.sweep(_with_test_labels_flipped(football), GRID, 2, TINY)
     assert flipped.chosen == result.chosen
-    columns = ["phase", "lambd", "keep_prob", "seed", "train_accuracy", "dev_accuracy", "cost", "weight_norm"]
+    columns = ["phase", "lambd", "l1", "keep_prob", "seed", "train_accuracy", "dev_accuracy", "cost", "weight_norm"]
     pd.testing.assert_frame_equal(flipped.rows[columns], result.rows[columns])
     assert np.allclose(flipped.rows["test_accuracy"], 1 - result.rows["test_accuracy"])
 
 
 def test_choice_follows_mean_dev_accuracy_not_test_accuracy():
-    rows = _rows({(0.0, 1.0): [0.80, 0.82, 0.84], (0.7, 1.0): [0.90, 0.90, 0.93]},
-                 test={(0.0, 1.0): [0.99, 0.99, 0.99], (0.7, 1.0): [0.50, 0.50, 0.50]})
-    assert choose(rows) == {"lambd": 0.7, "keep_prob": 1.0}
+    rows = _rows({(0.0, 0.0, 1.0): [0.80, 0.82, 0.84], (0.7, 0.0, 1.0): [0.90, 0.90, 0.93]},
+                 test={(0.0, 0.0, 1.0): [0.99, 0.99, 0.99], (0.7, 0.0, 1.0): [0.50, 0.50, 0.50]})
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
     final = rows.iloc[:1].assign(phase="final", lambd=0.0, dev_accuracy=1.0)
-    assert choose(pd.concat([rows, final])) == {"lambd": 0.7, "keep_prob": 1.0}
+    assert choose(pd.concat([rows, final])) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
 
 
 def test_a_tie_goes_to_the_setting_listed_first():
-    rows = _rows({(0.7, 1.0): [0.9, 0.8, 0.7], (0.0, 1.0): [0.7, 0.9, 0.8]})
-    assert choose(rows) == {"lambd": 0.7, "keep_prob": 1.0}
+    rows = _rows({(0.7, 0.0, 1.0): [0.9, 0.8, 0.7], (0.0, 0.0, 1.0): [0.7, 0.9, 0.8]})
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
 
 
 def test_choosing_needs_dev_rows():
     with pytest.raises(ValueError, match="no dev rows"):
-        choose(_rows({(0.0, 1.0): [0.9]}).assign(phase="final"))
+        choose(_rows({(0.0, 0.0, 1.0): [0.9]}).assign(phase="final"))
 
 
 # The sweep's rows
@@ -109,7 +110,9 @@ def test_one_row_per_model_and_the_chosen_setting_retrained(football, result):
     assert len(dev) == 2 * 2 * 2 and len(final) == 2
     assert list(final["seed"]) == [0, 1] and final["dev_accuracy"].isna().all()
     assert dev["dev_accuracy"].notna().all()
-    assert set(zip(final["lambd"], final["keep_prob"])) == {(result.chosen["lambd"], result.chosen["keep_prob"])}
+    assert set(zip(final["lambd"], final["l1"], final["keep_prob"])) == {tuple(result.chosen.values())}
+    assert (rows["l1"] == 0.0).all() and (rows["train_fraction"] == 1.0).all()
+    assert (dev["train_size"] == 211 - 53).all() and (final["train_size"] == 211).all()
     assert choose(rows) == result.chosen and not result.stopped
     norms = np.sqrt(rows["norm_W1"] ** 2 + rows["norm_W2"] ** 2 + rows["norm_W3"] ** 2)
     assert np.allclose(rows["weight_norm"], norms)
@@ -152,6 +155,112 @@ def test_a_stopped_sweep_keeps_its_rows_and_chooses_nothing(football):
     assert kept == [(s.lambd, s.keep_prob, s.seed) for s in models[:len(kept)]]
 
 
+# The l1 axis
+
+
+L1_GRID = {"lambd": [0.0, 0.7], "l1": [0.0, 0.1]}
+
+
+@pytest.fixture(scope="module")
+def l1_result(football):
+    return nnreg.sweep(football, L1_GRID, 2, TINY)
+
+
+def test_grid_varies_l1_between_lambd_and_keep_prob():
+    models = grid_settings({"lambd": [0.0, 0.7], "l1": [0.0, 0.1], "keep_prob": [1.0, 0.86]}, 2, TINY)
+    assert [(s.lambd, s.l1, s.keep_prob, s.seed) for s in models[:5]] == [
+        (0.0, 0.0, 1.0, 0), (0.0, 0.0, 1.0, 1), (0.0, 0.0, 0.86, 0), (0.0, 0.0, 0.86, 1), (0.0, 0.1, 1.0, 0)]
+    assert len(models) == 2 * 2 * 2 * 2
+    # Left out, l1 is 0: the grids of before.
+    assert {s.l1 for s in grid_settings({"lambd": [0.0, 0.7]}, 2, TINY)} == {0.0}
+
+
+def test_l1_models_are_rows_chosen_and_retrained_like_the_others(football, l1_result):
+    rows = l1_result.rows
+    assert list(rows.columns[:4]) == ["phase", "lambd", "l1", "keep_prob"]
+    dev, final = rows[rows["phase"] == "dev"], rows[rows["phase"] == "final"]
+    assert sorted(set(zip(dev["lambd"], dev["l1"]))) == [(0.0, 0.0), (0.0, 0.1), (0.7, 0.0), (0.7, 0.1)]
+    assert set(l1_result.chosen) == {"lambd", "l1", "keep_prob"} and choose(rows) == l1_result.chosen
+    assert set(zip(final["lambd"], final["l1"], final["keep_prob"])) == {tuple(l1_result.chosen.values())}
+    # A dev row is the model trained directly, its cost with L1's penalty.
+    row = dev[(dev["lambd"] == 0.0) & (dev["l1"] == 0.1)].iloc[1]
+    split = with_dev_as_test(football, dev_mask(football))
+    direct = nnreg.train(split, TINY.replace(l1=0.1, seed=1, dropout_seed=1))
+    assert (row["train_accuracy"], row["dev_accuracy"]) == (direct.train_accuracy, direct.test_accuracy)
+    X, Y = split.train_X.T, split.train_Y.reshape(1, -1).astype(float)
+    assert row["cost"] == pytest.approx(nnreg.network.compute_cost(X, Y, direct.parameters, l1=0.1))
+    assert row["cost"] > nnreg.network.compute_cost(X, Y, direct.parameters)
+
+
+def test_choice_and_comparison_are_per_lambd_l1_and_keep_prob():
+    rows = _rows({(0.0, 0.0, 1.0): [0.90, 0.92, 0.94], (0.0, 0.1, 1.0): [0.95, 0.97, 0.99],
+                  (0.7, 0.0, 1.0): [0.94, 0.96, 0.98], (0.7, 0.1, 1.0): [0.80, 0.80, 0.80]})
+    assert choose(rows) == {"lambd": 0.0, "l1": 0.1, "keep_prob": 1.0}
+    table = comparison(rows)
+    assert list(zip(table["lambd"], table["l1"])) == [(0.0, 0.0), (0.0, 0.1), (0.7, 0.0), (0.7, 0.1)]
+    assert table["verdict"].tolist() == ["worse", "chosen", "within noise", "worse"]
+    assert summarize(rows)["seeds"].tolist() == [3, 3, 3, 3]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_l1_results_round_trip(l1_result, tmp_path, suffix):
+    path = tmp_path / f"results{suffix}"
+    write_results(l1_result.rows, path)
+    back = read_results(path.read_bytes(), path.name)
+    assert choose(back) == l1_result.chosen
+    pd.testing.assert_frame_equal(comparison(back), comparison(l1_result.rows), check_dtype=False)
+
+
+def test_a_results_file_from_before_l1_reads_back_with_l1_0(result):
+    old = result.rows.drop(columns=["l1", "train_fraction", "train_size"])
+    back = read_results(old.to_csv(index=False).encode(), "old.csv")
+    assert (back["l1"] == 0.0).all() and (back["train_fraction"] == 1.0).all()
+    assert choose(back) == result.chosen
+    assert comparison(back)["verdict"].tolist() == comparison(result.rows)["verdict"].tolist()
+
+
+def test_a_request_reads_l1_and_training_set_fractions_like_the_others():
+    from nnreg.sweeps import DEFAULTS, parse_request
+
+    names = {key: f"<{key}>" for key in DEFAULTS}
+    request = parse_request({**DEFAULTS, "l1": "0 0.01, 0.1", "seeds": 2}, names)
+    assert request.grid["l1"] == [0.0, 0.01, 0.1] and len(request.models()) == 5 * 3 * 3 * 2 + 2
+    single = parse_request({**DEFAULTS, "train_fraction": "0.5"}, names)
+    assert single.base.train_fraction == 0.5 and not single.curve
+    curve = parse_request({**DEFAULTS, "train_fraction": "1, 0.25", "seeds": 2}, names)
+    assert curve.curve and curve.train_fractions == (0.25, 1.0) and curve.base.train_fraction == 1.0
+    for text, message in (("0, x", "<l1>: 'x' is not a number"), ("-1", "l1 must be in [0, 1000], got -1")):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            parse_request({**DEFAULTS, "l1": text}, names)
+    for text, message in (("0.01", "<train_fraction>: '0.01' is not a number from 0.05 to 1"),
+                          ("0.5 0.5", "<train_fraction> lists a value twice: 0.5, 0.5"),
+                          ("", "<train_fraction> needs at least one value")):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            parse_request({**DEFAULTS, "train_fraction": text}, names)
+
+
+# A sweep on a share of the training points
+
+
+def test_a_sweep_on_half_the_training_points(football):
+    half = nnreg.sweep(football, {"lambd": [0.0, 0.7]}, 2, TINY.replace(train_fraction=0.5))
+    dev, final = (half.rows[half.rows["phase"] == phase] for phase in ("dev", "final"))
+    # Stratified: half of each label, of the 158 points outside the dev set and of all 211.
+    assert set(dev["train_size"]) == {79} and set(final["train_size"]) == {106}
+    assert (half.rows["train_fraction"] == 0.5).all()
+    row = final.iloc[1]
+    direct = nnreg.train(football, TINY.replace(lambd=row["lambd"], train_fraction=0.5, seed=1, dropout_seed=1))
+    assert (row["train_accuracy"], row["test_accuracy"]) == (direct.train_accuracy, direct.test_accuracy)
+
+
+def test_a_share_too_small_to_train_on_is_named_before_training(football):
+    calls = []
+    with pytest.raises(ValueError, match="train_fraction: 0.05 of the 158 training points outside the dev set is "
+                                         "too few to train on .*; 0.1 or more works here"):
+        nnreg.sweep(football, GRID, 2, TINY.replace(train_fraction=0.05), progress=lambda *a: calls.append(a))
+    assert calls == []
+
+
 # Bad input
 
 
@@ -162,7 +271,9 @@ def test_a_stopped_sweep_keeps_its_rows_and_chooses_nothing(football):
     ({"lambd": ["a"]}, 2, "lambd must be a number, got 'a'"),
     ({"lambd": []}, 2, "lambd needs at least one value"),
     ({"lambd": [0.1, 0.1]}, 2, "lists a value twice"),
-    ({"learning_rate": [0.1]}, 2, "can vary only lambd and keep_prob"),
+    ({"learning_rate": [0.1]}, 2, "can vary only lambd, l1 and keep_prob"),
+    ({"l1": [-0.1]}, 2, r"l1 must be in \[0, 1000\], got -0.1"),
+    ({"l1": [0.1, 0.1]}, 2, "grid l1 lists a value twice"),
     ([0.1], 2, "grid must map"),
     ({}, 0, "seeds must be from 1"),
     ({}, True, "seeds must be a number"),
@@ -222,7 +333,8 @@ def test_within_noise_compares_the_difference_with_the_spread():
 
 
 def test_summary_and_comparison_by_hand():
-    rows = _rows({(0.0, 1.0): [0.90, 0.92, 0.94], (0.7, 1.0): [0.93, 0.95, 0.97], (3.0, 1.0): [0.94, 0.96, 0.98]})
+    rows = _rows({(0.0, 0.0, 1.0): [0.90, 0.92, 0.94], (0.7, 0.0, 1.0): [0.93, 0.95, 0.97],
+                  (3.0, 0.0, 1.0): [0.94, 0.96, 0.98]})
     table = summarize(rows)
     assert list(table["lambd"]) == [0.0, 0.7, 3.0] and list(table["seeds"]) == [3, 3, 3]
     assert table["dev_accuracy_mean"].tolist() == pytest.approx([0.92, 0.95, 0.96])
@@ -233,7 +345,7 @@ def test_summary_and_comparison_by_hand():
 
 
 def test_comparison_with_one_seed_says_the_spread_is_unknown():
-    table = comparison(_rows({(0.0, 1.0): [0.9], (0.7, 1.0): [0.8]}))
+    table = comparison(_rows({(0.0, 0.0, 1.0): [0.9], (0.7, 0.0, 1.0): [0.8]}))
     assert table["verdict"].tolist() == ["chosen", "one seed: spread unknown"]
 
 
@@ -278,13 +390,13 @@ def test_bad_results_file_is_named(content, name, message):
     ({"keep_prob": float("nan")}, "keep_prob has empty cells"),
 ])
 def test_bad_results_values_are_named(change, message):
-    content = _rows({(0.0, 1.0): [0.9, 0.8]}).assign(**change).to_csv(index=False).encode()
+    content = _rows({(0.0, 0.0, 1.0): [0.9, 0.8]}).assign(**change).to_csv(index=False).encode()
     with pytest.raises(ValueError, match=message):
         read_results(content, "r.csv")
 
 
 def test_summary_keeps_accuracy_intervals_within_0_and_1():
-    rows = _rows({(0.0, 1.0): [0.8, 0.9, 1.0]})
+    rows = _rows({(0.0, 0.0, 1.0): [0.8, 0.9, 1.0]})
     table = summarize(rows)
     assert interval(rows["dev_accuracy"])[3] == pytest.approx(1.148414, abs=1e-6)
     assert table.loc[0, "dev_accuracy_ci_high"] == 1.0
@@ -296,8 +408,9 @@ def test_one_reader_for_a_sweep_request_on_every_surface():
 
     names = {key: key for key in DEFAULTS}
     request = parse_request(DEFAULTS, names)
-    assert request.grid == {"lambd": [0.0, 0.01, 0.1, 0.7, 3.0], "keep_prob": [1.0, 0.86, 0.7]}
+    assert request.grid == {"lambd": [0.0, 0.01, 0.1, 0.7, 3.0], "l1": [0.0], "keep_prob": [1.0, 0.86, 0.7]}
     assert (request.seeds, request.dev_fraction, request.base) == (10, 0.25, nnreg.Settings())
+    assert request.train_fractions == (1.0,) and not request.curve
     # 15 settings over 10 seeds, and the chosen one retrained over them.
     assert len(request.models()) == 160
     spaced = parse_request({**DEFAULTS, "lambd": "0 0.7", "hidden": "10 5", "seeds": 3.0}, names)

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from nnreg.cli import main
-from nnreg.sweeps import read_results
+from nnreg.formatting import text_table
+from nnreg.sweeps import curve_summary, curve_table, read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["--lambd", "0,0.7", "--keep-prob", "1,0.86", "--seeds", "2", "--num-iterations", "300"]
@@ -39,8 +40,56 @@ def test_sweep_reads_a_data_file_and_network_options(tmp_path, capsys):
     assert rows["layer_dims"].astype(str).unique().tolist() == ["5"]
     assert rows["learning_rate"].unique().tolist() == [0.1] and rows["dev_fraction"].unique().tolist() == [0.3]
     printed = capsys.readouterr().out
-    assert "chosen on dev accuracy: lambd=0, keep_prob=1" in printed
+    assert "chosen on dev accuracy: lambd=0, l1=0, keep_prob=1" in printed
     assert "1 seed(s): test accuracy" in printed and "±" not in printed
+
+
+def test_the_default_report_has_an_l1_column_and_no_fractions(capsys):
+    assert main(["sweep", *TINY]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("200 test points; 2 lambd x 1 l1 x 2 keep_prob x 2 seed(s), 300 iterations")
+    assert lines[1].split()[:3] == ["lambd", "l1", "keep_prob"]
+    assert [line.split()[1] for line in lines[2:6]] == ["0"] * 4
+
+
+def test_l1_is_a_grid_axis(tmp_path, capsys):
+    out = tmp_path / "results.csv"
+    assert main(["sweep", "--lambd", "0", "--l1", "0, 0.01, 0.1", "--keep-prob", "1", "--seeds", "2",
+                 "--num-iterations", "300", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "1 lambd x 3 l1 x 1 keep_prob x 2 seed(s)" in printed
+    rows = read_results(out.read_bytes(), out.name)
+    dev = rows[rows["phase"] == "dev"]
+    assert dev["l1"].tolist() == [0.0, 0.0, 0.01, 0.01, 0.1, 0.1]
+    chosen = rows[rows["phase"] == "final"].iloc[0]
+    assert f"chosen on dev accuracy: lambd=0, l1={chosen['l1']:g}, keep_prob=1" in printed
+
+
+def test_one_training_set_fraction_sweeps_on_that_share(capsys):
+    assert main(["sweep", *TINY, "--train-fraction", "0.5"]) == 0
+    printed = capsys.readouterr().out
+    assert "training-set fractions 0.5; 2 lambd" in printed
+    assert "retrained on 106 of the 211 training points, 2 seed(s)" in printed
+
+
+def test_several_training_set_fractions_give_a_data_size_curve(tmp_path, capsys):
+    out = tmp_path / "curve.parquet"
+    assert main(["sweep", "--lambd", "0, 0.7", "--l1", "0, 0.01, 0.1", "--keep-prob", "1", "--seeds", "2",
+                 "--num-iterations", "300", "--train-fraction", "1, 0.25", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "training-set fractions 0.25, 1; 2 lambd x 3 l1 x 1 keep_prob x 2 seed(s)" in lines[0]
+    header = [cell.strip() for cell in lines[1].split("  ") if cell.strip()]
+    assert header == ["fraction", "train points", "No regularization test %", "L2 test %", "lambd", "L1 test %", "l1"]
+    assert lines[2].split()[:2] == ["0.25", "53"] and lines[3].split()[:2] == ["1", "211"]
+    # The table is the results file's summary, read back.
+    rows = read_results(out.read_bytes(), out.name)
+    table = curve_table(curve_summary(rows))
+    assert lines[1:4] == text_table(list(table.columns), table.values.tolist()).splitlines()
+    assert lines[4].startswith("test %: mean ± std over 2 seed(s)")
+    assert lines[5].startswith("At fraction 0.25 (53 training points), ") and lines[6].startswith("At fraction 1 ")
+    assert lines[7] == "Dropout is left out: the grid has no keep_prob value other than 1."
+    assert lines[8] == f"wrote {out} ({len(rows)} rows)"
+    assert set(rows["family"]) == {"none", "l2", "l1"} and set(rows["train_fraction"]) == {0.25, 1.0}
 
 
 def test_within_noise_is_said_in_the_report(capsys):
@@ -65,6 +114,16 @@ def test_within_noise_is_said_in_the_report(capsys):
     (["--learning-rate", "0"], "--learning-rate must be a number from 0.001 to 100, got 0"),
     (["--num-iterations", "0"], "--num-iterations must be a whole number from 100 to 100,000, got 0"),
     (["--dev-fraction", "1"], "dev_fraction must be a number between 0 and 1"),
+    (["--l1", "-1"], "l1 must be in [0, 1000], got -1"),
+    (["--l1", "0,x"], "--l1: 'x' is not a number"),
+    (["--train-fraction", "0.01"], "--train-fraction: '0.01' is not a number from 0.05 to 1"),
+    (["--train-fraction", "1.5, 1"], "--train-fraction: '1.5' is not a number from 0.05 to 1"),
+    (["--train-fraction", "0.5, x"], "--train-fraction: 'x' is not a number from 0.05 to 1"),
+    (["--train-fraction", ""], "--train-fraction needs at least one value"),
+    (["--train-fraction", "0.5,0.5"], "--train-fraction lists a value twice: 0.5, 0.5"),
+    (["--train-fraction", "0.05, 1"], "--train-fraction: 0.05 of the 158 training points outside the dev set is "
+                                      "too few to train on (at least 10, of both labels, are needed); 0.1 or more"),
+    (["--train-fraction", "0.05"], "--train-fraction: 0.05 of the 158 training points outside the dev set"),
     (["--dev-fraction", "0.01"], "leaves 2 dev point(s)"),
     (["--data", "nowhere"], "no such dataset"),
     (["--local-cluster", "0"], "local_cluster must be a number of workers from 1"),

@@ -4,12 +4,15 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import nnreg
+from nnreg.sweeps import curve, data_size_curve
+from nnreg.sweeps.executors import open_executor
 
 distributed = pytest.importorskip("distributed")
 
@@ -81,3 +84,23 @@ def test_command_line_local_cluster_writes_the_in_process_rows(tmp_path):
         assert run.returncode == 0, run.stderr
     here, there = (pd.read_csv(tmp_path / name) for name in ("here.csv", "there.csv"))
     pd.testing.assert_frame_equal(_without_seconds(there), _without_seconds(here))
+
+
+def test_a_data_size_curve_on_the_cluster_gives_the_in_process_rows_from_one_client(football, cluster,
+                                                                                   monkeypatch):
+    grid = {"lambd": [0.0, 0.1, 0.7], "keep_prob": [1.0, 0.86]}
+    here = data_size_curve(football, [0.25, 1], grid, 2, SMALL)
+    opened = []
+
+    @contextmanager
+    def counted(*arguments):
+        with open_executor(*arguments) as runner:
+            opened.append(runner)
+            yield runner
+
+    monkeypatch.setattr(curve, "open_executor", counted)
+    there = data_size_curve(football, [0.25, 1], grid, 2, SMALL, scheduler=cluster.scheduler_address)
+    # One client for both phases and every fraction.
+    assert len(opened) == 1
+    pd.testing.assert_frame_equal(_without_seconds(there.rows), _without_seconds(here.rows))
+    pd.testing.assert_frame_equal(there.summary, here.summary)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import data
 from ..limits import (MAX_DEV_FRACTION, MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS,
-                      MIN_DEV_FRACTION, MIN_ITERATIONS, MIN_LEARNING_RATE, MIN_TRAIN_FRACTION, format_layers,
+                      MIN_DEV_FRACTION, MIN_ITERATIONS, MIN_KEEP_PROB, MIN_LEARNING_RATE, MIN_TRAIN_FRACTION, format_layers,
                       parse_layers, parse_number)
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings
 
@@ -55,7 +55,7 @@ CONTROLS: dict[str, Control] = {
     "seed": Control(COURSE.seed, 0, 1_000_000, 1),
     "n_seeds": Control(1, 1, MAX_SEEDS, 1),
     "lambd": Control(STUDY["l2"].lambd, 0.0, MAX_LAMBD, 0.1),
-    "keep_prob": Control(STUDY["dropout"].keep_prob, 0.05, 1.0, 0.01),
+    "keep_prob": Control(STUDY["dropout"].keep_prob, MIN_KEEP_PROB, 1.0, 0.01),
     "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS),
     "l1": Control(EXTRA_MODELS["l1"].l1, 0.0, MAX_L1, 0.01),
     "dev_fraction": Control(COURSE.dev_fraction, MIN_DEV_FRACTION, MAX_DEV_FRACTION, 0.05),

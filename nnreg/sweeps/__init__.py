@@ -1,4 +1,5 @@
-"""Sweeps: λ × keep_prob over init seeds, chosen on a dev set, with statistics over seeds.
+"""Sweeps: λ × l1 × keep_prob over init seeds, chosen on a dev set, with statistics over seeds;
+and the data-size curve, each regularizer's test accuracy against the training set's size.
 
 Model choice never sees the test set.  A seeded, stratified dev set is held out of the training
 data; every setting of the grid is trained on the rest ("dev" rows) for every seed, the setting
@@ -12,16 +13,22 @@ retry after a worker died can change it.
 
 Modules, in the order a sweep uses them: ``grid`` (the settings), ``dev`` (the held-out points),
 ``rows`` (one row per model), ``executors`` (in this process or on Dask), ``run`` (``sweep``),
-``stats`` (spread, intervals, the choice) and ``results`` (files).
+``stats`` (spread, intervals, the choice), ``curve`` (``data_size_curve``), ``request`` (one
+reader for every surface) and ``results`` (files).
 """
 
-from .dev import dev_mask, with_dev_as_test
-from .grid import grid_settings
+from .curve import (FAMILIES, CurveResult, choice_note, curve_findings, curve_models, curve_summary, curve_table,
+                    data_size_curve, left_out_note)
+from .dev import check_train_fractions, dev_mask, with_dev_as_test
+from .grid import GRID_FIELDS, grid_settings
 from .request import DEFAULTS, SweepRequest, parse_request
-from .results import check_results_path, read_results, write_results
+from .results import check_results_path, is_curve, read_results, write_results
 from .rows import train_row
 from .run import SweepResult, sweep
 from .stats import choose, comparison, interval, summarize, within_noise
 
-__all__ = ["DEFAULTS", "SweepRequest", "SweepResult", "parse_request", "check_results_path", "choose", "comparison", "dev_mask", "grid_settings", "interval",
-           "read_results", "summarize", "sweep", "train_row", "with_dev_as_test", "within_noise", "write_results"]
+__all__ = ["DEFAULTS", "FAMILIES", "GRID_FIELDS", "CurveResult", "SweepRequest", "SweepResult", "check_results_path",
+           "check_train_fractions", "choice_note", "choose", "comparison", "curve_findings", "curve_models",
+           "curve_summary", "curve_table", "data_size_curve", "dev_mask", "grid_settings", "interval", "is_curve",
+           "left_out_note", "parse_request", "read_results", "summarize", "sweep", "train_row", "with_dev_as_test",
+           "within_noise", "write_results"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import Dataset, holdout_mask
+from ..data import MIN_SPLIT_POINTS, Dataset, holdout_mask, subsample_mask
+from ..limits import MIN_TRAIN_FRACTION
 
 DEV_SEED = 0
 
@@ -23,3 +24,30 @@ def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:
     for array in parts:
         array.setflags(write=False)
     return Dataset(f"{dataset.name} (dev split)", *parts)
+
+
+def _keeps_enough(labels: np.ndarray, fraction: float) -> bool:
+    # The subsample's size and labels depend on the fraction only, not on the seed.
+    try:
+        subsample_mask(labels, fraction, DEV_SEED)
+    except ValueError:
+        return False
+    return True
+
+
+def check_train_fractions(dataset: Dataset, fractions, mask: np.ndarray | None = None,
+                          name: str = "train_fraction") -> None:
+    """That each training-set fraction leaves enough points of both labels to train on: of all
+    training points, and of those outside the dev set (``mask``) when models are chosen there.
+    Checked before anything trains; a ValueError names ``name``, the fraction and what works."""
+    parts = [(dataset.train_Y, "training points")]
+    if mask is not None:
+        parts.append((dataset.train_Y[~mask], "training points outside the dev set"))
+    for fraction in fractions:
+        for labels, which in parts:
+            if _keeps_enough(labels, fraction):
+                continue
+            steps = np.arange(MIN_TRAIN_FRACTION, 1.0, MIN_TRAIN_FRACTION).round(2)
+            enough = next((float(step) for step in steps if _keeps_enough(labels, step)), 1.0)
+            raise ValueError(f"{name}: {fraction:g} of the {len(labels)} {which} is too few to train on (at least "
+                             f"{MIN_SPLIT_POINTS}, of both labels, are needed); {enough:g} or more works here")

@@ -3,7 +3,7 @@ per task.  Both give the same rows: a model depends only on its settings and the
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 from ..training import default_workers, train_many
 from .rows import fit_dataset, model_row, train_row
@@ -78,16 +78,45 @@ class _OnDask:
         return False
 
 
-def executor(stack: ExitStack, scheduler, local_cluster, heartbeat):
+@contextmanager
+def open_executor(scheduler, local_cluster, heartbeat):
+    """Where the models train, open for as long as the ``with`` block: here, or on a Dask cluster
+    (connected to, or started on this machine) that several phases share."""
     if scheduler is None and local_cluster is None:
-        return _InProcess(heartbeat)
+        yield _InProcess(heartbeat)
+        return
     distributed = _import_distributed()
-    if scheduler is not None:
-        client = distributed.Client(scheduler.strip(), timeout=DASK_CONNECT_SECONDS, set_as_default=False)
-    else:
-        cluster = stack.enter_context(distributed.LocalCluster(
-            n_workers=local_cluster, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None))
-        client = distributed.Client(cluster, set_as_default=False)
-    stack.enter_context(client)
-    return _OnDask(distributed, client)
+    with ExitStack() as stack:
+        if scheduler is not None:
+            client = distributed.Client(scheduler.strip(), timeout=DASK_CONNECT_SECONDS, set_as_default=False)
+        else:
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=local_cluster, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None))
+            client = distributed.Client(cluster, set_as_default=False)
+        stack.enter_context(client)
+        yield _OnDask(distributed, client)
+
+
+def counter(progress, total: int):
+    """A callback to call after each model: it calls ``progress(done, total)``, if given."""
+    done = 0
+
+    def on_done():
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return on_done
+
+
+def run_phase(runner, dataset, mask, settings_list, on_done, should_stop) -> tuple[list[dict], bool]:
+    """Rows in the order of ``settings_list`` (however the models finished), and whether it stopped."""
+    slots = [None] * len(settings_list)
+
+    def store(index, row):
+        slots[index] = row
+        on_done()
+
+    stopped = runner.run(dataset, mask, settings_list, store, should_stop)
+    return [row for row in slots if row is not None], stopped

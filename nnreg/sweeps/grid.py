@@ -1,16 +1,22 @@
-"""The grid of a sweep: every setting of λ × keep_prob for every seed, validated up front."""
+"""The grid of a sweep: every setting of λ × l1 × keep_prob for every seed, validated up front."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
 from ..limits import MAX_SEEDS
 from ..settings import Settings
 
-GRID_FIELDS = ("lambd", "keep_prob")
+# The settings a sweep varies, in the order its grid, rows and tables list them.  Each one's
+# default in Settings (λ = 0, l1 = 0, keep_prob = 1) is "this regularizer off".
+GRID_FIELDS = ("lambd", "l1", "keep_prob")
+GRID_NAMES = f"{', '.join(GRID_FIELDS[:-1])} and {GRID_FIELDS[-1]}"
 
 
 def seed_list(seeds) -> list[int]:
+    """The seeds a count (0..N-1) or a list of seeds stands for, checked."""
     if isinstance(seeds, bool):
         raise ValueError(f"seeds must be a number of seeds or a list of seeds, got {seeds!r}")
     if isinstance(seeds, (int, np.integer)):
@@ -26,15 +32,16 @@ def seed_list(seeds) -> list[int]:
     return seeds
 
 
-def _grid_values(grid) -> dict[str, list[float]]:
+def grid_values(grid) -> dict[str, list[float]]:
+    """Each grid field's values, checked by Settings; a field left out has its default only."""
     if not hasattr(grid, "keys"):
-        raise ValueError(f"grid must map lambd and keep_prob to lists of values, got {grid!r}")
+        raise ValueError(f"grid must map {GRID_NAMES} to lists of values, got {grid!r}")
     unknown = sorted(set(grid) - set(GRID_FIELDS))
     if unknown:
-        raise ValueError(f"grid can vary only {' and '.join(GRID_FIELDS)}, got {', '.join(map(str, unknown))}")
+        raise ValueError(f"grid can vary only {GRID_NAMES}, got {', '.join(map(str, unknown))}")
     values = {}
     for field in GRID_FIELDS:
-        listed = grid.get(field, [0.0 if field == "lambd" else 1.0])
+        listed = grid.get(field, [getattr(Settings(), field)])
         listed = [listed] if np.isscalar(listed) else list(listed)
         if not listed:
             raise ValueError(f"grid {field} needs at least one value")
@@ -45,15 +52,27 @@ def _grid_values(grid) -> dict[str, list[float]]:
     return values
 
 
+def setting_of(settings: Settings) -> tuple[float, ...]:
+    """A model's grid setting: its values of GRID_FIELDS, the key rows are grouped and chosen by."""
+    return tuple(getattr(settings, field) for field in GRID_FIELDS)
+
+
+def checked_base(base) -> Settings:
+    """The settings a grid's models share: ``base``, or the course's without one."""
+    base = Settings() if base is None else base
+    if not isinstance(base, Settings):
+        raise TypeError(f"base must be an nnreg.Settings, got {type(base).__name__}")
+    return base
+
+
 def grid_settings(grid, seeds, base: Settings | None = None) -> list[Settings]:
-    """Every model of the grid, λ outermost, then keep_prob, then seed; all validated up front.
+    """Every model of the grid, λ outermost, then l1, then keep_prob, then seed; all validated up front.
 
     Each seed sets both the initial weights and the dropout masks, so a seed is one independent
     repetition; everything else comes from ``base``.
     """
-    base = Settings() if base is None else base
-    if not isinstance(base, Settings):
-        raise TypeError(f"base must be an nnreg.Settings, got {type(base).__name__}")
-    values = _grid_values(grid)
-    return [base.replace(lambd=lambd, keep_prob=keep_prob, seed=seed, dropout_seed=seed)
-            for lambd in values["lambd"] for keep_prob in values["keep_prob"] for seed in seed_list(seeds)]
+    base = checked_base(base)
+    values = grid_values(grid)
+    return [base.replace(**dict(zip(GRID_FIELDS, setting)), seed=seed, dropout_seed=seed)
+            for setting in itertools.product(*(values[field] for field in GRID_FIELDS))
+            for seed in seed_list(seeds)]

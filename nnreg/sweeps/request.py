@@ -7,27 +7,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..limits import (MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEEDS, MIN_ITERATIONS, MIN_LEARNING_RATE,
-                      parse_layers, parse_number, parse_numbers)
+                      MIN_TRAIN_FRACTION, parse_layers, parse_number, parse_numbers)
 from ..settings import Settings
-from .grid import grid_settings
+from .curve import curve_models, fraction_list
+from .grid import GRID_FIELDS, grid_settings
 
-# The fields' text as both the command line and the Sweep page start them.
-DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "keep_prob": "1, 0.86, 0.7", "hidden": "20, 3",
-            "learning_rate": "0.3", "num_iterations": "30000", "seeds": "10", "dev_fraction": "0.25"}
+# The fields' text as both the command line and the Sweep page start them.  One training-set
+# fraction is a sweep on that share of the training points; several, a data-size curve.
+DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "keep_prob": "1, 0.86, 0.7", "hidden": "20, 3",
+            "learning_rate": "0.3", "num_iterations": "30000", "seeds": "10", "dev_fraction": "0.25",
+            "train_fraction": "1"}
 
 
 @dataclass(frozen=True)
 class SweepRequest:
-    """What ``nnreg.sweep`` needs: the grid, the shared settings, the seeds and the dev fraction."""
+    """What ``nnreg.sweep`` (or ``data_size_curve``) needs: the grid, the shared settings, the
+    seeds, the dev fraction and the training-set fractions (smallest first)."""
 
     grid: dict[str, list[float]]
     base: Settings
     seeds: int
     dev_fraction: float
+    train_fractions: tuple[float, ...] = (1.0,)
+
+    @property
+    def curve(self) -> bool:
+        """Whether this asks for a data-size curve: more than one training-set fraction."""
+        return len(self.train_fractions) > 1
 
     def models(self) -> list[Settings]:
-        """Every model the sweep may train: the grid over the seeds, and the chosen setting's
-        retraining (counted as the first setting's, the same size of work)."""
+        """Every model the request may train: a curve's (``curve_models``), or the grid over the
+        seeds and the chosen setting's retraining (counted as the first setting's, the same work)."""
+        if self.curve:
+            return curve_models(self.grid, self.train_fractions, self.seeds, self.base)
         dev = grid_settings(self.grid, self.seeds, self.base)
         return dev + dev[: self.seeds]
 
@@ -39,8 +51,9 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
         value = fields[key]
         return "" if value is None else str(value)
 
-    grid = {"lambd": parse_numbers(text("lambd"), names["lambd"]),
-            "keep_prob": parse_numbers(text("keep_prob"), names["keep_prob"])}
+    grid = {field: parse_numbers(text(field), names[field]) for field in GRID_FIELDS}
+    fractions = fraction_list(parse_numbers(text("train_fraction"), names["train_fraction"], low=MIN_TRAIN_FRACTION,
+                                            high=1.0), names["train_fraction"])
     try:
         layer_dims = parse_layers(text("hidden"))
     except ValueError as error:
@@ -49,9 +62,11 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
                     learning_rate=parse_number(text("learning_rate"), names["learning_rate"], low=MIN_LEARNING_RATE,
                                                high=MAX_LEARNING_RATE),
                     num_iterations=parse_number(text("num_iterations"), names["num_iterations"], whole=True,
-                                                low=MIN_ITERATIONS, high=MAX_ITERATIONS))
+                                                low=MIN_ITERATIONS, high=MAX_ITERATIONS),
+                    # A curve sets each model's own fraction.
+                    train_fraction=fractions[0] if len(fractions) == 1 else 1.0)
     seeds = parse_number(text("seeds"), names["seeds"], whole=True, low=1, high=MAX_SEEDS)
     dev_fraction = parse_number(text("dev_fraction"), names["dev_fraction"])
-    request = SweepRequest(grid, base, seeds, dev_fraction)
-    request.models()  # every setting of the grid validated now, before anything trains
+    request = SweepRequest(grid, base, seeds, dev_fraction, tuple(fractions))
+    request.models()  # every setting validated now, before anything trains
     return request

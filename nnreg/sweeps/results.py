@@ -8,11 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..settings import Settings
+from .curve import FAMILIES
+from .grid import GRID_FIELDS
+
 PHASES = ("dev", "final")
 RESULT_TYPES = (".csv", ".parquet")
 # What a results file must hold to be viewed; norm_W1, norm_W2, ... follow rows.COLUMNS.
-REQUIRED_COLUMNS = ["phase", "lambd", "keep_prob", "seed", "train_accuracy", "dev_accuracy",
-                    "test_accuracy", "weight_norm"]
+REQUIRED_COLUMNS = ["phase", *GRID_FIELDS, "seed", "train_accuracy", "dev_accuracy", "test_accuracy", "weight_norm"]
+# Columns added since files were first written, and what a file without them meant: no L1, all
+# training points.
+ADDED_COLUMNS = {field: getattr(Settings(), field) for field in ("l1", "train_fraction")}
+# A data-size curve's file (nnreg.sweeps.curve) holds these too.
+CURVE_COLUMNS = ["family", "train_fraction", "train_size"]
 
 
 def check_results_path(path) -> Path:
@@ -36,6 +44,11 @@ def write_results(rows: pd.DataFrame, path) -> None:
         rows.to_csv(path, index=False, lineterminator="\n")
 
 
+def is_curve(rows: pd.DataFrame) -> bool:
+    """Whether results are a data-size curve's (``data_size_curve``) rather than a sweep's."""
+    return "family" in rows.columns
+
+
 def read_results(content: bytes, filename: str) -> pd.DataFrame:
     """A results file written by the command line or the app, from its bytes, validated."""
     source = Path(str(filename)).name or "upload"
@@ -51,6 +64,7 @@ def read_results(content: bytes, filename: str) -> pd.DataFrame:
             rows = pd.read_csv(io.BytesIO(content))
     except Exception as error:  # pandas and pyarrow raise many types for a corrupt file; all mean the same.
         raise ValueError(f"{source}: not a readable {suffix} results file ({type(error).__name__})") from None
+    rows = rows.assign(**{column: value for column, value in ADDED_COLUMNS.items() if column not in rows.columns})
     missing = [c for c in REQUIRED_COLUMNS if c not in rows.columns]
     if missing:
         raise ValueError(f"{source}: missing column(s) {', '.join(missing)}; is it a sweep's results file?")
@@ -60,7 +74,7 @@ def read_results(content: bytes, filename: str) -> pd.DataFrame:
     for column in REQUIRED_COLUMNS[1:]:
         if not pd.api.types.is_numeric_dtype(rows[column]):
             raise ValueError(f"{source}: column {column} must hold numbers")
-    for column in ("lambd", "keep_prob", "seed"):
+    for column in (*GRID_FIELDS, "seed"):
         if rows[column].isna().any():
             raise ValueError(f"{source}: column {column} has empty cells")
     for column in ("train_accuracy", "dev_accuracy", "test_accuracy"):
@@ -68,8 +82,25 @@ def read_results(content: bytes, filename: str) -> pd.DataFrame:
         if ((values < 0) | (values > 1)).any():
             raise ValueError(f"{source}: column {column} must hold accuracies from 0 to 1")
     dev = rows[rows["phase"] == "dev"]
-    if dev.empty:
-        raise ValueError(f"{source}: there are no dev rows to choose from")
     if dev["dev_accuracy"].isna().any():
         raise ValueError(f"{source}: {int(dev['dev_accuracy'].isna().sum())} dev row(s) have no dev_accuracy")
+    if is_curve(rows):
+        return _checked_curve(rows, source)
+    if dev.empty:
+        raise ValueError(f"{source}: there are no dev rows to choose from")
+    return rows
+
+
+def _checked_curve(rows: pd.DataFrame, source: str) -> pd.DataFrame:
+    missing = [c for c in CURVE_COLUMNS if c not in rows.columns]
+    if missing:
+        raise ValueError(f"{source}: a data-size curve's file needs column(s) {', '.join(missing)}")
+    unknown = sorted(set(rows["family"].astype(str)) - set(FAMILIES))
+    if unknown:
+        raise ValueError(f"{source}: column family must be one of {', '.join(FAMILIES)}, found {unknown[0]!r}")
+    for column in CURVE_COLUMNS[1:]:
+        if not pd.api.types.is_numeric_dtype(rows[column]) or rows[column].isna().any():
+            raise ValueError(f"{source}: column {column} must hold a number in every row")
+    if not (rows["phase"] == "final").any():
+        raise ValueError(f"{source}: there are no final rows: the curve was stopped before any model was retrained")
     return rows

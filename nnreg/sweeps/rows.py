@@ -13,9 +13,10 @@ from ..data import Dataset
 from ..settings import Settings
 from ..training import train
 from .dev import with_dev_as_test
+from .grid import GRID_FIELDS, setting_of
 
 COLUMNS = [
-    "phase", "lambd", "keep_prob", "seed", "train_accuracy", "dev_accuracy", "test_accuracy",
+    "phase", *GRID_FIELDS, "seed", "train_fraction", "train_size", "train_accuracy", "dev_accuracy", "test_accuracy",
     "cost", "weight_norm", "diverged_at", "seconds", "layer_dims", "learning_rate",
     "num_iterations", "dropout_mask", "dataset", "fingerprint", "dev_fraction",
 ]
@@ -28,17 +29,19 @@ def _accuracy(parameters, X, y) -> float:
 def model_row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -> dict:
     settings, params = result.settings, result.parameters
     norms = result.weight_norms()
-    Y = fit.train_Y.reshape(1, -1).astype(float)
+    # The points it fitted: all of ``fit``'s training points, or its train_fraction of them.
+    X, Y = fit.train_X[result.train_index].T, fit.train_Y[result.train_index].reshape(1, -1).astype(float)
     row = {
         "phase": "final" if mask is None else "dev",
-        "lambd": settings.lambd,
-        "keep_prob": settings.keep_prob,
+        **dict(zip(GRID_FIELDS, setting_of(settings))),
         "seed": settings.seed,
+        "train_fraction": settings.train_fraction,
+        "train_size": result.train_size,
         "train_accuracy": result.train_accuracy,
         "dev_accuracy": math.nan if mask is None else result.test_accuracy,
         "test_accuracy": _accuracy(params, dataset.test_X, dataset.test_Y),
         # The model's own objective on its training data, with the full network (no dropout).
-        "cost": network.compute_cost(fit.train_X.T, Y, params, settings.lambd),
+        "cost": network.compute_cost(X, Y, params, settings.lambd, l1=settings.l1),
         "weight_norm": result.total_weight_norm(),
         "diverged_at": result.diverged_at,
         "seconds": result.seconds,

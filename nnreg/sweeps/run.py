@@ -3,16 +3,15 @@ chosen setting retrained on all training data."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..data import Dataset
 from ..settings import Settings
-from .dev import DEV_SEED, dev_mask
-from .executors import check_cluster_options, executor
-from .grid import grid_settings, seed_list
+from .dev import DEV_SEED, check_train_fractions, dev_mask
+from .executors import check_cluster_options, counter, open_executor, run_phase
+from .grid import GRID_FIELDS, grid_settings, seed_list, setting_of
 from .rows import rows_table
 from .stats import choose
 
@@ -26,23 +25,13 @@ class SweepResult:
     stopped: bool
 
 
-def _run_phase(runner, dataset, mask, settings_list, on_done, should_stop) -> tuple[list[dict], bool]:
-    """Rows in the order of ``settings_list`` (however the models finished), and whether it stopped."""
-    slots = [None] * len(settings_list)
-
-    def store(index, row):
-        slots[index] = row
-        on_done()
-
-    stopped = runner.run(dataset, mask, settings_list, store, should_stop)
-    return [row for row in slots if row is not None], stopped
-
-
 def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fraction: float = 0.25,
           dev_seed: int = DEV_SEED, scheduler: str | None = None, local_cluster: int | None = None,
           progress=None, heartbeat=None, should_stop=None) -> SweepResult:
-    """Train ``grid`` (``{"lambd": [...], "keep_prob": [...]}``) over ``seeds`` (a count, or a
-    list of seeds), choose on the dev set and retrain the chosen setting on all training data.
+    """Train ``grid`` (``{"lambd": [...], "l1": [...], "keep_prob": [...]}``, a field left out at
+    its default) over ``seeds`` (a count, or a list of seeds), choose on the dev set and retrain
+    the chosen setting on all training data (on ``base.train_fraction`` of them, and of the
+    points outside the dev set before).
 
     ``scheduler`` (a Dask scheduler's address) or ``local_cluster`` (a number of worker
     processes on this machine) runs the models on Dask.  ``progress(done, total)`` is called
@@ -54,24 +43,15 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fr
     settings_list = grid_settings(grid, seeds, base)
     seed_count = len(seed_list(seeds))
     mask = dev_mask(dataset, dev_fraction, dev_seed)
+    check_train_fractions(dataset, [settings_list[0].train_fraction], mask)
     check_cluster_options(scheduler, local_cluster)
     should_stop = should_stop or (lambda: False)
-    total = len(settings_list) + seed_count
-    done = 0
-
-    def on_done():
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
-    with ExitStack() as stack:
-        runner = executor(stack, scheduler, local_cluster, heartbeat)
-        dev_rows, stopped = _run_phase(runner, dataset, mask, settings_list, on_done, should_stop)
+    on_done = counter(progress, len(settings_list) + seed_count)
+    with open_executor(scheduler, local_cluster, heartbeat) as runner:
+        dev_rows, stopped = run_phase(runner, dataset, mask, settings_list, on_done, should_stop)
         if stopped:
             return SweepResult(rows_table(dev_rows, dev_fraction), None, True)
         chosen = choose(rows_table(dev_rows, dev_fraction))
-        final_settings = [s for s in settings_list
-                          if (s.lambd, s.keep_prob) == (chosen["lambd"], chosen["keep_prob"])]
-        final_rows, stopped = _run_phase(runner, dataset, None, final_settings, on_done, should_stop)
+        final_settings = [s for s in settings_list if setting_of(s) == tuple(chosen[f] for f in GRID_FIELDS)]
+        final_rows, stopped = run_phase(runner, dataset, None, final_settings, on_done, should_stop)
     return SweepResult(rows_table(dev_rows + final_rows, dev_fraction), chosen, stopped)

@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .grid import GRID_FIELDS
+
 CONFIDENCE = 0.95
 # Equal mean dev accuracies can differ in the last bits from the order of summation; such
 # settings are tied, and the tie goes to the one listed first in the grid.
@@ -51,12 +53,13 @@ def within_noise(a, b) -> bool:
     return bool(abs(a.mean() - b.mean()) <= spread)
 
 
-def summarize(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per phase and setting, in grid order: seeds, then mean, std, ci_low and ci_high
-    of each metric (e.g. ``dev_accuracy_mean``)."""
+def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS)) -> pd.DataFrame:
+    """One row per value of ``keys`` (by default per phase and setting), in the rows' order:
+    seeds, then mean, std, ci_low and ci_high of each metric (e.g. ``dev_accuracy_mean``)."""
+    keys = list(keys)
     out = []
-    for (phase, lambd, keep_prob), group in rows.groupby(["phase", "lambd", "keep_prob"], sort=False):
-        entry = {"phase": phase, "lambd": lambd, "keep_prob": keep_prob, "seeds": len(group)}
+    for values, group in rows.groupby(keys, sort=False):
+        entry = {**dict(zip(keys, values)), "seeds": len(group)}
         for metric in METRICS:
             stats = interval(group[metric]) if metric in group else (math.nan,) * 4
             if metric.endswith("_accuracy"):
@@ -64,32 +67,34 @@ def summarize(rows: pd.DataFrame) -> pd.DataFrame:
                 stats = (*stats[:2], *np.clip(stats[2:], 0.0, 1.0))
             entry.update(zip((f"{metric}_{s}" for s in ("mean", "std", "ci_low", "ci_high")), stats))
         out.append(entry)
-    columns = ["phase", "lambd", "keep_prob", "seeds"]
+    columns = [*keys, "seeds"]
     columns += [f"{metric}_{s}" for metric in METRICS for s in ("mean", "std", "ci_low", "ci_high")]
     return pd.DataFrame(out, columns=columns)
 
 
 def choose(rows: pd.DataFrame) -> dict:
-    """The setting with the best mean dev accuracy over seeds; only "dev" rows are read."""
+    """The setting (a value per GRID_FIELDS) with the best mean dev accuracy over seeds; only
+    "dev" rows are read."""
     dev = rows[rows["phase"] == "dev"]
     if dev.empty:
         raise ValueError("there are no dev rows to choose from")
-    means = dev.groupby(["lambd", "keep_prob"], sort=False)["dev_accuracy"].mean()
+    means = dev.groupby(list(GRID_FIELDS), sort=False)["dev_accuracy"].mean()
     best = means[means >= means.max() - TIE_TOLERANCE].index[0]
-    return {"lambd": float(best[0]), "keep_prob": float(best[1])}
+    return {field: float(value) for field, value in zip(GRID_FIELDS, best)}
 
 
 def comparison(rows: pd.DataFrame) -> pd.DataFrame:
     """Every dev setting against the chosen one on dev accuracy: the summary plus ``verdict``,
     "chosen", "within noise" or "worse", and ``chosen`` (bool)."""
-    chosen = choose(rows)
-    table = summarize(rows[rows["phase"] == "dev"])
+    chosen = tuple(choose(rows).values())
     dev = rows[rows["phase"] == "dev"]
-    chosen_values = dev[(dev["lambd"] == chosen["lambd"]) & (dev["keep_prob"] == chosen["keep_prob"])]["dev_accuracy"]
+    table = summarize(dev)
+    per_setting = dev.groupby(list(GRID_FIELDS), sort=False)["dev_accuracy"]
+    chosen_values = per_setting.get_group(chosen)
     verdicts = []
-    for row in table.itertuples():
-        values = dev[(dev["lambd"] == row.lambd) & (dev["keep_prob"] == row.keep_prob)]["dev_accuracy"]
-        if (row.lambd, row.keep_prob) == (chosen["lambd"], chosen["keep_prob"]):
+    for setting in zip(*(table[field] for field in GRID_FIELDS)):
+        values = per_setting.get_group(setting)
+        if setting == chosen:
             verdicts.append("chosen")
         elif min(len(values), len(chosen_values)) < 2:
             verdicts.append("one seed: spread unknown")

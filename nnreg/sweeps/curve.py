@@ -1,0 +1,242 @@
+"""The data-size curve: each regularizer's test accuracy as the training set grows.
+
+For each training-set fraction and each regularizer family (no regularization, or L2, L1 or
+dropout alone at the grid's strengths), the family's strength is chosen on the dev set among its
+grid values, as a sweep chooses, and the choice is retrained on that fraction of all training
+points over the seeds; its test accuracy is the curve's point.  The test set never chooses.
+
+The dev set is the same held-out points at every fraction (``dev_fraction`` of all training
+points, a sweep's): the dev models fit the fraction of the points outside it, so every choice is
+made on as many dev points as the full sweep's, however few points the models fit.  Each seed
+draws its own subsample (``training.fitted_points``), so the spread over seeds includes which
+points were kept.
+
+Every fraction's dev models run as one phase, then every retrained model: on Dask one cluster
+serves both, kept busy with all fractions at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data import Dataset
+from ..formatting import mean_std, percent
+from ..settings import STUDY_TITLES, Settings
+from .dev import DEV_SEED, check_train_fractions, dev_mask
+from .executors import check_cluster_options, counter, open_executor, run_phase
+from .grid import GRID_FIELDS, checked_base, grid_values, seed_list
+from .rows import rows_table
+from .stats import choose, summarize, within_noise
+
+# Each family by the grid field whose strength it chooses (none: nothing to choose), in the order
+# of STUDY_TITLES.  A field's default in Settings is its regularizer off.
+FAMILIES = {"none": None, "l2": "lambd", "l1": "l1", "dropout": "keep_prob"}
+OFF = {field: getattr(Settings(), field) for field in GRID_FIELDS}
+
+
+def family_of(setting: Mapping[str, float]) -> str | None:
+    """The family of a grid setting: "none" with every regularizer off, else the family of the one
+    field that is on; None when several are (no family's)."""
+    on = [field for field, value in OFF.items() if setting[field] != value]
+    if len(on) > 1:
+        return None
+    return next(family for family, field in FAMILIES.items() if field == (on[0] if on else None))
+
+
+def family_settings(grid) -> dict[str, list[dict[str, float]]]:
+    """Each family's candidate settings (a value per GRID_FIELDS) from ``grid``: none's is every
+    regularizer off; another family's, each of its field's grid values that turns it on, the other
+    fields off.  A family with no such value is left out."""
+    values = grid_values(grid)
+    families = {}
+    for family, field in FAMILIES.items():
+        if field is None:
+            families[family] = [dict(OFF)]
+            continue
+        on = [value for value in values[field] if value != OFF[field]]
+        if on:
+            families[family] = [{**OFF, field: value} for value in on]
+    return families
+
+
+def left_out_note(families) -> str:
+    """Why these families have no curve: the grid has no strength that turns them on."""
+    return "; ".join(f"{STUDY_TITLES[family]} is left out: the grid has no {FAMILIES[family]} value other "
+                     f"than {OFF[FAMILIES[family]]:g}" for family in families)
+
+
+def fraction_list(fractions, name: str = "train_fraction") -> list[float]:
+    """Training-set fractions (each checked by Settings), distinct, smallest first; a ValueError
+    names ``name``."""
+    listed = [fractions] if np.isscalar(fractions) else list(fractions)
+    if not listed:
+        raise ValueError(f"{name} needs at least one value")
+    checked = [Settings(train_fraction=value).train_fraction for value in listed]
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"{name} lists a value twice: {', '.join(f'{value:g}' for value in listed)}")
+    return sorted(checked)
+
+
+def _model(base: Settings, setting: Mapping[str, float], fraction: float, seed: int) -> Settings:
+    return base.replace(**setting, train_fraction=fraction, seed=seed, dropout_seed=seed)
+
+
+def _dev_models(families, fractions, seeds, base) -> list[Settings]:
+    # A family with one value has nothing to choose: it skips the dev phase.
+    return [_model(base, setting, fraction, seed) for fraction in fractions
+            for settings in families.values() if len(settings) > 1
+            for setting in settings for seed in seeds]
+
+
+def curve_models(grid, fractions, seeds, base: Settings | None = None) -> list[Settings]:
+    """Every model a data-size curve may train, all validated: the dev models, then each family's
+    retrained ones at each fraction (counted at its first value: the same work)."""
+    families, fractions, seeds = family_settings(grid), fraction_list(fractions), seed_list(seeds)
+    base = checked_base(base)
+    final = [_model(base, settings[0], fraction, seed) for fraction in fractions
+             for settings in families.values() for seed in seeds]
+    return _dev_models(families, fractions, seeds, base) + final
+
+
+@dataclass
+class CurveResult:
+    """One row per trained model (``family``, then a sweep's columns), the summary
+    (``curve_summary``), the families the grid left out, and whether it was stopped."""
+
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    left_out: list[str]
+    stopped: bool
+
+
+def _with_family(table: pd.DataFrame) -> pd.DataFrame:
+    settings = zip(*(table[field] for field in GRID_FIELDS))
+    table.insert(0, "family", [family_of(dict(zip(GRID_FIELDS, setting))) for setting in settings])
+    return table
+
+
+def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | None = None, *,
+                    dev_fraction: float = 0.25, dev_seed: int = DEV_SEED, scheduler: str | None = None,
+                    local_cluster: int | None = None, progress=None, heartbeat=None,
+                    should_stop=None) -> CurveResult:
+    """Test accuracy against training-set size, per regularizer family: for each of ``fractions``
+    (of the training points) and each family of ``grid`` (``family_settings``), the strength with
+    the best mean dev accuracy, retrained on that fraction over ``seeds``.
+
+    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat`` and ``should_stop`` work as in
+    ``sweep``; one executor (one Dask cluster) serves the whole curve.  Stopped, the rows
+    trained so far come back with ``stopped=True``.
+    """
+    families, fractions, seeds = family_settings(grid), fraction_list(fractions), seed_list(seeds)
+    base = checked_base(base)
+    dev_models = _dev_models(families, fractions, seeds, base)
+    mask = dev_mask(dataset, dev_fraction, dev_seed)
+    check_train_fractions(dataset, fractions, mask if dev_models else None)
+    check_cluster_options(scheduler, local_cluster)
+    should_stop = should_stop or (lambda: False)
+    on_done = counter(progress, len(dev_models) + len(fractions) * len(families) * len(seeds))
+    with open_executor(scheduler, local_cluster, heartbeat) as runner:
+        dev_rows, stopped = run_phase(runner, dataset, mask, dev_models, on_done, should_stop)
+        final_rows = []
+        if not stopped:
+            dev = _with_family(rows_table(dev_rows, dev_fraction))
+            final_models = []
+            for fraction in fractions:
+                for family, settings in families.items():
+                    at = dev[(dev["family"] == family) & (dev["train_fraction"] == fraction)]
+                    chosen = choose(at) if len(settings) > 1 else settings[0]
+                    final_models += [_model(base, chosen, fraction, seed) for seed in seeds]
+            final_rows, stopped = run_phase(runner, dataset, None, final_models, on_done, should_stop)
+    rows = _with_family(rows_table(dev_rows + final_rows, dev_fraction))
+    left_out = [family for family in FAMILIES if family not in families]
+    return CurveResult(rows, curve_summary(rows), left_out, stopped)
+
+
+def curve_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per fraction and family (in that order) from a curve's retrained ("final") rows:
+    the setting retrained and its ``strength`` (the family's field; NaN for none), ``candidates``
+    (how many strengths the dev set chose among; 1: nothing to choose), ``train_size`` (the
+    points each model fitted), seeds, and each metric's mean, std and 95% interval over seeds
+    (e.g. ``test_accuracy_mean``)."""
+    keys = ("train_fraction", "train_size", "family", *GRID_FIELDS)
+    table = summarize(rows[rows["phase"] == "final"], keys)
+    dev = rows[rows["phase"] == "dev"]
+    candidates = dev.drop_duplicates(["family", "train_fraction", *GRID_FIELDS]) \
+        .groupby(["family", "train_fraction"]).size()
+    table["strength"] = [np.nan if FAMILIES[row.family] is None else getattr(row, FAMILIES[row.family])
+                         for row in table.itertuples()]
+    table["candidates"] = [int(candidates.get((row.family, row.train_fraction), 1)) for row in table.itertuples()]
+    order = table["family"].map(list(FAMILIES).index)
+    return table.iloc[np.lexsort((order, table["train_fraction"]))].reset_index(drop=True)
+
+
+def _name(row) -> str:
+    field = FAMILIES[row.family]
+    return STUDY_TITLES[row.family] + ("" if field is None else f" ({field} = {row.strength:g})")
+
+
+def curve_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as text, one row per fraction: the training points each model fitted, then per
+    family its test accuracy in percent (mean ± std over seeds) and the strength retrained; what
+    the command line prints and the page shows."""
+    families = [family for family in FAMILIES if family in set(summary["family"])]
+    lines = []
+    for (fraction, size), group in summary.groupby(["train_fraction", "train_size"], sort=False):
+        by_family = group.set_index("family")
+        line = {"fraction": f"{fraction:g}", "train points": str(size)}
+        for family in families:
+            row = by_family.loc[family] if family in by_family.index else None
+            line[f"{STUDY_TITLES[family]} test %"] = "-" if row is None else \
+                mean_std(row["test_accuracy_mean"], row["test_accuracy_std"])
+            if FAMILIES[family] is not None:
+                line[FAMILIES[family]] = "-" if row is None else f"{row['strength']:g}"
+        lines.append(line)
+    return pd.DataFrame(lines)
+
+
+def choice_note(summary: pd.DataFrame) -> str:
+    """How each family's strength was set: chosen on the dev set among its grid values at each
+    fraction, or the only value the grid gives it (nothing to choose)."""
+    notes = []
+    for family, field in FAMILIES.items():
+        rows = summary[summary["family"] == family]
+        if field is None or rows.empty:
+            continue
+        count = int(rows["candidates"].max())
+        notes.append(f"{field} chosen on the dev set among {count} values at each fraction" if count > 1
+                     else f"{field} at its only value, {rows['strength'].iloc[0]:g}")
+    return "; ".join(notes)
+
+
+def curve_findings(rows: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+    """At the smallest and at the largest fraction: which family has the best mean test accuracy,
+    how far ahead of the next it is, and whether that is within noise (``within_noise`` over
+    seeds).  Every number reads as ``curve_table`` shows it."""
+    final = rows[rows["phase"] == "final"]
+    fractions = sorted(set(summary["train_fraction"]))
+    findings = []
+    for fraction in dict.fromkeys([*fractions[:1], *fractions[-1:]]):
+        ranked = summary[summary["train_fraction"] == fraction].sort_values(
+            "test_accuracy_mean", ascending=False, kind="stable")
+        if len(ranked) < 2:
+            continue
+        best, second = ranked.iloc[0], ranked.iloc[1]
+        # The gap between the means as the table rounds them, so that a reader's subtraction agrees.
+        gap = float(percent(best.test_accuracy_mean)) - float(percent(second.test_accuracy_mean))
+        values = [final.loc[(final["family"] == row.family) & (final["train_fraction"] == fraction), "test_accuracy"]
+                  for row in (best, second)]
+        if min(len(v) for v in values) < 2:
+            verdict = "one seed, so the spread over seeds is unknown"
+        elif within_noise(*values):
+            verdict = "within noise (no more than the larger standard deviation over seeds)"
+        else:
+            verdict = "beyond noise (more than the larger standard deviation over seeds)"
+        findings.append(
+            f"At fraction {fraction:g} ({best.train_size} training points), {_name(best)} has the best test "
+            f"accuracy, {mean_std(best.test_accuracy_mean, best.test_accuracy_std)} %, {gap:.1f} points above "
+            f"{_name(second)} at {mean_std(second.test_accuracy_mean, second.test_accuracy_std)} %: {verdict}.")
+    return findings
