@@ -14,5 +14,5 @@ shared.engine_warm_up()
 
 st.navigation([
     st.Page("app_pages/study.py", title="Regularization side by side", icon=":material/compare:", default=True),
-    st.Page("app_pages/sweep.py", title="Sweep: choose λ and keep_prob", icon=":material/tune:", url_path="sweep"),
+    st.Page("app_pages/sweep.py", title="Sweep: choose λ, L1 and keep_prob", icon=":material/tune:", url_path="sweep"),
 ]).run()

@@ -16,6 +16,17 @@ def mean_std(mean: float, std: float) -> str:
     return percent(mean) if math.isnan(std) else f"{percent(mean)} ± {percent(std)}"
 
 
+def points(change: float, spread: float | None = None, sign: bool = False) -> str:
+    """A difference in percentage points, "1.5", with one decimal; given the ``spread`` it was found
+    to exceed (in points too), with as many more decimals (up to 4) as it takes to read larger than
+    the spread, so that a difference beyond noise never reads equal to the spread shown beside it."""
+    decimals = 1
+    if spread is not None:
+        while decimals < 4 and round(abs(change), decimals) <= round(spread, decimals):
+            decimals += 1
+    return f"{change:{'+' if sign else ''}.{decimals}f}"
+
+
 def interval(low: float, high: float) -> str:
     """A confidence interval in percent, "91.3 to 92.9", or "-" where there is none."""
     return "-" if math.isnan(low) else f"{percent(low)} to {percent(high)}"

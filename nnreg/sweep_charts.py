@@ -187,12 +187,14 @@ def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
         std=summary["test_accuracy_std"])
     frame = frame[["model", "strength", "train_fraction", "train_size", "seeds", "mean", "std", "low", "high",
                    "ci_low", "ci_high"]]
-    color = alt.Color("model:N", scale=alt.Scale(domain=titles, range=[MODEL_COLORS[f] for f in families]),
-                      sort=titles, title="regularization")
+    scale = alt.Scale(domain=titles, range=[MODEL_COLORS[f] for f in families])
+    # The legend is the lines': the bands' pale fill would make every colour in it look alike.
+    color = alt.Color("model:N", scale=scale, sort=titles, title="regularization",
+                      legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolOpacity=1))
     sizes = sorted(int(size) for size in set(frame["train_size"]))
     x = alt.X("train_size:Q", title="training points used", scale=alt.Scale(zero=False, padding=12),
               axis=alt.Axis(values=sizes, format="d"))
-    base = alt.Chart(frame).encode(x=x, color=color)
+    base = alt.Chart(frame).encode(x=x)
     tooltip = [alt.Tooltip("model:N", title="regularization"), alt.Tooltip("strength:N"),
                alt.Tooltip("train_fraction:Q", format="~g", title="fraction of the training points"),
                alt.Tooltip("train_size:Q", title="training points"),
@@ -201,8 +203,9 @@ def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),
                alt.Tooltip("ci_high:Q", format=".1%", title="95% interval to"), "seeds:Q"]
     band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("low:Q", title="test accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)), y2="high:Q")
-    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
+        y=alt.Y("low:Q", title="test accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)), y2="high:Q",
+        color=alt.Color("model:N", scale=scale, sort=titles, legend=None))
+    line = base.mark_line(point=True).encode(y="mean:Q", color=color, tooltip=tooltip)
     return alt.layer(band, line).properties(
         width=WIDTH, height=HEIGHT,
         title=alt.Title("Test accuracy against training-set size",

@@ -111,6 +111,10 @@ BAD_SETTINGS = [
     ("layer_dims", (), "", "layer"),
     ("layer_dims", (10**6,), "1000000", "layer_dims must be from 1 to 500"),
     ("layer_dims", (20, 3.5), "20,3.5", "layer"),
+    ("l1", -0.5, "-0.5", "l1 must be in [0, 1000]"),
+    ("l1", float("inf"), "inf", "l1 must be a finite number"),
+    ("train_fraction", 0.0, "0", "train_fraction must be in [0.05, 1]"),
+    ("train_fraction", 1.5, "1.5", "train_fraction must be in [0.05, 1]"),
 ]
 
 # Link values only the dashboard reads: (query parameter, value).

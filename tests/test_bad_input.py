@@ -15,7 +15,8 @@ from test_app import ROOT, open_page, table
 FILE_IDS = [f[0] for f in BAD_FILES]
 SETTING_IDS = [f"{s[0]}={s[2] or 'empty'}" for s in BAD_SETTINGS]
 CLI_FLAGS = {"keep_prob": "--keep-prob", "lambd": "--lambd", "learning_rate": "--learning-rate",
-             "num_iterations": "--num-iterations", "layer_dims": "--hidden"}
+             "num_iterations": "--num-iterations", "layer_dims": "--hidden", "l1": "--l1",
+             "train_fraction": "--train-fraction"}
 URL_KEYS = {"layer_dims": "layers"}
 
 

@@ -254,3 +254,12 @@ def test_a_curves_results_round_trip(curve, tmp_path, suffix):
 def test_a_bad_curve_file_is_named(curve, change, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_results(change(curve.rows).to_csv(index=False).encode(), "curve.csv")
+
+
+def test_a_difference_beyond_noise_never_reads_equal_to_the_spread_beside_it():
+    # Means 85.5 % and 84.8 %, the larger std 0.68 points: 0.7 apart, beyond noise, yet "0.7" beside
+    # "± 0.7" would read as equal; more decimals tell them apart.
+    rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8482, 0.855, 0.8618], ("l2", 0.7): [0.845, 0.848, 0.851]}})
+    summary = curve_summary(rows)
+    assert "85.5 ± 0.7 %, 0.70 points above L2 (lambd = 0.7) at 84.8 ± 0.3 %: beyond noise" in curve_findings(
+        rows, summary)[0]

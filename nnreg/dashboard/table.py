@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..formatting import points
 from ..palette import HIGHLIGHT, HIGHLIGHT_TEXT
 from ..study import summary_table
 from ..training import TrainResult
@@ -94,13 +95,10 @@ def change_in_points(table: pd.DataFrame, name: str, change: float, minus: str =
     """A test-accuracy change in points, e.g. "+1.5 pts": with one decimal, or more where one
     would show a change beyond noise equal to the spread shown beside it (the larger standard
     deviation of the two models, which the verdict compares it with)."""
-    points, decimals = 100 * change, 1
     within = table.loc[name, "Within noise"] if "Within noise" in table else pd.NA
-    if within is not pd.NA and not within:
-        spread = 100 * max(table.loc[name, "Test std"], table.loc["none", "Test std"])
-        while decimals < 4 and round(abs(points), decimals) <= round(spread, decimals):
-            decimals += 1
-    return f"{points:+.{decimals}f} pts".replace("-", minus)
+    spread = (100 * max(table.loc[name, "Test std"], table.loc["none", "Test std"])
+              if within is not pd.NA and not within else None)
+    return f"{points(100 * change, spread, sign=True)} pts".replace("-", minus)
 
 
 def style_table(table: pd.DataFrame):
