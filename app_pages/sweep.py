@@ -209,7 +209,7 @@ def show(rows):
 def show_curve(rows, left_out):
     """A data-size curve, run here or uploaded: the chart, what it says, the table."""
     summary = curve_summary(rows)
-    st.altair_chart(data_size_curve(summary))
+    st.altair_chart(data_size_curve(summary), width="content")
     seeds = int(summary["seeds"].max())
     strengths = choice_note(summary)
     st.caption(" ".join([f"Lines: mean test accuracy over {seeds} seed(s), each seed its own initial weights, "

@@ -6,24 +6,30 @@ from __future__ import annotations
 import math
 
 
-def percent(value: float) -> str:
-    """A fraction in percent with one decimal, without the sign: 0.9213 → "92.1"."""
-    return f"{100 * value:.1f}"
+def percent(value: float, decimals: int = 1) -> str:
+    """A fraction in percent with one decimal (or ``decimals``), without the sign: 0.9213 → "92.1"."""
+    return f"{100 * value:.{decimals}f}"
 
 
-def mean_std(mean: float, std: float) -> str:
+def mean_std(mean: float, std: float, decimals: int = 1) -> str:
     """ "92.1 ± 0.8" in percent; the mean alone where there is no spread (one seed, NaN)."""
-    return percent(mean) if math.isnan(std) else f"{percent(mean)} ± {percent(std)}"
+    return percent(mean, decimals) if math.isnan(std) else f"{percent(mean, decimals)} ± {percent(std, decimals)}"
+
+
+def decimals_apart(high: float, low: float, spread: float) -> int:
+    """How many decimals (1 to 4) two numbers need for the difference of the numbers as shown to
+    read larger than the ``spread`` as shown (all in one unit), so that a difference found beyond
+    noise never reads equal to, or smaller than, the spread beside it."""
+    decimals = 1
+    while decimals < 4 and round(round(high, decimals) - round(low, decimals), decimals) <= round(spread, decimals):
+        decimals += 1
+    return decimals
 
 
 def points(change: float, spread: float | None = None, sign: bool = False) -> str:
     """A difference in percentage points, "1.5", with one decimal; given the ``spread`` it was found
-    to exceed (in points too), with as many more decimals (up to 4) as it takes to read larger than
-    the spread, so that a difference beyond noise never reads equal to the spread shown beside it."""
-    decimals = 1
-    if spread is not None:
-        while decimals < 4 and round(abs(change), decimals) <= round(spread, decimals):
-            decimals += 1
+    to exceed (in points too), with the decimals it takes to read larger than it."""
+    decimals = 1 if spread is None else decimals_apart(abs(change), 0.0, spread)
     return f"{change:{'+' if sign else ''}.{decimals}f}"
 
 

@@ -15,13 +15,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .palette import MODEL_COLORS, SPLIT_COLORS
+from .palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
 from .settings import STUDY_TITLES
 from .sweeps import FAMILIES, GRID_FIELDS, choose, summarize
 
 SPLITS = tuple(SPLIT_COLORS)
 FINAL_COLOR = SPLIT_COLORS["test"]
 WIDTH, HEIGHT = 420, 280
+# The data-size curve's plot, drawn at this width (its legend beside it) on a page at least 1280 wide.
+CURVE_WIDTH = 560
 BAND_NOTE = "lines: mean over seeds; bands: ± 1 standard deviation over seeds"
 FINAL_NOTE = "◆ the chosen setting retrained on all training data: its test accuracy"
 # Each grid field as a reader knows it, and as an axis says it.
@@ -36,6 +38,12 @@ def _strength_scale(values) -> alt.Scale:
     # so with the smallest positive value as the constant, 0 sits one step left of it.
     positive = [value for value in values if value > 0]
     return alt.Scale(type="symlog", constant=min(positive) if positive else 1.0)
+
+
+def _title(text: str, subtitle) -> alt.Title:
+    # Streamlit's theme colours a chart's title but not its subtitle, which would stay black on the
+    # dark theme: the neutral grey reads on both.
+    return alt.Title(text, subtitle=subtitle, subtitleColor=NEUTRAL)
 
 
 def _x(field: str, values, title: str) -> alt.X:
@@ -138,7 +146,7 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, f
             notes.append(FINAL_NOTE)
     return alt.layer(*layers).properties(
         width=WIDTH, height=HEIGHT,
-        title=alt.Title(f"Accuracy against {SYMBOLS[x]} at {_held_text(held)}", subtitle=notes))
+        title=_title(f"Accuracy against {SYMBOLS[x]} at {_held_text(held)}", notes))
 
 
 def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
@@ -162,7 +170,7 @@ def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
     line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
     rule = _chosen_rule("lambd", chosen["lambd"], f"chosen λ = {chosen['lambd']:g}")
     return alt.layer(band, line, rule).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title("Weight norm against λ", subtitle=BAND_NOTE))
+        width=WIDTH, height=HEIGHT, title=_title("Weight norm against λ", BAND_NOTE))
 
 
 def _strength_text(row) -> str:
@@ -185,7 +193,7 @@ def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
         model=summary["family"].map(STUDY_TITLES), strength=[_strength_text(row) for row in summary.itertuples()],
         ci_low=summary["test_accuracy_ci_low"], ci_high=summary["test_accuracy_ci_high"],
         std=summary["test_accuracy_std"])
-    frame = frame[["model", "strength", "train_fraction", "train_size", "seeds", "mean", "std", "low", "high",
+    frame = frame.assign(band=frame["model"])[["model", "band", "strength", "train_fraction", "train_size", "seeds", "mean", "std", "low", "high",
                    "ci_low", "ci_high"]]
     scale = alt.Scale(domain=titles, range=[MODEL_COLORS[f] for f in families])
     # The legend is the lines': the bands' pale fill would make every colour in it look alike.
@@ -202,11 +210,14 @@ def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("std:Q", format=".1%", title="std over seeds"),
                alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),
                alt.Tooltip("ci_high:Q", format=".1%", title="95% interval to"), "seeds:Q"]
+    # The bands' fill by a field of its own, without a legend: with the lines' field, Vega-Lite
+    # merges the two into one legend, and a merged legend with none of its own is not drawn.
     band = base.mark_area(opacity=0.15).encode(
         y=alt.Y("low:Q", title="test accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)), y2="high:Q",
-        color=alt.Color("model:N", scale=scale, sort=titles, legend=None))
+        fill=alt.Fill("band:N", scale=scale, sort=titles, legend=None))
     line = base.mark_line(point=True).encode(y="mean:Q", color=color, tooltip=tooltip)
+    # "pad": the plot keeps its size and the legend is added beside it, never cut off.
     return alt.layer(band, line).properties(
-        width=WIDTH, height=HEIGHT,
-        title=alt.Title("Test accuracy against training-set size",
-                        subtitle=[BAND_NOTE, "each strength chosen on the dev set at each size"]))
+        width=CURVE_WIDTH, height=HEIGHT, autosize=alt.AutoSizeParams(type="pad"),
+        title=_title("Test accuracy against training-set size",
+                     [BAND_NOTE, "each strength chosen on the dev set at each size"]))

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from nnreg.palette import MODEL_COLORS
+from nnreg.palette import MODEL_COLORS, NEUTRAL
 from nnreg.sweep_charts import curve_frame, data_size_curve, validation_curve, weight_norm_chart
 from nnreg.sweeps import curve_summary
 
@@ -171,6 +171,8 @@ def test_data_size_curve_draws_each_family_in_its_colour_with_a_band():
     spec, leaves = _layers(data_size_curve(_summary()))
     assert spec["title"]["text"] == "Test accuracy against training-set size"
     assert "bands: ± 1 standard deviation over seeds" in spec["title"]["subtitle"][0]
+    # Readable on the dark theme too, where Streamlit leaves a subtitle black.
+    assert spec["title"]["subtitleColor"] == NEUTRAL
     marks = {_mark(node): (node, values) for node, values in leaves}
     assert set(marks) == {"area", "line"}
     area, _ = marks["area"]
@@ -183,6 +185,10 @@ def test_data_size_curve_draws_each_family_in_its_colour_with_a_band():
     assert encoding["color"]["scale"] == {"domain": ["No regularization", "L2"],
                                           "range": [MODEL_COLORS["none"], MODEL_COLORS["l2"]]}
     assert area["encoding"]["y"]["field"] == "low" and area["encoding"]["y2"]["field"] == "high"
+    # The legend shows the lines' full colours; the bands' pale fill has none.
+    assert area["encoding"]["fill"]["legend"] is None and area["encoding"]["fill"]["field"] == "band"
+    assert "color" not in area["encoding"]
+    assert encoding["color"]["legend"]["symbolType"] == "stroke"
     tooltips = {tooltip["field"] for tooltip in encoding["tooltip"]}
     assert tooltips >= {"model", "strength", "train_fraction", "train_size", "mean", "std", "ci_low", "ci_high",
                         "seeds"}

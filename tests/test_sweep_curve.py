@@ -261,5 +261,13 @@ def test_a_difference_beyond_noise_never_reads_equal_to_the_spread_beside_it():
     # "± 0.7" would read as equal; more decimals tell them apart.
     rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8482, 0.855, 0.8618], ("l2", 0.7): [0.845, 0.848, 0.851]}})
     summary = curve_summary(rows)
-    assert "85.5 ± 0.7 %, 0.70 points above L2 (lambd = 0.7) at 84.8 ± 0.3 %: beyond noise" in curve_findings(
+    assert "85.50 ± 0.68 %, 0.70 points above L2 (lambd = 0.7) at 84.80 ± 0.30 %: beyond noise" in curve_findings(
         rows, summary)[0]
+
+
+def test_the_gap_as_shown_reads_larger_than_the_spread_as_shown():
+    # Means 85.53 % and 84.78 %, stds 0.66 and 0.30 points: 0.75 apart, beyond noise; at one decimal
+    # "85.5" − "84.8" = 0.7 would read equal to "± 0.7".
+    rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8487, 0.8553, 0.8619], ("l2", 0.7): [0.8448, 0.8478, 0.8508]}})
+    finding = curve_findings(rows, curve_summary(rows))[0]
+    assert "85.53 ± 0.66 %, 0.75 points above L2 (lambd = 0.7) at 84.78 ± 0.30 %: beyond noise" in finding

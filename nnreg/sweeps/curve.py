@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Dataset
-from ..formatting import mean_std, percent, points
+from ..formatting import decimals_apart, mean_std, percent
 from ..settings import STUDY_TITLES, Settings
 from .dev import DEV_SEED, check_train_fractions, dev_mask
 from .executors import check_cluster_options, counter, open_executor, run_phase
@@ -225,21 +225,25 @@ def curve_findings(rows: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
         if len(ranked) < 2:
             continue
         best, second = ranked.iloc[0], ranked.iloc[1]
-        # The gap between the means as the table rounds them, so that a reader's subtraction agrees;
-        # beyond noise, with the decimals it takes to read larger than the spread beside it.
-        gap = points(float(percent(best.test_accuracy_mean)) - float(percent(second.test_accuracy_mean)))
         values = [final.loc[(final["family"] == row.family) & (final["train_fraction"] == fraction), "test_accuracy"]
                   for row in (best, second)]
+        decimals = 1
         if min(len(v) for v in values) < 2:
             verdict = "one seed, so the spread over seeds is unknown"
         elif within_noise(*values):
             verdict = "within noise (no more than the larger standard deviation over seeds)"
         else:
             verdict = "beyond noise (more than the larger standard deviation over seeds)"
-            gap = points(100 * (best.test_accuracy_mean - second.test_accuracy_mean),
-                         100 * max(best.test_accuracy_std, second.test_accuracy_std))
+            # Every number of the sentence with the decimals that tell the gap from the spread.
+            decimals = decimals_apart(100 * best.test_accuracy_mean, 100 * second.test_accuracy_mean,
+                                      100 * max(best.test_accuracy_std, second.test_accuracy_std))
+        # The gap between the means as they are shown, so that a reader's subtraction agrees.
+        gap = (float(percent(best.test_accuracy_mean, decimals))
+               - float(percent(second.test_accuracy_mean, decimals)))
         findings.append(
             f"At fraction {fraction:g} ({best.train_size} training points), {_name(best)} has the best test "
-            f"accuracy, {mean_std(best.test_accuracy_mean, best.test_accuracy_std)} %, {gap} points above "
-            f"{_name(second)} at {mean_std(second.test_accuracy_mean, second.test_accuracy_std)} %: {verdict}.")
+            f"accuracy, {mean_std(best.test_accuracy_mean, best.test_accuracy_std, decimals)} %, "
+            f"{gap:.{decimals}f} points above "
+            f"{_name(second)} at {mean_std(second.test_accuracy_mean, second.test_accuracy_std, decimals)} %: "
+            f"{verdict}.")
     return findings
