@@ -1,0 +1,175 @@
+"""A model in one line of text, the same in a link, on the command line and on the page:
+``NAME[:key=value,key=value...]``, e.g. ``L2 big:lambd=3`` or ``wide:layers=50 20,keep_prob=0.8``.
+
+The keys are the settings a model may change (``SPEC_KEYS``); everything else comes from the
+shared settings.  Values are read by ``nnreg.limits``, so a value accepted or refused here is
+accepted or refused, with the same message, in every other field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .limits import (MAX_DEV_FRACTION, MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LEARNING_RATE, MAX_MODELS,
+                     MIN_DEV_FRACTION, MIN_ITERATIONS, MIN_KEEP_PROB, MIN_LEARNING_RATE, format_layers, parse_layers,
+                     parse_number)
+from .settings import Settings
+
+# Each key's Settings field and how its text is read.
+_NUMBERS = {
+    "lambd": dict(low=0, high=MAX_LAMBD),
+    "l1": dict(low=0, high=MAX_L1),
+    "keep_prob": dict(low=MIN_KEEP_PROB, high=1),
+    "learning_rate": dict(low=MIN_LEARNING_RATE, high=MAX_LEARNING_RATE),
+    "num_iterations": dict(whole=True, low=MIN_ITERATIONS, high=MAX_ITERATIONS),
+    "dev_fraction": dict(low=MIN_DEV_FRACTION, high=MAX_DEV_FRACTION),
+}
+SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "dev_fraction", "layers", "learning_rate",
+             "num_iterations")
+MAX_NAME = 40
+# The course's three models, the page's and `compare`'s default list.
+DEFAULT_SPECS = ("No regularization", "L2:lambd=0.7", "Dropout:keep_prob=0.86")
+# A comma ends a value only where the next key begins, so hidden layers may be written "50, 20" too.
+_PAIRS = re.compile(r",(?=\s*[A-Za-z_]+\s*=)")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named model: the settings it changes from the shared ones, in the order written."""
+
+    name: str
+    changes: tuple[tuple[str, object], ...] = ()
+
+    def settings(self, base: Settings) -> Settings:
+        """``base`` with this model's changes."""
+        fields = {"layer_dims" if key == "layers" else key: value for key, value in self.changes}
+        return base.replace(**fields)
+
+    def __str__(self) -> str:
+        """The text ``parse_spec`` reads back."""
+        pairs = [f"{key}={_shown(value)}" for key, value in self.changes]
+        return self.name + (":" + ",".join(pairs) if pairs else "")
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return " ".join(map(str, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _value(key: str, text: str, spec: str):
+    if key == "early_stopping":
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"model {spec!r}: early_stopping must be true or false, got {text!r}")
+        return text.lower() == "true"
+    if key == "layers":
+        try:
+            return parse_layers(text)
+        except ValueError as error:
+            raise ValueError(f"model {spec!r}: {error}") from None
+    try:
+        return parse_number(text, key, **_NUMBERS[key])
+    except ValueError as error:
+        raise ValueError(f"model {spec!r}: {error}") from None
+
+
+def parse_spec(text) -> ModelSpec:
+    """One model from ``NAME[:key=value,...]``; a ValueError names the spec and what is wrong."""
+    spec = str(text).strip()
+    name, _, rest = spec.partition(":")
+    name = name.strip()
+    if not name:
+        raise ValueError(f"model {spec!r} has no name: write NAME or NAME:key=value,... (e.g. 'L2:lambd=0.7')")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"model name {name[:MAX_NAME]!r}... is longer than {MAX_NAME} characters")
+    changes = {}
+    for pair in _PAIRS.split(rest) if rest.strip() else []:
+        key, equals, value = pair.partition("=")
+        key = key.strip()
+        if not equals or key not in SPEC_KEYS:
+            raise ValueError(f"model {spec!r}: {'unknown key ' + repr(key) if equals else repr(pair.strip()) + ' is not key=value'}"
+                             f"; the keys are {', '.join(SPEC_KEYS)}")
+        if key in changes:
+            raise ValueError(f"model {spec!r} sets {key} twice")
+        changes[key] = _value(key, value.strip(), spec)
+    model = ModelSpec(name, tuple(changes.items()))
+    # Settings' own checks too (none is expected to fail after the limits above).
+    model.settings(Settings())
+    return model
+
+
+def check_specs(models: Iterable[ModelSpec]) -> list[ModelSpec]:
+    """The list as given if it has 1 to MAX_MODELS models with distinct names; else a ValueError."""
+    models = list(models)
+    if not 1 <= len(models) <= MAX_MODELS:
+        raise ValueError(f"compare 1 to {MAX_MODELS} models, got {len(models)}")
+    seen = {}
+    for model in models:
+        key = model.name.casefold()
+        if key in seen:
+            raise ValueError(f"two models are named {seen[key]!r}: every model needs a name of its own")
+        seen[key] = model.name
+    return models
+
+
+def parse_specs(texts: Iterable[str]) -> list[ModelSpec]:
+    """Every model of a list, strictly (the command line): the first problem is a ValueError."""
+    return check_specs(parse_spec(text) for text in texts)
+
+
+def parse_specs_kept(texts: Iterable[str]) -> tuple[list[ModelSpec], list[str]]:
+    """Every model of a list that can be used, and a message for each one that cannot (a bad
+    spec, a repeated name, one beyond MAX_MODELS): the page keeps the rest of a list."""
+    models, problems, seen = [], [], {}
+    for text in texts:
+        try:
+            model = parse_spec(text)
+        except ValueError as error:
+            problems.append(str(error))
+            continue
+        if model.name.casefold() in seen:
+            problems.append(f"model {str(text).strip()!r}: another model is named {seen[model.name.casefold()]!r}; "
+                            "every model needs a name of its own")
+        elif len(models) == MAX_MODELS:
+            problems.append(f"model {str(text).strip()!r}: at most {MAX_MODELS} models are compared")
+        else:
+            seen[model.name.casefold()] = model.name
+            models.append(model)
+    return models, problems
+
+
+def spec_settings(models: Iterable[ModelSpec], base: Settings) -> dict[str, Settings]:
+    """Each model's settings by its name, in order."""
+    return {model.name: model.settings(base) for model in models}
+
+
+def describe(model: ModelSpec) -> str:
+    """What a model changes, in the course's names: "λ = 3, layers 50, 20" ("" for none)."""
+    words = {"lambd": "λ", "keep_prob": "keep_prob", "l1": "l1", "learning_rate": "α",
+             "num_iterations": "iterations", "dev_fraction": "dev share"}
+    parts = []
+    for key, value in model.changes:
+        if key == "layers":
+            parts.append(f"layers {format_layers(value)}")
+        elif key == "early_stopping":
+            parts.append("early stopping" if value else "no early stopping")
+        else:
+            parts.append(f"{words[key]} = {_shown(value) if key != 'num_iterations' else f'{value:,}'}")
+    return ", ".join(parts)
+
+
+def specs_from_settings(models: Mapping[str, Settings], base: Settings) -> list[ModelSpec]:
+    """Named settings as specs: each with the keys where it differs from ``base``."""
+    result = []
+    for name, settings in models.items():
+        changes = []
+        for key in SPEC_KEYS:
+            field = "layer_dims" if key == "layers" else key
+            if getattr(settings, field) != getattr(base, field):
+                changes.append((key, getattr(settings, field)))
+        result.append(ModelSpec(name, tuple(changes)))
+    return result
