@@ -13,6 +13,7 @@ from app_pages import shared
 from app_pages.player import player
 from nnreg import charts, dashboard, limits, network_charts
 from nnreg.dashboard import CONTROLS, UPLOAD
+from nnreg.specs import DEFAULT_SPECS, MAX_MODELS, parse_specs, parse_specs_kept
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -66,9 +67,38 @@ def model_ids(runs):
     return tuple((run.dataset_fingerprint, run.settings) for run in runs)
 
 
+def set_models(specs):
+    """Make ``specs`` the page's list of models: for the models, in the link (one ``model``
+    parameter each) and in a fresh table to edit."""
+    texts = [str(spec) for spec in specs]
+    st.session_state["nnreg_models"] = texts
+    st.session_state["nnreg_editor"] = {"version": st.session_state.get("nnreg_editor", {}).get("version", 0) + 1,
+                                        "models": texts}
+    st.query_params["model"] = texts
+
+
 def apply_preset(name):
     for key, value in dashboard.PRESETS[name].items():
         st.session_state[key] = value
+    set_models(parse_specs(DEFAULT_SPECS))
+
+
+def load_settings():
+    """A settings file from the download below, loaded back: its controls and its list of models;
+    what it cannot use is named and the rest kept (in the callback, before the widgets exist)."""
+    upload = st.session_state["settings_file"]
+    if upload is None:
+        return
+    try:
+        values, specs, problems = dashboard.read_settings(upload.getvalue(), dashboard.dataset_choices())
+    except ValueError as error:
+        typed_problems["settings_file"] = f"{upload.name}: {error}."
+        return
+    for key, value in values.items():
+        st.session_state[key] = dashboard.shown_value(key, value) if key == "layers" else value
+    set_models(specs)
+    for number, problem in enumerate(problems):
+        typed_problems[f"settings_file_{number}"] = f"{upload.name}: {problem}"
 
 
 def refuse_bad_typed(key, label):
@@ -78,6 +108,57 @@ def refuse_bad_typed(key, label):
     if problem:
         st.session_state[key] = dashboard.shown_value(key, used[key]) if key == "layers" else used[key]
         typed_problems[key] = problem
+
+
+def editor_key():
+    return f"models_{st.session_state['nnreg_editor']['version']}"
+
+
+def edited_models():
+    """The list of models as the table's edits left it (read before the table is drawn, so that the
+    models above it are already the edited ones), and a message for each row it cannot use.  A
+    usable list becomes the page's list and the link's; otherwise the list stays as it was."""
+    specs = parse_specs(st.session_state["nnreg_models"])
+    edits = st.session_state.get(editor_key())
+    if not edits:
+        return specs, []
+    frame = dashboard.edited_frame(dashboard.specs_frame(parse_specs(st.session_state["nnreg_editor"]["models"])),
+                                   edits)
+    typed_specs, problems = dashboard.frame_specs(frame)
+    problems = [f"{problem}. The other models are compared." for problem in problems]
+    if not typed_specs:
+        return specs, [*problems, "The list has no model that can be used: the page keeps comparing "
+                       + ", ".join(spec.name for spec in specs) + "."]
+    if [str(spec) for spec in typed_specs] != st.session_state["nnreg_models"]:
+        st.session_state["nnreg_models"] = [str(spec) for spec in typed_specs]
+        st.query_params["model"] = st.session_state["nnreg_models"]
+    return typed_specs, problems
+
+
+def models_editor():
+    """The table of models, from the list it started with (a preset or a settings file starts a new one)."""
+    st.caption(f"One row per model, 1 to {MAX_MODELS}: add a row at the bottom, delete one by selecting it. A cell "
+               "showing None takes the sidebar's value. Changes are measured against the first model. In a link, "
+               "each model is one `model` parameter, written `NAME:key=value,...` (e.g. `L2 big:lambd=3`), as "
+               "`python -m nnreg compare --model` takes it.")
+
+    def number_column(label, help, width, **options):
+        return st.column_config.NumberColumn(label, help=help, format="%g", width=width, **options)
+
+    # Column widths in pixels: the whole table fits the page beside the sidebar at 1280 pixels.
+    st.data_editor(
+        dashboard.specs_frame(parse_specs(st.session_state["nnreg_editor"]["models"])), key=editor_key(),
+        num_rows="dynamic", hide_index=True, width="content",
+        column_config={
+            "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=170),
+            "lambd": number_column("λ", "L2's strength (lambd)", 60),
+            "l1": number_column("l1", "L1's strength: weights set exactly to 0", 60),
+            "keep_prob": number_column("keep_prob", "Dropout: each hidden unit kept with this probability", 95),
+            "early_stopping": st.column_config.CheckboxColumn("stop early", help="Keeps its best dev iteration",
+                                                              width=90),
+            "layers": st.column_config.TextColumn("hidden layers", help=limits.LAYERS_HELP, width=110),
+            "learning_rate": number_column("α", "Learning rate", 60),
+            "num_iterations": number_column("iterations", "Gradient descent steps", 90, step=1),        })
 
 
 def bind(key):
@@ -112,6 +193,21 @@ if "nnreg_used" not in st.session_state:
     url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
     for key in url_problems:
         del st.query_params[key]
+# The list of models, read once per session from the link: one `model` parameter per model, or an
+# older link's λ, keep_prob and optional models, or the course's three.
+model_problems = []
+if "nnreg_models" not in st.session_state:
+    listed = st.query_params.get_all("model")
+    specs, model_problems = (parse_specs_kept(listed) if listed else dashboard.legacy_specs(st.query_params.to_dict()))
+    if listed and not specs:
+        model_problems.append("None of the link's models could be used: the page compares the course's three.")
+    for key in dashboard.LEGACY_KEYS:
+        if key in st.query_params:
+            del st.query_params[key]
+    set_models(specs or parse_specs(DEFAULT_SPECS))
+    if not listed and specs is None:
+        # The course's three need no parameters: a link without them means this list.
+        del st.query_params["model"]
 # The values the models used in the last run, which a refused typed value falls back to.
 used = st.session_state.setdefault("nnreg_used", {key: control.default for key, control in CONTROLS.items()})
 typed_problems = st.session_state.setdefault("nnreg_typed_problems", {})
@@ -163,27 +259,22 @@ with st.sidebar:
                                     "are used." if chosen["n_seeds"] > 1 else "."))
 
     st.header("Regularization")
-    chosen["lambd"] = number("L2 strength λ (lambd)", "lambd", format="%.2f")
-    chosen["keep_prob"] = slider("Dropout keep_prob", "keep_prob")
+    st.caption("Each model's λ, l1, keep_prob and more are in the list of models above its column; "
+               "these apply to every model.")
     chosen["dropout_mask"] = st.radio("Dropout masks", CONTROLS["dropout_mask"].options, key="dropout_mask",
                                       bind="query-params", horizontal=True,
                                       help="fresh: new masks every iteration; fixed: the same masks every "
                                            "iteration, as the original notebook drew them.")
-    chosen["l1"] = number("L1 strength (l1)", "l1", format="%.3f",
-                          help="The L1 model's cost gains (l1/m)·Σ|w|; its proximal steps set weights exactly to 0.")
     chosen["dev_fraction"] = slider("Early stopping's dev share", "dev_fraction", format="%.2f",
                                     help="A model that stops early holds this seeded, stratified share of its "
                                          "training points out, and keeps the recorded iteration with the best "
                                          "accuracy on them (the earliest of ties). The test set never chooses.")
     chosen["stop_early"] = st.toggle("Every model stops early", key="stop_early", bind="query-params",
                                      help="Each model keeps its best dev iteration instead of its last.")
-    st.caption("Add models")
-    chosen["l1_model"] = st.checkbox("L1", key="l1_model", bind="query-params")
-    chosen["early_stopping_model"] = st.checkbox(
-        "Early stopping", key="early_stopping_model", bind="query-params", disabled=chosen["stop_early"],
-        help="Every model stops early already: this one would be no regularization's twin." if chosen["stop_early"]
-        else "No other regularizer: the model keeps its best dev iteration.")
-    chosen["l2_dropout"] = st.checkbox("L2 + dropout", key="l2_dropout", bind="query-params")
+
+    st.header("Settings file")
+    st.file_uploader("Load settings (JSON)", type=["json"], key="settings_file", on_change=load_settings,
+                     help="A file from this page's Settings (JSON) download: its controls and its models.")
 used.update(chosen)
 
 # --- Data -------------------------------------------------------------------------------------------
@@ -198,8 +289,12 @@ except nnreg.DatasetError as error:
 if dataset is None:
     dataset = load_dataset(nnreg.data.BUILTIN, None, None, None)
 
+# The list of models, as the table below the models' columns has it.
+specs, list_problems = edited_models()
+
+
 st.title("What regularization does to a network")
-for problem in url_problems.values():
+for problem in [*url_problems.values(), *model_problems]:
     st.warning(problem, icon=":material/link_off:")
 for key in list(typed_problems):
     st.warning(typed_problems.pop(key), icon=":material/edit_off:")
@@ -228,11 +323,13 @@ with toggles.container(horizontal=True, gap="large"):
     discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
                            help="Each point of the field takes the color of the label the model predicts "
                                 "there: blue where P(label 1) > 0.5, red elsewhere.")
+
 with legend:
     chart(("boundary legend", discretize), "content", lambda: charts.boundary_legend(discretize), width="content")
 
 # --- The models -------------------------------------------------------------------------------------
-models = dashboard.model_settings(chosen)
+models = dashboard.model_settings(specs, chosen)
+titles = {spec.name: dashboard.model_title(spec, models[spec.name]) for spec in specs}
 model_runs = {name: dashboard.seed_runs(settings, chosen["n_seeds"]) for name, settings in models.items()}
 every_run = [run for model in model_runs.values() for run in model]
 try:
@@ -256,18 +353,20 @@ if to_train:
 trained = dict(zip(every_run, shared.model_cache().results(dataset, every_run, show_progress, still_wanted)))
 progress.empty()
 results = {name: [trained[run] for run in model] for name, model in model_runs.items()}
-table = dashboard.accuracy_table(results)
+table = dashboard.accuracy_table(results, titles)
 first = {name: runs[0] for name, runs in results.items()}
+baseline = specs[0].name
 points_note = dashboard.points_caption(first, len(dataset.train_Y))
 if points_note:
     st.caption(points_note)
 # The deeper views show one run per model; with several seeds, they say which.
-first_runs = (f" The runs with init seed {first['none'].settings.seed}." if chosen["n_seeds"] > 1 else "")
+first_runs = (f" The runs with init seed {first[baseline].settings.seed}." if chosen["n_seeds"] > 1 else "")
 
-for column, (name, runs) in model_columns(results.items()):
+for index, (column, (spec, runs)) in enumerate(model_columns(zip(specs, results.values()))):
+    name = spec.name
     with column:
-        st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
-        st.caption(dashboard.model_strength(name, runs[0].settings) or "λ = 0, keep_prob = 1")
+        st.subheader(nnreg.settings.title(name), anchor=False)
+        st.caption(dashboard.model_strength(spec, runs[0].settings) or "the shared settings, no regularizer")
         for problem in sorted({dashboard.training_problem(run) for run in runs} - {None}):
             st.error(problem)
         several = len(runs) > 1
@@ -278,19 +377,26 @@ for column, (name, runs) in model_columns(results.items()):
         test_metric.metric("Mean test" if several else "Test accuracy",
                            f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
                            delta_color="normal" if real else "off", delta_arrow="auto" if real else "off",
-                           help=None if name == "none" else "The change is against no regularization"
+                           help=None if name == baseline else f"The change is against {nnreg.settings.title(baseline)}"
                            + (": colored when beyond noise, \"≈ noise\" when it is at most the spread (the larger "
                               "standard deviation) of test accuracy over the seeds." if several else "."))
-        with st.container(key=f"boundary_{name}"):
+        with st.container(key=f"boundary_{index}"):
             chart(("boundary", model_ids(runs), discretize, show_test), "content",
                   lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
                   width="content")
         if several:
             st.caption(f"Means over {len(runs)} runs, init seeds 0 to {len(runs) - 1}.")
-        st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-{name}-weights.npz",
+        st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-model-{index + 1}-weights.npz",
                            "application/octet-stream", on_click="ignore", icon=":material/download:",
-                           key=f"weights_{name}", help="W1, b1, ... in the course's shapes"
+                           key=f"weights_{index}", help="W1, b1, ... in the course's shapes"
                            + (f", from the run with init seed {runs[0].settings.seed}." if len(runs) > 1 else "."))
+
+# --- The list of models, as a table to edit ----------------------------------------------------------
+with st.expander("Edit the models: change, add or remove them (1 to 6)", icon=":material/edit_note:",
+                 key="models_expander"):
+    models_editor()
+for problem in list_problems:
+    st.warning(problem, icon=":material/edit_off:")
 
 # --- Accuracy table ---------------------------------------------------------------------------------
 st.header("Accuracy")
@@ -300,12 +406,12 @@ st.caption("The best test accuracy is highlighted"
            + (" (a diverged model is no result: it is never highlighted or compared)" if "Diverged" in table else "")
            + ". Gap = train − test accuracy: how much a model overfits."
            + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean "
-              "test accuracy minus no regularization's, within noise when it is at most the larger of "
-              "their standard deviations." if chosen["n_seeds"] > 1 else ""))
+              f"test accuracy minus {nnreg.settings.title(baseline)}'s, within noise when it is at most the larger "
+              "of their standard deviations." if chosen["n_seeds"] > 1 else ""))
 with st.container(horizontal=True):
     st.download_button("Table (CSV)", table.to_csv(index=False), "nnreg-accuracy.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
-    st.download_button("Settings (JSON)", dashboard.settings_json(chosen, dataset, models, chosen["n_seeds"]),
+    st.download_button("Settings (JSON)", dashboard.settings_json(chosen, dataset, specs, models, chosen["n_seeds"]),
                        "nnreg-settings.json", "application/json", on_click="ignore", icon=":material/download:")
 
 # --- Deeper views, each drawn only while its tab is open ------------------------------------------------
@@ -317,7 +423,7 @@ if weights_tab.open:
     with weights_tab:
         st.markdown(dashboard.weight_decay_caption(first))
         if chosen["n_seeds"] > 1:
-            st.caption(f"Weights of the runs with init seed {first['none'].settings.seed}.")
+            st.caption(f"Weights of the runs with init seed {first[baseline].settings.seed}.")
         bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
         height = charts.model_chart_height(list(first))
         with bars:
@@ -336,9 +442,9 @@ if network_tab.open:
     with network_tab:
         weight_max, bias_max = network_charts.network_scale(first)
         st.caption(dashboard.network_caption(first) + first_runs)
-        for column, (name, result) in model_columns(first.items()):
-            with column, st.container(key=f"network_{name}"):
-                st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+        for index, (column, (name, result)) in enumerate(model_columns(first.items())):
+            with column, st.container(key=f"network_{index}"):
+                st.subheader(nnreg.settings.title(name), anchor=False)
                 chart(("network", model_ids(first.values()), name), "content",
                       lambda: network_charts.network_graph(result, weight_max, bias_max,
                                                                    result.fitted(dataset)[0].T),
@@ -350,10 +456,10 @@ if curves_tab.open:
         cost_domain, accuracy_domain = charts.curve_domains(first.values())
         curve_inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
         if chosen["n_seeds"] > 1:
-            st.caption(f"The curves of the runs with init seed {first['none'].settings.seed}.")
-        for column, (name, result) in model_columns(first.items()):
-            with column, st.container(key=f"curves_{name}"):
-                st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+            st.caption(f"The curves of the runs with init seed {first[baseline].settings.seed}.")
+        for index, (column, (name, result)) in enumerate(model_columns(first.items())):
+            with column, st.container(key=f"curves_{index}"):
+                st.subheader(nnreg.settings.title(name), anchor=False)
                 chart(("cost curves", model_ids([result]), curve_inputs), 250,
                       lambda: charts.cost_curves(result, cost_domain))
                 chart(("accuracy curves", model_ids([result]), curve_inputs), 250,
@@ -383,9 +489,9 @@ if units_tab.open:
                    + ", ".join(f"L{l}: {top:.2f}" for l, top in enumerate(scale_max, start=1))
                    + "). L1 is the first hidden layer."
                    + first_runs)
-        for column, (name, result) in model_columns(first.items()):
-            with column, st.container(key=f"units_{name}"):
-                st.subheader(nnreg.settings.STUDY_TITLES[name], anchor=False)
+        for index, (column, (name, result)) in enumerate(model_columns(first.items())):
+            with column, st.container(key=f"units_{index}"):
+                st.subheader(nnreg.settings.title(name), anchor=False)
                 settings = result.settings
                 mask = (nnreg.network.unit_mask(settings.layer_dims, settings.keep_prob, settings.dropout_seed)
                         if settings.keep_prob < 1 else None)
@@ -395,8 +501,11 @@ if units_tab.open:
 
 if masks_tab.open:
     with masks_tab:
-        # Twenty more models, which only this tab needs.
-        dropout_model = models["dropout"].replace(seed=chosen["seed"])
+        # Twenty more models, which only this tab needs: the first dropout model of the list, or the
+        # course's on the shared settings.
+        using = dashboard.first_using(models, "keep_prob")
+        dropout_model = (using[1] if using else dashboard.shared_settings(chosen).replace(
+            keep_prob=nnreg.STUDY["dropout"].keep_prob)).replace(seed=chosen["seed"])
         single_run = dropout_model.replace(dropout_mask="fixed")
         mask_runs = nnreg.study.mask_runs(dropout_model)
         section_runs = [single_run, *(run for runs in mask_runs.values() for run in runs)]
@@ -413,7 +522,9 @@ if masks_tab.open:
             mask_results = {mask: [done[run] for run in runs] for mask, runs in mask_runs.items()}
             st.markdown(dashboard.masks_caption(nnreg.study.mask_summary(mask_results, single), single))
             chart(("mask runs", model_ids(done.values())), 220, lambda: charts.mask_runs(mask_results, single))
-            st.caption(f"Each dot is one init seed's test accuracy (keep_prob = {dropout_model.keep_prob:g}); the "
+            st.caption((f"{nnreg.settings.title(using[0])}: e" if using else "No model of the list uses dropout: the "
+                        "course's dropout on the shared settings. E")
+                       + f"ach dot is one init seed's test accuracy (keep_prob = {dropout_model.keep_prob:g}); the "
                        f"grey bar is each row's mean; the ringed diamond is the notebook's run (init seed "
                        f"{single.settings.seed}, fixed masks). Fixed: one set of masks drawn once, as the notebook "
                        "did; fresh: new masks at every iteration, dropout seed = init seed.")
@@ -423,35 +534,43 @@ if data_tab.open:
         chart(("field", dataset.fingerprint, show_test), 380, lambda: charts.dataset_points(dataset, show_test))
 
 if math_tab.open:
+    # Each regularizer's numbers from the first model that uses it, else the course's.
+    l2, dropout, l1 = (dashboard.first_using(models, field) for field in ("lambd", "keep_prob", "l1"))
+    lambd = l2[1].lambd if l2 else nnreg.STUDY["l2"].lambd
+    keep_prob = dropout[1].keep_prob if dropout else nnreg.STUDY["dropout"].keep_prob
     # m in the formulas: the points a model fits.
-    m = first["l2"].train_size
+    l2_result = first[l2[0]] if l2 else first[baseline]
+    course = " (the course's: no model of the list uses it)"
     with math_tab:
         st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
-                    f"also shrinks every weight a little at each step (λ = {chosen['lambd']:g}, m = {m} training "
-                    f"points, α = {chosen['learning_rate']:g}). Biases are not regularized.")
-        for line in dashboard.l2_latex(chosen["lambd"], m, chosen["learning_rate"]):
+                    f"also shrinks every weight a little at each step (λ = {lambd:g}{'' if l2 else course}, "
+                    f"m = {l2_result.train_size} training points, α = {l2_result.settings.learning_rate:g}). Biases "
+                    "are not regularized.")
+        for line in dashboard.l2_latex(lambd, l2_result.train_size, l2_result.settings.learning_rate):
             st.latex(line)
         st.markdown(f"**Inverted dropout** keeps each hidden unit with probability keep_prob = "
-                    f"{chosen['keep_prob']:g} at every training step and scales the kept ones up, so their "
-                    f"expected value is unchanged and prediction uses the full network as is. The input and "
-                    f"output layers are never dropped.")
-        for line in dashboard.dropout_latex(chosen["keep_prob"]):
+                    f"{keep_prob:g}{'' if dropout else course} at every training step and scales the kept ones up, "
+                    f"so their expected value is unchanged and prediction uses the full network as is. The input "
+                    f"and output layers are never dropped.")
+        for line in dashboard.dropout_latex(keep_prob):
             st.latex(line)
-        if "l1" in models:
-            st.markdown(f"**L1 regularization** adds the weights' absolute size to the cost (l1 = {chosen['l1']:g}). "
-                        "|w| has no slope at 0, so each step is a proximal one: the usual gradient step on the rest "
-                        "of the cost, then every weight moved towards 0 by a fixed amount, and set to exactly 0 if "
-                        "it would cross it. That is why L1 leaves many weights at exactly 0, where L2 only makes "
-                        "them small.")
-            for line in dashboard.l1_latex(chosen["l1"], first["l1"].train_size, chosen["learning_rate"]):
+        if l1:
+            l1_result = first[l1[0]]
+            st.markdown(f"**L1 regularization** adds the weights' absolute size to the cost (l1 = "
+                        f"{l1_result.settings.l1:g}, {nnreg.settings.title(l1[0])}). |w| has no slope at 0, so "
+                        "each step is a proximal one: the usual gradient step on the rest of the cost, then every "
+                        "weight moved towards 0 by a fixed amount, and set to exactly 0 if it would cross it. That "
+                        "is why L1 leaves many weights at exactly 0, where L2 only makes them small.")
+            for line in dashboard.l1_latex(l1_result.settings.l1, l1_result.train_size,
+                                           l1_result.settings.learning_rate):
                 st.latex(line)
         stopping = [result for result in first.values() if result.best_iteration is not None]
         if stopping:
             shown = stopping[0]
             st.markdown(f"**Early stopping** holds {len(shown.dev_index)} of the training points out as a dev set "
-                        f"({chosen['dev_fraction']:.0%}), trains for all {shown.settings.num_iterations:,} iterations, "
-                        "and keeps the parameters of the recorded iteration with the best dev accuracy, the "
-                        "earliest of ties. Stopping before the weights have grown large acts much like L2; the "
+                        f"({shown.settings.dev_fraction:.0%}), trains for all {shown.settings.num_iterations:,} "
+                        "iterations, and keeps the parameters of the recorded iteration with the best dev accuracy, "
+                        "the earliest of ties. Stopping before the weights have grown large acts much like L2; the "
                         "test set never takes part in the choice.")
             for line in dashboard.early_stopping_latex(shown.settings.dev_fraction, shown.settings.num_iterations,
                                                        shown.settings.record_every):

@@ -1,58 +1,148 @@
 """The Sweep page: a λ × L1 × keep_prob grid over seeds, chosen on a dev set, or a data-size curve
 (each regularizer's test accuracy as the training set grows), or a command line's results file,
-shown as curves with bands over seeds."""
+shown as curves with bands over seeds.  Every field of the form is in the link, so a copied link
+reproduces the form.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import streamlit as st
 
-from nnreg import data, limits
+import nnreg
+from nnreg import dashboard, data, limits
+from nnreg.dashboard import CONTROLS, UPLOAD
 from nnreg.formatting import interval, mean_std
+from nnreg.settings import DROPOUT_MASKS
 from nnreg.sweep_charts import SYMBOLS, data_size_curve, validation_curve, weight_norm_chart
-from nnreg.sweeps import (DEFAULTS, FAMILIES, GRID_FIELDS, check_train_fractions, choice_note, comparison,
-                          curve_findings, curve_summary, curve_table, data_size_curve as run_curve, dev_mask, is_curve,
-                          left_out_note, parse_request, read_results, summarize, sweep)
+from nnreg.sweep_links import LABELS, PREFIX, main_page_query, read_link, setting_name
+from nnreg.sweeps import (DEFAULTS, FAMILIES, GRID_FIELDS, SweepRequest, check_train_fractions, choice_note,
+                          comparison, curve_findings, curve_summary, curve_table, data_size_curve as run_curve,
+                          dev_mask, is_curve, left_out_note, parse_request, read_results, results_bytes,
+                          stopped_curve, stopped_sweep, summarize, sweep)
 
-RUN, CURVE, UPLOAD = "Run a sweep", "Run a data-size curve", "View a results file"
+RUN, CURVE, VIEW = "Run a sweep", "Run a data-size curve", "View a results file"
+SOURCES = (RUN, CURVE, VIEW)
 # Five seeds, not the command line's ten: the default grid (5 λ × 3 keep_prob, plus the retrained
 # choice) then stays well inside the page's compute budget, at 80 course models; the default
 # data-size curve at these four sizes, at 83.
 DEFAULT_SEEDS = 5
 CURVE_FRACTIONS = "0.1, 0.25, 0.5, 1"
-
-st.title("Sweep: choose λ, L1 and keep_prob on a dev set")
-st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set; "
-           "the setting with the best mean dev accuracy is chosen and retrained on all training data, "
-           "and only then is its test accuracy reported. A difference smaller than the spread over "
-           "seeds (one standard deviation) is within noise. A data-size curve does the same for each "
-           "regularizer alone, on several shares of the training data.")
+# The number fields, which may be emptied (value=None), and where they start.
+NUMBER_DEFAULTS = {"seeds": DEFAULT_SEEDS, "iterations": int(DEFAULTS["num_iterations"]),
+                   "learning_rate": float(DEFAULTS["learning_rate"]), "n_points": CONTROLS["n_points"].default,
+                   "data_seed": CONTROLS["data_seed"].default}
+RESULT_FILES = ((".csv", "CSV", "text/csv"), (".parquet", "Parquet", "application/vnd.apache.parquet"))
 
 
-def _mark_stopped(key):
-    st.session_state[key] = True
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_dataset(choice, n_points, noise, data_seed):
+    return dashboard.load_choice(choice, n_points, noise, data_seed)
 
 
-# Each field of a sweep request by its label, for messages.
-LABELS = {"lambd": "λ values", "l1": "L1 values", "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes",
-          "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
-          "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions"}
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_upload(content, filename):
+    return nnreg.read_dataset(content, filename)
+
+
+@dataclasses.dataclass
+class Run:
+    """A sweep or curve started here: what it asked, how many models, the rows as they finished
+    (the library's ``on_row``), and its result once it returned.  Stop reruns the page, which
+    ends the run that trains, so a later run that finds no result shows the rows as partial."""
+
+    request: SweepRequest
+    total: int
+    rows: list = dataclasses.field(default_factory=list)
+    result: object = None
+
+
+# Read the link before any widget exists, on this page's first run in the session (later runs
+# take the fields' values): Streamlit drops a value its widget cannot take without a word, so
+# this is the only moment to say which one was not used.
+link_problems = {}
+if "sweep_link_read" not in st.session_state:
+    st.session_state["sweep_link_read"] = True
+    link_values, link_problems = read_link(st.query_params.to_dict(), SOURCES)
+    for key in link_problems:
+        del st.query_params[key]
+    # A number field starts from the value read here: Streamlit reads a whole number written
+    # "1e3" or "20.0" in a link as none.
+    for name in NUMBER_DEFAULTS:
+        if PREFIX + name in link_values:
+            st.session_state[PREFIX + name] = link_values[PREFIX + name]
+for name, default in NUMBER_DEFAULTS.items():
+    st.session_state.setdefault(PREFIX + name, default)
+
+
+def bind(key):
+    # A number widget fed a value like 1e400 from the link fails inside Streamlit itself, so a
+    # field whose link value was refused starts from its default, unbound for this run.
+    return None if key in link_problems else "query-params"
 
 
 def _text(key, default, **options):
-    # Text fields are in the link: any text is a value the widget can hold, and a bad one is named
-    # by the checks below on Run.  Number fields are not: Streamlit drops or fails on a link value
-    # its number widget cannot take, without a word.
-    return st.text_input(LABELS[key], default, key=f"sweep_{key}", bind="query-params", **options)
+    # Any text is a value a text field can hold; a bad one is named by the checks on Run.
+    return st.text_input(LABELS[key], default, key=PREFIX + key, bind=bind(PREFIX + key), **options)
 
 
-def _train(models, stop_key, train, *arguments, **options):
+def _number(label, key, step, where=st, **options):
+    # No bounds, and an empty field allowed: every typed value reaches the checks, which name it
+    # and what is allowed, as the main page and the command line do.
+    return where.number_input(label, value=None, step=step, key=PREFIX + key, bind=bind(PREFIX + key), **options)
+
+
+def _data_option(key, label, value, choices):
+    """A synthetic set's option as typed, by the main page's rules; a ValueError names its field."""
+    try:
+        return dashboard.parse_value(key, "" if value is None else value, choices)
+    except ValueError as error:
+        raise ValueError(f"{label}: {error}") from None
+
+
+def _data_section():
+    """The data's fields, outside the form so that a synthetic set's options show as soon as it
+    is chosen (the main page's choices and rules); the dataset and None, or None and why not."""
+    choices = dashboard.dataset_choices()
+    columns = st.columns(4)
+    choice = columns[0].selectbox("Data", choices, key="sweep_data", bind=bind("sweep_data"),
+                                  help="The built-in football field, a synthetic set, a file in data/, "
+                                       "or your own .csv, .mat or .npz file.")
+    try:
+        if choice in data.SYNTHETIC:
+            n_points = _number("Number of points", "n_points", CONTROLS["n_points"].step, columns[1],
+                               help="Split half and half into train and test.")
+            noise = CONTROLS["noise"]
+            noise = columns[2].slider("Noise", noise.low, noise.high, noise.default, noise.step, key="sweep_noise",
+                                      bind=bind("sweep_noise"),
+                                      help="Jitter added to every point: more noise, more to overfit.")
+            data_seed = _number("Data seed", "data_seed", 1, columns[3])
+            dataset = load_dataset(choice, _data_option("n_points", "Number of points", n_points, choices), noise,
+                                   _data_option("data_seed", "Data seed", data_seed, choices))
+        elif choice == UPLOAD:
+            upload = st.file_uploader("Your data", type=["csv", "mat", "npz"], key="sweep_data_file",
+                                      help="CSV with columns x1, x2, y and optionally split (train/test); "
+                                           ".mat or .npz with arrays X, y, Xval, yval as in the course.")
+            if upload is None:
+                return None, None
+            dataset = read_upload(upload.getvalue(), upload.name)
+        else:
+            dataset = load_dataset(choice, None, None, None)
+    except ValueError as error:  # nnreg.DatasetError is one
+        return None, str(error)
+    st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points, {len(dataset.test_Y)} test points.")
+    return dataset, None
+
+
+def _train(models, train, *arguments, **options):
     """``train(*arguments, **options)`` (a sweep or a curve) under a progress bar and a Stop button."""
     stop_slot, bar = st.empty(), st.progress(0.0, text=f"training {models} models")
     # Clicking Stop reruns the page: Streamlit ends this run at its next progress update, so the
-    # models being trained stop within an iteration and no more start.
-    stop_slot.button("Stop", key="sweep_stop", on_click=_mark_stopped, args=(stop_key,))
+    # models being trained stop within an iteration and no more start.  The rows that finished
+    # are in the Run already, and the next run shows them.
+    stop_slot.button("Stop", key="sweep_stop")
 
     shown = [0]
 
@@ -70,19 +160,19 @@ def _train(models, stop_key, train, *arguments, **options):
     return result
 
 
-def _run_form(curve: bool):
-    """The form, and on Run the sweep's rows or the curve's (rows, families left out); else None."""
-    for key, default in (("sweep_seeds", DEFAULT_SEEDS), ("sweep_iterations", int(DEFAULTS["num_iterations"])),
-                         ("sweep_learning_rate", float(DEFAULTS["learning_rate"]))):
-        st.session_state.setdefault(key, default)
+def _run_form(curve: bool, dataset, data_problem, run_key: str) -> None:
+    """The form; on Run, the sweep or the curve, trained into a Run kept at ``run_key``."""
     with st.form("sweep_form"):
         left, right = st.columns(2)
         with left:
-            name = st.selectbox("Data", data.list_datasets(), key="sweep_data")
             lambd = _text("lambd", DEFAULTS["lambd"], help="L2 strengths, 0 or more, separated by commas or spaces")
             l1 = _text("l1", DEFAULTS["l1"], help="L1 strengths, 0 or more, separated by commas or spaces")
             keep_prob = _text("keep_prob", DEFAULTS["keep_prob"],
                               help="in (0, 1], separated by commas or spaces; 1 is no dropout")
+            masks = st.radio("Dropout masks", DROPOUT_MASKS, key="sweep_dropout_mask", horizontal=True,
+                             bind=bind("sweep_dropout_mask"),
+                             help="fresh: new masks at every iteration, drawn from each seed; fixed: the "
+                                  "notebook's masks, drawn once and the same at every iteration and seed.")
         with right:
             fractions = DEFAULTS["train_fraction"]
             if curve:
@@ -90,26 +180,27 @@ def _run_form(curve: bool):
                                   help=f"shares of the training points, from {limits.MIN_TRAIN_FRACTION:g} to 1, "
                                        "at least two; each regularizer's strength is chosen on the dev set at "
                                        "each share")
-            # Number fields without bounds that may be emptied: every typed value reaches the checks
-            # below, which name it and what is allowed, as the main page and the command line do.
-            seeds = st.number_input("Seeds", value=None, step=1, key="sweep_seeds",
-                                    help="each seed sets the initial weights and the dropout masks")
-            num_iterations = st.number_input("Iterations", value=None, step=100, key="sweep_iterations")
-            dev_fraction = st.slider(LABELS["dev_fraction"], 0.1, 0.5, float(DEFAULTS["dev_fraction"]), 0.05,
-                                     key="sweep_dev_fraction",
+            seeds = _number("Seeds", "seeds", 1, help="each seed sets the initial weights and the dropout masks")
+            num_iterations = _number("Iterations", "iterations", 100)
+            dev = CONTROLS["dev_fraction"]
+            dev_fraction = st.slider(LABELS["dev_fraction"], dev.low, dev.high, dev.default, dev.step,
+                                     key="sweep_dev_fraction", bind=bind("sweep_dev_fraction"),
                                      help="share of the training points held out to choose on")
         with st.expander("Network"):
             hidden = _text("hidden", DEFAULTS["hidden"], help=limits.LAYERS_HELP)
-            learning_rate = st.number_input("Learning rate", value=None, step=0.05, key="sweep_learning_rate")
+            learning_rate = _number("Learning rate", "learning_rate", 0.05)
         submitted = st.form_submit_button("Run data-size curve" if curve else "Run sweep", type="primary")
     if not submitted:
-        return None
+        return
     what = "data-size curve" if curve else "sweep"
+    if dataset is None:
+        st.error(f"Nothing was trained: {data_problem or 'choose a data file first'}.")
+        return
     try:
-        dataset = data.load_dataset(name)
         request = parse_request({"lambd": lambd, "l1": l1, "keep_prob": keep_prob, "hidden": hidden,
                                  "seeds": seeds, "learning_rate": learning_rate, "num_iterations": num_iterations,
                                  "dev_fraction": dev_fraction, "train_fraction": fractions}, LABELS)
+        request = dataclasses.replace(request, base=request.base.replace(dropout_mask=masks))
         if curve and not request.curve:
             raise ValueError(f"{LABELS['train_fraction']}: a data-size curve needs at least two fractions, "
                              f"got {fractions!r}")
@@ -120,20 +211,17 @@ def _run_form(curve: bool):
     except limits.LimitError as error:
         st.error(f"This {what} would train too much: {error} Or run it with the command line "
                  "(`python -m nnreg sweep`).", icon=":material/block:")
-        return None
+        return
     except ValueError as error:
         st.error(str(error))
-        return None
-    models = len(request.models())
+        return
+    run = st.session_state[run_key] = Run(request, len(request.models()))
+    options = dict(dev_fraction=request.dev_fraction, on_row=run.rows.append)
     if curve:
-        result = _train(models, "sweep_curve_stopped", run_curve, dataset, request.train_fractions, request.grid,
-                        request.seeds, request.base, dev_fraction=request.dev_fraction)
-        st.session_state["sweep_curve"] = result.rows, result.left_out
-        return result.rows, result.left_out
-    result = _train(models, "sweep_stopped", sweep, dataset, request.grid, request.seeds, request.base,
-                    dev_fraction=request.dev_fraction)
-    st.session_state["sweep_rows"] = result.rows
-    return result.rows
+        run.result = _train(run.total, run_curve, dataset, request.train_fractions, request.grid, request.seeds,
+                            request.base, **options)
+    else:
+        run.result = _train(run.total, sweep, dataset, request.grid, request.seeds, request.base, **options)
 
 
 def _upload_form():
@@ -148,20 +236,47 @@ def _upload_form():
         return None
 
 
-def _setting_name(row) -> str:
-    return "/".join(f"{SYMBOLS[field]}={getattr(row, field):g}" for field in GRID_FIELDS)
+def _downloads(rows, stem):
+    """Every model's row, in the files the command line's ``--out`` writes."""
+    with st.container(horizontal=True):
+        for suffix, kind, mime in RESULT_FILES:
+            st.download_button(f"Download results ({kind})", results_bytes(rows, suffix), file_name=stem + suffix,
+                               mime=mime, on_click="ignore")
 
 
-def _summary_table(table):
+def _every_test() -> bool:
+    """The switch that shows every setting's test accuracy, and what it means when on."""
+    on = st.toggle("Test accuracy of every setting", key="sweep_test_all", bind=bind("sweep_test_all"),
+                   help="Off, test accuracy is shown for the setting the dev set chose only, retrained on the "
+                        "training data.")
+    if on:
+        st.caption("Every setting's test accuracy, to look at only: a setting chosen by it would have been chosen "
+                   "on the test set, and its test accuracy would then overstate how well it generalizes. That is "
+                   "what the dev set avoids: the choice here is made on dev.")
+    return on
+
+
+def _settings_table(rows, table, every_test: bool):
+    """A row per setting of ``table`` (``summarize`` or ``comparison`` of the dev rows), every one
+    shown, each with a link that opens it in the main page."""
     shown = table[[*GRID_FIELDS, "seeds"]].copy()
-    for split in ("train", "dev", "test"):
+    for split in ("train", "dev", *(("test",) if every_test else ())):
         shown[f"{split} %"] = [mean_std(mean, std) for mean, std in
                                zip(table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_std"])]
     shown["dev 95% interval"] = [interval(low, high) for low, high in
                                  zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
     shown["weight norm"] = table["weight_norm_mean"].round(3)
-    shown["vs chosen (dev)"] = table["verdict"]
-    return shown
+    if "verdict" in table:
+        shown["vs chosen (dev)"] = table["verdict"]
+    # Relative: Streamlit serves the main page at the app's root.
+    shown["open"] = ["/?" + main_page_query(rows, setting) for setting in table[list(GRID_FIELDS)].to_dict("records")]
+    # A short header and an icon: every column stays in view on a page 1280 pixels wide.
+    link = st.column_config.LinkColumn(
+        "open", display_text=":material/open_in_new:",
+        help="Opens the main page with the course's three models and this setting as a fourth, on the same data, "
+             "network, training and seeds (an uploaded data file is to be uploaded there again)")
+    # As tall as its rows: a setting scrolled out of sight is easily missed.
+    st.dataframe(shown, hide_index=True, height="content", column_config={"open": link})
 
 
 def show(rows):
@@ -185,9 +300,10 @@ def show(rows):
                           + ("" if math.isnan(low) else f"; 95% interval {interval(low, high)} %"))
     tied = table[table["verdict"] == "within noise"]
     if len(tied):
-        names = ", ".join(_setting_name(row) for row in tied.itertuples())
+        names = ", ".join(setting_name(row) for row in tied[list(GRID_FIELDS)].to_dict("records"))
         st.info(f"Within noise of the chosen setting on dev (the data cannot tell them apart): {names}")
-    st.dataframe(_summary_table(table), hide_index=True)
+    every_test = _every_test()
+    _settings_table(rows, table, every_test)
 
     # A curve against each field the grid varies, the others held at the values picked here.
     dev = rows[rows["phase"] == "dev"]
@@ -197,13 +313,12 @@ def show(rows):
         values = sorted(dev[field].unique(), reverse=field == "keep_prob")
         held[field] = column.selectbox(f"{SYMBOLS[field]} in the other curves", values,
                                        index=values.index(chosen[field]), key=f"sweep_fixed_{field}")
-    charts = [validation_curve(rows, field, {other: held[other] for other in varying if other != field})
+    charts = [validation_curve(rows, field, {other: held[other] for other in varying if other != field}, every_test)
               for field in varying] + [weight_norm_chart(rows)]
     for start in range(0, len(charts), 2):
         for column, chart in zip(st.columns(2), charts[start:start + 2]):
             column.altair_chart(chart)
-    st.download_button("Download results (CSV)", rows.to_csv(index=False, lineterminator="\n"),
-                       file_name="sweep_results.csv", mime="text/csv")
+    _downloads(rows, "sweep_results")
 
 
 def show_curve(rows, left_out):
@@ -217,35 +332,79 @@ def show_curve(rows, left_out):
                          "seeds.", *([f"Strengths: {strengths}."] if strengths else []),
                          "Each model was then retrained on that many points: the test set chose nothing.",
                          *curve_findings(rows, summary)]))
-    st.dataframe(curve_table(summary), hide_index=True)
+    st.dataframe(curve_table(summary), hide_index=True, height="content")
     if left_out:
         st.info(f"{left_out_note(left_out)}.")
-    st.download_button("Download results (CSV)", rows.to_csv(index=False, lineterminator="\n"),
-                       file_name="data_size_curve.csv", mime="text/csv")
+    _downloads(rows, "data_size_curve")
 
 
-# In the link, so that a shared link opens the data-size curve with its fractions; Streamlit opens
-# the first choice for a value that is none of these.
-source = st.radio("Results", [RUN, CURVE, UPLOAD], horizontal=True, key="sweep_source", bind="query-params")
-if source == UPLOAD:
+def show_stopped(run: Run, curve: bool):
+    """A run that Stop ended before it returned: the rows that finished, marked partial, with no
+    choice claimed that its dev phase had not made."""
+    what = "data-size curve" if curve else "sweep"
+    stopped = f"The {what} was stopped after {len(run.rows)} of {run.total} models"
+    if not run.rows:
+        st.warning(f"{stopped}: none had finished.", icon=":material/stop_circle:")
+        return
+    partial = f"{stopped}: these rows are all that finished."
+    request = run.request
+    if curve:
+        result = stopped_curve(run.rows, request.grid, dev_fraction=request.dev_fraction)
+        if result.summary.empty:
+            st.warning(f"{partial} The dev phase had not finished, so no strength is chosen and no model retrained: "
+                       "there is no curve yet.", icon=":material/stop_circle:")
+            _downloads(result.rows, "data_size_curve_partial")
+            return
+        points = len(request.train_fractions) * (len(FAMILIES) - len(result.left_out))
+        short = int((result.summary["seeds"] < request.seeds).sum())
+        st.warning(f"{partial} {len(result.summary)} of the curve's {points} points were retrained"
+                   + (f", {short} of them over fewer than {request.seeds} seeds" if short else "") + ".",
+                   icon=":material/stop_circle:")
+        show_curve(result.rows, result.left_out)
+        return
+    result = stopped_sweep(run.rows, request.grid, request.seeds, request.base, dev_fraction=request.dev_fraction)
+    if result.chosen is None:
+        st.warning(f"{partial} The dev phase had not finished, so no setting is chosen and no test accuracy is "
+                   "reported.", icon=":material/stop_circle:")
+        _settings_table(result.rows, summarize(result.rows), _every_test())
+        _downloads(result.rows, "sweep_results_partial")
+        return
+    retrained = int((result.rows["phase"] == "final").sum())
+    st.warning(f"{partial} Every dev model had finished, so the choice is the whole sweep's; its retraining "
+               f"finished for {retrained} of {request.seeds} seeds.", icon=":material/stop_circle:")
+    show(result.rows)
+
+
+st.title("Sweep: choose λ, L1 and keep_prob on a dev set")
+st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set; "
+           "the setting with the best mean dev accuracy is chosen and retrained on all training data, "
+           "and only then is its test accuracy reported. A difference smaller than the spread over "
+           "seeds (one standard deviation) is within noise. A data-size curve does the same for each "
+           "regularizer alone, on several shares of the training data.")
+for problem in link_problems.values():
+    st.warning(problem, icon=":material/link_off:")
+
+source = st.radio("Results", SOURCES, horizontal=True, key="sweep_source", bind=bind("sweep_source"))
+if source == VIEW:
     rows = _upload_form()
     if rows is not None and is_curve(rows):
         show_curve(rows, [family for family in FAMILIES if family not in set(rows["family"])])
     elif rows is not None:
         show(rows)
-elif source == CURVE:
-    result = _run_form(curve=True)
-    if result is None:
-        if st.session_state.pop("sweep_curve_stopped", False):
-            st.warning("The data-size curve was stopped; nothing from it was kept.")
-        result = st.session_state.get("sweep_curve")
-    if result is not None:
-        show_curve(*result)
 else:
-    rows = _run_form(curve=False)
-    if rows is None:
-        if st.session_state.pop("sweep_stopped", False):
-            st.warning("The sweep was stopped; nothing from it was kept.")
-        rows = st.session_state.get("sweep_rows")
-    if rows is not None:
-        show(rows)
+    curve = source == CURVE
+    dataset, data_problem = _data_section()
+    if data_problem:
+        st.error(data_problem)
+    elif dataset is None:
+        st.info("Choose a data file to train on.", icon=":material/upload_file:")
+    run_key = "sweep_curve_run" if curve else "sweep_run"
+    _run_form(curve, dataset, data_problem, run_key)
+    run = st.session_state.get(run_key)
+    if run is not None and run.result is not None:
+        if curve:
+            show_curve(run.result.rows, run.result.left_out)
+        else:
+            show(run.result.rows)
+    elif run is not None:
+        show_stopped(run, curve)

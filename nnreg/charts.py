@@ -23,8 +23,8 @@ import pandas as pd
 
 from .data import Dataset
 from .network import THRESHOLD, dead_units, forward
-from .palette import BLUE, MODEL_COLORS, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR, UNSURE
-from .settings import STUDY_TITLES
+from .palette import BLUE, MODEL_COLORS, MODEL_PALETTE, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR, UNSURE
+from .settings import title
 from .training import TrainResult
 
 LABEL_SCALE = alt.Scale(domain=[0, 1], range=[RED, BLUE])
@@ -54,9 +54,13 @@ CURVE_DASHES = {TRAIN: [1, 0], DEV: [1, 0], TEST: [1, 0], THINNED_OBJECTIVE: [3,
 KEPT = "kept"
 
 
+def model_colors(names: Sequence[str]) -> dict[str, str]:
+    """Each model's colour by its place in the list compared: ``MODEL_PALETTE`` in order."""
+    return dict(zip(names, MODEL_PALETTE))
+
+
 def _model_scale(names: Sequence[str]) -> alt.Scale:
-    return alt.Scale(domain=[STUDY_TITLES[name] for name in names],
-                     range=[MODEL_COLORS[name] for name in names])
+    return alt.Scale(domain=[title(name) for name in names], range=list(model_colors(names).values()))
 
 
 # A legend row's height in pixels, with the symbols kept small so that rows stay this tall.
@@ -404,7 +408,7 @@ def _curves(result, metric, title, scale, axis, number_format, thinned=False) ->
 
 def weight_norms_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
     """Columns model, layer, norm: ‖W_l‖_F of every layer of every model."""
-    rows = [{"model": STUDY_TITLES[name], "layer": layer, "norm": norm}
+    rows = [{"model": title(name), "layer": layer, "norm": norm}
             for name, result in results.items() for layer, norm in result.weight_norms().items()]
     return pd.DataFrame(rows, columns=["model", "layer", "norm"])
 
@@ -425,13 +429,13 @@ def weight_norms(results: Mapping[str, TrainResult]) -> alt.Chart:
 def _row_label(name: str, result: TrainResult) -> str:
     """A model's row in the weight distribution, with its exact zeros counted when it has any."""
     zeros, total = result.zero_weights()
-    return STUDY_TITLES[name] + (f" · {zeros} of {total} at 0" if zeros else "")
+    return title(name) + (f" · {zeros} of {total} at 0" if zeros else "")
 
 
 def weight_distribution_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
     """Columns model, row, layer, abs_w: one row per weight (biases excluded) of every model;
     ``row`` is the model's label in the chart, with its exact zeros counted."""
-    parts = [pd.DataFrame({"model": STUDY_TITLES[name], "row": _row_label(name, result), "layer": layer,
+    parts = [pd.DataFrame({"model": title(name), "row": _row_label(name, result), "layer": layer,
                            "abs_w": np.abs(value).ravel()})
              for name, result in results.items()
              for layer, value in result.parameters.items() if layer.startswith("W")]
@@ -463,7 +467,7 @@ def norm_history_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
     for name, result in results.items():
         history = result.history
         layers = [column for column in history.columns if column.startswith("norm_W")]
-        parts.append(pd.DataFrame({"model": STUDY_TITLES[name], "iteration": history["iteration"],
+        parts.append(pd.DataFrame({"model": title(name), "iteration": history["iteration"],
                                    "norm": np.sqrt(np.square(history[layers]).sum(axis=1))}))
     return pd.concat(parts, ignore_index=True)
 
@@ -480,7 +484,7 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerCha
         color=color,
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("norm:Q", format=".2f")],
     )
-    kept = pd.DataFrame([{"model": STUDY_TITLES[name], "iteration": result.best_iteration,
+    kept = pd.DataFrame([{"model": title(name), "iteration": result.best_iteration,
                           "norm": result.total_weight_norm()}
                          for name, result in results.items() if result.best_iteration is not None])
     if kept.empty:

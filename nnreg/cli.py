@@ -18,7 +18,10 @@ import numpy as np
 from . import data, limits
 from .arguments import add_data
 from .formatting import mean_std, text_table
-from .settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, STUDY_TITLES, Settings
+from .dashboard.models import model_title
+from .dashboard.table import accuracy_table, table_text
+from .settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
+from .specs import DEFAULT_SPECS, parse_specs, spec_settings
 from .study import run_study, study_models, summary_table
 from .sweep_cli import register as register_sweep
 from .bench import register as register_bench
@@ -77,7 +80,7 @@ def format_table(table) -> str:
             cells.append(mean_std(value, spread if row.runs > 1 else math.nan))
         cells.append(f"{row.seconds:.2f}")
         if several:
-            cells.append(row.test_vs_none)
+            cells.append(row.test_vs_first)
         if row.diverged:
             cells[0] += f" (diverged in {row.diverged} run(s))"
         lines.append(cells)
@@ -93,8 +96,8 @@ def model_notes(results) -> list[str]:
         if first.settings.l1 > 0:
             zeros = [run.zero_weights()[0] for run in runs]
             total = first.zero_weights()[1]
-            lines.append(f"{STUDY_TITLES[name]} set {zeros[0]} of {total} weights to exactly 0" if len(runs) == 1 else
-                         f"{STUDY_TITLES[name]} set {np.mean(zeros):.1f} of {total} weights to exactly 0 on average "
+            lines.append(f"{title(name)} set {zeros[0]} of {total} weights to exactly 0" if len(runs) == 1 else
+                         f"{title(name)} set {np.mean(zeros):.1f} of {total} weights to exactly 0 on average "
                          f"({min(zeros)} to {max(zeros)} over {len(runs)} seeds)")
         kept = [run.best_iteration for run in runs if run.best_iteration is not None]
         if kept:
@@ -102,15 +105,13 @@ def model_notes(results) -> list[str]:
                      f"{first.dev_accuracy:.1%} on {len(first.dev_index)} dev points)" if len(kept) == 1 else
                      f"iterations {min(kept):,} to {max(kept):,} of {first.settings.num_iterations:,}, median "
                      f"{int(np.median(kept)):,}, over {len(kept)} seeds")
-            lines.append(f"{STUDY_TITLES[name]} kept {where}")
+            lines.append(f"{title(name)} kept {where}")
     return lines
 
 
 def _reproduce(args) -> None:
     dataset = data.load_dataset(args.data)
-    base = Settings(layer_dims=args.hidden, learning_rate=args.learning_rate, num_iterations=args.num_iterations,
-                    train_fraction=args.train_fraction, dev_fraction=args.dev_fraction)
-    models = study_models(base, lambd=args.lambd, keep_prob=args.keep_prob, l1=args.l1,
+    models = study_models(_shared_settings(args), lambd=args.lambd, keep_prob=args.keep_prob, l1=args.l1,
                           early_stopping=args.early_stopping)
     results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
     table = summary_table(results)
@@ -124,6 +125,12 @@ def _reproduce(args) -> None:
         for line in model_notes(results):
             print(line)
         return
+    print(json.dumps(study_json(dataset, results, table, args.seeds), indent=2))
+
+
+def study_json(dataset, results, table, seeds, specs=None) -> dict:
+    """A study's results as ``--json`` prints them: per model its settings, accuracies, and per
+    run (several seeds) or its counts (one run); with ``specs``, each model's spec too."""
     models = []
     for row in table.itertuples():
         runs = results[row.name]
@@ -135,11 +142,14 @@ def _reproduce(args) -> None:
             "gap": row.gap,
             "seconds": row.seconds,
         }
-        if args.seeds:
+        if specs is not None:
+            entry["spec"] = str(specs[row.name])
+        if seeds:
             entry["settings"].pop("seed")
             entry["settings"].pop("dropout_seed")
             entry.update(train_accuracy_std=row.train_accuracy_std, test_accuracy_std=row.test_accuracy_std,
-                         gap_std=row.gap_std, seeds=list(range(args.seeds)), test_vs_none=row.test_vs_none)
+                         gap_std=row.gap_std, seeds=list(range(seeds)),
+                         **{"test_vs_none" if specs is None else "test_vs_first": row.test_vs_first})
             entry["runs"] = [{"seed": r.settings.seed, "train_accuracy": r.train_accuracy,
                               "test_accuracy": r.test_accuracy, "diverged_at": r.diverged_at}
                              for r in runs]
@@ -153,8 +163,32 @@ def _reproduce(args) -> None:
             if only.settings.l1 > 0:
                 entry.update(zero_weights=only.zero_weights()[0], weights=only.zero_weights()[1])
         models.append(entry)
-    print(json.dumps({"dataset": dataset.name, "fingerprint": dataset.fingerprint, "models": models},
-                     indent=2))
+    return {"dataset": dataset.name, "fingerprint": dataset.fingerprint, "models": models}
+
+
+def _shared_settings(args) -> Settings:
+    return Settings(layer_dims=args.hidden, learning_rate=args.learning_rate, num_iterations=args.num_iterations,
+                    train_fraction=args.train_fraction, dev_fraction=args.dev_fraction)
+
+
+def _compare(args) -> None:
+    specs = parse_specs(args.model or DEFAULT_SPECS)
+    dataset = data.load_dataset(args.data)
+    models = spec_settings(specs, _shared_settings(args))
+    results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
+    if args.json:
+        print(json.dumps(study_json(dataset, results, summary_table(results), args.seeds,
+                                    {spec.name: spec for spec in specs}), indent=2))
+        return
+    titles = {spec.name: model_title(spec, models[spec.name]) for spec in specs}
+    seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
+    print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
+          f"{args.dropout_mask} dropout masks; {seeds}")
+    print(table_text(accuracy_table(results, titles)))
+    print("* the best test accuracy" + (f"; test change against {title(specs[0].name)}, within noise when at most the "
+                                        "larger of their standard deviations" if args.seeds else ""))
+    for line in model_notes(results):
+        print(line)
 
 
 def _datasets(args) -> int:
@@ -176,6 +210,32 @@ def _make_football(args) -> None:
     print(f"wrote {args.out}")
 
 
+def add_shared_settings(parser) -> None:
+    """What every model of a study shares, the flags of ``reproduce`` and ``compare``: the masks, the
+    seeds, the dev and data shares, the network and its training, and the output."""
+    course = Settings()
+    parser.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
+                        help="fresh masks every iteration, or the original notebook's fixed ones")
+    parser.add_argument("--seeds", type=seeds_argument,
+                        help="train each model over init seeds 0..N-1 and report mean ± std")
+    parser.add_argument("--dev-fraction", default=course.dev_fraction,
+                        type=number_argument("--dev-fraction", low=limits.MIN_DEV_FRACTION,
+                                             high=limits.MAX_DEV_FRACTION),
+                        help="the share of the training points a model that stops early holds out as its dev set")
+    parser.add_argument("--train-fraction", default=course.train_fraction,
+                        type=number_argument("--train-fraction", low=limits.MIN_TRAIN_FRACTION, high=1),
+                        help="train every model on this seeded, stratified share of the training points")
+    parser.add_argument("--hidden", type=layers_argument, default=course.layer_dims,
+                        help="hidden layer sizes, like '20, 3' or '20 3'")
+    parser.add_argument("--learning-rate", default=course.learning_rate,
+                        type=number_argument("--learning-rate", low=limits.MIN_LEARNING_RATE,
+                                             high=limits.MAX_LEARNING_RATE))
+    parser.add_argument("--num-iterations", default=course.num_iterations,
+                        type=number_argument("--num-iterations", whole=True, low=limits.MIN_ITERATIONS,
+                                             high=limits.MAX_ITERATIONS))
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nnreg", description="What regularization does to a small neural network.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -183,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce = commands.add_parser("reproduce", help="train the study's three models (and L1, early stopping "
                                                       "on request) and print a table")
     add_data(reproduce)
-    course, l2, dropout = Settings(), STUDY["l2"], STUDY["dropout"]
+    l2, dropout = STUDY["l2"], STUDY["dropout"]
     reproduce.add_argument("--lambd", type=number_argument("--lambd", low=0, high=limits.MAX_LAMBD),
                            default=l2.lambd, help=f"the L2 model's strength (default {l2.lambd:g})")
     reproduce.add_argument("--keep-prob", type=number_argument("--keep-prob", low=limits.MIN_KEEP_PROB, high=1),
@@ -192,27 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"add an L1 model of this strength (e.g. {EXTRA_MODELS['l1'].l1:g})")
     reproduce.add_argument("--early-stopping", action="store_true",
                            help="add a model that stops early: the iteration with the best dev accuracy")
-    reproduce.add_argument("--dev-fraction", default=course.dev_fraction,
-                           type=number_argument("--dev-fraction", low=limits.MIN_DEV_FRACTION,
-                                                high=limits.MAX_DEV_FRACTION),
-                           help="with --early-stopping, the share of the training points held out as its dev set")
-    reproduce.add_argument("--train-fraction", default=course.train_fraction,
-                           type=number_argument("--train-fraction", low=limits.MIN_TRAIN_FRACTION, high=1),
-                           help="train every model on this seeded, stratified share of the training points")
-    reproduce.add_argument("--hidden", type=layers_argument, default=course.layer_dims,
-                           help="hidden layer sizes, like '20, 3' or '20 3'")
-    reproduce.add_argument("--learning-rate", default=course.learning_rate,
-                           type=number_argument("--learning-rate", low=limits.MIN_LEARNING_RATE,
-                                                high=limits.MAX_LEARNING_RATE))
-    reproduce.add_argument("--num-iterations", default=course.num_iterations,
-                           type=number_argument("--num-iterations", whole=True, low=limits.MIN_ITERATIONS,
-                                                high=limits.MAX_ITERATIONS))
-    reproduce.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
-                           help="fresh masks every iteration, or the original notebook's fixed ones")
-    reproduce.add_argument("--seeds", type=seeds_argument,
-                           help="train each model over init seeds 0..N-1 and report mean ± std")
-    reproduce.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_shared_settings(reproduce)
     reproduce.set_defaults(run=_reproduce)
+
+    compare = commands.add_parser("compare", help="train any models side by side and print the page's table")
+    add_data(compare)
+    compare.add_argument("--model", action="append", metavar="SPEC",
+                         help="a model, NAME[:key=value,...] with keys lambd, l1, keep_prob, early_stopping, layers, "
+                              f"learning_rate, num_iterations (e.g. 'L2 big:lambd=3'); 1 to {limits.MAX_MODELS}, "
+                              "repeat the flag for each; default: the course's three")
+    add_shared_settings(compare)
+    compare.set_defaults(run=_compare)
 
     datasets = commands.add_parser("datasets", help="list the datasets")
     datasets.set_defaults(run=_datasets)

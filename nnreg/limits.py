@@ -71,12 +71,17 @@ def parse_number(text, name: str, *, whole: bool = False, low: float | None = No
     return int(value) if whole else value
 
 
+def _shown(number: float) -> str:
+    # Thousands separated and never in exponent form: 1,000,000, not 1e+06; 0.05 as written.
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
+
+
 def _allowed(whole: bool, low, high) -> str:
     kind = "a whole number" if whole else "a number"
     if low is not None and high is not None:
-        return f"{kind} from {low:,g} to {high:,g}"
+        return f"{kind} from {_shown(low)} to {_shown(high)}"
     if low is not None:
-        return f"{kind} of at least {low:,g}"
+        return f"{kind} of at least {_shown(low)}"
     return kind
 
 

@@ -21,7 +21,7 @@ from .charts import (BOUNDARY_WIDTH, boundary_height, curve_domains, field_axes,
 from .data import Dataset
 from .network import dead_units, num_layers, predict_proba
 from .palette import NEUTRAL, SIGN_COLORS, SPLIT_COLORS
-from .settings import STUDY_TITLES
+from .settings import title
 from .study import checkpoint_accuracies
 from .training import TrainResult
 
@@ -220,6 +220,6 @@ def replay(results: Mapping[str, TrainResult], dataset: Dataset, show_test: bool
     checkpoints = max(len(frame) for frame in frames.values())
     norm_max = max(float(frame.filter(like="norm_").to_numpy().max()) for frame in frames.values())
     _, accuracy_domain = curve_domains(results.values())
-    panels = [_replay_panel(STUDY_TITLES[name], results[name], frame, dataset, norm_max, accuracy_domain, show_test)
+    panels = [_replay_panel(title(name), results[name], frame, dataset, norm_max, accuracy_domain, show_test)
               for name, frame in frames.items()]
     return alt.hconcat(*panels, spacing=28).add_params(replay_param(checkpoints))

@@ -17,9 +17,12 @@ PALE_BLUE = "#8fb0f4"
 PALE_RED = "#f4a3a3"
 UNSURE = "#ffffff"
 
-# The models, by their names in nnreg.settings.STUDY_TITLES.
+# The models, by their names in nnreg.settings.STUDY_TITLES (the sweeps' regularizer families too).
 MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "l1": "#b682c9", "dropout": "#d97706",
                 "early_stopping": "#73520d", "l2_dropout": "#7c3aed"}
+# A list of models compared on the page takes these in order: the course's three first, in the
+# colours they have everywhere else.
+MODEL_PALETTE = tuple(MODEL_COLORS[name] for name in ("none", "l2", "dropout", "l1", "early_stopping", "l2_dropout"))
 # The thinned network's noisy objective beside a dropout model's cost.
 THINNED_COLOR = "#a8a29e"
 

@@ -142,3 +142,8 @@ STUDY_TITLES = {
     "early_stopping": "Early stopping",
     "l2_dropout": "L2 + dropout",
 }
+
+
+def title(name: str) -> str:
+    """A model's title: the course's for the study's names ("l2" → "L2"), else the name itself."""
+    return STUDY_TITLES.get(name, name)

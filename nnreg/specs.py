@@ -12,9 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .limits import (MAX_DEV_FRACTION, MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LEARNING_RATE, MAX_MODELS,
-                     MIN_DEV_FRACTION, MIN_ITERATIONS, MIN_KEEP_PROB, MIN_LEARNING_RATE, format_layers, parse_layers,
-                     parse_number)
+from .limits import (MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LEARNING_RATE, MAX_MODELS, MIN_ITERATIONS,
+                     MIN_KEEP_PROB, MIN_LEARNING_RATE, format_layers, parse_layers, parse_number)
 from .settings import Settings
 
 # Each key's Settings field and how its text is read.
@@ -24,15 +23,13 @@ _NUMBERS = {
     "keep_prob": dict(low=MIN_KEEP_PROB, high=1),
     "learning_rate": dict(low=MIN_LEARNING_RATE, high=MAX_LEARNING_RATE),
     "num_iterations": dict(whole=True, low=MIN_ITERATIONS, high=MAX_ITERATIONS),
-    "dev_fraction": dict(low=MIN_DEV_FRACTION, high=MAX_DEV_FRACTION),
 }
-SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "dev_fraction", "layers", "learning_rate",
-             "num_iterations")
+SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "layers", "learning_rate", "num_iterations")
 MAX_NAME = 40
 # The course's three models, the page's and `compare`'s default list.
 DEFAULT_SPECS = ("No regularization", "L2:lambd=0.7", "Dropout:keep_prob=0.86")
 # A comma ends a value only where the next key begins, so hidden layers may be written "50, 20" too.
-_PAIRS = re.compile(r",(?=\s*[A-Za-z_]+\s*=)")
+_PAIRS = re.compile(r",(?=\s*[A-Za-z_][A-Za-z0-9_]*\s*=)")
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,8 @@ def check_specs(models: Iterable[ModelSpec]) -> list[ModelSpec]:
     for model in models:
         key = model.name.casefold()
         if key in seen:
-            raise ValueError(f"two models are named {seen[key]!r}: every model needs a name of its own")
+            named = repr(seen[key]) + ("" if seen[key] == model.name else f" and {model.name!r}")
+            raise ValueError(f"two models are named {named}: every model needs a name of its own")
         seen[key] = model.name
     return models
 
@@ -149,8 +147,7 @@ def spec_settings(models: Iterable[ModelSpec], base: Settings) -> dict[str, Sett
 
 def describe(model: ModelSpec) -> str:
     """What a model changes, in the course's names: "λ = 3, layers 50, 20" ("" for none)."""
-    words = {"lambd": "λ", "keep_prob": "keep_prob", "l1": "l1", "learning_rate": "α",
-             "num_iterations": "iterations", "dev_fraction": "dev share"}
+    words = {"lambd": "λ", "keep_prob": "keep_prob", "l1": "l1", "learning_rate": "α", "num_iterations": "iterations"}
     parts = []
     for key, value in model.changes:
         if key == "layers":

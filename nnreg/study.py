@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .network import count_correct
-from .settings import STUDY, STUDY_TITLES, Settings
+from .settings import STUDY, Settings, title
 from .sweeps import within_noise
 from .training import TrainResult, train_many
 
@@ -60,11 +60,12 @@ def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
     return results
 
 
-def versus_none(name: str, runs: list[TrainResult], baseline: list[TrainResult]) -> str:
-    """How a model's test accuracy compares with the unregularized one's, honestly: a difference
-    smaller than the spread over seeds is "within noise"; with one seed the spread is unknown,
-    and a diverged run is no result to compare ("").  The page and the command line both say this."""
-    if name == "none" or len(runs) < 2 or len(baseline) < 2:
+def versus_first(name: str, runs: list[TrainResult], baseline: list[TrainResult], first: str) -> str:
+    """How a model's test accuracy compares with the first model's (the course's: no
+    regularization), honestly: a difference smaller than the spread over seeds is "within noise";
+    with one seed the spread is unknown, and a diverged run is no result to compare ("").  The page
+    and the command line both say this."""
+    if name == first or len(runs) < 2 or len(baseline) < 2:
         return ""
     if any(run.diverged_at is not None for run in [*runs, *baseline]):
         return ""
@@ -75,8 +76,10 @@ def versus_none(name: str, runs: list[TrainResult], baseline: list[TrainResult])
 
 
 def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
-    """One row per model: mean and standard deviation over its runs of accuracy, gap and time."""
+    """One row per model: mean and standard deviation over its runs of accuracy, gap and time, and
+    its test accuracy against the first model's (``versus_first``)."""
     rows = []
+    baseline = next(iter(results), None)
     for name, runs in results.items():
         train_acc = np.array([r.train_accuracy for r in runs])
         test_acc = np.array([r.test_accuracy for r in runs])
@@ -84,7 +87,7 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
         first = runs[0].settings
         rows.append({
             "name": name,
-            "model": STUDY_TITLES.get(name, name),
+            "model": title(name),
             "lambd": first.lambd,
             "l1": first.l1,
             "keep_prob": first.keep_prob,
@@ -102,7 +105,7 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
             "gap_std": gap.std(ddof=1) if len(runs) > 1 else 0.0,
             "seconds": float(np.sum([r.seconds for r in runs])),
             "diverged": sum(r.diverged_at is not None for r in runs),
-            "test_vs_none": versus_none(name, runs, results.get("none", [])),
+            "test_vs_first": versus_first(name, runs, results[baseline], baseline),
         })
     return pd.DataFrame(rows)
 

@@ -5,6 +5,12 @@ Every sweep chart reads the rows of ``nnreg.sweep`` (or a results file) and draw
 (trained without the dev points); the data-size curve reads ``curve_summary``.  Lines are means
 over seeds; bands are mean ± one standard deviation over seeds, the spread against which a
 difference counts as noise.
+
+Colours keep one meaning on the Sweep page: the splits' (``palette.SPLIT_COLORS``) are accuracies
+on train, dev and test, the retrained choice's test accuracy among them; the models'
+(``palette.MODEL_COLORS``) are the regularizers of the data-size curve; a mark of the choice and
+the weight norm's lines are the neutral grey, those lines told apart by their dashes.  A legend
+shows the lines, in their full colour, never a band's pale fill.
 """
 
 from __future__ import annotations
@@ -20,7 +26,14 @@ from .settings import STUDY_TITLES
 from .sweeps import FAMILIES, GRID_FIELDS, choose, summarize
 
 SPLITS = tuple(SPLIT_COLORS)
+# Accuracies without the test set's, which only the chosen setting's retraining reports.
+DEV_SPLITS = SPLITS[:2]
 FINAL_COLOR = SPLIT_COLORS["test"]
+# The dev set's choice is no split's accuracy and no model.
+CHOSEN_COLOR = NEUTRAL
+# The weight norm's settings, told apart by dashes (solid first), none the chosen rule's.
+CHOSEN_DASH = [4, 3]
+DASHES = [[1, 0], [10, 4], [2, 3], [10, 3, 2, 3], [1, 6], [16, 4], [6, 2, 2, 2, 2, 2], [4, 8]]
 WIDTH, HEIGHT = 420, 280
 # The data-size curve's plot, drawn at this width (its legend beside it) on a page at least 1280 wide.
 CURVE_WIDTH = 560
@@ -52,6 +65,12 @@ def _x(field: str, values, title: str) -> alt.X:
     return alt.X(f"{field}:Q", scale=scale, axis=alt.Axis(values=values, format="~g"), title=title)
 
 
+def _line_legend(**options) -> alt.Legend:
+    # A stroke in the line's colour: with the bands' layer merged into it, the symbols would be
+    # their pale fill, all alike.  (A symbolStrokeColor hides the symbols: Vega draws none.)
+    return alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolOpacity=1, **options)
+
+
 def _band_limits(frame: pd.DataFrame, mean: str, std: str) -> pd.DataFrame:
     # One seed has no spread: its band collapses onto the line.
     spread = frame[std].fillna(0.0)
@@ -75,16 +94,16 @@ def _held_text(held: Mapping[str, float]) -> str:
     return ", ".join(f"{SYMBOLS[field]} = {value:g}" for field, value in held.items())
 
 
-def curve_frame(rows: pd.DataFrame, x: str, fixed: Mapping[str, float]) -> pd.DataFrame:
+def curve_frame(rows: pd.DataFrame, x: str, fixed: Mapping[str, float], splits=SPLITS) -> pd.DataFrame:
     """Long format for one validation curve: the "dev" models with the other grid fields at
-    ``fixed`` (a value for each), one row per x value and split (train / dev / test), with mean,
-    low, high, ci."""
+    ``fixed`` (a value for each), one row per x value and split (of ``splits``: train, dev,
+    test), with mean, low, high, ci."""
     keep = rows["phase"] == "dev"
     for field, value in fixed.items():
         keep &= np.isclose(rows[field], value)
     table = summarize(rows[keep])
     parts = []
-    for split in SPLITS:
+    for split in splits:
         metric = f"{split}_accuracy"
         part = _band_limits(table, f"{metric}_mean", f"{metric}_std")
         parts.append(part.assign(split=split, ci_low=table[f"{metric}_ci_low"],
@@ -95,8 +114,8 @@ def curve_frame(rows: pd.DataFrame, x: str, fixed: Mapping[str, float]) -> pd.Da
 
 def _chosen_rule(field: str, value: float, label: str) -> alt.LayerChart:
     marker = pd.DataFrame({field: [value], "label": [label]})
-    rule = alt.Chart(marker).mark_rule(strokeDash=[4, 3], color=FINAL_COLOR).encode(x=f"{field}:Q")
-    text = alt.Chart(marker).mark_text(align="left", dx=4, dy=-6, color=FINAL_COLOR).encode(
+    rule = alt.Chart(marker).mark_rule(strokeDash=CHOSEN_DASH, color=CHOSEN_COLOR).encode(x=f"{field}:Q")
+    text = alt.Chart(marker).mark_text(align="left", dx=4, dy=-6, color=CHOSEN_COLOR).encode(
         x=f"{field}:Q", y=alt.value(0), text="label:N")
     return rule + text
 
@@ -116,27 +135,33 @@ def _final_point(rows: pd.DataFrame, field: str, value: float) -> alt.Chart | No
             .encode(y="mean:Q", tooltip=tooltip))
 
 
-def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, float] | None = None) -> alt.LayerChart:
-    """Train, dev and test accuracy against ``x`` (one of GRID_FIELDS), the other fields held at
-    ``fixed`` (by default, and for a field it leaves out, at their dev-chosen values); where those
-    are the chosen ones, the chosen value is marked, and so is the chosen setting's retrained test
-    accuracy when the rows hold it."""
+def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, float] | None = None,
+                     every_test: bool = False) -> alt.LayerChart:
+    """Train and dev accuracy against ``x`` (one of GRID_FIELDS), and test accuracy too with
+    ``every_test``, the other fields held at ``fixed`` (by default, and for a field it leaves out,
+    at their dev-chosen values); where those are the chosen ones, the chosen value is marked, and
+    so is the chosen setting's retrained test accuracy when the rows hold it."""
     held = _held(rows, x, fixed)
     chosen = choose(rows)
-    frame = curve_frame(rows, x, held)
+    splits = list(SPLITS if every_test else DEV_SPLITS)
+    frame = curve_frame(rows, x, held, splits)
     if frame.empty:
         raise ValueError(f"no dev models have {_held_text(held)}")
-    color = alt.Color("split:N", scale=alt.Scale(domain=SPLITS, range=list(SPLIT_COLORS.values())), sort=SPLITS,
-                      title="accuracy on")
-    base = alt.Chart(frame).encode(x=_x(x, frame[x], AXIS_TITLES[x]), color=color)
+    frame = frame.assign(band=frame["split"])
+    scale = alt.Scale(domain=splits, range=[SPLIT_COLORS[split] for split in splits])
+    color = alt.Color("split:N", scale=scale, sort=splits, title="accuracy on", legend=_line_legend())
+    base = alt.Chart(frame).encode(x=_x(x, frame[x], AXIS_TITLES[x]))
     tooltip = [alt.Tooltip(f"{x}:Q", format="~g", title=SYMBOLS[x]), "split:N", alt.Tooltip("mean:Q", format=".1%"),
                alt.Tooltip("low:Q", format=".1%", title="mean - std"),
                alt.Tooltip("high:Q", format=".1%", title="mean + std"),
                alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),
                alt.Tooltip("ci_high:Q", format=".1%", title="95% interval to"), "seeds:Q"]
+    # The bands' fill by a field of its own, without a legend: with the lines' field, Vega-Lite
+    # merges the two into one legend, and a merged legend with none of its own is not drawn.
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title="accuracy", axis=alt.Axis(format="%"),
-                                                       scale=alt.Scale(zero=False)), y2="high:Q")
-    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
+                                                       scale=alt.Scale(zero=False)), y2="high:Q",
+                                               fill=alt.Fill("band:N", scale=scale, sort=splits, legend=None))
+    line = base.mark_line(point=True).encode(y="mean:Q", color=color, tooltip=tooltip)
     layers, notes = [band, line], [BAND_NOTE]
     if all(np.isclose(chosen[field], value) for field, value in held.items()):
         layers.append(_chosen_rule(x, chosen[x], f"chosen {SYMBOLS[x]} = {chosen[x]:g}"))
@@ -151,7 +176,7 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, f
 
 def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
     """Total weight norm √(Σ‖W_l‖²) against λ, one line per setting of the other grid fields that
-    vary (keep_prob alone when none does), the chosen λ marked."""
+    vary (keep_prob alone when none does), each with its own dashes, the chosen λ marked."""
     table = summarize(rows[rows["phase"] == "dev"])
     if table.empty:
         raise ValueError("there are no dev rows to draw")
@@ -160,14 +185,18 @@ def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
     frame = frame.assign(setting=[", ".join(f"{value:g}" for value in values)
                                   for values in zip(*(frame[field] for field in others))])
     legend = ", ".join(SYMBOLS[field] for field in others)
+    settings = list(dict.fromkeys(frame["setting"]))
     chosen = choose(rows)
-    base = alt.Chart(frame).encode(x=_x("lambd", frame["lambd"], AXIS_TITLES["lambd"]),
-                                   color=alt.Color("setting:N", title=legend))
+    base = alt.Chart(frame).encode(x=_x("lambd", frame["lambd"], AXIS_TITLES["lambd"]))
+    dashes = alt.StrokeDash("setting:N", title=legend, sort=settings, scale=alt.Scale(domain=settings, range=DASHES),
+                            legend=_line_legend(symbolSize=600))
     tooltip = [alt.Tooltip("lambd:Q", format="~g", title="λ"), alt.Tooltip("setting:N", title=legend),
                alt.Tooltip("mean:Q", format=".3~f", title="weight norm"),
                alt.Tooltip("weight_norm_std:Q", format=".3~f", title="std"), "seeds:Q"]
-    band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title="weight norm √(Σ‖W‖²)"), y2="high:Q")
-    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
+    band = base.mark_area(opacity=0.15, color=NEUTRAL).encode(y=alt.Y("low:Q", title="weight norm √(Σ‖W‖²)"),
+                                                              y2="high:Q", detail="setting:N")
+    line = base.mark_line(point=True, color=NEUTRAL, strokeWidth=2).encode(y="mean:Q", strokeDash=dashes,
+                                                                           tooltip=tooltip)
     rule = _chosen_rule("lambd", chosen["lambd"], f"chosen λ = {chosen['lambd']:g}")
     return alt.layer(band, line, rule).properties(
         width=WIDTH, height=HEIGHT, title=_title("Weight norm against λ", BAND_NOTE))
@@ -196,9 +225,7 @@ def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
     frame = frame.assign(band=frame["model"])[["model", "band", "strength", "train_fraction", "train_size", "seeds", "mean", "std", "low", "high",
                    "ci_low", "ci_high"]]
     scale = alt.Scale(domain=titles, range=[MODEL_COLORS[f] for f in families])
-    # The legend is the lines': the bands' pale fill would make every colour in it look alike.
-    color = alt.Color("model:N", scale=scale, sort=titles, title="regularization",
-                      legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolOpacity=1))
+    color = alt.Color("model:N", scale=scale, sort=titles, title="regularization", legend=_line_legend())
     sizes = sorted(int(size) for size in set(frame["train_size"]))
     x = alt.X("train_size:Q", title="training points used", scale=alt.Scale(zero=False, padding=12),
               axis=alt.Axis(values=sizes, format="d"))

@@ -12,11 +12,14 @@ from streamlit.testing.v1 import AppTest
 import nnreg
 from nnreg import charts, dashboard
 from nnreg.dashboard import CONTROLS
+from nnreg.specs import DEFAULT_SPECS
 from nnreg.sweeps import within_noise
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = {"num_iterations": "300"}
 ACCURACY = ["Train accuracy", "Test accuracy", "Gap (train − test)"]
+# The course's three models by their names in nnreg.STUDY and on the page (the table's index).
+NAMES = {"none": "No regularization", "l2": "L2", "dropout": "Dropout"}
 
 
 def open_page(**params) -> AppTest:
@@ -39,7 +42,8 @@ def test_the_default_page_shows_the_whole_study():
     # The boundaries' legend, three boundaries and the open tab's three weight charts.
     assert len(page.get("vega_lite_chart")) == 7
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
-    assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization"]
+    assert sorted(h.value for h in page.header) == ["Accuracy", "Data", "Network and training", "Regularization",
+                                                    "Settings file"]
     assert [tab.label for tab in page.tabs] == list(dashboard.VIEWS)
 
 
@@ -59,19 +63,17 @@ def test_the_table_has_nnreg_trains_numbers(football):
     shown = table(open_page())
     for name, settings in nnreg.STUDY.items():
         result = nnreg.train(football, settings.replace(num_iterations=300))
-        row = shown.loc[name]
+        row = shown.loc[NAMES[name]]
         assert (row["Train accuracy"], row["Test accuracy"]) == (result.train_accuracy, result.test_accuracy)
         assert (row["λ"], row["keep_prob"]) == (settings.lambd, settings.keep_prob)
 
 
-def test_changing_lambda_changes_only_the_l2_row():
-    page = open_page()
-    before = table(page)
-    page.number_input(key="lambd").set_value(10.0).run()
-    after = table(page)
-    assert after.loc["l2", "Model"] == "L2 (λ = 10)"
-    assert after.loc["l2", "Train accuracy"] != before.loc["l2", "Train accuracy"]
-    pd.testing.assert_frame_equal(after.drop(index="l2")[ACCURACY], before.drop(index="l2")[ACCURACY])
+def test_changing_lambda_in_the_list_changes_only_the_l2_row():
+    before = table(open_page())
+    after = table(open_page(model=["No regularization", "L2:lambd=10", "Dropout:keep_prob=0.86"]))
+    assert after.loc["L2", "Model"] == "L2 (λ = 10)"
+    assert after.loc["L2", "Train accuracy"] != before.loc["L2", "Train accuracy"]
+    pd.testing.assert_frame_equal(after.drop(index="L2")[ACCURACY], before.drop(index="L2")[ACCURACY])
 
 
 def test_discretize_changes_only_the_boundaries_data_and_the_legend_and_back_gives_the_same_charts():
@@ -88,20 +90,57 @@ def test_discretize_changes_only_the_boundaries_data_and_the_legend_and_back_giv
     assert [a.spec for a in charts_shown[1:]] == [b.spec for b in discretized[1:]]
 
 
-def test_url_parameters_set_the_widgets():
-    page = open_page(lambd="0.3", keep_prob="0.5", layers="10, 5", data="moons", n_points="200", noise="0.2",
-                     l2_dropout="true", n_seeds="2", dropout_mask="fixed", discretize="true")
-    assert page.number_input(key="lambd").value == 0.3
-    assert page.slider(key="keep_prob").value == 0.5
+def test_url_parameters_set_the_widgets_and_the_list():
+    page = open_page(layers="10, 5", data="moons", n_points="200", noise="0.2", n_seeds="2", dropout_mask="fixed",
+                     discretize="true", model=[*DEFAULT_SPECS, "L2 + dropout:lambd=0.3,keep_prob=0.5"])
     assert page.text_input(key="layers").value == "10, 5"
     assert page.selectbox(key="data").value == "moons"
     assert page.number_input(key="n_points").value == 200
     assert page.radio(key="dropout_mask").value == "fixed"
     assert page.toggle(key="discretize").value is True
     shown = table(page)
-    assert list(shown.index) == ["none", "l2", "dropout", "l2_dropout"]
+    assert list(shown.index) == ["No regularization", "L2", "Dropout", "L2 + dropout"]
+    assert shown.loc["L2 + dropout", "Model"] == "L2 + dropout (λ = 0.3, keep_prob = 0.5)"
     assert list(shown["Seeds"]) == [2, 2, 2, 2] and "Test std" in shown
     assert any("moons:n_points=200,noise=0.2,seed=0" in caption.value for caption in page.caption)
+    # The editor shows the list, one row per model.
+    assert list(page.data_editor[0].value["name"]) == list(shown.index)
+
+
+def test_an_older_link_with_lambda_and_the_fourth_model_opens_the_same_models():
+    page = open_page(lambd="0.3", keep_prob="0.5", l2_dropout="true")
+    assert not page.warning
+    assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.3)", "Dropout (keep_prob = 0.5)",
+                                          "L2 + dropout (λ = 0.3, keep_prob = 0.5)"]
+    assert page.query_params["model"] == ["No regularization", "L2:lambd=0.3", "Dropout:keep_prob=0.5",
+                                          "L2 + dropout:lambd=0.3,keep_prob=0.5"]
+    assert "lambd" not in page.query_params
+
+
+def test_a_link_with_bad_models_warns_and_keeps_the_others(football):
+    page = open_page(model=["none", "L2 small:lambd=0.1", "oops:colour=red", "L2 small:lambd=3", "L2:lambd=0.7"])
+    warnings = [w.value for w in page.warning]
+    assert warnings == ["model 'oops:colour=red': unknown key 'colour'; the keys are lambd, l1, keep_prob, "
+                        "early_stopping, layers, learning_rate, num_iterations",
+                        "model 'L2 small:lambd=3': another model is named 'L2 small'; every model needs a name of "
+                        "its own"]
+    shown = table(page)
+    assert list(shown.index) == ["none", "L2 small", "L2"]
+    assert shown.loc["L2 small", "Test accuracy"] == nnreg.train(
+        football, nnreg.Settings(lambd=0.1, num_iterations=300)).test_accuracy
+    assert page.query_params["model"] == ["none", "L2 small:lambd=0.1", "L2:lambd=0.7"]
+    # No model usable: the course's three.
+    page = open_page(model=["x:lambd=-1"])
+    assert list(table(page).index) == ["No regularization", "L2", "Dropout"]
+    assert "None of the link's models could be used" in " ".join(w.value for w in page.warning)
+
+
+def test_seven_models_in_a_link_compare_the_first_six():
+    page = open_page(model=[f"m{i}:lambd={i / 10}" for i in range(7)], num_iterations="200")
+    assert list(table(page).index) == [f"m{i}" for i in range(6)]
+    assert [w.value for w in page.warning] == ["model 'm6:lambd=0.6': at most 6 models are compared"]
+    # Six boundaries in two rows of three, the legend, and the open tab's three weight charts.
+    assert len(page.get("vega_lite_chart")) == 1 + 6 + 3
 
 
 def test_several_seeds_say_whether_each_change_is_within_noise(football):
@@ -114,10 +153,10 @@ def test_several_seeds_say_whether_each_change_is_within_noise(football):
     assert deltas[0] == "the baseline"
     for name, delta in zip(("l2", "dropout"), deltas[1:], strict=True):
         within = within_noise(test[name], test["none"])
-        assert shown.loc[name, "Within noise"] == ("yes" if within else "no")
+        assert shown.loc[NAMES[name], "Within noise"] == ("yes" if within else "no")
         assert delta.endswith("≈ noise") == within
-    assert any("within noise when it is at most the larger of their standard deviations" in caption.value
-               for caption in page.caption)
+    assert any("minus No regularization's, within noise when it is at most the larger of their standard deviations"
+               in caption.value for caption in page.caption)
 
 
 def test_one_seed_says_nothing_about_noise():
@@ -132,10 +171,9 @@ def test_invalid_url_parameters_warn_and_fall_back_to_defaults():
     messages = " ".join(w.value for w in page.warning)
     for words in ("`lambd=abc`", "`keep_prob=5`", "`data=nope`", "`seed=3.5`"):
         assert words in messages
-    assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
-    assert page.slider(key="keep_prob").value == CONTROLS["keep_prob"].default
+    assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
     assert page.selectbox(key="data").value == "football"
-    assert len(table(page)) == 3
+    assert page.number_input(key="seed").value == CONTROLS["seed"].default
 
 
 def test_typed_bad_layer_sizes_are_named_and_the_field_shows_what_the_models_use():
@@ -191,13 +229,14 @@ def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
 @pytest.mark.parametrize("preset, masks", [(dashboard.COURSE_PRESET, "fresh"), (dashboard.NOTEBOOK_PRESET, "fixed")])
 def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
     other = "fixed" if masks == "fresh" else "fresh"
-    page = open_page(lambd="0.2", l2_dropout="true", layers="10, 5", dropout_mask=other, data="moons", l1_model="true",
-                     stop_early="true", train_fraction="0.5")
+    page = open_page(model=["a", "b:lambd=0.2", "c:l1=0.1,keep_prob=0.5"], layers="10, 5", dropout_mask=other,
+                     data="moons", stop_early="true", train_fraction="0.5")
     next(button for button in page.button if button.label == preset).click().run()
     assert not page.exception
-    assert page.number_input(key="lambd").value == CONTROLS["lambd"].default
-    assert page.checkbox(key="l2_dropout").value is False
-    assert page.checkbox(key="l1_model").value is False and page.toggle(key="stop_early").value is False
+    assert list(table(page).index) == ["No regularization", "L2", "Dropout"]
+    assert page.query_params["model"] == list(DEFAULT_SPECS)
+    assert list(page.data_editor[0].value["name"]) == ["No regularization", "L2", "Dropout"]
+    assert page.toggle(key="stop_early").value is False
     assert page.slider(key="train_fraction").value == 1.0
     assert page.text_input(key="layers").value == "20, 3"
     assert page.number_input(key="num_iterations").value == CONTROLS["num_iterations"].default
@@ -255,8 +294,8 @@ def test_the_pages_seeds_are_the_command_lines_seeds(football):
     # What `reproduce --seeds 3` prints, at the page's 300 iterations.
     expected = nnreg.study.summary_table(nnreg.study.run_study(football, "fresh", 3, short)).set_index("name")
     for name in ("none", "l2", "dropout"):
-        assert table(page).loc[name, "Test accuracy"] == pytest.approx(expected.loc[name, "test_accuracy"])
-        assert table(page).loc[name, "Train accuracy"] == pytest.approx(expected.loc[name, "train_accuracy"])
+        assert table(page).loc[NAMES[name], "Test accuracy"] == pytest.approx(expected.loc[name, "test_accuracy"])
+        assert table(page).loc[NAMES[name], "Train accuracy"] == pytest.approx(expected.loc[name, "train_accuracy"])
 
 
 def test_is_dropouts_95_real_trains_only_when_opened():
@@ -277,8 +316,8 @@ def test_with_several_seeds_metrics_say_means_and_curves_say_their_seed():
     assert said == ["Means over 3 runs, init seeds 0 to 2."] * 3
     assert any(c.value == "The curves of the runs with init seed 0." for c in page.caption)
     shown = table(page)
-    assert [m.value for m in page.metric][:2] == [f"{shown.loc['none', 'Train accuracy']:.1%}",
-                                                  f"{shown.loc['none', 'Test accuracy']:.1%}"]
+    assert [m.value for m in page.metric][:2] == [f"{shown.loc['No regularization', 'Train accuracy']:.1%}",
+                                                  f"{shown.loc['No regularization', 'Test accuracy']:.1%}"]
 
 
 def test_the_server_starts_by_training_exactly_what_a_first_visit_trains(football):
@@ -303,38 +342,38 @@ def test_the_servers_start_trains_the_default_models_into_the_shared_cache(footb
     assert shared.model_cache().missing(football, dashboard.default_runs()) == []
 
 
+FIVE = [*DEFAULT_SPECS[:2], "L1:l1=0.05", DEFAULT_SPECS[2], "Early stopping:early_stopping=true"]
+
+
 def test_l1_and_early_stopping_are_models_beside_the_courses(football):
-    page = open_page(l1_model="true", early_stopping_model="true", l1="0.05", num_iterations="600")
+    page = open_page(model=FIVE, num_iterations="600")
     assert not page.error and not page.warning
     assert [h.value for h in page.subheader][:5] == ["No regularization", "L2", "L1", "Dropout", "Early stopping"]
     shown = table(page)
-    assert list(shown.index) == ["none", "l2", "l1", "dropout", "early_stopping"]
-    assert shown.loc["l1", "l1"] == 0.05 and shown.loc["l2", "l1"] == 0
+    assert list(shown.index) == ["No regularization", "L2", "L1", "Dropout", "Early stopping"]
+    assert shown.loc["L1", "l1"] == 0.05 and shown.loc["L2", "l1"] == 0
     l1 = nnreg.train(football, nnreg.Settings(l1=0.05, num_iterations=600))
     stopped = nnreg.train(football, nnreg.Settings(early_stopping=True, num_iterations=600))
-    assert shown.loc["l1", "Test accuracy"] == l1.test_accuracy
-    assert shown.loc["early_stopping", "Test accuracy"] == stopped.test_accuracy
-    assert shown.loc["early_stopping", "Stopped at"] == f"{stopped.best_iteration:,}" and shown.loc["none", "Stopped at"] == ""
-    assert shown.loc["early_stopping", "Train points"] == stopped.train_size == 158
-    assert shown.loc["none", "Train points"] == 211
+    assert shown.loc["L1", "Test accuracy"] == l1.test_accuracy
+    assert shown.loc["Early stopping", "Test accuracy"] == stopped.test_accuracy
+    assert shown.loc["Early stopping", "Stopped at"] == f"{stopped.best_iteration:,}"
+    assert shown.loc["No regularization", "Stopped at"] == ""
+    assert shown.loc["Early stopping", "Train points"] == stopped.train_size == 158
+    assert shown.loc["No regularization", "Train points"] == 211
     # Five models: three in the first row, two in the second, each with its boundary.
     assert len(page.get("vega_lite_chart")) == 1 + 5 + 3
     zeros, total = l1.zero_weights()
-    assert f"{zeros} of its {total} weights are exactly 0" in page.markdown[-1].value or any(
-        f"{zeros} of its {total} weights are exactly 0" in m.value for m in page.markdown)
+    assert any(f"{zeros} of its {total} weights are exactly 0" in m.value for m in page.markdown)
 
 
 def test_every_model_stops_early_on_request(football):
-    page = open_page(stop_early="true", early_stopping_model="true", num_iterations="600")
-    assert page.checkbox(key="early_stopping_model").disabled
+    page = open_page(stop_early="true", num_iterations="600")
     shown = table(page)
-    # The early-stopping model would be no regularization's twin: it is not added.
-    assert list(shown.index) == ["none", "l2", "dropout"]
     for name, settings in nnreg.STUDY.items():
         result = nnreg.train(football, settings.replace(early_stopping=True, num_iterations=600))
-        assert shown.loc[name, "Test accuracy"] == result.test_accuracy
-        assert shown.loc[name, "Stopped at"] == f"{result.best_iteration:,}"
-    assert "early stopping, dev 25%" in shown.loc["l2", "Model"]
+        assert shown.loc[NAMES[name], "Test accuracy"] == result.test_accuracy
+        assert shown.loc[NAMES[name], "Stopped at"] == f"{result.best_iteration:,}"
+    assert shown.loc["L2", "Model"] == "L2 (λ = 0.7, early stopping, dev 25%)"
     assert any("Early stopping holds 53 of the training points out as dev points (diamonds)" in c.value
                for c in page.caption)
 
@@ -343,7 +382,7 @@ def test_a_share_of_the_training_points_trains_every_model(football):
     page = open_page(train_fraction="0.4")
     shown = table(page)
     result = nnreg.train(football, nnreg.STUDY["l2"].replace(train_fraction=0.4, num_iterations=300))
-    assert shown.loc["l2", "Test accuracy"] == result.test_accuracy
+    assert shown.loc["L2", "Test accuracy"] == result.test_accuracy
     assert set(shown["Train points"]) == {result.train_size} == {85}
     assert any(c.value.startswith("Every model trains on 85 of the 211 training points, a stratified 40% drawn with "
                                   "init seed 3") for c in page.caption)
@@ -356,18 +395,8 @@ def test_a_share_too_small_to_train_on_is_named_before_anything_trains():
     assert not page.table
 
 
-def test_a_typed_l1_strength_is_used_and_a_bad_one_named():
-    page = open_page(l1_model="true")
-    page.number_input(key="l1").set_value(0.2).run()
-    assert table(page).loc["l1", "l1"] == 0.2
-    page.number_input(key="l1").set_value(-3).run()
-    assert any("L1 strength (l1): `-3.0` was not used" in w.value or "L1 strength (l1): `-3` was not used" in w.value
-               for w in page.warning), [w.value for w in page.warning]
-    assert table(page).loc["l1", "l1"] == 0.2
-
-
 def test_the_math_shows_l1s_proximal_step_and_early_stoppings_choice():
-    page = open_page(view="The math", l1_model="true", early_stopping_model="true")
+    page = open_page(view="The math", model=FIVE)
     latex = [line.value for line in page.latex]
     assert len(latex) == 5 + 3 + 1
     assert any(r"\max\!\Big(|V| - \frac{\alpha\,l_1}{m}" in line or "|V|" in line for line in latex)

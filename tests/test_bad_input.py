@@ -54,7 +54,8 @@ def test_command_line_refuses_bad_files(tmp_path, capsys, filename, content, wor
 @pytest.fixture(scope="module")
 def upload_page():
     page = open_page(data="upload")
-    assert len(page.file_uploader) == 1
+    # The data's uploader, then the settings file's.
+    assert [uploader.label for uploader in page.file_uploader] == ["Your data", "Load settings (JSON)"]
     return page
 
 

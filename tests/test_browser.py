@@ -4,6 +4,7 @@ and saves (test-artifacts/timings.json) how long the page takes; times are measu
 (`python -m nnreg bench` judges them against the targets)."""
 
 import json
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +34,8 @@ def _rendered_charts(page, selector: str) -> int:
 
 
 def _assert_the_whole_study_is_shown(page):
-    for name in ("none", "l2", "dropout"):
-        assert _rendered_charts(page, f".st-key-boundary_{name}") == 1, name
+    for index in range(3):
+        assert _rendered_charts(page, f".st-key-boundary_{index}") == 1, index
     assert _rendered_charts(page, ".st-key-weight_charts") == 3
     assert page.locator(".st-key-accuracy_table [data-testid='stTable']").count() == 1
     for title in ("No regularization", "L2", "Dropout"):
@@ -72,7 +73,7 @@ def test_the_default_page_renders_completely_and_reruns_from_the_cache(tmp_path,
 
 
 
-DRAWING = ".st-key-boundary_none [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)"
+DRAWING = ".st-key-boundary_0 [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)"
 
 
 def test_discretize_redraws_the_boundary_in_place_and_the_legend_says_what_it_shows(server):
@@ -83,7 +84,7 @@ def test_discretize_redraws_the_boundary_in_place_and_the_legend_says_what_it_sh
         page.goto(server.url)
         browser.seconds_to_render(page)
         page.wait_for_timeout(500)
-        chart = page.locator(".st-key-boundary_none [data-testid='stVegaLiteChart']")
+        chart = page.locator(".st-key-boundary_0 [data-testid='stVegaLiteChart']")
         soft = chart.screenshot()
         page.locator(DRAWING).evaluate("drawing => { drawing.nnregMark = true; }")
         page.evaluate(browser.RECORD_RUNS)
@@ -111,9 +112,9 @@ def test_a_tab_draws_its_view_when_opened_and_the_link_says_which(server):
         assert page.locator(".katex-display").count() == 5
         assert "view=The+math" in page.url
         page.get_by_role("tab", name="Learning curves").click()
-        page.locator(".st-key-curves_dropout [data-testid='stVegaLiteChart'] svg.marks").nth(1).wait_for(
+        page.locator(".st-key-curves_2 [data-testid='stVegaLiteChart'] svg.marks").nth(1).wait_for(
             timeout=30_000)
-        assert _rendered_charts(page, ".st-key-curves_none") == 2
+        assert _rendered_charts(page, ".st-key-curves_0") == 2
         assert "view=Learning+curves" in page.url
 
 
@@ -137,7 +138,7 @@ def test_the_course_file_and_the_notebook_preset_give_the_published_table(server
         browser.seconds_to_render(page)
         page.get_by_role("combobox", name="Dataset").click()
         page.get_by_role("option", name=dashboard.UPLOAD, exact=True).click()
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(course_data_path))
+        page.get_by_role("region", name="Your data").locator("input[type=file]").set_input_files(str(course_data_path))
         page.get_by_role("button", name=dashboard.NOTEBOOK_PRESET).click()
         page.wait_for_function("() => document.body.innerText.includes('data.mat')", timeout=60_000)
         browser.seconds_to_render(page)
@@ -156,9 +157,9 @@ def test_the_first_screen_holds_the_three_boundaries_at_equal_aspect_with_their_
         page.set_viewport_size({"width": 1440, "height": 900})
         page.goto(server.url)
         browser.seconds_to_render(page)
-        for name in ("none", "l2", "dropout"):
-            field = page.locator(f".st-key-boundary_{name} svg image").bounding_box()
-            assert field["y"] > 0 and field["y"] + field["height"] <= 900, (name, field)
+        for index in range(3):
+            field = page.locator(f".st-key-boundary_{index} svg image").bounding_box()
+            assert field["y"] > 0 and field["y"] + field["height"] <= 900, (index, field)
             # A unit of x1 as long on screen as a unit of x2.
             assert field["height"] / field["width"] == pytest.approx((y_hi - y_lo) / (x_hi - x_lo), rel=0.02)
         metrics = page.locator("[data-testid='stMetric']").all()
@@ -206,10 +207,10 @@ def test_the_replay_scrubs_and_plays_in_the_browser_without_a_rerun(server):
 def test_the_network_is_drawn_for_each_model_and_tells_a_weight_on_hover(server):
     with browser.browser_page() as page:
         _open_view(page, server, "The network")
-        for name in ("none", "l2", "dropout"):
-            page.locator(f".st-key-network_{name} [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(
+        for index in range(3):
+            page.locator(f".st-key-network_{index} [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(
                 timeout=30_000)
-        drawing = page.locator(".st-key-network_none [data-testid='stVegaLiteChart']")
+        drawing = page.locator(".st-key-network_0 [data-testid='stVegaLiteChart']")
         drawing.scroll_into_view_if_needed()
         box = drawing.bounding_box()
         tooltip = page.locator("#vg-tooltip-element")
@@ -242,7 +243,7 @@ def test_both_themes_keep_blue_for_label_1_and_red_for_label_0(server, scheme):
             "getComputedStyle(document.querySelector(\"[data-testid='stApp']\")).backgroundColor")
         expected = palette.BACKGROUNDS[scheme]
         assert background == "rgb({}, {}, {})".format(*(int(expected[i: i + 2], 16) for i in (1, 3, 5)))
-        shot = page.locator(".st-key-boundary_none [data-testid='stVegaLiteChart']").screenshot()
+        shot = page.locator(".st-key-boundary_0 [data-testid='stVegaLiteChart']").screenshot()
         assert _pixels_near(shot, palette.BLUE) > 50 and _pixels_near(shot, palette.RED) > 50
         bars = page.locator(".st-key-weight_charts [data-testid='stVegaLiteChart']").first.screenshot()
         for color in [palette.MODEL_COLORS[name] for name in ("none", "l2", "dropout")]:
@@ -250,26 +251,53 @@ def test_both_themes_keep_blue_for_label_1_and_red_for_label_0(server, scheme):
         _screenshot(page, ARTIFACTS / f"dashboard-{scheme}.png")
 
 
-def test_ticking_l1_and_early_stopping_adds_their_models_in_their_colours(server):
+FIVE_MODELS = ["No regularization", "L2:lambd=0.7", "L1:l1=0.05", "Dropout:keep_prob=0.86",
+               "Early stopping:early_stopping=true"]
+
+
+def test_a_five_model_link_draws_every_model_in_its_colour_and_the_list_takes_typing(server):
+    query = urllib.parse.urlencode({"model": FIVE_MODELS}, doseq=True)
     with browser.browser_page() as page:
-        page.goto(server.url)
+        page.goto(f"{server.url}/?{query}")
         browser.seconds_to_render(page)
-        for label in ("L1", "Early stopping"):
-            page.locator("[data-testid='stSidebar']").get_by_text(label, exact=True).click()
-            page.locator(f".st-key-boundary_{'l1' if label == 'L1' else 'early_stopping'} [data-testid="
-                         "'stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(timeout=60_000)
-        browser.seconds_to_render(page)
-        assert "l1_model=true" in page.url and "early_stopping_model=true" in page.url
-        for name in ("none", "l2", "l1", "dropout", "early_stopping"):
-            assert _rendered_charts(page, f".st-key-boundary_{name}") == 1, name
+        for index in range(5):
+            page.locator(f".st-key-boundary_{index} [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(
+                timeout=60_000)
         # Five models: three in the first row, two below.
-        tops = [page.locator(f".st-key-boundary_{name}").bounding_box()["y"] for name in ("none", "l1", "dropout")]
+        tops = [page.locator(f".st-key-boundary_{index}").bounding_box()["y"] for index in (0, 2, 3)]
         assert tops[0] == tops[1] < tops[2]
         header = page.locator(".st-key-accuracy_table [data-testid='stTable'] thead").inner_text()
         assert "l1" in header.split() and "Stopped at" in " ".join(header.split())
         weights = page.locator(".st-key-weight_charts")
         weights.scroll_into_view_if_needed()
         shot = weights.screenshot()
-        for name in ("l1", "early_stopping"):
-            assert _pixels_near(shot, palette.MODEL_COLORS[name], tolerance=30) > 50, name
+        # The third and fifth models take the palette's fourth and fifth colours.
+        for color in (palette.MODEL_PALETTE[1], palette.MODEL_PALETTE[2], palette.MODEL_PALETTE[4]):
+            assert _pixels_near(shot, color, tolerance=30) > 50, color
+        # Typed into the list: L2's λ becomes 3.
+        page.get_by_text("Edit the models").click()
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=30_000)
+        page.wait_for_timeout(800)
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        row_height = 35
+        def type_cell(row, text):
+            # Select the row's name, step right to λ, type: the grid needs a moment between keys.
+            page.mouse.click(box["x"] + 100, box["y"] + (row + 1.5) * row_height)
+            for key in ("ArrowRight", *text, "Enter"):
+                page.keyboard.press(key)
+                page.wait_for_timeout(150)
+
+        type_cell(1, "3")
+        page.wait_for_function("() => location.search.includes('L2%3Alambd%3D3')", timeout=60_000)
+        browser.seconds_to_render(page)
+        assert "L2 (λ = 3)" in page.locator(".st-key-accuracy_table").inner_text()
+        # A value no model can take: named, the rest of the list kept.
+        type_cell(2, "-1")
+        warning = page.locator("[data-testid='stAlertContentWarning']", has_text="lambd must be a number from 0 to 1,000")
+        warning.wait_for(timeout=60_000)
+        assert "L1:lambd=-1,l1=0.05" in warning.inner_text() and "The other models are compared" in warning.inner_text()
+        browser.seconds_to_render(page)
+        assert page.locator(".st-key-accuracy_table tbody tr").count() == 4
         assert page.locator("[data-testid='stException']").count() == 0

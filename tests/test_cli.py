@@ -42,6 +42,12 @@ QUICK = ["--num-iterations", "200"]
     (["reproduce", "--learning-rate", "1e9"], "--learning-rate must be a number from 0.001 to 100"),
     (["reproduce", "--num-iterations", "2.5"], "--num-iterations must be a whole number from 100 to 100,000"),
     (["reproduce", "--data", "moons:n_points=40", "--train-fraction", "0.1"], "train_fraction 0.1 keeps 2 of 20"),
+    (["compare", "--model", "a:foo=1"], "nnreg: error: model 'a:foo=1': unknown key 'foo'; the keys are lambd"),
+    (["compare", "--model", "a:lambd=-2"], "model 'a:lambd=-2': lambd must be a number from 0 to 1,000, got -2"),
+    (["compare", "--model", "a", "--model", "A"], "two models are named 'a' and 'A'"),
+    (["compare", *[arg for i in range(7) for arg in ("--model", f"m{i}")]], "compare 1 to 6 models, got 7"),
+    (["compare", "--model", ":lambd=1"], "has no name"),
+    (["compare", "--seeds", "0"], "argument --seeds: the number of seeds must be a whole number from 1 to 100"),
     (["fly"], "invalid choice: 'fly'"),
     ([], "the following arguments are required: command"),
 ])
@@ -214,3 +220,38 @@ def test_datasets_lists_the_good_files_and_names_each_unreadable_one(monkeypatch
     assert any(line.startswith("football") and "211 train" in line for line in lines)
     assert any(line.startswith("empty") and "unreadable: " in line for line in lines)
     assert any(line.startswith("moons") for line in lines)
+
+
+def test_compare_prints_the_pages_table_for_any_models(capsys, football):
+    specs = ["none", "L2 small:lambd=0.1", "wide:layers=8 4,keep_prob=0.8", "es:early_stopping=true"]
+    assert cli.main(["compare", "--data", "football", "--seeds", "2", *QUICK,
+                     *[arg for spec in specs for arg in ("--model", spec)]]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "dataset football: 211 train, 200 test points; fresh dropout masks; init seeds 0..1, mean ± std"
+    assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Test change" in out[1] and "Stopped at" in out[1]
+    assert [line.split("  ")[0] for line in out[2:6]] == ["No regularization", "L2 small (λ = 0.1)",
+                                                          "wide (layers 8, 4, keep_prob = 0.8)", "es (early stopping)"]
+    # The page's table, row by row.
+    models = nnreg.dashboard.model_settings(nnreg.specs.parse_specs(specs),
+                                            dict(nnreg.dashboard.default_values(), num_iterations=200))
+    results = {name: [nnreg.train(football, run) for run in nnreg.dashboard.seed_runs(settings, 2)]
+               for name, settings in models.items()}
+    page = nnreg.dashboard.shown_table(nnreg.dashboard.accuracy_table(results))
+    for line, name in zip(out[2:6], models):
+        assert f"{page.loc[name, 'Train accuracy']} " in line and page.loc[name, "Test change"] in line
+    assert out[6].startswith("* the best test accuracy; test change against No regularization")
+    assert out[7].startswith("es kept iterations")
+
+
+def test_compare_json_gives_each_models_spec_and_runs(capsys, football):
+    assert cli.main(["compare", "--data", "football", "--json", *QUICK, "--model", "L2 big:lambd=3",
+                     "--model", "plain"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(m["name"], m["spec"]) for m in report["models"]] == [("L2 big", "L2 big:lambd=3"), ("plain", "plain")]
+    result = nnreg.train(football, nnreg.Settings(lambd=3.0, num_iterations=200))
+    assert report["models"][0]["test_accuracy"] == result.test_accuracy
+    assert nnreg.Settings.from_dict(report["models"][0]["settings"]) == result.settings
+    assert cli.main(["compare", "--data", "football", "--json", "--seeds", "2", *QUICK]) == 0
+    models = json.loads(capsys.readouterr().out)["models"]
+    assert [m["name"] for m in models] == ["No regularization", "L2", "Dropout"]
+    assert models[1]["test_vs_first"] in ("within noise", "better", "worse") and len(models[1]["runs"]) == 2

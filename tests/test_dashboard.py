@@ -13,54 +13,99 @@ import pytest
 import nnreg
 from nnreg import dashboard, network_charts
 from nnreg.dashboard import CONTROLS
+from nnreg.specs import DEFAULT_SPECS, parse_specs
 from nnreg.study import summary_table
 from nnreg.sweeps import within_noise
 
-DEFAULTS = {key: control.default for key, control in CONTROLS.items()}
-DEFAULTS["layers"] = nnreg.limits.parse_layers(DEFAULTS["layers"])
+DEFAULTS = dashboard.default_values()
 FAST = dict(DEFAULTS, num_iterations=300)
+
+
+COURSE = parse_specs(DEFAULT_SPECS)
 
 
 @pytest.fixture(scope="module")
 def runs(football):
-    """Each model of the page's defaults (300 iterations) over two seeds."""
-    return {name: [nnreg.train(football, run) for run in dashboard.seed_runs(settings, 2)]
-            for name, settings in dashboard.model_settings(FAST).items()}
+    """The course's three models (300 iterations) over two seeds, by the study's names."""
+    return {name: [nnreg.train(football, run) for run in dashboard.seed_runs(settings.replace(num_iterations=300), 2)]
+            for name, settings in nnreg.STUDY.items()}
 
 
 def test_the_defaults_are_the_course_study():
-    models = dashboard.model_settings(DEFAULTS)
-    assert models == {name: nnreg.STUDY[name] for name in ("none", "l2", "dropout")}
+    models = dashboard.model_settings(COURSE, DEFAULTS)
+    assert models == {"No regularization": nnreg.STUDY["none"], "L2": nnreg.STUDY["l2"],
+                      "Dropout": nnreg.STUDY["dropout"]}
+    assert dashboard.default_runs() == list(nnreg.STUDY.values())
 
 
-def test_the_fourth_model_combines_both_regularizers():
-    models = dashboard.model_settings(dict(DEFAULTS, l2_dropout=True, lambd=0.3, keep_prob=0.5))
-    assert list(models) == ["none", "l2", "dropout", "l2_dropout"]
-    assert (models["l2_dropout"].lambd, models["l2_dropout"].keep_prob) == (0.3, 0.5)
-    assert (models["l2"].keep_prob, models["dropout"].lambd, models["none"].lambd) == (1.0, 0.0, 0.0)
+def test_each_model_of_the_list_changes_the_shared_settings_where_it_says():
+    specs = parse_specs(["none", "L2 big:lambd=3", "wide:layers=50 20,keep_prob=0.8", "es:early_stopping=true",
+                         "fast:learning_rate=0.5,num_iterations=2000", "L1:l1=0.05"])
+    values = dict(DEFAULTS, train_fraction=0.5, dev_fraction=0.2, dropout_mask="fixed", seed=4)
+    base = nnreg.Settings(train_fraction=0.5, dev_fraction=0.2, dropout_mask="fixed", seed=4)
+    assert dashboard.shared_settings(values) == base
+    assert dashboard.model_settings(specs, values) == {
+        "none": base, "L2 big": base.replace(lambd=3.0), "wide": base.replace(layer_dims=(50, 20), keep_prob=0.8),
+        "es": base.replace(early_stopping=True), "fast": base.replace(learning_rate=0.5, num_iterations=2000),
+        "L1": base.replace(l1=0.05)}
+    # Every model stopping early is a shared setting; the titles say it.
+    stopping = dashboard.model_settings(specs, dict(values, stop_early=True))
+    assert all(settings.early_stopping for settings in stopping.values())
+    assert dashboard.model_title(specs[1], stopping["L2 big"]) == "L2 big (λ = 3, early stopping, dev 20%)"
+    assert dashboard.model_title(specs[3], stopping["es"]) == "es (early stopping)"
+    assert dashboard.model_title(specs[0], stopping["none"]) == "No regularization (early stopping, dev 20%)"
 
 
-def test_every_regularizer_is_a_model_of_the_page_as_of_reproduce():
-    values = dict(DEFAULTS, l1_model=True, early_stopping_model=True, l2_dropout=True, l1=0.05, train_fraction=0.5,
-                  dev_fraction=0.2)
-    models = dashboard.model_settings(values)
-    assert list(models) == ["none", "l2", "l1", "dropout", "early_stopping", "l2_dropout"]
-    base = nnreg.Settings(train_fraction=0.5, dev_fraction=0.2)
-    assert models == nnreg.study.study_models(base, lambd=0.7, keep_prob=0.86, l1=0.05, early_stopping=True,
-                                              l2_dropout=True)
-    assert models["l1"] == base.replace(l1=0.05) and models["early_stopping"] == base.replace(early_stopping=True)
-    # Every model stopping early: no twin of no regularization.
-    stopping = dashboard.model_settings(dict(values, stop_early=True))
-    assert "early_stopping" not in stopping and all(s.early_stopping for s in stopping.values())
-    titles = [dashboard.model_title(name, settings) for name, settings in models.items()]
-    assert titles[2] == "L1 (l1 = 0.05)" and titles[4] == "Early stopping (dev 20%)"
-    assert dashboard.model_title("l2", stopping["l2"]) == "L2 (λ = 0.7, early stopping, dev 20%)"
+def test_the_first_model_using_a_regularizer_is_found():
+    models = dashboard.model_settings(parse_specs(["a", "b:keep_prob=0.5", "c:lambd=2", "d:lambd=3"]), DEFAULTS)
+    assert dashboard.first_using(models, "lambd") == ("c", models["c"])
+    assert dashboard.first_using(models, "keep_prob") == ("b", models["b"])
+    assert dashboard.first_using(models, "l1") is None
+
+
+def test_the_list_as_a_table_reads_back_as_the_list():
+    specs = parse_specs(["No regularization", "L2 big:lambd=3", "wide:layers=50 20,keep_prob=0.8",
+                         "es:early_stopping=true,num_iterations=2000"])
+    frame = dashboard.specs_frame(specs)
+    assert list(frame.columns) == list(dashboard.EDITOR_COLUMNS)
+    assert frame.loc[1, "lambd"] == 3.0 and pd.isna(frame.loc[0, "lambd"]) and frame.loc[2, "layers"] == "50, 20"
+    assert list(frame["early_stopping"]) == [False, False, False, True]
+    read, problems = dashboard.frame_specs(frame)
+    assert problems == [] and [str(spec) for spec in read] == [
+        "No regularization", "L2 big:lambd=3", "wide:keep_prob=0.8,layers=50 20",
+        "es:early_stopping=true,num_iterations=2000"]
+
+
+def test_an_edited_table_keeps_its_good_rows_and_names_the_others():
+    frame = dashboard.specs_frame(COURSE)
+    edited = pd.concat([frame, pd.DataFrame([{"name": "", "lambd": 2.0}, {"name": "L2", "lambd": 5.0},
+                                             {"name": None}, {"name": "tiny", "keep_prob": 0.01}])],
+                       ignore_index=True)
+    specs, problems = dashboard.frame_specs(edited)
+    assert [spec.name for spec in specs] == ["No regularization", "L2", "Dropout"]
+    assert problems == [
+        "model ':lambd=2' has no name: write NAME or NAME:key=value,... (e.g. 'L2:lambd=0.7')",
+        "model 'L2:lambd=5': another model is named 'L2'; every model needs a name of its own",
+        "model 'tiny:keep_prob=0.01': keep_prob must be a number from 0.05 to 1, got 0.01"]
+
+
+def test_an_older_links_strengths_and_models_become_the_list():
+    specs, problems = dashboard.legacy_specs({"lambd": "0.3", "l2_dropout": "true", "l1_model": "true", "l1": "0.05"})
+    assert problems == [] and [str(spec) for spec in specs] == [
+        "No regularization", "L2:lambd=0.3", "L1:l1=0.05", "Dropout:keep_prob=0.86",
+        "L2 + dropout:lambd=0.3,keep_prob=0.86"]
+    specs, problems = dashboard.legacy_specs({"keep_prob": "5", "early_stopping_model": "maybe"})
+    assert [str(spec) for spec in specs] == [*DEFAULT_SPECS]
+    assert problems == ["The link's `keep_prob=5` was not used: keep_prob must be a number from 0.05 to 1, got 5.",
+                        "The link's `early_stopping_model=maybe` was not used: early_stopping_model must be true or "
+                        "false."]
+    assert dashboard.legacy_specs({"layers": "20, 3"}) == (None, [])
 
 
 def test_a_share_that_leaves_too_few_points_is_named(moons):
-    models = dashboard.model_settings(dict(DEFAULTS, train_fraction=0.1))
+    models = dashboard.model_settings(COURSE, dict(DEFAULTS, train_fraction=0.1))
     assert dashboard.data_problem(moons, models).startswith("train_fraction 0.1 keeps 6 of 60 training points")
-    assert dashboard.data_problem(moons, dashboard.model_settings(DEFAULTS)) is None
+    assert dashboard.data_problem(moons, dashboard.model_settings(COURSE, DEFAULTS)) is None
 
 
 def test_the_points_caption_says_which_points_the_models_fitted(football):
@@ -75,23 +120,22 @@ def test_the_points_caption_says_which_points_the_models_fitted(football):
 
 
 def test_controls_stay_inside_what_settings_accept():
-    for key in ("learning_rate", "num_iterations", "lambd", "keep_prob", "seed", "l1", "train_fraction",
-                "dev_fraction"):
+    for key in ("learning_rate", "num_iterations", "seed", "train_fraction", "dev_fraction"):
         control = CONTROLS[key]
         for value in (control.low, control.high, control.default):
             nnreg.Settings(**{key: value})
 
 
 def test_valid_url_values_give_no_message():
-    params = {"lambd": "0.3", "keep_prob": "0.5", "num_iterations": "500", "layers": "10, 5", "data": "moons",
-              "dropout_mask": "fixed", "l2_dropout": "TRUE", "n_seeds": "3", "sweep_lambd": "anything"}
+    params = {"num_iterations": "500", "layers": "10, 5", "data": "moons", "dropout_mask": "fixed",
+              "stop_early": "TRUE", "n_seeds": "3", "train_fraction": "0.5", "sweep_lambd": "anything",
+              "model": "anything: the list is read by nnreg.specs"}
     assert dashboard.check_query_params(params, dashboard.dataset_choices()) == {}
 
 
 @pytest.mark.parametrize("key, text, reason", [
-    ("lambd", "abc", "lambd must be a number from 0 to 1,000, got 'abc'"),
-    ("lambd", "nan", "lambd must be a number from 0 to 1,000, got 'nan'"),
-    ("keep_prob", "0", "keep_prob must be a number from 0.05 to 1, got 0"),
+    ("train_fraction", "0", "train_fraction must be a number from 0.05 to 1, got 0"),
+    ("dev_fraction", "nan", "dev_fraction must be a number from 0.05 to 0.5, got 'nan'"),
     ("num_iterations", "1e9", "num_iterations must be a whole number from 100 to 100,000, got 1e9"),
     ("num_iterations", "50", "num_iterations must be a whole number from 100 to 100,000, got 50"),
     ("seed", "3.5", "seed must be a whole number"),
@@ -107,7 +151,7 @@ def test_an_invalid_url_value_is_reported_with_its_default(key, text, reason):
     message = dashboard.check_query_params({key: text}, dashboard.dataset_choices())[key]
     assert f"`{key}={text}` was not used" in message and reason in message
     default = CONTROLS[key].default
-    assert message.endswith(f"The models use the default, {str(default).lower() if isinstance(default, bool) else default}.")
+    assert message.endswith(f"The models use the default, {dashboard.shown_value(key, default)}.")
 
 
 def test_a_typed_value_is_read_as_a_link_value_is():
@@ -139,8 +183,9 @@ def test_several_seeds_are_the_command_lines_seeds():
 
 
 def test_titles_name_the_strength():
-    models = dashboard.model_settings(dict(DEFAULTS, l2_dropout=True))
-    titles = [dashboard.model_title(name, settings) for name, settings in models.items()]
+    specs = parse_specs([*DEFAULT_SPECS, "L2 + dropout:lambd=0.7,keep_prob=0.86"])
+    models = dashboard.model_settings(specs, DEFAULTS)
+    titles = [dashboard.model_title(spec, models[spec.name]) for spec in specs]
     assert titles == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)",
                       "L2 + dropout (λ = 0.7, keep_prob = 0.86)"]
 
@@ -200,7 +245,7 @@ def test_several_seeds_say_whether_each_change_is_within_noise(runs):
 
 def test_one_seed_says_nothing_about_noise(runs):
     single = {name: model[:1] for name, model in runs.items()}
-    assert set(summary_table(single)["test_vs_none"]) == {""}
+    assert set(summary_table(single)["test_vs_first"]) == {""}
     assert "Within noise" not in dashboard.accuracy_table(single)
 
 
@@ -258,7 +303,7 @@ def test_a_diverged_model_is_never_the_best_nor_compared(runs):
     several["none"] = [dataclasses.replace(run, diverged_at=100) for run in runs["none"]]
     table = dashboard.accuracy_table(several)
     assert table["Test change"].isna().all() and table["Within noise"].isna().all()
-    assert dashboard.accuracy_change(table, "l2") == ("not compared: no regularization diverged", False)
+    assert dashboard.accuracy_change(table, "l2") == ("not compared: No regularization diverged", False)
 
 
 def test_the_weight_decay_caption_gives_each_layers_norms(runs):
@@ -309,15 +354,41 @@ def test_weights_download_round_trips(runs):
             np.testing.assert_array_equal(archive[name], value)
 
 
-def test_settings_json_reproduces_every_model(football):
-    values = dict(FAST, l2_dropout=True)
-    models = dashboard.model_settings(values)
-    document = json.loads(dashboard.settings_json(values, football, models, 2))
+def test_settings_json_reproduces_every_model_and_loads_back(football):
+    specs = parse_specs([*DEFAULT_SPECS, "wide:layers=50 20,keep_prob=0.8"])
+    models = dashboard.model_settings(specs, FAST)
+    content = dashboard.settings_json(FAST, football, specs, models, 2)
+    document = json.loads(content)
     assert document["controls"]["layers"] == [20, 3] and document["controls"]["num_iterations"] == 300
+    assert document["model_list"] == [*DEFAULT_SPECS, "wide:layers=50 20,keep_prob=0.8"]
     assert document["dataset"] == {"name": "football", "fingerprint": football.fingerprint,
                                    "train_points": 211, "test_points": 200}
     for name, settings in models.items():
         assert [nnreg.Settings.from_dict(run) for run in document["models"][name]] == dashboard.seed_runs(settings, 2)
+    values, loaded, problems = dashboard.read_settings(content.encode(), dashboard.dataset_choices())
+    assert problems == [] and loaded == specs
+    assert values == dict(FAST, layers=(20, 3))
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\xff\xfe not json", "not a settings file: it is not JSON"),
+    (b"[1, 2]", "needs 'controls' and 'model_list'"),
+    (b'{"controls": {}, "model_list": ["a:foo=1"]}', "none of its models can be read (model 'a:foo=1': unknown key"),
+])
+def test_a_file_that_is_no_settings_file_is_named(content, words):
+    with pytest.raises(ValueError) as error:
+        dashboard.read_settings(content, dashboard.dataset_choices())
+    assert words in str(error.value)
+
+
+def test_a_settings_file_keeps_what_it_can_use():
+    content = json.dumps({"controls": {"num_iterations": 5, "layers": [10, 5], "colour": "red"},
+                          "model_list": ["a", "b:lambd=-1", "c:lambd=2"]}).encode()
+    values, specs, problems = dashboard.read_settings(content, dashboard.dataset_choices())
+    assert values == {"layers": (10, 5)} and [spec.name for spec in specs] == ["a", "c"]
+    assert problems == ["`num_iterations=5` was not used: num_iterations must be a whole number from 100 to 100,000, "
+                        "got 5.", "`colour` is not a control of this page and was not used.",
+                        "model 'b:lambd=-1': lambd must be a number from 0 to 1,000, got -1"]
 
 
 def test_the_math_has_this_runs_numbers():
@@ -332,8 +403,9 @@ def test_the_math_has_this_runs_numbers():
     assert r"\{0,\ 100,\ 2\cdot100,\ \dots,\ 30000\}" in stopping and r"25\%" in stopping
 
 
-def _study_runs(n_seeds=1, **changes):
-    return [run for settings in dashboard.model_settings(dict(FAST, **changes)).values()
+def _study_runs(n_seeds=1, lambd=0.7):
+    specs = parse_specs(["No regularization", f"L2:lambd={lambd}", "Dropout:keep_prob=0.86"])
+    return [run for settings in dashboard.model_settings(specs, FAST).values()
             for run in dashboard.seed_runs(settings, n_seeds)]
 
 
@@ -526,3 +598,14 @@ def test_the_replay_caption_says_where_test_accuracy_peaked_and_where_it_ended()
     caption = dashboard.replay_caption({"none": peaked, "l2": steady})
     assert caption == ("Test accuracy at the checkpoints: No regularization 85.0% at iteration 500, its highest, "
                        "then 80.0% at the end; L2 80.0% at the end, as high as at any checkpoint.")
+
+
+def test_a_table_editors_edits_give_the_table_it_shows():
+    frame = dashboard.specs_frame(COURSE)
+    edits = {"edited_rows": {1: {"lambd": 3.0}, 2: {"name": "Drop"}}, "deleted_rows": [0],
+             "added_rows": [{"name": "L1", "l1": 0.1}]}
+    edited = dashboard.edited_frame(frame, edits)
+    assert list(edited["name"]) == ["L2", "Drop", "L1"]
+    specs, problems = dashboard.frame_specs(edited)
+    assert problems == [] and [str(spec) for spec in specs] == ["L2:lambd=3", "Drop:keep_prob=0.86", "L1:l1=0.1"]
+    assert dashboard.edited_frame(frame, {"edited_rows": {}, "added_rows": [], "deleted_rows": []}).equals(frame)

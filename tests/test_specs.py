@@ -13,9 +13,10 @@ from nnreg.specs import (DEFAULT_SPECS, MAX_NAME, ModelSpec, describe, parse_spe
     ("L2 big:lambd=3", "L2 big", (("lambd", 3.0),)),
     ("wide:layers=50 20,keep_prob=0.8", "wide", (("layers", (50, 20)), ("keep_prob", 0.8))),
     ("wide:layers=50, 20,keep_prob=0.8", "wide", (("layers", (50, 20)), ("keep_prob", 0.8))),
-    ("es:early_stopping=true,dev_fraction=0.3", "es", (("early_stopping", True), ("dev_fraction", 0.3))),
+    ("es:early_stopping=true", "es", (("early_stopping", True),)),
     ("fast: learning_rate = 1e-1 , num_iterations=5e3", "fast", (("learning_rate", 0.1), ("num_iterations", 5000))),
     ("L1:l1=0.1", "L1", (("l1", 0.1),)),
+    ("both:lambd=0.1,l1=0.2", "both", (("lambd", 0.1), ("l1", 0.2))),
 ])
 def test_a_good_spec_reads_and_writes_back(text, name, changes):
     spec = parse_spec(text)
@@ -58,7 +59,7 @@ def test_a_list_needs_one_to_six_models_of_distinct_names():
         parse_specs([])
     with pytest.raises(ValueError, match="compare 1 to 6 models, got 7"):
         parse_specs([f"m{i}" for i in range(7)])
-    with pytest.raises(ValueError, match="two models are named 'L2'"):
+    with pytest.raises(ValueError, match="two models are named 'L2' and 'l2'"):
         parse_specs(["L2:lambd=0.7", "l2:lambd=3"])
 
 
@@ -67,7 +68,7 @@ def test_the_page_keeps_the_good_models_of_a_list_and_names_the_others():
     assert [model.name for model in models] == ["a", "m0", "m1", "m2", "m3", "m4"]
     assert problems == ["model 'A:lambd=1': another model is named 'a'; every model needs a name of its own",
                         "model 'b:x=1': unknown key 'x'; the keys are lambd, l1, keep_prob, early_stopping, "
-                        "dev_fraction, layers, learning_rate, num_iterations",
+                        "layers, learning_rate, num_iterations",
                         "model 'm5': at most 6 models are compared", "model 'm6': at most 6 models are compared"]
 
 

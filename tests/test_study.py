@@ -7,7 +7,7 @@ import pytest
 
 import nnreg
 from nnreg import STUDY
-from nnreg.study import mask_runs, mask_summary, run_study, summary_table, versus_none
+from nnreg.study import mask_runs, mask_summary, run_study, summary_table, versus_first
 
 
 def test_study_over_seeds_summarizes_mean_and_spread(moons):
@@ -30,12 +30,12 @@ def _runs(result, test_accuracies):
 def test_a_difference_smaller_than_the_spread_is_within_noise(moons):
     one = run_study(moons, base={"none": STUDY["none"].replace(num_iterations=10)})["none"][0]
     baseline = _runs(one, [0.90, 0.92, 0.94])          # std 0.02
-    assert versus_none("l2", _runs(one, [0.91, 0.93, 0.95]), baseline) == "within noise"  # +0.01
-    assert versus_none("l2", _runs(one, [0.95, 0.96, 0.97]), baseline) == "better"        # +0.04
-    assert versus_none("l2", _runs(one, [0.85, 0.86, 0.87]), baseline) == "worse"
+    assert versus_first("l2", _runs(one, [0.91, 0.93, 0.95]), baseline, "none") == "within noise"  # +0.01
+    assert versus_first("l2", _runs(one, [0.95, 0.96, 0.97]), baseline, "none") == "better"        # +0.04
+    assert versus_first("l2", _runs(one, [0.85, 0.86, 0.87]), baseline, "none") == "worse"
     # One seed has no spread to compare with, and the baseline is not compared with itself.
-    assert versus_none("l2", _runs(one, [0.99]), _runs(one, [0.5])) == ""
-    assert versus_none("none", baseline, baseline) == ""
+    assert versus_first("l2", _runs(one, [0.99]), _runs(one, [0.5]), "none") == ""
+    assert versus_first("none", baseline, baseline, "none") == ""
 
 
 def test_mask_runs_are_the_same_dropout_model_fixed_and_fresh_over_seeds():

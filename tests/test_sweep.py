@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import nnreg
-from nnreg.sweeps import (check_results_path, choose, comparison, dev_mask, grid_settings, interval,
-                         read_results, summarize, with_dev_as_test, within_noise,
-                         write_results)
+from nnreg.sweeps import (check_results_path, choose, comparison, data_size_curve, dev_mask, grid_settings, interval,
+                          read_results, results_bytes, stopped_curve, stopped_sweep, summarize, with_dev_as_test,
+                          within_noise, write_results)
 
 TINY = nnreg.Settings(num_iterations=300)
 GRID = {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}
@@ -153,6 +153,67 @@ def test_a_stopped_sweep_keeps_its_rows_and_chooses_nothing(football):
     assert 0 < len(stopped.rows) == len(calls) < len(models)
     kept = list(zip(stopped.rows["lambd"], stopped.rows["keep_prob"], stopped.rows["seed"]))
     assert kept == [(s.lambd, s.keep_prob, s.seed) for s in models[:len(kept)]]
+
+
+class _Interrupted(Exception):
+    """What a page's run raises when Stop ends it (Streamlit's own is a BaseException)."""
+
+
+def _interrupted_after(count):
+    """A progress callback that ends the run after ``count`` models, as Streamlit ends a page's."""
+    def progress(done, total):
+        if done == count:
+            raise _Interrupted
+    return progress
+
+
+def test_every_row_reaches_on_row_before_progress(football):
+    events = []
+    result = nnreg.sweep(football, {"lambd": [0.0, 0.1]}, 2, TINY.replace(num_iterations=50),
+                         on_row=lambda row: events.append(("row", row["phase"], row["lambd"], row["seed"])),
+                         progress=lambda done, total: events.append(("progress", done)))
+    rows = [event for event in events if event[0] == "row"]
+    assert rows == [("row", phase, lambd, seed) for phase, lambd, seed in
+                    zip(result.rows["phase"], result.rows["lambd"], result.rows["seed"])]
+    assert [event[0] for event in events] == ["row", "progress"] * 6
+
+
+@pytest.mark.parametrize("count, dev_done", [(3, False), (8, True)])
+def test_an_interrupted_sweep_keeps_what_finished_and_chooses_only_after_dev(football, count, dev_done,
+                                                                             monkeypatch):
+    # One model per batch, so that the run can end after any of them.
+    monkeypatch.setattr("nnreg.sweeps.executors.IN_PROCESS_CHUNK_PER_CORE", 1)
+    monkeypatch.setattr("nnreg.sweeps.executors.default_workers", lambda: 1)
+    grid, base = {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}, TINY.replace(num_iterations=50)
+    finished = []
+    with pytest.raises(_Interrupted):
+        nnreg.sweep(football, grid, 2, base, on_row=finished.append, progress=_interrupted_after(count))
+    stopped = stopped_sweep(finished, grid, 2, base, dev_fraction=0.25)
+    assert stopped.stopped and len(stopped.rows) == count
+    full = nnreg.sweep(football, grid, 2, base)
+    pd.testing.assert_frame_equal(stopped.rows.drop(columns="seconds"),
+                                  full.rows.iloc[:count].drop(columns="seconds"))
+    assert stopped.chosen == (full.chosen if dev_done else None)
+
+
+def test_an_interrupted_curve_keeps_its_retrained_points(football, monkeypatch):
+    monkeypatch.setattr("nnreg.sweeps.executors.IN_PROCESS_CHUNK_PER_CORE", 1)
+    monkeypatch.setattr("nnreg.sweeps.executors.default_workers", lambda: 1)
+    grid, base = {"lambd": [0.0, 0.1, 0.7]}, TINY.replace(num_iterations=50)
+    # 2 fractions x 2 L2 strengths x 2 seeds on dev, then 2 fractions x 2 families x 2 seeds retrained:
+    # ended after the dev phase and three retrained models.
+    finished = []
+    with pytest.raises(_Interrupted):
+        data_size_curve(football, [0.5, 1.0], grid, 2, base, on_row=finished.append,
+                        progress=_interrupted_after(11))
+    stopped = stopped_curve(finished, grid, dev_fraction=0.25)
+    full = data_size_curve(football, [0.5, 1.0], grid, 2, base)
+    assert stopped.stopped and len(stopped.rows) == 11 and stopped.left_out == ["l1", "dropout"]
+    pd.testing.assert_frame_equal(stopped.rows.drop(columns="seconds"), full.rows.iloc[:11].drop(columns="seconds"))
+    # At fraction 0.5: no regularization over both seeds, L2 over one.
+    assert stopped.summary[["train_fraction", "family", "seeds"]].values.tolist() == [[0.5, "none", 2], [0.5, "l2", 1]]
+    nothing_retrained = stopped_curve(finished[:8], grid, dev_fraction=0.25)
+    assert nothing_retrained.summary.empty and len(nothing_retrained.rows) == 8
 
 
 # The l1 axis
@@ -359,6 +420,22 @@ def test_results_round_trip(result, tmp_path, suffix):
     back = read_results(path.read_bytes(), path.name)
     assert len(back) == len(result.rows) and choose(back) == result.chosen
     assert np.allclose(back["test_accuracy"], result.rows["test_accuracy"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_page_downloads_the_bytes_the_command_line_writes(result, tmp_path, suffix):
+    path = tmp_path / f"results{suffix}"
+    write_results(result.rows, path)
+    content = results_bytes(result.rows, suffix)
+    assert content == path.read_bytes()
+    back = read_results(content, path.name)
+    pd.testing.assert_frame_equal(back.drop(columns="diverged_at"), result.rows.drop(columns="diverged_at"),
+                                  check_dtype=False)
+
+
+def test_results_bytes_of_an_unknown_type_are_named(result):
+    with pytest.raises(ValueError, match="results are written as .csv or .parquet, got .json"):
+        results_bytes(result.rows, ".json")
 
 
 @pytest.mark.parametrize("name, message", [

@@ -1,11 +1,13 @@
 """The sweep's charts: what each draws, read back from its Vega-Lite spec."""
 
+import json
 import math
+import re
 
 import pandas as pd
 import pytest
 
-from nnreg.palette import MODEL_COLORS, NEUTRAL
+from nnreg.palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
 from nnreg.sweep_charts import curve_frame, data_size_curve, validation_curve, weight_norm_chart
 from nnreg.sweeps import curve_summary
 
@@ -89,7 +91,9 @@ def test_keep_prob_curve_is_linear_at_the_chosen_lambda():
 def test_weight_norm_chart_has_a_line_per_keep_prob_and_the_chosen_lambda():
     _, leaves = _layers(weight_norm_chart(_rows()))
     line, values = next((node, values) for node, values in leaves if _mark(node) == "line")
-    assert line["encoding"]["color"]["field"] == "setting" and line["encoding"]["color"]["title"] == "keep_prob"
+    dashes = line["encoding"]["strokeDash"]
+    assert dashes["field"] == "setting" and dashes["title"] == "keep_prob"
+    assert dashes["scale"]["domain"] == ["1", "0.86"] and dashes["scale"]["range"][0] == [1, 0]
     assert {v["setting"] for v in values} == {"1", "0.86"}
     at_zero = next(v for v in values if v["lambd"] == 0.0 and v["setting"] == "1")
     assert at_zero["mean"] == pytest.approx(6.5)
@@ -142,7 +146,7 @@ def test_l1_curve_is_symlog_at_the_chosen_lambda_and_keep_prob():
 def test_weight_norm_chart_has_a_line_per_l1_when_l1_varies():
     _, leaves = _layers(weight_norm_chart(_rows_with_l1()))
     line, values = next((node, values) for node, values in leaves if _mark(node) == "line")
-    assert line["encoding"]["color"]["title"] == "L1"
+    assert line["encoding"]["strokeDash"]["title"] == "L1"
     assert {v["setting"] for v in values} == {"0", "0.01"}
     at = next(v for v in values if v["lambd"] == 0.1 and v["setting"] == "0.01")
     assert at["mean"] == pytest.approx(6.0 - 1.0 - 1.0 + 0.5)
@@ -204,3 +208,72 @@ def test_data_size_curve_draws_each_family_in_its_colour_with_a_band():
 def test_data_size_curve_needs_retrained_models():
     with pytest.raises(ValueError, match="no retrained models"):
         data_size_curve(_summary().iloc[:0])
+
+
+# Legends and colours: a legend drawn in the lines' full colours, and no colour with two meanings
+# on the Sweep page.
+
+
+def _line_and_band(chart):
+    _, leaves = _layers(chart)
+    return (next(node for node, _ in leaves if _mark(node) == "line"),
+            next(node for node, _ in leaves if _mark(node) == "area"))
+
+
+def _shows_strokes(legend):
+    # Strokes at full opacity: the lines, not the bands' pale fill.
+    return legend["symbolType"] == "stroke" and legend["symbolOpacity"] == 1 and legend["symbolStrokeWidth"] >= 2
+
+
+@pytest.mark.parametrize("every_test, splits", [(False, ["train", "dev"]), (True, ["train", "dev", "test"])])
+def test_validation_curve_legend_is_the_lines_in_the_split_colours(every_test, splits):
+    line, band = _line_and_band(validation_curve(_rows(), every_test=every_test))
+    color = line["encoding"]["color"]
+    assert color["field"] == "split" and _shows_strokes(color["legend"])
+    assert color["scale"] == {"domain": splits, "range": [SPLIT_COLORS[split] for split in splits]}
+    # The bands: the same colours by a field of their own and no legend, which Vega-Lite would
+    # otherwise merge with the lines' and draw none of.
+    assert "color" not in band["encoding"]
+    fill = band["encoding"]["fill"]
+    assert fill["field"] == "band" and fill["legend"] is None and fill["scale"] == color["scale"]
+    _, leaves = _layers(validation_curve(_rows(), every_test=every_test))
+    drawn = {value["split"] for node, values in leaves if _mark(node) == "line" for value in values}
+    assert drawn == set(splits)
+
+
+def test_weight_norm_legend_is_the_lines_dashes_in_their_grey():
+    line, band = _line_and_band(weight_norm_chart(_rows()))
+    assert line["mark"]["color"] == NEUTRAL and "color" not in line["encoding"]
+    legend = line["encoding"]["strokeDash"]["legend"]
+    # Long enough to show each line's dashes; in the mark's grey (a symbolStrokeColor would hide them).
+    assert _shows_strokes(legend) and legend["symbolSize"] >= 600 and "symbolStrokeColor" not in legend
+    assert band["mark"]["color"] == NEUTRAL and band["encoding"]["detail"]["field"] == "setting"
+    assert "strokeDash" not in band["encoding"]
+
+
+def test_data_size_curve_legend_is_the_lines_in_the_model_colours():
+    line, band = _line_and_band(data_size_curve(_summary()))
+    assert _shows_strokes(line["encoding"]["color"]["legend"])
+    assert band["encoding"]["fill"]["legend"] is None
+
+
+def _colours(chart):
+    return {colour.lower() for colour in re.findall(r"#[0-9a-fA-F]{6}", json.dumps(chart.to_dict()))}
+
+
+def test_no_colour_means_two_things_on_the_sweep_page():
+    models, splits = {c.lower() for c in MODEL_COLORS.values()}, {c.lower() for c in SPLIT_COLORS.values()}
+    sweep_charts = [validation_curve(_rows(), every_test=True), validation_curve(_rows(), "keep_prob"),
+                    weight_norm_chart(_rows())]
+    for chart in sweep_charts:
+        assert not _colours(chart) & models
+    assert not _colours(weight_norm_chart(_rows())) & splits
+    assert not _colours(data_size_curve(_summary())) & splits
+    # The test split's colour marks test accuracies only: the test line and the retrained choice,
+    # not the choice the dev set made.
+    _, leaves = _layers(validation_curve(_rows()))
+    test_coloured = [node for node, _ in leaves if SPLIT_COLORS["test"] in json.dumps(node)]
+    assert {_mark(node) for node in test_coloured} == {"rule", "point"}
+    assert all(values[0].get("what", "").endswith("test") for node, values in leaves if node in test_coloured)
+    chosen = [node for node, values in leaves if values and "label" in values[0]]
+    assert chosen and all(node["mark"]["color"] == NEUTRAL for node in chosen)

@@ -1,16 +1,22 @@
 """The app's Sweep page (app_pages/sweep.py), driven headless with Streamlit's AppTest."""
 
 import io
+import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import nnreg
-from nnreg.sweeps import data_size_curve, read_results
-from tools.browser import BROWSER_ARGS, StreamlitServer, chromium
+from nnreg import dashboard
+from nnreg.specs import DEFAULT_SPECS, parse_specs
+from nnreg.sweeps import data_size_curve, executors, read_results
+from tools.browser import StreamlitServer, browser_page, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app_pages" / "sweep.py")
@@ -44,16 +50,44 @@ def _charts(page):
     return page.get("vega_lite_chart")
 
 
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file the page offers for download, by its name, as Streamlit keeps it for the browser."""
+    files = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files
+
+
+def _moons(page, n_points=200, noise=0.2, data_seed=3):
+    page.selectbox(key="sweep_data").set_value("moons").run()
+    page.number_input(key="sweep_n_points").set_value(n_points)
+    page.slider(key="sweep_noise").set_value(noise)
+    page.number_input(key="sweep_data_seed").set_value(data_seed).run()
+    assert not page.exception
+
+
 def test_page_opens_with_the_form_and_nothing_run(page):
     assert page.title[0].value.startswith("Sweep")
     assert page.text_input(key="sweep_lambd").value == "0, 0.01, 0.1, 0.7, 3"
     assert page.text_input(key="sweep_l1").value == "0" and page.text_input(key="sweep_l1").label == "L1 values"
+    # The main page's data choices, the built-in set first.
+    assert page.selectbox(key="sweep_data").options == dashboard.dataset_choices()
+    assert page.selectbox(key="sweep_data").value == "football"
+    assert page.caption[1].value == "Dataset **football**: 211 training points, 200 test points."
+    assert page.radio(key="sweep_dropout_mask").options == ["fresh", "fixed"]
+    assert page.radio(key="sweep_dropout_mask").value == "fresh"
     assert not _charts(page) and not page.error
 
 
 def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     _run_tiny(page)
-    assert not page.error
+    assert not page.error and not page.warning
     assert [metric.label for metric in page.metric] == ["Chosen λ", "Chosen L1", "Chosen keep_prob",
                                                         "Test accuracy (retrained)"]
     chosen_lambd, chosen_l1, chosen_keep_prob, test = (metric.value for metric in page.metric)
@@ -63,8 +97,8 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     table = page.dataframe[0].value
     assert len(table) == 4 and set(table["vs chosen (dev)"]) <= {"chosen", "within noise", "worse"}
     assert list(table.columns[:3]) == ["lambd", "l1", "keep_prob"]
-    download = page.get("download_button")[0]
-    assert download.proto.label == "Download results (CSV)"
+    assert [download.proto.label for download in page.get("download_button")] == [
+        "Download results (CSV)", "Download results (Parquet)"]
     # The results stay on the page when another curve is picked.
     page.selectbox(key="sweep_fixed_keep_prob").set_value(0.86 if chosen_keep_prob == "1" else 1.0).run()
     assert len(_charts(page)) == 3 and not page.exception
@@ -98,12 +132,210 @@ def test_too_big_a_sweep_is_refused(page):
     assert not _charts(page)
 
 
-def test_a_stopped_sweep_is_reported(page):
-    page.session_state["sweep_stopped"] = True
+# The data: the main page's choices and rules
+
+
+def test_a_synthetic_set_is_trained_with_its_options(page, downloads):
+    _moons(page)
+    assert page.caption[1].value == "Dataset **moons:n_points=200,noise=0.2,seed=3**: 100 training points, 100 test points."
+    _run_tiny(page)
+    assert not page.error
+    rows = read_results(downloads["sweep_results.csv"], "sweep_results.csv")
+    assert set(rows["dataset"]) == {"moons:n_points=200,noise=0.2,seed=3"}
+    assert rows["fingerprint"].iloc[0] == nnreg.make_dataset("moons", n_points=200, noise=0.2, seed=3).fingerprint
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("sweep_n_points", 5, "Number of points: n_points must be a whole number from 40 to 2,000, got 5"),
+    ("sweep_n_points", None, "Number of points: n_points must be a whole number from 40 to 2,000, got ''"),
+    ("sweep_data_seed", -1, "Data seed: data_seed must be a whole number from 0 to "),
+])
+def test_a_bad_data_option_is_named_and_nothing_trains(page, key, value, message):
+    _moons(page)
+    page.number_input(key=key).set_value(value).run()
+    assert page.error[0].value.startswith(message)
+    page.form_submit_button[0].click().run()
+    assert not page.exception and page.error[-1].value.startswith("Nothing was trained: " + message)
+    assert not _charts(page) and not page.get("download_button")
+
+
+def _upload_data(page, name, content):
+    page.selectbox(key="sweep_data").set_value("upload").run()
+    assert page.info[0].value == "Choose a data file to train on."
+    page.file_uploader(key="sweep_data_file").upload(name, content, "text/csv")
     page.run()
-    assert page.warning[0].value == "The sweep was stopped; nothing from it was kept."
-    page.run()
-    assert not page.warning
+    assert not page.exception
+
+
+def test_an_uploaded_data_file_is_trained_on(page, moons, tmp_path, downloads):
+    path = tmp_path / "my field.csv"
+    nnreg.data.write_csv(moons, path)
+    _upload_data(page, path.name, path.read_bytes())
+    assert page.caption[1].value == "Dataset **my field.csv**: 60 training points, 60 test points."
+    _run_tiny(page, lambd="0, 0.7", keep_prob="1")
+    assert not page.error and len(_charts(page)) == 2
+    rows = read_results(downloads["sweep_results.csv"], "sweep_results.csv")
+    uploaded = nnreg.read_dataset(path.read_bytes(), path.name)
+    assert set(rows["dataset"]) == {"my field.csv"} and rows["fingerprint"].iloc[0] == uploaded.fingerprint
+
+
+def test_a_bad_data_upload_is_named_and_nothing_trains(page):
+    _upload_data(page, "bad.csv", b"x1,x2\n0.1,0.2\n")
+    assert page.error[0].value.startswith("bad.csv: missing column(s) y (found: x1, x2)")
+    page.form_submit_button[0].click().run()
+    assert page.error[-1].value.startswith("Nothing was trained: bad.csv: missing column(s) y")
+    assert not _charts(page) and not page.get("download_button")
+
+
+def test_fixed_dropout_masks_train_every_model(page, downloads):
+    _moons(page)
+    page.radio(key="sweep_dropout_mask").set_value("fixed")
+    _run_tiny(page)
+    rows = read_results(downloads["sweep_results.csv"], "sweep_results.csv")
+    assert set(rows["dropout_mask"]) == {"fixed"}
+    # The notebook's masks, the same for every seed.
+    dataset = nnreg.make_dataset("moons", n_points=200, noise=0.2, seed=3)
+    dev = rows[(rows["phase"] == "dev") & (rows["lambd"] == 0) & (rows["keep_prob"] == 0.86) & (rows["seed"] == 1)]
+    split = nnreg.sweeps.with_dev_as_test(dataset, nnreg.sweeps.dev_mask(dataset, 0.25))
+    direct = nnreg.train(split, nnreg.Settings(num_iterations=300, keep_prob=0.86, seed=1, dropout_seed=1,
+                                               dropout_mask="fixed"))
+    assert dev["dev_accuracy"].iloc[0] == direct.test_accuracy
+
+
+# The link
+
+
+LINK = {"sweep_data": "moons", "sweep_n_points": "240", "sweep_noise": "0.25", "sweep_data_seed": "9",
+        "sweep_lambd": "0, 3", "sweep_l1": "0, 0.05", "sweep_keep_prob": "1, 0.7", "sweep_seeds": "3",
+        "sweep_iterations": "1500", "sweep_learning_rate": "0.5", "sweep_dev_fraction": "0.3",
+        "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
+        "sweep_train_fraction": "0.5, 1", "sweep_test_all": "true"}
+
+
+def _open(link):
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    app.query_params.update(link)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def _form(app):
+    """Every field of the form shown, by its key."""
+    widgets = [*app.text_input, *app.number_input, *app.slider, *app.selectbox, *app.radio]
+    return {widget.key: widget.value for widget in widgets}
+
+
+def test_every_field_is_read_from_the_link():
+    app = _open(LINK)
+    assert not app.warning
+    assert _form(app) == {"sweep_data": "moons", "sweep_n_points": 240, "sweep_noise": 0.25, "sweep_data_seed": 9,
+                          "sweep_lambd": "0, 3", "sweep_l1": "0, 0.05", "sweep_keep_prob": "1, 0.7", "sweep_seeds": 3,
+                          "sweep_iterations": 1500, "sweep_learning_rate": 0.5, "sweep_dev_fraction": 0.3,
+                          "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
+                          "sweep_train_fraction": "0.5, 1"}
+
+
+def test_a_whole_number_written_otherwise_in_the_link_is_read():
+    app = _open({"sweep_seeds": "3.0", "sweep_iterations": "1e3"})
+    assert not app.warning
+    assert (app.number_input(key="sweep_seeds").value, app.number_input(key="sweep_iterations").value) == (3, 1000)
+
+
+@pytest.mark.parametrize("key, text, default, message", [
+    ("sweep_seeds", "abc", 5, "Seeds must be a whole number from 1 to 100, got 'abc'"),
+    ("sweep_iterations", "1e400", 30_000, "Iterations must be a whole number from 100 to 100,000, got '1e400'"),
+    ("sweep_learning_rate", "0", 0.3, "Learning rate must be a number from 0.001 to 100, got 0"),
+    ("sweep_n_points", "5", 400, "n_points must be a whole number from 40 to 2,000, got 5"),
+    ("sweep_noise", "2", 0.1, "noise must be a number from 0 to 1, got 2"),
+    ("sweep_dev_fraction", "0.9", 0.25, "dev_fraction must be a number from 0.05 to 0.5, got 0.9"),
+    ("sweep_data", "nowhere", "football", "data must be one of football"),
+    ("sweep_dropout_mask", "sometimes", "fresh", "dropout_mask must be one of fresh, fixed"),
+    ("sweep_source", "All", "Run a sweep", "source must be one of Run a sweep, Run a data-size curve, View a "
+                                           "results file"),
+])
+def test_a_bad_link_value_is_named_and_the_rest_kept(key, text, default, message):
+    app = _open({**LINK, key: text})
+    assert len(app.warning) == 1
+    assert app.warning[0].value.startswith(f"The link's `{key}={text}` was not used: {message}")
+    assert key not in app.query_params
+    values = _form(app)
+    assert values[key] == default
+    # Every other field as the link has it, but those the refused value hides: a synthetic set's
+    # options without one, the fractions without a curve.
+    hidden = {"sweep_data": ("sweep_n_points", "sweep_noise", "sweep_data_seed"),
+              "sweep_source": ("sweep_train_fraction",)}.get(key, ())
+    expected = {field: value for field, value in _form(_open(LINK)).items() if field != key and field not in hidden}
+    assert {field: value for field, value in values.items() if field != key} == expected
+
+
+# The results
+
+
+def test_every_settings_row_is_in_the_table(page):
+    # That the table is as tall as its rows, the browser test below checks.
+    _run_tiny(page, lambd="0, 0.01, 0.1, 0.7, 3", keep_prob="1, 0.86, 0.7", seeds=2)
+    table = page.dataframe[0].value
+    assert len(table) == 15 and len(set(zip(table["lambd"], table["keep_prob"]))) == 15
+
+
+def _validation_splits(page):
+    splits = set()
+    for chart in _charts(page)[:-1]:
+        spec = json.loads(chart.proto.spec)
+        for layer in spec["layer"]:
+            if layer.get("mark", {}).get("type") == "line" and "color" in layer.get("encoding", {}):
+                splits |= set(layer["encoding"]["color"]["scale"]["domain"])
+    return splits
+
+
+def test_test_accuracy_of_every_setting_only_on_the_switch(page):
+    _run_tiny(page)
+    assert page.toggle(key="sweep_test_all").value is False
+    assert "test %" not in page.dataframe[0].value.columns
+    assert _validation_splits(page) == {"train", "dev"}
+    # The chosen setting's retrained test accuracy is always there.
+    assert page.metric[3].label == "Test accuracy (retrained)" and page.metric[3].value.endswith("%")
+    page.toggle(key="sweep_test_all").set_value(True).run()
+    assert "test %" in page.dataframe[0].value.columns
+    assert _validation_splits(page) == {"train", "dev", "test"}
+    assert any("That is what the dev set avoids" in caption.value for caption in page.caption)
+
+
+def test_the_switch_is_read_from_the_link():
+    app = _open({"sweep_test_all": "true"})
+    _run_tiny(app)
+    assert app.toggle(key="sweep_test_all").value is True and "test %" in app.dataframe[0].value.columns
+
+
+def test_every_models_row_downloads_as_csv_and_parquet(page, downloads):
+    _run_tiny(page)
+    csv = read_results(downloads["sweep_results.csv"], "sweep_results.csv")
+    parquet = read_results(downloads["sweep_results.parquet"], "sweep_results.parquet")
+    # 2 λ × 2 keep_prob × 2 seeds on dev, and the choice retrained over 2 seeds.
+    assert len(csv) == len(parquet) == 10 and list(csv["phase"]).count("final") == 2
+    pd.testing.assert_frame_equal(csv.drop(columns="diverged_at"), parquet.drop(columns="diverged_at"),
+                                  check_dtype=False)
+
+
+def test_a_settings_link_opens_it_in_the_main_page_as_a_model(page):
+    _moons(page)
+    page.radio(key="sweep_dropout_mask").set_value("fixed")
+    _run_tiny(page, seeds=3)
+    table = page.dataframe[0].value
+    for _, row in table.iterrows():
+        link = row["open"]
+        assert link.startswith("/?")
+        query = parse_qs(link[2:])
+        models = parse_specs(query["model"])
+        assert [str(model) for model in models[:3]] == list(DEFAULT_SPECS)
+        settings = models[3].settings(nnreg.Settings())
+        assert (settings.lambd, settings.l1, settings.keep_prob) == (row["lambd"], row["l1"], row["keep_prob"])
+        assert models[3].name == f"λ={row['lambd']:g}/L1={row['l1']:g}/keep_prob={row['keep_prob']:g}"
+        assert {key: values for key, values in query.items() if key != "model"} == {
+            "data": ["moons"], "n_points": ["200"], "noise": ["0.2"], "data_seed": ["3"], "layers": ["20, 3"],
+            "learning_rate": ["0.3"], "num_iterations": ["300"], "dropout_mask": ["fixed"], "train_fraction": ["1"],
+            "n_seeds": ["3"]}
 
 
 def test_an_uploaded_results_file_is_shown_the_same_way(page, results_csv):
@@ -172,6 +404,7 @@ def test_a_data_size_curve_shows_its_chart_table_and_findings(page):
     assert page.text_input(key="sweep_train_fraction").value == "0.1, 0.25, 0.5, 1"
     page.text_input(key="sweep_train_fraction").set_value("0.25, 1")
     _run_tiny(page, lambd="0, 0.7", keep_prob="1")
+    assert not page.warning
     assert not page.error
     assert len(_charts(page)) == 1
     table = page.dataframe[0].value
@@ -191,7 +424,8 @@ def test_a_data_size_curve_shows_its_chart_table_and_findings(page):
         assert float(gap) == pytest.approx(float(best) - float(second))
     assert page.info[0].value == ("L1 is left out: the grid has no l1 value other than 0; Dropout is left out: "
                                   "the grid has no keep_prob value other than 1.")
-    assert page.get("download_button")[0].proto.label == "Download results (CSV)"
+    assert [download.proto.label for download in page.get("download_button")] == [
+        "Download results (CSV)", "Download results (Parquet)"]
     # Kept when the page reruns.
     page.run()
     assert len(_charts(page)) == 1 and not page.exception
@@ -221,11 +455,92 @@ def test_too_big_a_curve_is_refused(page):
     assert not _charts(page)
 
 
-def test_a_stopped_curve_is_reported(page):
-    _open_curve(page)
-    page.session_state["sweep_curve_stopped"] = True
+# Stopped: Stop reruns the page, and Streamlit ends the run that trains at its next progress
+# update; st.stop() ends a run the same way.
+
+
+@pytest.fixture
+def stop_at(monkeypatch):
+    """``stop_at(n)``: the page's next run ends as Stop ends it, when its nth model is to start
+    (one model at a time, so that the n − 1 before it have finished)."""
+    def arm(model):
+        train_many, started = executors.train_many, []
+
+        def stopping(*arguments, **options):
+            started.append(True)
+            if len(started) == model:
+                st.stop()
+            return train_many(*arguments, **options)
+
+        monkeypatch.setattr(executors, "train_many", stopping)
+        monkeypatch.setattr(executors, "default_workers", lambda: 1)
+        monkeypatch.setattr(executors, "IN_PROCESS_CHUNK_PER_CORE", 1)
+    return arm
+
+
+def test_a_sweep_stopped_in_its_dev_phase_keeps_its_rows_and_chooses_nothing(page, stop_at, downloads):
+    stop_at(4)
+    _run_tiny(page)
     page.run()
-    assert page.warning[0].value == "The data-size curve was stopped; nothing from it was kept."
+    assert not page.exception and not page.error
+    assert page.warning[0].value == ("The sweep was stopped after 3 of 10 models: these rows are all that finished. "
+                                     "The dev phase had not finished, so no setting is chosen and no test accuracy "
+                                     "is reported.")
+    assert not page.metric and not _charts(page)
+    table = page.dataframe[0].value
+    assert table[["lambd", "keep_prob", "seeds"]].values.tolist() == [[0, 1, 2], [0, 0.86, 1]]
+    assert "vs chosen (dev)" not in table.columns and "test %" not in table.columns
+    rows = read_results(downloads["sweep_results_partial.csv"], "sweep_results_partial.csv")
+    assert len(rows) == 3 and set(rows["phase"]) == {"dev"}
+    # Kept on the page's next runs, until the next sweep.
+    page.run()
+    assert page.warning[0].value.startswith("The sweep was stopped after 3 of 10 models")
+
+
+def test_a_sweep_stopped_in_its_retraining_keeps_its_choice(page, stop_at):
+    stop_at(10)
+    _run_tiny(page)
+    page.run()
+    assert page.warning[0].value == ("The sweep was stopped after 9 of 10 models: these rows are all that finished. "
+                                     "Every dev model had finished, so the choice is the whole sweep's; its "
+                                     "retraining finished for 1 of 2 seeds.")
+    assert [metric.label for metric in page.metric][:3] == ["Chosen λ", "Chosen L1", "Chosen keep_prob"]
+    assert page.metric[3].value.endswith("%") and len(_charts(page)) == 3
+
+
+def test_a_sweep_stopped_before_any_model_finished_says_so(page, stop_at):
+    stop_at(1)
+    _run_tiny(page)
+    page.run()
+    assert page.warning[0].value == "The sweep was stopped after 0 of 10 models: none had finished."
+    assert not page.dataframe and not page.get("download_button")
+
+
+def test_a_curve_stopped_keeps_its_retrained_points(page, stop_at):
+    _open_curve(page)
+    page.text_input(key="sweep_train_fraction").set_value("0.5, 1")
+    # 2 fractions × 1 λ above 0 chooses nothing: no dev phase; 2 fractions × 2 families × 2 seeds retrained.
+    stop_at(6)
+    _run_tiny(page, lambd="0, 0.7", keep_prob="1")
+    page.run()
+    assert page.warning[0].value == ("The data-size curve was stopped after 5 of 8 models: these rows are all that "
+                                     "finished. 3 of the curve's 4 points were retrained, 1 of them over fewer "
+                                     "than 2 seeds.")
+    assert len(_charts(page)) == 1
+    assert page.dataframe[0].value["fraction"].tolist() == ["0.5", "1"]
+
+
+def test_a_curve_stopped_in_its_dev_phase_has_no_curve(page, stop_at):
+    _open_curve(page)
+    page.text_input(key="sweep_train_fraction").set_value("0.5, 1")
+    stop_at(3)
+    _run_tiny(page, lambd="0, 0.1, 0.7", keep_prob="1")
+    page.run()
+    assert page.warning[0].value.startswith("The data-size curve was stopped after 2 of 16 models: these rows are "
+                                            "all that finished. The dev phase had not finished")
+    assert not _charts(page)
+    assert [download.proto.label for download in page.get("download_button")] == [
+        "Download results (CSV)", "Download results (Parquet)"]
 
 
 def test_an_uploaded_curve_file_is_shown_as_a_curve(page, football):
@@ -238,34 +553,70 @@ def test_an_uploaded_curve_file_is_shown_as_a_curve(page, football):
     assert "L1 is left out" in page.info[0].value
 
 
-# The Stop button works by Streamlit ending a running script when the page reruns; only a real
-# browser and server show that.
+# In a browser: Stop, which works by Streamlit ending a running script when the page reruns; the
+# table as drawn; the link as the browser keeps it.
 
 CHROMIUM = chromium()
+IDLE = "() => document.querySelector(\"[data-testid='stApp']\")?.dataset.testScriptState === 'notRunning'"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium)")
-    with StreamlitServer(tmp_path_factory.mktemp("sweep") / "streamlit.log", script=PAGE) as running:
-        yield running.url
+    pytest.importorskip("playwright.sync_api")
+    # The whole app, as a visitor opens the Sweep page: its frame sets the wide layout the table is sized for.
+    with StreamlitServer(tmp_path_factory.mktemp("sweep") / "streamlit.log") as running:
+        yield running.url + "/sweep"
 
 
-def test_stop_ends_a_running_sweep(server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(server)
-            page.get_by_role("button", name="Run sweep").click()
-            page.wait_for_selector(r"text=/trained \d+ of 80 models/", timeout=60_000)
-            page.locator(".st-key-sweep_stop button").click()
-            page.wait_for_selector("text=The sweep was stopped; nothing from it was kept.", timeout=30_000)
-            # Elements of the interrupted run linger until the rerun finishes: wait for it.
-            sync_api.expect(page.locator(".st-key-sweep_stop")).to_have_count(0, timeout=15_000)
-            sync_api.expect(page.get_by_text("Download results")).to_have_count(0, timeout=15_000)
-        finally:
-            browser.close()
+def test_stop_keeps_the_rows_that_finished(server, tmp_path):
+    from playwright.sync_api import expect
+
+    with browser_page() as page:
+        page.goto(server)
+        page.get_by_role("button", name="Run sweep").click()
+        page.wait_for_selector(r"text=/trained [1-9]\d* of 80 models/", timeout=120_000)
+        page.locator(".st-key-sweep_stop button").click()
+        stopped = page.locator("[data-testid='stAlertContentWarning']", has_text="The sweep was stopped after")
+        stopped.wait_for(timeout=60_000)
+        # Elements of the interrupted run linger until the rerun finishes: wait for it.
+        expect(page.locator(".st-key-sweep_stop")).to_have_count(0, timeout=30_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        finished = int(re.search(r"after (\d+) of 80 models: these rows are all that finished", stopped.inner_text())[1])
+        assert 0 < finished < 80
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download results (CSV)").click()
+        path = tmp_path / "rows.csv"
+        download.value.save_as(path)
+    rows = read_results(path.read_bytes(), path.name)
+    assert len(rows) == finished
+
+
+def test_the_table_shows_every_row_and_the_link_reproduces_the_form(server):
+    with browser_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 1000})
+        page.goto(server)
+        page.wait_for_function(IDLE, timeout=60_000)
+        typed = {"λ values": "0, 0.01, 0.1, 0.7, 3", "keep_prob values": "1, 0.86, 0.7", "Seeds": "2",
+                 "Iterations": "300"}
+        for label, text in typed.items():
+            page.get_by_label(label, exact=True).fill(text)
+        page.get_by_text("fixed", exact=True).click()
+        page.get_by_role("button", name="Run sweep").click()
+        page.get_by_text("Test accuracy of every setting", exact=True).click()
+        page.get_by_text("That is what the dev set avoids").wait_for(timeout=120_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        # The grid draws only what is in view: with every row and column in view it has nothing to scroll.
+        scroller = page.locator("[data-testid='stDataFrame'] .dvn-scroller")
+        sizes = scroller.evaluate("e => [e.scrollHeight, e.clientHeight, e.scrollWidth, e.clientWidth]")
+        assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes
+        link = page.url
+        assert "sweep_test_all=true" in link and "sweep_dropout_mask=fixed" in link
+        page.goto("about:blank")
+        page.goto(link)
+        page.get_by_role("button", name="Run sweep").wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        for label, text in typed.items():
+            assert page.get_by_label(label, exact=True).input_value() == text, (label, link)
+        assert page.get_by_role("radio", name="fixed").is_checked()

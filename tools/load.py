@@ -27,8 +27,8 @@ SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SESSIONS = [{"lambd": round(0.1 * (k + 1), 1), "keep_prob": round(0.6 + 0.02 * k, 2), "seed": k + 1,
              "learning_rate": (0.2, 0.25, 0.3, 0.35)[k % 4], "num_iterations": 3000} for k in range(20)]
 # The deeper views each visitor opens after the first screen, and an element each draws.
-TABS = {"The network": ".st-key-network_dropout", "Training replay": ".st-key-replay",
-        "Hidden units": ".st-key-units_dropout"}
+TABS = {"The network": ".st-key-network_2", "Training replay": ".st-key-replay",
+        "Hidden units": ".st-key-units_2"}
 
 
 def table_from_csv(text: str) -> list[tuple[float, ...]]:
@@ -70,6 +70,13 @@ def active_sessions(url: str) -> int:
     return int(found.group(1))
 
 
+def visit_query(visit: dict) -> str:
+    """A visit's link: the course's three models with its λ and keep_prob, and its shared settings."""
+    shared = {key: value for key, value in visit.items() if key not in ("lambd", "keep_prob")}
+    models = ["No regularization", f"L2:lambd={visit['lambd']}", f"Dropout:keep_prob={visit['keep_prob']}"]
+    return urllib.parse.urlencode({**shared, "model": models}, doseq=True)
+
+
 async def visit_page(browser, url: str, visit: dict) -> list[tuple[float, ...]]:
     """Open the dashboard with ``visit``'s settings in a fresh browser context, wait for the script
     to finish, open the deeper views' tabs one by one, and return the accuracy table the page
@@ -79,7 +86,7 @@ async def visit_page(browser, url: str, visit: dict) -> list[tuple[float, ...]]:
     page = await context.new_page()
     # Twenty pages parsing Streamlit's scripts at once on two cores can take longer than the
     # default 30 s "load" wait; readiness is the table's button below, given its own time.
-    await page.goto(f"{url}/?{urllib.parse.urlencode(visit)}", wait_until="commit", timeout=60_000)
+    await page.goto(f"{url}/?{visit_query(visit)}", wait_until="commit", timeout=60_000)
     download_button = page.get_by_role("button", name="Table (CSV)")
     await download_button.wait_for(timeout=150_000)
     await page.wait_for_selector(SCRIPT_DONE, timeout=60_000)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import network
 from ..network_charts import largest_weight
-from ..settings import STUDY_TITLES
+from ..settings import title
 from ..training import TrainResult
 
 
@@ -19,20 +19,21 @@ def _change(before: float, after: float) -> str:
 
 
 def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
-    """What each regularizer did to each layer's weights, in numbers, against no regularization:
-    which layers it shrank and which it grew.  Diverged models are named and left out: their
-    weights say nothing about regularization."""
-    if results["none"].diverged_at is not None:
-        return ("No regularization diverged, so there are no trained weights to compare the others with: "
+    """What each model did to each layer's weights, in numbers, against the first model (the
+    course's: no regularization): which layers it shrank and which it grew.  Diverged models are
+    named and left out: their weights say nothing about regularization."""
+    first = next(iter(results))
+    if results[first].diverged_at is not None:
+        return (f"{title(first)} diverged, so there are no trained weights to compare the others with: "
                 "lower the learning rate.")
-    baseline = results["none"].weight_norms()
+    baseline = results[first].weight_norms()
     sentences, left_out = [], []
     for name, result in results.items():
-        if name == "none":
+        if name == first:
             continue
-        title = STUDY_TITLES[name]
+        shown = title(name)
         if result.diverged_at is not None:
-            left_out.append(title)
+            left_out.append(shown)
             continue
         norms = result.weight_norms()
         moves = {"shrank": [], "grew": []}
@@ -40,7 +41,7 @@ def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
             moves["shrank" if norm < baseline[layer] else "grew"].append(
                 f"‖{layer}‖ from {baseline[layer]:.2f} to {norm:.2f} ({_change(baseline[layer], norm)})")
         said = " and ".join(f"{verb} {_listed(items)}" for verb, items in moves.items() if items)
-        sentence = f"{title} {said}"
+        sentence = f"{shown} {said}"
         if result.settings.keep_prob < 1.0 and moves["grew"]:
             sentence += (": dropout fights overfitting by making each unit work without the others, not by "
                          "penalizing weights, so it need not shrink them")
@@ -161,9 +162,9 @@ def network_caption(results: Mapping[str, TrainResult]) -> str:
     totals = {name: sum(float(np.abs(value).sum()) for layer, value in result.parameters.items()
                         if layer.startswith("W")) for name, result in results.items()}
     top, owner, weight = largest_weight(results)
-    return (f"One scale for every model: the thickest link is |w| = {top:.2f}, {STUDY_TITLES[owner]}'s {weight}. "
+    return (f"One scale for every model: the thickest link is |w| = {top:.2f}, {title(owner)}'s {weight}. "
             "Sum of |w| over all links: "
-            + ", ".join(f"{STUDY_TITLES[name]} {total:.1f}" for name, total in totals.items())
+            + ", ".join(f"{title(name)} {total:.1f}" for name, total in totals.items())
             + ". A link's colour is its weight's sign; a node's area is its bias's size, its colour the bias's sign; "
               "hover for the values.")
 
@@ -176,9 +177,9 @@ def replay_caption(accuracies) -> str:
         best = frame.loc[frame["test_accuracy"].idxmax()]
         last = frame.iloc[-1]
         if best["test_accuracy"] == last["test_accuracy"]:
-            parts.append(f"{STUDY_TITLES[name]} {last['test_accuracy']:.1%} at the end, as high as at any checkpoint")
+            parts.append(f"{title(name)} {last['test_accuracy']:.1%} at the end, as high as at any checkpoint")
         else:
-            parts.append(f"{STUDY_TITLES[name]} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, "
+            parts.append(f"{title(name)} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, "
                          f"its highest, then {last['test_accuracy']:.1%} at the end")
     return "Test accuracy at the checkpoints: " + "; ".join(parts) + "."
 

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import data
-from ..limits import (MAX_DEV_FRACTION, MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LEARNING_RATE, MAX_SEEDS,
-                      MIN_DEV_FRACTION, MIN_ITERATIONS, MIN_KEEP_PROB, MIN_LEARNING_RATE, MIN_TRAIN_FRACTION, format_layers,
-                      parse_layers, parse_number)
-from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings
+from ..limits import (MAX_DEV_FRACTION, MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEEDS, MIN_DEV_FRACTION, MIN_ITERATIONS,
+                      MIN_LEARNING_RATE, MIN_TRAIN_FRACTION, format_layers, parse_layers, parse_number)
+from ..settings import DROPOUT_MASKS, Settings
 
 
 UPLOAD = "upload"
@@ -54,14 +53,8 @@ CONTROLS: dict[str, Control] = {
     "layers": Control(format_layers(COURSE.layer_dims)),
     "seed": Control(COURSE.seed, 0, 1_000_000, 1),
     "n_seeds": Control(1, 1, MAX_SEEDS, 1),
-    "lambd": Control(STUDY["l2"].lambd, 0.0, MAX_LAMBD, 0.1),
-    "keep_prob": Control(STUDY["dropout"].keep_prob, MIN_KEEP_PROB, 1.0, 0.01),
     "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS),
-    "l1": Control(EXTRA_MODELS["l1"].l1, 0.0, MAX_L1, 0.01),
     "dev_fraction": Control(COURSE.dev_fraction, MIN_DEV_FRACTION, MAX_DEV_FRACTION, 0.05),
-    "l1_model": Control(False),
-    "early_stopping_model": Control(False),
-    "l2_dropout": Control(False),
     "stop_early": Control(False),
     "test_points": Control(True),
     "discretize": Control(False),
@@ -69,12 +62,11 @@ CONTROLS: dict[str, Control] = {
 }
 
 
-# The two ways to train the course's study, each setting every control of the models (the data
-# set and the view stay as they are, so an uploaded course file stays loaded; the course trains
-# on all of its training points).
-MODEL_CONTROLS = ("learning_rate", "num_iterations", "layers", "seed", "n_seeds", "lambd", "keep_prob",
-                  "dropout_mask", "l1", "dev_fraction", "l1_model", "early_stopping_model", "l2_dropout", "stop_early",
-                  "train_fraction")
+# The two ways to train the course's study, each setting every shared control of the models and
+# the list of models to the course's three (the data set and the view stay as they are, so an
+# uploaded course file stays loaded; the course trains on all of its training points).
+MODEL_CONTROLS = ("learning_rate", "num_iterations", "layers", "seed", "n_seeds", "dropout_mask", "dev_fraction",
+                  "stop_early", "train_fraction")
 COURSE_PRESET, NOTEBOOK_PRESET = "Course settings", "Exactly as the notebook"
 PRESETS: dict[str, dict[str, object]] = {
     # Fresh masks every iteration: inverted dropout as the course teaches it.

@@ -1,45 +1,58 @@
-"""The models a set of control values means, and their names and strengths in the course's words."""
+"""The models a page compares: a list of named specs (``nnreg.specs``) on the shared settings of
+the controls, how the list is edited as a table, and how older links that set λ and keep_prob
+are read."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
 
 from .. import limits
-from ..settings import STUDY_TITLES, Settings
+from ..settings import Settings, title
+from ..specs import (DEFAULT_SPECS, SPEC_KEYS, ModelSpec, describe, parse_specs, parse_specs_kept, spec_settings,
+                     specs_from_settings)
 from ..study import repetitions, study_models
 from ..training import fitted_points
 from .controls import CONTROLS
 
 
-def model_settings(values: Mapping) -> dict[str, Settings]:
-    """The study's models for these control values (``study.study_models``, as ``reproduce``):
-    the course's three, and L1, early stopping and L2 + dropout on request."""
-    base = Settings(layer_dims=values["layers"], learning_rate=values["learning_rate"],
+def shared_settings(values: Mapping) -> Settings:
+    """What every model shares, from the controls' values: the network, training and data share."""
+    return Settings(layer_dims=values["layers"], learning_rate=values["learning_rate"],
                     num_iterations=values["num_iterations"], seed=values["seed"],
                     dropout_mask=values["dropout_mask"], train_fraction=values["train_fraction"],
-                    dev_fraction=values["dev_fraction"])
-    return study_models(base, lambd=values["lambd"], keep_prob=values["keep_prob"],
-                        l1=values["l1"] if values["l1_model"] else None,
-                        early_stopping=values["early_stopping_model"], l2_dropout=values["l2_dropout"],
-                        stop_early=values["stop_early"])
+                    dev_fraction=values["dev_fraction"], early_stopping=values["stop_early"])
 
 
-def model_strength(name: str, settings: Settings) -> str:
-    """The model's regularization in the course's names, e.g. "λ = 0.7" ("" for none): the
-    strengths its name stands for, and early stopping wherever it is on."""
-    strengths = {"l2": [f"λ = {settings.lambd:g}"], "l1": [f"l1 = {settings.l1:g}"],
-                 "dropout": [f"keep_prob = {settings.keep_prob:g}"],
-                 "l2_dropout": [f"λ = {settings.lambd:g}", f"keep_prob = {settings.keep_prob:g}"]}.get(name, [])
-    if settings.early_stopping:
-        dev = f"dev {settings.dev_fraction:.0%}"
-        strengths.append(dev if name == "early_stopping" else f"early stopping, {dev}")
-    return ", ".join(strengths)
+def model_settings(specs: Sequence[ModelSpec], values: Mapping) -> dict[str, Settings]:
+    """Each model's settings by its name: its spec's changes on the shared settings."""
+    return spec_settings(specs, shared_settings(values))
 
 
-def model_title(name: str, settings: Settings) -> str:
-    """The model's name with its strength, e.g. "L2 (λ = 0.7)"."""
-    strength = model_strength(name, settings)
-    return STUDY_TITLES[name] + (f" ({strength})" if strength else "")
+def model_strength(spec: ModelSpec, settings: Settings) -> str:
+    """What a model changes, in the course's names, e.g. "λ = 0.7" ("" when nothing), and early
+    stopping where every model stops early."""
+    strength = describe(spec)
+    if settings.early_stopping and "early stopping" not in strength:
+        strength = ", ".join(filter(None, [strength, f"early stopping, dev {settings.dev_fraction:.0%}"]))
+    return strength
+
+
+def model_title(spec: ModelSpec, settings: Settings) -> str:
+    """The model's name with what it changes, e.g. "L2 (λ = 0.7)"."""
+    strength = model_strength(spec, settings)
+    return title(spec.name) + (f" ({strength})" if strength else "")
+
+
+def first_using(models: Mapping[str, Settings], field: str) -> tuple[str, Settings] | None:
+    """The first model (name, settings) that uses a regularizer: ``field`` "lambd" or "l1" above
+    0, or "keep_prob" below 1; None if no model does."""
+    for name, settings in models.items():
+        if (getattr(settings, field) < 1) if field == "keep_prob" else (getattr(settings, field) > 0):
+            return name, settings
+    return None
 
 
 def seed_runs(settings: Settings, n_seeds: int) -> list[Settings]:
@@ -48,11 +61,18 @@ def seed_runs(settings: Settings, n_seeds: int) -> list[Settings]:
     return repetitions(settings, None if n_seeds == 1 else n_seeds)
 
 
-def default_runs() -> list[Settings]:
-    """Every run the page trains for a visitor with no values in the link: its controls' defaults."""
+def default_values() -> dict:
+    """Every control at its default, as the models read them (hidden layers as a tuple)."""
     values = {key: control.default for key, control in CONTROLS.items()}
     values["layers"] = limits.parse_layers(values["layers"])
-    return [run for settings in model_settings(values).values() for run in seed_runs(settings, values["n_seeds"])]
+    return values
+
+
+def default_runs() -> list[Settings]:
+    """Every run the page trains for a visitor with no values in the link: the course's three."""
+    values = default_values()
+    return [run for settings in model_settings(parse_specs(DEFAULT_SPECS), values).values()
+            for run in seed_runs(settings, values["n_seeds"])]
 
 
 def data_problem(dataset, models: Mapping[str, Settings]) -> str | None:
@@ -65,3 +85,93 @@ def data_problem(dataset, models: Mapping[str, Settings]) -> str | None:
         except ValueError as error:
             return str(error)
     return None
+
+
+# --- The list as a table: one row per model, an empty cell meaning "as shared" -------------------
+EDITOR_COLUMNS = ("name", *SPEC_KEYS)
+
+
+def specs_frame(specs: Sequence[ModelSpec]) -> pd.DataFrame:
+    """The list as the page's table shows it: a column per key, empty where a model keeps the
+    shared value (early_stopping: False)."""
+    rows = []
+    for spec in specs:
+        changes = dict(spec.changes)
+        row = {"name": spec.name, "early_stopping": bool(changes.pop("early_stopping", False))}
+        if "layers" in changes:
+            changes["layers"] = limits.format_layers(changes["layers"])
+        rows.append(row | changes)
+    frame = pd.DataFrame(rows, columns=list(EDITOR_COLUMNS))
+    # Types the editor's columns can hold even where every cell is empty.
+    return frame.astype({"name": "string", "lambd": "float64", "l1": "float64", "keep_prob": "float64",
+                         "early_stopping": "bool", "layers": "string", "learning_rate": "float64",
+                         "num_iterations": "Int64"})
+
+
+def edited_frame(frame: pd.DataFrame, edits: Mapping) -> pd.DataFrame:
+    """``frame`` with a table editor's edits applied (``st.data_editor``'s state: ``edited_rows``
+    by row, then ``deleted_rows``, then ``added_rows`` at the end), as the editor shows it."""
+    frame = frame.copy()
+    for row, changes in edits.get("edited_rows", {}).items():
+        for column, value in changes.items():
+            frame.loc[int(row), column] = value
+    frame = frame.drop(index=[int(row) for row in edits.get("deleted_rows", [])])
+    added = pd.DataFrame(list(edits.get("added_rows", [])), columns=frame.columns)
+    return pd.concat([frame, added], ignore_index=True) if len(added) else frame.reset_index(drop=True)
+
+
+def _cell(value) -> str | None:
+    """A table cell as spec text, or None where it is empty."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = f"{value:g}" if isinstance(value, float) else str(value).strip()
+    return text or None
+
+
+def frame_specs(frame: pd.DataFrame) -> tuple[list[ModelSpec], list[str]]:
+    """The models of an edited table and a message for each row that cannot be used (the others
+    are kept); rows left wholly empty, as a newly added one is, are skipped."""
+    texts = []
+    for number, row in enumerate(frame.to_dict("records"), start=1):
+        cells = {key: _cell(row.get(key)) for key in EDITOR_COLUMNS}
+        if cells["early_stopping"] in ("False", "false"):
+            cells["early_stopping"] = None
+        if not any(cells.values()):
+            continue
+        pairs = [f"{key}={value}" for key, value in cells.items() if key != "name" and value is not None]
+        texts.append((cells["name"] or "") + (":" + ",".join(pairs) if pairs else ""))
+    return parse_specs_kept(texts)
+
+
+# --- Links from before the list: lambd, keep_prob and the optional models as controls ------------
+LEGACY_KEYS = ("lambd", "keep_prob", "l1", "l1_model", "early_stopping_model", "l2_dropout")
+_LEGACY_NUMBERS = {"lambd": dict(low=0, high=limits.MAX_LAMBD), "l1": dict(low=0, high=limits.MAX_L1),
+                   "keep_prob": dict(low=limits.MIN_KEEP_PROB, high=1)}
+
+
+def legacy_specs(params: Mapping[str, str]) -> tuple[list[ModelSpec] | None, list[str]]:
+    """The list an older link means (``?lambd=0.3&l2_dropout=true``: the course's models with those
+    strengths and the optional ones it switched on), and a message for each value it cannot use;
+    (None, []) for a link without such values."""
+    if not any(key in params for key in LEGACY_KEYS):
+        return None, []
+    values = {"lambd": 0.7, "keep_prob": 0.86, "l1": 0.1, "l1_model": False, "early_stopping_model": False,
+              "l2_dropout": False}
+    problems = []
+    for key in LEGACY_KEYS:
+        if key not in params:
+            continue
+        text = str(params[key])
+        try:
+            if key in _LEGACY_NUMBERS:
+                values[key] = limits.parse_number(text, key, **_LEGACY_NUMBERS[key])
+            elif text.lower() in ("true", "false"):
+                values[key] = text.lower() == "true"
+            else:
+                raise ValueError(f"{key} must be true or false")
+        except ValueError as error:
+            problems.append(f"The link's `{key}={text}` was not used: {error}.")
+    models = study_models(Settings(), lambd=values["lambd"], keep_prob=values["keep_prob"],
+                          l1=values["l1"] if values["l1_model"] else None,
+                          early_stopping=values["early_stopping_model"], l2_dropout=values["l2_dropout"])
+    return specs_from_settings({title(name): settings for name, settings in models.items()}, Settings()), problems

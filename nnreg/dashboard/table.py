@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..formatting import points
+from ..formatting import points, text_table
 from ..palette import HIGHLIGHT, HIGHLIGHT_TEXT
+from ..settings import title
 from ..study import summary_table
 from ..training import TrainResult
-from .models import model_title
 
 
 PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
@@ -23,15 +23,16 @@ def diverged(runs: Sequence[TrainResult]) -> int:
     return sum(run.diverged_at is not None for run in runs)
 
 
-def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
+def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per model, indexed by its name: accuracies as fractions; with several seeds their
-    mean and std, and each regularized model's test difference from no regularization with
-    whether it is within noise.  A model with diverged runs is marked in a "Diverged" column
-    and compared with nothing."""
+    mean and std, and each model's test difference from the first (the course's: no
+    regularization) with whether it is within noise.  A model with diverged runs is marked in a "Diverged" column
+    and compared with nothing.  ``titles`` are the models' titles in the table (default: their
+    names, the course's titles for the study's)."""
     summary = summary_table(dict(results)).set_index("name")
     several = bool((summary["runs"] > 1).any())
     table = pd.DataFrame({
-        "Model": [model_title(name, runs[0].settings) for name, runs in results.items()],
+        "Model": [(titles or {}).get(name, title(name)) for name in results],
         "λ": summary["lambd"],
         "keep_prob": summary["keep_prob"],
     }, index=summary.index.rename(None))
@@ -49,10 +50,11 @@ def accuracy_table(results: Mapping[str, list[TrainResult]]) -> pd.DataFrame:
             table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
     failed = {name: diverged(runs) for name, runs in results.items()}
     if several:
-        # The command line's verdict (study.versus_none), so the two never disagree.
-        verdicts = summary["test_vs_none"]
-        table["Test change"] = [math.nan if name == "none" or failed[name] or failed["none"]
-                                else table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
+        # The command line's verdict (study.versus_first), so the two never disagree.
+        verdicts = summary["test_vs_first"]
+        first = table.index[0]
+        table["Test change"] = [math.nan if name == first or failed[name] or failed[first]
+                                else table.loc[name, "Test accuracy"] - table.loc[first, "Test accuracy"]
                                 for name in table.index]
         table["Within noise"] = pd.Series([None if not verdicts[name] else verdicts[name] == "within noise"
                                            for name in table.index], index=table.index, dtype="boolean")
@@ -74,13 +76,14 @@ def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
     which keeps the metrics of every model the same height); and
     whether it is a change worth a color: nonzero as shown, and beyond noise when that is known.
     A diverged model, or one compared with a diverged baseline, gets the reason instead."""
-    if name == "none":
+    first = table.index[0]
+    if name == first:
         return "the baseline", False
     if not comparable(table, name):
         return "diverged: not compared", False
-    if not comparable(table, "none"):
-        return "not compared: no regularization diverged", False
-    change = table.loc[name, "Test accuracy"] - table.loc["none", "Test accuracy"]
+    if not comparable(table, first):
+        return f"not compared: {title(first)} diverged", False
+    change = table.loc[name, "Test accuracy"] - table.loc[first, "Test accuracy"]
     # An ASCII minus: st.metric reads the delta's direction (arrow and color) from a leading "-".
     text = change_in_points(table, name, change, minus="-")
     if "Within noise" not in table:
@@ -96,36 +99,64 @@ def change_in_points(table: pd.DataFrame, name: str, change: float, minus: str =
     would show a change beyond noise equal to the spread shown beside it (the larger standard
     deviation of the two models, which the verdict compares it with)."""
     within = table.loc[name, "Within noise"] if "Within noise" in table else pd.NA
-    spread = (100 * max(table.loc[name, "Test std"], table.loc["none", "Test std"])
+    spread = (100 * max(table.loc[name, "Test std"], table.loc[table.index[0], "Test std"])
               if within is not pd.NA and not within else None)
     return f"{points(100 * change, spread, sign=True)} pts".replace("-", minus)
 
 
-def style_table(table: pd.DataFrame):
-    """The table for display: percentages, changes in points, and the best test accuracy among
-    the models that did not diverge highlighted."""
+def _best(table: pd.DataFrame) -> list[bool]:
+    """Which rows have the best test accuracy among the models that did not diverge."""
+    results = [comparable(table, name) for name in table.index]
+    best_value = table.loc[results, "Test accuracy"].max() if any(results) else math.nan
+    return [ok and value == best_value for ok, value in zip(results, table["Test accuracy"])]
+
+
+def _with_text(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its columns that are words written out: the change in points, yes/no,
+    diverged runs and the iteration early stopping kept (the page's table would show an empty
+    cell as "None" and true/false as checkboxes)."""
     shown = table.copy()
     if "Within noise" in shown:
-        # As text: the page's table would show the baseline's empty cells as "None" and
-        # true/false as checkboxes.
         shown["Test change"] = ["" if math.isnan(change) else change_in_points(table, name, change)
-                                for name, change in shown["Test change"].items()]
+                                for name, change in table["Test change"].items()]
         shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
-                                 for within in shown["Within noise"]]
-    results = [comparable(table, name) for name in table.index]
+                                 for within in table["Within noise"]]
     if "Diverged" in shown:
         seeds = table["Seeds"] if "Seeds" in table else pd.Series(1, index=table.index)
         shown["Diverged"] = ["" if not count else "yes" if seeds[name] == 1 else f"{count} of {seeds[name]} runs"
                              for name, count in table["Diverged"].items()]
-    best_value = table.loc[results, "Test accuracy"].max() if any(results) else math.nan
-    best = [ok and value == best_value for ok, value in zip(results, table["Test accuracy"])]
-    percent = [column for column in PERCENT_COLUMNS if column in shown]
     if "Stopped at" in shown:
         shown["Stopped at"] = ["" if math.isnan(value) else f"{value:,.0f}" for value in table["Stopped at"]]
-    return (shown.style
-            .format("{:.1%}", subset=percent)
-            .format("{:g}", subset=[column for column in ("λ", "l1", "keep_prob") if column in shown])
-            .format("{:.2f}", subset=["Training seconds"])
-            .apply(lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold"
-                                   if is_best else ""
-                                   for is_best in best], subset=["Test accuracy"]))
+    return shown
+
+
+def _formats(table: pd.DataFrame) -> dict:
+    """How each number column reads: percentages, strengths as written, seconds."""
+    formats = {column: "{:.1%}".format for column in PERCENT_COLUMNS if column in table}
+    formats |= {column: "{:g}".format for column in ("λ", "l1", "keep_prob") if column in table}
+    return formats | {"Training seconds": "{:.2f}".format}
+
+
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as text, cell by cell, as the page shows it (``compare`` prints it)."""
+    shown = _with_text(table)
+    for column, format_ in _formats(table).items():
+        shown[column] = shown[column].map(format_)
+    return shown
+
+
+def style_table(table: pd.DataFrame):
+    """The table for the page: the numbers kept (formatted for display) and the best test accuracy
+    among the models that did not diverge highlighted."""
+    best = _best(table)
+    return _with_text(table).style.format(_formats(table)).apply(
+        lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold" if is_best else ""
+                        for is_best in best], subset=["Test accuracy"])
+
+
+def table_text(table: pd.DataFrame) -> str:
+    """The table as aligned text for the command line, the best test accuracy marked with *."""
+    shown = shown_table(table)
+    shown["Test accuracy"] = [f"{value}{' *' if is_best else ''}" for value, is_best in zip(shown["Test accuracy"],
+                                                                                           _best(table))]
+    return text_table(list(shown.columns), shown.to_numpy().tolist(), left=1)

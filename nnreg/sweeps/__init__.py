@@ -17,18 +17,18 @@ Modules, in the order a sweep uses them: ``grid`` (the settings), ``dev`` (the h
 reader for every surface) and ``results`` (files).
 """
 
-from .curve import (FAMILIES, CurveResult, choice_note, curve_findings, curve_models, curve_summary, curve_table,
-                    data_size_curve, left_out_note)
+from .curve import (FAMILIES, CurveResult, choice_note, curve_findings, curve_models, curve_rows, curve_summary,
+                    curve_table, data_size_curve, left_out_note, stopped_curve)
 from .dev import check_train_fractions, dev_mask, with_dev_as_test
 from .grid import GRID_FIELDS, grid_settings
 from .request import DEFAULTS, SweepRequest, parse_request
-from .results import check_results_path, is_curve, read_results, write_results
+from .results import check_results_path, is_curve, read_results, results_bytes, write_results
 from .rows import train_row
-from .run import SweepResult, sweep
+from .run import SweepResult, stopped_sweep, sweep
 from .stats import choose, comparison, interval, summarize, within_noise
 
 __all__ = ["DEFAULTS", "FAMILIES", "GRID_FIELDS", "CurveResult", "SweepRequest", "SweepResult", "check_results_path",
            "check_train_fractions", "choice_note", "choose", "comparison", "curve_findings", "curve_models",
-           "curve_summary", "curve_table", "data_size_curve", "dev_mask", "grid_settings", "interval", "is_curve",
-           "left_out_note", "parse_request", "read_results", "summarize", "sweep", "train_row", "with_dev_as_test",
-           "within_noise", "write_results"]
+           "curve_rows", "curve_summary", "curve_table", "data_size_curve", "dev_mask", "grid_settings", "interval",
+           "is_curve", "left_out_note", "parse_request", "read_results", "results_bytes", "stopped_curve",
+           "stopped_sweep", "summarize", "sweep", "train_row", "with_dev_as_test", "within_noise", "write_results"]

@@ -113,7 +113,9 @@ class CurveResult:
     stopped: bool
 
 
-def _with_family(table: pd.DataFrame) -> pd.DataFrame:
+def curve_rows(rows: list[dict], dev_fraction: float) -> pd.DataFrame:
+    """A curve's rows as a table: ``family``, then a sweep's columns (``rows.COLUMNS``)."""
+    table = rows_table(rows, dev_fraction)
     settings = zip(*(table[field] for field in GRID_FIELDS))
     table.insert(0, "family", [family_of(dict(zip(GRID_FIELDS, setting))) for setting in settings])
     return table
@@ -122,14 +124,14 @@ def _with_family(table: pd.DataFrame) -> pd.DataFrame:
 def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | None = None, *,
                     dev_fraction: float = 0.25, dev_seed: int = DEV_SEED, scheduler: str | None = None,
                     local_cluster: int | None = None, progress=None, heartbeat=None,
-                    should_stop=None) -> CurveResult:
+                    should_stop=None, on_row=None) -> CurveResult:
     """Test accuracy against training-set size, per regularizer family: for each of ``fractions``
     (of the training points) and each family of ``grid`` (``family_settings``), the strength with
     the best mean dev accuracy, retrained on that fraction over ``seeds``.
 
-    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat`` and ``should_stop`` work as in
-    ``sweep``; one executor (one Dask cluster) serves the whole curve.  Stopped, the rows
-    trained so far come back with ``stopped=True``.
+    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat``, ``should_stop`` and ``on_row``
+    work as in ``sweep``; one executor (one Dask cluster) serves the whole curve.  Stopped, the
+    rows trained so far come back with ``stopped=True`` (``stopped_curve`` from ``on_row``'s).
     """
     families, fractions, seeds = family_settings(grid), fraction_list(fractions), seed_list(seeds)
     base = checked_base(base)
@@ -138,12 +140,12 @@ def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | N
     check_train_fractions(dataset, fractions, mask if dev_models else None)
     check_cluster_options(scheduler, local_cluster)
     should_stop = should_stop or (lambda: False)
-    on_done = counter(progress, len(dev_models) + len(fractions) * len(families) * len(seeds))
+    on_done = counter(progress, len(dev_models) + len(fractions) * len(families) * len(seeds), on_row)
     with open_executor(scheduler, local_cluster, heartbeat) as runner:
         dev_rows, stopped = run_phase(runner, dataset, mask, dev_models, on_done, should_stop)
         final_rows = []
         if not stopped:
-            dev = _with_family(rows_table(dev_rows, dev_fraction))
+            dev = curve_rows(dev_rows, dev_fraction)
             final_models = []
             for fraction in fractions:
                 for family, settings in families.items():
@@ -151,9 +153,18 @@ def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | N
                     chosen = choose(at) if len(settings) > 1 else settings[0]
                     final_models += [_model(base, chosen, fraction, seed) for seed in seeds]
             final_rows, stopped = run_phase(runner, dataset, None, final_models, on_done, should_stop)
-    rows = _with_family(rows_table(dev_rows + final_rows, dev_fraction))
+    rows = curve_rows(dev_rows + final_rows, dev_fraction)
     left_out = [family for family in FAMILIES if family not in families]
     return CurveResult(rows, curve_summary(rows), left_out, stopped)
+
+
+def stopped_curve(rows: list[dict], grid, *, dev_fraction: float = 0.25) -> CurveResult:
+    """What a data-size curve that ended before it returned had finished, from the rows
+    ``on_row`` was given: ``stopped``, its summary of the models retrained so far (a curve
+    retrains only once every dev model has finished, so each of them is a finished choice's)."""
+    table = curve_rows(rows, dev_fraction)
+    families = family_settings(grid)
+    return CurveResult(table, curve_summary(table), [family for family in FAMILIES if family not in families], True)
 
 
 def curve_summary(rows: pd.DataFrame) -> pd.DataFrame:

@@ -98,13 +98,18 @@ def open_executor(scheduler, local_cluster, heartbeat):
         yield _OnDask(distributed, client)
 
 
-def counter(progress, total: int):
-    """A callback to call after each model: it calls ``progress(done, total)``, if given."""
+def counter(progress, total: int, on_row=None):
+    """A callback to call with each model's row as it finishes: it calls ``on_row(row)``, then
+    ``progress(done, total)``, those given."""
     done = 0
 
-    def on_done():
+    def on_done(row):
         nonlocal done
         done += 1
+        # The row first: a progress callback may raise to end the caller's run (Streamlit's does),
+        # and the row has finished all the same.
+        if on_row is not None:
+            on_row(row)
         if progress is not None:
             progress(done, total)
     return on_done
@@ -116,7 +121,7 @@ def run_phase(runner, dataset, mask, settings_list, on_done, should_stop) -> tup
 
     def store(index, row):
         slots[index] = row
-        on_done()
+        on_done(row)
 
     stopped = runner.run(dataset, mask, settings_list, store, should_stop)
     return [row for row in slots if row is not None], stopped

@@ -36,12 +36,21 @@ def check_results_path(path) -> Path:
     return path
 
 
+def results_bytes(rows: pd.DataFrame, suffix: str) -> bytes:
+    """A results file's content as ``write_results`` writes it (and a page downloads it), by its
+    type: ``suffix`` is .csv or .parquet."""
+    if suffix.lower() == ".parquet":
+        buffer = io.BytesIO()
+        rows.to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    if suffix.lower() == ".csv":
+        return rows.to_csv(index=False, lineterminator="\n").encode()
+    raise ValueError(f"results are written as {' or '.join(RESULT_TYPES)}, got {suffix or 'no extension'}")
+
+
 def write_results(rows: pd.DataFrame, path) -> None:
     path = check_results_path(path)
-    if path.suffix.lower() == ".parquet":
-        rows.to_parquet(path, index=False)
-    else:
-        rows.to_csv(path, index=False, lineterminator="\n")
+    path.write_bytes(results_bytes(rows, path.suffix))
 
 
 def is_curve(rows: pd.DataFrame) -> bool:

@@ -27,7 +27,7 @@ class SweepResult:
 
 def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fraction: float = 0.25,
           dev_seed: int = DEV_SEED, scheduler: str | None = None, local_cluster: int | None = None,
-          progress=None, heartbeat=None, should_stop=None) -> SweepResult:
+          progress=None, heartbeat=None, should_stop=None, on_row=None) -> SweepResult:
     """Train ``grid`` (``{"lambd": [...], "l1": [...], "keep_prob": [...]}``, a field left out at
     its default) over ``seeds`` (a count, or a list of seeds), choose on the dev set and retrain
     the chosen setting on all training data (on ``base.train_fraction`` of them, and of the
@@ -38,7 +38,9 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fr
     after each model, and in this process ``heartbeat()`` about every
     ``training.HEARTBEAT_SECONDS`` while models train (``train_many``).  ``should_stop()`` is
     asked before each batch of models (a few per core in this process, one model on Dask); once it is true, the rows trained so far come back with
-    ``stopped=True`` (and no choice if the dev phase was not done).
+    ``stopped=True`` (and no choice if the dev phase was not done).  ``on_row(row)`` is called
+    with each model's row (a dict) as it finishes, before ``progress``: a caller whose run may
+    end before this returns (a page's, on Stop) keeps them for ``stopped_sweep``.
     """
     settings_list = grid_settings(grid, seeds, base)
     seed_count = len(seed_list(seeds))
@@ -46,7 +48,7 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fr
     check_train_fractions(dataset, [settings_list[0].train_fraction], mask)
     check_cluster_options(scheduler, local_cluster)
     should_stop = should_stop or (lambda: False)
-    on_done = counter(progress, len(settings_list) + seed_count)
+    on_done = counter(progress, len(settings_list) + seed_count, on_row)
     with open_executor(scheduler, local_cluster, heartbeat) as runner:
         dev_rows, stopped = run_phase(runner, dataset, mask, settings_list, on_done, should_stop)
         if stopped:
@@ -55,3 +57,13 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fr
         final_settings = [s for s in settings_list if setting_of(s) == tuple(chosen[f] for f in GRID_FIELDS)]
         final_rows, stopped = run_phase(runner, dataset, None, final_settings, on_done, should_stop)
     return SweepResult(rows_table(dev_rows + final_rows, dev_fraction), chosen, stopped)
+
+
+def stopped_sweep(rows: list[dict], grid, seeds, base: Settings | None = None, *,
+                  dev_fraction: float = 0.25) -> SweepResult:
+    """What a sweep that ended before it returned had finished, from the rows ``on_row`` was
+    given (in the order they finished: the grid's, in this process): as ``sweep`` returns when
+    ``should_stop`` stops it, ``stopped``, with the choice only if every dev model finished."""
+    table = rows_table(rows, dev_fraction)
+    dev_done = int((table["phase"] == "dev").sum()) == len(grid_settings(grid, seeds, base))
+    return SweepResult(table, choose(table) if dev_done else None, True)

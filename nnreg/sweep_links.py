@@ -1,0 +1,119 @@
+"""The Sweep page's links: its own (every field of its form, read before the widgets exist), and
+the main page's (a setting of a sweep opened there as a model beside the course's three).
+
+Both pages share the URL's query parameters.  The Sweep page's are its widget keys, each starting
+with ``sweep_``; the main page's are ``nnreg.dashboard.CONTROLS``' keys and ``model``, repeated,
+one model each in the syntax of ``nnreg.specs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from . import data
+from .dashboard import UPLOAD, dataset_choices, parse_value, shown_value
+from .limits import parse_layers
+from .specs import DEFAULT_SPECS, MAX_NAME, ModelSpec
+from .sweep_charts import SYMBOLS
+from .sweeps import DEFAULTS, GRID_FIELDS, parse_request
+
+PREFIX = "sweep_"
+# Each field of a sweep request by its label on the page, for messages.
+LABELS = {"lambd": "λ values", "l1": "L1 values", "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes",
+          "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
+          "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions"}
+# The form's number fields by their key (less the prefix): the request field whose rules read
+# them, and whether they hold whole numbers.
+NUMBER_FIELDS = {"seeds": ("seeds", True), "iterations": ("num_iterations", True),
+                 "learning_rate": ("learning_rate", False)}
+# The fields the main page has too, read by its rules (nnreg.dashboard.CONTROLS).
+CONTROL_FIELDS = ("data", "n_points", "noise", "data_seed", "dropout_mask", "dev_fraction")
+# Switches, and the choice of what the page shows.
+TOGGLES = ("test_all",)
+SOURCE = "source"
+
+
+def read_link(params: Mapping[str, str], sources: Sequence[str]) -> tuple[dict[str, object], dict[str, str]]:
+    """The Sweep page's fields from a link's parameters (the others are the main page's, left
+    alone): each value its field can take, as the field holds it, by key; and a message for each
+    one it cannot.  The text fields (the grid's values, the fractions, the hidden layers) take
+    any text, which the checks on Run read; ``sources`` are the choices of what the page shows."""
+    values, problems = {}, {}
+    for key, text in params.items():
+        if not key.startswith(PREFIX):
+            continue
+        try:
+            value = _field_value(key.removeprefix(PREFIX), str(text), sources)
+        except ValueError as error:
+            problems[key] = f"The link's `{key}={text}` was not used: {error}. The field starts from its default."
+            continue
+        if value is not None:
+            values[key] = value
+    return values, problems
+
+
+def _field_value(name: str, text: str, sources: Sequence[str]):
+    if name in CONTROL_FIELDS:
+        return parse_value(name, text, dataset_choices())
+    if name in NUMBER_FIELDS:
+        field, whole = NUMBER_FIELDS[name]
+        parse_request({**DEFAULTS, field: text}, LABELS)
+        return int(float(text)) if whole else float(text)
+    if name in TOGGLES:
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"{name} must be true or false")
+        return text.lower() == "true"
+    if name == SOURCE:
+        if text not in sources:
+            raise ValueError(f"{name} must be one of {', '.join(sources)}")
+        return text
+    return None
+
+
+def setting_name(setting: Mapping[str, float]) -> str:
+    """A grid setting as the page names it, "λ=0.1/L1=0/keep_prob=0.86"; a name too long for a
+    model's (``nnreg.specs.MAX_NAME``, values of many digits) is cut, its values kept whole in
+    the model's keys."""
+    name = "/".join(f"{SYMBOLS[field]}={setting[field]:g}" for field in GRID_FIELDS)
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "…"
+
+
+def _data_params(name: str) -> dict[str, str]:
+    # A synthetic set's name carries its options, "moons:n_points=400,noise=0.1,seed=0"
+    # (nnreg.data.make_dataset's); a file neither built in nor in data/ must be uploaded there.
+    kind, _, options = name.partition(":")
+    if kind not in data.SYNTHETIC:
+        return {"data": name if name in dataset_choices() else UPLOAD}
+    given = dict(pair.split("=", 1) for pair in options.split(",") if "=" in pair)
+    keys = {"n_points": "n_points", "noise": "noise", "seed": "data_seed"}
+    return {"data": kind, **{keys[key]: value for key, value in given.items() if key in keys}}
+
+
+def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:
+    """The main page's query string that opens the course's three models (``DEFAULT_SPECS``) and,
+    after them, ``setting`` (a value per GRID_FIELDS) of a sweep's ``rows``, named by
+    ``setting_name``, on the data and with the network, learning rate, iterations, dropout masks
+    and share of the training points its models had, over as many seeds: a sweep's seeds are 0
+    to N − 1 with the dropout seed following the init seed, as the main page's are, and one seed
+    is the main page's init seed.  A column a results file lacks leaves that setting out."""
+    at = rows[rows[list(GRID_FIELDS)].eq([setting[field] for field in GRID_FIELDS]).all(axis=1)]
+    if at.empty:
+        raise ValueError(f"no rows have {setting_name(setting)}")
+    model = ModelSpec(setting_name(setting), tuple((key, float(setting[key])) for key in GRID_FIELDS))
+    params = {"model": [*DEFAULT_SPECS, str(model)]}
+    first = at.iloc[0]
+    if "dataset" in at:
+        params.update(_data_params(str(first["dataset"])))
+    if "layer_dims" in at:
+        params["layers"] = shown_value("layers", parse_layers(str(first["layer_dims"])))
+    for key in ("learning_rate", "num_iterations", "dropout_mask", "train_fraction"):
+        if key in at and pd.notna(first[key]):
+            params[key] = shown_value(key, first[key])
+    seeds = sorted(set(at["seed"]))
+    params["n_seeds"] = len(seeds)
+    if len(seeds) == 1:
+        params["seed"] = int(seeds[0])
+    return urlencode(params, doseq=True)
