@@ -259,8 +259,8 @@ with st.sidebar:
                                     "are used." if chosen["n_seeds"] > 1 else "."))
 
     st.header("Regularization")
-    st.caption("Each model's λ, l1, keep_prob and more are in the list of models above its column; "
-               "these apply to every model.")
+    st.caption("Each model's λ, l1, keep_prob and more are in the table of models below their columns "
+               "(Edit the models); these apply to every model.")
     chosen["dropout_mask"] = st.radio("Dropout masks", CONTROLS["dropout_mask"].options, key="dropout_mask",
                                       bind="query-params", horizontal=True,
                                       help="fresh: new masks every iteration; fixed: the same masks every "

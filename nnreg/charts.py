@@ -54,13 +54,34 @@ CURVE_DASHES = {TRAIN: [1, 0], DEV: [1, 0], TEST: [1, 0], THINNED_OBJECTIVE: [3,
 KEPT = "kept"
 
 
-def model_colors(names: Sequence[str]) -> dict[str, str]:
-    """Each model's colour by its place in the list compared: ``MODEL_PALETTE`` in order."""
-    return dict(zip(names, MODEL_PALETTE))
+def _kind(settings) -> str | None:
+    """The study's name for what a model regularizes with ("l2", "dropout", ...), None if mixed."""
+    used = (settings.lambd > 0, settings.l1 > 0, settings.keep_prob < 1)
+    kinds = {(False, False, False): "early_stopping" if settings.early_stopping else "none",
+             (True, False, False): "l2", (False, True, False): "l1", (False, False, True): "dropout",
+             (True, False, True): "l2_dropout"}
+    return kinds.get(used)
 
 
-def _model_scale(names: Sequence[str]) -> alt.Scale:
-    return alt.Scale(domain=[title(name) for name in names], range=list(model_colors(names).values()))
+def model_colors(results: Mapping[str, TrainResult]) -> dict[str, str]:
+    """Each model's colour: its regularizer's (``MODEL_COLORS``: L2 green, dropout amber...) for the
+    first model of each, the first of ``MODEL_PALETTE`` no model has for the others (a second L2, a
+    mix), so that colours keep their meaning from page to page and no two models share one."""
+    colors = {}
+    # First each regularizer's first model, then the others in the colours left.
+    for name, result in results.items():
+        preferred = MODEL_COLORS.get(_kind(result.settings))
+        if preferred is not None and preferred not in colors.values():
+            colors[name] = preferred
+    for name in results:
+        if name not in colors:
+            colors[name] = next(color for color in MODEL_PALETTE if color not in colors.values())
+    return {name: colors[name] for name in results}
+
+
+def _model_scale(results: Mapping[str, TrainResult]) -> alt.Scale:
+    colors = model_colors(results)
+    return alt.Scale(domain=[title(name) for name in colors], range=list(colors.values()))
 
 
 # A legend row's height in pixels, with the symbols kept small so that rows stay this tall.
@@ -420,7 +441,7 @@ def weight_norms(results: Mapping[str, TrainResult]) -> alt.Chart:
         x=alt.X("layer:N", title="layer", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("model:N", sort=list(frame["model"].unique())),
         y=alt.Y("norm:Q", title="‖W‖ (Frobenius)"),
-        color=alt.Color("model:N", scale=_model_scale(list(results)), title="model",
+        color=alt.Color("model:N", scale=_model_scale(results), title="model",
                         legend=_model_legend(list(results))),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("norm:Q", format=".3f")],
     )
@@ -451,7 +472,7 @@ def weight_distribution(results: Mapping[str, TrainResult]) -> alt.LayerChart:
     ticks = alt.Chart(frame).mark_tick(opacity=0.5, thickness=1.2, size=26).encode(
         # Flush: the last tick's label stays inside the chart instead of being cut at its edge.
         x=alt.X("abs_w:Q", title="|w|", axis=alt.Axis(labelFlush=True)), y=y,
-        color=alt.Color("model:N", scale=_model_scale(list(results)), legend=None),
+        color=alt.Color("model:N", scale=_model_scale(results), legend=None),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("layer:N"), alt.Tooltip("abs_w:Q", format=".3f")],
     )
     medians = alt.Chart(frame).mark_tick(color=NEUTRAL, thickness=3, size=34).encode(
@@ -476,7 +497,7 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerCha
     """How the weights' total norm evolves: L2 pulls it down, the others let it grow.  A model
     that stopped early has a point where it stopped: the weights it kept."""
     frame = norm_history_frame(results)
-    color = alt.Color("model:N", scale=_model_scale(list(results)), title="model",
+    color = alt.Color("model:N", scale=_model_scale(results), title="model",
                       legend=_model_legend(list(results), symbolType="stroke", symbolStrokeWidth=2.5))
     lines = alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
         x=alt.X("iteration:Q", title="iteration"),

@@ -20,8 +20,8 @@ UNSURE = "#ffffff"
 # The models, by their names in nnreg.settings.STUDY_TITLES (the sweeps' regularizer families too).
 MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "l1": "#b682c9", "dropout": "#d97706",
                 "early_stopping": "#73520d", "l2_dropout": "#7c3aed"}
-# A list of models compared on the page takes these in order: the course's three first, in the
-# colours they have everywhere else.
+# The colours a list of models compared on the page takes: each model its regularizer's above, and
+# a model whose colour is taken (a second L2, or a mix) the first of these no model has.
 MODEL_PALETTE = tuple(MODEL_COLORS[name] for name in ("none", "l2", "dropout", "l1", "early_stopping", "l2_dropout"))
 # The thinned network's noisy objective beside a dropout model's cost.
 THINNED_COLOR = "#a8a29e"

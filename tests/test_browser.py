@@ -271,11 +271,11 @@ def test_a_five_model_link_draws_every_model_in_its_colour_and_the_list_takes_ty
         weights = page.locator(".st-key-weight_charts")
         weights.scroll_into_view_if_needed()
         shot = weights.screenshot()
-        # The third and fifth models take the palette's fourth and fifth colours.
-        for color in (palette.MODEL_PALETTE[1], palette.MODEL_PALETTE[2], palette.MODEL_PALETTE[4]):
+        # Each model in its regularizer's colour.
+        for color in (palette.MODEL_COLORS["l2"], palette.MODEL_COLORS["l1"], palette.MODEL_COLORS["early_stopping"]):
             assert _pixels_near(shot, color, tolerance=30) > 50, color
         # Typed into the list: L2's λ becomes 3.
-        page.get_by_text("Edit the models").click()
+        page.get_by_text("Edit the models: change").click()
         grid = page.locator("[data-testid='stDataFrame']").first
         grid.wait_for(timeout=30_000)
         page.wait_for_timeout(800)

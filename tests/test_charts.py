@@ -295,3 +295,16 @@ def test_the_norm_history_marks_the_weights_early_stopping_kept(moons):
 def test_charts_with_a_model_legend_grow_with_its_rows():
     # Up to four models: two legend rows of two; beyond, one row per model.
     assert [charts.model_chart_height(["none"] * n) for n in (1, 3, 4, 5, 6)] == [300, 300, 300, 354, 372]
+
+
+def test_each_model_takes_its_regularizers_colour_and_no_two_share_one(moons):
+    fake = {name: type("Result", (), {"settings": settings})() for name, settings in {
+        "none": nnreg.Settings(), "L1": nnreg.Settings(l1=0.1), "L2 small": nnreg.Settings(lambd=0.1),
+        "L2 big": nnreg.Settings(lambd=3.0), "wide": nnreg.Settings(layer_dims=(50,), keep_prob=0.8, l1=0.01),
+        "drop": nnreg.Settings(keep_prob=0.86)}.items()}
+    colors = charts.model_colors(fake)
+    assert colors["none"] == charts.MODEL_COLORS["none"] and colors["L1"] == charts.MODEL_COLORS["l1"]
+    assert colors["L2 small"] == charts.MODEL_COLORS["l2"] and colors["drop"] == charts.MODEL_COLORS["dropout"]
+    # A second L2 and a mix take the first colours no model has.
+    assert colors["L2 big"] == charts.MODEL_COLORS["early_stopping"] and colors["wide"] == charts.MODEL_COLORS["l2_dropout"]
+    assert len(set(colors.values())) == len(colors) and list(colors) == list(fake)

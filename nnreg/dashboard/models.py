@@ -43,7 +43,8 @@ def model_strength(spec: ModelSpec, settings: Settings) -> str:
 def model_title(spec: ModelSpec, settings: Settings) -> str:
     """The model's name with what it changes, e.g. "L2 (λ = 0.7)"."""
     strength = model_strength(spec, settings)
-    return title(spec.name) + (f" ({strength})" if strength else "")
+    # "Early stopping (early stopping)" would only repeat the name.
+    return title(spec.name) + (f" ({strength})" if strength and strength != spec.name.lower() else "")
 
 
 def first_using(models: Mapping[str, Settings], field: str) -> tuple[str, Settings] | None:
