@@ -401,3 +401,20 @@ def test_the_math_shows_l1s_proximal_step_and_early_stoppings_choice():
     assert len(latex) == 5 + 3 + 1
     assert any(r"\max\!\Big(|V| - \frac{\alpha\,l_1}{m}" in line or "|V|" in line for line in latex)
     assert any(r"\arg\max" in line or r"rg\max" in line for line in latex)
+
+
+def test_the_settings_download_loads_back_through_the_sidebar(football):
+    specs = nnreg.specs.parse_specs(["none", "L2 big:lambd=3", "wide:layers=8 4,keep_prob=0.8"])
+    values = dict(dashboard.default_values(), layers=(10, 5), dropout_mask="fixed", num_iterations=300)
+    saved = dashboard.settings_json(values, football, specs, dashboard.model_settings(specs, values), 1)
+    fresh = open_page()
+    fresh.file_uploader(key="settings_file").upload("nnreg-settings.json", saved.encode(), "application/json").run()
+    assert not fresh.exception and not fresh.warning
+    assert list(table(fresh).index) == ["none", "L2 big", "wide"]
+    assert table(fresh).loc["wide", "Model"] == "wide (layers 8, 4, keep_prob = 0.8)"
+    assert fresh.text_input(key="layers").value == "10, 5" and fresh.radio(key="dropout_mask").value == "fixed"
+    assert fresh.query_params["model"] == ["none", "L2 big:lambd=3", "wide:layers=8 4,keep_prob=0.8"]
+    # A file that is no settings file is named, and nothing changes.
+    fresh.file_uploader(key="settings_file").upload("notes.json", b"[1, 2]", "application/json").run()
+    assert any("notes.json: not a settings file" in w.value for w in fresh.warning)
+    assert list(table(fresh).index) == ["none", "L2 big", "wide"]
