@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import nnreg
 from nnreg import dashboard
 
 
@@ -17,3 +18,14 @@ def model_cache() -> dashboard.ModelCache:
 @st.cache_resource(show_spinner=False)
 def engine_warm_up():
     return dashboard.warm_up_in_background()
+
+
+# Datasets by what names them, for both pages: a synthetic set is generated, an upload parsed, once.
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_dataset(choice, n_points, noise, data_seed):
+    return dashboard.load_choice(choice, n_points, noise, data_seed)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_upload(content, filename):
+    return nnreg.read_dataset(content, filename)

@@ -16,16 +16,6 @@ from nnreg.dashboard import CONTROLS, UPLOAD
 from nnreg.specs import DEFAULT_SPECS, MAX_MODELS, parse_specs, parse_specs_kept
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def load_dataset(choice, n_points, noise, data_seed):
-    return dashboard.load_choice(choice, n_points, noise, data_seed)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def read_upload(content, filename):
-    return nnreg.read_dataset(content, filename)
-
-
 warm_up = shared.engine_warm_up()
 
 
@@ -281,13 +271,13 @@ used.update(chosen)
 dataset, dataset_problem = None, None
 try:
     if chosen["data"] != UPLOAD:
-        dataset = load_dataset(chosen["data"], chosen["n_points"], chosen["noise"], chosen["data_seed"])
+        dataset = shared.load_dataset(chosen["data"], chosen["n_points"], chosen["noise"], chosen["data_seed"])
     elif upload is not None:
-        dataset = read_upload(upload.getvalue(), upload.name)
+        dataset = shared.read_upload(upload.getvalue(), upload.name)
 except nnreg.DatasetError as error:
     dataset_problem = f"{error}. The page shows the built-in football data instead."
 if dataset is None:
-    dataset = load_dataset(nnreg.data.BUILTIN, None, None, None)
+    dataset = shared.load_dataset(nnreg.data.BUILTIN, None, None, None)
 
 # The list of models, as the table below the models' columns has it.
 specs, list_problems = edited_models()

@@ -11,7 +11,7 @@ import math
 
 import streamlit as st
 
-import nnreg
+from app_pages import shared
 from nnreg import dashboard, data, limits
 from nnreg.dashboard import CONTROLS, UPLOAD
 from nnreg.formatting import interval, mean_std
@@ -35,16 +35,6 @@ NUMBER_DEFAULTS = {"seeds": DEFAULT_SEEDS, "iterations": int(DEFAULTS["num_itera
                    "learning_rate": float(DEFAULTS["learning_rate"]), "n_points": CONTROLS["n_points"].default,
                    "data_seed": CONTROLS["data_seed"].default}
 RESULT_FILES = ((".csv", "CSV", "text/csv"), (".parquet", "Parquet", "application/vnd.apache.parquet"))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def load_dataset(choice, n_points, noise, data_seed):
-    return dashboard.load_choice(choice, n_points, noise, data_seed)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def read_upload(content, filename):
-    return nnreg.read_dataset(content, filename)
 
 
 @dataclasses.dataclass
@@ -119,7 +109,7 @@ def _data_section():
                                       bind=bind("sweep_noise"),
                                       help="Jitter added to every point: more noise, more to overfit.")
             data_seed = _number("Data seed", "data_seed", 1, columns[3])
-            dataset = load_dataset(choice, _data_option("n_points", "Number of points", n_points, choices), noise,
+            dataset = shared.load_dataset(choice, _data_option("n_points", "Number of points", n_points, choices), noise,
                                    _data_option("data_seed", "Data seed", data_seed, choices))
         elif choice == UPLOAD:
             upload = st.file_uploader("Your data", type=["csv", "mat", "npz"], key="sweep_data_file",
@@ -127,9 +117,9 @@ def _data_section():
                                            ".mat or .npz with arrays X, y, Xval, yval as in the course.")
             if upload is None:
                 return None, None
-            dataset = read_upload(upload.getvalue(), upload.name)
+            dataset = shared.read_upload(upload.getvalue(), upload.name)
         else:
-            dataset = load_dataset(choice, None, None, None)
+            dataset = shared.load_dataset(choice, None, None, None)
     except ValueError as error:  # nnreg.DatasetError is one
         return None, str(error)
     st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points, {len(dataset.test_Y)} test points.")

@@ -23,7 +23,8 @@ import pandas as pd
 
 from .data import Dataset
 from .network import THRESHOLD, dead_units, forward
-from .palette import BLUE, MODEL_COLORS, MODEL_PALETTE, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR, UNSURE
+from .palette import (BLUE, MODEL_COLORS, MODEL_PALETTE, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR,
+                      UNSURE)
 from .settings import title
 from .training import TrainResult
 
@@ -360,7 +361,8 @@ def curve_domains(results: Iterable[TrainResult]) -> tuple[list[float], list[flo
         return [h[f"{split}_{metric}"].to_numpy() for h in histories for split in (TRAIN, DEV, TEST)
                 if f"{split}_{metric}" in h]
 
-    costs = np.concatenate(drawn("cost") + [h["objective"].to_numpy() for h, r in zip(histories, results) if _thinned(r)])
+    thinned = [h["objective"].to_numpy() for h, r in zip(histories, results) if _thinned(r)]
+    costs = np.concatenate(drawn("cost") + thinned)
     accuracies = np.concatenate(drawn("accuracy"))
     # A log axis needs a positive floor; a cost under 0.001 is a training set learnt by heart.
     cost_domain = [max(float(costs.min()), 1e-3), float(costs.max())] if costs.size else [1e-3, 1.0]

@@ -247,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--lambd", type=number_argument("--lambd", low=0, high=limits.MAX_LAMBD),
                            default=l2.lambd, help=f"the L2 model's strength (default {l2.lambd:g})")
     reproduce.add_argument("--keep-prob", type=number_argument("--keep-prob", low=limits.MIN_KEEP_PROB, high=1),
-                           default=dropout.keep_prob, help=f"the dropout model's keep_prob (default {dropout.keep_prob:g})")
+                           default=dropout.keep_prob,
+                           help=f"the dropout model's keep_prob (default {dropout.keep_prob:g})")
     reproduce.add_argument("--l1", type=number_argument("--l1", low=0, high=limits.MAX_L1),
                            help=f"add an L1 model of this strength (e.g. {EXTRA_MODELS['l1'].l1:g})")
     reproduce.add_argument("--early-stopping", action="store_true",

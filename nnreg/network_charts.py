@@ -128,8 +128,8 @@ def network_graph(result: TrainResult, weight_max: float, bias_max: float, train
         x=x, y=y, text="name:N")
     zeros, total = result.zero_weights()
     # Every model's drawing has this line, so that the drawings side by side start at one height.
-    title = alt.TitleParams(f"{zeros} of {total} weights exactly 0 (not drawn)" if zeros else f"all {total} weights nonzero",
-                            anchor="start", fontSize=12, fontWeight="normal", color=NEUTRAL)
+    said = f"{zeros} of {total} weights exactly 0 (not drawn)" if zeros else f"all {total} weights nonzero"
+    title = alt.TitleParams(said, anchor="start", fontSize=12, fontWeight="normal", color=NEUTRAL)
     # "pad": the legends are added around the plot, not squeezed into the width.
     return alt.layer(drawn, biases, inputs, names).properties(width=NETWORK_WIDTH, height=NETWORK_HEIGHT, title=title,
                                                              autosize=alt.AutoSizeParams(type="pad"))

@@ -88,8 +88,8 @@ def parse_spec(text) -> ModelSpec:
         key, equals, value = pair.partition("=")
         key = key.strip()
         if not equals or key not in SPEC_KEYS:
-            raise ValueError(f"model {spec!r}: {'unknown key ' + repr(key) if equals else repr(pair.strip()) + ' is not key=value'}"
-                             f"; the keys are {', '.join(SPEC_KEYS)}")
+            problem = f"unknown key {key!r}" if equals else f"{pair.strip()!r} is not key=value"
+            raise ValueError(f"model {spec!r}: {problem}; the keys are {', '.join(SPEC_KEYS)}")
         if key in changes:
             raise ValueError(f"model {spec!r} sets {key} twice")
         changes[key] = _value(key, value.strip(), spec)

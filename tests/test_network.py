@@ -33,6 +33,13 @@ def _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, eps=1e-6):
     return grads
 
 
+def _masks(layer_sizes, m, keep_prob):
+    """One iteration's fresh masks for the hidden layers, or None without dropout."""
+    if keep_prob == 1:
+        return None
+    return network.fresh_masks(np.random.default_rng(7), layer_sizes[1:-1], m, keep_prob)
+
+
 def _relative_error(analytic, numeric):
     a = np.concatenate([analytic[k].ravel() for k in sorted(numeric)])
     n = np.concatenate([numeric[k].ravel() for k in sorted(numeric)])
@@ -49,9 +56,7 @@ def _relative_error(analytic, numeric):
 ])
 def test_gradients_match_central_differences(layer_sizes, lambd, keep_prob):
     X, Y, parameters = _problem(layer_sizes)
-    masks = None
-    if keep_prob < 1:
-        masks = network.fresh_masks(np.random.default_rng(7), layer_sizes[1:-1], X.shape[1], keep_prob)
+    masks = _masks(layer_sizes, X.shape[1], keep_prob)
     ZL, activations = network.forward(X, parameters, keep_prob, masks)
     analytic = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
     numeric = _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks)
@@ -180,9 +185,7 @@ def test_with_l1_backward_is_the_gradient_of_the_smooth_part(layer_sizes, lambd,
     # The proximal step handles Σ|W|; backward must be the gradient of everything else, so the
     # cost with L1 less its penalty is what the finite differences see.
     X, Y, parameters = _problem(layer_sizes)
-    masks = None
-    if keep_prob < 1:
-        masks = network.fresh_masks(np.random.default_rng(7), layer_sizes[1:-1], X.shape[1], keep_prob)
+    masks = _masks(layer_sizes, X.shape[1], keep_prob)
     ZL, activations = network.forward(X, parameters, keep_prob, masks)
     analytic = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
     smooth = (network.compute_cost(X, Y, parameters, lambd, keep_prob, masks, l1=0.5)
