@@ -342,6 +342,30 @@ def test_the_servers_start_trains_the_default_models_into_the_shared_cache(footb
     assert shared.model_cache().missing(football, dashboard.default_runs()) == []
 
 
+def test_no_delay_reaches_every_connection_the_servers_socket_accepts():
+    import socket
+
+    from app_pages import startup
+
+    # Bound as Streamlit binds it: protocol number 0, which asyncio takes for "not TCP".
+    with socket.socket(family=socket.AF_INET) as listening, socket.socket(family=socket.AF_INET) as other:
+        for sock in (listening, other):
+            sock.bind(("127.0.0.1", 0))
+            sock.listen()
+        port = listening.getsockname()[1]
+        assert startup.no_delay(port)
+        # Every connection, not only the next.
+        for _ in range(2):
+            with socket.create_connection(("127.0.0.1", port)), listening.accept()[0] as accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        with socket.create_connection(other.getsockname()), other.accept()[0] as accepted:
+            assert not accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        unused = closed.getsockname()[1]
+    assert not startup.no_delay(unused)
+
+
 FIVE = [*DEFAULT_SPECS[:2], "L1:l1=0.05", DEFAULT_SPECS[2], "Early stopping:early_stopping=true"]
 
 

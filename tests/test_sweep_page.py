@@ -594,6 +594,8 @@ def test_stop_keeps_the_rows_that_finished(server, tmp_path):
 
 
 def test_the_table_shows_every_row_and_the_link_reproduces_the_form(server):
+    from playwright.sync_api import expect
+
     with browser_page() as page:
         page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(server)
@@ -617,6 +619,7 @@ def test_the_table_shows_every_row_and_the_link_reproduces_the_form(server):
         page.goto(link)
         page.get_by_role("button", name="Run sweep").wait_for(timeout=60_000)
         page.wait_for_function(IDLE, timeout=60_000)
+        # On a busy machine a field can be drawn a moment before its value is: wait for it.
         for label, text in typed.items():
-            assert page.get_by_label(label, exact=True).input_value() == text, (label, link)
+            expect(page.get_by_label(label, exact=True)).to_have_value(text, timeout=15_000)
         assert page.get_by_role("radio", name="fixed").is_checked()
