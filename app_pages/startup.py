@@ -37,14 +37,16 @@ def prepare():
 
 
 def no_delay(port: int) -> bool:
-    """Set TCP_NODELAY on this process's socket that listens on ``port``, for every connection it
-    accepts from then on; False if there is none (or the system lists no open files in /dev/fd).
+    """Set TCP_NODELAY on this process's sockets that listen on ``port`` (one for IPv4 and IPv6
+    alike, as Streamlit binds it), for every connection they accept from then on; False if there
+    is none (or the system lists no open files in /dev/fd).
 
-    Streamlit binds that socket itself, with protocol number 0, and asyncio sets TCP_NODELAY only
+    Streamlit binds its socket itself, with protocol number 0, and asyncio sets TCP_NODELAY only
     on sockets whose protocol says TCP: every response after the first on a connection then
     waited for the browser's delayed acknowledgement, 40 ms, for each of the 150 files of a first
-    visit and for the page's messages.  Linux and macOS pass the option on to accepted sockets.
+    visit.  Linux and macOS pass the option on to the sockets a listening socket accepts.
     """
+    found = False
     for name in os.listdir("/dev/fd") if os.path.isdir("/dev/fd") else []:
         try:
             if not stat.S_ISSOCK(os.fstat(int(name)).st_mode):
@@ -56,11 +58,11 @@ def no_delay(port: int) -> bool:
                         and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
                         and sock.getsockname()[1] == port):
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    return True
+                    found = True
         except OSError:
             # A descriptor closed meanwhile (such as the listing's own), or no socket of ours.
             continue
-    return False
+    return found
 
 
 @asynccontextmanager

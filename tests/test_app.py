@@ -347,16 +347,28 @@ def test_no_delay_reaches_every_connection_the_servers_socket_accepts():
 
     from app_pages import startup
 
-    # Bound as Streamlit binds it: protocol number 0, which asyncio takes for "not TCP".
+    # Bound as Streamlit binds it: protocol number 0, which asyncio takes for "not TCP"; on IPv6
+    # too when the machine has it.
     with socket.socket(family=socket.AF_INET) as listening, socket.socket(family=socket.AF_INET) as other:
         for sock in (listening, other):
             sock.bind(("127.0.0.1", 0))
             sock.listen()
         port = listening.getsockname()[1]
+        listening_v6 = None
+        if socket.has_ipv6:
+            try:
+                listening_v6 = socket.socket(family=socket.AF_INET6)
+                listening_v6.bind(("::1", port))
+                listening_v6.listen()
+            except OSError:
+                listening_v6 = None
         assert startup.no_delay(port)
         # Every connection, not only the next.
         for _ in range(2):
             with socket.create_connection(("127.0.0.1", port)), listening.accept()[0] as accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        if listening_v6 is not None:
+            with listening_v6, socket.create_connection(("::1", port)), listening_v6.accept()[0] as accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
         with socket.create_connection(other.getsockname()), other.accept()[0] as accepted:
             assert not accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
