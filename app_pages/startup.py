@@ -37,9 +37,9 @@ def prepare():
 
 
 def no_delay(port: int) -> bool:
-    """Set TCP_NODELAY on this process's sockets that listen on ``port`` (one for IPv4 and IPv6
-    alike, as Streamlit binds it), for every connection they accept from then on; False if there
-    is none (or the system lists no open files in /dev/fd).
+    """Set TCP_NODELAY on this process's sockets that listen on ``port`` (Streamlit binds one;
+    an IPv4 and an IPv6 one would both be set), for every connection they accept from then on;
+    False if there is none (or the system lists no open files in /dev/fd).
 
     Streamlit binds its socket itself, with protocol number 0, and asyncio sets TCP_NODELAY only
     on sockets whose protocol says TCP: every response after the first on a connection then
