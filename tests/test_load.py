@@ -9,6 +9,7 @@ import json
 import os
 import time
 
+import pyarrow
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -56,11 +57,13 @@ def test_twenty_concurrent_sessions_each_get_their_own_correct_table(football):
 
 
 def live_memory() -> int:
-    """This process's resident memory once garbage is collected and the C allocator has handed
-    its free pages back: what the process holds, without the allocator's slack, which comes and
-    goes by several MB from one step to the next."""
+    """This process's resident memory once garbage is collected and the allocators have handed
+    their free pages back (the C library's, and Arrow's mimalloc, which the tables go through):
+    what the process holds, without the allocators' slack, which comes and goes by several MB
+    from one step to the next."""
     gc.collect()
     ctypes.CDLL(None).malloc_trim(0)
+    pyarrow.default_memory_pool().release_unused()
     return rss(os.getpid(), children=False)
 
 
@@ -69,7 +72,9 @@ def live_memory() -> int:
 # small network and its history): with the cache's bound lifted, the last 100 steps add about 50 MB.
 CACHE_STEPS = 200
 CACHE_SAMPLE_EVERY = 20
-CACHE_GROWTH_LIMIT = 10 * MB
+# Between the two: an unbounded cache adds about 51 MB over the last 100 steps, while the process's
+# own steps, the allocators trimmed, reached 16 MB at once in one CI run (454 -> 475 MB, then flat).
+CACHE_GROWTH_LIMIT = 25 * MB
 
 
 def test_memory_levels_off_over_200_distinct_settings():
