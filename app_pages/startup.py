@@ -47,13 +47,13 @@ def no_delay(port: int) -> bool:
     visit.  Linux and macOS pass the option on to the sockets a listening socket accepts.
     """
     found = False
-    for name in os.listdir("/dev/fd") if os.path.isdir("/dev/fd") else []:
+    for fd in map(int, os.listdir("/dev/fd") if os.path.isdir("/dev/fd") else []):
         try:
-            if not stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+            if not stat.S_ISSOCK(os.fstat(fd).st_mode):
                 continue
             # A duplicate descriptor: the option set is the shared socket's, and closing the
             # duplicate leaves Streamlit's open.
-            with socket.socket(fileno=os.dup(int(name))) as sock:
+            with socket.socket(fileno=os.dup(fd)) as sock:
                 if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
                         and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
                         and sock.getsockname()[1] == port):
