@@ -14,14 +14,14 @@ import streamlit as st
 from app_pages import shared
 from nnreg import dashboard, data, limits
 from nnreg.dashboard import CONTROLS, UPLOAD
-from nnreg.formatting import interval, mean_std
+from nnreg.formatting import interval, mean_std, plural
 from nnreg.settings import DROPOUT_MASKS
 from nnreg.sweep_charts import SYMBOLS, data_size_curve, validation_curve, weight_norm_chart
-from nnreg.sweep_links import LABELS, PREFIX, main_page_query, read_link, setting_name
+from nnreg.sweep_links import LABELS, PREFIX, check_link, main_page_query, setting_name
 from nnreg.sweeps import (DEFAULTS, FAMILIES, GRID_FIELDS, SweepRequest, check_train_fractions, choice_note,
                           comparison, curve_findings, curve_summary, curve_table, data_size_curve as run_curve,
                           dev_mask, is_curve, left_out_note, parse_request, read_results, results_bytes,
-                          stopped_curve, stopped_sweep, summarize, sweep)
+                          stopped_curve, stopped_sweep, summarize, sweep, untrained)
 
 RUN, CURVE, VIEW = "Run a sweep", "Run a data-size curve", "View a results file"
 SOURCES = (RUN, CURVE, VIEW)
@@ -30,10 +30,6 @@ SOURCES = (RUN, CURVE, VIEW)
 # data-size curve at these four sizes, at 83.
 DEFAULT_SEEDS = 5
 CURVE_FRACTIONS = "0.1, 0.25, 0.5, 1"
-# The number fields, which may be emptied (value=None), and where they start.
-NUMBER_DEFAULTS = {"seeds": DEFAULT_SEEDS, "iterations": int(DEFAULTS["num_iterations"]),
-                   "learning_rate": float(DEFAULTS["learning_rate"]), "n_points": CONTROLS["n_points"].default,
-                   "data_seed": CONTROLS["data_seed"].default}
 RESULT_FILES = ((".csv", "CSV", "text/csv"), (".parquet", "Parquet", "application/vnd.apache.parquet"))
 
 
@@ -55,21 +51,13 @@ class Run:
 link_problems = {}
 if "sweep_link_read" not in st.session_state:
     st.session_state["sweep_link_read"] = True
-    link_values, link_problems = read_link(st.query_params.to_dict(), SOURCES)
+    link_problems = check_link(st.query_params.to_dict(), SOURCES)
     for key in link_problems:
         del st.query_params[key]
-    # A number field starts from the value read here: Streamlit reads a whole number written
-    # "1e3" or "20.0" in a link as none.
-    for name in NUMBER_DEFAULTS:
-        if PREFIX + name in link_values:
-            st.session_state[PREFIX + name] = link_values[PREFIX + name]
-for name, default in NUMBER_DEFAULTS.items():
-    st.session_state.setdefault(PREFIX + name, default)
 
 
 def bind(key):
-    # A number widget fed a value like 1e400 from the link fails inside Streamlit itself, so a
-    # field whose link value was refused starts from its default, unbound for this run.
+    # A field whose link value was refused starts from its default, unbound for this run.
     return None if key in link_problems else "query-params"
 
 
@@ -78,10 +66,11 @@ def _text(key, default, **options):
     return st.text_input(LABELS[key], default, key=PREFIX + key, bind=bind(PREFIX + key), **options)
 
 
-def _number(label, key, step, where=st, **options):
-    # No bounds, and an empty field allowed: every typed value reaches the checks, which name it
-    # and what is allowed, as the main page and the command line do.
-    return where.number_input(label, value=None, step=step, key=PREFIX + key, bind=bind(PREFIX + key), **options)
+def _number(label, key, default, where=st, **options):
+    # A number typed as text, as on the main page: the checks read exactly what was typed and
+    # quote it when they refuse it (a number field would turn "1e9" into 1 in the browser).
+    return where.text_input(label, limits.format_number(default), key=PREFIX + key, bind=bind(PREFIX + key),
+                            **options)
 
 
 def _data_option(key, label, value, choices):
@@ -102,13 +91,13 @@ def _data_section():
                                        "or your own .csv, .mat or .npz file.")
     try:
         if choice in data.SYNTHETIC:
-            n_points = _number("Number of points", "n_points", CONTROLS["n_points"].step, columns[1],
+            n_points = _number("Number of points", "n_points", CONTROLS["n_points"].default, columns[1],
                                help="Split half and half into train and test.")
             noise = CONTROLS["noise"]
             noise = columns[2].slider("Noise", noise.low, noise.high, noise.default, noise.step, key="sweep_noise",
                                       bind=bind("sweep_noise"),
                                       help="Jitter added to every point: more noise, more to overfit.")
-            data_seed = _number("Data seed", "data_seed", 1, columns[3])
+            data_seed = _number("Data seed", "data_seed", CONTROLS["data_seed"].default, columns[3])
             dataset = shared.load_dataset(choice, _data_option("n_points", "Number of points", n_points, choices), noise,
                                    _data_option("data_seed", "Data seed", data_seed, choices))
         elif choice == UPLOAD:
@@ -128,7 +117,7 @@ def _data_section():
 
 def _train(models, train, *arguments, **options):
     """``train(*arguments, **options)`` (a sweep or a curve) under a progress bar and a Stop button."""
-    stop_slot, bar = st.empty(), st.progress(0.0, text=f"training {models} models")
+    stop_slot, bar = st.empty(), st.progress(0.0, text=f"training {plural(models, 'model')}")
     # Clicking Stop reruns the page: Streamlit ends this run at its next progress update, so the
     # models being trained stop within an iteration and no more start.  The rows that finished
     # are in the Run already, and the next run shows them.
@@ -138,7 +127,7 @@ def _train(models, train, *arguments, **options):
 
     def progress(done, total):
         shown[0] = done
-        bar.progress(done / total, text=f"trained {done} of {total} models")
+        bar.progress(done / total, text=f"trained {done} of {plural(total, 'model')}")
 
     def still_wanted():
         # A point where Streamlit ends this run when Stop is clicked or the page closes.
@@ -155,10 +144,13 @@ def _run_form(curve: bool, dataset, data_problem, run_key: str) -> None:
     with st.form("sweep_form"):
         left, right = st.columns(2)
         with left:
-            lambd = _text("lambd", DEFAULTS["lambd"], help="L2 strengths, 0 or more, separated by commas or spaces")
-            l1 = _text("l1", DEFAULTS["l1"], help="L1 strengths, 0 or more, separated by commas or spaces")
+            lambd = _text("lambd", DEFAULTS["lambd"], help=f"L2 strengths, each {limits.RANGES['lambd'].allowed()}, "
+                                                           "separated by commas or spaces")
+            l1 = _text("l1", DEFAULTS["l1"], help=f"L1 strengths, each {limits.RANGES['l1'].allowed()}, separated by "
+                                                  "commas or spaces")
             keep_prob = _text("keep_prob", DEFAULTS["keep_prob"],
-                              help="in (0, 1], separated by commas or spaces; 1 is no dropout")
+                              help=f"each {limits.RANGES['keep_prob'].allowed()}, separated by commas or spaces; 1 is "
+                                   "no dropout")
             masks = st.radio("Dropout masks", DROPOUT_MASKS, key="sweep_dropout_mask", horizontal=True,
                              bind=bind("sweep_dropout_mask"),
                              help="fresh: new masks at every iteration, drawn from each seed; fixed: the "
@@ -170,15 +162,19 @@ def _run_form(curve: bool, dataset, data_problem, run_key: str) -> None:
                                   help=f"shares of the training points, from {limits.MIN_TRAIN_FRACTION:g} to 1, "
                                        "at least two; each regularizer's strength is chosen on the dev set at "
                                        "each share")
-            seeds = _number("Seeds", "seeds", 1, help="each seed sets the initial weights and the dropout masks")
-            num_iterations = _number("Iterations", "iterations", 100)
+            seeds = _number("Seeds", "seeds", DEFAULT_SEEDS,
+                            help=f"{limits.RANGES['n_seeds'].allowed()}; each seed sets the initial weights and the "
+                                 "dropout masks")
+            num_iterations = _number("Iterations", "iterations", int(DEFAULTS["num_iterations"]),
+                                     help=limits.RANGES["num_iterations"].allowed())
             dev = CONTROLS["dev_fraction"]
             dev_fraction = st.slider(LABELS["dev_fraction"], dev.low, dev.high, dev.default, dev.step,
                                      key="sweep_dev_fraction", bind=bind("sweep_dev_fraction"),
                                      help="share of the training points held out to choose on")
         with st.expander("Network"):
             hidden = _text("hidden", DEFAULTS["hidden"], help=limits.LAYERS_HELP)
-            learning_rate = _number("Learning rate", "learning_rate", 0.05)
+            learning_rate = _number("Learning rate", "learning_rate", float(DEFAULTS["learning_rate"]),
+                                    help=limits.RANGES["learning_rate"].allowed())
         submitted = st.form_submit_button("Run data-size curve" if curve else "Run sweep", type="primary")
     if not submitted:
         return
@@ -255,9 +251,11 @@ def _settings_table(rows, table, every_test: bool):
                                zip(table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_std"])]
     shown["dev 95% interval"] = [interval(low, high) for low, high in
                                  zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
-    shown["weight norm"] = table["weight_norm_mean"].round(3)
+    shown["weight norm"] = table["weight_norm_mean"]
     if "verdict" in table:
         shown["vs chosen (dev)"] = table["verdict"]
+    if untrained(table):
+        shown["outcome"] = table["outcome"]
     # Relative: Streamlit serves the main page at the app's root.
     shown["open"] = ["/?" + main_page_query(rows, setting) for setting in table[list(GRID_FIELDS)].to_dict("records")]
     # A short header and an icon: every column stays in view on a page 1280 pixels wide.
@@ -265,8 +263,13 @@ def _settings_table(rows, table, every_test: bool):
         "open", display_text=":material/open_in_new:",
         help="Opens the main page with the course's three models and this setting as a fourth, on the same data, "
              "network, training and seeds (an uploaded data file is to be uploaded there again)")
+    # The course's symbols as headers, as in the metrics above; each setting's values as typed;
+    # one precision per measured column.
+    columns = {field: st.column_config.NumberColumn(SYMBOLS[field], format="%g") for field in GRID_FIELDS}
+    columns["weight norm"] = st.column_config.NumberColumn("weight norm", format="%.2f",
+                                                           help="The norm of all weights together, sqrt(Σ ‖W_l‖²), mean over seeds")
     # As tall as its rows: a setting scrolled out of sight is easily missed.
-    st.dataframe(shown, hide_index=True, height="content", column_config={"open": link})
+    st.dataframe(shown, hide_index=True, height="content", column_config={**columns, "open": link})
 
 
 def show(rows):
@@ -302,7 +305,8 @@ def show(rows):
     for column, field in zip(st.columns(max(len(varying), 1)), varying):
         values = sorted(dev[field].unique(), reverse=field == "keep_prob")
         held[field] = column.selectbox(f"{SYMBOLS[field]} in the other curves", values,
-                                       index=values.index(chosen[field]), key=f"sweep_fixed_{field}")
+                                       index=values.index(chosen[field]), format_func=lambda value: f"{value:g}",
+                                       key=f"sweep_fixed_{field}")
     charts = [validation_curve(rows, field, {other: held[other] for other in varying if other != field}, every_test)
               for field in varying] + [weight_norm_chart(rows)]
     for start in range(0, len(charts), 2):
@@ -332,7 +336,7 @@ def show_stopped(run: Run, curve: bool):
     """A run that Stop ended before it returned: the rows that finished, marked partial, with no
     choice claimed that its dev phase had not made."""
     what = "data-size curve" if curve else "sweep"
-    stopped = f"The {what} was stopped after {len(run.rows)} of {run.total} models"
+    stopped = f"The {what} was stopped after {len(run.rows)} of {plural(run.total, 'model')}"
     if not run.rows:
         st.warning(f"{stopped}: none had finished.", icon=":material/stop_circle:")
         return

@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import limits
+from .formatting import csv_text
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILTIN = "football"
 FILE_TYPES = (".csv", ".mat", ".npz")
@@ -310,12 +313,12 @@ def load_dataset(name_or_path) -> Dataset:
 
 
 def _check_generator_options(kind: str, n_points, noise, seed) -> None:
-    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or not 40 <= n_points <= MAX_POINTS:
-        raise DatasetError(f"{kind}: n_points must be a whole number from 40 to {MAX_POINTS:,}, got {n_points!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (0 <= noise <= 1):
-        raise DatasetError(f"{kind}: noise must be a number from 0 to 1, got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise DatasetError(f"{kind}: seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
+    # The pages' limits (limits.RANGES), so that a set the command line makes opens on the page too.
+    for field, name, value in (("n_points", "n_points", n_points), ("noise", "noise", noise), ("data_seed", "seed", seed)):
+        try:
+            limits.check(field, value, name=name)
+        except ValueError as error:
+            raise DatasetError(f"{kind}: {error}") from None
 
 
 def _circle(rng, n):
@@ -430,4 +433,4 @@ def make_football(seed: int = FOOTBALL_SEED) -> Dataset:
 
 def write_csv(dataset: Dataset, path) -> None:
     """Write the CSV layout (x1, x2, y, split) with fixed formatting, so output is byte-stable."""
-    dataset.to_frame().to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    Path(path).write_bytes(csv_text(dataset.to_frame(), float_format="%.6f").encode())

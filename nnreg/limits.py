@@ -9,32 +9,71 @@ accepted (or refused, with the same message) in one place is accepted (or refuse
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 # One model's settings.  A shared link must not be able to occupy a server for hours or exhaust
 # its memory; the budget below bounds a whole request, these bound each value.
 MAX_HIDDEN_LAYERS = 10
 MAX_LAYER_SIZE = 500
-# The page's and the commands' range; the library (Settings) also takes fewer, e.g. for tests.
-MIN_ITERATIONS = 100
 MAX_ITERATIONS = 100_000
-MIN_LEARNING_RATE = 0.001
-MAX_LEARNING_RATE = 100.0
-MAX_LAMBD = 1000.0
-# keep_prob's lowest on every surface: below it almost every unit is dropped at every step.
-MIN_KEEP_PROB = 0.05
 # The models compared side by side on the page and by `compare`.
 MAX_MODELS = 6
-# L1's strength: the same range as λ's.
-MAX_L1 = MAX_LAMBD
-# The share of the training points used (train_fraction) and held out for early stopping
-# (dev_fraction): enough points must remain on each side, which data.split_training checks.
-MIN_TRAIN_FRACTION = 0.05
-MIN_DEV_FRACTION, MAX_DEV_FRACTION = 0.05, 0.5
 MAX_SEED = 2**32 - 1
-# Repetitions over init seeds (the page's "Number of seeds", `--seeds` of every command).
-MAX_SEEDS = 100
+
+
+@dataclass(frozen=True)
+class Range:
+    """What one number may be: from ``low`` to ``high``, and whether it must be whole."""
+
+    low: float
+    high: float
+    whole: bool = False
+
+    def __post_init__(self):
+        # Bounds of the values' own type, as a slider or a number field needs them.
+        kind = int if self.whole else float
+        object.__setattr__(self, "low", kind(self.low))
+        object.__setattr__(self, "high", kind(self.high))
+
+    def allowed(self) -> str:
+        """"a number from 0.05 to 1", "a whole number from 100 to 100,000"."""
+        return f"{'a whole number' if self.whole else 'a number'} from {_shown(self.low)} to {_shown(self.high)}"
+
+
+# Every number a person may give, by its course name: the one table Settings, both pages, every
+# command and every link read.
+RANGES: dict[str, Range] = {
+    "lambd": Range(0, 1000),
+    # L1's strength: the same range as λ's.
+    "l1": Range(0, 1000),
+    # Below 0.05 almost every unit is dropped at every step.
+    "keep_prob": Range(0.05, 1),
+    "learning_rate": Range(0.001, 100),
+    "num_iterations": Range(100, MAX_ITERATIONS, whole=True),
+    "seed": Range(0, MAX_SEED, whole=True),
+    "dropout_seed": Range(0, MAX_SEED, whole=True),
+    # Repetitions over init seeds (the page's "Number of seeds", `--seeds` of every command).
+    "n_seeds": Range(1, 100, whole=True),
+    # The share of the training points used (train_fraction) and held out for early stopping
+    # (dev_fraction): enough points must remain on each side, which data.split_training checks.
+    "train_fraction": Range(0.05, 1),
+    "dev_fraction": Range(0.05, 0.5),
+    "layer_size": Range(1, MAX_LAYER_SIZE, whole=True),
+    # A synthetic data set's options on the pages.
+    "n_points": Range(40, 2000, whole=True),
+    "noise": Range(0, 1),
+    "data_seed": Range(0, MAX_SEED, whole=True),
+    # How often training keeps a copy of the parameters: the library's alone.
+    "record_every": Range(1, MAX_ITERATIONS, whole=True),
+}
+# The library (Settings) also trains for fewer iterations, which keeps the tests fast; every
+# surface a person types into starts at RANGES' 100.
+LIBRARY_MIN_ITERATIONS = 1
+MIN_TRAIN_FRACTION = RANGES["train_fraction"].low
 
 # One "course model": the course's 2-20-3-1 network on its 211 training points for 30,000
 # iterations.  Forward and backward passes cost about three multiply-adds per weight and example.
@@ -54,21 +93,61 @@ class LimitError(ValueError):
     """A request over the compute budget; the message says what to lower."""
 
 
+# A number as a person writes it: ASCII digits, an optional sign, point and exponent ("0.7",
+# "-1", ".5", "1e3", "2.5E-4").  Python's float() also reads "1_000", "١٢" and "infinity", which
+# no field here means.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def parse_number(text, name: str, *, whole: bool = False, low: float | None = None,
                  high: float | None = None) -> int | float:
-    """One number from text as typed ("0.7", "1e3", " 20 "); whole numbers may be written
-    "1e3" or "20.0" but not "20.5".  A ValueError names ``name``, the text and what is allowed."""
+    """One number from text as typed ("0.7", "1e3", " 20 "), used exactly as written; whole numbers
+    may be written "1e3" or "20.0" but not "20.5".  A ValueError names ``name``, what is allowed and
+    the text: quoted when it is not a number (got 'abc'), as written when it is out of range (got -1)."""
     shown = str(text).strip()
     allowed = _allowed(whole, low, high)
     try:
-        value = float(shown)
-    except ValueError:
-        raise ValueError(f"{name} must be {allowed}, got {shown!r}") from None
-    if not math.isfinite(value) or (whole and not value.is_integer()):
+        # Decimal keeps every digit typed, so "4294967295.0000001" is not taken for a whole number.
+        exact = Decimal(shown) if _NUMBER.fullmatch(shown) else None
+    except InvalidOperation:  # an exponent beyond Decimal's, like 1e-99999999999999999999
+        exact = None
+    if exact is None or not math.isfinite(float(exact)) or (whole and exact != exact.to_integral_value()):
         raise ValueError(f"{name} must be {allowed}, got {shown!r}")
-    if (low is not None and value < low) or (high is not None and value > high):
+    if (low is not None and exact < Decimal(str(low))) or (high is not None and exact > Decimal(str(high))):
         raise ValueError(f"{name} must be {allowed}, got {shown}")
-    return int(value) if whole else value
+    # + 0.0 turns "-0" into 0.
+    return int(exact) if whole else float(exact) + 0.0
+
+
+def read(field: str, text, name: str | None = None) -> int | float:
+    """``field``'s value (a key of RANGES) from text, by ``parse_number``; messages name ``name``
+    (a flag, a label) or else the field."""
+    limit = RANGES[field]
+    return parse_number(text, name or field, whole=limit.whole, low=limit.low, high=limit.high)
+
+
+def check(field: str, value, *, name: str | None = None, low: float | None = None):
+    """``field``'s value given as a Python number (Settings' fields), in RANGES' range (from ``low``
+    instead where the library allows more); a ValueError in ``parse_number``'s words, naming
+    ``name`` or else the field."""
+    limit, name = RANGES[field], name or field
+    low = limit.low if low is None else low
+    allowed = _allowed(limit.whole, low, limit.high)
+    # bool is an int subclass, but True as a seed or a λ is always a mistake.
+    kind = numbers.Integral if limit.whole else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    value = int(value) if limit.whole else float(value)
+    if not math.isfinite(value) or not low <= value <= limit.high:
+        raise ValueError(f"{name} must be {allowed}, got {format_number(value)}")
+    return value
+
+
+def format_number(value) -> str:
+    """A number as a field and a link hold it, every digit kept: 0.0015, 30000, 3 (not 3.0), 1e-05."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(float(value)) if isinstance(value, float) else str(value)
 
 
 def _shown(number: float) -> str:
@@ -77,9 +156,9 @@ def _shown(number: float) -> str:
 
 
 def _allowed(whole: bool, low, high) -> str:
-    kind = "a whole number" if whole else "a number"
     if low is not None and high is not None:
-        return f"{kind} from {_shown(low)} to {_shown(high)}"
+        return Range(low, high, whole).allowed()
+    kind = "a whole number" if whole else "a number"
     if low is not None:
         return f"{kind} of at least {_shown(low)}"
     return kind
@@ -88,18 +167,23 @@ def _allowed(whole: bool, low, high) -> str:
 def parse_numbers(text, name: str, *, whole: bool = False, low: float | None = None,
                   high: float | None = None) -> list:
     """Numbers separated by commas and/or spaces ("0, 0.1 0.7"), each read by ``parse_number``;
-    a ValueError names the first item that is not allowed."""
+    a ValueError names the first item that is not allowed, in ``parse_number``'s words."""
     shown = str(text).strip()
-    items = re.split(r"\s*,\s*|\s+", shown)
     if not shown:
         raise ValueError(f"{name} needs at least one value, got {str(text)!r}")
     values = []
-    for item in items:
+    for item in re.split(r"\s*,\s*|\s+", shown):
         try:
             values.append(parse_number(item, name, whole=whole, low=low, high=high))
-        except ValueError:
-            raise ValueError(f"{name}: {item!r} is not {_allowed(whole, low, high)}") from None
+        except ValueError as error:
+            raise ValueError(f"{name}: each value {str(error).removeprefix(name + ' ')}") from None
     return values
+
+
+def read_list(field: str, text, name: str | None = None) -> list:
+    """Several of ``field``'s values from text, by ``parse_numbers`` and RANGES."""
+    limit = RANGES[field]
+    return parse_numbers(text, name or field, whole=limit.whole, low=limit.low, high=limit.high)
 
 
 LAYERS_HELP = (f"1 to {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_LAYER_SIZE} units, whole numbers separated by "
@@ -110,7 +194,7 @@ def parse_layers(text) -> tuple[int, ...]:
     """Hidden layer sizes from text such as "20, 3" or "20 3"; a ValueError says what is allowed."""
     shown = str(text).strip()
     try:
-        sizes = parse_numbers(shown, "hidden layer sizes", whole=True, low=1, high=MAX_LAYER_SIZE)
+        sizes = read_list("layer_size", shown, "hidden layer sizes")
     except ValueError:
         raise ValueError(f"hidden layer sizes must be {LAYERS_HELP}; got {shown!r}") from None
     if len(sizes) > MAX_HIDDEN_LAYERS:

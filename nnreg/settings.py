@@ -8,35 +8,14 @@ allowed range, so every caller (library, command line, app) can show the same me
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 from dataclasses import dataclass
 
-from .limits import (MAX_DEV_FRACTION, MAX_HIDDEN_LAYERS, MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LAYER_SIZE,
-                     MAX_LEARNING_RATE, MAX_SEED, MIN_DEV_FRACTION, MIN_TRAIN_FRACTION)
+from .limits import LIBRARY_MIN_ITERATIONS, MAX_HIDDEN_LAYERS, check
 
 DROPOUT_MASKS = ("fresh", "fixed")
-
-
-def _integer(name: str, value, low: int, high: int) -> int:
-    # bool is an int subclass, but True as a seed or a layer size is always a mistake.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low:,} to {high:,}, got {value:,}")
-    return int(value)
-
-
-def _real(name: str, value, low: float, high: float, *, low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    bounds = f"{'(' if low_open else '['}{low:g}, {high:g}]"
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number in {bounds}, got {value!r}")
-    if value > high or value < low or (low_open and value == low):
-        raise ValueError(f"{name} must be in {bounds}, got {value:g}")
-    return value
+# The fields nnreg.limits.RANGES bounds, each checked by its range.
+_NUMBERS = ("learning_rate", "lambd", "keep_prob", "l1", "dev_fraction", "train_fraction", "seed", "dropout_seed",
+            "record_every")
 
 
 @dataclass(frozen=True)
@@ -76,24 +55,16 @@ class Settings:
             raise ValueError(
                 f"layer_dims must name 1 to {MAX_HIDDEN_LAYERS} hidden layers, got {len(dims)}"
             )
-        set_("layer_dims", tuple(_integer("layer_dims", n, 1, MAX_LAYER_SIZE) for n in dims))
-        set_("learning_rate", _real("learning_rate", self.learning_rate, 0.0, MAX_LEARNING_RATE,
-                                    low_open=True))
-        set_("num_iterations", _integer("num_iterations", self.num_iterations, 1, MAX_ITERATIONS))
-        set_("lambd", _real("lambd", self.lambd, 0.0, MAX_LAMBD))
-        set_("keep_prob", _real("keep_prob", self.keep_prob, 0.0, 1.0, low_open=True))
-        set_("l1", _real("l1", self.l1, 0.0, MAX_L1))
+        set_("layer_dims", tuple(check("layer_size", n, name="layer_dims") for n in dims))
+        set_("num_iterations", check("num_iterations", self.num_iterations, low=LIBRARY_MIN_ITERATIONS))
+        for field in _NUMBERS:
+            set_(field, check(field, getattr(self, field)))
         if not isinstance(self.early_stopping, bool):
             raise ValueError(f"early_stopping must be True or False, got {self.early_stopping!r}")
-        set_("dev_fraction", _real("dev_fraction", self.dev_fraction, MIN_DEV_FRACTION, MAX_DEV_FRACTION))
-        set_("train_fraction", _real("train_fraction", self.train_fraction, MIN_TRAIN_FRACTION, 1.0))
-        set_("seed", _integer("seed", self.seed, 0, MAX_SEED))
         if self.dropout_mask not in DROPOUT_MASKS:
             raise ValueError(
                 f"dropout_mask must be one of {', '.join(DROPOUT_MASKS)}, got {self.dropout_mask!r}"
             )
-        set_("dropout_seed", _integer("dropout_seed", self.dropout_seed, 0, MAX_SEED))
-        set_("record_every", _integer("record_every", self.record_every, 1, MAX_ITERATIONS))
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:

@@ -9,21 +9,12 @@ accepted or refused, with the same message, in every other field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .limits import (MAX_ITERATIONS, MAX_L1, MAX_LAMBD, MAX_LEARNING_RATE, MAX_MODELS, MIN_ITERATIONS,
-                     MIN_KEEP_PROB, MIN_LEARNING_RATE, format_layers, parse_layers, parse_number)
+from .limits import MAX_MODELS, format_layers, format_number, parse_layers, read
 from .settings import Settings
 
-# Each key's Settings field and how its text is read.
-_NUMBERS = {
-    "lambd": dict(low=0, high=MAX_LAMBD),
-    "l1": dict(low=0, high=MAX_L1),
-    "keep_prob": dict(low=MIN_KEEP_PROB, high=1),
-    "learning_rate": dict(low=MIN_LEARNING_RATE, high=MAX_LEARNING_RATE),
-    "num_iterations": dict(whole=True, low=MIN_ITERATIONS, high=MAX_ITERATIONS),
-}
 SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "layers", "learning_rate", "num_iterations")
 MAX_NAME = 40
 # The course's three models, the page's and `compare`'s default list.
@@ -50,12 +41,17 @@ class ModelSpec:
         return self.name + (":" + ",".join(pairs) if pairs else "")
 
 
+def spec_text(key: str, value) -> str:
+    """A key's value as a table's cell holds it, every digit kept: "0.0015", "50, 20", "true"."""
+    return format_layers(value) if key == "layers" else _shown(value)
+
+
 def _shown(value) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, tuple):
         return " ".join(map(str, value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return format_number(value)
 
 
 def _value(key: str, text: str, spec: str):
@@ -69,7 +65,7 @@ def _value(key: str, text: str, spec: str):
         except ValueError as error:
             raise ValueError(f"model {spec!r}: {error}") from None
     try:
-        return parse_number(text, key, **_NUMBERS[key])
+        return read(key, text)
     except ValueError as error:
         raise ValueError(f"model {spec!r}: {error}") from None
 
@@ -78,22 +74,32 @@ def parse_spec(text) -> ModelSpec:
     """One model from ``NAME[:key=value,...]``; a ValueError names the spec and what is wrong."""
     spec = str(text).strip()
     name, _, rest = spec.partition(":")
-    name = name.strip()
-    if not name:
-        raise ValueError(f"model {spec!r} has no name: write NAME or NAME:key=value,... (e.g. 'L2:lambd=0.7')")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"model name {name[:MAX_NAME]!r}... is longer than {MAX_NAME} characters")
-    changes = {}
+    fields = {}
     for pair in _PAIRS.split(rest) if rest.strip() else []:
         key, equals, value = pair.partition("=")
         key = key.strip()
         if not equals or key not in SPEC_KEYS:
             problem = f"unknown key {key!r}" if equals else f"{pair.strip()!r} is not key=value"
             raise ValueError(f"model {spec!r}: {problem}; the keys are {', '.join(SPEC_KEYS)}")
-        if key in changes:
+        if key in fields:
             raise ValueError(f"model {spec!r} sets {key} twice")
-        changes[key] = _value(key, value.strip(), spec)
-    model = ModelSpec(name, tuple(changes.items()))
+        fields[key] = value.strip()
+    return spec_from_fields(name, fields, spec)
+
+
+def spec_from_fields(name, fields: Mapping[str, str], written: str) -> ModelSpec:
+    """A model from its name and each key's text (a spec's, or a table row's cells), each value
+    read by its own key's rules, so that no text can set another key; a ValueError names the
+    model as ``written`` and what is wrong."""
+    name = str(name).strip()
+    if not name:
+        raise ValueError(f"model {written!r} has no name: write NAME or NAME:key=value,... (e.g. 'L2:lambd=0.7')")
+    if ":" in name:
+        raise ValueError(f"model name {name!r} holds ':', which begins a model's settings in a link; name it "
+                         "without one")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"model name {name[:MAX_NAME]!r}... is longer than {MAX_NAME} characters")
+    model = ModelSpec(name, tuple((key, _value(key, str(text).strip(), written)) for key, text in fields.items()))
     # Settings' own checks too (none is expected to fail after the limits above).
     model.settings(Settings())
     return model
@@ -122,18 +128,23 @@ def parse_specs(texts: Iterable[str]) -> list[ModelSpec]:
 def parse_specs_kept(texts: Iterable[str]) -> tuple[list[ModelSpec], list[str]]:
     """Every model of a list that can be used, and a message for each one that cannot (a bad
     spec, a repeated name, one beyond MAX_MODELS): the page keeps the rest of a list."""
+    return kept_specs((str(text).strip(), lambda text=text: parse_spec(text)) for text in texts)
+
+
+def kept_specs(readers: Iterable[tuple[str, Callable[[], ModelSpec]]]) -> tuple[list[ModelSpec], list[str]]:
+    """``parse_specs_kept`` for models read by any reader: (the model as written, its reader)."""
     models, problems, seen = [], [], {}
-    for text in texts:
+    for written, reader in readers:
         try:
-            model = parse_spec(text)
+            model = reader()
         except ValueError as error:
             problems.append(str(error))
             continue
         if model.name.casefold() in seen:
-            problems.append(f"model {str(text).strip()!r}: another model is named {seen[model.name.casefold()]!r}; "
+            problems.append(f"model {written!r}: another model is named {seen[model.name.casefold()]!r}; "
                             "every model needs a name of its own")
         elif len(models) == MAX_MODELS:
-            problems.append(f"model {str(text).strip()!r}: at most {MAX_MODELS} models are compared")
+            problems.append(f"model {written!r}: at most {MAX_MODELS} models are compared")
         else:
             seen[model.name.casefold()] = model.name
             models.append(model)

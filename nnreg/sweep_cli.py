@@ -12,11 +12,11 @@ import sys
 
 from . import data
 from .arguments import add_data
-from .formatting import interval, mean_std, text_table
+from .formatting import interval, mean_std, plural, text_table
 from .limits import parse_number
 from .sweeps import (DEFAULTS, GRID_FIELDS, check_results_path, check_train_fractions, choice_note, comparison,
                      curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request, summarize,
-                     sweep, write_results)
+                     sweep, untrained, write_results)
 
 # Each field of a sweep request by the flag that sets it, for messages.
 FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden": "--hidden",
@@ -29,15 +29,17 @@ def _mean_std(row, metric: str) -> str:
 
 
 def format_comparison(table) -> str:
-    """Each dev setting's accuracies as mean ± std over seeds, and how it compares with the choice."""
-    header = [*GRID_FIELDS, "train %", "dev %", "dev 95% interval", "test %", "vs chosen"]
+    """Each dev setting's accuracies as mean ± std over seeds, how it compares with the choice, and
+    how its runs ended when some did not train."""
+    outcomes = untrained(table)
+    header = [*GRID_FIELDS, "train %", "dev %", "dev 95% interval", "test %", "vs chosen", *(["outcome"] * outcomes)]
     lines = []
     for row in table.itertuples():
         low, high = row.dev_accuracy_ci_low, row.dev_accuracy_ci_high
         lines.append([*(f"{getattr(row, field):g}" for field in GRID_FIELDS), _mean_std(row, "train_accuracy"),
                       _mean_std(row, "dev_accuracy"),
                       interval(low, high),
-                      _mean_std(row, "test_accuracy"), row.verdict])
+                      _mean_std(row, "test_accuracy"), row.verdict, *([row.outcome] * outcomes)])
     return text_table(header, lines)
 
 
@@ -86,7 +88,7 @@ def _run(args) -> None:
     show_progress = sys.stderr.isatty()
 
     def progress(done, total):
-        print(f"\rtrained {done}/{total} models", end="" if done < total else "\n", file=sys.stderr)
+        print(f"\rtrained {done}/{plural(total, 'model')}", end="" if done < total else "\n", file=sys.stderr)
 
     options = dict(dev_fraction=dev_fraction, scheduler=args.scheduler, local_cluster=local_cluster,
                    progress=progress if show_progress else None)

@@ -15,20 +15,20 @@ import pandas as pd
 
 from . import data
 from .dashboard import UPLOAD, dataset_choices, parse_value, shown_value
-from .limits import parse_layers
+from .limits import parse_layers, read
 from .specs import DEFAULT_SPECS, MAX_NAME, ModelSpec
 from .sweep_charts import SYMBOLS
-from .sweeps import DEFAULTS, GRID_FIELDS, parse_request
+from .sweeps import GRID_FIELDS
 
 PREFIX = "sweep_"
 # Each field of a sweep request by its label on the page, for messages.
 LABELS = {"lambd": "λ values", "l1": "L1 values", "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes",
           "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
           "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions"}
-# The form's number fields by their key (less the prefix): the request field whose rules read
-# them, and whether they hold whole numbers.
-NUMBER_FIELDS = {"seeds": ("seeds", True), "iterations": ("num_iterations", True),
-                 "learning_rate": ("learning_rate", False)}
+# The form's number fields, typed as text, by their key (less the prefix): the request field they
+# fill (LABELS' key) and the range of nnreg.limits that reads them.
+NUMBER_FIELDS = {"seeds": ("seeds", "n_seeds"), "iterations": ("num_iterations", "num_iterations"),
+                 "learning_rate": ("learning_rate", "learning_rate")}
 # The fields the main page has too, read by its rules (nnreg.dashboard.CONTROLS).
 CONTROL_FIELDS = ("data", "n_points", "noise", "data_seed", "dropout_mask", "dev_fraction")
 # Switches, and the choice of what the page shows.
@@ -36,41 +36,32 @@ TOGGLES = ("test_all",)
 SOURCE = "source"
 
 
-def read_link(params: Mapping[str, str], sources: Sequence[str]) -> tuple[dict[str, object], dict[str, str]]:
-    """The Sweep page's fields from a link's parameters (the others are the main page's, left
-    alone): each value its field can take, as the field holds it, by key; and a message for each
-    one it cannot.  The text fields (the grid's values, the fractions, the hidden layers) take
-    any text, which the checks on Run read; ``sources`` are the choices of what the page shows."""
-    values, problems = {}, {}
+def check_link(params: Mapping[str, str], sources: Sequence[str]) -> dict[str, str]:
+    """A message for each of the Sweep page's link values its field cannot take, by key (the
+    other parameters are the main page's, left alone).  The grid's text fields (its values, the
+    fractions, the hidden layers) take any text, which the checks on Run read; ``sources`` are
+    the choices of what the page shows."""
+    problems = {}
     for key, text in params.items():
         if not key.startswith(PREFIX):
             continue
         try:
-            value = _field_value(key.removeprefix(PREFIX), str(text), sources)
+            _check_field(key.removeprefix(PREFIX), str(text), sources)
         except ValueError as error:
             problems[key] = f"The link's `{key}={text}` was not used: {error}. The field starts from its default."
-            continue
-        if value is not None:
-            values[key] = value
-    return values, problems
+    return problems
 
 
-def _field_value(name: str, text: str, sources: Sequence[str]):
+def _check_field(name: str, text: str, sources: Sequence[str]) -> None:
     if name in CONTROL_FIELDS:
-        return parse_value(name, text, dataset_choices())
-    if name in NUMBER_FIELDS:
-        field, whole = NUMBER_FIELDS[name]
-        parse_request({**DEFAULTS, field: text}, LABELS)
-        return int(float(text)) if whole else float(text)
-    if name in TOGGLES:
-        if text.lower() not in ("true", "false"):
-            raise ValueError(f"{name} must be true or false")
-        return text.lower() == "true"
-    if name == SOURCE:
-        if text not in sources:
-            raise ValueError(f"{name} must be one of {', '.join(sources)}")
-        return text
-    return None
+        parse_value(name, text, dataset_choices())
+    elif name in NUMBER_FIELDS:
+        field, limit = NUMBER_FIELDS[name]
+        read(limit, text, LABELS[field])
+    elif name in TOGGLES and text.lower() not in ("true", "false"):
+        raise ValueError(f"{name} must be true or false, got {text!r}")
+    elif name == SOURCE and text not in sources:
+        raise ValueError(f"{name} must be one of {', '.join(sources)}, got {text!r}")
 
 
 def setting_name(setting: Mapping[str, float]) -> str:

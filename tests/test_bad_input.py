@@ -119,3 +119,38 @@ def test_dashboard_ignores_bad_link_values_with_a_warning(key, text):
     warnings = [w.value for w in page.warning] + [e.value for e in page.error]
     assert any(f"`{key}=" in message for message in warnings), warnings
     assert len(table(page)) == 3
+
+
+# --- Typed values ---------------------------------------------------------------------------------
+# (field key, typed, the text the field then holds, or None when refused).  The same rules as the
+# browser catalog (tests/test_typed_browser.py), here without a browser.
+TYPED = [
+    ("seed", "1e9", "1e9"), ("seed", "1.5", None), ("seed", "0.0005", None), ("seed", "12345678901234567890", None),
+    ("seed", "abc", None), ("seed", "", None), ("seed", "-1", None), ("seed", "0x10", None), ("seed", "1,5", None),
+    ("seed", " 7 ", "7"), ("n_seeds", "1e9", None), ("n_seeds", "1.5", None), ("num_iterations", "1e9", None),
+    ("num_iterations", "inf", None), ("num_iterations", "nan", None), ("num_iterations", "2e2", "2e2"),
+    ("learning_rate", "0.0015", "0.0015"), ("learning_rate", "1e-3", "1e-3"), ("learning_rate", "0.0005", None),
+    ("learning_rate", "-0.3", None), ("learning_rate", "0,3", None),
+]
+
+
+def test_every_typed_value_is_used_as_typed_or_refused_quoting_it():
+    page = open_page()
+    holds = {key: page.text_input(key=key).value for key, _, _ in TYPED}
+    for key, typed, kept in TYPED:
+        page.text_input(key=key).set_value(typed).run()
+        assert not page.exception, (key, typed)
+        warnings = [warning.value for warning in page.warning]
+        if kept is None:
+            quoted = f"`{typed.strip()}` was not used" if typed.strip() else "an empty field was not used"
+            assert len(warnings) == 1 and quoted in warnings[0] and " must be " in warnings[0], (key, typed, warnings)
+            assert warnings[0].endswith(f"The models use {holds[key]}."), warnings[0]
+        else:
+            assert warnings == [], (key, typed, warnings)
+            holds[key] = kept
+        assert page.text_input(key=key).value == holds[key], (key, typed)
+        assert len(table(page)) == 3
+    # The link holds the fields' text, and the models the values it means: init seed 7, 200 iterations, α = 0.001.
+    assert (page.query_params["seed"], page.query_params["num_iterations"]) == ("7", "2e2")
+    used = page.session_state["nnreg_used"]
+    assert (used["seed"], used["num_iterations"], used["learning_rate"]) == (7, 200, 0.001)

@@ -16,13 +16,20 @@ def test_parse_numbers(text, whole, expected):
 
 
 @pytest.mark.parametrize("text, whole, message", [
-    ("", False, "needs at least one value"), ("0,,1", False, "'' is not a number"),
-    ("a", False, "'a' is not a number"), ("2.5", True, "'2.5' is not a whole number"),
-    ("nan", False, "'nan' is not a number"), ("1e400", False, "'1e400' is not a number"),
+    ("", False, "needs at least one value"), ("0,,1", False, "each value must be a number, got ''"),
+    ("a", False, "each value must be a number, got 'a'"), ("2.5", True, "each value must be a whole number, got '2.5'"),
+    ("nan", False, "each value must be a number, got 'nan'"), ("1e400", False, "got '1e400'"),
 ])
 def test_parse_numbers_names_the_bad_item(text, whole, message):
     with pytest.raises(ValueError, match=message):
         parse_numbers(text, "--lambd", whole=whole)
+
+
+def test_a_list_item_out_of_range_is_named_in_the_words_of_one_number():
+    with pytest.raises(ValueError, match=r"^λ values: each value must be a number from 0 to 1,000, got -1$"):
+        limits.read_list("lambd", "0, -1", "λ values")
+    with pytest.raises(ValueError, match=r"^keep_prob values: each value must be a number from 0.05 to 1, got 0.01$"):
+        limits.read_list("keep_prob", "1 0.01", "keep_prob values")
 
 
 @pytest.mark.parametrize("text, expected", [("3", 3), (" 1e2 ", 100), ("20.0", 20)])
@@ -55,10 +62,66 @@ def test_bad_layer_sizes_say_what_is_wrong(text, words):
 
 
 def test_settings_use_the_same_limits():
-    nnreg.Settings(num_iterations=limits.MAX_ITERATIONS, learning_rate=limits.MAX_LEARNING_RATE,
+    nnreg.Settings(num_iterations=limits.MAX_ITERATIONS, learning_rate=limits.RANGES["learning_rate"].high,
                    layer_dims=(limits.MAX_LAYER_SIZE,) * limits.MAX_HIDDEN_LAYERS)
     with pytest.raises(ValueError, match="num_iterations"):
         nnreg.Settings(num_iterations=limits.MAX_ITERATIONS + 1)
+
+
+@pytest.mark.parametrize("field", ["lambd", "l1", "keep_prob", "learning_rate", "seed", "dropout_seed",
+                                   "train_fraction", "dev_fraction", "record_every"])
+def test_settings_and_every_typed_surface_share_each_range(field):
+    # The same value is accepted, or refused in the same words, by Settings and by the text reader.
+    limit = limits.RANGES[field]
+    step = 1 if limit.whole else 1e-9
+    for inside in (limit.low, limit.high):
+        assert getattr(nnreg.Settings(**{field: inside}), field) == limits.read(field, limits.format_number(inside))
+    for outside in (limit.low - step, limit.high + step):
+        text = limits.format_number(outside)
+        with pytest.raises(ValueError) as typed:
+            limits.read(field, text)
+        with pytest.raises(ValueError) as given:
+            nnreg.Settings(**{field: outside})
+        assert str(typed.value) == str(given.value) == f"{field} must be {limit.allowed()}, got {text}"
+
+
+# (typed text, whole?, the value used): every digit as typed, whatever way the number is written.
+USED = [("0.0015", False, 0.0015), ("1e-3", False, 0.001), (" 7 ", True, 7), ("1e9", True, 10**9), ("20.0", True, 20),
+        ("-0", True, 0), ("-0", False, 0.0), (".5", False, 0.5), ("5.", True, 5), ("2.5E-4", False, 0.00025),
+        ("+3", True, 3), ("4294967295", True, 2**32 - 1)]
+
+
+@pytest.mark.parametrize("text, whole, expected", USED)
+def test_a_number_is_used_exactly_as_typed(text, whole, expected):
+    value = parse_number(text, "x", whole=whole)
+    assert value == expected and type(value) is (int if whole else float)
+    assert str(value) != "-0.0"
+
+
+# (typed text, whole?, how the message ends): a text that is no number is quoted, a number out of
+# range shown as typed.
+REFUSED = [("abc", False, "got 'abc'"), ("", True, "got ''"), ("0x10", True, "got '0x10'"), ("inf", False, "got 'inf'"),
+           ("nan", False, "got 'nan'"), ("1,5", False, "got '1,5'"), ("1_000", True, "got '1_000'"),
+           ("١٢", True, "got '١٢'"), ("1.5", True, "got '1.5'"), ("0.0005", True, "got '0.0005'"),
+           ("4294967295.0000001", True, "got '4294967295.0000001'"), ("1e-99999999999999999999", False,
+                                                                       "got '1e-99999999999999999999'"),
+           ("1e400", True, "got '1e400'"), ("12345678901234567890", True, "got 12345678901234567890"),
+           ("-1", False, "got -1"), ("1e10", False, "got 1e10")]
+
+
+@pytest.mark.parametrize("text, whole, ending", REFUSED)
+def test_a_number_that_cannot_be_used_is_quoted_with_what_is_allowed(text, whole, ending):
+    kind = "a whole number" if whole else "a number"
+    with pytest.raises(ValueError) as error:
+        parse_number(text, "x", whole=whole, low=0, high=2**32 - 1)
+    assert str(error.value) == f"x must be {kind} from 0 to 4,294,967,295, {ending}"
+
+
+@pytest.mark.parametrize("value, text", [(0.0015, "0.0015"), (3.0, "3"), (30000, "30000"), (1e-05, "1e-05"),
+                                         (0.1 + 0.2, "0.30000000000000004"), (0.123456789, "0.123456789")])
+def test_a_number_is_written_with_every_digit_and_read_back_the_same(value, text):
+    assert limits.format_number(value) == text
+    assert parse_number(text, "x") == value
 
 
 def test_one_course_model_is_one_unit_of_work():

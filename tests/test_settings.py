@@ -30,44 +30,53 @@ def test_frozen_and_hashable_with_normalised_types():
 
 
 @pytest.mark.parametrize("field, value, words", [
-    ("keep_prob", 0, "keep_prob must be in (0, 1]"),
-    ("keep_prob", -0.5, "keep_prob must be in (0, 1]"),
-    ("keep_prob", 1.2, "keep_prob must be in (0, 1]"),
-    ("keep_prob", math.nan, "keep_prob must be a finite number"),
-    ("lambd", -1, "lambd must be in [0, 1000]"),
-    ("lambd", math.inf, "lambd must be a finite number"),
-    ("lambd", "0.7", "lambd must be a number"),
-    ("learning_rate", 0, "learning_rate must be in (0, 100]"),
+    ("keep_prob", 0, "keep_prob must be a number from 0.05 to 1, got 0"),
+    ("keep_prob", 0.01, "keep_prob must be a number from 0.05 to 1, got 0.01"),
+    ("keep_prob", -0.5, "keep_prob must be a number from 0.05 to 1, got -0.5"),
+    ("keep_prob", 1.2, "keep_prob must be a number from 0.05 to 1, got 1.2"),
+    ("keep_prob", math.nan, "keep_prob must be a number from 0.05 to 1, got nan"),
+    ("lambd", -1, "lambd must be a number from 0 to 1,000, got -1"),
+    ("lambd", math.inf, "lambd must be a number from 0 to 1,000, got inf"),
+    ("lambd", "0.7", "lambd must be a number from 0 to 1,000, got '0.7'"),
+    ("learning_rate", 0, "learning_rate must be a number from 0.001 to 100, got 0"),
+    ("learning_rate", 0.0005, "learning_rate must be a number from 0.001 to 100, got 0.0005"),
     ("learning_rate", -0.1, "learning_rate"),
-    ("learning_rate", 1e9, "learning_rate must be in (0, 100]"),
-    ("num_iterations", 0, "num_iterations must be from 1 to 100,000"),
-    ("num_iterations", 10**7, "num_iterations must be from 1 to 100,000"),
-    ("num_iterations", 2.5, "num_iterations must be a whole number"),
+    ("learning_rate", 1e9, "learning_rate must be a number from 0.001 to 100, got 1000000000"),
+    ("num_iterations", 0, "num_iterations must be a whole number from 1 to 100,000, got 0"),
+    ("num_iterations", 10**7, "num_iterations must be a whole number from 1 to 100,000, got 10000000"),
+    ("num_iterations", 2.5, "num_iterations must be a whole number from 1 to 100,000, got 2.5"),
     ("layer_dims", (), "layer_dims must name 1 to 10 hidden layers"),
-    ("layer_dims", (20, 0), "layer_dims must be from 1 to 500"),
-    ("layer_dims", (-3,), "layer_dims must be from 1 to 500"),
-    ("layer_dims", (10**6,), "layer_dims must be from 1 to 500"),
+    ("layer_dims", (20, 0), "layer_dims must be a whole number from 1 to 500, got 0"),
+    ("layer_dims", (-3,), "layer_dims must be a whole number from 1 to 500, got -3"),
+    ("layer_dims", (10**6,), "layer_dims must be a whole number from 1 to 500, got 1000000"),
     ("layer_dims", "20,3", "layer_dims must be a sequence"),
-    ("layer_dims", (True, 3), "layer_dims must be a whole number"),
-    ("seed", -1, "seed must be from 0"),
+    ("layer_dims", (True, 3), "layer_dims must be a whole number from 1 to 500, got True"),
+    ("seed", -1, "seed must be a whole number from 0 to 4,294,967,295, got -1"),
+    ("seed", 1.0, "seed must be a whole number from 0 to 4,294,967,295, got 1.0"),
     ("dropout_mask", "sometimes", "dropout_mask must be one of fresh, fixed"),
-    ("dropout_seed", 2**40, "dropout_seed must be from 0"),
-    ("record_every", 0, "record_every must be from 1"),
-    ("l1", -0.1, "l1 must be in [0, 1000]"),
-    ("l1", math.nan, "l1 must be a finite number"),
-    ("l1", "0.1", "l1 must be a number"),
+    ("dropout_seed", 2**40, "dropout_seed must be a whole number from 0 to 4,294,967,295, got 1099511627776"),
+    ("record_every", 0, "record_every must be a whole number from 1 to 100,000, got 0"),
+    ("l1", -0.1, "l1 must be a number from 0 to 1,000, got -0.1"),
+    ("l1", math.nan, "l1 must be a number from 0 to 1,000, got nan"),
+    ("l1", "0.1", "l1 must be a number from 0 to 1,000, got '0.1'"),
     ("early_stopping", 1, "early_stopping must be True or False"),
     ("early_stopping", "yes", "early_stopping must be True or False"),
-    ("dev_fraction", 0.0, "dev_fraction must be in [0.05, 0.5]"),
-    ("dev_fraction", 0.9, "dev_fraction must be in [0.05, 0.5]"),
-    ("train_fraction", 0.0, "train_fraction must be in [0.05, 1]"),
-    ("train_fraction", 1.5, "train_fraction must be in [0.05, 1]"),
-    ("train_fraction", math.inf, "train_fraction must be a finite number"),
+    ("dev_fraction", 0.0, "dev_fraction must be a number from 0.05 to 0.5, got 0"),
+    ("dev_fraction", 0.9, "dev_fraction must be a number from 0.05 to 0.5, got 0.9"),
+    ("train_fraction", 0.0, "train_fraction must be a number from 0.05 to 1, got 0"),
+    ("train_fraction", 1.5, "train_fraction must be a number from 0.05 to 1, got 1.5"),
+    ("train_fraction", math.inf, "train_fraction must be a number from 0.05 to 1, got inf"),
 ])
 def test_bad_values_name_the_field_and_range(field, value, words):
     with pytest.raises(ValueError) as error:
         Settings(**{field: value})
     assert words in str(error.value)
+
+
+def test_the_library_trains_for_fewer_iterations_than_a_person_may_type():
+    # Short runs keep the tests fast; every typed surface starts at limits.RANGES' 100.
+    assert Settings(num_iterations=2).num_iterations == 2
+    assert Settings(keep_prob=0.05, learning_rate=0.001).keep_prob == 0.05
 
 
 def test_replace_validates_and_dict_round_trip():

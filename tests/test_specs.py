@@ -4,7 +4,7 @@ import pytest
 
 from nnreg import Settings
 from nnreg.specs import (DEFAULT_SPECS, MAX_NAME, ModelSpec, describe, parse_spec, parse_specs, parse_specs_kept,
-                         spec_settings, specs_from_settings)
+                         spec_from_fields, spec_settings, specs_from_settings)
 
 
 @pytest.mark.parametrize("text, name, changes", [
@@ -83,3 +83,20 @@ def test_named_settings_become_the_specs_of_their_differences():
     specs = specs_from_settings({"none": base, "big": base.replace(lambd=3.0, layer_dims=(50, 20))}, base)
     assert specs == [ModelSpec("none"), ModelSpec("big", (("lambd", 3.0), ("layers", (50, 20))))]
     assert [str(spec) for spec in specs] == ["none", "big:lambd=3,layers=50 20"]
+
+
+def test_a_table_rows_cells_are_each_read_by_their_own_key():
+    spec = spec_from_fields("L2", {"lambd": " 0.0015 ", "num_iterations": "1e3"}, "L2")
+    assert spec.changes == (("lambd", 0.0015), ("num_iterations", 1000))
+    # A cell cannot set another key: "0.7,keep_prob=0.5" is one (bad) value of λ.
+    with pytest.raises(ValueError, match=r"lambd must be a number from 0 to 1,000, got '0.7,keep_prob=0.5'"):
+        spec_from_fields("L2", {"lambd": "0.7,keep_prob=0.5"}, "L2")
+    # A name holding ':' would read back as another model from its link.
+    with pytest.raises(ValueError, match=r"model name 'a:lambd=3' holds ':'"):
+        spec_from_fields("a:lambd=3", {}, "a:lambd=3")
+
+
+@pytest.mark.parametrize("text", ["L2:lambd=0.0015", "x:learning_rate=0.123456789", "y:keep_prob=0.05",
+                                  "z:lambd=1e-05"])
+def test_a_value_goes_into_a_link_with_every_digit(text):
+    assert str(parse_spec(text)) == text

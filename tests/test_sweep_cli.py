@@ -100,11 +100,12 @@ def test_within_noise_is_said_in_the_report(capsys):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["--lambd", "-1"], "lambd must be in [0, 1000], got -1"),
-    (["--lambd", "0,x"], "--lambd: 'x' is not a number"),
+    (["--lambd", "-1"], "--lambd: each value must be a number from 0 to 1,000, got -1"),
+    (["--lambd", "0,x"], "--lambd: each value must be a number from 0 to 1,000, got 'x'"),
     (["--lambd", ""], "--lambd needs at least one value"),
-    (["--keep-prob", "0"], "keep_prob must be in (0, 1], got 0"),
-    (["--keep-prob", "1.1"], "keep_prob must be in (0, 1], got 1.1"),
+    (["--keep-prob", "0"], "--keep-prob: each value must be a number from 0.05 to 1, got 0"),
+    (["--keep-prob", "1.1"], "--keep-prob: each value must be a number from 0.05 to 1, got 1.1"),
+    (["--keep-prob", "1, 0.01"], "--keep-prob: each value must be a number from 0.05 to 1, got 0.01"),
     (["--seeds", "0"], "--seeds must be a whole number from 1 to 100, got 0"),
     (["--seeds", "two"], "--seeds must be a whole number from 1 to 100, got 'two'"),
     (["--seeds", "2.5"], "got '2.5'"),
@@ -113,18 +114,18 @@ def test_within_noise_is_said_in_the_report(capsys):
     (["--hidden", "20 3 x"], "got '20 3 x'"),
     (["--learning-rate", "0"], "--learning-rate must be a number from 0.001 to 100, got 0"),
     (["--num-iterations", "0"], "--num-iterations must be a whole number from 100 to 100,000, got 0"),
-    (["--dev-fraction", "1"], "dev_fraction must be a number between 0 and 1"),
-    (["--l1", "-1"], "l1 must be in [0, 1000], got -1"),
-    (["--l1", "0,x"], "--l1: 'x' is not a number"),
-    (["--train-fraction", "0.01"], "--train-fraction: '0.01' is not a number from 0.05 to 1"),
-    (["--train-fraction", "1.5, 1"], "--train-fraction: '1.5' is not a number from 0.05 to 1"),
-    (["--train-fraction", "0.5, x"], "--train-fraction: 'x' is not a number from 0.05 to 1"),
+    (["--dev-fraction", "1"], "--dev-fraction must be a number from 0.05 to 0.5, got 1"),
+    (["--l1", "-1"], "--l1: each value must be a number from 0 to 1,000, got -1"),
+    (["--l1", "0,x"], "--l1: each value must be a number from 0 to 1,000, got 'x'"),
+    (["--train-fraction", "0.01"], "--train-fraction: each value must be a number from 0.05 to 1, got 0.01"),
+    (["--train-fraction", "1.5, 1"], "--train-fraction: each value must be a number from 0.05 to 1, got 1.5"),
+    (["--train-fraction", "0.5, x"], "--train-fraction: each value must be a number from 0.05 to 1, got 'x'"),
     (["--train-fraction", ""], "--train-fraction needs at least one value"),
     (["--train-fraction", "0.5,0.5"], "--train-fraction lists a value twice: 0.5, 0.5"),
     (["--train-fraction", "0.05, 1"], "--train-fraction: 0.05 of the 158 training points outside the dev set is "
                                       "too few to train on (at least 10, of both labels, are needed); 0.1 or more"),
     (["--train-fraction", "0.05"], "--train-fraction: 0.05 of the 158 training points outside the dev set"),
-    (["--dev-fraction", "0.01"], "leaves 2 dev point(s)"),
+    (["--dev-fraction", "0.01"], "--dev-fraction must be a number from 0.05 to 0.5, got 0.01"),
     (["--data", "nowhere"], "no such dataset"),
     (["--local-cluster", "0"], "local_cluster must be a number of workers from 1"),
     (["--local-cluster", "2", "--scheduler", "tcp://127.0.0.1:1"], "not allowed with argument"),
@@ -155,4 +156,14 @@ def test_module_entry_point_exits_2_without_traceback():
     run = subprocess.run([sys.executable, "-m", "nnreg", "sweep", "--keep-prob", "0"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and run.stdout == ""
-    assert run.stderr == "nnreg: error: keep_prob must be in (0, 1], got 0\n"
+    assert run.stderr == "nnreg: error: --keep-prob: each value must be a number from 0.05 to 1, got 0\n"
+
+
+def test_the_report_says_which_settings_collapsed(capsys):
+    assert main(["sweep", "--lambd", "0.7,50", "--keep-prob", "1", "--seeds", "2", "--num-iterations", "300"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-2:] == ["chosen", "outcome"]
+    assert lines[2].split()[-2:] == ["chosen", "trained"] and lines[3].split()[-2:] == ["worse", "collapsed"]
+    # Every model trained: no outcome column.
+    assert main(["sweep", *TINY]) == 0
+    assert "outcome" not in capsys.readouterr().out

@@ -37,11 +37,11 @@ def results_csv(football):
     return rows.to_csv(index=False).encode()
 
 
-def _run_tiny(page, lambd="0, 0.7", keep_prob="1, 0.86", seeds=2, iterations=300):
+def _run_tiny(page, lambd="0, 0.7", keep_prob="1, 0.86", seeds="2", iterations="300"):
     page.text_input(key="sweep_lambd").set_value(lambd)
     page.text_input(key="sweep_keep_prob").set_value(keep_prob)
-    page.number_input(key="sweep_seeds").set_value(seeds)
-    page.number_input(key="sweep_iterations").set_value(iterations)
+    page.text_input(key="sweep_seeds").set_value(seeds)
+    page.text_input(key="sweep_iterations").set_value(iterations)
     page.form_submit_button[0].click().run()
     assert not page.exception
 
@@ -64,11 +64,11 @@ def downloads(monkeypatch):
     return files
 
 
-def _moons(page, n_points=200, noise=0.2, data_seed=3):
+def _moons(page, n_points="200", noise=0.2, data_seed="3"):
     page.selectbox(key="sweep_data").set_value("moons").run()
-    page.number_input(key="sweep_n_points").set_value(n_points)
+    page.text_input(key="sweep_n_points").set_value(n_points)
     page.slider(key="sweep_noise").set_value(noise)
-    page.number_input(key="sweep_data_seed").set_value(data_seed).run()
+    page.text_input(key="sweep_data_seed").set_value(data_seed).run()
     assert not page.exception
 
 
@@ -105,19 +105,24 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("sweep_lambd", "0, -1", "lambd must be in [0, 1000], got -1"),
-    ("sweep_l1", "0, -1", "l1 must be in [0, 1000], got -1"),
-    ("sweep_l1", "x", "L1 values: 'x' is not a number"),
-    ("sweep_keep_prob", "0.5, x", "keep_prob values: 'x' is not a number"),
+    ("sweep_lambd", "0, -1", "λ values: each value must be a number from 0 to 1,000, got -1"),
+    ("sweep_l1", "0, -1", "L1 values: each value must be a number from 0 to 1,000, got -1"),
+    ("sweep_l1", "x", "L1 values: each value must be a number from 0 to 1,000, got 'x'"),
+    ("sweep_keep_prob", "0.5, x", "keep_prob values: each value must be a number from 0.05 to 1, got 'x'"),
+    # The main page's and compare's lowest keep_prob: a row's link to the main page is never refused there.
+    ("sweep_keep_prob", "1, 0.01", "keep_prob values: each value must be a number from 0.05 to 1, got 0.01"),
     ("sweep_hidden", "20, 2.5", "hidden layer sizes must be 1 to 10 layers of 1 to 500 units, whole numbers"),
     ("sweep_hidden", "20,,3", "got '20,,3'"),
-    ("sweep_seeds", None, "Seeds must be a whole number from 1 to 100, got ''"),
-    ("sweep_seeds", 101, "Seeds must be a whole number from 1 to 100, got 101"),
-    ("sweep_iterations", 100_001, "Iterations must be a whole number from 100 to 100,000, got 100001"),
-    ("sweep_learning_rate", -1.0, "Learning rate must be a number from 0.001 to 100, got -1.0"),
+    ("sweep_seeds", "", "Seeds must be a whole number from 1 to 100, got ''"),
+    ("sweep_seeds", "101", "Seeds must be a whole number from 1 to 100, got 101"),
+    ("sweep_seeds", "1.5", "Seeds must be a whole number from 1 to 100, got '1.5'"),
+    ("sweep_seeds", "1e9", "Seeds must be a whole number from 1 to 100, got 1e9"),
+    ("sweep_iterations", "100001", "Iterations must be a whole number from 100 to 100,000, got 100001"),
+    ("sweep_learning_rate", "-1", "Learning rate must be a number from 0.001 to 100, got -1"),
+    ("sweep_learning_rate", "0x10", "Learning rate must be a number from 0.001 to 100, got '0x10'"),
 ])
 def test_bad_values_are_named_and_nothing_runs(page, field, value, message):
-    (page.text_input if isinstance(value, str) else page.number_input)(key=field).set_value(value)
+    page.text_input(key=field).set_value(value)
     page.form_submit_button[0].click().run()
     assert not page.exception
     assert message in page.error[0].value
@@ -125,7 +130,7 @@ def test_bad_values_are_named_and_nothing_runs(page, field, value, message):
 
 
 def test_too_big_a_sweep_is_refused(page):
-    page.number_input(key="sweep_seeds").set_value(20)
+    page.text_input(key="sweep_seeds").set_value("20")
     page.form_submit_button[0].click().run()
     assert "This sweep would train too much: 320 models of 20, 3 hidden units" in page.error[0].value
     assert "Lower the number of seeds" in page.error[0].value
@@ -146,13 +151,13 @@ def test_a_synthetic_set_is_trained_with_its_options(page, downloads):
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("sweep_n_points", 5, "Number of points: n_points must be a whole number from 40 to 2,000, got 5"),
-    ("sweep_n_points", None, "Number of points: n_points must be a whole number from 40 to 2,000, got ''"),
-    ("sweep_data_seed", -1, "Data seed: data_seed must be a whole number from 0 to "),
+    ("sweep_n_points", "5", "Number of points: n_points must be a whole number from 40 to 2,000, got 5"),
+    ("sweep_n_points", "", "Number of points: n_points must be a whole number from 40 to 2,000, got ''"),
+    ("sweep_data_seed", "-1", "Data seed: data_seed must be a whole number from 0 to "),
 ])
 def test_a_bad_data_option_is_named_and_nothing_trains(page, key, value, message):
     _moons(page)
-    page.number_input(key=key).set_value(value).run()
+    page.text_input(key=key).set_value(value).run()
     assert page.error[0].value.startswith(message)
     page.form_submit_button[0].click().run()
     assert not page.exception and page.error[-1].value.startswith("Nothing was trained: " + message)
@@ -222,31 +227,31 @@ def _open(link):
 
 def _form(app):
     """Every field of the form shown, by its key."""
-    widgets = [*app.text_input, *app.number_input, *app.slider, *app.selectbox, *app.radio]
+    widgets = [*app.text_input, *app.slider, *app.selectbox, *app.radio]
     return {widget.key: widget.value for widget in widgets}
 
 
 def test_every_field_is_read_from_the_link():
     app = _open(LINK)
     assert not app.warning
-    assert _form(app) == {"sweep_data": "moons", "sweep_n_points": 240, "sweep_noise": 0.25, "sweep_data_seed": 9,
-                          "sweep_lambd": "0, 3", "sweep_l1": "0, 0.05", "sweep_keep_prob": "1, 0.7", "sweep_seeds": 3,
-                          "sweep_iterations": 1500, "sweep_learning_rate": 0.5, "sweep_dev_fraction": 0.3,
+    assert _form(app) == {"sweep_data": "moons", "sweep_n_points": "240", "sweep_noise": 0.25, "sweep_data_seed": "9",
+                          "sweep_lambd": "0, 3", "sweep_l1": "0, 0.05", "sweep_keep_prob": "1, 0.7", "sweep_seeds": "3",
+                          "sweep_iterations": "1500", "sweep_learning_rate": "0.5", "sweep_dev_fraction": 0.3,
                           "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
                           "sweep_train_fraction": "0.5, 1"}
 
 
-def test_a_whole_number_written_otherwise_in_the_link_is_read():
+def test_a_whole_number_written_otherwise_in_the_link_is_kept_as_written():
     app = _open({"sweep_seeds": "3.0", "sweep_iterations": "1e3"})
     assert not app.warning
-    assert (app.number_input(key="sweep_seeds").value, app.number_input(key="sweep_iterations").value) == (3, 1000)
+    assert (app.text_input(key="sweep_seeds").value, app.text_input(key="sweep_iterations").value) == ("3.0", "1e3")
 
 
 @pytest.mark.parametrize("key, text, default, message", [
-    ("sweep_seeds", "abc", 5, "Seeds must be a whole number from 1 to 100, got 'abc'"),
-    ("sweep_iterations", "1e400", 30_000, "Iterations must be a whole number from 100 to 100,000, got '1e400'"),
-    ("sweep_learning_rate", "0", 0.3, "Learning rate must be a number from 0.001 to 100, got 0"),
-    ("sweep_n_points", "5", 400, "n_points must be a whole number from 40 to 2,000, got 5"),
+    ("sweep_seeds", "abc", "5", "Seeds must be a whole number from 1 to 100, got 'abc'"),
+    ("sweep_iterations", "1e400", "30000", "Iterations must be a whole number from 100 to 100,000, got '1e400'"),
+    ("sweep_learning_rate", "0", "0.3", "Learning rate must be a number from 0.001 to 100, got 0"),
+    ("sweep_n_points", "5", "400", "n_points must be a whole number from 40 to 2,000, got 5"),
     ("sweep_noise", "2", 0.1, "noise must be a number from 0 to 1, got 2"),
     ("sweep_dev_fraction", "0.9", 0.25, "dev_fraction must be a number from 0.05 to 0.5, got 0.9"),
     ("sweep_data", "nowhere", "football", "data must be one of football"),
@@ -274,7 +279,7 @@ def test_a_bad_link_value_is_named_and_the_rest_kept(key, text, default, message
 
 def test_every_settings_row_is_in_the_table(page):
     # That the table is as tall as its rows, the browser test below checks.
-    _run_tiny(page, lambd="0, 0.01, 0.1, 0.7, 3", keep_prob="1, 0.86, 0.7", seeds=2)
+    _run_tiny(page, lambd="0, 0.01, 0.1, 0.7, 3", keep_prob="1, 0.86, 0.7", seeds="2")
     table = page.dataframe[0].value
     assert len(table) == 15 and len(set(zip(table["lambd"], table["keep_prob"]))) == 15
 
@@ -321,7 +326,7 @@ def test_every_models_row_downloads_as_csv_and_parquet(page, downloads):
 def test_a_settings_link_opens_it_in_the_main_page_as_a_model(page):
     _moons(page)
     page.radio(key="sweep_dropout_mask").set_value("fixed")
-    _run_tiny(page, seeds=3)
+    _run_tiny(page, seeds="3")
     table = page.dataframe[0].value
     for _, row in table.iterrows():
         link = row["open"]
@@ -433,8 +438,8 @@ def test_a_data_size_curve_shows_its_chart_table_and_findings(page):
 
 @pytest.mark.parametrize("value, message", [
     ("0.5", "Training-set fractions: a data-size curve needs at least two fractions, got '0.5'"),
-    ("0.5, x", "Training-set fractions: 'x' is not a number from 0.05 to 1"),
-    ("0.01, 1", "Training-set fractions: '0.01' is not a number from 0.05 to 1"),
+    ("0.5, x", "Training-set fractions: each value must be a number from 0.05 to 1, got 'x'"),
+    ("0.01, 1", "Training-set fractions: each value must be a number from 0.05 to 1, got 0.01"),
     ("1, 1", "Training-set fractions lists a value twice: 1, 1"),
     ("0.05, 1", "Training-set fractions: 0.05 of the 158 training points outside the dev set is too few"),
 ])
@@ -623,3 +628,16 @@ def test_the_table_shows_every_row_and_the_link_reproduces_the_form(server):
         for label, text in typed.items():
             expect(page.get_by_label(label, exact=True)).to_have_value(text, timeout=15_000)
         assert page.get_by_role("radio", name="fixed").is_checked()
+
+
+def test_a_collapsed_setting_is_named_in_the_table_and_an_old_file_has_no_such_column(page, results_csv):
+    _run_tiny(page, lambd="0.7, 50", keep_prob="1", seeds="2")
+    table = page.dataframe[0].value
+    assert list(table["outcome"]) == ["trained", "collapsed"]
+    assert list(table["vs chosen (dev)"]) == ["chosen", "worse"]
+    old = pd.read_csv(io.BytesIO(results_csv)).drop(columns=["outcome"])
+    page.radio(key="sweep_source").set_value("View a results file").run()
+    page.file_uploader(key="sweep_upload").upload("old.csv", old.to_csv(index=False).encode(), "text/csv")
+    page.run()
+    assert not page.exception and not page.error
+    assert "outcome" not in page.dataframe[0].value

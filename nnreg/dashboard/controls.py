@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import data
-from ..limits import (MAX_DEV_FRACTION, MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEEDS, MIN_DEV_FRACTION, MIN_ITERATIONS,
-                      MIN_LEARNING_RATE, MIN_TRAIN_FRACTION, format_layers, parse_layers, parse_number)
+from ..limits import RANGES, Range, format_layers, format_number, parse_layers, read
 from ..settings import DROPOUT_MASKS, Settings
 
 
@@ -26,40 +25,57 @@ COURSE = Settings()
 @dataclass(frozen=True)
 class Control:
     """One control's course default and what it accepts; the type of ``default`` sets the kind:
-    bool (a switch), int or float (a range from ``low`` to ``high``), str with ``options`` (a
-    choice) or str without (the hidden layer sizes, as text)."""
+    bool (a switch), int or float (a number in ``range``, typed, or on a slider where ``step`` is
+    set), str with ``options`` (a choice) or str without (the hidden layer sizes, as text).
+    ``fallback`` says what the page does when a link's value is refused."""
 
     default: object
-    low: float | None = None
-    high: float | None = None
+    range: Range | None = None
     step: float | None = None
     options: tuple[str, ...] | None = None
+    fallback: str = "The models use the default, {}."
+
+    @property
+    def low(self) -> float:
+        return self.range.low
+
+    @property
+    def high(self) -> float:
+        return self.range.high
 
 
 # The study page's deeper views, one tab each, the first open on a first visit.
-VIEWS = ("Weight decay", "The network", "Learning curves", "Training replay", "Hidden units", "Is dropout's 95 % real?",
+# The masks view asks the course's question ("is dropout's 95 % real?") of whatever data is shown,
+# with that data's own numbers, so its label names no number.
+VIEWS = ("Weight decay", "The network", "Learning curves", "Training replay", "Hidden units", "One dropout run or many?",
          "The data alone", "The math")
+# Views renamed since links were shared: an old link opens the view under its new name.
+RENAMED_VIEWS = {"Is dropout's 95 % real?": "One dropout run or many?"}
 
-# The controls go as far as the command line does (nnreg.limits); what a whole page may train is
-# bounded by limits.BUDGET, checked before anything trains.
+# The controls take what the command line takes (nnreg.limits.RANGES); what a whole page may train
+# is bounded by limits.BUDGET, checked before anything trains.
 CONTROLS: dict[str, Control] = {
     "data": Control(data.BUILTIN),
-    "n_points": Control(400, 40, 2000, 20),
-    "noise": Control(0.1, 0.0, 1.0, 0.01),
-    "data_seed": Control(0, 0, 1_000_000, 1),
-    "train_fraction": Control(COURSE.train_fraction, MIN_TRAIN_FRACTION, 1.0, 0.05),
-    "learning_rate": Control(COURSE.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE, 0.05),
-    "num_iterations": Control(COURSE.num_iterations, MIN_ITERATIONS, MAX_ITERATIONS, 1000),
+    "n_points": Control(400, RANGES["n_points"]),
+    "noise": Control(0.1, RANGES["noise"], 0.01),
+    "data_seed": Control(0, RANGES["data_seed"]),
+    "train_fraction": Control(COURSE.train_fraction, RANGES["train_fraction"], 0.05),
+    "learning_rate": Control(COURSE.learning_rate, RANGES["learning_rate"]),
+    "num_iterations": Control(COURSE.num_iterations, RANGES["num_iterations"]),
     "layers": Control(format_layers(COURSE.layer_dims)),
-    "seed": Control(COURSE.seed, 0, 1_000_000, 1),
-    "n_seeds": Control(1, 1, MAX_SEEDS, 1),
+    "seed": Control(COURSE.seed, RANGES["seed"]),
+    "n_seeds": Control(1, RANGES["n_seeds"]),
     "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS),
-    "dev_fraction": Control(COURSE.dev_fraction, MIN_DEV_FRACTION, MAX_DEV_FRACTION, 0.05),
+    "dev_fraction": Control(COURSE.dev_fraction, RANGES["dev_fraction"], 0.05),
     "stop_early": Control(False),
-    "test_points": Control(True),
-    "discretize": Control(False),
-    "view": Control(VIEWS[0], options=VIEWS),
+    "test_points": Control(True, fallback="The page uses the default, {}."),
+    "discretize": Control(False, fallback="The page uses the default, {}."),
+    "ring_errors": Control(False, fallback="The page uses the default, {}."),
+    "view": Control(VIEWS[0], options=VIEWS, fallback="The page opens the default view, {}."),
 }
+# The controls typed as text, numbers included: a number field would turn "1e9" into 1 and "1,5"
+# into 15 in the browser, before the page could say what was typed.
+TYPED = ("n_points", "data_seed", "learning_rate", "num_iterations", "layers", "seed", "n_seeds")
 
 
 # The two ways to train the course's study, each setting every shared control of the models and
@@ -89,25 +105,31 @@ def parse_value(key: str, text, choices: list[str]):
     text = str(text)
     if isinstance(control.default, bool):
         if text.lower() not in ("true", "false"):
-            raise ValueError(f"{key} must be true or false")
+            raise ValueError(f"{key} must be true or false, got {text!r}")
         return text.lower() == "true"
-    if isinstance(control.default, (int, float)):
-        return parse_number(text, key, whole=isinstance(control.default, int), low=control.low, high=control.high)
+    if control.range is not None:
+        return read(key, text)
     if key == "layers":
         return parse_layers(text)
     options = choices if key == "data" else control.options
     if text not in options:
-        raise ValueError(f"{key} must be one of {', '.join(options)}")
+        raise ValueError(f"{key} must be one of {', '.join(options)}, got {text!r}")
     return text
 
 
 def shown_value(key: str, value) -> str:
-    """A control's value as its field and its link show it: true/false, "20, 3", 0.7."""
+    """A control's value as its field and its link show it, every digit kept: true/false, "20, 3",
+    0.0015."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, tuple):
         return format_layers(value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return format_number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def widget_value(key: str, value):
+    """What a control's widget holds for ``value``: the text of a typed field, else the value."""
+    return shown_value(key, value) if key in TYPED else value
 
 
 def check_query_params(params: Mapping[str, str], choices: list[str]) -> dict[str, str]:
@@ -120,18 +142,19 @@ def check_query_params(params: Mapping[str, str], choices: list[str]) -> dict[st
         try:
             parse_value(key, text, choices)
         except ValueError as error:
+            control = CONTROLS[key]
             messages[key] = (f"The link's `{key}={text}` was not used: {error}. "
-                             f"The models use the default, {shown_value(key, CONTROLS[key].default)}.")
+                             + control.fallback.format(shown_value(key, control.default)))
     return messages
 
 
-def typed_problem(key: str, label: str, value, used, choices: list[str]) -> str | None:
-    """Why a value typed into a control cannot be used, naming it and what is allowed (None if
-    it can); ``used`` is the value the models keep using."""
+def typed_problem(key: str, label: str, text, used, choices: list[str]) -> str | None:
+    """Why the text typed into a control cannot be used, quoting it and saying what is allowed
+    (None if it can); ``used`` is the value the models keep using."""
     try:
-        parse_value(key, "" if value is None else value, choices)
+        parse_value(key, "" if text is None else text, choices)
     except ValueError as error:
-        typed = "an empty field" if value is None or str(value).strip() == "" else f"`{value}`"
+        typed = "an empty field" if text is None or str(text).strip() == "" else f"`{str(text).strip()}`"
         return f"{label}: {typed} was not used: {error}. The models use {shown_value(key, used)}."
     return None
 

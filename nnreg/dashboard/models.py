@@ -11,8 +11,8 @@ import pandas as pd
 
 from .. import limits
 from ..settings import Settings, title
-from ..specs import (DEFAULT_SPECS, SPEC_KEYS, ModelSpec, describe, parse_specs, parse_specs_kept, spec_settings,
-                     specs_from_settings)
+from ..specs import (DEFAULT_SPECS, SPEC_KEYS, ModelSpec, describe, kept_specs, parse_specs, spec_from_fields,
+                     spec_settings, spec_text, specs_from_settings)
 from ..study import repetitions, study_models
 from ..training import fitted_points
 from .controls import CONTROLS
@@ -93,20 +93,17 @@ EDITOR_COLUMNS = ("name", *SPEC_KEYS)
 
 
 def specs_frame(specs: Sequence[ModelSpec]) -> pd.DataFrame:
-    """The list as the page's table shows it: a column per key, empty where a model keeps the
-    shared value (early_stopping: False)."""
+    """The list as the page's table shows it: a column per key, each value as text with every
+    digit (typed cells reach the page as typed: "1e9" and "abc" are named, not changed), empty
+    where a model keeps the shared value (early_stopping: False)."""
     rows = []
     for spec in specs:
         changes = dict(spec.changes)
         row = {"name": spec.name, "early_stopping": bool(changes.pop("early_stopping", False))}
-        if "layers" in changes:
-            changes["layers"] = limits.format_layers(changes["layers"])
-        rows.append(row | changes)
+        rows.append(row | {key: spec_text(key, value) for key, value in changes.items()})
     frame = pd.DataFrame(rows, columns=list(EDITOR_COLUMNS))
     # Types the editor's columns can hold even where every cell is empty.
-    return frame.astype({"name": "string", "lambd": "float64", "l1": "float64", "keep_prob": "float64",
-                         "early_stopping": "bool", "layers": "string", "learning_rate": "float64",
-                         "num_iterations": "Int64"})
+    return frame.astype({key: "bool" if key == "early_stopping" else "string" for key in EDITOR_COLUMNS})
 
 
 def edited_frame(frame: pd.DataFrame, edits: Mapping) -> pd.DataFrame:
@@ -122,32 +119,35 @@ def edited_frame(frame: pd.DataFrame, edits: Mapping) -> pd.DataFrame:
 
 
 def _cell(value) -> str | None:
-    """A table cell as spec text, or None where it is empty."""
+    """A table cell's text, or None where it is empty."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
-    text = f"{value:g}" if isinstance(value, float) else str(value).strip()
+    text = str(value).strip()
     return text or None
 
 
 def frame_specs(frame: pd.DataFrame) -> tuple[list[ModelSpec], list[str]]:
     """The models of an edited table and a message for each row that cannot be used (the others
-    are kept); rows left wholly empty, as a newly added one is, are skipped."""
-    texts = []
-    for number, row in enumerate(frame.to_dict("records"), start=1):
+    are kept); rows left wholly empty, as a newly added one is, are skipped.  Each cell is read
+    by its own column's rules, so a cell cannot set another column's value."""
+    readers = []
+    for row in frame.to_dict("records"):
         cells = {key: _cell(row.get(key)) for key in EDITOR_COLUMNS}
         if cells["early_stopping"] in ("False", "false"):
             cells["early_stopping"] = None
         if not any(cells.values()):
             continue
-        pairs = [f"{key}={value}" for key, value in cells.items() if key != "name" and value is not None]
-        texts.append((cells["name"] or "") + (":" + ",".join(pairs) if pairs else ""))
-    return parse_specs_kept(texts)
+        name = cells.pop("name") or ""
+        fields = {key: text for key, text in cells.items() if text is not None}
+        written = name + (":" + ",".join(f"{key}={text}" for key, text in fields.items()) if fields else "")
+        readers.append((written, lambda name=name, fields=fields, written=written:
+                        spec_from_fields(name, fields, written)))
+    return kept_specs(readers)
 
 
 # --- Links from before the list: lambd, keep_prob and the optional models as controls ------------
 LEGACY_KEYS = ("lambd", "keep_prob", "l1", "l1_model", "early_stopping_model", "l2_dropout")
-_LEGACY_NUMBERS = {"lambd": dict(low=0, high=limits.MAX_LAMBD), "l1": dict(low=0, high=limits.MAX_L1),
-                   "keep_prob": dict(low=limits.MIN_KEEP_PROB, high=1)}
+_LEGACY_NUMBERS = ("lambd", "keep_prob", "l1")
 
 
 def legacy_specs(params: Mapping[str, str]) -> tuple[list[ModelSpec] | None, list[str]]:
@@ -165,7 +165,7 @@ def legacy_specs(params: Mapping[str, str]) -> tuple[list[ModelSpec] | None, lis
         text = str(params[key])
         try:
             if key in _LEGACY_NUMBERS:
-                values[key] = limits.parse_number(text, key, **_LEGACY_NUMBERS[key])
+                values[key] = limits.read(key, text)
             elif text.lower() in ("true", "false"):
                 values[key] = text.lower() == "true"
             else:

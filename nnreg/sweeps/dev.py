@@ -5,17 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import MIN_SPLIT_POINTS, Dataset, holdout_mask, subsample_mask
-from ..limits import MIN_TRAIN_FRACTION
+from ..limits import MIN_TRAIN_FRACTION, check
 
 DEV_SEED = 0
 
 
 def dev_mask(dataset: Dataset, dev_fraction: float = 0.25, seed: int = DEV_SEED) -> np.ndarray:
     """Which training points form the dev set: seeded, stratified, never a test point."""
-    if isinstance(dev_fraction, bool) or not isinstance(dev_fraction, (int, float)) \
-            or not 0 < dev_fraction < 1:
-        raise ValueError(f"dev_fraction must be a number between 0 and 1 (exclusive), got {dev_fraction!r}")
-    return holdout_mask(dataset.train_Y, dev_fraction, seed)
+    return holdout_mask(dataset.train_Y, check("dev_fraction", dev_fraction), seed)
 
 
 def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:

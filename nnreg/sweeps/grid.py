@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from ..limits import MAX_SEEDS
+from ..limits import check
 from ..settings import Settings
 
 # The settings a sweep varies, in the order its grid, rows and tables list them.  Each one's
@@ -20,9 +20,7 @@ def seed_list(seeds) -> list[int]:
     if isinstance(seeds, bool):
         raise ValueError(f"seeds must be a number of seeds or a list of seeds, got {seeds!r}")
     if isinstance(seeds, (int, np.integer)):
-        if not 1 <= seeds <= MAX_SEEDS:
-            raise ValueError(f"seeds must be from 1 to {MAX_SEEDS:,}, got {seeds}")
-        return list(range(int(seeds)))
+        return list(range(check("n_seeds", seeds, name="seeds")))
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..limits import (MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEEDS, MIN_ITERATIONS, MIN_LEARNING_RATE,
-                      MIN_TRAIN_FRACTION, parse_layers, parse_number, parse_numbers)
+from ..limits import parse_layers, read, read_list
 from ..settings import Settings
 from .curve import curve_models, fraction_list
 from .grid import GRID_FIELDS, grid_settings
@@ -51,22 +50,20 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
         value = fields[key]
         return "" if value is None else str(value)
 
-    grid = {field: parse_numbers(text(field), names[field]) for field in GRID_FIELDS}
-    fractions = fraction_list(parse_numbers(text("train_fraction"), names["train_fraction"], low=MIN_TRAIN_FRACTION,
-                                            high=1.0), names["train_fraction"])
+    grid = {field: read_list(field, text(field), names[field]) for field in GRID_FIELDS}
+    fractions = fraction_list(read_list("train_fraction", text("train_fraction"), names["train_fraction"]),
+                              names["train_fraction"])
     try:
         layer_dims = parse_layers(text("hidden"))
     except ValueError as error:
         raise ValueError(f"{names['hidden']}: {error}") from None
     base = Settings(layer_dims=layer_dims,
-                    learning_rate=parse_number(text("learning_rate"), names["learning_rate"], low=MIN_LEARNING_RATE,
-                                               high=MAX_LEARNING_RATE),
-                    num_iterations=parse_number(text("num_iterations"), names["num_iterations"], whole=True,
-                                                low=MIN_ITERATIONS, high=MAX_ITERATIONS),
+                    learning_rate=read("learning_rate", text("learning_rate"), names["learning_rate"]),
+                    num_iterations=read("num_iterations", text("num_iterations"), names["num_iterations"]),
                     # A curve sets each model's own fraction.
                     train_fraction=fractions[0] if len(fractions) == 1 else 1.0)
-    seeds = parse_number(text("seeds"), names["seeds"], whole=True, low=1, high=MAX_SEEDS)
-    dev_fraction = parse_number(text("dev_fraction"), names["dev_fraction"])
+    seeds = read("n_seeds", text("seeds"), names["seeds"])
+    dev_fraction = read("dev_fraction", text("dev_fraction"), names["dev_fraction"])
     request = SweepRequest(grid, base, seeds, dev_fraction, tuple(fractions))
     request.models()  # every setting validated now, before anything trains
     return request
