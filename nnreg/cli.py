@@ -19,10 +19,12 @@ from . import data, limits
 from .arguments import add_data
 from .formatting import mean_std, text_table
 from .dashboard.models import model_title
+from .dashboard.captions import training_problem
 from .dashboard.table import accuracy_table, table_text
 from .settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
 from .specs import DEFAULT_SPECS, parse_specs, spec_settings
 from .study import run_study, study_models, summary_table
+from .training import TRAINED
 from .sweep_cli import register as register_sweep
 from .bench import register as register_bench
 
@@ -45,16 +47,16 @@ class _Parser(argparse.ArgumentParser):
 def seeds_argument(text: str) -> int:
     """``--seeds N``: how many init seeds (0..N-1), within the limit every surface shares."""
     try:
-        return limits.parse_number(text, "the number of seeds", whole=True, low=1, high=limits.MAX_SEEDS)
+        return limits.read("n_seeds", text, "the number of seeds")
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def number_argument(name: str, **allowed):
-    """An argparse type reading one number by ``limits.parse_number`` (the page's rules)."""
+def number_argument(name: str, field: str):
+    """An argparse type reading ``field``'s value by ``limits.read`` (the page's rules and range)."""
     def parse(text: str):
         try:
-            return limits.parse_number(text, name, **allowed)
+            return limits.read(field, text, name)
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
     return parse
@@ -81,18 +83,23 @@ def format_table(table) -> str:
         cells.append(f"{row.seconds:.2f}")
         if several:
             cells.append(row.test_vs_first)
-        if row.diverged:
-            cells[0] += f" (diverged in {row.diverged} run(s))"
+        if row.outcome != TRAINED:
+            cells[0] += f" ({row.outcome})"
         lines.append(cells)
     return text_table(header, lines, left=1)
 
 
 def model_notes(results) -> list[str]:
-    """What the table cannot show: how many weights L1 set to exactly 0, and where each
-    early-stopping model stopped (the iteration it kept, chosen on its dev points)."""
+    """What the table cannot show: why a model's run did not train (its first such run's
+    ``training_problem``), how many weights L1 set to exactly 0, and where each early-stopping
+    model stopped (the iteration it kept, chosen on its dev points)."""
     lines = []
     for name, runs in results.items():
         first = runs[0]
+        failed = [run for run in runs if run.outcome.kind != TRAINED]
+        if failed:
+            which = f", init seed {failed[0].settings.seed}" if len(runs) > 1 else ""
+            lines.append(f"{title(name)}{which}: {training_problem(failed[0])}")
         if first.settings.l1 > 0:
             zeros = [run.zero_weights()[0] for run in runs]
             total = first.zero_weights()[1]
@@ -151,13 +158,14 @@ def study_json(dataset, results, table, seeds, specs=None) -> dict:
                          gap_std=row.gap_std, seeds=list(range(seeds)),
                          **{"test_vs_none" if specs is None else "test_vs_first": row.test_vs_first})
             entry["runs"] = [{"seed": r.settings.seed, "train_accuracy": r.train_accuracy,
-                              "test_accuracy": r.test_accuracy, "diverged_at": r.diverged_at}
+                              "test_accuracy": r.test_accuracy, "outcome": r.outcome.kind,
+                              "diverged_at": r.diverged_at}
                              for r in runs]
         else:
             only = runs[0]
             entry.update(train_correct=only.train_correct, train_size=only.train_size,
                          test_correct=only.test_correct, test_size=only.test_size,
-                         diverged_at=only.diverged_at)
+                         outcome=only.outcome.kind, diverged_at=only.diverged_at)
             if only.best_iteration is not None:
                 entry.update(best_iteration=only.best_iteration, dev_accuracy=only.dev_accuracy)
             if only.settings.l1 > 0:
@@ -219,20 +227,17 @@ def add_shared_settings(parser) -> None:
     parser.add_argument("--seeds", type=seeds_argument,
                         help="train each model over init seeds 0..N-1 and report mean ± std")
     parser.add_argument("--dev-fraction", default=course.dev_fraction,
-                        type=number_argument("--dev-fraction", low=limits.MIN_DEV_FRACTION,
-                                             high=limits.MAX_DEV_FRACTION),
+                        type=number_argument("--dev-fraction", "dev_fraction"),
                         help="the share of the training points a model that stops early holds out as its dev set")
     parser.add_argument("--train-fraction", default=course.train_fraction,
-                        type=number_argument("--train-fraction", low=limits.MIN_TRAIN_FRACTION, high=1),
+                        type=number_argument("--train-fraction", "train_fraction"),
                         help="train every model on this seeded, stratified share of the training points")
     parser.add_argument("--hidden", type=layers_argument, default=course.layer_dims,
                         help="hidden layer sizes, like '20, 3' or '20 3'")
     parser.add_argument("--learning-rate", default=course.learning_rate,
-                        type=number_argument("--learning-rate", low=limits.MIN_LEARNING_RATE,
-                                             high=limits.MAX_LEARNING_RATE))
+                        type=number_argument("--learning-rate", "learning_rate"))
     parser.add_argument("--num-iterations", default=course.num_iterations,
-                        type=number_argument("--num-iterations", whole=True, low=limits.MIN_ITERATIONS,
-                                             high=limits.MAX_ITERATIONS))
+                        type=number_argument("--num-iterations", "num_iterations"))
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -244,12 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "on request) and print a table")
     add_data(reproduce)
     l2, dropout = STUDY["l2"], STUDY["dropout"]
-    reproduce.add_argument("--lambd", type=number_argument("--lambd", low=0, high=limits.MAX_LAMBD),
+    reproduce.add_argument("--lambd", type=number_argument("--lambd", "lambd"),
                            default=l2.lambd, help=f"the L2 model's strength (default {l2.lambd:g})")
-    reproduce.add_argument("--keep-prob", type=number_argument("--keep-prob", low=limits.MIN_KEEP_PROB, high=1),
+    reproduce.add_argument("--keep-prob", type=number_argument("--keep-prob", "keep_prob"),
                            default=dropout.keep_prob,
                            help=f"the dropout model's keep_prob (default {dropout.keep_prob:g})")
-    reproduce.add_argument("--l1", type=number_argument("--l1", low=0, high=limits.MAX_L1),
+    reproduce.add_argument("--l1", type=number_argument("--l1", "l1"),
                            help=f"add an L1 model of this strength (e.g. {EXTRA_MODELS['l1'].l1:g})")
     reproduce.add_argument("--early-stopping", action="store_true",
                            help="add a model that stops early: the iteration with the best dev accuracy")

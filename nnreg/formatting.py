@@ -1,14 +1,34 @@
 """How numbers read, wherever they are shown: accuracies in percent, mean ± std over seeds, and
-the command line's aligned text tables."""
+the command line's aligned text tables.  A negative number reads with the true minus sign, as
+"−0.2 pts" beside it does, never a hyphen.  Every CSV file written is written by ``csv_text``,
+whose text cells a spreadsheet shows rather than runs."""
 
 from __future__ import annotations
 
 import math
 
+MINUS = "\u2212"
+
+
+def signed(text: str) -> str:
+    """A formatted number with the true minus sign for a leading hyphen: "-2.1" → "−2.1"."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, singular for one: "1 model", "3 models" (``nouns``: an irregular plural)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
 
 def percent(value: float, decimals: int = 1) -> str:
-    """A fraction in percent with one decimal (or ``decimals``), without the sign: 0.9213 → "92.1"."""
-    return f"{100 * value:.{decimals}f}"
+    """A fraction in percent with one decimal (or ``decimals``), without the % sign: 0.9213 → "92.1",
+    -0.021 → "−2.1"."""
+    return signed(f"{100 * value:.{decimals}f}")
+
+
+def percent_cell(value: float) -> str:
+    """A fraction as a table's cell shows it: 0.9213 → "92.1%", -0.021 → "−2.1%"."""
+    return f"{percent(value)}%"
 
 
 def mean_std(mean: float, std: float, decimals: int = 1) -> str:
@@ -30,7 +50,7 @@ def points(change: float, spread: float | None = None, sign: bool = False) -> st
     """A difference in percentage points, "1.5", with one decimal; given the ``spread`` it was found
     to exceed (in points too), with the decimals it takes to read larger than it."""
     decimals = 1 if spread is None else decimals_apart(abs(change), 0.0, spread)
-    return f"{change:{'+' if sign else ''}.{decimals}f}"
+    return signed(f"{change:{'+' if sign else ''}.{decimals}f}")
 
 
 def interval(low: float, high: float) -> str:
@@ -48,3 +68,24 @@ def text_table(header: list[str], rows: list[list[str]], left: int = 0) -> str:
                          for i, (cell, width) in enumerate(zip(cells, widths)))
 
     return "\n".join(line(cells) for cells in [header, *rows])
+
+
+# What a spreadsheet takes for the start of a formula (OWASP's list against CSV injection): a
+# model named "=1+2" in a link would otherwise run as one in the table's CSV.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """A cell as a CSV file holds it: a text starting like a formula after a "'", which a
+    spreadsheet shows instead of running ("=1+2" → "'=1+2"); numbers, even negative, and every
+    other value as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def csv_text(frame, **options) -> str:
+    """A table (a pandas DataFrame) as CSV text without its index, every text cell through
+    ``spreadsheet_text``: every CSV the page or the command line writes is written by this.
+    ``options`` go to ``DataFrame.to_csv`` (e.g. ``float_format``)."""
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    safe = frame.assign(**{column: frame[column].map(spreadsheet_text) for column in text_columns})
+    return safe.to_csv(index=False, lineterminator="\n", **options)

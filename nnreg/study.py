@@ -10,7 +10,7 @@ import pandas as pd
 from .network import count_correct
 from .settings import STUDY, Settings, title
 from .sweeps import within_noise
-from .training import TrainResult, train_many
+from .training import COLLAPSED, DIVERGED, TrainResult, outcomes_text, train_many
 
 
 def study_models(base: Settings | None = None, *, lambd: float = STUDY["l2"].lambd,
@@ -63,11 +63,12 @@ def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
 def versus_first(name: str, runs: list[TrainResult], baseline: list[TrainResult], first: str) -> str:
     """How a model's test accuracy compares with the first model's (the course's: no
     regularization), honestly: a difference smaller than the spread over seeds is "within noise";
-    with one seed the spread is unknown, and a diverged run is no result to compare ("").  The page
-    and the command line both say this."""
+    with one seed the spread is unknown, and a diverged run is no result to compare ("").  A
+    collapsed model is one: it learned nothing, and is compared as it is.  The page and the command
+    line both say this."""
     if name == first or len(runs) < 2 or len(baseline) < 2:
         return ""
-    if any(run.diverged_at is not None for run in [*runs, *baseline]):
+    if any(run.outcome.kind == DIVERGED for run in [*runs, *baseline]):
         return ""
     mine, theirs = [r.test_accuracy for r in runs], [r.test_accuracy for r in baseline]
     if within_noise(mine, theirs):
@@ -76,8 +77,9 @@ def versus_first(name: str, runs: list[TrainResult], baseline: list[TrainResult]
 
 
 def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
-    """One row per model: mean and standard deviation over its runs of accuracy, gap and time, and
-    its test accuracy against the first model's (``versus_first``)."""
+    """One row per model: mean and standard deviation over its runs of accuracy, gap and time, how
+    its runs ended (``outcome``, and how many ``collapsed`` and ``diverged``), and its test accuracy
+    against the first model's (``versus_first``)."""
     rows = []
     baseline = next(iter(results), None)
     for name, runs in results.items():
@@ -104,13 +106,15 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
             "gap": gap.mean(),
             "gap_std": gap.std(ddof=1) if len(runs) > 1 else 0.0,
             "seconds": float(np.sum([r.seconds for r in runs])),
-            "diverged": sum(r.diverged_at is not None for r in runs),
+            "outcome": outcomes_text(run.outcome.kind for run in runs),
+            "collapsed": sum(r.outcome.kind == COLLAPSED for r in runs),
+            "diverged": sum(r.outcome.kind == DIVERGED for r in runs),
             "test_vs_first": versus_first(name, runs, results[baseline], baseline),
         })
     return pd.DataFrame(rows)
 
 
-# How many init seeds "Is dropout's 95 % real?" trains each way of drawing masks with.
+# How many init seeds "One dropout run or many?" trains each way of drawing masks with.
 MASK_SEEDS = 10
 
 

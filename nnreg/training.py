@@ -4,7 +4,8 @@ Two engines run the same loop (``nnreg.engines``): ``reference.numpy_loop``, the
 reference written next to the course's equations, and ``compiled.numba_loop``, the same
 mathematics compiled by Numba (tens of times faster).  This module drives them: it picks one
 (``train`` uses the compiled one whenever Numba is installed), derives the history and the
-divergence verdict from the record either returns, and trains many models at once.
+outcome (trained, collapsed or diverged: ``outcome_of``) from the record either returns, and
+trains many models at once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,125 @@ from .engines.reference import numpy_loop
 from .settings import Settings
 
 
+# How a run ended, named apart because each has its own cure: a diverged run's steps were too
+# large, a collapsed model learned nothing (often a penalty so strong that underfitting wins), and
+# only a diverged run is no result to compare.
+TRAINED, COLLAPSED, DIVERGED = "trained", "collapsed", "diverged"
+OUTCOMES = (TRAINED, COLLAPSED, DIVERGED)
+
+
+def outcomes_text(kinds) -> str:
+    """How several runs ended, as tables name it: the outcome when all ended alike ("collapsed"),
+    else the count of each, e.g. "7 trained, 3 collapsed"; "" for no runs."""
+    kinds = list(kinds)
+    counts = {kind: kinds.count(kind) for kind in OUTCOMES}
+    if len(set(kinds)) <= 1:
+        return kinds[0] if kinds else ""
+    return ", ".join(f"{count} {kind}" for kind, count in counts.items() if count)
+
+
+# A cost this many times its start has exploded: a model that learns lowers it, and noise (dropout
+# at keep_prob 0.05 raises the full network's cost by up to 16 % on the built-in datasets) stays far
+# below.
+EXPLODED = 3.0
+# P(label 1) spanning less than this over the points a network fitted is one output for all of
+# them: labels that hang on the sixth decimal are rounding, not a boundary.
+CONSTANT_SPREAD = 1e-6
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a network does on the points it fitted: its lowest and highest P(label 1), the label
+    it gives every one of them if it gives one label to all (else None), and the first hidden
+    layer (counted from 1) whose every unit is zero on all of them (None if none is)."""
+
+    low: float
+    high: float
+    label: int | None
+    dead_layer: int | None
+
+    @property
+    def constant(self) -> bool:
+        """Whether the output no longer depends on the point: one label for every point, or P
+        the same to ``CONSTANT_SPREAD``."""
+        return self.label is not None or self.high - self.low < CONSTANT_SPREAD
+
+
+def output_of(X, parameters) -> Output:
+    """``Output`` of ``parameters`` on the points X (features × examples)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        ZL, activations = network.forward(X, parameters)
+        probabilities = network.sigmoid(ZL)[0]
+    above = probabilities > network.THRESHOLD
+    label = 1 if above.all() else 0 if not above.any() else None
+    dead = [l for l, A in enumerate(activations[1:], start=1) if not A.any()]
+    return Output(float(probabilities.min()), float(probabilities.max()), label, dead[0] if dead else None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended (``outcome_of`` decides it; the page, the command line and the sweeps all
+    name it from here).
+
+    ``kind`` is TRAINED, COLLAPSED or DIVERGED, and ``cause`` says why, for the cure: a diverged
+    run "overflowed", its cost "exploded", or it was "thrown" (its cost rose and it ended with one
+    output for every point); a collapsed model's "dead layer", its "penalty" (λ or l1 above 0), or
+    "" (nothing known).  ``iteration`` is where a diverged run failed and ``cost`` its cost there
+    (a collapsed model: its cost at the end), ``start_cost`` its cost at iteration 0; ``output``
+    the network's output the verdict is about (None after an overflow).
+    """
+
+    kind: str
+    cause: str = ""
+    iteration: int | None = None
+    start_cost: float = math.nan
+    cost: float = math.nan
+    output: Output | None = None
+
+
+def outcome_of(iterations, costs, end: Output | None, returned: Output | None = None, *,
+               overflowed_at: int | None = None, penalty: bool = False) -> Outcome:
+    """How a run ended, from its cost at each of ``iterations`` (the first at iteration 0, the
+    last the run's final parameters), the ``Output`` of its final parameters (``end``) and of
+    the model it returns (``returned``: early stopping's choice; default ``end``).
+
+    Diverged, the steps were too large (lower the learning rate):
+      - an update overflowed (``overflowed_at``, where the engine stopped);
+      - the final cost is not finite or above ``EXPLODED`` times its start: it exploded and stayed;
+      - or the cost rose above its start and the final network gives every point one output.
+        Full-batch gradient descent with a small enough step never raises its cost; steps that did
+        and ended in a constant network threw the weights where no gradient reaches (learning rate
+        10 on every built-in dataset), however the cost reads at the end.
+    Collapsed, without diverging: the returned model's output is the same for every point it
+    fitted (``Output.constant``): it learned nothing and its accuracy is one label's share.  It
+    is a result, compared with the others.  Its cause: a "dead layer", every unit of a hidden
+    layer zero on every point (what steps too large leave, as at learning rate 5 on xor, even
+    with λ = 0.7: the penalty then shrinks the dead weights to 0); else with a penalty
+    (``penalty``) the "penalty": descent found what it asks for, weights near 0 with every unit
+    still alive (λ = 50 on the course's data): it is too strong and the model underfits.
+    Trained otherwise, however good: a run whose cost spiked and came back is judged by the
+    model it ended with.
+    """
+    returned = end if returned is None else returned
+    iterations, costs = [int(i) for i in iterations], np.asarray(costs, dtype=float)
+    start = float(costs[0]) if len(costs) else math.nan
+    if overflowed_at is not None:
+        return Outcome(DIVERGED, "overflowed", int(overflowed_at), start)
+    # Comparisons with NaN are false: a non-finite cost is tested on its own.
+    failing = ~np.isfinite(costs) | (costs > EXPLODED * start)
+    if failing[-1]:
+        first = int(np.argmax(failing))
+        return Outcome(DIVERGED, "exploded", iterations[first], start, float(costs[first]), end)
+    rose = costs > start
+    if end.constant and rose.any():
+        first = int(np.argmax(rose))
+        return Outcome(DIVERGED, "thrown", iterations[first], start, float(costs[first]), end)
+    if returned.constant:
+        cause = "dead layer" if returned.dead_layer is not None else "penalty" if penalty else ""
+        return Outcome(COLLAPSED, cause, None, start, float(costs[-1]), returned)
+    return Outcome(TRAINED, "", None, start, float(costs[-1]), returned)
+
+
 @dataclass
 class TrainResult:
     """One trained model: parameters in the course's shapes, its accuracies and its history.
@@ -34,10 +154,10 @@ class TrainResult:
     dev points and ``parameters`` those of ``best_iteration``, the recorded iteration with the best
     dev accuracy (the earliest on ties).  ``train_accuracy`` is on the fitted points.
 
-    ``diverged_at`` is None for a model that trained, else the iteration where training failed:
-    the first update that overflowed (training stopped there, and ``parameters`` are the last
-    finite ones), or the first recorded iteration at which the network had collapsed to one
-    output for every example or its cost had tripled.
+    ``outcome`` says how training ended (``outcome_of``): trained, collapsed (a network that
+    learned nothing, compared like any other) or diverged; ``diverged_at`` is where a diverged
+    run failed (None otherwise).  A run whose update overflowed stopped there, and its
+    ``parameters`` are the last finite ones.
     """
 
     settings: Settings
@@ -49,7 +169,7 @@ class TrainResult:
     test_correct: int
     test_size: int
     history: pd.DataFrame
-    diverged_at: int | None
+    outcome: Outcome
     seconds: float
     dataset_name: str = ""
     dataset_fingerprint: str = ""
@@ -59,6 +179,11 @@ class TrainResult:
     best_iteration: int | None = None
     # About CHECKPOINTS parameter sets by the number of updates that made them, from 0 to the last.
     checkpoints: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @property
+    def diverged_at(self) -> int | None:
+        """The iteration where a diverged run failed; None for a model that trained or collapsed."""
+        return self.outcome.iteration if self.outcome.kind == DIVERGED else None
 
     @property
     def checkpoint_iterations(self) -> list[int]:
@@ -128,15 +253,11 @@ def _checkpoints(record: Record, settings: Settings) -> dict[int, dict[str, np.n
     return kept
 
 
-def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -> tuple[pd.DataFrame, int | None]:
+def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -> pd.DataFrame:
     """One row per recorded iteration: objective, the full network's cost, its cross-entropy on
     the training and the test points (and the dev points ``dev`` = (X, Y), if given), accuracies
-    and norms;
-    and the first recorded iteration whose network had collapsed (None if none had).
+    and norms.
 
-    Collapsed means the output is the same for every training example: every unit of some hidden
-    layer is inactive everywhere, so no gradient can ever reach the layers below again.  It is
-    what a too-large learning rate leaves behind when its first steps throw the weights far out.
     The snapshots are evaluated together, stacked along a first axis (a few hundred NumPy calls
     in all instead of a few per snapshot), in chunks that bound the memory used.
     """
@@ -147,15 +268,11 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -
     columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms,
                                      *(f"{split}_{kind}" for split in splits for kind in ("cost", "accuracy"))]}
     chunk = max(1, 250_000 // (max(settings.layer_sizes) * max(m, X_test.shape[1])))
-    collapsed_at = None
     for start in range(0, len(loop.snapshots), chunk):
         snapshots = loop.snapshots[start: start + chunk]
         stacked = {name: np.stack([s[name] for s in snapshots]) for name in snapshots[0]}
         squares = [np.sum(np.square(stacked[f"W{l}"]), axis=(1, 2)) for l in range(1, L + 1)]
         ZL = _stacked_logits(stacked, X, L)
-        constant = np.flatnonzero(np.ptp(ZL, axis=(1, 2)) == 0)
-        if collapsed_at is None and constant.size:
-            collapsed_at = loop.record_iterations[start + constant[0]]
         ZL_test = _stacked_logits(stacked, X_test, L)
         # The cost gradient descent lowers (with L2's penalty), and the cross-entropy alone on either
         # split, which compare: a test cost rising while the train cost falls is overfitting.
@@ -174,16 +291,19 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -
     history = {"iteration": np.array(loop.record_iterations, dtype=np.int64),
                "objective": np.array(loop.objectives, dtype=float)}
     history.update({name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()})
-    return pd.DataFrame(history), collapsed_at
+    return pd.DataFrame(history)
 
 
-def _failed_at(history: pd.DataFrame, collapsed_at: int | None) -> int | None:
-    """The first recorded iteration at which training had visibly failed without overflowing:
-    the network had collapsed, or the model's cost had risen to three times its starting value
-    (steps that overshoot so far have thrown the weights out of the region where they can learn)."""
-    exploded = history.iteration[history.cost > 3 * history.cost.iloc[0]] if len(history) else []
-    failures = [int(i) for i in (collapsed_at, *exploded[:1]) if i is not None]
-    return min(failures, default=None)
+def _outcome(record: Record, history: pd.DataFrame, X, Y, settings: Settings, parameters, updates: int) -> Outcome:
+    """``outcome_of`` a run: its recorded costs and the final parameters' (after ``updates``),
+    the output of those and of the ``parameters`` it returns."""
+    if record.diverged_at is not None:
+        return outcome_of(history.iteration, history.cost, end=None, overflowed_at=record.diverged_at)
+    end_cost = network.compute_cost(X, Y, record.parameters, settings.lambd, l1=settings.l1)
+    end = output_of(X, record.parameters)
+    returned = end if parameters is record.parameters else output_of(X, parameters)
+    return outcome_of([*history.iteration, updates], [*history.cost, end_cost], end, returned,
+                      penalty=settings.lambd > 0 or settings.l1 > 0)
 
 
 def _stacked_logits(stacked, X, L):
@@ -227,7 +347,7 @@ def train(dataset, settings: Settings | None = None, *, engine: str = "auto",
 
     ``engine`` picks the loop: "numpy" (the reference), "numba" (compiled; the first call in a
     process compiles it or loads it from Numba's disk cache) or "auto" (Numba when installed).
-    Both give the same parameters to rounding; history, accuracies and the divergence report
+    Both give the same parameters to rounding; history, accuracies and the outcome
     are computed here the same way for either.  ``stop.set()`` from another thread ends training
     within one iteration with ``TrainingStopped``.
     """
@@ -278,7 +398,7 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
     parameters, best_iteration, dev_accuracy = record.parameters, None, None
     # Parameters just short of overflow may still overflow here; inf logits still predict a label.
     with np.errstate(over="ignore", invalid="ignore"):
-        history, collapsed_at = _history(record, X, Y, X_test, Y_test, settings, dev)
+        history = _history(record, X, Y, X_test, Y_test, settings, dev)
         if dev is not None:
             updates = max(checkpoints)
             final = network.count_correct(*dev, record.parameters) / dev[0].shape[1]
@@ -291,6 +411,7 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
             dev_accuracy = network.count_correct(*dev, parameters) / dev[0].shape[1]
         train_correct = network.count_correct(X, Y, parameters)
         test_correct = network.count_correct(X_test, Y_test, parameters)
+        outcome = _outcome(record, history, X, Y, settings, parameters, max(checkpoints))
     return TrainResult(
         settings=settings,
         parameters=parameters,
@@ -301,7 +422,7 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
         test_correct=test_correct,
         test_size=X_test.shape[1],
         history=history,
-        diverged_at=record.diverged_at if record.diverged_at is not None else _failed_at(history, collapsed_at),
+        outcome=outcome,
         seconds=seconds,
         dataset_name=dataset.name,
         dataset_fingerprint=dataset.fingerprint,

@@ -255,3 +255,30 @@ def test_compare_json_gives_each_models_spec_and_runs(capsys, football):
     models = json.loads(capsys.readouterr().out)["models"]
     assert [m["name"] for m in models] == ["No regularization", "L2", "Dropout"]
     assert models[1]["test_vs_first"] in ("within noise", "better", "worse") and len(models[1]["runs"]) == 2
+
+
+def test_compare_calls_a_penalty_too_strong_collapsed_not_diverged(capsys):
+    # The models, at learning rate 0.01 too: λ = 50 underfits, it does not diverge.
+    for rate in ("0.3", "0.01"):
+        assert cli.main(["compare", "--data", "football", "--learning-rate", rate, "--model", "none",
+                         "--model", "L2:lambd=0.7", "--model", "L2 huge:lambd=50"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[1].split()[-3:] == ["Outcome", "Training", "seconds"]
+        assert [line.split()[-2] for line in out[2:5]] == ["trained", "trained", "collapsed"]
+        assert "diverged" not in "\n".join(out).lower()
+        assert out[-1].startswith("L2 huge: Collapsed: the penalty is too strong and the model underfits")
+        assert out[-1].endswith("Lower λ (now 50).")
+
+
+def test_compare_and_reproduce_say_a_learning_rate_too_large_diverged(capsys):
+    assert cli.main(["compare", "--data", "football", "--learning-rate", "50", *QUICK, "--model", "none"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2].split()[-2] == "diverged"
+    assert out[-1].startswith("No regularization: Training diverged at iteration 100 (its cost rose from ")
+    assert cli.main(["reproduce", "--data", "football", "--learning-rate", "50", *QUICK, "--json"]) == 0
+    models = json.loads(capsys.readouterr().out)["models"]
+    assert {(m["outcome"], m["diverged_at"]) for m in models} == {("diverged", 100)}
+    assert cli.main(["reproduce", "--data", "football", "--lambd", "50", "--seeds", "2", *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[3].startswith("L2 (collapsed) ")
+    assert out[-1].startswith("L2, init seed 0: Collapsed: the penalty is too strong")

@@ -1,4 +1,5 @@
-"""The dashboard's non-layout logic: controls and URL values, models, table, caption, downloads, math."""
+"""The dashboard's non-layout logic: controls and URL values, models, table, downloads, math (captions:
+test_captions.py)."""
 
 import dataclasses
 import io
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 import nnreg
-from nnreg import dashboard, network_charts
+from nnreg import dashboard
 from nnreg.dashboard import CONTROLS
 from nnreg.specs import DEFAULT_SPECS, parse_specs
 from nnreg.study import summary_table
@@ -68,7 +69,7 @@ def test_the_list_as_a_table_reads_back_as_the_list():
                          "es:early_stopping=true,num_iterations=2000"])
     frame = dashboard.specs_frame(specs)
     assert list(frame.columns) == list(dashboard.EDITOR_COLUMNS)
-    assert frame.loc[1, "lambd"] == 3.0 and pd.isna(frame.loc[0, "lambd"]) and frame.loc[2, "layers"] == "50, 20"
+    assert frame.loc[1, "lambd"] == "3" and pd.isna(frame.loc[0, "lambd"]) and frame.loc[2, "layers"] == "50, 20"
     assert list(frame["early_stopping"]) == [False, False, False, True]
     read, problems = dashboard.frame_specs(frame)
     assert problems == [] and [str(spec) for spec in read] == [
@@ -78,15 +79,18 @@ def test_the_list_as_a_table_reads_back_as_the_list():
 
 def test_an_edited_table_keeps_its_good_rows_and_names_the_others():
     frame = dashboard.specs_frame(COURSE)
-    edited = pd.concat([frame, pd.DataFrame([{"name": "", "lambd": 2.0}, {"name": "L2", "lambd": 5.0},
-                                             {"name": None}, {"name": "tiny", "keep_prob": 0.01}])],
+    edited = pd.concat([frame, pd.DataFrame([{"name": "", "lambd": "2"}, {"name": "L2", "lambd": "5"},
+                                             {"name": None}, {"name": "tiny", "keep_prob": "0.01"},
+                                             {"name": "huge", "lambd": "1e9"}, {"name": "typo", "lambd": "abc"}])],
                        ignore_index=True)
     specs, problems = dashboard.frame_specs(edited)
     assert [spec.name for spec in specs] == ["No regularization", "L2", "Dropout"]
     assert problems == [
         "model ':lambd=2' has no name: write NAME or NAME:key=value,... (e.g. 'L2:lambd=0.7')",
         "model 'L2:lambd=5': another model is named 'L2'; every model needs a name of its own",
-        "model 'tiny:keep_prob=0.01': keep_prob must be a number from 0.05 to 1, got 0.01"]
+        "model 'tiny:keep_prob=0.01': keep_prob must be a number from 0.05 to 1, got 0.01",
+        "model 'huge:lambd=1e9': lambd must be a number from 0 to 1,000, got 1e9",
+        "model 'typo:lambd=abc': lambd must be a number from 0 to 1,000, got 'abc'"]
 
 
 def test_an_older_links_strengths_and_models_become_the_list():
@@ -106,17 +110,6 @@ def test_a_share_that_leaves_too_few_points_is_named(moons):
     models = dashboard.model_settings(COURSE, dict(DEFAULTS, train_fraction=0.1))
     assert dashboard.data_problem(moons, models).startswith("train_fraction 0.1 keeps 6 of 60 training points")
     assert dashboard.data_problem(moons, dashboard.model_settings(COURSE, DEFAULTS)) is None
-
-
-def test_the_points_caption_says_which_points_the_models_fitted(football):
-    shared = nnreg.Settings(num_iterations=200, train_fraction=0.5)
-    results = {"none": nnreg.train(football, shared), "early_stopping": nnreg.train(football, shared.replace(
-        early_stopping=True))}
-    assert dashboard.points_caption(results, 211) == (
-        "Every model trains on 106 of the 211 training points, a stratified 50% drawn with init seed 3; the others "
-        "are not drawn. Early stopping holds 27 of these out as dev points (diamonds), never fitted, and keeps the "
-        "recorded iteration with the best accuracy on them.")
-    assert dashboard.points_caption({"none": nnreg.train(football, nnreg.Settings(num_iterations=200))}, 211) == ""
 
 
 def test_controls_stay_inside_what_settings_accept():
@@ -151,11 +144,21 @@ def test_an_invalid_url_value_is_reported_with_its_default(key, text, reason):
     message = dashboard.check_query_params({key: text}, dashboard.dataset_choices())[key]
     assert f"`{key}={text}` was not used" in message and reason in message
     default = CONTROLS[key].default
-    assert message.endswith(f"The models use the default, {dashboard.shown_value(key, default)}.")
+    used_by = "The page uses" if key == "discretize" else "The models use"
+    assert message.endswith(f"{used_by} the default, {dashboard.shown_value(key, default)}.")
+
+
+def test_a_refused_view_says_the_page_opens_the_default_view():
+    message = dashboard.check_query_params({"view": "nonsense"}, [])["view"]
+    assert message == ("The link's `view=nonsense` was not used: view must be one of " + ", ".join(dashboard.VIEWS)
+                       + ", got 'nonsense'. The page opens the default view, Weight decay.")
 
 
 def test_a_typed_value_is_read_as_a_link_value_is():
-    assert dashboard.typed_problem("num_iterations", "Iterations", 5000, 30000, []) is None
+    assert dashboard.typed_problem("num_iterations", "Iterations", "5e3", 30000, []) is None
+    assert dashboard.typed_problem("num_iterations", "Iterations", "1e9", 30000, []) == (
+        "Iterations: `1e9` was not used: num_iterations must be a whole number from 100 to 100,000, got 1e9. "
+        "The models use 30000.")
     message = dashboard.typed_problem("layers", "Hidden layer sizes", "20, 0", (10, 5), [])
     assert message.startswith("Hidden layer sizes: `20, 0` was not used: hidden layer sizes must be 1 to 10 layers")
     assert message.endswith("The models use 10, 5.")
@@ -194,15 +197,55 @@ def test_a_normal_run_has_no_problem(runs):
     assert all(dashboard.training_problem(run) is None for model in runs.values() for run in model)
 
 
-def test_a_collapsed_network_is_reported_as_divergence(football):
+def test_a_network_thrown_dead_is_reported_as_divergence(football):
     result = nnreg.train(football, nnreg.Settings(learning_rate=10.0, num_iterations=500))
-    message = dashboard.training_problem(result)
-    assert message == "Training diverged at iteration 100: lower the learning rate (now 10)."
+    cost = result.history.set_index("iteration").cost
+    label = int(result.predict_proba(football.train_X)[0] > 0.5)
+    assert dashboard.training_problem(result) == (
+        f"Training diverged at iteration 100 (its cost rose from {cost[0]:.3f} to {cost[100]:.3f}, and it ends giving "
+        f"label {label} to every point it trained on): lower the learning rate (now 10).")
+
+
+@pytest.fixture(scope="module")
+def huge(football):
+    """The issue's link: no regularization, L2 at the course's λ and at λ = 50 (one seed)."""
+    return {"none": [nnreg.train(football, nnreg.STUDY["none"])], "l2": [nnreg.train(football, nnreg.STUDY["l2"])],
+            "huge": [nnreg.train(football, nnreg.Settings(lambd=50.0))]}
+
+
+def test_a_penalty_too_strong_is_named_with_its_cure_not_as_divergence(huge, football):
+    result = huge["huge"][0]
+    p = result.predict_proba(football.train_X)
+    assert np.ptp(p) == 0 and p[0] > 0.5
+    assert dashboard.training_problem(result) == (
+        "Collapsed: the penalty is too strong and the model underfits: it gives label 1 to every point it trained on "
+        f"(P(label 1) = {p[0]:.3f} at each) and learned nothing. Lower λ (now 50).")
+    both = dataclasses.replace(result, settings=result.settings.replace(l1=0.5))
+    assert dashboard.training_problem(both).endswith("Lower λ (now 50) or l1 (now 0.5).")
+
+
+def test_a_collapsed_model_is_compared_shown_and_can_be_the_best(huge):
+    table = dashboard.accuracy_table(huge)
+    assert list(table["Outcome"]) == ["trained", "trained", "collapsed"]
+    assert dashboard.comparable(table, "huge")
+    change = huge["huge"][0].test_accuracy - huge["none"][0].test_accuracy
+    assert dashboard.accuracy_change(table, "huge") == (f"{100 * change:+.1f} pts".replace("-", "−"), "red", "down")
+    assert dashboard.table_text(table).splitlines()[3].split()[-2] == "collapsed"
+    note = dashboard.outcome_note(table)
+    assert note.startswith("Collapsed: the model gives every point it trained on one label") and "Diverged" not in note
+    # Best, it is highlighted like any model.
+    table.loc["huge", "Test accuracy"] = 0.99
+    html = dashboard.style_table(table).to_html()
+    column = list(table.columns).index("Test accuracy")
+    assert html.count("background-color: #fde68a") == 1 and f"row2_col{column} {{\n  background-color: #fde68a" in html
 
 
 def test_overflow_is_reported_with_its_iteration(runs):
-    overflowed = dataclasses.replace(runs["none"][0], diverged_at=1234)
-    assert "diverged at iteration 1,234" in dashboard.training_problem(overflowed)
+    outcome = nnreg.training.Outcome(nnreg.training.DIVERGED, "overflowed", 1234, 0.7)
+    overflowed = dataclasses.replace(runs["none"][0], outcome=outcome)
+    assert overflowed.diverged_at == 1234
+    assert dashboard.training_problem(overflowed) == ("Training diverged at iteration 1,234: the weights overflowed: "
+                                                      "lower the learning rate (now 0.3).")
 
 
 def test_single_seed_table_has_the_training_numbers(runs):
@@ -253,14 +296,15 @@ def test_a_change_beyond_noise_is_colored_and_one_within_noise_is_not(runs):
     table = dashboard.accuracy_table(runs)
     table["Test accuracy"] = [0.900, 0.915, 0.920]
     table["Within noise"] = pd.array([pd.NA, True, False], dtype="boolean")
-    assert dashboard.accuracy_change(table, "none") == ("the baseline", False)
-    assert dashboard.accuracy_change(table, "l2") == ("+1.5 pts ≈ noise", False)
-    assert dashboard.accuracy_change(table, "dropout") == ("+2.0 pts", True)
+    assert dashboard.accuracy_change(table, "none") == ("the baseline", "off", "off")
+    assert dashboard.accuracy_change(table, "l2") == ("+1.5 pts ≈ noise", "off", "off")
+    assert dashboard.accuracy_change(table, "dropout") == ("+2.0 pts", "green", "up")
     single = table.drop(columns=["Within noise"])
     single.loc["l2", "Test accuracy"] = 0.88
-    assert dashboard.accuracy_change(single, "l2") == ("-2.0 pts", True)
+    # The true minus, as in the table: the metric is told its direction.
+    assert dashboard.accuracy_change(single, "l2") == ("−2.0 pts", "red", "down")
     single.loc["l2", "Test accuracy"] = 0.90
-    assert dashboard.accuracy_change(single, "l2") == ("+0.0 pts", False)
+    assert dashboard.accuracy_change(single, "l2") == ("+0.0 pts", "off", "off")
 
 
 def test_a_change_beyond_noise_never_shows_equal_to_the_spread_beside_it(runs):
@@ -269,8 +313,8 @@ def test_a_change_beyond_noise_never_shows_equal_to_the_spread_beside_it(runs):
     table["Test accuracy"] = [0.9000, 0.9183, 0.9050]
     table["Test std"] = [0.0178, 0.0120, 0.0100]
     table["Within noise"] = pd.array([pd.NA, False, True], dtype="boolean")
-    assert dashboard.accuracy_change(table, "l2") == ("+1.83 pts", True)
-    assert dashboard.accuracy_change(table, "dropout") == ("+0.5 pts ≈ noise", False)
+    assert dashboard.accuracy_change(table, "l2") == ("+1.83 pts", "green", "up")
+    assert dashboard.accuracy_change(table, "dropout") == ("+0.5 pts ≈ noise", "off", "off")
     table["Test change"] = [np.nan, 0.0183, 0.0050]
     shown = dashboard.style_table(table).data
     assert list(shown["Test change"]) == ["", "+1.83 pts", "+0.5 pts"]
@@ -285,65 +329,64 @@ def test_the_best_test_accuracy_is_highlighted(runs):
     assert "93.0%" in html and "90.0%" in html
 
 
+def test_negative_numbers_read_with_the_true_minus_sign(runs):
+    table = dashboard.accuracy_table(runs)
+    table["Gap (train − test)"] = [0.1, -0.021, 0.0]
+    table["Test change"] = [np.nan, -0.002, 0.015]
+    shown = dashboard.shown_table(table)
+    assert list(shown["Gap (train − test)"]) == ["10.0%", "−2.1%", "0.0%"]
+    assert list(shown["Test change"]) == ["", "−0.2 pts", "+1.5 pts"]
+    html = dashboard.style_table(table).to_html()
+    assert "−2.1%" in html and "-2.1%" not in html
+    assert "-" not in "".join(dashboard.table_text(table).split("\n")[1:]).replace("−", "")
+
+
+def test_cells_never_wrap_and_headers_may(runs):
+    # With several seeds the table has 13 columns: a title wrapped over three lines and "+2.3 pts"
+    # over two.  Every cell, and the page's block inside it, stays on one line; headers may wrap.
+    table = dashboard.accuracy_table(runs, {"none": "No regularization", "l2": "L2 (λ = 0.7)",
+                                            "dropout": "Dropout (keep_prob = 0.86)"})
+    assert len(table.columns) == 13
+    html = dashboard.style_table(table).set_uuid("t").to_html()
+    assert "#T_t td {\n  white-space: nowrap;\n}\n#T_t  td * {\n  white-space: nowrap;\n}" in html
+    assert html.count("nowrap") == 2 and "th {" not in html
+
+
+def test_the_table_csv_holds_numbers_as_the_table_has_them_without_rounding_noise(runs):
+    table = dashboard.accuracy_table({name: model[:1] for name, model in runs.items()})
+    table["Gap (train − test)"] = [0.92 - 0.895, 0.1, 1 / 3]
+    assert "0.025000000000000022" in table.to_csv()
+    text = dashboard.table_csv(table)
+    back = pd.read_csv(io.StringIO(text))
+    assert list(back.columns) == list(table.columns)
+    assert list(back["Gap (train − test)"]) == [0.025, 0.1, 0.333333333333]
+    assert "0.025000000000000022" not in text and "0.025," in text
+    for column in ("Train accuracy", "Test accuracy"):
+        assert np.allclose(back[column], table[column].to_numpy(), rtol=1e-12, atol=0)
+
+
 def test_a_diverged_model_is_never_the_best_nor_compared(runs):
     single = {name: model[:1] for name, model in runs.items()}
-    single["dropout"] = [dataclasses.replace(single["dropout"][0], diverged_at=300, test_accuracy=0.99)]
+    diverged = nnreg.training.Outcome(nnreg.training.DIVERGED, "exploded", 300, 0.7, 2.5)
+    single["dropout"] = [dataclasses.replace(single["dropout"][0], outcome=diverged, test_accuracy=0.99)]
     table = dashboard.accuracy_table(single)
-    assert list(table["Diverged"]) == [0, 0, 1]
+    assert list(table["Outcome"]) == ["trained", "trained", "diverged"]
+    assert dashboard.outcome_note(table).startswith("Diverged: its steps were too large")
     html = dashboard.style_table(table).to_html()
     assert html.count("background-color: #fde68a") == 1 and html.count(" color: #1c1917") == 1 and "99.0%" in html
     column = list(table.columns).index("Test accuracy")
     best_row = int(single["l2"][0].test_accuracy > single["none"][0].test_accuracy)
     assert f"row{best_row}_col{column} {{\n  background-color: #fde68a" in html
-    assert dashboard.accuracy_change(table, "dropout") == ("diverged: not compared", False)
+    assert dashboard.accuracy_change(table, "dropout") == ("diverged: not compared", "off", "off")
     caption = dashboard.weight_decay_caption({name: model[0] for name, model in single.items()})
     assert caption.endswith("Dropout diverged and is left out of this comparison.") or \
         caption.endswith("dropout diverged and is left out of this comparison.")
     several = {name: model for name, model in runs.items()}
-    several["none"] = [dataclasses.replace(run, diverged_at=100) for run in runs["none"]]
+    several["none"] = [runs["none"][0], dataclasses.replace(runs["none"][1], outcome=diverged)]
     table = dashboard.accuracy_table(several)
+    assert list(table["Outcome"]) == ["1 trained, 1 diverged", "trained", "trained"]
     assert table["Test change"].isna().all() and table["Within noise"].isna().all()
-    assert dashboard.accuracy_change(table, "l2") == ("not compared: No regularization diverged", False)
-
-
-def test_the_weight_decay_caption_gives_each_layers_norms(runs):
-    first = {name: model[0] for name, model in runs.items()}
-    caption = dashboard.weight_decay_caption(first)
-    before = first["none"].weight_norms()
-    for name in ("l2", "dropout"):
-        title = nnreg.settings.STUDY_TITLES[name]
-        sentence = caption[caption.index(title + " "):].split(". ")[0]
-        for layer, norm in first[name].weight_norms().items():
-            assert f"‖{layer}‖ from {before[layer]:.2f} to {norm:.2f}" in sentence
-            verb_at = sentence.rfind("shrank", 0, sentence.index(f"‖{layer}‖"))
-            grew_at = sentence.rfind("grew", 0, sentence.index(f"‖{layer}‖"))
-            assert (verb_at > grew_at) == (norm < before[layer]), (name, layer)
-    # L2's sentence says why every layer shrank; dropout's says it need not shrink them when one grew.
-    grew = any(n > before[k] for k, n in first["dropout"].weight_norms().items())
-    assert ("need not shrink them" in caption) == grew
-
-
-def _with_history(result, mask, objective, train_cost, test_accuracy):
-    iterations = [0, 100, 200]
-    history = pd.DataFrame({"iteration": iterations, "objective": objective, "train_cost": train_cost,
-                            "test_accuracy": test_accuracy})
-    return dataclasses.replace(result, history=history, settings=result.settings.replace(dropout_mask=mask))
-
-
-def test_the_dropout_note_reads_the_curves_numbers(runs):
-    dropout = runs["dropout"][0]
-    smooth = _with_history(dropout, "fixed", [1.0, 0.5, 0.2], [0.5, 0.3, 0.6], [0.8, 0.9, 0.95])
-    note = dashboard.dropout_note(smooth)
-    assert "drives down smoothly: from 1.000 to 0.200, travelling 1 times its drop" in note
-    assert "was lowest, 0.300, at iteration 100 and rose to 0.600" in note
-    assert note.endswith("its test accuracy ended at its best, 95.0%.")
-    # 0.4 down, 0.8 down after 0.4 up: 1.6 travelled for a drop of 0.4.
-    noisy = _with_history(dropout, "fresh", [1.0, 1.4, 0.6], [0.5, 0.4, 0.3], [0.8, 0.9, 0.85])
-    note = dashboard.dropout_note(noisy)
-    assert "is noisy: from 1.000 to 0.600, travelling 3 times its drop on the way (largest rise 0.4000)" in note
-    assert "its train cost ended at 0.300; its test accuracy ended at 85.0%, its best being 90.0% at iteration 100" \
-        in note
-    assert dashboard.dropout_note(runs["l2"][0]) == ""
+    assert dashboard.accuracy_change(table, "l2") == ("not compared: No regularization diverged", "off", "off")
 
 
 def test_weights_download_round_trips(runs):
@@ -548,62 +591,10 @@ def test_the_engine_warms_up_in_the_background():
     assert not thread.is_alive()
 
 
-def test_the_masks_caption_says_where_the_single_run_stands(runs):
-    one = runs["dropout"][0]
-
-    def some(values):
-        return [dataclasses.replace(one, test_accuracy=v) for v in values]
-
-    results = {"fixed": some([0.90, 0.92, 0.94, 0.96]), "fresh": some([0.90, 0.91, 0.92, 0.93])}
-    single = dataclasses.replace(one, test_accuracy=0.95)
-    caption = dashboard.masks_caption(nnreg.study.mask_summary(results, single), single)
-    assert f"init seed {one.settings.seed}" in caption and "giving 95.0% test accuracy" in caption
-    assert "the same fixed masks give 93.0% ± 2.6% (from 90.0% to 96.0%; 1 of 4 runs reaches 95.0%)" in caption
-    assert "fresh masks, as the course teaches dropout, 91.5% ± 1.3% (0 of 4 runs reach 95.0%)" in caption
-    assert caption.endswith("So 95.0% is 2.7 standard deviations above the fresh masks' mean: the luck of one "
-                            "seed and one set of masks, not what dropout gives on this data.")
-    typical = dataclasses.replace(one, test_accuracy=0.92)
-    assert "within one standard deviation" in dashboard.masks_caption(nnreg.study.mask_summary(results, typical),
-                                                                      typical)
-
-
-def test_the_units_caption_counts_dead_units_and_what_the_mask_keeps(runs, football):
-    result = runs["dropout"][0]
-    dead = sum(int(d.sum()) for d in nnreg.network.dead_units(football.train_X.T, result.parameters))
-    mask = [np.ones(20, bool), np.array([True, False, True])]
-    caption = dashboard.units_caption(result, football.train_X, mask)
-    assert caption.startswith(f"{dead} of 23 hidden units" if dead else "None of the 23 hidden units is dead")
-    assert caption.endswith("22 of 23 kept (96%; keep_prob = 0.86).")
-    assert "mask" not in dashboard.units_caption(result, football.train_X)
-
-
-def test_the_network_caption_names_the_thickest_link_and_each_models_total(runs):
-    first = {name: model[0] for name, model in runs.items()}
-    caption = dashboard.network_caption(first)
-    weight_max, _ = network_charts.network_scale(first)
-    assert f"|w| = {weight_max:.2f}" in caption
-    owner = next(name for name, r in first.items()
-                 if any(np.abs(v).max() == weight_max for k, v in r.parameters.items() if k.startswith("W")))
-    assert f"{nnreg.settings.STUDY_TITLES[owner]}'s W" in caption
-    for name, result in first.items():
-        total = sum(np.abs(v).sum() for k, v in result.parameters.items() if k.startswith("W"))
-        assert f"{nnreg.settings.STUDY_TITLES[name]} {total:.1f}" in caption
-
-
-def test_the_replay_caption_says_where_test_accuracy_peaked_and_where_it_ended():
-    # Hand-made checkpoints: one model peaks early and falls back, the other ends at its best.
-    peaked = pd.DataFrame({"k": [0, 1, 2], "iteration": [0, 500, 1000], "train_accuracy": [0.5, 0.9, 0.95],
-                           "test_accuracy": [0.5, 0.85, 0.8]})
-    steady = peaked.assign(test_accuracy=[0.5, 0.8, 0.8])
-    caption = dashboard.replay_caption({"none": peaked, "l2": steady})
-    assert caption == ("Test accuracy at the checkpoints: No regularization 85.0% at iteration 500, its highest, "
-                       "then 80.0% at the end; L2 80.0% at the end, as high as at any checkpoint.")
-
-
 def test_a_table_editors_edits_give_the_table_it_shows():
     frame = dashboard.specs_frame(COURSE)
-    edits = {"edited_rows": {1: {"lambd": 3.0}, 2: {"name": "Drop"}}, "deleted_rows": [0],
-             "added_rows": [{"name": "L1", "l1": 0.1}]}
+    edits = {"edited_rows": {1: {"lambd": "3"}, 2: {"name": "Drop"}}, "deleted_rows": [0],
+             "added_rows": [{"name": "L1", "l1": "0.1"}]}
     edited = dashboard.edited_frame(frame, edits)
     assert list(edited["name"]) == ["L2", "Drop", "L1"]
     specs, problems = dashboard.frame_specs(edited)

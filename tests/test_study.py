@@ -60,7 +60,7 @@ def test_the_mask_summary_places_the_single_run_among_the_others(moons):
 
 def test_on_the_course_file_the_published_95_is_one_lucky_run(course_data_path):
     # The notebook's single run with its fixed masks, against ten seeds each way (what the page's
-    # "Is dropout's 95 % real?" trains there).
+    # "One dropout run or many?" trains there).
     dataset = nnreg.load_dataset(course_data_path)
     single = nnreg.train(dataset, STUDY["dropout"].replace(dropout_mask="fixed"))
     runs = mask_runs(STUDY["dropout"])
@@ -72,3 +72,19 @@ def test_on_the_course_file_the_published_95_is_one_lucky_run(course_data_path):
     # the ten long runs end a test point apart (2.26 standard deviations compiled for AVX2, 1.96 for
     # AVX-512; README, Exact reproduction).
     assert summary.loc["fresh"].test_accuracy < 0.94 and summary.loc["fresh"].single_in_std > 1.5
+
+
+def test_the_summary_names_how_runs_ended_and_compares_a_collapsed_model(football):
+    # λ = 50 collapses on every seed (its weights go to 0): it learned nothing, and it is compared.
+    base = {"none": nnreg.Settings(num_iterations=3000), "huge": nnreg.Settings(lambd=50.0, num_iterations=3000)}
+    results = run_study(football, seeds=2, base=base)
+    assert {run.outcome.kind for run in results["huge"]} == {nnreg.training.COLLAPSED}
+    table = summary_table(results).set_index("name")
+    assert list(table.outcome) == ["trained", "collapsed"]
+    assert (table.loc["huge", "collapsed"], table.loc["huge", "diverged"]) == (2, 0)
+    assert table.loc["huge", "test_vs_first"] == "worse"
+    # A diverged run is no result: nothing is compared with it.
+    diverged = nnreg.training.Outcome(nnreg.training.DIVERGED, "exploded", 100, 0.7, 2.5)
+    results["huge"][1] = dataclasses.replace(results["huge"][1], outcome=diverged)
+    table = summary_table(results).set_index("name")
+    assert table.loc["huge", "outcome"] == "1 collapsed, 1 diverged" and table.loc["huge", "test_vs_first"] == ""

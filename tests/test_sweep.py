@@ -64,11 +64,11 @@ def test_dev_split_is_stratified_seeded_and_sized(football):
 
 
 @pytest.mark.parametrize("fraction, message", [
-    (0.0, "between 0 and 1"), (1.0, "between 0 and 1"), (math.nan, "between 0 and 1"), ("0.2", "between 0 and 1"),
-    (0.01, "leaves 2 dev point"), (0.97, "remaining training"),
+    (0.0, "got 0"), (1.0, "got 1"), (math.nan, "got nan"), ("0.2", "got '0.2'"), (0.01, "got 0.01"), (0.97, "got 0.97"),
 ])
 def test_bad_dev_fraction_is_named(football, fraction, message):
-    with pytest.raises(ValueError, match=message):
+    # The range of every surface (nnreg.limits.RANGES).
+    with pytest.raises(ValueError, match=f"dev_fraction must be a number from 0.05 to 0.5, {message}"):
         dev_mask(football, fraction)
 
 
@@ -290,10 +290,11 @@ def test_a_request_reads_l1_and_training_set_fractions_like_the_others():
     assert single.base.train_fraction == 0.5 and not single.curve
     curve = parse_request({**DEFAULTS, "train_fraction": "1, 0.25", "seeds": 2}, names)
     assert curve.curve and curve.train_fractions == (0.25, 1.0) and curve.base.train_fraction == 1.0
-    for text, message in (("0, x", "<l1>: 'x' is not a number"), ("-1", "l1 must be in [0, 1000], got -1")):
+    for text, message in (("0, x", "<l1>: each value must be a number from 0 to 1,000, got 'x'"),
+                          ("-1", "<l1>: each value must be a number from 0 to 1,000, got -1")):
         with pytest.raises(ValueError, match=re.escape(message)):
             parse_request({**DEFAULTS, "l1": text}, names)
-    for text, message in (("0.01", "<train_fraction>: '0.01' is not a number from 0.05 to 1"),
+    for text, message in (("0.01", "<train_fraction>: each value must be a number from 0.05 to 1, got 0.01"),
                           ("0.5 0.5", "<train_fraction> lists a value twice: 0.5, 0.5"),
                           ("", "<train_fraction> needs at least one value")):
         with pytest.raises(ValueError, match=re.escape(message)):
@@ -326,21 +327,22 @@ def test_a_share_too_small_to_train_on_is_named_before_training(football):
 
 
 @pytest.mark.parametrize("grid, seeds, message", [
-    ({"lambd": [-1.0]}, 2, r"lambd must be in \[0, 1000\], got -1"),
-    ({"keep_prob": [0.0]}, 2, r"keep_prob must be in \(0, 1\], got 0"),
-    ({"keep_prob": [1.5]}, 2, "keep_prob must be in"),
-    ({"lambd": ["a"]}, 2, "lambd must be a number, got 'a'"),
+    ({"lambd": [-1.0]}, 2, r"lambd must be a number from 0 to 1,000, got -1"),
+    ({"keep_prob": [0.0]}, 2, r"keep_prob must be a number from 0.05 to 1, got 0"),
+    ({"keep_prob": [0.01]}, 2, r"keep_prob must be a number from 0.05 to 1, got 0.01"),
+    ({"keep_prob": [1.5]}, 2, "keep_prob must be a number from 0.05 to 1, got 1.5"),
+    ({"lambd": ["a"]}, 2, "lambd must be a number from 0 to 1,000, got 'a'"),
     ({"lambd": []}, 2, "lambd needs at least one value"),
     ({"lambd": [0.1, 0.1]}, 2, "lists a value twice"),
     ({"learning_rate": [0.1]}, 2, "can vary only lambd, l1 and keep_prob"),
-    ({"l1": [-0.1]}, 2, r"l1 must be in \[0, 1000\], got -0.1"),
+    ({"l1": [-0.1]}, 2, r"l1 must be a number from 0 to 1,000, got -0.1"),
     ({"l1": [0.1, 0.1]}, 2, "grid l1 lists a value twice"),
     ([0.1], 2, "grid must map"),
-    ({}, 0, "seeds must be from 1"),
+    ({}, 0, "seeds must be a whole number from 1 to 100, got 0"),
     ({}, True, "seeds must be a number"),
     ({}, [], "at least one seed"),
     ({}, [1, 1], "distinct"),
-    ({}, [-1], "seed must be from 0"),
+    ({}, [-1], "seed must be a whole number from 0 to 4,294,967,295, got -1"),
 ])
 def test_bad_grid_or_seeds_is_named(grid, seeds, message):
     with pytest.raises(ValueError, match=message):
@@ -494,5 +496,25 @@ def test_one_reader_for_a_sweep_request_on_every_surface():
     assert spaced.grid["lambd"] == [0.0, 0.7] and spaced.base.layer_dims == (10, 5) and spaced.seeds == 3
     with pytest.raises(ValueError, match="Seeds must be a whole number from 1 to 100, got ''"):
         parse_request({**DEFAULTS, "seeds": None}, {**names, "seeds": "Seeds"})
-    with pytest.raises(ValueError, match="keep_prob must be in"):
+    with pytest.raises(ValueError, match="keep_prob: each value must be a number from 0.05 to 1, got 1.5"):
         parse_request({**DEFAULTS, "keep_prob": "1, 1.5"}, names)
+
+
+def test_rows_say_how_each_model_ended_and_files_without_it_still_read(football, result):
+    from nnreg.sweeps.rows import COLUMNS
+    assert COLUMNS.index("outcome") + 1 == COLUMNS.index("diverged_at")
+    assert set(result.rows["outcome"]) == {"trained"} and result.rows["diverged_at"].isna().all()
+    assert set(summarize(result.rows)["outcome"]) == {"trained"}
+    # λ = 50 underfits into one label on every seed: a collapsed row, its accuracy kept and compared.
+    huge = nnreg.sweep(football, {"lambd": [0.7, 50.0]}, 2, TINY)
+    dev = huge.rows[huge.rows["phase"] == "dev"]
+    assert list(dev["outcome"]) == ["trained", "trained", "collapsed", "collapsed"]
+    assert dev["diverged_at"].isna().all()
+    table = comparison(huge.rows)
+    assert list(table["outcome"]) == ["trained", "collapsed"] and list(table["verdict"]) == ["chosen", "worse"]
+    for suffix in (".csv", ".parquet"):
+        back = read_results(results_bytes(huge.rows, suffix), f"results{suffix}")
+        assert list(summarize(back)["outcome"]) == list(summarize(huge.rows)["outcome"])
+    # A file written before rows had an outcome reads, and says nothing about it.
+    old = read_results(huge.rows.drop(columns="outcome").to_csv(index=False).encode(), "old.csv")
+    assert set(summarize(old)["outcome"]) == {""} and choose(old) == huge.chosen

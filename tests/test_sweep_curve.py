@@ -61,7 +61,7 @@ def test_fractions_are_checked_distinct_and_sorted():
     assert fraction_list([1, 0.25, 0.5]) == [0.25, 0.5, 1.0]
     with pytest.raises(ValueError, match="train_fraction lists a value twice: 0.5, 0.5"):
         fraction_list([0.5, 0.5])
-    with pytest.raises(ValueError, match=r"train_fraction must be in \[0.05, 1\], got 0.01"):
+    with pytest.raises(ValueError, match=r"train_fraction must be a number from 0.05 to 1, got 0.01"):
         fraction_list([0.01, 1])
     with pytest.raises(ValueError, match="needs at least one value"):
         fraction_list([])
@@ -155,7 +155,7 @@ def test_a_fraction_too_small_to_train_on_is_named_before_training(moons):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"local_cluster": 0}, "from 1 to 64"), ({"dev_fraction": 0.0}, "between 0 and 1"),
+    ({"local_cluster": 0}, "from 1 to 64"), ({"dev_fraction": 0.0}, "dev_fraction must be a number from 0.05 to 0.5, got 0"),
 ])
 def test_bad_options_are_named_before_training(moons, options, message):
     calls = []
@@ -271,3 +271,14 @@ def test_the_gap_as_shown_reads_larger_than_the_spread_as_shown():
     rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8487, 0.8553, 0.8619], ("l2", 0.7): [0.8448, 0.8478, 0.8508]}})
     finding = curve_findings(rows, curve_summary(rows))[0]
     assert "85.53 ± 0.66 %, 0.75 points above L2 (lambd = 0.7) at 84.78 ± 0.30 %: beyond noise" in finding
+
+
+def test_the_table_says_where_a_family_collapsed(moons):
+    # λ/m grows as the points shrink; λ = 50 underfits into one label at every fraction here.
+    result = data_size_curve(moons, FRACTIONS, {"lambd": [0.0, 50.0]}, SEEDS, TINY)
+    final = result.rows[result.rows["phase"] == "final"]
+    assert set(final.loc[final["family"] == "l2", "outcome"]) == {"collapsed"}
+    assert set(final.loc[final["family"] == "none", "outcome"]) == {"trained"}
+    table = curve_table(result.summary)
+    assert all(cell.endswith(" (collapsed)") for cell in table["L2 test %"])
+    assert not any("(" in cell for cell in table["No regularization test %"])

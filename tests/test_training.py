@@ -100,15 +100,121 @@ def test_overflow_stops_training_with_the_last_finite_parameters(football, engin
 
 
 @pytest.mark.parametrize("engine", ["numba", "numpy"])
-def test_a_collapsed_network_is_reported_as_diverged(football, engine):
-    # Learning rate 10 throws the weights so far that every ReLU dies: the output is one constant
-    # and no gradient can bring the network back, though nothing overflows.
+def test_steps_that_kill_the_network_are_a_divergence(football, engine):
+    # Learning rate 10 throws the weights so far that every ReLU of the second hidden layer dies: the
+    # output is one constant and no gradient can bring the network back, though nothing overflows.
+    # Its cost rose above its start on the way: the steps, not the model, failed.
     result = nnreg.train(football, Settings(learning_rate=10.0, num_iterations=500), engine=engine)
-    assert result.diverged_at == 100  # the first recorded iteration after the collapse
+    assert (result.outcome.kind, result.outcome.cause) == (training.DIVERGED, "thrown")
+    assert result.diverged_at == 100  # the first recorded iteration whose cost is above its start
+    assert result.history.cost.iloc[1] > result.history.cost.iloc[0]
     assert len(np.unique(result.predict_proba(football.train_X))) == 1
     assert np.isfinite(result.history.to_numpy()).all()
     healthy = nnreg.train(football, Settings(learning_rate=3.0, num_iterations=500), engine=engine)
-    assert healthy.diverged_at is None and healthy.train_accuracy > 0.85
+    assert healthy.outcome.kind == training.TRAINED and healthy.diverged_at is None
+    assert healthy.train_accuracy > 0.85
+
+
+def test_an_exploding_cost_is_a_divergence(football):
+    result = nnreg.train(football, Settings(learning_rate=50.0, num_iterations=1000))
+    assert (result.outcome.kind, result.outcome.cause, result.diverged_at) == (training.DIVERGED, "exploded", 100)
+    cost = result.history.set_index("iteration").cost
+    assert cost[100] > training.EXPLODED * cost[0] and result.outcome.cost == cost[100]
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_penalty_too_strong_collapses_the_model_and_it_is_a_result(football, engine):
+    # λ = 50 pulls every weight to 0: the network outputs sigmoid(b3) everywhere, the share of label 1,
+    # and its cost falls all the way from its start to ln 2.  It learned nothing; it did not diverge.
+    result = nnreg.train(football, Settings(lambd=50.0, num_iterations=3000), engine=engine)
+    assert (result.outcome.kind, result.outcome.cause) == (training.COLLAPSED, "penalty")
+    assert result.diverged_at is None
+    _, labels = result.fitted(football)
+    share = float(np.mean(labels == 1))
+    assert result.outcome.output.label == 1 and share > 0.5
+    assert result.train_accuracy == pytest.approx(share)
+    probabilities = result.predict_proba(football.train_X)
+    assert np.ptp(probabilities) == 0 and probabilities[0] == pytest.approx(share, abs=1e-3)
+    assert result.history.cost.max() == result.history.cost.iloc[0]
+    assert result.outcome.cost == pytest.approx(np.log(2), abs=1e-3)
+
+
+@pytest.mark.parametrize("lambd", [19.0, 50.0, 1000.0])
+def test_huge_penalties_collapse_at_any_learning_rate(football, lambd):
+    # What `compare` called divergence, even at learning rate 0.01.
+    for learning_rate in (0.3, 0.01):
+        result = nnreg.train(football, Settings(lambd=lambd, learning_rate=learning_rate))
+        assert result.outcome.kind == training.COLLAPSED and result.outcome.cause == "penalty", learning_rate
+
+
+def test_the_courses_models_train(football):
+    for name, settings in STUDY.items():
+        assert nnreg.train(football, settings).outcome.kind == training.TRAINED, name
+
+
+def _output(low, high, label=None, dead_layer=None):
+    return training.Output(low, high, label, dead_layer)
+
+
+LEARNING = _output(0.05, 0.95)
+STUCK = _output(0.507, 0.507, 1)
+
+
+def test_an_output_is_constant_with_one_label_or_one_probability():
+    probe = np.array([[0.0, 1.0, -1.0], [0.0, 0.5, 2.0]])
+    # W3 = 0: the output is sigmoid(b3) at every point.
+    flat = {"W1": np.eye(2), "b1": np.zeros((2, 1)), "W2": np.zeros((1, 2)), "b2": np.array([[0.1]])}
+    output = training.output_of(probe, flat)
+    assert output.low == output.high == pytest.approx(1 / (1 + np.exp(-0.1)), rel=1e-15)
+    assert (output.label, output.dead_layer, output.constant) == (1, None, True)
+    # Every unit of the hidden layer is zero on every point: the same, and the layer is named.
+    dead = {"W1": np.zeros((2, 2)), "b1": -np.ones((2, 1)), "W2": np.ones((1, 2)), "b2": np.zeros((1, 1))}
+    assert training.output_of(probe, dead) == training.Output(0.5, 0.5, 0, 1)
+    # P exactly 0.5 is label 0: the course predicts 1 only above one half.
+    assert _output(0.5, 0.5, 0).constant and STUCK.constant
+    # Straddling one half, two labels: constant only within CONSTANT_SPREAD.
+    assert _output(0.5 - 0.49e-6, 0.5 + 0.49e-6).constant
+    assert not _output(0.5 - 0.51e-6, 0.5 + 0.51e-6).constant and not LEARNING.constant
+
+
+def test_the_outcome_rule_at_its_boundaries():
+    outcome_of = training.outcome_of
+    iterations = [0, 100, 200]
+    assert outcome_of(iterations, [0.7, 0.4, 0.3], LEARNING).kind == training.TRAINED
+    # An overflow is a divergence whatever the costs.
+    assert outcome_of(iterations, [0.7], None, overflowed_at=57) == training.Outcome(training.DIVERGED, "overflowed",
+                                                                                     57, 0.7)
+    # Exploded: above three times the start at the end (exactly three times is not), or not finite.
+    assert outcome_of(iterations, [0.5, 1.0, 1.5], LEARNING).kind == training.TRAINED
+    exploded = outcome_of(iterations, [0.5, 1.6, 1.5 + 1e-9], LEARNING)
+    assert (exploded.kind, exploded.cause, exploded.iteration, exploded.cost) == (training.DIVERGED, "exploded",
+                                                                                  100, 1.6)
+    for bad in (np.inf, np.nan):
+        assert outcome_of(iterations, [0.7, 0.5, bad], LEARNING).iteration == 200
+    # A spike that came back is judged by the model it ended with.
+    assert outcome_of(iterations, [0.7, 5.0, 0.3], LEARNING).kind == training.TRAINED
+    # A constant network whose cost ever rose above its start was thrown there; one whose cost never
+    # did collapsed.
+    thrown = outcome_of(iterations, [0.665, 0.665 + 1e-9, 0.6], STUCK)
+    assert (thrown.kind, thrown.cause, thrown.iteration) == (training.DIVERGED, "thrown", 100)
+    collapsed = outcome_of(iterations, [3.6, 3.6, 0.69], STUCK, penalty=True)
+    assert (collapsed.kind, collapsed.cause, collapsed.iteration, collapsed.cost) == (training.COLLAPSED, "penalty",
+                                                                                      None, 0.69)
+    # Its cause: a dead layer before the penalty (steps too large killed it), else nothing known.
+    assert outcome_of(iterations, [0.7, 0.69, 0.69], _output(0.5, 0.5, 0, 2), penalty=True).cause == "dead layer"
+    assert outcome_of(iterations, [0.7, 0.69, 0.69], STUCK).cause == ""
+    # Early stopping returns another model than the run's last: collapse is the returned model's,
+    # divergence the run's.
+    assert outcome_of(iterations, [3.6, 1.0, 0.69], STUCK, LEARNING, penalty=True).kind == training.TRAINED
+    assert outcome_of(iterations, [3.6, 1.0, 0.69], LEARNING, STUCK, penalty=True).kind == training.COLLAPSED
+    assert outcome_of(iterations, [0.6, 0.7, 0.69], STUCK, LEARNING).kind == training.DIVERGED
+
+
+def test_outcomes_of_several_runs_are_named_by_count():
+    assert training.outcomes_text([training.COLLAPSED] * 3) == "collapsed"
+    assert training.outcomes_text(["collapsed", "trained", "diverged", "trained"]) == \
+        "2 trained, 1 collapsed, 1 diverged"
+    assert training.outcomes_text([]) == ""
 
 
 def test_settings_must_be_settings(football):
@@ -123,7 +229,7 @@ def test_the_course_is_reproduced_exactly(course_data_path):
         result = nnreg.train(dataset, settings.replace(dropout_mask="fixed"))
         assert (result.train_correct, result.train_size) == (expected[name][0], 211), name
         assert result.test_accuracy == expected[name][1], name
-        assert result.diverged_at is None
+        assert result.outcome.kind == training.TRAINED and result.diverged_at is None
 
 
 @pytest.mark.parametrize("name", nnreg.list_datasets())
@@ -137,10 +243,10 @@ def test_learning_rates_up_to_100_never_give_nan(name):
             assert all(np.isfinite(value).all() for value in result.parameters.values())
             assert np.isfinite(result.history.to_numpy()).all()
             assert np.isfinite(result.predict_proba(dataset.test_X)).all()
-            verdicts[learning_rate, keep_prob] = result.diverged_at
-    assert verdicts[0.3, 1.0] is None and verdicts[0.3, 0.86] is None
+            verdicts[learning_rate, keep_prob] = result.outcome.kind
+    assert verdicts[0.3, 1.0] == verdicts[0.3, 0.86] == training.TRAINED
     # From 10 on, the first steps throw every dataset's network out of reach: each run says so.
-    assert all(verdicts[rate, keep] is not None for rate in (10.0, 30.0, 100.0) for keep in (1.0, 0.86))
+    assert all(verdicts[rate, keep] == training.DIVERGED for rate in (10.0, 30.0, 100.0) for keep in (1.0, 0.86))
 
 
 class _Gone(Exception):

@@ -4,31 +4,32 @@ shown."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import pandas as pd
 
-from ..formatting import points, text_table
+from ..formatting import csv_text, percent_cell, points, text_table
 from ..palette import HIGHLIGHT, HIGHLIGHT_TEXT
 from ..settings import title
 from ..study import summary_table
-from ..training import TrainResult
+from ..training import COLLAPSED, DIVERGED, TrainResult
 
 
 PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
-
-
-def diverged(runs: Sequence[TrainResult]) -> int:
-    """How many of a model's runs diverged: such a model is no result to compare."""
-    return sum(run.diverged_at is not None for run in runs)
+# Significant digits the table's CSV keeps: far more than any accuracy needs (a count over at most
+# a few hundred thousand points needs 6), far fewer than the 17 that show float64's rounding
+# (a gap 0.92 - 0.895 reads 0.025000000000000022).
+CSV_DIGITS = 12
 
 
 def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per model, indexed by its name: accuracies as fractions; with several seeds their
     mean and std, and each model's test difference from the first (the course's: no
-    regularization) with whether it is within noise.  A model with diverged runs is marked in a "Diverged" column
-    and compared with nothing.  ``titles`` are the models' titles in the table (default: their
-    names, the course's titles for the study's)."""
+    regularization) with whether it is within noise.  When a run did not train, an "Outcome" column
+    says how each model's runs ended (``training.outcomes_text``): a model with a diverged run is
+    compared with nothing, a collapsed one like any other.  ``titles`` are the models' titles in
+    the table (default: their names, the course's titles for the study's)."""
     summary = summary_table(dict(results)).set_index("name")
     several = bool((summary["runs"] > 1).any())
     table = pd.DataFrame({
@@ -48,7 +49,7 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
         table[label] = summary[column]
         if several:
             table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
-    failed = {name: diverged(runs) for name, runs in results.items()}
+    failed = {name: bool(summary.loc[name, "diverged"]) for name in results}
     if several:
         # The command line's verdict (study.versus_first), so the two never disagree.
         verdicts = summary["test_vs_first"]
@@ -59,49 +60,72 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
         table["Within noise"] = pd.Series([None if not verdicts[name] else verdicts[name] == "within noise"
                                            for name in table.index], index=table.index, dtype="boolean")
         table["Seeds"] = summary["runs"]
-    if any(failed.values()):
-        table["Diverged"] = [failed[name] for name in table.index]
+    if (summary["outcome"] != "trained").any():
+        table["Outcome"] = summary["outcome"]
     table["Training seconds"] = summary["seconds"]
     return table
 
 
 def comparable(table: pd.DataFrame, name: str) -> bool:
-    """Whether a model's accuracies are results: none of its runs diverged."""
-    return "Diverged" not in table or not table.loc[name, "Diverged"]
+    """Whether a model's accuracies are results: none of its runs diverged (a collapsed model's are)."""
+    return "Outcome" not in table or DIVERGED not in table.loc[name, "Outcome"]
 
 
-def accuracy_change(table: pd.DataFrame, name: str) -> tuple[str | None, bool]:
+def outcome_note(table: pd.DataFrame) -> str:
+    """What the table's Outcome column says, for the caption under it ("" without the column)."""
+    said = " ".join(table["Outcome"]) if "Outcome" in table else ""
+    notes = []
+    if COLLAPSED in said:
+        notes.append("Collapsed: the model gives every point it trained on one label and learned nothing; its "
+                     "accuracies are results, compared and highlighted like any other's.")
+    if DIVERGED in said:
+        notes.append("Diverged: its steps were too large and training failed; a model with a diverged run is no "
+                     "result, never highlighted or compared.")
+    return " ".join(notes)
+
+
+class Delta(NamedTuple):
+    """A metric's delta as ``st.metric`` takes it: its text, ``delta_color`` and ``delta_arrow``."""
+
+    text: str
+    color: str = "off"
+    arrow: str = "off"
+
+
+def accuracy_change(table: pd.DataFrame, name: str) -> Delta:
     """A model's test accuracy against no regularization's as a metric's delta, e.g. "+1.5 pts",
     or "+0.5 pts ≈ noise" with several seeds when within noise ("the baseline" for no regularization itself,
-    which keeps the metrics of every model the same height); and
-    whether it is a change worth a color: nonzero as shown, and beyond noise when that is known.
+    which keeps the metrics of every model the same height); colored, green up or red down, when
+    it is a change worth a color: nonzero as shown, and beyond noise when that is known.
     A diverged model, or one compared with a diverged baseline, gets the reason instead."""
     first = table.index[0]
     if name == first:
-        return "the baseline", False
+        return Delta("the baseline")
     if not comparable(table, name):
-        return "diverged: not compared", False
+        return Delta("diverged: not compared")
     if not comparable(table, first):
-        return f"not compared: {title(first)} diverged", False
+        return Delta(f"not compared: {title(first)} diverged")
     change = table.loc[name, "Test accuracy"] - table.loc[first, "Test accuracy"]
-    # An ASCII minus: st.metric reads the delta's direction (arrow and color) from a leading "-".
-    text = change_in_points(table, name, change, minus="-")
-    if "Within noise" not in table:
-        return text, bool(round(100 * change, 1))
+    # The true minus, as in the table: the direction is given, not read from a leading "-".
+    text = change_in_points(table, name, change)
+    within = "Within noise" in table and bool(table.loc[name, "Within noise"])
     # Short enough for a metric in a column a third of the page wide: a change beyond noise is
     # colored, one within noise is grey and says so.
-    within = bool(table.loc[name, "Within noise"])
-    return (f"{text} ≈ noise" if within else text), bool(round(100 * change, 1)) and not within
+    if within:
+        return Delta(f"{text} ≈ noise")
+    if not round(100 * change, 1):
+        return Delta(text)
+    return Delta(text, "green", "up") if change > 0 else Delta(text, "red", "down")
 
 
-def change_in_points(table: pd.DataFrame, name: str, change: float, minus: str = "−") -> str:
+def change_in_points(table: pd.DataFrame, name: str, change: float) -> str:
     """A test-accuracy change in points, e.g. "+1.5 pts": with one decimal, or more where one
     would show a change beyond noise equal to the spread shown beside it (the larger standard
     deviation of the two models, which the verdict compares it with)."""
     within = table.loc[name, "Within noise"] if "Within noise" in table else pd.NA
     spread = (100 * max(table.loc[name, "Test std"], table.loc[table.index[0], "Test std"])
               if within is not pd.NA and not within else None)
-    return f"{points(100 * change, spread, sign=True)} pts".replace("-", minus)
+    return f"{points(100 * change, spread, sign=True)} pts"
 
 
 def _best(table: pd.DataFrame) -> list[bool]:
@@ -112,19 +136,15 @@ def _best(table: pd.DataFrame) -> list[bool]:
 
 
 def _with_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with its columns that are words written out: the change in points, yes/no,
-    diverged runs and the iteration early stopping kept (the page's table would show an empty
-    cell as "None" and true/false as checkboxes)."""
+    """The table with its columns that are words written out: the change in points, yes/no and
+    the iteration early stopping kept (the page's table would show an empty cell as "None" and
+    true/false as checkboxes)."""
     shown = table.copy()
     if "Within noise" in shown:
         shown["Test change"] = ["" if math.isnan(change) else change_in_points(table, name, change)
                                 for name, change in table["Test change"].items()]
         shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
                                  for within in table["Within noise"]]
-    if "Diverged" in shown:
-        seeds = table["Seeds"] if "Seeds" in table else pd.Series(1, index=table.index)
-        shown["Diverged"] = ["" if not count else "yes" if seeds[name] == 1 else f"{count} of {seeds[name]} runs"
-                             for name, count in table["Diverged"].items()]
     if "Stopped at" in shown:
         shown["Stopped at"] = ["" if math.isnan(value) else f"{value:,.0f}" for value in table["Stopped at"]]
     return shown
@@ -132,7 +152,7 @@ def _with_text(table: pd.DataFrame) -> pd.DataFrame:
 
 def _formats(table: pd.DataFrame) -> dict:
     """How each number column reads: percentages, strengths as written, seconds."""
-    formats = {column: "{:.1%}".format for column in PERCENT_COLUMNS if column in table}
+    formats = {column: percent_cell for column in PERCENT_COLUMNS if column in table}
     formats |= {column: "{:g}".format for column in ("λ", "l1", "keep_prob") if column in table}
     return formats | {"Training seconds": "{:.2f}".format}
 
@@ -146,12 +166,23 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def style_table(table: pd.DataFrame):
-    """The table for the page: the numbers kept (formatted for display) and the best test accuracy
-    among the models that did not diverge highlighted."""
+    """The table for the page: the numbers kept (formatted for display), the best test accuracy
+    among the models that did not diverge highlighted, and every cell on one line."""
     best = _best(table)
+    # Cells on one line: in a table of many columns (13 with several seeds) the browser otherwise
+    # squeezes the cells with spaces, a model's title into three lines and "+2.3 pts" into two,
+    # while the headers, which may wrap, have room to give.  The page writes each cell inside a
+    # block of its own that resets white-space, hence the rule for what is in a cell too.
     return _with_text(table).style.format(_formats(table)).apply(
         lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold" if is_best else ""
-                        for is_best in best], subset=["Test accuracy"])
+                        for is_best in best], subset=["Test accuracy"]).set_table_styles(
+        [{"selector": "td, td *", "props": "white-space: nowrap"}])
+
+
+def table_csv(table: pd.DataFrame) -> str:
+    """The table as the page's CSV download: its numbers as numbers (fractions, not percent), to
+    ``CSV_DIGITS`` significant digits; a name a spreadsheet would run as a formula, as text."""
+    return csv_text(table, float_format=f"%.{CSV_DIGITS}g")
 
 
 def table_text(table: pd.DataFrame) -> str:

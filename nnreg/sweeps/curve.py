@@ -26,6 +26,7 @@ import pandas as pd
 from ..data import Dataset
 from ..formatting import decimals_apart, mean_std, percent
 from ..settings import STUDY_TITLES, Settings
+from ..training import TRAINED
 from .dev import DEV_SEED, check_train_fractions, dev_mask
 from .executors import check_cluster_options, counter, open_executor, run_phase
 from .grid import GRID_FIELDS, checked_base, grid_values, seed_list
@@ -192,8 +193,9 @@ def _name(row) -> str:
 
 def curve_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary as text, one row per fraction: the training points each model fitted, then per
-    family its test accuracy in percent (mean ± std over seeds) and the strength retrained; what
-    the command line prints and the page shows."""
+    family its test accuracy in percent (mean ± std over seeds, with how its runs ended when some
+    did not train: few points make a penalty stronger, λ/m, until it collapses) and the strength
+    retrained; what the command line prints and the page shows."""
     families = [family for family in FAMILIES if family in set(summary["family"])]
     lines = []
     for (fraction, size), group in summary.groupby(["train_fraction", "train_size"], sort=False):
@@ -202,11 +204,15 @@ def curve_table(summary: pd.DataFrame) -> pd.DataFrame:
         for family in families:
             row = by_family.loc[family] if family in by_family.index else None
             line[f"{STUDY_TITLES[family]} test %"] = "-" if row is None else \
-                mean_std(row["test_accuracy_mean"], row["test_accuracy_std"])
+                mean_std(row["test_accuracy_mean"], row["test_accuracy_std"]) + _unless_trained(row["outcome"])
             if FAMILIES[family] is not None:
                 line[FAMILIES[family]] = "-" if row is None else f"{row['strength']:g}"
         lines.append(line)
     return pd.DataFrame(lines)
+
+
+def _unless_trained(outcome: str) -> str:
+    return "" if outcome in ("", TRAINED) else f" ({outcome})"
 
 
 def choice_note(summary: pd.DataFrame) -> str:

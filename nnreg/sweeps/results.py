@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..formatting import csv_text
 from ..settings import Settings
 from .curve import FAMILIES
 from .grid import GRID_FIELDS
@@ -44,7 +45,7 @@ def results_bytes(rows: pd.DataFrame, suffix: str) -> bytes:
         rows.to_parquet(buffer, index=False)
         return buffer.getvalue()
     if suffix.lower() == ".csv":
-        return rows.to_csv(index=False, lineterminator="\n").encode()
+        return csv_text(rows).encode()
     raise ValueError(f"results are written as {' or '.join(RESULT_TYPES)}, got {suffix or 'no extension'}")
 
 

@@ -17,7 +17,7 @@ from .grid import GRID_FIELDS, setting_of
 
 COLUMNS = [
     "phase", *GRID_FIELDS, "seed", "train_fraction", "train_size", "train_accuracy", "dev_accuracy", "test_accuracy",
-    "cost", "weight_norm", "diverged_at", "seconds", "layer_dims", "learning_rate",
+    "cost", "weight_norm", "outcome", "diverged_at", "seconds", "layer_dims", "learning_rate",
     "num_iterations", "dropout_mask", "dataset", "fingerprint", "dev_fraction",
 ]
 
@@ -43,6 +43,8 @@ def model_row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -
         # The model's own objective on its training data, with the full network (no dropout).
         "cost": network.compute_cost(X, Y, params, settings.lambd, l1=settings.l1),
         "weight_norm": result.total_weight_norm(),
+        # How training ended (training.outcome_of): trained, collapsed or diverged.
+        "outcome": result.outcome.kind,
         "diverged_at": result.diverged_at,
         "seconds": result.seconds,
         "layer_dims": ",".join(map(str, settings.layer_dims)),

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..training import TRAINED, outcomes_text
 from .grid import GRID_FIELDS
 
 CONFIDENCE = 0.95
@@ -55,11 +56,13 @@ def within_noise(a, b) -> bool:
 
 def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS)) -> pd.DataFrame:
     """One row per value of ``keys`` (by default per phase and setting), in the rows' order:
-    seeds, then mean, std, ci_low and ci_high of each metric (e.g. ``dev_accuracy_mean``)."""
+    seeds, how they ended (``outcome``, ``training.outcomes_text``; "" in results written before
+    rows had one), then mean, std, ci_low and ci_high of each metric (e.g. ``dev_accuracy_mean``)."""
     keys = list(keys)
     out = []
     for values, group in rows.groupby(keys, sort=False):
-        entry = {**dict(zip(keys, values)), "seeds": len(group)}
+        entry = {**dict(zip(keys, values)), "seeds": len(group),
+                 "outcome": outcomes_text(group["outcome"].dropna()) if "outcome" in group else ""}
         for metric in METRICS:
             stats = interval(group[metric]) if metric in group else (math.nan,) * 4
             if metric.endswith("_accuracy"):
@@ -67,9 +70,15 @@ def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS
                 stats = (*stats[:2], *np.clip(stats[2:], 0.0, 1.0))
             entry.update(zip((f"{metric}_{s}" for s in ("mean", "std", "ci_low", "ci_high")), stats))
         out.append(entry)
-    columns = [*keys, "seeds"]
+    columns = [*keys, "seeds", "outcome"]
     columns += [f"{metric}_{s}" for metric in METRICS for s in ("mean", "std", "ci_low", "ci_high")]
     return pd.DataFrame(out, columns=columns)
+
+
+def untrained(table: pd.DataFrame) -> bool:
+    """Whether a summary (``summarize``, ``comparison``) has a setting with a run that did not
+    train: then its ``outcome`` is worth a column."""
+    return not set(table["outcome"]) <= {"", TRAINED}
 
 
 def choose(rows: pd.DataFrame) -> dict:
