@@ -2,7 +2,8 @@
 
 The training replay scrubs through its checkpoints with a Vega-Lite slider; Vega-Lite's own
 animation does not work in a chart of several views, so this button steps that slider as a visitor
-would drag it (an "input" event each step), looping to the start, until pressed again.  Nothing
+would drag it (an "input" event each step), by a stride the page gives (the slider's own step can
+be finer), looping to the start, until pressed again.  Nothing
 is sent to the server: the button never sets a value.
 """
 
@@ -22,7 +23,8 @@ export default function ({ parentElement, data }) {
     const step = () => {
         const input = slider();
         if (!input) { stop(); return; }
-        const next = Number(input.value) >= Number(input.max) ? Number(input.min) : Number(input.value) + 1;
+        const value = Number(input.value), max = Number(input.max);
+        const next = value >= max ? Number(input.min) : Math.min(value + data.stride, max);
         input.value = String(next);
         input.dispatchEvent(new Event("input", { bubbles: true }));
     };
@@ -39,7 +41,7 @@ export default function ({ parentElement, data }) {
 _player = st.components.v2.component("nnreg.slider_player", html=HTML, css=CSS, js=JS)
 
 
-def player(selector: str, frame_ms: int, key: str) -> None:
-    """A play button stepping the first slider inside the elements matching ``selector`` (a CSS
-    selector) every ``frame_ms`` milliseconds."""
-    _player(data={"selector": selector, "frame_ms": frame_ms}, key=key)
+def player(selector: str, frame_ms: int, stride: float, key: str) -> None:
+    """A play button moving the first slider inside the elements matching ``selector`` (a CSS
+    selector) on by ``stride`` (the slider's end at most) every ``frame_ms`` milliseconds."""
+    _player(data={"selector": selector, "frame_ms": frame_ms, "stride": stride}, key=key)

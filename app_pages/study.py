@@ -44,10 +44,10 @@ def progress_tracker(what):
 
 
 def model_columns(items):
-    """A column for each model's item: one row of up to four models, beyond that rows of three
-    (a boundary needs about a third of the page), every column as wide as in a full row."""
+    """A column for each model's item, in rows of ``dashboard.models_per_row``, every column as
+    wide as in a full row."""
     items = list(items)
-    per_row = len(items) if len(items) <= 4 else 3
+    per_row = dashboard.models_per_row(len(items))
     for start in range(0, len(items), per_row):
         yield from zip(st.columns(per_row, gap="medium"), items[start: start + per_row])
 
@@ -69,7 +69,7 @@ def set_models(specs):
 
 def apply_preset(name):
     for key, value in dashboard.PRESETS[name].items():
-        st.session_state[key] = value
+        st.session_state[key] = dashboard.widget_value(key, value)
     set_models(parse_specs(DEFAULT_SPECS))
 
 
@@ -85,19 +85,25 @@ def load_settings():
         typed_problems["settings_file"] = f"{upload.name}: {error}."
         return
     for key, value in values.items():
-        st.session_state[key] = dashboard.shown_value(key, value) if key == "layers" else value
+        st.session_state[key] = dashboard.widget_value(key, value)
     set_models(specs)
     for number, problem in enumerate(problems):
         typed_problems[f"settings_file_{number}"] = f"{upload.name}: {problem}"
 
 
 def refuse_bad_typed(key, label):
-    """A typed value the models cannot use is named in a message and the field goes back to the
-    value the models use (set here, in the callback, before the widget exists in the next run)."""
-    problem = dashboard.typed_problem(key, label, st.session_state[key], used[key], dashboard.dataset_choices())
+    """A typed value the models cannot use is quoted in a message and the field goes back to the
+    value the models use; one they can use stays as typed, less spaces around it (set here, in
+    the callback, before the widget exists in the next run)."""
+    typed = st.session_state[key]
+    # A number goes back as it was typed when it was used ("1e9", not 1000000000).
+    using = used_texts.get(key, used[key])
+    problem = dashboard.typed_problem(key, label, typed, using, dashboard.dataset_choices())
     if problem:
-        st.session_state[key] = dashboard.shown_value(key, used[key]) if key == "layers" else used[key]
+        st.session_state[key] = dashboard.widget_value(key, using)
         typed_problems[key] = problem
+    else:
+        st.session_state[key] = typed.strip()
 
 
 def editor_key():
@@ -132,8 +138,9 @@ def models_editor():
                "each model is one `model` parameter, written `NAME:key=value,...` (e.g. `L2 big:lambd=3`), as "
                "`python -m nnreg compare --model` takes it.")
 
-    def number_column(label, help, width, **options):
-        return st.column_config.NumberColumn(label, help=help, format="%g", width=width, **options)
+    def number_column(label, key, help, width):
+        # Text, read by the column's rules: a number column would store "1e9" as 19 and empty "abc".
+        return st.column_config.TextColumn(label, help=f"{help}: {limits.RANGES[key].allowed()}", width=width)
 
     # Column widths in pixels: the whole table fits the page beside the sidebar at 1280 pixels.
     st.data_editor(
@@ -141,32 +148,34 @@ def models_editor():
         num_rows="dynamic", hide_index=True, width="content",
         column_config={
             "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=170),
-            "lambd": number_column("λ", "L2's strength (lambd)", 60),
-            "l1": number_column("l1", "L1's strength: weights set exactly to 0", 60),
-            "keep_prob": number_column("keep_prob", "Dropout: each hidden unit kept with this probability", 95),
+            "lambd": number_column("λ", "lambd", "L2's strength (lambd)", 60),
+            "l1": number_column("l1", "l1", "L1's strength, which sets weights exactly to 0", 60),
+            "keep_prob": number_column("keep_prob", "keep_prob", "Dropout: each hidden unit kept with this probability",
+                                       95),
             "early_stopping": st.column_config.CheckboxColumn("stop early", help="Keeps its best dev iteration",
                                                               width=90),
             "layers": st.column_config.TextColumn("hidden layers", help=limits.LAYERS_HELP, width=110),
-            "learning_rate": number_column("α", "Learning rate", 60),
-            "num_iterations": number_column("iterations", "Gradient descent steps", 90, step=1),        })
+            "learning_rate": number_column("α", "learning_rate", "Learning rate", 60),
+            "num_iterations": number_column("iterations", "num_iterations", "Gradient descent steps", 90)})
 
 
 def bind(key):
-    # A number widget fed a value like 1e400 from the link fails inside Streamlit itself, so a
-    # control whose link value was refused starts from its default, unbound for this run.
+    # A control whose link value was refused starts from its default, unbound for this run.
     return None if key in url_problems else "query-params"
 
 
 def number(label, key, **options):
-    # No bounds and an empty field allowed in the browser: every typed value then reaches
-    # refuse_bad_typed, which says what is allowed and puts back what the models use (Streamlit's
-    # own check would leave the refused number in the field, and an emptied field says nothing).
+    # A number typed as text: a number field would turn "1e9" into 1, "1,5" into 15 and "abc" into
+    # an empty field in the browser, before the page could say what was typed.  Every typed text
+    # reaches refuse_bad_typed, which quotes it and says what is allowed, or keeps it as typed.
     control = CONTROLS[key]
-    st.session_state.setdefault(key, control.default)
-    value = st.number_input(label, value=None, step=control.step, key=key, bind=bind(key),
-                            on_change=refuse_bad_typed, args=(key, label), **options)
-    # Empty only where no session holds the value (the script run bare, as a Dask worker's spawn does).
-    return used[key] if value is None else value
+    text = st.text_input(label, dashboard.shown_value(key, control.default), key=key, bind=bind(key),
+                         on_change=refuse_bad_typed, args=(key, label),
+                         help=" ".join(filter(None, [options.pop("help", None),
+                                                     control.range.allowed().capitalize() + "."])),
+                         **options)
+    used_texts[key] = text
+    return dashboard.parse_value(key, text, [])
 
 
 def slider(label, key, **options):
@@ -180,6 +189,9 @@ def slider(label, key, **options):
 # only moment to say which one was not used.
 url_problems = {}
 if "nnreg_used" not in st.session_state:
+    if st.query_params.get("view") in dashboard.RENAMED_VIEWS:
+        # The tabs read a bound value from the session, not from a parameter changed in this run.
+        st.session_state["view"] = st.query_params["view"] = dashboard.RENAMED_VIEWS[st.query_params["view"]]
     url_problems = dashboard.check_query_params(st.query_params.to_dict(), dashboard.dataset_choices())
     for key in url_problems:
         del st.query_params[key]
@@ -201,6 +213,7 @@ if "nnreg_models" not in st.session_state:
 # The values the models used in the last run, which a refused typed value falls back to.
 used = st.session_state.setdefault("nnreg_used", {key: control.default for key, control in CONTROLS.items()})
 typed_problems = st.session_state.setdefault("nnreg_typed_problems", {})
+used_texts = st.session_state.setdefault("nnreg_used_texts", {})
 chosen = {key: control.default for key, control in CONTROLS.items()}
 
 # --- Sidebar: every setting of the study --------------------------------------------------------
@@ -233,7 +246,7 @@ with st.sidebar:
                                        ".mat or .npz with arrays X, y, Xval, yval as in the course.")
 
     st.header("Network and training")
-    chosen["learning_rate"] = number("Learning rate α", "learning_rate", format="%.3f")
+    chosen["learning_rate"] = number("Learning rate α", "learning_rate")
     chosen["num_iterations"] = number("Iterations", "num_iterations")
     layers_text = st.text_input("Hidden layer sizes", CONTROLS["layers"].default, key="layers",
                                 bind=bind("layers"), on_change=refuse_bad_typed, args=("layers", "Hidden layer sizes"),
@@ -307,12 +320,16 @@ else:
 st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
            f"{len(dataset.test_Y)} test points (triangles).")
 toggles, legend = st.columns([2, 1], vertical_alignment="center")
-with toggles.container(horizontal=True, gap="large"):
+with toggles.container(horizontal=True, gap="medium"):
     show_test = st.toggle("Show test points", CONTROLS["test_points"].default, key="test_points",
                           bind="query-params")
     discretize = st.toggle("Discretize the boundaries (hard regions)", key="discretize", bind="query-params",
                            help="Each point of the field takes the color of the label the model predicts "
                                 "there: blue where P(label 1) > 0.5, red elsewhere.")
+    ring_errors = st.toggle("Ring misclassified points", key="ring_errors", bind="query-params",
+                            help="Rings every point drawn that the model labels wrong: P(label 1) > 0.5 for a red "
+                                 "point, at most 0.5 for a blue one (the mean P over the seeds when there are "
+                                 "several). Hover anywhere on a boundary for P(label 1) there.")
 
 with legend:
     chart(("boundary legend", discretize), "content", lambda: charts.boundary_legend(discretize), width="content")
@@ -357,22 +374,25 @@ for index, (column, (spec, runs)) in enumerate(model_columns(zip(specs, results.
     with column:
         st.subheader(nnreg.settings.title(name), anchor=False)
         st.caption(dashboard.model_strength(spec, runs[0].settings) or "the shared settings, no regularizer")
-        for problem in sorted({dashboard.training_problem(run) for run in runs} - {None}):
-            st.error(problem)
+        # A diverged run is no result (an error); a collapsed model is one that learned nothing.
+        for kind, problem in sorted({(run.outcome.kind, dashboard.training_problem(run)) for run in runs
+                                     if run.outcome.kind != nnreg.training.TRAINED}):
+            (st.error if kind == nnreg.training.DIVERGED else st.warning)(problem)
         several = len(runs) > 1
         train_metric, test_metric = st.columns(2)
         train_metric.metric("Mean train" if several else "Train accuracy",
                             f"{table.loc[name, 'Train accuracy']:.1%}")
-        change, real = dashboard.accuracy_change(table, name)
+        change = dashboard.accuracy_change(table, name)
         test_metric.metric("Mean test" if several else "Test accuracy",
-                           f"{table.loc[name, 'Test accuracy']:.1%}", delta=change,
-                           delta_color="normal" if real else "off", delta_arrow="auto" if real else "off",
+                           f"{table.loc[name, 'Test accuracy']:.1%}", delta=change.text,
+                           delta_color=change.color, delta_arrow=change.arrow,
                            help=None if name == baseline else f"The change is against {nnreg.settings.title(baseline)}"
                            + (": colored when beyond noise, \"≈ noise\" when it is at most the spread (the larger "
                               "standard deviation) of test accuracy over the seeds." if several else "."))
         with st.container(key=f"boundary_{index}"):
-            chart(("boundary", model_ids(runs), discretize, show_test), "content",
-                  lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test),
+            chart(("boundary", model_ids(runs), discretize, show_test, ring_errors), "content",
+                  lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test,
+                                                   ring_errors=ring_errors),
                   width="content")
         if several:
             st.caption(f"Means over {len(runs)} runs, init seeds 0 to {len(runs) - 1}.")
@@ -388,18 +408,26 @@ with st.expander("Edit the models: change, add or remove them (1 to 6)", icon=":
 for problem in list_problems:
     st.warning(problem, icon=":material/edit_off:")
 
+# --- Lessons: example links a teacher can share ----------------------------------------------------------
+with st.expander("Lessons: open an example in one click, or copy its link to share", key="lessons_expander",
+                 icon=":material/cast_for_education:"):
+    st.markdown(dashboard.lessons_markdown(chosen))
+    if chosen["data"] == UPLOAD:
+        st.caption("An uploaded file cannot travel in a link: these open on the built-in data. A file placed in the "
+                   "server's data/ folder can (the README's \"Hosting the course's file for a class\").")
+
 # --- Accuracy table ---------------------------------------------------------------------------------
 st.header("Accuracy")
 with st.container(key="accuracy_table"):
     st.table(dashboard.style_table(table), hide_index=True)
-st.caption("The best test accuracy is highlighted"
-           + (" (a diverged model is no result: it is never highlighted or compared)" if "Diverged" in table else "")
-           + ". Gap = train − test accuracy: how much a model overfits."
-           + (f" Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean "
-              f"test accuracy minus {nnreg.settings.title(baseline)}'s, within noise when it is at most the larger "
-              "of their standard deviations." if chosen["n_seeds"] > 1 else ""))
+st.caption(" ".join(filter(None, [
+    "The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits.",
+    dashboard.outcome_note(table),
+    (f"Mean and standard deviation over {chosen['n_seeds']} init seeds. Test change: the mean test accuracy minus "
+     f"{nnreg.settings.title(baseline)}'s, within noise when it is at most the larger of their standard deviations."
+     if chosen["n_seeds"] > 1 else "")])))
 with st.container(horizontal=True):
-    st.download_button("Table (CSV)", table.to_csv(index=False), "nnreg-accuracy.csv", "text/csv",
+    st.download_button("Table (CSV)", dashboard.table_csv(table), "nnreg-accuracy.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
     st.download_button("Settings (JSON)", dashboard.settings_json(chosen, dataset, specs, models, chosen["n_seeds"]),
                        "nnreg-settings.json", "application/json", on_click="ignore", icon=":material/download:")
@@ -411,7 +439,8 @@ weights_tab, network_tab, curves_tab, replay_tab, units_tab, masks_tab, data_tab
 
 if weights_tab.open:
     with weights_tab:
-        st.markdown(dashboard.weight_decay_caption(first))
+        st.markdown(dashboard.weights_notice(first))
+        st.caption(dashboard.weight_decay_caption(first))
         if chosen["n_seeds"] > 1:
             st.caption(f"Weights of the runs with init seed {first[baseline].settings.seed}.")
         bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
@@ -431,6 +460,7 @@ if weights_tab.open:
 if network_tab.open:
     with network_tab:
         weight_max, bias_max = network_charts.network_scale(first)
+        st.markdown(dashboard.network_notice(first))
         st.caption(dashboard.network_caption(first) + first_runs)
         for index, (column, (name, result)) in enumerate(model_columns(first.items())):
             with column, st.container(key=f"network_{index}"):
@@ -445,25 +475,28 @@ if curves_tab.open:
         # One y-range for every model's curves, so that gaps compare across the columns.
         cost_domain, accuracy_domain = charts.curve_domains(first.values())
         curve_inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
+        # Its accuracies are one run's, where the table's are means over the seeds.
+        st.markdown(dashboard.curves_notice(first) + first_runs)
         if chosen["n_seeds"] > 1:
             st.caption(f"The curves of the runs with init seed {first[baseline].settings.seed}.")
         for index, (column, (name, result)) in enumerate(model_columns(first.items())):
             with column, st.container(key=f"curves_{index}"):
                 st.subheader(nnreg.settings.title(name), anchor=False)
-                chart(("cost curves", model_ids([result]), curve_inputs), 250,
+                chart(("cost curves", model_ids([result]), curve_inputs), "content",
                       lambda: charts.cost_curves(result, cost_domain))
-                chart(("accuracy curves", model_ids([result]), curve_inputs), 250,
+                chart(("accuracy curves", model_ids([result]), curve_inputs), "content",
                       lambda: charts.accuracy_curves(result, accuracy_domain))
-                note = dashboard.dropout_note(result)
+                note = dashboard.dropout_note(result, dataset)
                 if note:
                     st.caption(note)
 
 if replay_tab.open:
     with replay_tab:
-        st.caption(dashboard.replay_caption({name: nnreg.study.checkpoint_accuracies(result, dataset)
-                                             for name, result in first.items()})
-                   + first_runs)
-        player(".st-key-replay", network_charts.FRAME_MS, key="replay_player")
+        checkpoint_accuracies = {name: nnreg.study.checkpoint_accuracies(result, dataset)
+                                 for name, result in first.items()}
+        st.markdown(dashboard.replay_notice(first, checkpoint_accuracies))
+        st.caption(dashboard.replay_caption(first, checkpoint_accuracies) + first_runs)
+        player(".st-key-replay", network_charts.FRAME_MS, network_charts.replay_steps(first)[1], key="replay_player")
         with st.container(key="replay"):
             chart(("replay", model_ids(first.values()), show_test), "content",
                   lambda: network_charts.replay(first, dataset, show_test), width="content")
@@ -473,11 +506,16 @@ if replay_tab.open:
 
 if units_tab.open:
     with units_tab:
+        st.markdown(dashboard.units_notice(first, dataset))
         scale_max = charts.unit_scale_max(first.values(), dataset)
-        st.caption("Each picture is one hidden unit's output over the field: white where it is 0, darkest at its "
-                   "layer's largest output in any of these models ("
-                   + ", ".join(f"L{l}: {top:.2f}" for l, top in enumerate(scale_max, start=1))
-                   + "). L1 is the first hidden layer."
+        st.caption("Each picture is one hidden unit's output over the field, on one scale per hidden layer that every "
+                   "model shares: empty (the page shows through) where the output is 0, solid grey at the layer's "
+                   "largest output in any of these models ("
+                   + ", ".join(f"hidden layer {l}: {top:.2f}" for l, top in enumerate(scale_max, start=1))
+                   + f"). The scale is logarithmic, so that outputs {10 ** charts.UNIT_DECADES:,} times smaller than "
+                   "the largest still show; each layer's legend gives its values."
+                   + (" An amber cross marks a unit that one sampled dropout mask drops."
+                      if any(result.settings.keep_prob < 1 for result in first.values()) else "")
                    + first_runs)
         for index, (column, (name, result)) in enumerate(model_columns(first.items())):
             with column, st.container(key=f"units_{index}"):
@@ -510,7 +548,9 @@ if masks_tab.open:
             bar.empty()
             single = done[single_run]
             mask_results = {mask: [done[run] for run in runs] for mask, runs in mask_runs.items()}
-            st.markdown(dashboard.masks_caption(nnreg.study.mask_summary(mask_results, single), single))
+            mask_summary = nnreg.study.mask_summary(mask_results, single)
+            st.markdown(dashboard.masks_notice(mask_summary, single))
+            st.markdown(dashboard.masks_caption(mask_summary, single))
             chart(("mask runs", model_ids(done.values())), 220, lambda: charts.mask_runs(mask_results, single))
             st.caption((f"{nnreg.settings.title(using[0])}: e" if using else "No model of the list uses dropout: the "
                         "course's dropout on the shared settings. E")
@@ -521,7 +561,9 @@ if masks_tab.open:
 
 if data_tab.open:
     with data_tab:
-        chart(("field", dataset.fingerprint, show_test), 380, lambda: charts.dataset_points(dataset, show_test))
+        st.markdown(dashboard.data_notice(dataset, show_test))
+        chart(("field", dataset.fingerprint, show_test), "content", lambda: charts.dataset_points(dataset, show_test),
+              width="content")
 
 if math_tab.open:
     # Each regularizer's numbers from the first model that uses it, else the course's.
@@ -532,6 +574,8 @@ if math_tab.open:
     l2_result = first[l2[0]] if l2 else first[baseline]
     course = " (the course's: no model of the list uses it)"
     with math_tab:
+        st.markdown(dashboard.math_notice(lambd, l2_result.train_size, l2_result.settings.learning_rate,
+                                          l2_result.settings.num_iterations))
         st.markdown(f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent "
                     f"also shrinks every weight a little at each step (λ = {lambd:g}{'' if l2 else course}, "
                     f"m = {l2_result.train_size} training points, α = {l2_result.settings.learning_rate:g}). Biases "
@@ -549,7 +593,8 @@ if math_tab.open:
             st.markdown(f"**L1 regularization** adds the weights' absolute size to the cost (l1 = "
                         f"{l1_result.settings.l1:g}, {nnreg.settings.title(l1[0])}). |w| has no slope at 0, so "
                         "each step is a proximal one: the usual gradient step on the rest of the cost, then every "
-                        "weight moved towards 0 by a fixed amount, and set to exactly 0 if it would cross it. That "
+                        "weight moved towards 0 by a fixed amount (α·l1/m, the last line), and set to exactly 0 if it "
+                        "is within that amount of 0. That "
                         "is why L1 leaves many weights at exactly 0, where L2 only makes them small.")
             for line in dashboard.l1_latex(l1_result.settings.l1, l1_result.train_size,
                                            l1_result.settings.learning_rate):

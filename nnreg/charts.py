@@ -23,8 +23,8 @@ import pandas as pd
 
 from .data import Dataset
 from .network import THRESHOLD, dead_units, forward
-from .palette import (BLUE, MODEL_COLORS, MODEL_PALETTE, NEUTRAL, PALE_BLUE, PALE_RED, RED, SPLIT_COLORS, THINNED_COLOR,
-                      UNSURE)
+from .palette import (BLUE, DROPPED_UNIT, MISCLASSIFIED, MODEL_COLORS, MODEL_PALETTE, NEUTRAL, PALE_BLUE, PALE_RED,
+                      RED, SPLIT_COLORS, THINNED_COLOR, UNIT_OUTPUT, UNSURE)
 from .settings import title
 from .training import TrainResult
 
@@ -39,9 +39,18 @@ SPLIT_SHAPES = {"train": "circle", "dev": "diamond", "test": "triangle-up"}
 IMAGE_RESOLUTION = 200
 IMAGE_DATASET = "probability_image"
 # The plot's width in pixels; its height follows the field's shape.  Three fit side by side beside
-# the sidebar at 1280 pixels, with the first screen holding them whole at 1440 by 900.
-BOUNDARY_WIDTH = 200
+# the sidebar at 1280 pixels (with its axes 250 pixels in a column of 252; 200 overflowed by 18),
+# with the first screen holding them whole at 1440 by 900.
+BOUNDARY_WIDTH = 180
+# "The data alone": the field's longer side, in pixels (the football field is taller than wide).
+DATA_SIZE = 440
 PREDICTED = ["predicted 0", "predicted 1"]
+# The hover grid: invisible squares this many across the field (6 pixels each), each telling
+# P(label 1) at its centre, to the 0.01 the tooltip shows: 1,230 on the football field, about 17 KB
+# a boundary as sent.
+HOVER_CELLS = 30
+HOVER_DATASET = "probability_grid"
+MISCLASSIFIED_DATASET = "misclassified"
 FIELD_MARGIN = 0.08
 
 # The curves' names in their legends (the y-axis says cost or accuracy).
@@ -53,6 +62,8 @@ CURVE_COLORS = {TRAIN: SPLIT_COLORS["train"], DEV: SPLIT_COLORS["dev"], TEST: SP
 CURVE_DASHES = {TRAIN: [1, 0], DEV: [1, 0], TEST: [1, 0], THINNED_OBJECTIVE: [3, 2]}
 # Where early stopping stopped, on the learning curves.
 KEPT = "kept"
+# The learning curves' plots, in pixels (their width is the column's).
+CURVE_HEIGHT = 160
 
 
 def _kind(settings) -> str | None:
@@ -163,9 +174,21 @@ def points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Cha
 
 
 def dataset_points(dataset: Dataset, show_test: bool = True) -> alt.Chart:
-    """The field: training points as circles, test points as triangles, colored by label."""
+    """The field: training points as circles, test points as triangles, colored by label, at
+    equal aspect like the boundaries, its longer side DATA_SIZE pixels."""
     x_scale, y_scale = field_axes(dataset)
-    return points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=True)
+    width, height = field_size(dataset, DATA_SIZE)
+    # "pad": the width and height are the plot's, the axes and the legends added around it.
+    return points_layer(points_frame(dataset, show_test), x_scale, y_scale, legend=True).properties(
+        width=width, height=height, autosize=alt.AutoSizeParams(type="pad"))
+
+
+def field_size(dataset: Dataset, longest: int) -> tuple[int, int]:
+    """The plot's width and height at equal aspect (a unit of x1 as long as a unit of x2), its
+    longer side ``longest`` pixels."""
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    ratio = (y_hi - y_lo) / (x_hi - x_lo)
+    return (longest, round(longest * ratio)) if ratio <= 1 else (round(longest / ratio), longest)
 
 
 def probability_field(results: Sequence[TrainResult], dataset: Dataset,
@@ -200,21 +223,26 @@ def probability_colors(probability) -> np.ndarray:
     return np.rint(colors).astype(np.uint8)
 
 
+# PNG's colour types by channels: RGB, and RGB with an alpha channel.
+PNG_COLOR_TYPES = {3: 2, 4: 6}
+
+
 def png(rgb: np.ndarray) -> bytes:
-    """A (height, width, 3) uint8 array as PNG file content: 8-bit RGB, no new dependency.
+    """A (height, width, 3) uint8 array as PNG file content: 8-bit RGB, no new dependency; with a
+    fourth channel, RGBA (its alpha 0 transparent, 255 opaque).
 
     Every row uses PNG's "Up" filter (the difference from the row above, modulo 256), which
     turns a smooth field into runs of zeros that compress to a few kilobytes.
     """
-    height, width, _ = rgb.shape
-    rows = rgb.reshape(height, width * 3)
-    up = np.diff(rows, axis=0, prepend=np.zeros((1, width * 3), np.uint8))
+    height, width, channels = rgb.shape
+    rows = rgb.reshape(height, width * channels)
+    up = np.diff(rows, axis=0, prepend=np.zeros((1, width * channels), np.uint8))
     scanlines = np.hstack([np.full((height, 1), 2, np.uint8), up]).tobytes()
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, PNG_COLOR_TYPES[channels], 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(scanlines, 6))
             + chunk(b"IEND", b""))
 
@@ -224,28 +252,77 @@ def png_url(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png(rgb)).decode("ascii")
 
 
+def hover_cells(dataset: Dataset, cells: int = HOVER_CELLS) -> tuple[np.ndarray, float]:
+    """The centres of the hover grid's square cells, ``cells`` across the field and as many down as
+    cover it, row by row from the top left (as ``hover_layer`` places them), and their side."""
+    (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
+    side = (x_hi - x_lo) / cells
+    rows = math.ceil((y_hi - y_lo) / side - 1e-9)
+    column, row = np.meshgrid(np.arange(cells), np.arange(rows))
+    centres = np.column_stack([x_lo + (column.ravel() + 0.5) * side, y_hi - (row.ravel() + 0.5) * side])
+    return centres, side
+
+
+def hover_layer(dataset: Dataset, cells: int = HOVER_CELLS) -> alt.Chart:
+    """Invisible squares tiling the field, each telling P(label 1) at its centre on hover.  The
+    data is P alone (dataset HOVER_DATASET, row by row from the top left): each square's place is
+    computed in the browser from its row number, so the data stays small and the spec the same
+    for every model."""
+    (x_lo, _), (_, y_hi) = field_extent(dataset)
+    _, side = hover_cells(dataset, cells)
+    x_scale, y_scale = field_axes(dataset)
+    pixels = BOUNDARY_WIDTH / cells
+    return alt.Chart(alt.NamedData(name=HOVER_DATASET)).mark_square(
+        size=(pixels + 0.5) ** 2, opacity=0, clip=True).transform_window(cell="row_number()").transform_calculate(
+        x1=f"{x_lo!r} + ((datum.cell - 1) % {cells} + 0.5) * {side!r}",
+        x2=f"{y_hi!r} - (floor((datum.cell - 1) / {cells}) + 0.5) * {side!r}").encode(
+        x=alt.X("x1:Q", scale=x_scale, title="x1"), y=alt.Y("x2:Q", scale=y_scale, title="x2"),
+        tooltip=[alt.Tooltip("p:Q", title="P(label 1)", format=".2f"), alt.Tooltip("x1:Q", format=".2f"),
+                 alt.Tooltip("x2:Q", format=".2f")])
+
+
+def misclassified_frame(results: Sequence[TrainResult], frame: pd.DataFrame) -> pd.DataFrame:
+    """The points of ``frame`` (``points_frame``'s) the model labels wrong: its P(label 1), the mean
+    over ``results`` as the field shows it, on the other side of THRESHOLD from the label."""
+    p = np.mean([result.predict_proba(frame[["x1", "x2"]].to_numpy()) for result in results], axis=0)
+    wrong = (p > THRESHOLD).astype(int) != frame["label"].to_numpy()
+    return frame[wrong].assign(p=p[wrong]).reset_index(drop=True)
+
+
 def decision_boundary(results: Sequence[TrainResult], dataset: Dataset, *, discretize: bool = False,
-                      show_test: bool = False, resolution: int = IMAGE_RESOLUTION) -> alt.LayerChart:
+                      show_test: bool = False, ring_errors: bool = False,
+                      resolution: int = IMAGE_RESOLUTION) -> alt.LayerChart:
     """The model's P(label 1) as an image over the field, with the points on top (those the first
-    run saw, ``points_frame``).
+    run saw, ``points_frame``); hovering anywhere tells P(label 1) there (``hover_layer``).
 
     ``discretize`` shows hard regions instead: the label the model predicts (P > THRESHOLD, as the
-    course's predict), in the colors of P = 0 and P = 1.
+    course's predict), in the colors of P = 0 and P = 1.  ``ring_errors`` rings every point drawn
+    that the model labels wrong.
 
-    The image travels in a dataset of a fixed name, so a new model or the hard regions change
-    the chart's data, not its spec: Streamlit then updates the drawn chart in place, which the
-    browser does several times faster than drawing a new one.
+    The image, the hover grid and the rings travel in datasets of fixed names, so a new model, the
+    hard regions or the rings change the chart's data, not its spec: Streamlit then updates the
+    drawn chart in place, which the browser does several times faster than drawing a new one.
     """
     probability = probability_field(results, dataset, resolution)
     if discretize:
         probability = (probability > THRESHOLD).astype(float)
     image = {"url": png_url(probability_colors(probability)), **field_corners(dataset)}
+    centres, _ = hover_cells(dataset)
+    hover = [{"p": round(float(p), 3)} for p in np.mean([r.predict_proba(centres) for r in results], axis=0)]
     x_scale, y_scale = field_axes(dataset)
-    points = points_layer(points_frame(dataset, show_test, results[0]), x_scale, y_scale, legend=False)
+    frame = points_frame(dataset, show_test, results[0])
+    wrong = misclassified_frame(results, frame) if ring_errors else frame.iloc[:0].assign(p=[])
+    rings = alt.Chart(alt.NamedData(name=MISCLASSIFIED_DATASET)).mark_point(
+        shape="circle", size=120, filled=False, stroke=MISCLASSIFIED, strokeWidth=1.5, opacity=1).encode(
+        x=alt.X("x1:Q", scale=x_scale, title="x1"), y=alt.Y("x2:Q", scale=y_scale, title="x2"),
+        tooltip=[alt.Tooltip("label:N"), alt.Tooltip("p:Q", title="P(label 1)", format=".2f"),
+                 alt.Tooltip("split:N")])
+    points = points_layer(frame, x_scale, y_scale, legend=False)
     # "pad": the width and height are the plot's, the axes and the legend added around it.
-    return alt.layer(field_image(alt.NamedData(name=IMAGE_DATASET), dataset), points).properties(
-        datasets={IMAGE_DATASET: [image]}, width=BOUNDARY_WIDTH, height=boundary_height(dataset),
-        autosize=alt.AutoSizeParams(type="pad"))
+    return alt.layer(field_image(alt.NamedData(name=IMAGE_DATASET), dataset), hover_layer(dataset), rings,
+                     points).properties(
+        datasets={IMAGE_DATASET: [image], HOVER_DATASET: hover, MISCLASSIFIED_DATASET: wrong.to_dict("records")},
+        width=BOUNDARY_WIDTH, height=boundary_height(dataset), autosize=alt.AutoSizeParams(type="pad"))
 
 
 def field_corners(dataset: Dataset) -> dict[str, float]:
@@ -267,11 +344,11 @@ def field_image(data, dataset: Dataset) -> alt.Chart:
     )
 
 
-def boundary_height(dataset: Dataset) -> int:
-    """The plot's height for BOUNDARY_WIDTH: equal aspect, a unit of x1 as long as a unit of x2, so
-    the field's shapes are true."""
+def boundary_height(dataset: Dataset, width: int = BOUNDARY_WIDTH) -> int:
+    """The plot's height for ``width``: equal aspect, a unit of x1 as long as a unit of x2, so the
+    field's shapes are true."""
     (x_lo, x_hi), (y_lo, y_hi) = field_extent(dataset)
-    return round(BOUNDARY_WIDTH * (y_hi - y_lo) / (x_hi - x_lo))
+    return round(width * (y_hi - y_lo) / (x_hi - x_lo))
 
 
 def boundary_legend(discretize: bool) -> alt.Chart:
@@ -295,10 +372,18 @@ def boundary_legend(discretize: bool) -> alt.Chart:
         width=1, height=1, view=alt.ViewConfig(stroke=None), autosize=alt.AutoSizeParams(type="pad"))
 
 
-# Pixels per side of a hidden unit's picture: 23 of them, four to a row, fit a model's column.
-UNIT_RESOLUTION = 40
-UNIT_SIZE = 40
-UNIT_ZERO, UNIT_HIGH = "#ffffff", "#1e293b"
+# A hidden unit's picture: UNIT_SIZE pixels a side (one pixel of output each), UNIT_COLUMNS to a
+# row: four fill a model's column of about 250 pixels, three models beside the sidebar at 1280.
+UNIT_SIZE = 54
+UNIT_RESOLUTION = UNIT_SIZE
+UNIT_COLUMNS = 4
+UNIT_SPACING = 6
+# The pictures' scale, per hidden layer and shared by every model: logarithmic over this many
+# decades below the layer's largest output, so that a model whose outputs are ten times smaller
+# (L2's) still shows their shapes, while the same shade is the same output in every model.
+UNIT_DECADES = 2
+# A dropped unit's picture, faded under its cross.
+DROPPED_OPACITY = 0.35
 
 
 def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_RESOLUTION) -> list[np.ndarray]:
@@ -308,24 +393,52 @@ def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_R
     return [A.reshape(-1, resolution, resolution) for A in activations[1:]]
 
 
+def unit_constant(top: float) -> float:
+    """The symmetric-log scale's constant for a layer whose largest output is ``top``: outputs
+    below it are drawn nearly linearly, above it logarithmically."""
+    return top / 10 ** UNIT_DECADES
+
+
+def unit_shade(output, top: float) -> np.ndarray:
+    """How opaque an output is drawn, 0 (nothing: transparent) to 1 (``top``, the layer's largest):
+    log(1 + output / c) / log(1 + top / c) with c = ``unit_constant(top)``, Vega-Lite's "symlog"
+    scale over [0, top], which the legend draws."""
+    output = np.asarray(output, dtype=float)
+    if top <= 0:
+        return np.zeros_like(output)
+    constant = unit_constant(top)
+    return np.clip(np.log1p(np.maximum(output, 0) / constant) / np.log1p(top / constant), 0, 1)
+
+
+def unit_picture(output: np.ndarray, top: float) -> np.ndarray:
+    """An output's picture as RGBA: UNIT_OUTPUT everywhere, its opacity ``unit_shade``."""
+    alpha = np.rint(255 * unit_shade(output, top)).astype(np.uint8)
+    color = np.broadcast_to(_rgb(UNIT_OUTPUT).astype(np.uint8), (*output.shape, 3))
+    return np.concatenate([color, alpha[..., None]], axis=-1)
+
+
+def unit_name(layer: int, unit: int) -> str:
+    """A hidden unit's name on the page, by number from 1: "hidden layer 1, unit 2"."""
+    return f"hidden layer {layer}, unit {unit}"
+
+
 def unit_frame(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None,
                resolution: int = UNIT_RESOLUTION) -> pd.DataFrame:
-    """One row per hidden unit: its title, layer, picture (a PNG data URL, white at 0, dark at
-    its layer's ``scale_max``), whether it is dead on the training points and whether ``mask``
-    drops it."""
+    """One row per hidden unit: its name, its tile's header ("unit 2", with "dead" or "dropped" on
+    a second line), layer, number, picture (a PNG data URL, transparent at 0, opaque at its layer's
+    ``scale_max``), its largest output over the field, whether it is dead on the training points
+    and whether ``mask`` drops it."""
     dead = dead_units(result.fitted(dataset)[0].T, result.parameters)
-    low, high = _rgb(UNIT_ZERO), _rgb(UNIT_HIGH)
     rows = []
     for l, outputs in enumerate(unit_outputs(result, dataset, resolution), start=1):
         for j, output in enumerate(outputs):
-            top = scale_max[l - 1]
-            share = np.clip(output / top, 0, 1)[..., None] if top > 0 else np.zeros((*output.shape, 1))
-            picture = np.rint(low + (high - low) * share).astype(np.uint8)
-            dropped = mask is not None and not mask[l - 1][j]
-            title = f"L{l}·{j + 1}" + (" dead" if dead[l - 1][j] else "") + (" dropped" if dropped else "")
-            url = png_url(picture)
-            rows.append({"unit": title, "order": len(rows), "layer": l, "dead": bool(dead[l - 1][j]),
-                         "dropped": dropped, "url": url, "x0": 0.0, "x1": 1.0, "y0": 0.0, "y1": 1.0})
+            dropped = mask is not None and not bool(mask[l - 1][j])
+            states = [state for state, shown in (("dead", dead[l - 1][j]), ("dropped", dropped)) if shown]
+            rows.append({"name": unit_name(l, j + 1), "header": "\n".join([f"unit {j + 1}", *states]),
+                         "order": len(rows), "layer": l, "unit": j + 1, "largest": float(output.max()),
+                         "state": ", ".join(states) or "active", "dead": bool(dead[l - 1][j]), "dropped": dropped,
+                         "url": png_url(unit_picture(output, scale_max[l - 1])),
+                         "x0": 0.0, "x1": 1.0, "y0": 0.0, "y1": 1.0})
     return pd.DataFrame(rows)
 
 
@@ -336,20 +449,51 @@ def unit_scale_max(results: Iterable[TrainResult], dataset: Dataset) -> list[flo
     return [max(layer) for layer in zip(*per_model)]
 
 
-def hidden_units(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None) -> alt.FacetChart:
-    """Each hidden unit's output over the field as a small picture, four to a row, layer by layer;
-    a dropped unit of ``mask`` is faded."""
-    frame = unit_frame(result, dataset, scale_max, mask)
+def unit_scale(top: float) -> alt.Scale:
+    """The legend's scale for a layer whose largest output is ``top``: the pictures' own
+    (``unit_shade``), from transparent to UNIT_OUTPUT."""
+    top = top if top > 0 else 1.0
+    clear = "rgba({}, {}, {}, 0)".format(*_rgb(UNIT_OUTPUT).astype(int))
+    return alt.Scale(type="symlog", constant=unit_constant(top), domain=[0, top], range=[clear, UNIT_OUTPUT],
+                     interpolate="rgb")
+
+
+def _unit_layer(frame: pd.DataFrame, layer: int, top: float) -> alt.FacetChart:
+    """One hidden layer's tiles, UNIT_COLUMNS to a row, under its title and its scale."""
     bare = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
+    x = alt.X("x0:Q", scale=alt.Scale(domain=[0, 1]), axis=bare)
+    y = alt.Y("y0:Q", scale=alt.Scale(domain=[0, 1]), axis=bare)
+    tooltip = [alt.Tooltip("name:N", title="unit"), alt.Tooltip("largest:Q", title="largest output", format=".2f"),
+               alt.Tooltip("state:N", title="state")]
     picture = alt.Chart().mark_image(aspect=False).encode(
-        x=alt.X("x0:Q", scale=alt.Scale(domain=[0, 1]), axis=bare), x2="x1:Q",
-        y=alt.Y("y1:Q", scale=alt.Scale(domain=[0, 1]), axis=bare), y2="y0:Q",
-        url="url:N",
-        opacity=alt.condition("datum.dropped", alt.value(0.2), alt.value(1.0)),
-    ).properties(width=UNIT_SIZE, height=UNIT_SIZE)
-    return alt.FacetChart(data=frame, spec=picture, facet=alt.Facet("unit:N", sort=alt.SortField("order"),
-                                                                    header=alt.Header(title=None, labelFontSize=10)),
-                          columns=4, spacing=4)
+        x=x, x2="x1:Q", y=alt.Y("y1:Q", scale=alt.Scale(domain=[0, 1]), axis=bare), y2="y0:Q", url="url:N",
+        opacity=alt.condition("datum.dropped", alt.value(DROPPED_OPACITY), alt.value(1.0)), tooltip=tooltip)
+    # The tile's edge, so that a unit whose output is 0 everywhere still has a place.  The invisible
+    # fill carries the layer's scale, for its legend.
+    edge = alt.Chart().mark_rect(stroke=UNIT_OUTPUT, strokeOpacity=0.6, strokeWidth=1, fillOpacity=0).encode(
+        x=x, x2="x1:Q", y=y, y2="y1:Q",
+        fill=alt.Fill("largest:Q", scale=unit_scale(top), title="output (log scale)",
+                      legend=alt.Legend(orient="top", direction="horizontal", gradientLength=150, gradientThickness=10,
+                                        values=[0, top / 10, top], format=".2f", labelOverlap=False,
+                                        gradientStrokeColor=UNIT_OUTPUT, gradientStrokeWidth=0.5)))
+    # A dropped unit's cross: its two diagonals.
+    cross = alt.Chart().mark_rule(color=DROPPED_UNIT, strokeWidth=2.5).transform_filter("datum.dropped")
+    diagonals = [cross.encode(x=x, x2="x1:Q", y=y, y2="y1:Q"), cross.encode(x=x, x2="x1:Q", y=alt.Y("y1:Q", axis=bare),
+                                                                          y2="y0:Q")]
+    tile = alt.layer(picture, edge, *diagonals).properties(width=UNIT_SIZE, height=UNIT_SIZE)
+    rows = frame[frame["layer"] == layer]
+    header = alt.Header(title=None, labelFontSize=11, labelPadding=2, labelExpr="split(datum.value, '\\n')")
+    return tile.facet(alt.Facet("header:N", sort=alt.SortField("order"), header=header), data=rows,
+                      columns=UNIT_COLUMNS, spacing=UNIT_SPACING,
+                      title=alt.TitleParams(f"Hidden layer {layer}: {len(rows)} units", anchor="start", fontSize=13))
+
+
+def hidden_units(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None) -> alt.VConcatChart:
+    """Each hidden unit's output over the field as a small picture, layer by layer, each layer
+    with its scale (shared by every model); a unit ``mask`` drops is faded and crossed out."""
+    frame = unit_frame(result, dataset, scale_max, mask)
+    layers = [_unit_layer(frame, layer, top) for layer, top in enumerate(scale_max, start=1)]
+    return alt.vconcat(*layers, spacing=16).resolve_scale(fill="independent").resolve_legend(fill="independent")
 
 
 def curve_domains(results: Iterable[TrainResult]) -> tuple[list[float], list[float]]:
@@ -408,10 +552,11 @@ def _curves(result, metric, title, scale, axis, number_format, thinned=False) ->
     lines = alt.Chart(frame).mark_line(strokeWidth=1.8).encode(
         x=alt.X("iteration:Q", title="iteration"),
         y=alt.Y("value:Q", title=title, scale=scale, axis=axis),
-        # One row on top, so that every model's chart has its plot at the same height.
+        # Below the plot, two to a row: every entry fits a column a quarter of the page wide.
         color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=[CURVE_COLORS[n] for n in names]),
-                        title=None, legend=alt.Legend(orient="top", direction="horizontal", columns=3,
-                                                      symbolSize=80, labelLimit=120)),
+                        title=None, legend=alt.Legend(orient="bottom", direction="horizontal", columns=2,
+                                                      columnPadding=8, padding=0, offset=4, symbolSize=60,
+                                                      labelLimit=120)),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[CURVE_DASHES[n] for n in names]),
                                   legend=None),
         # The train and test curves are drawn last, on top of the thinned network's noise.
@@ -419,14 +564,17 @@ def _curves(result, metric, title, scale, axis, number_format, thinned=False) ->
         tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"),
                  alt.Tooltip("value:Q", format=number_format)],
     )
+    # The plot's own height, as wide as the column: every model's plot is then as tall, however
+    # many rows its legend takes.
+    size = dict(height=CURVE_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     if result.best_iteration is None:
-        return lines
+        return lines.properties(**size)
     kept = pd.DataFrame({"iteration": [result.best_iteration], "label": [f"{KEPT}: {result.best_iteration:,}"]})
     rule = alt.Chart(kept).mark_rule(color=NEUTRAL, strokeDash=[4, 3], strokeWidth=1.5).encode(
         x="iteration:Q", tooltip=[alt.Tooltip("label:N", title="early stopping")])
     label = alt.Chart(kept).mark_text(color=NEUTRAL, align="left", baseline="bottom", dx=4, dy=-2, fontSize=11).encode(
         x="iteration:Q", y=alt.value(0), text="label:N")
-    return alt.layer(lines, rule, label)
+    return alt.layer(lines, rule, label).properties(**size)
 
 
 def weight_norms_frame(results: Mapping[str, TrainResult]) -> pd.DataFrame:
@@ -520,36 +668,58 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerCha
 
 
 NOTEBOOK_RUN = "the notebook's run"
+# Each row of "One dropout run or many?" is a band one unit tall around its number (the first row 0,
+# at the top); its dots are spread over MASK_JITTER either side of its middle, leaving a clear gap
+# between the rows, shaded bands showing where each row's dots go.
+MASK_JITTER = 0.3
+MASK_BAND = 0.42
 
 
 def mask_runs_frame(results: Mapping[str, Sequence[TrainResult]], single: TrainResult) -> pd.DataFrame:
-    """Columns masks, seed, test_accuracy, run: every run of "Is dropout's 95 % real?", and the
-    notebook's single run (fixed masks) as a row of its own."""
-    rows = [{"masks": mask, "seed": run.settings.seed, "test_accuracy": run.test_accuracy, "run": "init seed"}
-            for mask, runs in results.items() for run in runs]
-    rows.append({"masks": "fixed", "seed": single.settings.seed, "test_accuracy": single.test_accuracy,
-                 "run": NOTEBOOK_RUN})
+    """Columns masks, row, y, seed, test_accuracy, run: every run of "One dropout run or many?", and
+    the notebook's single run (fixed masks) as a run of its own, at the middle of its row.  ``y``
+    is the row's number plus the run's jitter: the runs of a row in their order, spread evenly
+    within MASK_JITTER of its middle."""
+    rows = []
+    for row, (mask, runs) in enumerate(results.items()):
+        spread = np.linspace(-MASK_JITTER, MASK_JITTER, len(runs)) if len(runs) > 1 else np.zeros(len(runs))
+        rows += [{"masks": mask, "row": row, "y": row + float(offset), "seed": run.settings.seed,
+                  "test_accuracy": run.test_accuracy, "run": "init seed"} for run, offset in zip(runs, spread)]
+    row = list(results).index("fixed")
+    rows.append({"masks": "fixed", "row": row, "y": float(row), "seed": single.settings.seed,
+                 "test_accuracy": single.test_accuracy, "run": NOTEBOOK_RUN})
     return pd.DataFrame(rows)
 
 
 def mask_runs(results: Mapping[str, Sequence[TrainResult]], single: TrainResult) -> alt.LayerChart:
-    """Test accuracy of each run, fixed masks above fresh ones, with each row's mean as a bar and
-    the notebook's single run ringed."""
+    """Test accuracy of each run, one row of dots per kind of masks (fixed above fresh) in a shaded
+    band of its own, with each row's mean as a bar and the notebook's single run ringed."""
     frame = mask_runs_frame(results, single)
-    y = alt.Y("masks:N", title="dropout masks", sort=list(results))
+    names = list(results)
+    # The rows' labels at their middles; the y-axis runs down, the first row at the top.
+    y_scale = alt.Scale(domain=[-0.5, len(names) - 0.5], reverse=True, nice=False, zero=False)
+    labels = "[" + ", ".join(f"'{name}'" for name in names) + "][datum.value]"
+    axis = alt.Axis(values=list(range(len(names))), labelExpr=labels, grid=False, ticks=False, domain=False,
+                    labelFontSize=12, labelPadding=6)
+    y = alt.Y("y:Q", scale=y_scale, title="dropout masks", axis=axis)
     x = alt.X("test_accuracy:Q", title="test accuracy", axis=alt.Axis(format=".0%", tickMinStep=0.01),
               scale=alt.Scale(zero=False, padding=12))
-    runs = alt.Chart(frame[frame["run"] != NOTEBOOK_RUN]).mark_circle(size=70, opacity=0.6,
-                                                                       color=MODEL_COLORS["dropout"]).encode(
-        x=x, y=y, yOffset=alt.YOffset("jitter:Q"),
-        tooltip=[alt.Tooltip("masks:N"), alt.Tooltip("seed:Q", title="init seed"),
-                 alt.Tooltip("test_accuracy:Q", format=".1%")],
-    ).transform_calculate(jitter="(datum.seed % 5 - 2) * 4")
-    means = alt.Chart(frame[frame["run"] != NOTEBOOK_RUN]).mark_tick(thickness=3, size=30, color=NEUTRAL).encode(
-        x=alt.X("mean(test_accuracy):Q"), y=y, tooltip=[alt.Tooltip("mean(test_accuracy):Q", title="mean",
-                                                                    format=".1%")])
+    band = {"low": f"datum.row - {MASK_BAND}", "high": f"datum.row + {MASK_BAND}"}
+    band_y = alt.Y("low:Q", scale=y_scale, title="dropout masks", axis=axis)
+    bands = alt.Chart(pd.DataFrame({"row": range(len(names))})).transform_calculate(**band).mark_rect(
+        color=NEUTRAL, opacity=0.12).encode(y=band_y, y2="high:Q")
+    seeds = frame[frame["run"] != NOTEBOOK_RUN]
+    runs = alt.Chart(seeds).mark_circle(size=70, opacity=0.7, color=MODEL_COLORS["dropout"]).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("masks:N"), alt.Tooltip("seed:Q", title="init seed"),
+                           alt.Tooltip("test_accuracy:Q", format=".1%")])
+    # A row's mean: a bar as tall as its band.
+    means = alt.Chart(seeds).transform_aggregate(
+        mean="mean(test_accuracy)", groupby=["masks", "row"]).transform_calculate(**band).mark_rule(
+        strokeWidth=3, color=NEUTRAL).encode(
+        x=alt.X("mean:Q"), y=band_y, y2="high:Q",
+        tooltip=[alt.Tooltip("masks:N"), alt.Tooltip("mean:Q", title="mean", format=".1%")])
     notebook = alt.Chart(frame[frame["run"] == NOTEBOOK_RUN]).mark_point(
         size=260, shape="diamond", strokeWidth=2.5, color=NEUTRAL, filled=False).encode(
         x=x, y=y, tooltip=[alt.Tooltip("run:N"), alt.Tooltip("seed:Q", title="init seed"),
                            alt.Tooltip("test_accuracy:Q", format=".1%")])
-    return alt.layer(runs, means, notebook)
+    return alt.layer(bands, runs, means, notebook)

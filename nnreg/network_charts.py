@@ -10,13 +10,14 @@ parameter bound to a slider: moving it redraws in the browser, with no request t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .charts import (BOUNDARY_WIDTH, boundary_height, curve_domains, field_axes, field_corners, field_image,
+from .charts import (boundary_height, curve_domains, field_axes, field_corners, field_image,
                      pixel_centres, png_url, points_frame, points_layer, probability_colors)
 from .data import Dataset
 from .network import dead_units, num_layers, predict_proba
@@ -140,17 +141,26 @@ def network_graph(result: TrainResult, weight_max: float, bias_max: float, train
 # 4 of 255, not seen, and a third smaller.  About 4.4 KB each as sent, 270 KB a model.
 REPLAY_RESOLUTION = 80
 REPLAY_LEVELS = 64
-# The replay's parameter: the index of the checkpoint shown.
-CHECKPOINT = "checkpoint"
+# The replay's parameter, on its slider: the iteration shown; each model shows its last checkpoint
+# at or before it.
+ITERATION = "iteration"
 # Playing shows each checkpoint this long: the course's 61 in about 15 s.
 FRAME_MS = 250
 NORM_HEIGHT = 70
 CURVE_HEIGHT = 90
+# A model's panel: its plots this wide, three panels to a row, which with their axes fill the
+# 820-pixel page beside the sidebar at 1280 (and a fourth model starts a second row).
+REPLAY_WIDTH = 170
+REPLAY_COLUMNS = 3
+REPLAY_SPACING = 16
 
 
-def replay_frame(result: TrainResult, dataset: Dataset, resolution: int = REPLAY_RESOLUTION) -> pd.DataFrame:
+def replay_frame(result: TrainResult, dataset: Dataset, resolution: int = REPLAY_RESOLUTION,
+                 end: int | None = None) -> pd.DataFrame:
     """One row per checkpoint of ``result``: ``study.checkpoint_accuracies``' columns, ‖W_l‖ per
-    layer (columns norm_W1, ...), and the boundary as a PNG data URL (column url)."""
+    layer (columns norm_W1, ...), the boundary as a PNG data URL (column url), and the slider's
+    iterations that show it, from ``iteration`` up to, not including, ``until``: the next
+    checkpoint's, or for the last one the slider's ``end`` (by default its own last iteration) + 1."""
     points = pixel_centres(dataset, resolution).T
     urls, norms = [], []
     for iteration in result.checkpoint_iterations:
@@ -160,32 +170,47 @@ def replay_frame(result: TrainResult, dataset: Dataset, resolution: int = REPLAY
         urls.append(png_url(probability_colors(field)))
         norms.append({f"norm_{name}": float(np.linalg.norm(value)) for name, value in parameters.items()
                       if name.startswith("W")})
-    return pd.concat([checkpoint_accuracies(result, dataset), pd.DataFrame(norms)], axis=1).assign(url=urls)
+    frame = pd.concat([checkpoint_accuracies(result, dataset), pd.DataFrame(norms)], axis=1).assign(url=urls)
+    iterations = frame["iteration"].tolist()
+    return frame.assign(until=[*iterations[1:], max(iterations[-1], end or 0) + 1])
 
 
-def replay_param(checkpoints: int) -> alt.Parameter:
-    """The replay's checkpoint, on a slider under the chart: it starts at the last (the trained
-    model), and moving it redraws every model in the browser."""
-    last = checkpoints - 1
-    return alt.param(name=CHECKPOINT, value=last, bind=alt.binding_range(min=0, max=last, step=1, name="checkpoint "))
+def replay_steps(results: Mapping[str, TrainResult]) -> tuple[int, int]:
+    """The slider's step and the play button's stride, in iterations: the step divides every
+    model's checkpoint iterations (the greatest common divisor), so the slider reaches each of
+    them exactly; the stride is the longest run's spacing, so playing takes its CHECKPOINTS steps
+    whatever the step."""
+    iterations = [int(iteration) for result in results.values() for iteration in result.checkpoint_iterations]
+    longest = max(results.values(), key=lambda result: result.checkpoint_iterations[-1]).checkpoint_iterations
+    stride = int(longest[1] - longest[0]) if len(longest) > 1 else 1
+    return max(1, math.gcd(*iterations)), stride
+
+
+def replay_param(last: int, step: int) -> alt.Parameter:
+    """The replay's iteration, on a slider under the chart from 0 to ``last`` by ``step``: it
+    starts at the end (the trained models), and moving it redraws every model in the browser."""
+    return alt.param(name=ITERATION, value=last,
+                     bind=alt.binding_range(min=0, max=last, step=step, name=f"{ITERATION} "))
 
 
 def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset: Dataset, norm_max: float,
                   accuracy_domain, show_test: bool) -> alt.VConcatChart:
-    shown = f"datum.k == {CHECKPOINT}"
+    shown = f"datum.iteration <= {ITERATION} && {ITERATION} < datum.until"
     # Each picture is sent once: the other layers get frames without the pictures.
-    pictures = frame[["k", "url"]].assign(**field_corners(dataset))
-    steps = frame[["k", "iteration"]].assign(label=[
-        f"iteration {i:,}: train {a:.1%}, test {b:.1%}"
+    pictures = frame[["iteration", "until", "url"]].assign(**field_corners(dataset))
+    steps = frame[["iteration", "until"]].assign(label=[
+        f"iteration {i:,}:\ntrain {a:.1%}, test {b:.1%}"
         for i, a, b in zip(frame["iteration"], frame["train_accuracy"], frame["test_accuracy"])])
     x_scale, y_scale = field_axes(dataset)
     points = points_layer(points_frame(dataset, show_test, result), x_scale, y_scale, legend=False)
     boundary = alt.layer(field_image(pictures, dataset).transform_filter(shown), points).properties(
-        width=BOUNDARY_WIDTH, height=boundary_height(dataset))
-    label = alt.Chart(steps).mark_text(align="left", x=0, fontSize=12, color=NEUTRAL).encode(
-        text="label:N").transform_filter(shown).properties(width=BOUNDARY_WIDTH, height=14,
+        width=REPLAY_WIDTH, height=boundary_height(dataset, REPLAY_WIDTH))
+    # Two lines, no wider than the plot, so that three panels fit the page.
+    label = alt.Chart(steps).mark_text(align="left", baseline="top", x=0, y=0, fontSize=12, lineBreak="\n",
+                                       color=NEUTRAL).encode(
+        text="label:N").transform_filter(shown).properties(width=REPLAY_WIDTH, height=30,
                                                           title=alt.Title(title, anchor="start"))
-    norms = frame.melt(id_vars=["k", "iteration"], value_vars=[c for c in frame if c.startswith("norm_")],
+    norms = frame.melt(id_vars=["iteration", "until"], value_vars=[c for c in frame if c.startswith("norm_")],
                        var_name="layer", value_name="norm")
     norms["layer"] = norms["layer"].str.removeprefix("norm_")
     layers = list(norms["layer"].unique())
@@ -193,7 +218,7 @@ def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset:
         x=alt.X("norm:Q", title="‖W‖ at this checkpoint", scale=alt.Scale(domain=[0, norm_max])),
         y=alt.Y("layer:N", title=None, sort=layers),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("norm:Q", format=".2f")],
-    ).transform_filter(shown).properties(width=BOUNDARY_WIDTH, height=NORM_HEIGHT)
+    ).transform_filter(shown).properties(width=REPLAY_WIDTH, height=NORM_HEIGHT)
     history = result.history
     curves = pd.concat([pd.DataFrame({"iteration": history["iteration"], "accuracy": history[f"{split}_accuracy"],
                                       "split": split}) for split in ("train", "test")], ignore_index=True)
@@ -206,20 +231,22 @@ def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset:
                         title=None, legend=alt.Legend(orient="top", direction="horizontal")),
     )
     now = alt.Chart(steps).mark_rule(color=NEUTRAL, strokeWidth=1.5).encode(x="iteration:Q").transform_filter(shown)
-    accuracy = alt.layer(lines, now).properties(width=BOUNDARY_WIDTH, height=CURVE_HEIGHT)
+    accuracy = alt.layer(lines, now).properties(width=REPLAY_WIDTH, height=CURVE_HEIGHT)
     # The points' legends are off and the curves' is on: kept apart, so that one does not turn off the other.
     return alt.vconcat(label, boundary, bars, accuracy, spacing=8).resolve_legend(color="independent",
                                                                                   fill="independent")
 
 
-def replay(results: Mapping[str, TrainResult], dataset: Dataset, show_test: bool = False) -> alt.HConcatChart:
-    """Per model, at any checkpoint: the boundary, train and test accuracy, and ‖W_l‖ per layer on
-    one scale for all models, above the accuracy curves with the checkpoint marked.  One slider
-    drives every model, in the browser."""
-    frames = {name: replay_frame(result, dataset) for name, result in results.items()}
-    checkpoints = max(len(frame) for frame in frames.values())
+def replay(results: Mapping[str, TrainResult], dataset: Dataset, show_test: bool = False) -> alt.ConcatChart:
+    """Per model, at the slider's iteration (its last checkpoint up to it): the boundary, train and
+    test accuracy, and ‖W_l‖ per layer on one scale for all models, above the accuracy curves with
+    the checkpoint marked; REPLAY_COLUMNS models to a row.  One slider drives every model, in the
+    browser."""
+    last = max(int(result.checkpoint_iterations[-1]) for result in results.values())
+    frames = {name: replay_frame(result, dataset, end=last) for name, result in results.items()}
     norm_max = max(float(frame.filter(like="norm_").to_numpy().max()) for frame in frames.values())
     _, accuracy_domain = curve_domains(results.values())
     panels = [_replay_panel(title(name), results[name], frame, dataset, norm_max, accuracy_domain, show_test)
               for name, frame in frames.items()]
-    return alt.hconcat(*panels, spacing=28).add_params(replay_param(checkpoints))
+    return alt.concat(*panels, columns=REPLAY_COLUMNS, spacing=REPLAY_SPACING).add_params(
+        replay_param(last, replay_steps(results)[0]))

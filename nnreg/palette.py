@@ -36,6 +36,16 @@ SIGN_COLORS = {"positive": "#65a30d", "negative": "#db2777"}
 # Legends that show shapes only (train circles, test triangles), and the marks of a mean or of one
 # chosen run: a grey that is no model's.
 NEUTRAL = "#6b7280"
+# The ring around a point the model labels wrong: drawn on the pale probability field (never on the
+# page), so it is dark enough to read on PALE_BLUE, PALE_RED and UNSURE alike (tested).
+MISCLASSIFIED = "#111827"
+
+# A hidden unit's output, painted as this grey with an opacity that grows with the output: 0 is
+# fully transparent, so the page's own background shows and "nothing" reads as nothing in both
+# themes; the grey itself reads on both (tested).  A unit that dropout drops is crossed out in
+# dropout's colour.
+UNIT_OUTPUT = "#64748b"
+DROPPED_UNIT = MODEL_COLORS["dropout"]
 # The page backgrounds of Streamlit's light and dark themes, which every colour above must read on.
 BACKGROUNDS = {"light": "#ffffff", "dark": "#171614"}
 # The best test accuracy in the table: a pale background, with dark text that reads on it in both

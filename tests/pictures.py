@@ -7,8 +7,13 @@ import zlib
 import numpy as np
 
 
+# PNG's colour types: 2 is RGB, 6 RGB with alpha.
+CHANNELS = {2: 3, 6: 4}
+
+
 def decode_png(content: bytes) -> np.ndarray:
-    """A PNG written by charts.png back to its (height, width, 3) array, by the PNG specification."""
+    """A PNG written by charts.png back to its (height, width, 3) array (4 with alpha), by the PNG
+    specification."""
     assert content[:8] == b"\x89PNG\r\n\x1a\n"
     chunks, at = {}, 8
     while at < len(content):
@@ -18,15 +23,16 @@ def decode_png(content: bytes) -> np.ndarray:
         chunks[kind] = body
         at += 12 + length
     width, height, depth, color_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
-    assert (depth, color_type) == (8, 2)
-    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, 1 + 3 * width)
+    assert depth == 8 and color_type in CHANNELS
+    channels = CHANNELS[color_type]
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, 1 + channels * width)
     assert (rows[:, 0] == 2).all()
     # Undo the "Up" filter: each row adds the row above, modulo 256.
-    return np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8).reshape(height, width, 3)
+    return np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8).reshape(height, width, channels)
 
 
 def decode_data_url(url: str) -> np.ndarray:
-    """A ``charts.png_url`` data URL back to its (height, width, 3) array."""
+    """A ``charts.png_url`` data URL back to its (height, width, 3 or 4) array."""
     prefix = "data:image/png;base64,"
     assert url.startswith(prefix)
     return decode_png(base64.b64decode(url[len(prefix):]))

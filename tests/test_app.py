@@ -51,7 +51,7 @@ def test_the_default_page_shows_the_whole_study():
 @pytest.mark.parametrize("view, charts_drawn, latex", [
     ("Weight decay", 3, 0), ("The network", 3, 0), ("Learning curves", 6, 0), ("Training replay", 1, 0),
     ("Hidden units", 3, 0), ("The data alone", 1, 0),
-    ("The math", 0, 5)])
+    ("The math", 0, 7)])
 def test_each_view_is_drawn_only_while_its_tab_is_open(view, charts_drawn, latex):
     page = open_page(view=view)
     assert not page.exception and not page.error
@@ -91,12 +91,31 @@ def test_discretize_changes_only_the_boundaries_data_and_the_legend_and_back_giv
     assert [a.spec for a in charts_shown[1:]] == [b.spec for b in discretized[1:]]
 
 
+def test_ring_errors_from_the_link_rings_the_training_points_each_model_labels_wrong():
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    page = open_page(ring_errors="true")
+    assert page.toggle(key="ring_errors").value is True
+    football = nnreg.data.load_dataset(nnreg.data.BUILTIN)
+    boundaries = [chart.proto for chart in page.get("vega_lite_chart")][1:4]
+    for boundary, (name, row) in zip(boundaries, table(page).iterrows()):
+        ringed = next(convert_arrow_bytes_to_pandas_df(dataset.data.data) for dataset in boundary.datasets
+                      if dataset.name == charts.MISCLASSIFIED_DATASET)
+        # As many of each split as its accuracies leave out (the test points are drawn by default).
+        for split, points in (("train", len(football.train_Y)), ("test", len(football.test_Y))):
+            wrong = round((1 - row[f"{split.title()} accuracy"]) * points)
+            assert (ringed["split"] == split).sum() == wrong > 0, (name, split)
+    # Turned off, the boundaries keep their specs: only their data changes, redrawn in place.
+    page.toggle(key="ring_errors").set_value(False).run()
+    assert [chart.proto.spec for chart in page.get("vega_lite_chart")][1:4] == [b.spec for b in boundaries]
+
+
 def test_url_parameters_set_the_widgets_and_the_list():
     page = open_page(layers="10, 5", data="moons", n_points="200", noise="0.2", n_seeds="2", dropout_mask="fixed",
                      discretize="true", model=[*DEFAULT_SPECS, "L2 + dropout:lambd=0.3,keep_prob=0.5"])
     assert page.text_input(key="layers").value == "10, 5"
     assert page.selectbox(key="data").value == "moons"
-    assert page.number_input(key="n_points").value == 200
+    assert page.text_input(key="n_points").value == "200"
     assert page.radio(key="dropout_mask").value == "fixed"
     assert page.toggle(key="discretize").value is True
     shown = table(page)
@@ -174,7 +193,7 @@ def test_invalid_url_parameters_warn_and_fall_back_to_defaults():
         assert words in messages
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
     assert page.selectbox(key="data").value == "football"
-    assert page.number_input(key="seed").value == CONTROLS["seed"].default
+    assert page.text_input(key="seed").value == str(CONTROLS["seed"].default)
 
 
 def test_typed_bad_layer_sizes_are_named_and_the_field_shows_what_the_models_use():
@@ -184,7 +203,7 @@ def test_typed_bad_layer_sizes_are_named_and_the_field_shows_what_the_models_use
         page.text_input(key="layers").set_value(typed).run()
         assert not page.exception, typed
         [warning] = page.warning
-        assert f"`{typed}` was not used" in warning.value and "whole numbers" in warning.value
+        assert f"`{typed.strip()}` was not used" in warning.value and "whole numbers" in warning.value
         assert warning.value.endswith("The models use 10, 5.")
         assert page.text_input(key="layers").value == "10, 5"
         assert len(table(page)) == 3 and not page.error
@@ -220,7 +239,7 @@ def test_a_diverging_learning_rate_shows_an_error_per_model():
 
 def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
     page = open_page(learning_rate="100")
-    assert page.number_input(key="learning_rate").value == 100.0 == nnreg.settings.MAX_LEARNING_RATE
+    assert page.text_input(key="learning_rate").value == "100" and nnreg.limits.RANGES["learning_rate"].high == 100
     assert not page.warning
     assert len(page.error) == 3
     assert all("diverged at iteration" in e.value and "lower the learning rate" in e.value for e in page.error)
@@ -240,11 +259,10 @@ def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
     assert page.toggle(key="stop_early").value is False
     assert page.slider(key="train_fraction").value == 1.0
     assert page.text_input(key="layers").value == "20, 3"
-    assert page.number_input(key="num_iterations").value == CONTROLS["num_iterations"].default
+    assert page.text_input(key="num_iterations").value == str(CONTROLS["num_iterations"].default)
     assert page.radio(key="dropout_mask").value == masks
     assert page.selectbox(key="data").value == "moons"
-    # Number fields (which accept an empty entry, to answer it with a message) keep their course
-    # values in the link; nothing else of the models stays.
+    # Typed fields keep their course values in the link; nothing else of the models stays.
     models = {key: value for key, value in page.query_params.items() if key in dashboard.controls.MODEL_CONTROLS}
     assert {key: dashboard.parse_value(key, value, []) for key, value in models.items()} == {
         key: dashboard.PRESETS[preset][key] for key in models}
@@ -273,24 +291,45 @@ def test_an_over_budget_link_is_refused_before_anything_trains():
     assert not page.table and not page.get("vega_lite_chart")[1:]
     # The controls still work: back under the budget, the models are trained.
     page.text_input(key="layers").set_value("20, 3").run()
-    page.number_input(key="n_seeds").set_value(1).run()
-    page.number_input(key="num_iterations").set_value(300).run()
+    page.text_input(key="n_seeds").set_value("1").run()
+    page.text_input(key="num_iterations").set_value("300").run()
     assert not page.error and len(table(page)) == 4
 
 
 def test_diverged_models_are_marked_and_never_compared():
     page = open_page(learning_rate="20")
     shown = page.table[0].value
-    assert list(shown["Diverged"]) == ["yes", "yes", "yes"]
+    assert list(shown["Outcome"]) == ["diverged", "diverged", "diverged"]
     deltas = [metric.delta for metric in page.metric if metric.delta]
     assert deltas == ["the baseline"] + ["diverged: not compared"] * 2
     assert any("No regularization diverged, so there are no trained weights to compare" in m.value
-               for m in page.markdown)
+               for m in [*page.markdown, *page.caption])
+
+
+def test_a_penalty_too_strong_is_collapsed_compared_and_shown_not_an_error():
+    # The link: λ = 50 underfits (P = 0.507 everywhere); it did not diverge.
+    page = open_page(model=["none", "L2:lambd=0.7", "L2 huge:lambd=50"], num_iterations="30000")
+    assert not page.error
+    [warning] = page.warning
+    assert warning.value.startswith("Collapsed: the penalty is too strong and the model underfits")
+    assert warning.value.endswith("Lower λ (now 50).")
+    shown = table(page)
+    assert list(shown["Outcome"]) == ["trained", "trained", "collapsed"]
+    assert list(shown["Test accuracy"])[2] == 0.505
+    deltas = [metric.delta for metric in page.metric if metric.delta]
+    assert deltas[2] == f"−{81.5 - 50.5:.1f} pts"
+    # The true minus, and the metric still reads it as a drop: red, arrow down.
+    styles = [(metric.proto.color, metric.proto.direction) for metric in page.metric if metric.delta]
+    proto = page.metric[0].proto
+    assert styles == [(proto.GRAY, proto.NONE), (proto.GREEN, proto.UP), (proto.RED, proto.DOWN)]
+    assert any("Collapsed: the model gives every point it trained on one label" in caption.value
+               for caption in page.caption)
+    assert len(page.get("vega_lite_chart")) >= 4  # the legend and each model's boundary
 
 
 def test_the_pages_seeds_are_the_command_lines_seeds(football):
     page = open_page(n_seeds="3")
-    assert page.number_input(key="seed").disabled
+    assert page.text_input(key="seed").disabled
     short = {name: settings.replace(num_iterations=300) for name, settings in nnreg.STUDY.items()}
     # What `reproduce --seeds 3` prints, at the page's 300 iterations.
     expected = nnreg.study.summary_table(nnreg.study.run_study(football, "fresh", 3, short)).set_index("name")
@@ -301,13 +340,19 @@ def test_the_pages_seeds_are_the_command_lines_seeds(football):
 
 def test_is_dropouts_95_real_trains_only_when_opened():
     closed = open_page()
-    assert not any("The notebook trained dropout once" in m.value for m in closed.markdown)
-    page = open_page(view="Is dropout's 95 % real?")
+    assert not any("The notebook trains dropout once" in m.value for m in closed.markdown)
+    page = open_page(view="One dropout run or many?")
     assert not page.error
-    caption = next(m.value for m in page.markdown if "The notebook trained dropout once" in m.value)
+    caption = next(m.value for m in page.markdown if "The notebook trains dropout once" in m.value)
     assert "Over init seeds 0 to 9" in caption
     # The legend, three boundaries, and the runs of this view.
     assert len(page.get("vega_lite_chart")) == 5
+
+
+def test_a_link_to_the_masks_view_under_its_old_name_opens_it():
+    page = open_page(view="Is dropout's 95 % real?")
+    assert not page.error and not page.warning
+    assert any("The notebook trains dropout once" in m.value for m in page.markdown)
 
 
 def test_with_several_seeds_metrics_say_means_and_curves_say_their_seed():
@@ -390,7 +435,7 @@ def test_l1_and_early_stopping_are_models_beside_the_courses(football):
     # Five models: three in the first row, two in the second, each with its boundary.
     assert len(page.get("vega_lite_chart")) == 1 + 5 + 3
     zeros, total = l1.zero_weights()
-    assert any(f"{zeros} of its {total} weights are exactly 0" in m.value for m in page.markdown)
+    assert any(f"{zeros} of its {total} weights are exactly 0" in m.value for m in page.caption)
 
 
 def test_every_model_stops_early_on_request(football):
@@ -425,7 +470,9 @@ def test_a_share_too_small_to_train_on_is_named_before_anything_trains():
 def test_the_math_shows_l1s_proximal_step_and_early_stoppings_choice():
     page = open_page(view="The math", model=FIVE)
     latex = [line.value for line in page.latex]
-    assert len(latex) == 5 + 3 + 1
+    # Every regularizer of the five models has its formulas: L2, dropout, L1 and early stopping's choice.
+    assert any(r"\frac{\lambda}{2m}" in line for line in latex)
+    assert any(r"\mathrm{rand}" in line for line in latex)
     assert any(r"\max\!\Big(|V| - \frac{\alpha\,l_1}{m}" in line or "|V|" in line for line in latex)
     assert any(r"\arg\max" in line or r"rg\max" in line for line in latex)
 

@@ -185,19 +185,23 @@ def test_the_replay_scrubs_and_plays_in_the_browser_without_a_rerun(server):
         page.locator(REPLAY_DRAWN).first.wait_for(timeout=30_000)
         page.wait_for_timeout(500)
         slider = page.locator(f"{REPLAY} input[type=range]")
-        last = int(slider.get_attribute("max"))
-        assert slider.input_value() == str(last) and last == training.CHECKPOINTS
+        # The slider is the iteration, from 0 to the course's 30,000 by the checkpoints' spacing.
+        step = 30_000 // training.CHECKPOINTS
+        assert (slider.get_attribute("max"), slider.get_attribute("step")) == ("30000", str(step))
+        assert slider.input_value() == "30000"
+        assert page.locator(f"{REPLAY} .vega-bind-name").inner_text().strip() == "iteration"
         chart = page.locator(f"{REPLAY} [data-testid='stVegaLiteChart']")
         trained = chart.screenshot()
-        assert page.get_by_text("iteration 30,000: train", exact=False).count() == 3
+        assert page.get_by_text("iteration 30,000:", exact=False).count() == 3
         page.evaluate(browser.RECORD_RUNS)
         slider.fill("0")
-        page.get_by_text("iteration 0: train", exact=False).first.wait_for(timeout=10_000)
+        page.get_by_text("iteration 0:", exact=False).first.wait_for(timeout=10_000)
         page.wait_for_timeout(300)
         assert chart.screenshot() != trained
         page.get_by_role("button", name="▶ Play").click()
         page.wait_for_timeout(1_500)
-        assert int(slider.input_value()) >= 3
+        # Played on one checkpoint at a time: multiples of the spacing, at least three of them.
+        assert int(slider.input_value()) >= 3 * step and int(slider.input_value()) % step == 0
         page.get_by_role("button", name="❚❚ Pause").click()
         paused = slider.input_value()
         page.wait_for_timeout(600)
@@ -205,6 +209,37 @@ def test_the_replay_scrubs_and_plays_in_the_browser_without_a_rerun(server):
         # Scrubbing and playing happened in the browser: the script never ran again.
         assert page.evaluate("window.nnregRuns.states.filter(([state]) => state === 'running').length") == 0
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+# Each chart's right edge against its column's, in pixels, for every chart under ``selector``.
+CHART_EDGES = """(selector) => [...document.querySelectorAll(selector)].map(column => {
+    const chart = column.querySelector("[data-testid='stVegaLiteChart'] :is(canvas, svg.marks)");
+    return [Math.round(column.getBoundingClientRect().right), Math.round(chart.getBoundingClientRect().right)];
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 1600])
+def test_the_replay_and_the_hidden_units_fit_their_columns_and_a_boundary_tells_p_on_hover(server, width):
+    with browser.browser_page() as page:
+        page.set_viewport_size({"width": width, "height": 1000})
+        for view, selector, count in (("Training replay", REPLAY, 1), ("Hidden units", "[class*='st-key-units_']", 3)):
+            _open_view(page, server, view)
+            page.wait_for_function(browser.TAB_DRAWN, arg=[selector, count], timeout=browser.RENDER_TIMEOUT_MS)
+            edges = page.evaluate(CHART_EDGES, selector)
+            assert len(edges) == count and all(chart <= column for column, chart in edges), (view, edges)
+        # Anywhere on the field, not only on a point: P(label 1) there.
+        boundary = page.locator(".st-key-boundary_0 [data-testid='stVegaLiteChart']")
+        boundary.scroll_into_view_if_needed()
+        box = boundary.bounding_box()
+        tooltip = page.locator("#vg-tooltip-element")
+        said = []
+        for step in range(30, 95, 5):
+            page.mouse.move(box["x"] + box["width"] * step / 100, box["y"] + box["height"] * 0.12)
+            page.wait_for_timeout(80)
+            if tooltip.count() and tooltip.is_visible() and "P(label 1)" in tooltip.inner_text():
+                said.append(tooltip.inner_text())
+        assert len(said) >= 5, said
+        assert all(0 <= float(text.split("P(label 1)")[1].split()[0]) <= 1 for text in said)
 
 
 def test_the_network_is_drawn_for_each_model_and_tells_a_weight_on_hover(server):
@@ -304,3 +339,28 @@ def test_a_five_model_link_draws_every_model_in_its_colour_and_the_list_takes_ty
         browser.seconds_to_render(page)
         assert page.locator(".st-key-accuracy_table tbody tr").count() == 4
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize("width", [1280, 1600])
+def test_a_penalty_too_strong_is_shown_collapsed_and_table_cells_keep_one_line(server, width):
+    # The issue's link: λ = 50 learned nothing; its column warns (no error), its boundary is drawn,
+    # the table names it collapsed.  With ten seeds every cell of the table stays on one line.
+    with browser.browser_page() as page:
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.goto(f"{server.url}/?model=none&model=L2:lambd=0.7&model=L2%20huge:lambd=50&num_iterations=3000")
+        browser.seconds_to_render(page)
+        page.locator(".st-key-boundary_2 [data-testid='stVegaLiteChart'] :is(canvas, svg.marks)").wait_for(
+            timeout=60_000)
+        assert page.locator("[data-testid='stAlertContentError']").count() == 0
+        warning = page.locator("[data-testid='stAlertContentWarning']")
+        assert warning.count() == 1
+        assert warning.inner_text().startswith("Collapsed: the penalty is too strong and the model underfits")
+        rows = page.locator(".st-key-accuracy_table tbody tr").all_inner_texts()
+        assert [row.split("\t")[-2].strip() for row in rows] == ["trained", "trained", "collapsed"]
+        page.screenshot(path=ARTIFACTS / f"collapsed-{width}.png")
+        page.goto(f"{server.url}/?n_seeds=10&num_iterations=300")
+        browser.seconds_to_render(page)
+        heights = page.evaluate("""() => [...document.querySelectorAll(".st-key-accuracy_table tbody td")]
+            .map(cell => cell.getBoundingClientRect().height)""")
+        # A cell on one line is as tall as the shortest; one wrapped is about twice as tall.
+        assert len(heights) == 3 * 13 and max(heights) < 1.5 * min(heights)

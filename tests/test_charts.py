@@ -1,6 +1,6 @@
 """Chart builders: the data each chart carries and how it is encoded, checked on the Vega-Lite spec."""
 
-import base64
+import json
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,8 @@ from nnreg import charts
 from pictures import decode_data_url, decode_png
 
 FAST = nnreg.Settings(num_iterations=300)
+# The decision boundary's layers: the probability image, the hover grid, the rings, the points.
+IMAGE, HOVER, RINGS, POINTS = range(4)
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +65,15 @@ def test_probabilities_are_painted_red_through_white_to_blue():
     assert colors.tolist() == [red, [round((value + 255) / 2) for value in red], [255, 255, 255], blue]
 
 
-def test_png_round_trips_any_image():
-    rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+@pytest.mark.parametrize("channels", [3, 4])
+def test_png_round_trips_any_image_with_or_without_alpha(channels):
+    rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, channels), dtype=np.uint8)
     np.testing.assert_array_equal(decode_png(charts.png(rgb)), rgb)
 
 
 def test_the_boundary_is_a_probability_image_under_the_training_points(results, moons):
     spec = charts.decision_boundary([results["l2"]], moons, resolution=20).to_dict()
-    field, points = spec["layer"]
+    field, hover, rings, points = spec["layer"]
     assert field["mark"]["type"] == "image"
     (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
     corners = _values(spec, 0).iloc[0]
@@ -79,7 +82,7 @@ def test_the_boundary_is_a_probability_image_under_the_training_points(results, 
     expected = charts.probability_colors(charts.probability_field([results["l2"]], moons, 20))
     np.testing.assert_array_equal(_image(spec), expected)
     assert points["encoding"]["fill"]["scale"] == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
-    shown = _values(spec, 1)
+    shown = _values(spec, POINTS)
     assert set(shown["split"]) == {"train"} and len(shown) == len(moons.train_Y)
 
 
@@ -111,15 +114,62 @@ def test_the_field_is_drawn_at_equal_aspect(results, football):
     assert spec["height"] / spec["width"] == pytest.approx((y_hi - y_lo) / (x_hi - x_lo), abs=0.01)
 
 
-def test_another_model_changes_only_the_image(results, moons):
-    none, l2 = (charts.decision_boundary([results[name]], moons, resolution=20).to_dict() for name in ("none", "l2"))
-    assert none["datasets"].pop(charts.IMAGE_DATASET) != l2["datasets"].pop(charts.IMAGE_DATASET)
+def test_another_model_changes_only_the_image_the_hover_grid_and_the_rings(results, moons):
+    none, l2 = (charts.decision_boundary([results[name]], moons, ring_errors=True, resolution=20).to_dict()
+                for name in ("none", "l2"))
+    for name in (charts.IMAGE_DATASET, charts.HOVER_DATASET, charts.MISCLASSIFIED_DATASET):
+        assert none["datasets"].pop(name) != l2["datasets"].pop(name), name
     assert none == l2
+
+
+def test_hovering_anywhere_on_the_field_tells_p_label_1_there(results, moons):
+    runs = [results["none"], results["l2"]]
+    spec = charts.decision_boundary(runs, moons, resolution=20).to_dict()
+    hover = spec["layer"][HOVER]
+    assert hover["mark"]["opacity"] == 0 and hover["data"] == {"name": charts.HOVER_DATASET}
+    tooltip = hover["encoding"]["tooltip"]
+    assert {"field": "p", "type": "quantitative", "title": "P(label 1)", "format": ".2f"} in tooltip
+    # Square cells HOVER_CELLS across, row by row from the top left, as many rows as cover the field.
+    (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(moons)
+    side = (x_hi - x_lo) / charts.HOVER_CELLS
+    rows = int(np.ceil((y_hi - y_lo) / side))
+    cells = [(x_lo + (c + 0.5) * side, y_hi - (r + 0.5) * side) for r in range(rows) for c in range(charts.HOVER_CELLS)]
+    shown = [row["p"] for row in spec["datasets"][charts.HOVER_DATASET]]
+    expected = (runs[0].predict_proba(cells) + runs[1].predict_proba(cells)) / 2
+    np.testing.assert_allclose(shown, expected, atol=5e-4)
+    # The browser places cell number n (from 1) by the layer's own expressions.
+    place = {t["as"]: t["calculate"] for t in hover["transform"] if "calculate" in t}
+    for n in (1, charts.HOVER_CELLS + 2, len(cells)):
+        at = {name: eval(expression.replace("datum.cell", str(n)), {"floor": np.floor})
+              for name, expression in place.items()}
+        assert (at["x1"], at["x2"]) == pytest.approx(cells[n - 1])
+    # Every square is a pixel or so wider than its cell, so the squares leave no gap between them.
+    pixels = charts.BOUNDARY_WIDTH / charts.HOVER_CELLS
+    assert pixels ** 2 < hover["mark"]["size"] <= (pixels + 1) ** 2
+
+
+def test_ringing_the_misclassified_points_rings_exactly_those_the_model_labels_wrong(results, moons):
+    result = results["l2"]
+    spec = charts.decision_boundary([result], moons, show_test=True, ring_errors=True, resolution=20).to_dict()
+    rings = spec["layer"][RINGS]
+    assert rings["mark"]["filled"] is False and rings["mark"]["stroke"] == charts.MISCLASSIFIED
+    ringed = pd.DataFrame(spec["datasets"][charts.MISCLASSIFIED_DATASET])
+    train_wrong = moons.train_X[result.predict(moons.train_X) != moons.train_Y]
+    test_wrong = moons.test_X[result.predict(moons.test_X) != moons.test_Y]
+    assert len(train_wrong) > 0 and len(test_wrong) > 0
+    np.testing.assert_array_equal(ringed[ringed["split"] == "train"][["x1", "x2"]].to_numpy(), train_wrong)
+    np.testing.assert_array_equal(ringed[ringed["split"] == "test"][["x1", "x2"]].to_numpy(), test_wrong)
+    assert ((ringed["p"] > 0.5).astype(int) != ringed["label"]).all()
+    # Off, the ring layer is empty and nothing else changes, so the toggle redraws in place.
+    plain = charts.decision_boundary([result], moons, show_test=True, resolution=20).to_dict()
+    assert plain["datasets"].pop(charts.MISCLASSIFIED_DATASET) == []
+    spec["datasets"].pop(charts.MISCLASSIFIED_DATASET)
+    assert plain == spec
 
 
 def test_test_points_appear_on_request(results, moons):
     spec = charts.decision_boundary([results["none"]], moons, show_test=True, resolution=10).to_dict()
-    shown = _values(spec, 1)
+    shown = _values(spec, POINTS)
     assert (shown["split"] == "test").sum() == len(moons.test_Y)
     assert len(shown) == len(moons.train_Y) + len(moons.test_Y)
 
@@ -131,6 +181,15 @@ def test_the_dataset_chart_tells_splits_by_shape_and_labels_by_color(moons):
     frame = _values(spec)
     assert sorted(frame["label"].unique()) == [0, 1] and len(frame) == len(moons.train_Y) + len(moons.test_Y)
     assert len(_values(charts.dataset_points(moons, show_test=False).to_dict())) == len(moons.train_Y)
+
+
+def test_the_data_alone_is_drawn_at_equal_aspect(moons, football):
+    for dataset in (moons, football):
+        spec = charts.dataset_points(dataset).to_dict()
+        (x_lo, x_hi), (y_lo, y_hi) = charts.field_extent(dataset)
+        assert spec["autosize"] == {"type": "pad"} and max(spec["width"], spec["height"]) == charts.DATA_SIZE
+        assert spec["height"] / spec["width"] == pytest.approx((y_hi - y_lo) / (x_hi - x_lo), abs=0.01)
+        assert spec["encoding"]["x"]["scale"]["domain"] == [x_lo, x_hi]
 
 
 def test_cost_curves_are_train_and_test_cross_entropy_in_the_splits_colours(results):
@@ -153,6 +212,24 @@ def test_dropout_adds_the_thinned_objective_dashed(results):
     np.testing.assert_allclose(thinned["value"], results["dropout"].history["objective"])
     assert spec["encoding"]["strokeDash"]["scale"]["range"][-1] == [3, 2]
     assert spec["encoding"]["color"]["scale"]["range"][-1] == charts.THINNED_COLOR
+
+
+def test_every_curve_has_its_legend_entry_and_every_plot_the_same_height(results, moons):
+    # Two entries to a row below the plot: "train, test, thinned" in a quarter of the page at 1280
+    # pixels cut "thinned" off when they were in one row.
+    stopping = nnreg.train(moons, FAST.replace(keep_prob=0.86, early_stopping=True, record_every=20))
+    cost_domain, accuracy_domain = charts.curve_domains([*results.values(), stopping])
+    specs = [charts.cost_curves(result, cost_domain).to_dict() for result in (*results.values(), stopping)]
+    specs.append(charts.accuracy_curves(stopping, accuracy_domain).to_dict())
+    for spec in specs:
+        lines = spec["layer"][0] if "layer" in spec else spec
+        color = lines["encoding"]["color"]
+        assert set(_values(spec, 0 if "layer" in spec else None)["curve"]) == set(color["scale"]["domain"])
+        assert color["legend"]["columns"] == 2 and color["legend"]["orient"] == "bottom"
+        # The plot's own height, whatever the legend's rows; the width the column's.
+        assert spec["height"] == charts.CURVE_HEIGHT and spec["autosize"]["type"] == "fit-x"
+    assert specs[-2]["layer"][0]["encoding"]["color"]["scale"]["domain"] == [charts.TRAIN, charts.DEV, charts.TEST,
+                                                                             charts.THINNED_OBJECTIVE]
 
 
 def test_every_models_curves_share_one_scale_that_holds_them_all(results):
@@ -210,12 +287,35 @@ def test_the_mask_runs_chart_has_every_run_and_rings_the_notebooks(results):
     assert frame["masks"].tolist() == ["fixed", "fixed", "fresh", "fixed"]
     assert frame["run"].tolist()[-1] == charts.NOTEBOOK_RUN
     spec = charts.mask_runs(runs, dropout).to_dict()
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["circle", "tick", "point"]
-    assert spec["layer"][2]["mark"]["shape"] == "diamond"
-    assert spec["layer"][0]["mark"]["color"] == charts.MODEL_COLORS["dropout"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "circle", "rule", "point"]
+    assert spec["layer"][3]["mark"]["shape"] == "diamond"
+    assert spec["layer"][1]["mark"]["color"] == charts.MODEL_COLORS["dropout"]
 
 
-def test_hidden_units_are_pictures_of_each_units_output_on_one_scale(results, moons):
+def test_the_mask_runs_rows_are_apart_and_every_dot_inside_its_own(results):
+    # Ten runs a row, as the page trains them: the rows' dots, bands and mean bars never overlap.
+    dropout = results["dropout"]
+    runs = {"fixed": [dropout] * 10, "fresh": [dropout] * 10}
+    frame = charts.mask_runs_frame(runs, dropout)
+    spec = charts.mask_runs(runs, dropout).to_dict()
+    spans = {}
+    for row, (mask, group) in enumerate(frame.groupby("masks", sort=False)):
+        assert (group["row"] == row).all() and list(runs)[row] == mask
+        spans[mask] = (group["y"].min(), group["y"].max())
+        # Spread over the band, not piled up: ten different heights.
+        assert group[group["run"] != charts.NOTEBOOK_RUN]["y"].nunique() == 10
+        assert row - charts.MASK_JITTER <= spans[mask][0] and spans[mask][1] <= row + charts.MASK_JITTER
+    assert spans["fixed"][1] < spans["fresh"][0]
+    assert charts.MASK_JITTER < charts.MASK_BAND < 0.5
+    # The y-axis: the first row at the top, each row's name at its middle.
+    y = spec["layer"][1]["encoding"]["y"]
+    assert y["field"] == "y" and y["scale"]["reverse"] is True and y["scale"]["domain"] == [-0.5, 1.5]
+    assert y["axis"]["values"] == [0, 1] and y["axis"]["labelExpr"] == "['fixed', 'fresh'][datum.value]"
+    # The notebook's run at the middle of the fixed row.
+    assert frame[frame["run"] == charts.NOTEBOOK_RUN]["y"].tolist() == [0.0]
+
+
+def test_hidden_units_are_named_by_layer_and_number_and_drawn_large(results, moons):
     result = results["dropout"]
     scale_max = charts.unit_scale_max(results.values(), moons)
     outputs = charts.unit_outputs(result, moons, resolution=8)
@@ -228,13 +328,61 @@ def test_hidden_units_are_pictures_of_each_units_output_on_one_scale(results, mo
     dead = nnreg.network.dead_units(moons.train_X.T, result.parameters)
     assert frame["dead"].tolist() == [bool(d) for layer in dead for d in layer]
     assert frame["dropped"].tolist() == [bool(j % 2) for j in range(20)] + [False, False, True]
-    assert frame.loc[1, "unit"].endswith("dropped")
-    assert frame.loc[0, "unit"] == "L1·1" + (" dead" if dead[0][0] else "")
-    # Unit 1's picture: white where its output is 0, darker with its output.
-    picture = base64.b64decode(frame.loc[0, "url"].split(",", 1)[1])
-    assert picture.startswith(b"\x89PNG")
+    # Named by layer number, never "L1·2" (which reads as the L1 regularizer).
+    assert frame.loc[1, "name"] == "hidden layer 1, unit 2" and frame.loc[22, "name"] == "hidden layer 2, unit 3"
+    assert frame.loc[1, "header"] == "unit 2\ndropped" and frame.loc[22, "header"].endswith("\ndropped")
+    assert frame.loc[0, "header"] == "unit 1" + ("\ndead" if dead[0][0] else "")
+    np.testing.assert_allclose(frame["largest"], [o.max() for layer in outputs for o in layer])
     spec = charts.hidden_units(result, moons, scale_max, mask).to_dict()
-    assert spec["columns"] == 4 and spec["spec"]["mark"]["type"] == "image"
+    assert "L1·" not in json.dumps(spec) and "L2·" not in json.dumps(spec)
+    layers = spec["vconcat"]
+    assert [layer["title"]["text"] for layer in layers] == ["Hidden layer 1: 20 units", "Hidden layer 2: 3 units"]
+    for layer in layers:
+        tile = layer["spec"]
+        # Large enough to read: four to a row fill a model's column of about 250 pixels.
+        assert tile["width"] == tile["height"] == charts.UNIT_SIZE >= 50 and layer["columns"] == 4
+        assert layer["facet"]["header"]["labelExpr"] == "split(datum.value, '\\n')"
+        picture, edge, *crosses = tile["layer"]
+        assert picture["mark"]["type"] == "image"
+        assert {"field": "name", "type": "nominal", "title": "unit"} in picture["encoding"]["tooltip"]
+        # A dropped unit is faded and crossed out in dropout's colour.
+        assert picture["encoding"]["opacity"]["condition"] == {"test": "datum.dropped",
+                                                                "value": charts.DROPPED_OPACITY}
+        assert [cross["mark"] for cross in crosses] == [{"type": "rule", "color": charts.DROPPED_UNIT,
+                                                         "strokeWidth": 2.5}] * 2
+        assert all(cross["transform"] == [{"filter": "datum.dropped"}] for cross in crosses)
+
+
+def test_each_layer_shows_its_scale_which_the_pictures_follow(results, moons):
+    result = results["l2"]
+    scale_max = charts.unit_scale_max(results.values(), moons)
+    spec = charts.hidden_units(result, moons, scale_max).to_dict()
+    for layer, top in zip(spec["vconcat"], scale_max):
+        fill = layer["spec"]["layer"][1]["encoding"]["fill"]
+        assert fill["scale"]["type"] == "symlog" and fill["scale"]["domain"] == [0, top]
+        assert fill["scale"]["constant"] == pytest.approx(top / 10 ** charts.UNIT_DECADES)
+        assert fill["scale"]["range"][-1] == charts.UNIT_OUTPUT and fill["scale"]["range"][0].endswith(", 0)")
+        assert fill["legend"]["values"] == [0, top / 10, top] and "log scale" in fill["title"]
+    assert spec["resolve"]["scale"]["fill"] == "independent"
+    # The pictures: UNIT_OUTPUT everywhere, transparent at 0, opaque at the layer's largest output,
+    # in between log(1 + v/c) / log(1 + top/c), c = top / 100: Vega-Lite's symlog, as the legend draws.
+    frame = charts.unit_frame(result, moons, scale_max)
+    outputs = [o for layer in charts.unit_outputs(result, moons) for o in layer]
+    for (_, row), output in zip(frame.iterrows(), outputs):
+        picture = decode_data_url(row["url"])
+        top = scale_max[row["layer"] - 1]
+        assert picture.shape == (charts.UNIT_RESOLUTION, charts.UNIT_RESOLUTION, 4)
+        assert (picture[..., :3] == [int(charts.UNIT_OUTPUT[i: i + 2], 16) for i in (1, 3, 5)]).all()
+        constant = top / 100
+        expected = np.log(1 + output / constant) / np.log(1 + top / constant)
+        np.testing.assert_allclose(picture[..., 3] / 255, expected, atol=0.5 / 255 + 1e-9)
+        assert (picture[..., 3][output == 0] == 0).all()
+    # A model whose outputs are ten times smaller (L2's on the course's data) still shows them at
+    # half strength, and a hundred times smaller at a seventh, where a linear scale gave 0.1 and 0.01.
+    tenth, hundredth = charts.unit_shade(0.1, 1.0), charts.unit_shade(0.01, 1.0)
+    assert tenth == pytest.approx(np.log(11) / np.log(101)) and tenth > 0.5
+    assert hundredth == pytest.approx(np.log(2) / np.log(101)) and hundredth > 1 / 7
+    assert charts.unit_shade(np.ones(3), 0.0).tolist() == [0, 0, 0]
 
 
 def test_a_model_on_a_share_of_the_points_shows_those_it_saw(moons):
@@ -246,9 +394,9 @@ def test_a_model_on_a_share_of_the_points_shows_those_it_saw(moons):
     np.testing.assert_array_equal(frame[frame["split"] == "dev"][["x1", "x2"]].to_numpy(),
                                   moons.train_X[np.sort(result.dev_index)])
     spec = charts.decision_boundary([result], moons, show_test=True, resolution=10).to_dict()
-    assert spec["layer"][1]["encoding"]["shape"]["scale"] == {"domain": ["train", "dev", "test"],
-                                                             "range": ["circle", "diamond", "triangle-up"]}
-    assert len(_values(spec, 1)) == result.train_size + len(result.dev_index) + len(moons.test_Y)
+    assert spec["layer"][POINTS]["encoding"]["shape"]["scale"] == {"domain": ["train", "dev", "test"],
+                                                                  "range": ["circle", "diamond", "triangle-up"]}
+    assert len(_values(spec, POINTS)) == result.train_size + len(result.dev_index) + len(moons.test_Y)
 
 
 def test_early_stoppings_curves_show_the_dev_split_and_where_it_stopped(moons):

@@ -91,24 +91,75 @@ def test_the_replay_picture_is_the_model_at_that_checkpoint(results, moons):
     np.testing.assert_array_equal(picture, expected)
 
 
-def test_one_slider_drives_every_model_and_each_picture_is_sent_once(results, moons):
+def _shown(expression: str, datum: dict, iteration: int) -> bool:
+    """The replay's filter, a Vega expression, evaluated in Python for one row at a slider value."""
+    python = expression.replace("&&", "and").replace("datum.", "datum_")
+    return eval(python, {}, {**{f"datum_{key}": value for key, value in datum.items()},
+                             network_charts.ITERATION: iteration})
+
+
+def test_one_slider_of_iterations_drives_every_model_and_each_picture_is_sent_once(results, moons):
     spec = network_charts.replay(results, moons).to_dict()
     (param,) = spec["params"]
-    last = len(results["none"].checkpoint_iterations) - 1
-    assert param["name"] == network_charts.CHECKPOINT and param["value"] == last
-    assert param["bind"] == {"input": "range", "min": 0, "max": last, "step": 1, "name": "checkpoint "}
-    assert len(spec["hconcat"]) == 3
+    iterations = results["none"].checkpoint_iterations
+    last = iterations[-1]
+    # The slider shows the iteration (0 to 300 here, 30,000 in the course), not a checkpoint's number.
+    assert param["name"] == "iteration" and param["value"] == last
+    assert param["bind"] == {"input": "range", "min": 0, "max": last, "step": iterations[1] - iterations[0],
+                             "name": "iteration "}
+    assert len(spec["concat"]) == 3
     text = json.dumps(spec)
-    assert text.count("datum.k == checkpoint") == 3 * 4  # the label, picture, bars and marker of each model
+    shown = f"datum.iteration <= {network_charts.ITERATION} && {network_charts.ITERATION} < datum.until"
+    assert text.count(json.dumps(shown)) == 3 * 4  # the label, picture, bars and marker of each model
     # Each model's pictures in one dataset, sent once (the models share their initial weights' picture).
     urls = [row["url"] for rows in spec["datasets"].values() for row in rows if "url" in row]
-    assert len(urls) == 3 * (last + 1)
+    assert len(urls) == 3 * len(iterations)
+    # At every value of the slider, each model shows exactly one checkpoint: its last one up to there.
+    rows = network_charts.replay_frame(results["none"], moons)[["iteration", "until"]].to_dict("records")
+    for value in range(0, last + 1, param["bind"]["step"]):
+        chosen = [row["iteration"] for row in rows if _shown(shown, row, value)]
+        assert chosen == [max(i for i in iterations if i <= value)], value
+
+
+def test_models_trained_for_different_lengths_share_one_slider_of_iterations(moons):
+    short, long = (nnreg.train(moons, FAST.replace(num_iterations=n, record_every=20)) for n in (250, 300))
+    assert short.checkpoint_iterations[-1] == 250 and long.checkpoint_iterations[-1] == 300
+    step, stride = network_charts.replay_steps({"short": short, "long": long})
+    # Every checkpoint of either model is a value of the slider, and playing moves on by the longer
+    # run's spacing between checkpoints.
+    every = set(short.checkpoint_iterations) | set(long.checkpoint_iterations)
+    assert all(iteration % step == 0 for iteration in every) and step == np.gcd.reduce(sorted(every))
+    assert stride == long.checkpoint_iterations[1] - long.checkpoint_iterations[0]
+    spec = network_charts.replay({"short": short, "long": long}, moons).to_dict()
+    assert spec["params"][0]["bind"]["max"] == 300 and spec["params"][0]["value"] == 300
+    # Past its end, the shorter run stays at its last checkpoint.
+    label = spec["concat"][0]["vconcat"][0]
+    rows = spec["datasets"][label["data"]["name"]]
+    assert [row["iteration"] for row in rows if _shown(label["transform"][0]["filter"], row, 300)] == [250]
+
+
+def test_the_replay_fits_its_column_three_models_to_a_row(results, moons):
+    four = {**results, "l1": results["none"]}
+    spec = network_charts.replay(four, moons).to_dict()
+    assert spec["columns"] == network_charts.REPLAY_COLUMNS == 3 and len(spec["concat"]) == 4
+    for panel in spec["concat"]:
+        label, boundary, bars, accuracy = panel["vconcat"]
+        assert {part["width"] for part in (label, boundary, bars, accuracy)} == {network_charts.REPLAY_WIDTH}
+        # The label in two lines, so that it is no wider than the plot.
+        assert label["mark"]["lineBreak"] == "\n"
+    label = network_charts.replay_frame(results["none"], moons)
+    first = f"iteration {label['iteration'].iloc[-1]:,}:"
+    rows = pd.DataFrame(spec["datasets"][spec["concat"][0]["vconcat"][0]["data"]["name"]])
+    assert rows["label"].iloc[-1].startswith(first + "\ntrain ")
+    # Three panels and their axes in the 820 pixels beside the sidebar at 1280 (measured in the
+    # browser: each panel's axes and labels add about 80 pixels to its plot).
+    assert 3 * (network_charts.REPLAY_WIDTH + 80) + 2 * network_charts.REPLAY_SPACING <= 820
 
 
 def test_the_replay_shares_its_scales_between_models(results, moons):
     spec = network_charts.replay(results, moons).to_dict()
-    norms = [panel["vconcat"][2]["encoding"]["x"]["scale"]["domain"] for panel in spec["hconcat"]]
-    accuracy = [panel["vconcat"][3]["layer"][0]["encoding"]["y"]["scale"]["domain"] for panel in spec["hconcat"]]
+    norms = [panel["vconcat"][2]["encoding"]["x"]["scale"]["domain"] for panel in spec["concat"]]
+    accuracy = [panel["vconcat"][3]["layer"][0]["encoding"]["y"]["scale"]["domain"] for panel in spec["concat"]]
     assert norms[0] == norms[1] == norms[2] and accuracy[0] == accuracy[1] == accuracy[2]
     largest = max(max(network_charts.replay_frame(r, moons).filter(like="norm_").max()) for r in results.values())
     assert norms[0] == [0, pytest.approx(largest)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnreg import palette
+from nnreg import charts, palette
 
 ROOT = Path(__file__).resolve().parent.parent
 # Named colours (labels, models, splits, signs, the thinned objective): CIE76 ΔE between any two.
@@ -81,3 +81,33 @@ def test_visitors_can_switch_between_a_light_and_a_dark_theme():
     assert "base" not in theme
     for variant in palette.BACKGROUNDS:
         assert theme[variant]["primaryColor"].lower() not in (palette.BLUE, palette.RED)
+
+
+def _over(rgba, background):
+    """An RGBA pixel drawn over a page background, as the browser composites it, as a colour."""
+    rgb, alpha = np.array(rgba[:3], float), rgba[3] / 255
+    page = np.array([int(background[i: i + 2], 16) for i in (1, 3, 5)], float)
+    return "#{:02x}{:02x}{:02x}".format(*np.rint(alpha * rgb + (1 - alpha) * page).astype(int))
+
+
+@pytest.mark.parametrize("theme", palette.BACKGROUNDS)
+def test_a_hidden_units_zero_is_the_page_itself_and_its_largest_output_stands_out(theme):
+    # The dark theme once drew 0 bright white and a dropped unit dark grey, which read as the most
+    # active: now 0 is transparent, nothing drawn, on either page.
+    background = palette.BACKGROUNDS[theme]
+    zero, half, top = charts.unit_picture(np.array([0.0, 0.5, 50.0]), 50.0)
+    assert _over(zero, background) == background
+    assert 1 < _contrast(_over(half, background), background) < _contrast(_over(top, background), background)
+    assert _contrast(_over(top, background), background) >= 3
+    # A dropped unit's cross reads on the page, and is not the units' own grey.
+    assert _contrast(palette.DROPPED_UNIT, background) >= MIN_CONTRAST
+    assert np.linalg.norm(_lab(palette.DROPPED_UNIT) - _lab(palette.UNIT_OUTPUT)) >= MIN_DISTANCE
+
+
+@pytest.mark.parametrize("field", [palette.PALE_BLUE, palette.PALE_RED, palette.UNSURE])
+def test_the_ring_around_a_misclassified_point_reads_on_the_probability_field(field):
+    # Rings are drawn on the field, never on the page, in both themes.
+    assert _contrast(palette.MISCLASSIFIED, field) >= 4.5
+    # And apart from both labels' colours, which fill the points it rings.
+    for label in (palette.BLUE, palette.RED):
+        assert np.linalg.norm(_lab(palette.MISCLASSIFIED) - _lab(label)) >= MIN_DISTANCE

@@ -11,46 +11,97 @@ import numpy as np
 from .. import network
 from ..network_charts import largest_weight
 from ..settings import title
-from ..training import TrainResult
+from ..training import COLLAPSED, DIVERGED, TRAINED, TrainResult
+from .latex import DECAY_DIGITS, decay_factor, latex_number
 
 
 def _change(before: float, after: float) -> str:
     return f"{after / before - 1:+.0%}".replace("-", "−") if before else "from 0"
 
 
+def kept_iteration(result: TrainResult) -> int:
+    """The iteration of the parameters a result predicts with, those its accuracies are of: early
+    stopping's kept one, else the last update (``num_iterations``, or where a diverged run stopped)."""
+    return result.best_iteration if result.best_iteration is not None else result.checkpoint_iterations[-1]
+
+
+def _weights(name: str, result: TrainResult, iteration: int | None = None) -> str:
+    """ "L2's final weights", early stopping's "kept" ones, with their iteration unless it is ``iteration``."""
+    kept = kept_iteration(result)
+    return (f"{title(name)}'s {'kept' if result.best_iteration is not None else 'final'} weights"
+            + ("" if kept == iteration else f" (iteration {kept:,})"))
+
+
+def _layer_norms(parameters) -> dict[str, float]:
+    return {layer: float(np.linalg.norm(value)) for layer, value in parameters.items() if layer.startswith("W")}
+
+
+def _moved(start: Mapping[str, float], end: Mapping[str, float]) -> str:
+    """ "shrank ‖W1‖ and grew ‖W2‖ and ‖W3‖" from ``start`` to ``end``, or "grew every layer"."""
+    moves = {"shrank": [], "grew": []}
+    for layer, norm in end.items():
+        moves["shrank" if norm < start[layer] else "grew"].append(f"‖{layer}‖")
+    if not moves["grew"] or not moves["shrank"]:
+        return f"{'grew' if moves['grew'] else 'shrank'} every layer"
+    return " and ".join(f"{verb} {_listed(layers)}" for verb, layers in moves.items())
+
+
 def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
-    """What each model did to each layer's weights, in numbers, against the first model (the
-    course's: no regularization): which layers it shrank and which it grew.  Diverged models are
-    named and left out: their weights say nothing about regularization."""
+    """What training did to each layer's weights, in numbers.  The first model's (the course's: no
+    regularization) from their start (iteration 0) to its final weights; every other model's
+    final weights against the first model's final ones, layer by layer, and which of its layers
+    shrank or grew from its own start.  Final weights are those a model predicts with
+    (``kept_iteration``).  A model with other layer shapes is only compared with its own start;
+    diverged models are named and left out: their weights say nothing about regularization."""
     first = next(iter(results))
-    if results[first].diverged_at is not None:
+    reference = results[first]
+    if reference.diverged_at is not None:
         return (f"{title(first)} diverged, so there are no trained weights to compare the others with: "
                 "lower the learning rate.")
-    baseline = results[first].weight_norms()
-    sentences, left_out = [], []
+    baseline, shapes = reference.weight_norms(), {layer: value.shape for layer, value in reference.parameters.items()}
+    iteration = kept_iteration(reference)
+    reference_start = _layer_norms(reference.checkpoints[0])
+    sentences = [f"{title(first)}'s weights went from "
+                 + _listed([f"‖{layer}‖ = {norm:.2f}" for layer, norm in reference_start.items()])
+                 + " at iteration 0 to " + _listed([f"{norm:.2f}" for norm in baseline.values()])
+                 + f" at iteration {iteration:,}, "
+                 + ("the weights early stopping kept." if reference.best_iteration is not None else
+                    "its final weights.")]
+    left_out = []
     for name, result in results.items():
         if name == first:
             continue
-        shown = title(name)
         if result.diverged_at is not None:
-            left_out.append(shown)
+            left_out.append(title(name))
             continue
-        norms = result.weight_norms()
-        moves = {"shrank": [], "grew": []}
-        for layer, norm in norms.items():
-            moves["shrank" if norm < baseline[layer] else "grew"].append(
-                f"‖{layer}‖ from {baseline[layer]:.2f} to {norm:.2f} ({_change(baseline[layer], norm)})")
-        said = " and ".join(f"{verb} {_listed(items)}" for verb, items in moves.items() if items)
-        sentence = f"{shown} {said}"
-        if result.settings.keep_prob < 1.0 and moves["grew"]:
+        norms, start = result.weight_norms(), _layer_norms(result.checkpoints[0])
+        if {layer: value.shape for layer, value in result.parameters.items()} != shapes:
+            sentences.append(f"{title(name)}'s layers have other shapes than {title(first)}'s, so it compares with its "
+                             f"own start only: from iteration 0 to {_weights(name, result, iteration)}, "
+                             + _listed([f"‖{layer}‖ went from {start[layer]:.2f} to {norm:.2f}"
+                                        for layer, norm in norms.items()]) + ".")
+            continue
+        sides = {"smaller": [layer for layer, norm in norms.items() if norm < baseline[layer]]}
+        sides["larger"] = [layer for layer in norms if layer not in sides["smaller"]]
+        compared = (f"{side} in every layer" if len(layers) == len(norms) else
+                    f"{side} in {_listed([f'‖{layer}‖' for layer in layers])}"
+                    for side, layers in sides.items() if layers)
+        sentence = (f"Against {_weights(first, reference, iteration)}, {_weights(name, result, iteration)} are "
+                    + " and ".join(compared) + ": "
+                    + ", ".join(f"‖{layer}‖ {norm:.2f} against {baseline[layer]:.2f}"
+                                + (f" ({_change(baseline[layer], norm)})" if baseline[layer] else "")
+                                for layer, norm in norms.items()))
+        if result.settings.keep_prob < 1.0 and sides["larger"]:
             sentence += (": dropout fights overfitting by making each unit work without the others, not by "
                          "penalizing weights, so it need not shrink them")
-        elif (result.settings.lambd > 0 or result.settings.l1 > 0) and not moves["grew"]:
+        elif (result.settings.lambd > 0 or result.settings.l1 > 0) and not sides["larger"]:
             sentence += ": the penalty pulls every weight towards zero"
         zeros, total = result.zero_weights()
         if zeros:
             sentence += f"; {zeros} of its {total} weights are exactly 0"
-        sentences.append(sentence + ".")
+        same = all(np.array_equal(value, reference.checkpoints[0][layer])
+                   for layer, value in result.checkpoints[0].items())
+        sentences.append(f"{sentence}. From {'the same' if same else 'its own'} start it {_moved(start, norms)}.")
     if left_out:
         sentences.append(f"{' and '.join(left_out)} diverged and {'is' if len(left_out) == 1 else 'are'} left out "
                          "of this comparison.")
@@ -65,19 +116,22 @@ def _listed(items: list[str]) -> str:
 SMOOTH = 1.1
 
 
-def dropout_note(result: TrainResult) -> str:
+def dropout_note(result: TrainResult, dataset) -> str:
     """For a dropout model, what its cost curves show, from their numbers: the objective each step
-    lowered is a thinned network's, while the model that predicts is the full network ("" without
-    dropout or with a diverged run)."""
+    lowered is a thinned network's, while the model that predicts is the full network; the curves'
+    lowest cost and best test accuracy against the final model's (``kept_iteration``, the model the
+    table shows), computed on ``dataset``.  "" without dropout or with a diverged run."""
     if result.settings.keep_prob >= 1.0 or result.diverged_at is not None or len(result.history) < 2:
         return ""
     history = result.history
+    iterations = history["iteration"]
     objective, cost = history["objective"].to_numpy(), history["train_cost"].to_numpy()
     # How far the curve travels for how far it falls: 1 for a curve that only falls.
     steps = np.diff(objective)
     drop = objective[0] - objective[-1]
     winding = float(np.sum(np.abs(steps)) / drop) if drop > 0 else math.inf
-    shape = (f"from {objective[0]:.3f} to {objective[-1]:.3f}, travelling {winding:.3g} times its drop on the way "
+    shape = (f"from {objective[0]:.3f} at iteration {iterations.iloc[0]:,} to {objective[-1]:.3f} at iteration "
+             f"{iterations.iloc[-1]:,}, travelling {winding:.3g} times its drop on the way "
              f"(largest rise {max(float(steps.max()), 0.0):.4f})")
     if result.settings.dropout_mask == "fixed":
         note = ("With fixed masks every step trains the same thinned network, so its objective (dashed) is one "
@@ -85,36 +139,36 @@ def dropout_note(result: TrainResult) -> str:
     else:
         note = ("Each step trains a new randomly thinned network, so its objective (dashed) is "
                 + ("noisy" if winding > SMOOTH else "a different function at each step") + f": {shape}. ")
-    lowest = int(np.argmin(cost))
-    note += "The model that predicts is the full network (solid lines), never trained as such: its train cost "
-    if cost[-1] > cost[lowest] * 1.01:
-        note += (f"was lowest, {cost[lowest]:.3f}, at iteration {history['iteration'].iloc[lowest]:,} "
-                 f"and rose to {cost[-1]:.3f} by the end")
-    else:
-        note += f"ended at {cost[-1]:.3f}"
-    accuracy = history["test_accuracy"].to_numpy()
-    best = int(np.argmax(accuracy))
-    if accuracy[-1] >= accuracy[best]:
-        note += f", while its test accuracy ended at its best, {accuracy[-1]:.1%}."
-    else:
-        note += (f"; its test accuracy ended at {accuracy[-1]:.1%}, its best being {accuracy[best]:.1%} at "
-                 f"iteration {history['iteration'].iloc[best]:,}.")
+    train_X, train_Y = result.fitted(dataset)
+    final_cost = network.compute_cost(train_X.T, train_Y.reshape(1, -1), result.parameters)
+    lowest, best = int(np.argmin(cost)), int(np.argmax(history["test_accuracy"].to_numpy()))
+    note += (f"The model that predicts is the full network (solid lines), never trained as such. The final model "
+             f"(iteration {kept_iteration(result):,}) has a train cost of {final_cost:.3f}, the curve's lowest being "
+             f"{cost[lowest]:.3f} at iteration {iterations.iloc[lowest]:,}, and tests at {result.test_accuracy:.1%}, "
+             f"the curve's best being {history['test_accuracy'].iloc[best]:.1%} at iteration "
+             f"{iterations.iloc[best]:,}.")
     return note
 
 
 def masks_caption(summary, single: TrainResult) -> str:
-    """What "Is dropout's 95 % real?" found: the notebook's single run (fixed masks, one init seed)
-    against the same model over many seeds with fixed and with fresh masks (``study.mask_summary``)."""
+    """Where the notebook's way of training dropout once (fixed masks, one init seed: ``single``)
+    stands on this data against the same model over many seeds with fixed and with fresh masks
+    (``study.mask_summary``)."""
     fixed, fresh = summary.loc["fixed"], summary.loc["fresh"]
     runs = int(fixed["runs"])
     one = f"{single.test_accuracy:.1%}"
-    caption = (f"The notebook trained dropout once: init seed {single.settings.seed}, with one set of masks drawn "
-               f"once and reused at every iteration, giving {one} test accuracy. Over init seeds 0 to {runs - 1}, "
-               f"the same fixed masks give {_mean_std(fixed)} (from {fixed['lowest']:.1%} to "
+    caption = (f"The notebook trains dropout once, with one set of masks drawn once and reused at every iteration; "
+               f"trained so on this data (init seed {single.settings.seed}) it gives {one} test accuracy. Over init "
+               f"seeds 0 to {runs - 1}, the same fixed masks give {_mean_std(fixed)} (from {fixed['lowest']:.1%} to "
                f"{fixed['highest']:.1%}; {_reaching(fixed, one)}), and fresh masks, as the course teaches dropout, "
                f"{_mean_std(fresh)} ({_reaching(fresh, one)}). ")
     z = fresh["single_in_std"]
-    if z > 1:
+    if fresh["test_accuracy_std"] == 0:
+        caption += (f"Every fresh-mask run gives {fresh['test_accuracy']:.1%}, so {one} is "
+                    + ("what dropout gives on this data." if single.test_accuracy == fresh["test_accuracy"] else
+                       "the luck of one seed and one set of masks." if single.test_accuracy > fresh["test_accuracy"]
+                       else "an unlucky seed and set of masks."))
+    elif z > 1:
         caption += (f"So {one} is {z:.1f} standard deviations above the fresh masks' mean: the luck of one seed "
                     "and one set of masks, not what dropout gives on this data.")
     elif z < -1:
@@ -143,17 +197,50 @@ def units_caption(result: TrainResult, train_X, mask=None) -> str:
                if count else f"None of the {units} hidden units is dead: each is active on some training point.")
     if mask is not None:
         kept = int(sum(m.sum() for m in mask))
-        caption += (f" One sampled dropout mask fades the dropped units: {kept} of {units} kept ({kept / units:.0%}; "
-                    f"keep_prob = {result.settings.keep_prob:g}).")
+        caption += (f" The sampled dropout mask keeps {kept} of {units} ({kept / units:.0%}; keep_prob = "
+                    f"{result.settings.keep_prob:g}).")
     return caption
 
 
 def training_problem(result: TrainResult) -> str | None:
-    """Why a run is not a trained model (it diverged), in words for the page, or None."""
-    if result.diverged_at is None:
+    """Why a run is not a trained model, with its cure (``training.outcome_of`` tells which), in
+    words for the page and the command line; None for a model that trained.  A diverged run's
+    steps were too large; a collapsed model learned nothing, its cure by its cause: a hidden layer
+    whose every unit died (steps too large), or a penalty too strong."""
+    outcome, settings = result.outcome, result.settings
+    rate = f"lower the learning rate (now {settings.learning_rate:g})"
+    if outcome.kind == DIVERGED:
+        if outcome.cause == "overflowed":
+            return f"Training diverged at iteration {outcome.iteration:,}: the weights overflowed: {rate}."
+        ended = (f", and it ends giving {_one_output(outcome.output, probability=False)}"
+                 if outcome.cause == "thrown" else "")
+        return (f"Training diverged at iteration {outcome.iteration:,} (its cost rose from {outcome.start_cost:.3f} "
+                f"to {outcome.cost:.3f}{ended}): {rate}.")
+    if outcome.kind != COLLAPSED:
         return None
-    return (f"Training diverged at iteration {result.diverged_at:,}: lower the learning rate "
-            f"(now {result.settings.learning_rate:g}).")
+    if outcome.cause == "dead layer":
+        return (f"Collapsed: every unit of hidden layer {outcome.output.dead_layer} is zero on every point it trained "
+                f"on, so the model gives {_one_output(outcome.output, whom='all of them')} and learned nothing. "
+                f"Steps too large leave a network so: {rate}.")
+    nothing = f"gives {_one_output(outcome.output)} and learned nothing"
+    if outcome.cause == "penalty":
+        penalties = [f"{name} (now {value:g})" for name, value in (("λ", settings.lambd), ("l1", settings.l1))
+                     if value > 0]
+        return (f"Collapsed: the penalty is too strong and the model underfits: it {nothing}. "
+                f"Lower {' or '.join(penalties)}.")
+    return f"Collapsed: the model {nothing} (its cost went from {outcome.start_cost:.3f} to {outcome.cost:.3f})."
+
+
+def _one_output(output, probability: bool = True, whom: str = "every point it trained on") -> str:
+    """What a network with one output for every point gives them: "label 1 to every point it
+    trained on (P(label 1) = 0.507 at each)", or one probability straddling the threshold."""
+    middle = (output.low + output.high) / 2
+    if output.label is None:
+        return f"the same P(label 1), {middle:.3f}, to {whom}"
+    # Within half of the last decimal shown, the probabilities read as one.
+    spread = (f"P(label 1) = {middle:.3f} at each" if output.high - output.low < 5e-4
+              else f"P(label 1) from {output.low:.3f} to {output.high:.3f}")
+    return f"label {output.label} to {whom}" + (f" ({spread})" if probability else "")
 
 
 def network_caption(results: Mapping[str, TrainResult]) -> str:
@@ -169,18 +256,25 @@ def network_caption(results: Mapping[str, TrainResult]) -> str:
               "hover for the values.")
 
 
-def replay_caption(accuracies) -> str:
+def replay_caption(results: Mapping[str, TrainResult], accuracies) -> str:
     """Per model name, from its ``study.checkpoint_accuracies``: where test accuracy peaked among the
-    checkpoints and where it ended, i.e. what stopping at the best checkpoint would have kept."""
+    checkpoints and what it was at the last one (where training ended), i.e. what stopping at the
+    best checkpoint would have kept; for early stopping, the iteration it kept (``results``)."""
     parts = []
     for name, frame in accuracies.items():
         best = frame.loc[frame["test_accuracy"].idxmax()]
         last = frame.iloc[-1]
+        end = f"at iteration {int(last['iteration']):,}, the last"
         if best["test_accuracy"] == last["test_accuracy"]:
-            parts.append(f"{title(name)} {last['test_accuracy']:.1%} at the end, as high as at any checkpoint")
+            part = f"{title(name)} {last['test_accuracy']:.1%} {end}, as high as at any checkpoint"
         else:
-            parts.append(f"{title(name)} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, "
-                         f"its highest, then {last['test_accuracy']:.1%} at the end")
+            part = (f"{title(name)} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, its highest, "
+                    f"then {last['test_accuracy']:.1%} {end}")
+        kept = results[name].best_iteration
+        if kept is not None:
+            part += (f" (early stopping kept iteration {kept:,}: "
+                     f"{frame.loc[frame['iteration'] == kept, 'test_accuracy'].iloc[0]:.1%})")
+        parts.append(part)
     return "Test accuracy at the checkpoints: " + "; ".join(parts) + "."
 
 
@@ -198,7 +292,128 @@ def points_caption(results: Mapping[str, TrainResult], train_points: int) -> str
     stopping = [result for result in results.values() if result.dev_index is not None]
     if stopping:
         held = len(stopping[0].dev_index)
-        sentences.append(f"Early stopping holds {held} of {'these' if first.train_fraction < 1 else 'the training points'}"
+        these = "these" if first.train_fraction < 1 else "the training points"
+        sentences.append(f"Early stopping holds {held} of {these}"
                          " out as dev points (diamonds), never fitted, and keeps the recorded iteration with the best "
                          "accuracy on them.")
     return " ".join(sentences)
+
+
+# --- What to notice: the one sentence each view opens with, computed from the run it shows --------
+
+def _trained(results: Mapping[str, TrainResult]) -> tuple[dict[str, TrainResult], str]:
+    """The models that did not diverge, and a clause naming those that did ("" if none)."""
+    failed = [title(name) for name, result in results.items() if result.diverged_at is not None]
+    clause = f"; {_listed(failed)} diverged" if failed else ""
+    return {name: result for name, result in results.items() if result.diverged_at is None}, clause
+
+
+def weights_notice(results: Mapping[str, TrainResult]) -> str:
+    """The Weight decay view's sentence: the size of all weights together (``total_weight_norm``,
+    the "‖W‖ while training" chart) of the first model from its start to its final weights, and
+    every other model's final size against the first's."""
+    trained, failed = _trained(results)
+    if not trained:
+        return "Every model diverged: there are no trained weights to look at."
+    first, reference = next(iter(trained.items()))
+    start = float(np.sqrt(sum(norm ** 2 for norm in _layer_norms(reference.checkpoints[0]).values())))
+    end = reference.total_weight_norm()
+    others = []
+    for name, result in trained.items():
+        if name != first:
+            size, iteration = result.total_weight_norm(), kept_iteration(result)
+            # The first of them says what the others do too: "L2's ends at 4.62 (−81% against it), Dropout's at ...".
+            others.append(f"{title(name)}'s {'' if others else 'ends '}at {size:.2f} ({_change(end, size)}"
+                          + ("" if others else " against it") + ")"
+                          + ("" if iteration == kept_iteration(reference) else f" at iteration {iteration:,}"))
+    return (f"Follow ‖W‖ while training, the size of all the weights together: {title(first)}'s "
+            f"{'grows' if end >= start else 'shrinks'} from {start:.2f} at iteration 0 to {end:.2f} at iteration "
+            f"{kept_iteration(reference):,}" + (f"; {_listed(others)}" if others else "") + f"{failed}.")
+
+
+def _largest_weight(result: TrainResult) -> float:
+    return max(float(np.abs(value).max()) for layer, value in result.parameters.items() if layer.startswith("W"))
+
+
+def network_notice(results: Mapping[str, TrainResult]) -> str:
+    """The network view's sentence: each model's largest |w|, the thickest of its links."""
+    trained, failed = _trained(results)
+    sizes = [f"{_largest_weight(result):.2f} in {title(name)}" for name, result in trained.items()]
+    return ("Compare the links' thickness, one scale for every drawing: the thickest is |w| = "
+            + _listed(sizes) + f"{failed}." if sizes else "Every model diverged: there are no trained weights to draw.")
+
+
+def curves_notice(results: Mapping[str, TrainResult]) -> str:
+    """The learning curves' sentence: the space between train and test is how much a model
+    overfits; each final model's train and test accuracy and their gap, as the table gives them."""
+    trained, failed = _trained(results)
+    if not trained:
+        return "Every model diverged: its curves show where training failed."
+    models = [f"{result.train_accuracy:.1%} and {result.test_accuracy:.1%} for {title(name)} (gap "
+              f"{f'{100 * result.gap:.1f}'.replace('-', '−')} points)" for name, result in trained.items()]
+    return ("Look at the space between the train and test curves, how much a model overfits: the final "
+            f"{'model has' if len(models) == 1 else 'models have'} train and test accuracy {_listed(models)}{failed}.")
+
+
+def replay_notice(results: Mapping[str, TrainResult], accuracies) -> str:
+    """The replay's sentence, from each model's ``study.checkpoint_accuracies``: where to stop the
+    slider, at the checkpoint with the best test accuracy of the model that loses the most after
+    it, among the models that trained (one that collapsed or diverged learned nothing to lose)."""
+    trained = [name for name, result in results.items() if result.outcome.kind == TRAINED] or list(results)
+    drops = {name: accuracies[name]["test_accuracy"].max() - accuracies[name]["test_accuracy"].iloc[-1]
+             for name in trained}
+    name = max(drops, key=drops.get)
+    frame = accuracies[name]
+    last = int(frame["iteration"].iloc[-1])
+    if drops[name] <= 0:
+        return (f"Drag the slider from iteration 0 to {last:,}: every model's test accuracy at its last checkpoint is "
+                "as high as at any, so stopping earlier would keep nothing better.")
+    best = frame.loc[frame["test_accuracy"].idxmax()]
+    return (f"Drag the slider to iteration {int(best['iteration']):,}, where {title(name)}'s test accuracy is "
+            f"highest ({best['test_accuracy']:.1%}), then on to iteration {last:,} "
+            f"({frame['test_accuracy'].iloc[-1]:.1%}): what its boundary learns in between costs it "
+            f"{100 * drops[name]:.1f} points on the test points.")
+
+
+def units_notice(results: Mapping[str, TrainResult], dataset) -> str:
+    """The hidden units' sentence: how many units each model leaves dead on the points it fitted."""
+    counts = []
+    for name, result in results.items():
+        dead = network.dead_units(result.fitted(dataset)[0].T, result.parameters)
+        counts.append(f"{int(sum(d.sum() for d in dead))} of {sum(d.size for d in dead)} in {title(name)}")
+    return ("Look for the units marked dead, zero on every training point, which no gradient reaches again: "
+            + _listed(counts) + ".")
+
+
+def masks_notice(summary, single: TrainResult) -> str:
+    """The masks view's question, asked of this data's own single run (``study.mask_summary``)."""
+    return (f"Is dropout's {single.test_accuracy:.1%} real? The ringed diamond is one run trained as the notebook "
+            f"does (init seed {single.settings.seed}, fixed masks): see where it falls among the "
+            f"{int(summary.loc['fixed', 'runs'])} runs of each row.")
+
+
+def data_notice(dataset, show_test: bool) -> str:
+    """The data view's sentence: the points and each label's count in each split, at equal aspect."""
+    def labels(Y) -> str:
+        ones = int(np.sum(Y == 1))
+        return f"{ones} label 1, {len(Y) - ones} label 0"
+
+    test = (f"{len(dataset.test_Y)} test points (triangles: {labels(dataset.test_Y)})" if show_test else
+            f"none of the {len(dataset.test_Y)} test points ({labels(dataset.test_Y)}; Show test points draws them)")
+    return (f"The field alone, before any model: {len(dataset.train_Y)} training points (circles: "
+            f"{labels(dataset.train_Y)}) and {test}, at equal aspect, a unit of x1 as long as a unit of x2, so the "
+            "shapes a model must learn are drawn true.")
+
+
+def math_notice(lambd: float, m: int, learning_rate: float, num_iterations: int) -> str:
+    """The math view's sentence: the factor L2 multiplies every weight by at each step, and what
+    it alone would leave of a weight after ``num_iterations`` steps (LaTeX in $…$, which
+    st.markdown draws)."""
+    factor = decay_factor(lambd, m, learning_rate)
+    shown = latex_number(factor, DECAY_DIGITS)
+    if factor <= 0:
+        return (f"Look at L2's factor $1 - \\alpha\\lambda/m = {shown}$: at or below 0, the decay alone would throw "
+                "every weight past zero at each step, a penalty far too strong for this learning rate.")
+    return (f"Look at L2's factor $1 - \\alpha\\lambda/m = {shown}$: each of the {num_iterations:,} steps "
+            "multiplies every weight by it before the gradient step, which alone would leave "
+            f"${latex_number(factor ** num_iterations)}$ of a weight.")

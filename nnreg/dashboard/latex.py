@@ -1,27 +1,43 @@
-"""The math section's equations, with this run's numbers."""
+"""The math section's equations, with this run's numbers, each short enough for the page's
+narrowest main column (1280 pixels wide with the sidebar open): an equation and its numbers go on
+lines of their own."""
 
 from __future__ import annotations
 
 
-def _number(value: float) -> str:
-    """A number in LaTeX to three significant digits, small ones as 7.11 × 10⁻⁵ rather than 7.11e-05."""
-    text = f"{value:.3g}"
+def latex_number(value: float, digits: int = 3) -> str:
+    """A number in LaTeX to ``digits`` significant digits, small or large ones as 7.11 × 10⁻⁵
+    rather than 7.11e-05."""
+    text = f"{value:.{digits}g}"
     if "e" not in text:
         return text
     mantissa, exponent = text.split("e")
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
+def decay_factor(lambd: float, m: int, learning_rate: float) -> float:
+    """1 − αλ/m: what L2's update multiplies every weight by at each step, before the gradient step."""
+    return 1 - learning_rate * lambd / m
+
+
+# After an underbrace that ends a line: KaTeX draws the brace 2 pixels past the line's box, which
+# then scrolls sideways.
+UNDERBRACE_END = r"\,"
+
+# Digits of the decay factor: it sits just below 1, and three would show 1.
+DECAY_DIGITS = 6
+
+
 def l2_latex(lambd: float, m: int, learning_rate: float) -> list[str]:
     """The L2 cost, its gradient term and the decay it causes, with this run's λ, m and α."""
     return [
         r"J = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + (1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big)"
-        r" + \underbrace{\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2}_{\text{L2 penalty}}"
-        rf",\qquad \frac{{\lambda}}{{2m}} = \frac{{{lambd:g}}}{{2 \cdot {m}}} = {_number(lambd / (2 * m))}",
+        r" + \underbrace{\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2}_{\text{L2 penalty}}" + UNDERBRACE_END,
+        rf"\frac{{\lambda}}{{2m}} = \frac{{{lambd:g}}}{{2 \cdot {m}}} = {latex_number(lambd / (2 * m))}",
         r"dW^{[l]} = \underbrace{\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top}}_{\text{backprop}} + \frac{\lambda}{m}W^{[l]}",
-        r"W^{[l]} \leftarrow \Big(1 - \frac{\alpha\lambda}{m}\Big)W^{[l]} - \frac{\alpha}{m}\,dZ^{[l]}A^{[l-1]\top}"
-        rf",\qquad 1 - \frac{{\alpha\lambda}}{{m}} = 1 - \frac{{{learning_rate:g} \cdot {lambd:g}}}{{{m}}}"
-        rf" = {1 - learning_rate * lambd / m:.6f}",
+        r"W^{[l]} \leftarrow \Big(1 - \frac{\alpha\lambda}{m}\Big)W^{[l]} - \frac{\alpha}{m}\,dZ^{[l]}A^{[l-1]\top}",
+        rf"1 - \frac{{\alpha\lambda}}{{m}} = 1 - \frac{{{learning_rate:g} \cdot {lambd:g}}}{{{m}}}"
+        rf" = {latex_number(decay_factor(lambd, m, learning_rate), DECAY_DIGITS)}",
     ]
 
 
@@ -31,7 +47,7 @@ def dropout_latex(keep_prob: float) -> list[str]:
         rf"D^{{[l]}} = \big(\mathrm{{rand}}(n^{{[l]}}, m) < {keep_prob:g}\big),\qquad "
         rf"A^{{[l]}} \leftarrow \frac{{A^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}}",
         rf"dA^{{[l]}} \leftarrow \frac{{dA^{{[l]}} \odot D^{{[l]}}}}{{{keep_prob:g}}},\qquad "
-        rf"\frac{{1}}{{\mathrm{{keep\_prob}}}} = {1 / keep_prob:.4g}",
+        rf"\frac{{1}}{{\mathrm{{keep\_prob}}}} = {latex_number(1 / keep_prob, 4)}",
     ]
 
 
@@ -41,11 +57,10 @@ def l1_latex(l1: float, m: int, learning_rate: float) -> list[str]:
     threshold = learning_rate * l1 / m
     return [
         r"J = J_{\text{cross-entropy}} + \underbrace{\frac{l_1}{m}\sum_{l}\sum_{j,k}\big|W^{[l]}_{jk}\big|}"
-        r"_{\text{L1 penalty}}",
-        r"V = W^{[l]} - \alpha\,\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top},\qquad "
+        r"_{\text{L1 penalty}}" + UNDERBRACE_END,
+        r"V = W^{[l]} - \alpha\,\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top}",
         r"W^{[l]} \leftarrow \mathrm{sign}(V)\,\max\!\Big(|V| - \frac{\alpha\,l_1}{m},\ 0\Big)",
-        rf"\frac{{\alpha\,l_1}}{{m}} = \frac{{{learning_rate:g} \cdot {l1:g}}}{{{m}}} = {_number(threshold)}"
-        r":\ \text{every weight within this of 0 becomes exactly 0}",
+        rf"\frac{{\alpha\,l_1}}{{m}} = \frac{{{learning_rate:g} \cdot {l1:g}}}{{{m}}} = {latex_number(threshold)}",
     ]
 
 
@@ -53,6 +68,6 @@ def early_stopping_latex(dev_fraction: float, num_iterations: int, record_every:
     """Early stopping's choice: the recorded iteration with the best dev accuracy, the earliest on ties."""
     return [
         rf"t^{{*}} = \min\ \underset{{t \,\in\, \{{0,\ {record_every},\ 2\cdot{record_every},\ \dots,\ "
-        rf"{num_iterations}\}}}}{{\arg\max}}\ \mathrm{{accuracy}}_{{\text{{dev}}}}\big(W_t\big),\qquad "
+        rf"{num_iterations}\}}}}{{\arg\max}}\ \mathrm{{accuracy}}_{{\text{{dev}}}}\big(W_t\big)",
         rf"\text{{dev}} = {dev_fraction:.0%}\ \text{{of the training points, never fitted}}".replace("%", r"\%"),
     ]
