@@ -11,7 +11,7 @@ import streamlit as st
 import nnreg
 from app_pages import shared
 from app_pages.player import player
-from nnreg import charts, dashboard, limits, network_charts
+from nnreg import charts, dashboard, limits
 from nnreg.dashboard import CONTROLS, UPLOAD
 from nnreg.specs import DEFAULT_SPECS, MAX_MODELS, parse_specs, parse_specs_kept
 
@@ -414,7 +414,7 @@ with st.expander("Lessons: open an example in one click, or copy its link to sha
     st.markdown(dashboard.lessons_markdown(chosen))
     if chosen["data"] == UPLOAD:
         st.caption("An uploaded file cannot travel in a link: these open on the built-in data. A file placed in the "
-                   "server's data/ folder can (the README's \"Hosting the course's file for a class\").")
+                   "server's data/ folder can (docs/dashboard.md, \"Hosting the course's file for a class\").")
 
 # --- Accuracy table ---------------------------------------------------------------------------------
 st.header("Accuracy")
@@ -459,15 +459,14 @@ if weights_tab.open:
 
 if network_tab.open:
     with network_tab:
-        weight_max, bias_max = network_charts.network_scale(first)
+        weight_max, bias_max = charts.network_scale(first)
         st.markdown(dashboard.network_notice(first))
         st.caption(dashboard.network_caption(first) + first_runs)
         for index, (column, (name, result)) in enumerate(model_columns(first.items())):
             with column, st.container(key=f"network_{index}"):
                 st.subheader(nnreg.settings.title(name), anchor=False)
                 chart(("network", model_ids(first.values()), name), "content",
-                      lambda: network_charts.network_graph(result, weight_max, bias_max,
-                                                                   result.fitted(dataset)[0].T),
+                      lambda: charts.network_graph(result, weight_max, bias_max, result.fitted(dataset)[0].T),
                       width="content")
 
 if curves_tab.open:
@@ -496,10 +495,10 @@ if replay_tab.open:
                                  for name, result in first.items()}
         st.markdown(dashboard.replay_notice(first, checkpoint_accuracies))
         st.caption(dashboard.replay_caption(first, checkpoint_accuracies) + first_runs)
-        player(".st-key-replay", network_charts.FRAME_MS, network_charts.replay_steps(first)[1], key="replay_player")
+        player(".st-key-replay", charts.FRAME_MS, charts.replay_steps(first)[1], key="replay_player")
         with st.container(key="replay"):
             chart(("replay", model_ids(first.values()), show_test), "content",
-                  lambda: network_charts.replay(first, dataset, show_test), width="content")
+                  lambda: charts.replay(first, dataset, show_test), width="content")
         st.caption("Drag the slider, or play: every checkpoint was sent with the page, so the models move in "
                    "your browser. The boundary, accuracies and ‖W‖ are the model's after that many updates; "
                    "the grey line marks the checkpoint on the accuracy curves, whose y-range all models share.")

@@ -14,10 +14,10 @@ import streamlit as st
 from app_pages import shared
 from nnreg import dashboard, data, limits
 from nnreg.dashboard import CONTROLS, UPLOAD
-from nnreg.formatting import interval, mean_std, plural
+from nnreg.report.formatting import interval, mean_std, plural
 from nnreg.settings import DROPOUT_MASKS
-from nnreg.sweep_charts import SYMBOLS, data_size_curve, validation_curve, weight_norm_chart
-from nnreg.sweep_links import LABELS, PREFIX, check_link, main_page_query, setting_name
+from nnreg.charts import SYMBOLS, data_size_curve, validation_curve, weight_norm_chart
+from nnreg.dashboard.sweep_links import LABELS, PREFIX, check_link, main_page_query, setting_name
 from nnreg.sweeps import (DEFAULTS, FAMILIES, GRID_FIELDS, SweepRequest, check_train_fractions, choice_note,
                           comparison, curve_findings, curve_summary, curve_table, data_size_curve as run_curve,
                           dev_mask, is_curve, left_out_note, parse_request, read_results, results_bytes,

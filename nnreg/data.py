@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import limits
-from .formatting import csv_text
+from .report.formatting import csv_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILTIN = "football"
@@ -387,7 +387,7 @@ def make_dataset(kind: str, n_points: int = 400, noise: float = 0.1, seed: int =
 # The built-in field: a header after the goalkeeper's kick, 1 = a French player won it.
 FOOTBALL_SEED = 2112
 FOOTBALL_TRAIN, FOOTBALL_TEST = 211, 200
-# Tuned so the unregularized network overfits and both regularizers help (README, "Data"):
+# Tuned so the unregularized network overfits and both regularizers help (docs/data.md):
 FOOTBALL_FUZZ = 0.04     # width of the contested band along the boundary
 FOOTBALL_UPSETS = 0.09   # share of headers won against the odds, anywhere on the field
 FOOTBALL_CURVE = 0.1     # how far the boundary bends away from a straight diagonal

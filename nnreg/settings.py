@@ -99,7 +99,7 @@ STUDY: dict[str, Settings] = {
 }
 
 # The other regularizers, as models beside the course's three: L1 at a strength that zeroes about
-# three quarters of the weights on the built-in data (README), and early stopping alone.
+# three quarters of the weights on the built-in data (docs/package.md), and early stopping alone.
 EXTRA_MODELS: dict[str, Settings] = {
     "l1": Settings(l1=0.1),
     "early_stopping": Settings(early_stopping=True),

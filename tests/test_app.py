@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg import charts, dashboard
+from nnreg.report import palette
 from nnreg.dashboard import CONTROLS
 from nnreg.specs import DEFAULT_SPECS
 from nnreg.sweeps import within_noise
@@ -276,9 +277,9 @@ def test_every_download_is_offered():
 def test_the_theme_keeps_blue_for_1_and_red_for_0():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     theme = config["theme"]
-    assert not {charts.BLUE, charts.RED} & set(theme["chartCategoricalColors"])
+    assert not {palette.BLUE, palette.RED} & set(theme["chartCategoricalColors"])
     diverging = theme["chartDivergingColors"]
-    assert len(diverging) == 10 and charts.RED in diverging[:5] and charts.BLUE in diverging[5:]
+    assert len(diverging) == 10 and palette.RED in diverging[:5] and palette.BLUE in diverging[5:]
     assert config["server"]["headless"] is True and config["server"]["maxUploadSize"] <= 10
 
 

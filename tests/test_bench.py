@@ -3,7 +3,8 @@ import json
 import numpy as np
 
 import nnreg
-from nnreg import bench, cli, network
+from nnreg import cli, network
+from nnreg.cli import bench
 from nnreg.engines import reference
 from tools import baseline
 

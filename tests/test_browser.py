@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import nnreg
-from nnreg import charts, dashboard, palette, training
+from nnreg import charts, dashboard, training
+from nnreg.report import palette
 from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,

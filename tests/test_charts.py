@@ -8,6 +8,7 @@ import pytest
 
 import nnreg
 from nnreg import charts
+from nnreg.report import palette
 from pictures import decode_data_url, decode_png
 
 FAST = nnreg.Settings(num_iterations=300)
@@ -30,9 +31,9 @@ def _values(spec, layer=None):
 
 
 def test_label_colors_are_blue_for_1_and_red_for_0_and_no_model_uses_them():
-    assert charts.LABEL_SCALE.to_dict() == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
-    assert charts.PROBABILITY_SCALE.to_dict()["range"] == [charts.PALE_RED, charts.UNSURE, charts.PALE_BLUE]
-    assert not {charts.BLUE, charts.RED, charts.PALE_BLUE, charts.PALE_RED} & set(charts.MODEL_COLORS.values())
+    assert charts.LABEL_SCALE.to_dict() == {"domain": [0, 1], "range": [palette.RED, palette.BLUE]}
+    assert charts.PROBABILITY_SCALE.to_dict()["range"] == [palette.PALE_RED, palette.UNSURE, palette.PALE_BLUE]
+    assert not {palette.BLUE, palette.RED, palette.PALE_BLUE, palette.PALE_RED} & set(palette.MODEL_COLORS.values())
 
 
 def test_the_field_holds_every_point_with_a_margin(moons):
@@ -60,7 +61,7 @@ def test_the_field_is_the_mean_probability_at_pixel_centres_top_row_first(result
 
 def test_probabilities_are_painted_red_through_white_to_blue():
     colors = charts.probability_colors([0.0, 0.25, 0.5, 1.0])
-    red, blue = ([int(color[i: i + 2], 16) for i in (1, 3, 5)] for color in (charts.PALE_RED, charts.PALE_BLUE))
+    red, blue = ([int(color[i: i + 2], 16) for i in (1, 3, 5)] for color in (palette.PALE_RED, palette.PALE_BLUE))
     assert colors.dtype == np.uint8
     assert colors.tolist() == [red, [round((value + 255) / 2) for value in red], [255, 255, 255], blue]
 
@@ -81,7 +82,7 @@ def test_the_boundary_is_a_probability_image_under_the_training_points(results, 
     assert (field["encoding"]["y"]["field"], field["encoding"]["y2"]["field"]) == ("x2_hi", "x2_lo")
     expected = charts.probability_colors(charts.probability_field([results["l2"]], moons, 20))
     np.testing.assert_array_equal(_image(spec), expected)
-    assert points["encoding"]["fill"]["scale"] == {"domain": [0, 1], "range": [charts.RED, charts.BLUE]}
+    assert points["encoding"]["fill"]["scale"] == {"domain": [0, 1], "range": [palette.RED, palette.BLUE]}
     shown = _values(spec, POINTS)
     assert set(shown["split"]) == {"train"} and len(shown) == len(moons.train_Y)
 
@@ -100,9 +101,9 @@ def test_discretize_shows_the_predicted_label_and_changes_only_the_image(results
 def test_the_boundaries_legend_is_the_probability_or_the_two_predicted_labels():
     soft = charts.boundary_legend(discretize=False).to_dict()["encoding"]["color"]
     assert soft["legend"]["type"] == "gradient" and soft["title"] == "P(label 1)"
-    assert soft["scale"]["range"] == [charts.PALE_RED, charts.UNSURE, charts.PALE_BLUE]
+    assert soft["scale"]["range"] == [palette.PALE_RED, palette.UNSURE, palette.PALE_BLUE]
     hard = charts.boundary_legend(discretize=True).to_dict()["encoding"]["color"]
-    assert hard["scale"] == {"domain": ["predicted 0", "predicted 1"], "range": [charts.PALE_RED, charts.PALE_BLUE]}
+    assert hard["scale"] == {"domain": ["predicted 0", "predicted 1"], "range": [palette.PALE_RED, palette.PALE_BLUE]}
 
 
 def test_the_field_is_drawn_at_equal_aspect(results, football):
@@ -152,7 +153,7 @@ def test_ringing_the_misclassified_points_rings_exactly_those_the_model_labels_w
     result = results["l2"]
     spec = charts.decision_boundary([result], moons, show_test=True, ring_errors=True, resolution=20).to_dict()
     rings = spec["layer"][RINGS]
-    assert rings["mark"]["filled"] is False and rings["mark"]["stroke"] == charts.MISCLASSIFIED
+    assert rings["mark"]["filled"] is False and rings["mark"]["stroke"] == palette.MISCLASSIFIED
     ringed = pd.DataFrame(spec["datasets"][charts.MISCLASSIFIED_DATASET])
     train_wrong = moons.train_X[result.predict(moons.train_X) != moons.train_Y]
     test_wrong = moons.test_X[result.predict(moons.test_X) != moons.test_Y]
@@ -177,7 +178,7 @@ def test_test_points_appear_on_request(results, moons):
 def test_the_dataset_chart_tells_splits_by_shape_and_labels_by_color(moons):
     spec = charts.dataset_points(moons).to_dict()
     assert spec["encoding"]["shape"]["scale"]["domain"] == ["train", "test"]
-    assert spec["encoding"]["fill"]["scale"]["range"] == [charts.RED, charts.BLUE]
+    assert spec["encoding"]["fill"]["scale"]["range"] == [palette.RED, palette.BLUE]
     frame = _values(spec)
     assert sorted(frame["label"].unique()) == [0, 1] and len(frame) == len(moons.train_Y) + len(moons.test_Y)
     assert len(_values(charts.dataset_points(moons, show_test=False).to_dict())) == len(moons.train_Y)
@@ -200,7 +201,7 @@ def test_cost_curves_are_train_and_test_cross_entropy_in_the_splits_colours(resu
     history = results["l2"].history
     np.testing.assert_allclose(frame[frame["curve"] == charts.TRAIN]["value"], history["train_cost"])
     np.testing.assert_allclose(frame[frame["curve"] == charts.TEST]["value"], history["test_cost"])
-    assert spec["encoding"]["color"]["scale"]["range"] == [charts.SPLIT_COLORS["train"], charts.SPLIT_COLORS["test"]]
+    assert spec["encoding"]["color"]["scale"]["range"] == [palette.SPLIT_COLORS["train"], palette.SPLIT_COLORS["test"]]
     assert spec["encoding"]["y"]["scale"]["domain"] == cost_domain
 
 
@@ -211,7 +212,7 @@ def test_dropout_adds_the_thinned_objective_dashed(results):
     thinned = frame[frame["curve"] == charts.THINNED_OBJECTIVE]
     np.testing.assert_allclose(thinned["value"], results["dropout"].history["objective"])
     assert spec["encoding"]["strokeDash"]["scale"]["range"][-1] == [3, 2]
-    assert spec["encoding"]["color"]["scale"]["range"][-1] == charts.THINNED_COLOR
+    assert spec["encoding"]["color"]["scale"]["range"][-1] == palette.THINNED_COLOR
 
 
 def test_every_curve_has_its_legend_entry_and_every_plot_the_same_height(results, moons):
@@ -252,7 +253,7 @@ def test_weight_norms_are_grouped_bars_per_layer(results):
     spec = charts.weight_norms(results).to_dict()
     assert spec["mark"]["type"] == "bar"
     assert spec["encoding"]["x"]["field"] == "layer" and spec["encoding"]["xOffset"]["field"] == "model"
-    assert spec["encoding"]["color"]["scale"]["range"] == [charts.MODEL_COLORS[n] for n in results]
+    assert spec["encoding"]["color"]["scale"]["range"] == [palette.MODEL_COLORS[n] for n in results]
     frame = _values(spec)
     for name, result in results.items():
         title = nnreg.settings.STUDY_TITLES[name]
@@ -289,7 +290,7 @@ def test_the_mask_runs_chart_has_every_run_and_rings_the_notebooks(results):
     spec = charts.mask_runs(runs, dropout).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "circle", "rule", "point"]
     assert spec["layer"][3]["mark"]["shape"] == "diamond"
-    assert spec["layer"][1]["mark"]["color"] == charts.MODEL_COLORS["dropout"]
+    assert spec["layer"][1]["mark"]["color"] == palette.MODEL_COLORS["dropout"]
 
 
 def test_the_mask_runs_rows_are_apart_and_every_dot_inside_its_own(results):
@@ -348,7 +349,7 @@ def test_hidden_units_are_named_by_layer_and_number_and_drawn_large(results, moo
         # A dropped unit is faded and crossed out in dropout's colour.
         assert picture["encoding"]["opacity"]["condition"] == {"test": "datum.dropped",
                                                                 "value": charts.DROPPED_OPACITY}
-        assert [cross["mark"] for cross in crosses] == [{"type": "rule", "color": charts.DROPPED_UNIT,
+        assert [cross["mark"] for cross in crosses] == [{"type": "rule", "color": palette.DROPPED_UNIT,
                                                          "strokeWidth": 2.5}] * 2
         assert all(cross["transform"] == [{"filter": "datum.dropped"}] for cross in crosses)
 
@@ -361,7 +362,7 @@ def test_each_layer_shows_its_scale_which_the_pictures_follow(results, moons):
         fill = layer["spec"]["layer"][1]["encoding"]["fill"]
         assert fill["scale"]["type"] == "symlog" and fill["scale"]["domain"] == [0, top]
         assert fill["scale"]["constant"] == pytest.approx(top / 10 ** charts.UNIT_DECADES)
-        assert fill["scale"]["range"][-1] == charts.UNIT_OUTPUT and fill["scale"]["range"][0].endswith(", 0)")
+        assert fill["scale"]["range"][-1] == palette.UNIT_OUTPUT and fill["scale"]["range"][0].endswith(", 0)")
         assert fill["legend"]["values"] == [0, top / 10, top] and "log scale" in fill["title"]
     assert spec["resolve"]["scale"]["fill"] == "independent"
     # The pictures: UNIT_OUTPUT everywhere, transparent at 0, opaque at the layer's largest output,
@@ -372,7 +373,7 @@ def test_each_layer_shows_its_scale_which_the_pictures_follow(results, moons):
         picture = decode_data_url(row["url"])
         top = scale_max[row["layer"] - 1]
         assert picture.shape == (charts.UNIT_RESOLUTION, charts.UNIT_RESOLUTION, 4)
-        assert (picture[..., :3] == [int(charts.UNIT_OUTPUT[i: i + 2], 16) for i in (1, 3, 5)]).all()
+        assert (picture[..., :3] == [int(palette.UNIT_OUTPUT[i: i + 2], 16) for i in (1, 3, 5)]).all()
         constant = top / 100
         expected = np.log(1 + output / constant) / np.log(1 + top / constant)
         np.testing.assert_allclose(picture[..., 3] / 255, expected, atol=0.5 / 255 + 1e-9)
@@ -407,7 +408,7 @@ def test_early_stoppings_curves_show_the_dev_split_and_where_it_stopped(moons):
     frame = pd.DataFrame(spec["datasets"][lines["data"]["name"]])
     assert list(frame["curve"].unique()) == [charts.TRAIN, charts.DEV, charts.TEST]
     np.testing.assert_allclose(frame[frame["curve"] == charts.DEV]["value"], result.history["dev_accuracy"])
-    assert lines["encoding"]["color"]["scale"]["range"][1] == charts.SPLIT_COLORS["dev"]
+    assert lines["encoding"]["color"]["scale"]["range"][1] == palette.SPLIT_COLORS["dev"]
     kept = pd.DataFrame(spec["datasets"][rule["data"]["name"]])
     assert kept["iteration"].tolist() == [result.best_iteration]
     assert kept["label"].tolist() == [f"kept: {result.best_iteration:,}"]
@@ -451,8 +452,9 @@ def test_each_model_takes_its_regularizers_colour_and_no_two_share_one(moons):
         "L2 big": nnreg.Settings(lambd=3.0), "wide": nnreg.Settings(layer_dims=(50,), keep_prob=0.8, l1=0.01),
         "drop": nnreg.Settings(keep_prob=0.86)}.items()}
     colors = charts.model_colors(fake)
-    assert colors["none"] == charts.MODEL_COLORS["none"] and colors["L1"] == charts.MODEL_COLORS["l1"]
-    assert colors["L2 small"] == charts.MODEL_COLORS["l2"] and colors["drop"] == charts.MODEL_COLORS["dropout"]
+    assert colors["none"] == palette.MODEL_COLORS["none"] and colors["L1"] == palette.MODEL_COLORS["l1"]
+    assert colors["L2 small"] == palette.MODEL_COLORS["l2"] and colors["drop"] == palette.MODEL_COLORS["dropout"]
     # A second L2 and a mix take the first colours no model has.
-    assert colors["L2 big"] == charts.MODEL_COLORS["early_stopping"] and colors["wide"] == charts.MODEL_COLORS["l2_dropout"]
+    assert colors["L2 big"] == palette.MODEL_COLORS["early_stopping"]
+    assert colors["wide"] == palette.MODEL_COLORS["l2_dropout"]
     assert len(set(colors.values())) == len(colors) and list(colors) == list(fake)

@@ -201,7 +201,7 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
 
 
 def test_bench_exits_1_when_a_figure_fails(monkeypatch, capsys):
-    from nnreg import bench
+    from nnreg.cli import bench
 
     report = {"figures": [], "all_passed": False, "quick": False}
     monkeypatch.setattr(bench, "run_bench", lambda **options: report)
@@ -282,3 +282,21 @@ def test_compare_and_reproduce_say_a_learning_rate_too_large_diverged(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[3].startswith("L2 (collapsed) ")
     assert out[-1].startswith("L2, init seed 0: Collapsed: the penalty is too strong")
+
+
+def test_the_command_line_loads_no_dashboard_and_the_package_no_tools():
+    # From the checkout, where tools/ could be imported: the command line needs neither the page's
+    # code nor Altair, and no module of the package imports the checkout's tools (bench loads them
+    # only when it runs).
+    probe = ("import importlib, pkgutil, sys\n"
+             "import nnreg.cli\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('altair', 'streamlit', 'tools')\n"
+             "             or m.startswith('nnreg.dashboard') or m.startswith('nnreg.charts')))\n"
+             "for module in pkgutil.walk_packages(nnreg.__path__, 'nnreg.'):\n"
+             "    if not module.name.endswith('__main__'):\n"
+             "        importlib.import_module(module.name)\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tools'))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    command_line, tools = done.stdout.splitlines()
+    assert command_line == "[]" and tools == "[]"

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg import dashboard, data
-from nnreg.formatting import csv_text, spreadsheet_text
+from nnreg.report.formatting import csv_text, spreadsheet_text
 from nnreg.sweeps import read_results, results_bytes, write_results
 
 ROOT = Path(__file__).resolve().parent.parent

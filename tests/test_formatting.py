@@ -2,7 +2,7 @@
 
 import math
 
-from nnreg.formatting import MINUS, mean_std, percent, percent_cell, plural, points, signed
+from nnreg.report.formatting import MINUS, mean_std, percent, percent_cell, plural, points, signed
 
 
 def test_negative_numbers_read_with_the_true_minus_sign():

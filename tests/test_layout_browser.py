@@ -8,7 +8,8 @@ import urllib.parse
 
 import pytest
 
-from nnreg import dashboard, palette
+from nnreg import dashboard
+from nnreg.report import palette
 from tools import browser
 
 pytestmark = pytest.mark.skipif(browser.missing_tools() is not None,

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnreg
-from nnreg.bench import LOAD_MEMORY_MB
+from nnreg.cli.bench import LOAD_MEMORY_MB
 from tools.browser import ROOT, chromium, rss
 from tools.load import MB, SESSIONS, measure_load
 

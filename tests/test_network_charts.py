@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import nnreg
-from nnreg import network_charts, palette
+from nnreg import charts
+from nnreg.report import palette
 from nnreg.study import checkpoint_accuracies
 from pictures import decode_data_url
 
@@ -29,14 +30,14 @@ def _rows(spec, part):
 
 
 def test_the_scale_is_the_largest_weight_and_bias_of_all_models(results):
-    weight_max, bias_max = network_charts.network_scale(results)
+    weight_max, bias_max = charts.network_scale(results)
     assert weight_max == max(np.abs(r.parameters[f"W{l}"]).max() for r in results.values() for l in (1, 2, 3))
     assert bias_max == max(np.abs(r.parameters[f"b{l}"]).max() for r in results.values() for l in (1, 2, 3))
 
 
 def test_one_link_per_weight_and_one_node_per_unit_placed_layer_by_layer(results, moons):
     result = results["none"]
-    links, nodes = network_charts.network_frames(result, moons.train_X.T)
+    links, nodes = charts.network_frames(result, moons.train_X.T)
     # 2-20-3-1: 2·20 + 20·3 + 3·1 weights; 2 inputs and 24 units with a bias.
     assert len(links) == 103 and len(nodes) == 26
     link = links.set_index("name").loc["W2[1, 4]"]
@@ -52,10 +53,10 @@ def test_one_link_per_weight_and_one_node_per_unit_placed_layer_by_layer(results
 
 
 def test_links_are_as_wide_as_their_weight_on_the_shared_scale_and_coloured_by_sign(results):
-    spec = network_charts.network_graph(results["l2"], 4.0, 2.0).to_dict()
+    spec = charts.network_graph(results["l2"], 4.0, 2.0).to_dict()
     links = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
     width = links["encoding"]["strokeWidth"]
-    assert width["field"] == "abs_w" and width["scale"] == {"domain": [0, 4.0], "range": [0, network_charts.LINK_WIDTH]}
+    assert width["field"] == "abs_w" and width["scale"] == {"domain": [0, 4.0], "range": [0, charts.LINK_WIDTH]}
     assert width["legend"]["values"] == [1.33, 2.67, 4.0]
     assert links["encoding"]["color"]["scale"] == {"domain": ["positive", "negative"],
                                                   "range": [palette.SIGN_COLORS["positive"],
@@ -68,13 +69,13 @@ def test_links_are_as_wide_as_their_weight_on_the_shared_scale_and_coloured_by_s
 
 def test_the_replay_has_every_checkpoint_from_the_initial_weights_to_the_trained_model(results, moons):
     result = results["dropout"]
-    frame = network_charts.replay_frame(result, moons)
+    frame = charts.replay_frame(result, moons)
     assert list(frame["iteration"]) == result.checkpoint_iterations and list(frame["k"]) == list(range(len(frame)))
     last, first = frame.iloc[-1], frame.iloc[0]
     assert last["train_accuracy"] == result.train_accuracy and last["test_accuracy"] == result.test_accuracy
     assert last["norm_W2"] == pytest.approx(result.weight_norms()["W2"])
     assert first["norm_W1"] == pytest.approx(np.linalg.norm(result.parameters_at(0)["W1"]))
-    assert all(decode_data_url(url).shape == (network_charts.REPLAY_RESOLUTION,) * 2 + (3,) for url in frame["url"])
+    assert all(decode_data_url(url).shape == (charts.REPLAY_RESOLUTION,) * 2 + (3,) for url in frame["url"])
     pd.testing.assert_frame_equal(frame[["k", "iteration", "train_accuracy", "test_accuracy"]],
                                   checkpoint_accuracies(result, moons))
 
@@ -82,11 +83,11 @@ def test_the_replay_has_every_checkpoint_from_the_initial_weights_to_the_trained
 def test_the_replay_picture_is_the_model_at_that_checkpoint(results, moons):
     # At the initial weights: each pixel is the rounded P(label 1) at its centre, top row first.
     result = results["none"]
-    frame = network_charts.replay_frame(result, moons, resolution=4)
+    frame = charts.replay_frame(result, moons, resolution=4)
     picture = decode_data_url(frame.loc[0, "url"])
     points = nnreg.charts.pixel_centres(moons, 4).T
     p = nnreg.network.predict_proba(points, result.parameters_at(0))
-    levels = network_charts.REPLAY_LEVELS
+    levels = charts.REPLAY_LEVELS
     expected = nnreg.charts.probability_colors(np.round(p * levels) / levels).reshape(4, 4, 3)
     np.testing.assert_array_equal(picture, expected)
 
@@ -95,11 +96,11 @@ def _shown(expression: str, datum: dict, iteration: int) -> bool:
     """The replay's filter, a Vega expression, evaluated in Python for one row at a slider value."""
     python = expression.replace("&&", "and").replace("datum.", "datum_")
     return eval(python, {}, {**{f"datum_{key}": value for key, value in datum.items()},
-                             network_charts.ITERATION: iteration})
+                             charts.ITERATION: iteration})
 
 
 def test_one_slider_of_iterations_drives_every_model_and_each_picture_is_sent_once(results, moons):
-    spec = network_charts.replay(results, moons).to_dict()
+    spec = charts.replay(results, moons).to_dict()
     (param,) = spec["params"]
     iterations = results["none"].checkpoint_iterations
     last = iterations[-1]
@@ -109,13 +110,13 @@ def test_one_slider_of_iterations_drives_every_model_and_each_picture_is_sent_on
                              "name": "iteration "}
     assert len(spec["concat"]) == 3
     text = json.dumps(spec)
-    shown = f"datum.iteration <= {network_charts.ITERATION} && {network_charts.ITERATION} < datum.until"
+    shown = f"datum.iteration <= {charts.ITERATION} && {charts.ITERATION} < datum.until"
     assert text.count(json.dumps(shown)) == 3 * 4  # the label, picture, bars and marker of each model
     # Each model's pictures in one dataset, sent once (the models share their initial weights' picture).
     urls = [row["url"] for rows in spec["datasets"].values() for row in rows if "url" in row]
     assert len(urls) == 3 * len(iterations)
     # At every value of the slider, each model shows exactly one checkpoint: its last one up to there.
-    rows = network_charts.replay_frame(results["none"], moons)[["iteration", "until"]].to_dict("records")
+    rows = charts.replay_frame(results["none"], moons)[["iteration", "until"]].to_dict("records")
     for value in range(0, last + 1, param["bind"]["step"]):
         chosen = [row["iteration"] for row in rows if _shown(shown, row, value)]
         assert chosen == [max(i for i in iterations if i <= value)], value
@@ -124,13 +125,13 @@ def test_one_slider_of_iterations_drives_every_model_and_each_picture_is_sent_on
 def test_models_trained_for_different_lengths_share_one_slider_of_iterations(moons):
     short, long = (nnreg.train(moons, FAST.replace(num_iterations=n, record_every=20)) for n in (250, 300))
     assert short.checkpoint_iterations[-1] == 250 and long.checkpoint_iterations[-1] == 300
-    step, stride = network_charts.replay_steps({"short": short, "long": long})
+    step, stride = charts.replay_steps({"short": short, "long": long})
     # Every checkpoint of either model is a value of the slider, and playing moves on by the longer
     # run's spacing between checkpoints.
     every = set(short.checkpoint_iterations) | set(long.checkpoint_iterations)
     assert all(iteration % step == 0 for iteration in every) and step == np.gcd.reduce(sorted(every))
     assert stride == long.checkpoint_iterations[1] - long.checkpoint_iterations[0]
-    spec = network_charts.replay({"short": short, "long": long}, moons).to_dict()
+    spec = charts.replay({"short": short, "long": long}, moons).to_dict()
     assert spec["params"][0]["bind"]["max"] == 300 and spec["params"][0]["value"] == 300
     # Past its end, the shorter run stays at its last checkpoint.
     label = spec["concat"][0]["vconcat"][0]
@@ -140,38 +141,38 @@ def test_models_trained_for_different_lengths_share_one_slider_of_iterations(moo
 
 def test_the_replay_fits_its_column_three_models_to_a_row(results, moons):
     four = {**results, "l1": results["none"]}
-    spec = network_charts.replay(four, moons).to_dict()
-    assert spec["columns"] == network_charts.REPLAY_COLUMNS == 3 and len(spec["concat"]) == 4
+    spec = charts.replay(four, moons).to_dict()
+    assert spec["columns"] == charts.REPLAY_COLUMNS == 3 and len(spec["concat"]) == 4
     for panel in spec["concat"]:
         label, boundary, bars, accuracy = panel["vconcat"]
-        assert {part["width"] for part in (label, boundary, bars, accuracy)} == {network_charts.REPLAY_WIDTH}
+        assert {part["width"] for part in (label, boundary, bars, accuracy)} == {charts.REPLAY_WIDTH}
         # The label in two lines, so that it is no wider than the plot.
         assert label["mark"]["lineBreak"] == "\n"
-    label = network_charts.replay_frame(results["none"], moons)
+    label = charts.replay_frame(results["none"], moons)
     first = f"iteration {label['iteration'].iloc[-1]:,}:"
     rows = pd.DataFrame(spec["datasets"][spec["concat"][0]["vconcat"][0]["data"]["name"]])
     assert rows["label"].iloc[-1].startswith(first + "\ntrain ")
     # Three panels and their axes in the 820 pixels beside the sidebar at 1280 (measured in the
     # browser: each panel's axes and labels add about 80 pixels to its plot).
-    assert 3 * (network_charts.REPLAY_WIDTH + 80) + 2 * network_charts.REPLAY_SPACING <= 820
+    assert 3 * (charts.REPLAY_WIDTH + 80) + 2 * charts.REPLAY_SPACING <= 820
 
 
 def test_the_replay_shares_its_scales_between_models(results, moons):
-    spec = network_charts.replay(results, moons).to_dict()
+    spec = charts.replay(results, moons).to_dict()
     norms = [panel["vconcat"][2]["encoding"]["x"]["scale"]["domain"] for panel in spec["concat"]]
     accuracy = [panel["vconcat"][3]["layer"][0]["encoding"]["y"]["scale"]["domain"] for panel in spec["concat"]]
     assert norms[0] == norms[1] == norms[2] and accuracy[0] == accuracy[1] == accuracy[2]
-    largest = max(max(network_charts.replay_frame(r, moons).filter(like="norm_").max()) for r in results.values())
+    largest = max(max(charts.replay_frame(r, moons).filter(like="norm_").max()) for r in results.values())
     assert norms[0] == [0, pytest.approx(largest)]
 
 
 def test_the_drawing_says_how_many_weights_are_exactly_zero(moons, results):
     l1 = nnreg.train(moons, FAST.replace(l1=0.3))
     zeros, total = l1.zero_weights()
-    weight_max, bias_max = network_charts.network_scale(results)
-    assert network_charts.network_graph(l1, weight_max, bias_max).to_dict()["title"]["text"] == (
+    weight_max, bias_max = charts.network_scale(results)
+    assert charts.network_graph(l1, weight_max, bias_max).to_dict()["title"]["text"] == (
         f"{zeros} of {total} weights exactly 0 (not drawn)")
-    assert network_charts.network_graph(results["none"], weight_max, bias_max).to_dict()["title"]["text"] == (
+    assert charts.network_graph(results["none"], weight_max, bias_max).to_dict()["title"]["text"] == (
         "all 103 weights nonzero")
 
 

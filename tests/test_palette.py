@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnreg import charts, palette
+from nnreg import charts
+from nnreg.report import palette
 
 ROOT = Path(__file__).resolve().parent.parent
 # Named colours (labels, models, splits, signs, the thinned objective): CIE76 ΔE between any two.

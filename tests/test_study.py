@@ -70,7 +70,7 @@ def test_on_the_course_file_the_published_95_is_one_lucky_run(course_data_path):
     assert summary.loc["fixed"].reaching_single == 1 and summary.loc["fresh"].reaching_single == 0
     # How far above lies with the CPU: the compiled loop's sums follow its vector width, and two of
     # the ten long runs end a test point apart (2.26 standard deviations compiled for AVX2, 1.96 for
-    # AVX-512; README, Exact reproduction).
+    # AVX-512; docs/data.md, Exact reproduction).
     assert summary.loc["fresh"].test_accuracy < 0.94 and summary.loc["fresh"].single_in_std > 1.5
 
 

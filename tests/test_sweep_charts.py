@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from nnreg.palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
-from nnreg.sweep_charts import curve_frame, data_size_curve, validation_curve, weight_norm_chart
+from nnreg.report.palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
+from nnreg.charts import curve_frame, data_size_curve, validation_curve, weight_norm_chart
 from nnreg.sweeps import curve_summary
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from nnreg.cli import main
-from nnreg.formatting import text_table
+from nnreg.report.formatting import text_table
 from nnreg.sweeps import curve_summary, curve_table, read_results
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 import nnreg
 from nnreg.dashboard import CONTROLS, parse_value
 from nnreg.specs import DEFAULT_SPECS, MAX_NAME, parse_specs
-from nnreg.sweep_links import check_link, main_page_query, setting_name
+from nnreg.dashboard.sweep_links import check_link, main_page_query, setting_name
 
 SOURCES = ("Run a sweep", "Run a data-size curve", "View a results file")
 

@@ -9,9 +9,9 @@ import math
 import numpy as np
 
 from .. import network
-from ..network_charts import largest_weight
+from ..charts import largest_weight
 from ..settings import title
-from ..training import COLLAPSED, DIVERGED, TRAINED, TrainResult
+from ..training import TRAINED, TrainResult
 from .latex import DECAY_DIGITS, decay_factor, latex_number
 
 
@@ -200,47 +200,6 @@ def units_caption(result: TrainResult, train_X, mask=None) -> str:
         caption += (f" The sampled dropout mask keeps {kept} of {units} ({kept / units:.0%}; keep_prob = "
                     f"{result.settings.keep_prob:g}).")
     return caption
-
-
-def training_problem(result: TrainResult) -> str | None:
-    """Why a run is not a trained model, with its cure (``training.outcome_of`` tells which), in
-    words for the page and the command line; None for a model that trained.  A diverged run's
-    steps were too large; a collapsed model learned nothing, its cure by its cause: a hidden layer
-    whose every unit died (steps too large), or a penalty too strong."""
-    outcome, settings = result.outcome, result.settings
-    rate = f"lower the learning rate (now {settings.learning_rate:g})"
-    if outcome.kind == DIVERGED:
-        if outcome.cause == "overflowed":
-            return f"Training diverged at iteration {outcome.iteration:,}: the weights overflowed: {rate}."
-        ended = (f", and it ends giving {_one_output(outcome.output, probability=False)}"
-                 if outcome.cause == "thrown" else "")
-        return (f"Training diverged at iteration {outcome.iteration:,} (its cost rose from {outcome.start_cost:.3f} "
-                f"to {outcome.cost:.3f}{ended}): {rate}.")
-    if outcome.kind != COLLAPSED:
-        return None
-    if outcome.cause == "dead layer":
-        return (f"Collapsed: every unit of hidden layer {outcome.output.dead_layer} is zero on every point it trained "
-                f"on, so the model gives {_one_output(outcome.output, whom='all of them')} and learned nothing. "
-                f"Steps too large leave a network so: {rate}.")
-    nothing = f"gives {_one_output(outcome.output)} and learned nothing"
-    if outcome.cause == "penalty":
-        penalties = [f"{name} (now {value:g})" for name, value in (("λ", settings.lambd), ("l1", settings.l1))
-                     if value > 0]
-        return (f"Collapsed: the penalty is too strong and the model underfits: it {nothing}. "
-                f"Lower {' or '.join(penalties)}.")
-    return f"Collapsed: the model {nothing} (its cost went from {outcome.start_cost:.3f} to {outcome.cost:.3f})."
-
-
-def _one_output(output, probability: bool = True, whom: str = "every point it trained on") -> str:
-    """What a network with one output for every point gives them: "label 1 to every point it
-    trained on (P(label 1) = 0.507 at each)", or one probability straddling the threshold."""
-    middle = (output.low + output.high) / 2
-    if output.label is None:
-        return f"the same P(label 1), {middle:.3f}, to {whom}"
-    # Within half of the last decimal shown, the probabilities read as one.
-    spread = (f"P(label 1) = {middle:.3f} at each" if output.high - output.low < 5e-4
-              else f"P(label 1) from {output.low:.3f} to {output.high:.3f}")
-    return f"label {output.label} to {whom}" + (f" ({spread})" if probability else "")
 
 
 def network_caption(results: Mapping[str, TrainResult]) -> str:

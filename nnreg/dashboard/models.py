@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import limits
 from ..settings import Settings, title
-from ..specs import (DEFAULT_SPECS, SPEC_KEYS, ModelSpec, describe, kept_specs, parse_specs, spec_from_fields,
+from ..specs import (DEFAULT_SPECS, SPEC_KEYS, ModelSpec, kept_specs, parse_specs, spec_from_fields,
                      spec_settings, spec_text, specs_from_settings)
 from ..study import repetitions, study_models
 from ..training import fitted_points
@@ -29,22 +29,6 @@ def shared_settings(values: Mapping) -> Settings:
 def model_settings(specs: Sequence[ModelSpec], values: Mapping) -> dict[str, Settings]:
     """Each model's settings by its name: its spec's changes on the shared settings."""
     return spec_settings(specs, shared_settings(values))
-
-
-def model_strength(spec: ModelSpec, settings: Settings) -> str:
-    """What a model changes, in the course's names, e.g. "λ = 0.7" ("" when nothing), and early
-    stopping where every model stops early."""
-    strength = describe(spec)
-    if settings.early_stopping and "early stopping" not in strength:
-        strength = ", ".join(filter(None, [strength, f"early stopping, dev {settings.dev_fraction:.0%}"]))
-    return strength
-
-
-def model_title(spec: ModelSpec, settings: Settings) -> str:
-    """The model's name with what it changes, e.g. "L2 (λ = 0.7)"."""
-    strength = model_strength(spec, settings)
-    # "Early stopping (early stopping)" would only repeat the name.
-    return title(spec.name) + (f" ({strength})" if strength and strength != spec.name.lower() else "")
 
 
 def first_using(models: Mapping[str, Settings], field: str) -> tuple[str, Settings] | None:

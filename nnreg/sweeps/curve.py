@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Dataset
-from ..formatting import decimals_apart, mean_std, percent
+from ..report.formatting import decimals_apart, mean_std, percent
 from ..settings import STUDY_TITLES, Settings
 from ..training import TRAINED
 from .dev import DEV_SEED, check_train_fractions, dev_mask

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..formatting import csv_text
+from ..report.formatting import csv_text
 from ..settings import Settings
 from .curve import FAMILIES
 from .grid import GRID_FIELDS

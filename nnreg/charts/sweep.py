@@ -21,9 +21,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
-from .settings import STUDY_TITLES
-from .sweeps import FAMILIES, GRID_FIELDS, choose, summarize
+from ..report.palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
+from ..settings import STUDY_TITLES
+from ..sweeps import FAMILIES, GRID_FIELDS, choose, summarize
 
 SPLITS = tuple(SPLIT_COLORS)
 # Accuracies without the test set's, which only the chosen setting's retraining reports.

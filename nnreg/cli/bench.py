@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data, network, training
-from .settings import STUDY, Settings
+from .. import data, network, training
+from ..settings import STUDY, Settings
 
 # The issue's targets.
 STUDY_SECONDS = 1.0
@@ -54,8 +54,8 @@ def _tools():
         import tools.browser
         import tools.load
     except ImportError:
-        raise ValueError("bench measures from a checkout of the project: run it in the folder that holds "
-                         "tools/ (baseline.py, browser.py and load.py)") from None
+        raise ValueError("bench measures from a checkout of the project: run 'python -m nnreg bench' in the folder "
+                         "that holds tools/ (baseline.py, browser.py and load.py)") from None
     return tools
 
 
@@ -94,7 +94,7 @@ print(json.dumps({"import_seconds": imported - start, "warm_up_seconds": seconds
 def _jit_probe(cache_dir: str) -> dict:
     """Import nnreg.engines.compiled and warm it up in a fresh Python process with this Numba cache folder."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir,
-               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2]),
                                            os.environ.get("PYTHONPATH", "")]))
     done = subprocess.run([sys.executable, "-c", _JIT_PROBE], env=env, capture_output=True, text=True,
                           check=True)
@@ -153,7 +153,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
     if not training.NUMBA_AVAILABLE:
         raise ValueError("bench measures the compiled engine, which needs numba (pip install -r requirements.txt)")
     _tools()
-    from .engines import compiled  # imported here: loading Numba takes a moment
+    from ..engines import compiled  # imported here: loading Numba takes a moment
 
     # Other processes' load when the run starts: they share the cores with every figure.
     load = list(os.getloadavg()) if hasattr(os, "getloadavg") else None

@@ -1,73 +1,23 @@
-"""Command line: ``python -m nnreg reproduce | datasets | make-football | bench | sweep``.
-
-Bad input of any kind ends with exit code 2 and one line on stderr, never a traceback; Ctrl-C
-with one line and exit code 130; a reader that closes the pipe early (``| head``) quietly.
-Numbers and hidden layers are read, and limited, by ``nnreg.limits``, as on the page.
-"""
+"""``python -m nnreg reproduce`` (the course's study: no regularization, L2 and dropout, and L1 or
+early stopping on request) and ``compare`` (any models side by side, in the page's table)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
-import sys
 
 import numpy as np
 
-from . import data, limits
-from .arguments import add_data
-from .formatting import mean_std, text_table
-from .dashboard.models import model_title
-from .dashboard.captions import training_problem
-from .dashboard.table import accuracy_table, table_text
-from .settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
-from .specs import DEFAULT_SPECS, parse_specs, spec_settings
-from .study import run_study, study_models, summary_table
-from .training import TRAINED
-from .sweep_cli import register as register_sweep
-from .bench import register as register_bench
-
-EXIT_BAD_INPUT = 2
-# What shells report for a program ended by SIGINT (128 + 2) and by SIGPIPE (128 + 13).
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141
-
-
-class UsageError(Exception):
-    """Bad input from the command line: reported in one line with exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        # argparse would print the whole usage block; one line is easier to read and to script.
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def seeds_argument(text: str) -> int:
-    """``--seeds N``: how many init seeds (0..N-1), within the limit every surface shares."""
-    try:
-        return limits.read("n_seeds", text, "the number of seeds")
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def number_argument(name: str, field: str):
-    """An argparse type reading ``field``'s value by ``limits.read`` (the page's rules and range)."""
-    def parse(text: str):
-        try:
-            return limits.read(field, text, name)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
-    return parse
-
-
-def layers_argument(text: str) -> tuple[int, ...]:
-    """``--hidden "20 3"``: hidden layer sizes, as the page reads them."""
-    try:
-        return limits.parse_layers(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+from .. import data, limits
+from ..report.formatting import mean_std, text_table
+from ..report.outcomes import training_problem
+from ..report.table import accuracy_table, table_text
+from ..report.titles import model_title
+from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
+from ..specs import DEFAULT_SPECS, parse_specs, spec_settings
+from ..study import run_study, study_models, summary_table
+from ..training import TRAINED
+from .arguments import add_data, layers_argument, number_argument, seeds_argument
 
 
 def format_table(table) -> str:
@@ -199,25 +149,6 @@ def _compare(args) -> None:
         print(line)
 
 
-def _datasets(args) -> int:
-    unreadable = 0
-    for name in data.list_datasets():
-        try:
-            dataset = data.load_dataset(name)
-        except data.DatasetError as error:
-            # One bad file must not hide the good ones: it is listed with its reason.
-            unreadable += 1
-            print(f"{name:10s} unreadable: {error}")
-            continue
-        print(f"{name:10s} {len(dataset.train_Y):6d} train {len(dataset.test_Y):6d} test  {dataset.name}")
-    return 1 if unreadable else 0
-
-
-def _make_football(args) -> None:
-    data.write_csv(data.make_football(), args.out)
-    print(f"wrote {args.out}")
-
-
 def add_shared_settings(parser) -> None:
     """What every model of a study shares, the flags of ``reproduce`` and ``compare``: the masks, the
     seeds, the dev and data shares, the network and its training, and the output."""
@@ -241,10 +172,8 @@ def add_shared_settings(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nnreg", description="What regularization does to a small neural network.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def register(commands) -> None:
+    """Add the ``reproduce`` and ``compare`` subcommands to the command line's subparsers."""
     reproduce = commands.add_parser("reproduce", help="train the study's three models (and L1, early stopping "
                                                       "on request) and print a table")
     add_data(reproduce)
@@ -269,34 +198,3 @@ def build_parser() -> argparse.ArgumentParser:
                               "repeat the flag for each; default: the course's three")
     add_shared_settings(compare)
     compare.set_defaults(run=_compare)
-
-    datasets = commands.add_parser("datasets", help="list the datasets")
-    datasets.set_defaults(run=_datasets)
-
-    football = commands.add_parser("make-football", help="regenerate the built-in dataset")
-    football.add_argument("--out", default=str(data.DATA_DIR / "football.csv"), help="where to write it")
-    football.set_defaults(run=_make_football)
-    register_sweep(commands)
-    register_bench(commands)
-    return parser
-
-
-def main(argv=None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-        code = args.run(args) or 0
-        sys.stdout.flush()
-    except KeyboardInterrupt:
-        # train_many has already stopped its models by the time this arrives.
-        print("\nnnreg: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader has what it wanted; Python would otherwise complain again at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
-    except (UsageError, ValueError, OSError) as error:
-        # DatasetError and Settings' validation errors are ValueErrors with a complete message.
-        print(f"nnreg: error: {error}" if not isinstance(error, UsageError) else f"{error}",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return code

@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from . import data
-from .dashboard import UPLOAD, dataset_choices, parse_value, shown_value
-from .limits import parse_layers, read
-from .specs import DEFAULT_SPECS, MAX_NAME, ModelSpec
-from .sweep_charts import SYMBOLS
-from .sweeps import GRID_FIELDS
+from .. import data
+from ..charts import SYMBOLS
+from ..limits import parse_layers, read
+from ..specs import DEFAULT_SPECS, MAX_NAME, ModelSpec
+from ..sweeps import GRID_FIELDS
+from .controls import UPLOAD, dataset_choices, parse_value, shown_value
 
 PREFIX = "sweep_"
 # Each field of a sweep request by its label on the page, for messages.

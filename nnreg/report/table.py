@@ -1,5 +1,5 @@
 """The accuracy table: what it holds, how a change against no regularization reads, how it is
-shown."""
+shown on the page and printed by ``compare``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from ..formatting import csv_text, percent_cell, points, text_table
-from ..palette import HIGHLIGHT, HIGHLIGHT_TEXT
+from .formatting import csv_text, percent_cell, points, text_table
+from .palette import HIGHLIGHT, HIGHLIGHT_TEXT
 from ..settings import title
 from ..study import summary_table
 from ..training import COLLAPSED, DIVERGED, TrainResult

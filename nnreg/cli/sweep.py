@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 import sys
 
-from . import data
-from .arguments import add_data
-from .formatting import interval, mean_std, plural, text_table
-from .limits import parse_number
-from .sweeps import (DEFAULTS, GRID_FIELDS, check_results_path, check_train_fractions, choice_note, comparison,
+from .. import data
+from ..limits import parse_number
+from ..report.formatting import interval, mean_std, plural, text_table
+from ..sweeps import (DEFAULTS, GRID_FIELDS, check_results_path, check_train_fractions, choice_note, comparison,
                      curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request, summarize,
                      sweep, untrained, write_results)
+from .arguments import add_data
 
 # Each field of a sweep request by the flag that sets it, for messages.
 FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden": "--hidden",
