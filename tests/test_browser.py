@@ -113,7 +113,8 @@ def test_a_tab_draws_its_view_when_opened_and_the_link_says_which(server):
         assert page.locator(".katex").count() == 0
         page.get_by_role("tab", name="The math").click()
         page.locator(".katex").first.wait_for(timeout=30_000)
-        assert page.locator(".katex-display").count() == 5
+        # L2's five lines (cost, gradient, λ/2m, update, decay factor) and dropout's two.
+        assert page.locator(".katex-display").count() == 7
         assert "view=The+math" in page.url
         page.get_by_role("tab", name="Learning curves").click()
         page.locator(".st-key-curves_2 [data-testid='stVegaLiteChart'] svg.marks").nth(1).wait_for(

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg.cli.bench import LOAD_MEMORY_MB
+from nnreg.report.table import CSV_DIGITS
 from tools.browser import ROOT, chromium, rss
 from tools.load import MB, SESSIONS, measure_load
 
@@ -29,7 +30,9 @@ def expected_table(football, visit: dict) -> list[tuple[float, ...]]:
     rows = []
     for settings in (base, base.replace(lambd=visit["lambd"]), base.replace(keep_prob=visit["keep_prob"])):
         result = nnreg.train(football, settings)
-        rows.append((settings.lambd, settings.keep_prob, result.train_accuracy, result.test_accuracy))
+        # As the page's CSV writes them, to CSV_DIGITS significant digits.
+        rows.append((settings.lambd, settings.keep_prob,
+                     *(float(f"{value:.{CSV_DIGITS}g}") for value in (result.train_accuracy, result.test_accuracy))))
     return rows
 
 
