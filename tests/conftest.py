@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import nnreg
 
@@ -40,3 +41,17 @@ def numba_cache_filled():
         from nnreg.engines import compiled
 
         compiled.warm_up()
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file the page offers for download, by its name, as Streamlit keeps it for the browser."""
+    files = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return files

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import nnreg
@@ -86,20 +85,6 @@ def test_a_written_dataset_keeps_its_numbers_negative_ones_included(tmp_path):
     frame = pd.read_csv(tmp_path / "football.csv")
     assert (frame["x1"] < 0).any() and pd.api.types.is_float_dtype(frame["x1"])
     assert set(frame["split"]) == {"train", "test"}
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every file the page offers for download, by its name, as Streamlit keeps it for the browser."""
-    files = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        files[filename] = path_or_data
-        return keep(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return files
 
 
 def test_a_model_named_like_a_formula_in_a_link_downloads_as_text(downloads):

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import nnreg
@@ -48,20 +47,6 @@ def _run_tiny(page, lambd="0, 0.7", keep_prob="1, 0.86", seeds="2", iterations="
 
 def _charts(page):
     return page.get("vega_lite_chart")
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every file the page offers for download, by its name, as Streamlit keeps it for the browser."""
-    files = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        files[filename] = path_or_data
-        return keep(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return files
 
 
 def _moons(page, n_points="200", noise=0.2, data_seed="3"):
