@@ -263,28 +263,35 @@ def list_datasets() -> list[str]:
     return names + [name for name in _data_files() if name not in names]
 
 
-def _synthetic_from_spec(spec: str) -> Dataset:
-    # "spiral" or "spiral:n_points=400,noise=0.2,seed=1", so the command line can use them too.
-    kind, _, args = spec.partition(":")
+def parse_synthetic(name: str) -> tuple[str, dict] | None:
+    """A synthetic set's name read, as ``make_dataset`` writes it and every surface gives it:
+    "spiral" or "spiral:n_points=400,noise=0.2,seed=1" → ("spiral", {"n_points": 400, "noise":
+    0.2, "seed": 1}), the options given only; None for a name that is no generator's.  A
+    DatasetError names an option that cannot be read."""
+    kind, _, args = str(name).partition(":")
+    if kind.strip() not in SYNTHETIC:
+        return None
     options = {}
     for item in filter(None, (part.strip() for part in args.split(","))):
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or key not in ("n_points", "noise", "seed"):
-            raise DatasetError(f"{spec}: options are n_points=, noise= and seed=, got {item!r}")
+            raise DatasetError(f"{name}: options are n_points=, noise= and seed=, got {item!r}")
         try:
             options[key] = float(value) if key == "noise" else int(value)
         except ValueError:
-            raise DatasetError(f"{spec}: {key} must be a number, got {value.strip()!r}") from None
-    return make_dataset(kind.strip(), **options)
+            raise DatasetError(f"{name}: {key} must be a number, got {value.strip()!r}") from None
+    return kind.strip(), options
 
 
 def load_dataset(name_or_path) -> Dataset:
     """A dataset by name (see ``list_datasets``; synthetic ones take options, e.g.
     ``"moons:n_points=300,noise=0.2,seed=1"``) or by a path to a .csv, .mat or .npz file."""
     text = str(name_or_path)
-    if text.split(":")[0].strip() in SYNTHETIC:
-        return _synthetic_from_spec(text)
+    synthetic = parse_synthetic(text)
+    if synthetic is not None:
+        kind, options = synthetic
+        return make_dataset(kind, **options)
     files = _data_files()
     if text in files:
         path = files[text]

@@ -119,6 +119,15 @@ def parse_number(text, name: str, *, whole: bool = False, low: float | None = No
     return int(exact) if whole else float(exact) + 0.0
 
 
+def parse_flag(text, name: str) -> bool:
+    """A switch from text as a link and a spec write it, "true" or "false" in any case; a ValueError
+    names ``name`` and the text."""
+    text = str(text)
+    if text.lower() not in ("true", "false"):
+        raise ValueError(f"{name} must be true or false, got {text!r}")
+    return text.lower() == "true"
+
+
 def read(field: str, text, name: str | None = None) -> int | float:
     """``field``'s value (a key of RANGES) from text, by ``parse_number``; messages name ``name``
     (a flag, a label) or else the field."""
@@ -220,8 +229,7 @@ def snapshot_bytes(settings) -> int:
     """The memory a model's recorded parameters take while it trains."""
     sizes = settings.layer_sizes
     parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
-    records = (settings.num_iterations - 1) // settings.record_every + 1
-    return 8 * parameters * records
+    return 8 * parameters * settings.n_records
 
 
 def check_budget(settings_list, train_points: int) -> float:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from .limits import LIBRARY_MIN_ITERATIONS, MAX_HIDDEN_LAYERS, check
 
 DROPOUT_MASKS = ("fresh", "fixed")
+# The share of the training points early stopping holds out as its dev set, and the share a
+# sweep chooses on, wherever none is given.
+DEV_FRACTION = 0.25
 # The fields nnreg.limits.RANGES bounds, each checked by its range.
 _NUMBERS = ("learning_rate", "lambd", "keep_prob", "l1", "dev_fraction", "train_fraction", "seed", "dropout_seed",
             "record_every")
@@ -36,7 +39,7 @@ class Settings:
     keep_prob: float = 1.0
     l1: float = 0.0
     early_stopping: bool = False
-    dev_fraction: float = 0.25
+    dev_fraction: float = DEV_FRACTION
     train_fraction: float = 1.0
     seed: int = 3
     dropout_mask: str = "fresh"
@@ -70,6 +73,19 @@ class Settings:
     def layer_sizes(self) -> tuple[int, ...]:
         """All layer sizes, input and output included: (2, 20, 3, 1) for the course."""
         return (2, *self.layer_dims, 1)
+
+    @property
+    def n_records(self) -> int:
+        """How many copies of the parameters training keeps: at iterations 0, record_every, ...
+        below num_iterations."""
+        return (self.num_iterations - 1) // self.record_every + 1
+
+    def for_seed(self, seed: int) -> "Settings":
+        """The run of these settings with init seed ``seed``: one independent repetition of a model
+        (``--seeds``, "Number of seeds", a sweep's seeds)."""
+        # The dropout masks follow the init seed, so that runs differ in their masks as well as
+        # their initial weights: repetitions over seeds measure the whole spread of a model.
+        return self.replace(seed=seed, dropout_seed=seed)
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed, validated like a new one."""

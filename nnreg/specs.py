@@ -1,5 +1,6 @@
 """A model in one line of text, the same in a link, on the command line and on the page:
-``NAME[:key=value,key=value...]``, e.g. ``L2 big:lambd=3`` or ``wide:layers=50 20,keep_prob=0.8``.
+``NAME[:key=value,key=value...]``, e.g. ``L2 big:lambd=3`` or ``wide:layers=50, 20,keep_prob=0.8`` (hidden layers
+are read written "50 20" too).
 
 The keys are the settings a model may change (``SPEC_KEYS``); everything else comes from the
 shared settings.  Values are read by ``nnreg.limits``, so a value accepted or refused here is
@@ -12,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .limits import MAX_MODELS, format_layers, format_number, parse_layers, read
+from .limits import MAX_MODELS, format_layers, format_number, parse_flag, parse_layers, read
 from .settings import Settings
 
 SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "layers", "learning_rate", "num_iterations")
@@ -37,34 +38,25 @@ class ModelSpec:
 
     def __str__(self) -> str:
         """The text ``parse_spec`` reads back."""
-        pairs = [f"{key}={_shown(value)}" for key, value in self.changes]
+        pairs = [f"{key}={spec_text(value)}" for key, value in self.changes]
         return self.name + (":" + ",".join(pairs) if pairs else "")
 
 
-def spec_text(key: str, value) -> str:
-    """A key's value as a table's cell holds it, every digit kept: "0.0015", "50, 20", "true"."""
-    return format_layers(value) if key == "layers" else _shown(value)
-
-
-def _shown(value) -> str:
+def spec_text(value) -> str:
+    """A key's value as a spec and a table's cell hold it, every digit kept: "0.0015", "50, 20", "true"."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, tuple):
-        return " ".join(map(str, value))
+        return format_layers(value)
     return format_number(value)
 
 
 def _value(key: str, text: str, spec: str):
-    if key == "early_stopping":
-        if text.lower() not in ("true", "false"):
-            raise ValueError(f"model {spec!r}: early_stopping must be true or false, got {text!r}")
-        return text.lower() == "true"
-    if key == "layers":
-        try:
-            return parse_layers(text)
-        except ValueError as error:
-            raise ValueError(f"model {spec!r}: {error}") from None
     try:
+        if key == "early_stopping":
+            return parse_flag(text, key)
+        if key == "layers":
+            return parse_layers(text)
         return read(key, text)
     except ValueError as error:
         raise ValueError(f"model {spec!r}: {error}") from None
@@ -162,11 +154,11 @@ def describe(model: ModelSpec) -> str:
     parts = []
     for key, value in model.changes:
         if key == "layers":
-            parts.append(f"layers {format_layers(value)}")
+            parts.append(f"layers {spec_text(value)}")
         elif key == "early_stopping":
             parts.append("early stopping" if value else "no early stopping")
         else:
-            parts.append(f"{words[key]} = {_shown(value) if key != 'num_iterations' else f'{value:,}'}")
+            parts.append(f"{words[key]} = {spec_text(value) if key != 'num_iterations' else f'{value:,}'}")
     return ", ".join(parts)
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .network import count_correct
 from .settings import STUDY, Settings, title
-from .sweeps import within_noise
+from .sweeps import WITHIN_NOISE, within_noise
 from .training import COLLAPSED, DIVERGED, TrainResult, outcomes_text, train_many
 
 
@@ -46,7 +46,7 @@ def repetitions(settings: Settings, seeds: int | None) -> list[Settings]:
     the page's "Number of seeds" both mean this."""
     if seeds is None:
         return [settings]
-    return [settings.replace(seed=seed, dropout_seed=seed) for seed in range(seeds)]
+    return [settings.for_seed(seed) for seed in range(seeds)]
 
 
 def run_study(dataset, dropout_mask: str = "fresh", seeds: int | None = None,
@@ -72,7 +72,7 @@ def versus_first(name: str, runs: list[TrainResult], baseline: list[TrainResult]
         return ""
     mine, theirs = [r.test_accuracy for r in runs], [r.test_accuracy for r in baseline]
     if within_noise(mine, theirs):
-        return "within noise"
+        return WITHIN_NOISE
     return "better" if np.mean(mine) > np.mean(theirs) else "worse"
 
 

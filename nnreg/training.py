@@ -13,7 +13,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 import math
 from dataclasses import dataclass, field
 
@@ -253,7 +254,7 @@ def _checkpoints(record: Record, settings: Settings) -> dict[int, dict[str, np.n
     return kept
 
 
-def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -> pd.DataFrame:
+def _history(record: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -> pd.DataFrame:
     """One row per recorded iteration: objective, the full network's cost, its cross-entropy on
     the training and the test points (and the dev points ``dev`` = (X, Y), if given), accuracies
     and norms.
@@ -268,8 +269,8 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -
     columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms,
                                      *(f"{split}_{kind}" for split in splits for kind in ("cost", "accuracy"))]}
     chunk = max(1, 250_000 // (max(settings.layer_sizes) * max(m, X_test.shape[1])))
-    for start in range(0, len(loop.snapshots), chunk):
-        snapshots = loop.snapshots[start: start + chunk]
+    for start in range(0, len(record.snapshots), chunk):
+        snapshots = record.snapshots[start: start + chunk]
         stacked = {name: np.stack([s[name] for s in snapshots]) for name in snapshots[0]}
         squares = [np.sum(np.square(stacked[f"W{l}"]), axis=(1, 2)) for l in range(1, L + 1)]
         ZL = _stacked_logits(stacked, X, L)
@@ -288,8 +289,8 @@ def _history(loop: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -
             ZL_dev = _stacked_logits(stacked, dev[0], L)
             columns["dev_cost"].append(network.cross_entropy(ZL_dev, dev[1]))
             columns["dev_accuracy"].append(_stacked_correct(ZL_dev, dev[1]) / dev[0].shape[1])
-    history = {"iteration": np.array(loop.record_iterations, dtype=np.int64),
-               "objective": np.array(loop.objectives, dtype=float)}
+    history = {"iteration": np.array(record.record_iterations, dtype=np.int64),
+               "objective": np.array(record.objectives, dtype=float)}
     history.update({name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()})
     return pd.DataFrame(history)
 
@@ -449,6 +450,18 @@ def default_workers() -> int:
 HEARTBEAT_SECONDS = 0.25
 
 
+def as_finished(pending: dict[Future, object], heartbeat: Callable[[], None] | None = None) -> Iterator[tuple]:
+    """Each (future, its value in ``pending``) as it finishes, taken out of ``pending`` first (so
+    what is left there is what is still running); ``heartbeat()`` about every
+    ``HEARTBEAT_SECONDS`` while some remain.  A heartbeat's exception propagates from here."""
+    while pending:
+        finished, _ = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield future, pending.pop(future)
+        if pending and heartbeat is not None:
+            heartbeat()
+
+
 def train_many(dataset, settings_list, *, max_workers: int | None = None, engine: str = "auto",
                progress=None, heartbeat=None, stop: StopFlag | None = None) -> list[TrainResult]:
     """Train one model per settings on ``dataset``, several at once; results in input order.
@@ -479,16 +492,11 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
         pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop): index for index in order}
         done = 0
         try:
-            while pending:
-                finished, _ = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    index = pending.pop(future)
-                    results[index] = future.result()
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
-                if pending and heartbeat is not None:
-                    heartbeat()
+            for future, index in as_finished(pending, heartbeat):
+                results[index] = future.result()
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         except BaseException:
             # Nobody wants these models any more: queued ones are dropped, running ones stop at
             # their next iteration, so the pool's threads end at once instead of training on.

@@ -1,7 +1,7 @@
 """The catalog of malformed inputs: files, settings and link values that nnreg must refuse clearly.
 
-Shared by the tests of the loaders (tests/test_data.py) and of every surface that takes input
-(tests/test_bad_input.py: the library, the command line and the dashboard).
+Shared by the tests of the loaders (tests/unit/test_data.py) and of every surface that takes input
+(tests/pages/test_bad_input.py: the library, the command line and the dashboard).
 """
 
 import io

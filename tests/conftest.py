@@ -9,6 +9,14 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 import nnreg
 
 COURSE_DATA_ENV = "NNREG_COURSE_DATA"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    """Marked by their folder, so no browser test can be forgotten by the fast tier's `-m "not browser"`."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

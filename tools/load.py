@@ -1,6 +1,6 @@
 """Many visitors at once: twenty headless Chromium pages on one ``streamlit run app.py``, each with its
 own settings in the URL, each opening the deeper views' tabs, while the server's memory is sampled.
-``python -m nnreg bench`` reports the figures; tests/test_load.py also checks every page's table.
+``python -m nnreg bench`` reports the figures; tests/browser/test_load.py also checks every page's table.
 
 Needs Playwright for Python and Chromium, as ``tools.browser`` does.
 """

@@ -19,7 +19,7 @@ from .network import LINK_WIDTH, largest_weight, network_frames, network_graph, 
 from .pictures import png, png_url
 from .replays import (FRAME_MS, ITERATION, REPLAY_COLUMNS, REPLAY_LEVELS, REPLAY_RESOLUTION, REPLAY_SPACING,
                       REPLAY_WIDTH, replay, replay_frame, replay_steps)
-from .sweep import SYMBOLS, curve_frame, data_size_curve, validation_curve, weight_norm_chart
+from .sweep import SYMBOLS, curve_frame, data_size_chart, validation_curve, weight_norm_chart
 from .units import (DROPPED_OPACITY, UNIT_DECADES, UNIT_RESOLUTION, UNIT_SIZE, hidden_units, unit_frame,
                     unit_outputs, unit_picture, unit_scale_max, unit_shade)
 from .weights import (model_chart_height, model_colors, norm_history, norm_history_frame, weight_distribution,
@@ -30,7 +30,7 @@ __all__ = [
     "IMAGE_DATASET", "ITERATION", "LABEL_SCALE", "LINK_WIDTH", "MASK_BAND", "MASK_JITTER", "MISCLASSIFIED_DATASET",
     "NOTEBOOK_RUN", "PROBABILITY_SCALE", "REPLAY_COLUMNS", "REPLAY_LEVELS", "REPLAY_RESOLUTION", "REPLAY_SPACING",
     "REPLAY_WIDTH", "SYMBOLS", "TEST", "THINNED_OBJECTIVE", "TRAIN", "UNIT_DECADES", "UNIT_RESOLUTION", "UNIT_SIZE",
-    "accuracy_curves", "boundary_legend", "cost_curves", "curve_domains", "curve_frame", "data_size_curve",
+    "accuracy_curves", "boundary_legend", "cost_curves", "curve_domains", "curve_frame", "data_size_chart",
     "dataset_points", "decision_boundary", "field_extent", "hidden_units", "largest_weight", "mask_runs",
     "mask_runs_frame", "model_chart_height", "model_colors", "network_frames", "network_graph", "network_scale",
     "norm_history", "norm_history_frame", "pixel_centres", "png", "png_url", "points_frame", "probability_colors",

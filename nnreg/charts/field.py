@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Dataset
-from ..report.palette import BLUE, NEUTRAL, RED
+from ..report.palette import BLUE, NEUTRAL, OUTLINE, RED
 from ..training import TrainResult
 
 LABEL_SCALE = alt.Scale(domain=[0, 1], range=[RED, BLUE])
@@ -63,7 +63,7 @@ def points_layer(frame: pd.DataFrame, x_scale, y_scale, legend: bool) -> alt.Cha
     # A grey symbol in the shape legend: the shape means the split, not the label.
     split_legend = alt.Legend(symbolSize=70, symbolFillColor=NEUTRAL, symbolStrokeColor=NEUTRAL,
                               symbolOpacity=1) if legend else None
-    return alt.Chart(frame).mark_point(filled=True, size=36, opacity=0.95, stroke="white",
+    return alt.Chart(frame).mark_point(filled=True, size=36, opacity=0.95, stroke=OUTLINE,
                                        strokeWidth=0.7).encode(
         x=alt.X("x1:Q", scale=x_scale, title="x1"),
         y=alt.Y("x2:Q", scale=y_scale, title="x2"),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..network import dead_units, num_layers
-from ..report.palette import NEUTRAL, SIGN_COLORS
+from ..report.palette import NEUTRAL, OUTLINE, SIGN_COLORS
 from ..training import TrainResult
 
 SIGN_SCALE = alt.Scale(domain=list(SIGN_COLORS), range=list(SIGN_COLORS.values()))
@@ -110,7 +110,7 @@ def network_graph(result: TrainResult, weight_max: float, bias_max: float, train
         tooltip=[alt.Tooltip("name:N", title="bias"), alt.Tooltip("bias:Q", format=".3f"),
                  alt.Tooltip("dead:N", title="dead on every training point")],
     )
-    inputs = alt.Chart(nodes[nodes["layer"] == 0]).mark_circle(size=NODE_AREA[1] // 2, opacity=1, fill="white",
+    inputs = alt.Chart(nodes[nodes["layer"] == 0]).mark_circle(size=NODE_AREA[1] // 2, opacity=1, fill=OUTLINE,
                                                                stroke=NEUTRAL, strokeWidth=1.5).encode(
         x=x, y=y, tooltip=[alt.Tooltip("name:N", title="input")])
     names = alt.Chart(nodes[nodes["layer"] == 0]).mark_text(dx=-16, align="right", color=NEUTRAL).encode(

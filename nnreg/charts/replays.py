@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..data import Dataset
 from ..network import predict_proba
+from ..report.formatting import percent_cell
 from ..report.palette import NEUTRAL, SPLIT_COLORS
 from ..settings import title
 from ..study import checkpoint_accuracies
@@ -88,7 +89,7 @@ def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset:
     # Each picture is sent once: the other layers get frames without the pictures.
     pictures = frame[["iteration", "until", "url"]].assign(**field_corners(dataset))
     steps = frame[["iteration", "until"]].assign(label=[
-        f"iteration {i:,}:\ntrain {a:.1%}, test {b:.1%}"
+        f"iteration {i:,}:\ntrain {percent_cell(a)}, test {percent_cell(b)}"
         for i, a, b in zip(frame["iteration"], frame["train_accuracy"], frame["test_accuracy"])])
     x_scale, y_scale = field_axes(dataset)
     points = points_layer(points_frame(dataset, show_test, result), x_scale, y_scale, legend=False)

@@ -210,7 +210,7 @@ def _strength_text(row) -> str:
     return f"{field} = {row.strength:g} ({how})"
 
 
-def data_size_curve(summary: pd.DataFrame) -> alt.LayerChart:
+def data_size_chart(summary: pd.DataFrame) -> alt.LayerChart:
     """Test accuracy against the training points each model fitted, from ``curve_summary``: one
     line per regularizer family in its model colour (mean over seeds) with a band of ± 1 standard
     deviation over seeds in the same colour."""

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..report.palette import MODEL_COLORS, MODEL_PALETTE, NEUTRAL
+from ..report.palette import MODEL_COLORS, MODEL_PALETTE, NEUTRAL, OUTLINE
 from ..settings import title
 from ..training import TrainResult
 
@@ -150,7 +150,7 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerCha
                          for name, result in results.items() if result.best_iteration is not None])
     if kept.empty:
         return lines
-    points = alt.Chart(kept).mark_point(filled=True, size=70, opacity=1, stroke="white", strokeWidth=1).encode(
+    points = alt.Chart(kept).mark_point(filled=True, size=70, opacity=1, stroke=OUTLINE, strokeWidth=1).encode(
         x="iteration:Q", y="norm:Q", color=color,
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q", title="kept iteration"),
                  alt.Tooltip("norm:Q", format=".2f")])

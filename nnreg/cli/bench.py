@@ -36,7 +36,7 @@ FIRST_RENDER_SECONDS = 3.0
 RERUN_SECONDS = 0.2
 TAB_SECONDS = 1.0
 # A request on localhost takes about a millisecond; 40 ms is the delayed acknowledgement that a
-# server without TCP_NODELAY waits for (app_pages.startup.no_delay).
+# server without TCP_NODELAY waits for (nnreg.dashboard.server.no_delay).
 KEPT_ALIVE_MS = 10.0
 # The smallest app on Streamlit Community Cloud: the server's peak under tools.load's 20 sessions.
 LOAD_MEMORY_MB = 690
@@ -177,7 +177,7 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
 
     lambds = np.round(np.linspace(0.0, 1.9, BATCH_LAMBDS if not quick else 2), 2)
     seeds = range(BATCH_SEEDS if not quick else 2)
-    batch = [STUDY["l2"].replace(lambd=float(lambd), seed=seed, dropout_seed=seed, num_iterations=iterations)
+    batch = [STUDY["l2"].replace(lambd=float(lambd), num_iterations=iterations).for_seed(seed)
              for lambd in lambds for seed in seeds]
     start = time.perf_counter()
     training.train_many(dataset, batch, engine="numba")

@@ -1,42 +1,33 @@
 """``python -m nnreg reproduce`` (the course's study: no regularization, L2 and dropout, and L1 or
-early stopping on request) and ``compare`` (any models side by side, in the page's table)."""
+early stopping on request) and ``compare`` (any models side by side), both printing the page's
+table (``print_table``)."""
 
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 
 from .. import data, limits
-from ..report.formatting import mean_std, text_table
+from ..report.formatting import percent_cell
 from ..report.outcomes import training_problem
 from ..report.table import accuracy_table, table_text
 from ..report.titles import model_title
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
-from ..specs import DEFAULT_SPECS, parse_specs, spec_settings
+from ..specs import DEFAULT_SPECS, SPEC_KEYS, parse_specs, spec_settings
 from ..study import run_study, study_models, summary_table
 from ..training import TRAINED
 from .arguments import add_data, layers_argument, number_argument, seeds_argument
 
 
-def format_table(table) -> str:
-    """The study table as aligned text; mean ± std where a model ran over several seeds."""
-    several = bool(table.runs.max() > 1)
-    header = ["model", "train %", "test %", "gap", "seconds"] + (["test vs none"] if several else [])
-    lines = []
-    for row in table.itertuples():
-        cells = [row.model]
-        for column in ("train_accuracy", "test_accuracy", "gap"):
-            value, spread = getattr(row, column), getattr(row, f"{column}_std")
-            cells.append(mean_std(value, spread if row.runs > 1 else math.nan))
-        cells.append(f"{row.seconds:.2f}")
-        if several:
-            cells.append(row.test_vs_first)
-        if row.outcome != TRAINED:
-            cells[0] += f" ({row.outcome})"
-        lines.append(cells)
-    return text_table(header, lines, left=1)
+def print_table(results, titles=None) -> None:
+    """The page's accuracy table as text, then what its marks say: what ``reproduce`` and
+    ``compare`` both print (``titles`` as ``accuracy_table`` takes them)."""
+    first = next(iter(results))
+    several = any(len(runs) > 1 for runs in results.values())
+    print(table_text(accuracy_table(results, titles)))
+    print("* the best test accuracy" + (f"; test change against {title(first)}, within noise when at most the "
+                                        "larger of their standard deviations" if several else ""))
 
 
 def model_notes(results) -> list[str]:
@@ -59,7 +50,7 @@ def model_notes(results) -> list[str]:
         kept = [run.best_iteration for run in runs if run.best_iteration is not None]
         if kept:
             where = (f"iteration {kept[0]:,} of {first.settings.num_iterations:,} (dev accuracy "
-                     f"{first.dev_accuracy:.1%} on {len(first.dev_index)} dev points)" if len(kept) == 1 else
+                     f"{percent_cell(first.dev_accuracy)} on {len(first.dev_index)} dev points)" if len(kept) == 1 else
                      f"iterations {min(kept):,} to {max(kept):,} of {first.settings.num_iterations:,}, median "
                      f"{int(np.median(kept)):,}, over {len(kept)} seeds")
             lines.append(f"{title(name)} kept {where}")
@@ -71,18 +62,17 @@ def _reproduce(args) -> None:
     models = study_models(_shared_settings(args), lambd=args.lambd, keep_prob=args.keep_prob, l1=args.l1,
                           early_stopping=args.early_stopping)
     results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
-    table = summary_table(results)
     if not args.json:
         seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else "course seeds"
         fitted = results["none"][0].train_size
         print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points"
               + (f" ({fitted} fitted: train_fraction {args.train_fraction:g})" if args.train_fraction < 1 else "")
               + f"; {args.dropout_mask} dropout masks; {seeds}")
-        print(format_table(table))
+        print_table(results)
         for line in model_notes(results):
             print(line)
         return
-    print(json.dumps(study_json(dataset, results, table, args.seeds), indent=2))
+    print(json.dumps(study_json(dataset, results, summary_table(results), args.seeds), indent=2))
 
 
 def study_json(dataset, results, table, seeds, specs=None) -> dict:
@@ -142,9 +132,7 @@ def _compare(args) -> None:
     seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
     print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
           f"{args.dropout_mask} dropout masks; {seeds}")
-    print(table_text(accuracy_table(results, titles)))
-    print("* the best test accuracy" + (f"; test change against {title(specs[0].name)}, within noise when at most the "
-                                        "larger of their standard deviations" if args.seeds else ""))
+    print_table(results, titles)
     for line in model_notes(results):
         print(line)
 
@@ -156,7 +144,8 @@ def add_shared_settings(parser) -> None:
     parser.add_argument("--dropout-mask", choices=DROPOUT_MASKS, default="fresh",
                         help="fresh masks every iteration, or the original notebook's fixed ones")
     parser.add_argument("--seeds", type=seeds_argument,
-                        help="train each model over init seeds 0..N-1 and report mean ± std")
+                        help=f"train each model over init seeds 0..N-1 (N {limits.RANGES['n_seeds'].allowed()}) "
+                             "and report mean ± std")
     parser.add_argument("--dev-fraction", default=course.dev_fraction,
                         type=number_argument("--dev-fraction", "dev_fraction"),
                         help="the share of the training points a model that stops early holds out as its dev set")
@@ -164,7 +153,7 @@ def add_shared_settings(parser) -> None:
                         type=number_argument("--train-fraction", "train_fraction"),
                         help="train every model on this seeded, stratified share of the training points")
     parser.add_argument("--hidden", type=layers_argument, default=course.layer_dims,
-                        help="hidden layer sizes, like '20, 3' or '20 3'")
+                        help=f"hidden layer sizes: {limits.LAYERS_HELP}")
     parser.add_argument("--learning-rate", default=course.learning_rate,
                         type=number_argument("--learning-rate", "learning_rate"))
     parser.add_argument("--num-iterations", default=course.num_iterations,
@@ -193,8 +182,8 @@ def register(commands) -> None:
     compare = commands.add_parser("compare", help="train any models side by side and print the page's table")
     add_data(compare)
     compare.add_argument("--model", action="append", metavar="SPEC",
-                         help="a model, NAME[:key=value,...] with keys lambd, l1, keep_prob, early_stopping, layers, "
-                              f"learning_rate, num_iterations (e.g. 'L2 big:lambd=3'); 1 to {limits.MAX_MODELS}, "
-                              "repeat the flag for each; default: the course's three")
+                         help=f"a model, NAME[:key=value,...] with keys {', '.join(SPEC_KEYS)} (e.g. 'L2 "
+                              f"big:lambd=3'); 1 to {limits.MAX_MODELS}, repeat the flag for each; default: the "
+                              "course's three")
     add_shared_settings(compare)
     compare.set_defaults(run=_compare)

@@ -11,11 +11,11 @@ import math
 import sys
 
 from .. import data
-from ..limits import parse_number
-from ..report.formatting import interval, mean_std, plural, text_table
-from ..sweeps import (DEFAULTS, GRID_FIELDS, check_results_path, check_train_fractions, choice_note, comparison,
-                     curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request, summarize,
-                     sweep, untrained, write_results)
+from ..limits import LAYERS_HELP, RANGES, parse_number
+from ..report.formatting import interval_text, mean_std, plural, text_table
+from ..sweeps import (DEFAULTS, GRID_FIELDS, WITHIN_NOISE, check_results_path, check_train_fractions, choice_note,
+                     comparison, curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request,
+                     summarize, sweep, untrained, write_results)
 from .arguments import add_data
 
 # Each field of a sweep request by the flag that sets it, for messages.
@@ -38,7 +38,7 @@ def format_comparison(table) -> str:
         low, high = row.dev_accuracy_ci_low, row.dev_accuracy_ci_high
         lines.append([*(f"{getattr(row, field):g}" for field in GRID_FIELDS), _mean_std(row, "train_accuracy"),
                       _mean_std(row, "dev_accuracy"),
-                      interval(low, high),
+                      interval_text(low, high),
                       _mean_std(row, "test_accuracy"), row.verdict, *([row.outcome] * outcomes)])
     return text_table(header, lines)
 
@@ -51,14 +51,14 @@ def _report(dataset, result) -> None:
     final = summarize(result.rows[result.rows["phase"] == "final"]).iloc[0]
     mean, std = final.test_accuracy_mean, final.test_accuracy_std
     low, high = final.test_accuracy_ci_low, final.test_accuracy_ci_high
-    spread = "" if math.isnan(std) else f" (95% interval {interval(low, high)} %)"
+    spread = "" if math.isnan(std) else f" (95% interval {interval_text(low, high)} %)"
     fitted = result.rows.loc[result.rows["phase"] == "final", "train_size"].iloc[0]
     points = f"all {fitted}" if fitted == len(dataset.train_Y) else f"{fitted} of the {len(dataset.train_Y)}"
     print(f"retrained on {points} training points, {final.seeds} seed(s): "
           f"test accuracy {mean_std(mean, std)} %{spread}")
-    tied = int((table["verdict"] == "within noise").sum())
+    tied = int((table["verdict"] == WITHIN_NOISE).sum())
     if tied:
-        print(f"{tied} other setting(s) are within noise of the chosen one on dev: "
+        print(f"{tied} other setting(s) are {WITHIN_NOISE} of the chosen one on dev: "
               "the data cannot tell them apart")
 
 
@@ -121,19 +121,23 @@ def register(commands) -> None:
         "sweep", help="train a lambd x l1 x keep_prob grid over seeds, choose on a dev set, report statistics; "
                       "with several --train-fraction values, a data-size curve")
     add_data(parser)
-    parser.add_argument("--lambd", default=DEFAULTS["lambd"], help="L2 strengths (>= 0), like '0, 0.1, 0.7'")
-    parser.add_argument("--l1", default=DEFAULTS["l1"], help="L1 strengths (>= 0), like '0, 0.01, 0.1'")
+    parser.add_argument("--lambd", default=DEFAULTS["lambd"], help=f"L2 strengths, each {RANGES['lambd'].allowed()}, like '0, 0.1, 0.7'")
+    parser.add_argument("--l1", default=DEFAULTS["l1"], help=f"L1 strengths, each {RANGES['l1'].allowed()}, like '0, 0.01, 0.1'")
     parser.add_argument("--keep-prob", default=DEFAULTS["keep_prob"],
-                        help="dropout keep probabilities in (0, 1], like '1, 0.86'; 1 is no dropout")
+                        help=f"dropout keep probabilities, each {RANGES['keep_prob'].allowed()}, like '1, 0.86'; 1 is no "
+                             "dropout")
     parser.add_argument("--seeds", default=DEFAULTS["seeds"],
-                        help="number of seeds (0..N-1), each setting the initial weights and dropout masks")
-    parser.add_argument("--hidden", default=DEFAULTS["hidden"], help="hidden layer sizes, like '20, 3' or '20 3'")
+                        help=f"number of seeds N (seeds 0..N-1), {RANGES['n_seeds'].allowed()}, each setting the "
+                             "initial weights and dropout masks")
+    parser.add_argument("--hidden", default=DEFAULTS["hidden"], help=f"hidden layer sizes: {LAYERS_HELP}")
     parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="gradient descent step size")
     parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="gradient descent steps per model")
     parser.add_argument("--dev-fraction", default=DEFAULTS["dev_fraction"],
-                        help="share of the training points held out (stratified, seeded) to choose on")
+                        help=f"share of the training points held out (stratified, seeded) to choose on, "
+                             f"{RANGES['dev_fraction'].allowed()}")
     parser.add_argument("--train-fraction", default=DEFAULTS["train_fraction"],
-                        help="share(s) of the training points to train on, from 0.05 to 1: one value sweeps on that "
+                        help=f"share(s) of the training points to train on, each {RANGES['train_fraction'].allowed()}: "
+                             "one value sweeps on that "
                              "share; several, like '0.1, 0.25, 0.5, 1', compute a data-size curve (per "
                              "regularizer, its strength chosen on dev, its test accuracy at each share)")
     parser.add_argument("--out", help="write one row per model to a .csv or .parquet file")

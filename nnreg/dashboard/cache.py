@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 
 from .. import data
 from ..settings import Settings
-from ..training import HEARTBEAT_SECONDS, NUMBA_AVAILABLE, TrainResult, train_many
+from ..training import NUMBA_AVAILABLE, TrainResult, as_finished, train_many
 
 
 # A course model holds about 20 kB (127 parameters and a 300-row history), so the entry bound
@@ -131,15 +131,10 @@ class ModelCache:
                         future.set_running_or_notify_cancel()
                     self._training.pop((fingerprint, run), None)
         pending = {future: run for run, future in theirs.items()}
-        while pending:
-            finished, _ = wait(pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
-            for future in finished:
-                run = pending.pop(future)
-                found[run] = (self.results(dataset, [run], heartbeat=heartbeat)[0] if future.cancelled()
-                              else future.result())
-                report(total - len(pending))
-            if pending and heartbeat is not None:
-                heartbeat()
+        for future, run in as_finished(pending, heartbeat):
+            found[run] = (self.results(dataset, [run], heartbeat=heartbeat)[0] if future.cancelled()
+                          else future.result())
+            report(total - len(pending))
         return [found[run] for run in runs]
 
 

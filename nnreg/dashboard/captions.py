@@ -10,13 +10,18 @@ import numpy as np
 
 from .. import network
 from ..charts import largest_weight
+from ..report.formatting import mean_std, percent_cell, points
+from ..report.table import outcome_note
 from ..settings import title
 from ..training import TRAINED, TrainResult
-from .latex import DECAY_DIGITS, decay_factor, latex_number
+from ..study import STUDY
+from .models import first_using
+from .latex import (DECAY_DIGITS, decay_factor, dropout_latex, early_stopping_latex, l1_latex, l2_latex,
+                    latex_number)
 
 
 def _change(before: float, after: float) -> str:
-    return f"{after / before - 1:+.0%}".replace("-", "−") if before else "from 0"
+    return percent_cell(after / before - 1, 0, sign=True) if before else "from 0"
 
 
 def kept_iteration(result: TrainResult) -> int:
@@ -144,8 +149,8 @@ def dropout_note(result: TrainResult, dataset) -> str:
     lowest, best = int(np.argmin(cost)), int(np.argmax(history["test_accuracy"].to_numpy()))
     note += (f"The model that predicts is the full network (solid lines), never trained as such. The final model "
              f"(iteration {kept_iteration(result):,}) has a train cost of {final_cost:.3f}, the curve's lowest being "
-             f"{cost[lowest]:.3f} at iteration {iterations.iloc[lowest]:,}, and tests at {result.test_accuracy:.1%}, "
-             f"the curve's best being {history['test_accuracy'].iloc[best]:.1%} at iteration "
+             f"{cost[lowest]:.3f} at iteration {iterations.iloc[lowest]:,}, and tests at {percent_cell(result.test_accuracy)}, "
+             f"the curve's best being {percent_cell(history['test_accuracy'].iloc[best])} at iteration "
              f"{iterations.iloc[best]:,}.")
     return note
 
@@ -156,15 +161,15 @@ def masks_caption(summary, single: TrainResult) -> str:
     (``study.mask_summary``)."""
     fixed, fresh = summary.loc["fixed"], summary.loc["fresh"]
     runs = int(fixed["runs"])
-    one = f"{single.test_accuracy:.1%}"
+    one = f"{percent_cell(single.test_accuracy)}"
     caption = (f"The notebook trains dropout once, with one set of masks drawn once and reused at every iteration; "
                f"trained so on this data (init seed {single.settings.seed}) it gives {one} test accuracy. Over init "
-               f"seeds 0 to {runs - 1}, the same fixed masks give {_mean_std(fixed)} (from {fixed['lowest']:.1%} to "
-               f"{fixed['highest']:.1%}; {_reaching(fixed, one)}), and fresh masks, as the course teaches dropout, "
+               f"seeds 0 to {runs - 1}, the same fixed masks give {_mean_std(fixed)} (from {percent_cell(fixed['lowest'])} to "
+               f"{percent_cell(fixed['highest'])}; {_reaching(fixed, one)}), and fresh masks, as the course teaches dropout, "
                f"{_mean_std(fresh)} ({_reaching(fresh, one)}). ")
     z = fresh["single_in_std"]
     if fresh["test_accuracy_std"] == 0:
-        caption += (f"Every fresh-mask run gives {fresh['test_accuracy']:.1%}, so {one} is "
+        caption += (f"Every fresh-mask run gives {percent_cell(fresh['test_accuracy'])}, so {one} is "
                     + ("what dropout gives on this data." if single.test_accuracy == fresh["test_accuracy"] else
                        "the luck of one seed and one set of masks." if single.test_accuracy > fresh["test_accuracy"]
                        else "an unlucky seed and set of masks."))
@@ -185,7 +190,7 @@ def _reaching(row, accuracy: str) -> str:
 
 
 def _mean_std(row) -> str:
-    return f"{row['test_accuracy']:.1%} ± {row['test_accuracy_std']:.1%}"
+    return f"{mean_std(row['test_accuracy'], row['test_accuracy_std'])} %"
 
 
 def units_caption(result: TrainResult, train_X, mask=None) -> str:
@@ -197,7 +202,7 @@ def units_caption(result: TrainResult, train_X, mask=None) -> str:
                if count else f"None of the {units} hidden units is dead: each is active on some training point.")
     if mask is not None:
         kept = int(sum(m.sum() for m in mask))
-        caption += (f" The sampled dropout mask keeps {kept} of {units} ({kept / units:.0%}; keep_prob = "
+        caption += (f" The sampled dropout mask keeps {kept} of {units} ({percent_cell(kept / units, 0)}; keep_prob = "
                     f"{result.settings.keep_prob:g}).")
     return caption
 
@@ -225,14 +230,14 @@ def replay_caption(results: Mapping[str, TrainResult], accuracies) -> str:
         last = frame.iloc[-1]
         end = f"at iteration {int(last['iteration']):,}, the last"
         if best["test_accuracy"] == last["test_accuracy"]:
-            part = f"{title(name)} {last['test_accuracy']:.1%} {end}, as high as at any checkpoint"
+            part = f"{title(name)} {percent_cell(last['test_accuracy'])} {end}, as high as at any checkpoint"
         else:
-            part = (f"{title(name)} {best['test_accuracy']:.1%} at iteration {int(best['iteration']):,}, its highest, "
-                    f"then {last['test_accuracy']:.1%} {end}")
+            part = (f"{title(name)} {percent_cell(best['test_accuracy'])} at iteration {int(best['iteration']):,}, its highest, "
+                    f"then {percent_cell(last['test_accuracy'])} {end}")
         kept = results[name].best_iteration
         if kept is not None:
             part += (f" (early stopping kept iteration {kept:,}: "
-                     f"{frame.loc[frame['iteration'] == kept, 'test_accuracy'].iloc[0]:.1%})")
+                     f"{percent_cell(frame.loc[frame['iteration'] == kept, 'test_accuracy'].iloc[0])})")
         parts.append(part)
     return "Test accuracy at the checkpoints: " + "; ".join(parts) + "."
 
@@ -247,7 +252,7 @@ def points_caption(results: Mapping[str, TrainResult], train_points: int) -> str
     if first.train_fraction < 1:
         used = result.train_size + (0 if result.dev_index is None else len(result.dev_index))
         sentences.append(f"Every model trains on {used} of the {train_points} training points, a stratified "
-                         f"{first.train_fraction:.0%} drawn with init seed {first.seed}; the others are not drawn.")
+                         f"{percent_cell(first.train_fraction, 0)} drawn with init seed {first.seed}; the others are not drawn.")
     stopping = [result for result in results.values() if result.dev_index is not None]
     if stopping:
         held = len(stopping[0].dev_index)
@@ -308,8 +313,8 @@ def curves_notice(results: Mapping[str, TrainResult]) -> str:
     trained, failed = _trained(results)
     if not trained:
         return "Every model diverged: its curves show where training failed."
-    models = [f"{result.train_accuracy:.1%} and {result.test_accuracy:.1%} for {title(name)} (gap "
-              f"{f'{100 * result.gap:.1f}'.replace('-', '−')} points)" for name, result in trained.items()]
+    models = [f"{percent_cell(result.train_accuracy)} and {percent_cell(result.test_accuracy)} for {title(name)} (gap "
+              f"{points(100 * result.gap)} points)" for name, result in trained.items()]
     return ("Look at the space between the train and test curves, how much a model overfits: the final "
             f"{'model has' if len(models) == 1 else 'models have'} train and test accuracy {_listed(models)}{failed}.")
 
@@ -329,8 +334,8 @@ def replay_notice(results: Mapping[str, TrainResult], accuracies) -> str:
                 "as high as at any, so stopping earlier would keep nothing better.")
     best = frame.loc[frame["test_accuracy"].idxmax()]
     return (f"Drag the slider to iteration {int(best['iteration']):,}, where {title(name)}'s test accuracy is "
-            f"highest ({best['test_accuracy']:.1%}), then on to iteration {last:,} "
-            f"({frame['test_accuracy'].iloc[-1]:.1%}): what its boundary learns in between costs it "
+            f"highest ({percent_cell(best['test_accuracy'])}), then on to iteration {last:,} "
+            f"({percent_cell(frame['test_accuracy'].iloc[-1])}): what its boundary learns in between costs it "
             f"{100 * drops[name]:.1f} points on the test points.")
 
 
@@ -346,7 +351,7 @@ def units_notice(results: Mapping[str, TrainResult], dataset) -> str:
 
 def masks_notice(summary, single: TrainResult) -> str:
     """The masks view's question, asked of this data's own single run (``study.mask_summary``)."""
-    return (f"Is dropout's {single.test_accuracy:.1%} real? The ringed diamond is one run trained as the notebook "
+    return (f"Is dropout's {percent_cell(single.test_accuracy)} real? The ringed diamond is one run trained as the notebook "
             f"does (init seed {single.settings.seed}, fixed masks): see where it falls among the "
             f"{int(summary.loc['fixed', 'runs'])} runs of each row.")
 
@@ -376,3 +381,86 @@ def math_notice(lambd: float, m: int, learning_rate: float, num_iterations: int)
     return (f"Look at L2's factor $1 - \\alpha\\lambda/m = {shown}$: each of the {num_iterations:,} steps "
             "multiplies every weight by it before the gradient step, which alone would leave "
             f"${latex_number(factor ** num_iterations)}$ of a weight.")
+
+
+def units_scale_caption(scale_max, decades: int, any_dropout: bool) -> str:
+    """What the hidden units' pictures show: one scale per hidden layer (its largest output in
+    ``scale_max``), logarithmic over ``decades`` powers of ten."""
+    return ("Each picture is one hidden unit's output over the field, on one scale per hidden layer that every model "
+            "shares: empty (the page shows through) where the output is 0, solid grey at the layer's largest output "
+            "in any of these models ("
+            + ", ".join(f"hidden layer {layer}: {top:.2f}" for layer, top in enumerate(scale_max, start=1))
+            + f"). The scale is logarithmic, so that outputs {10 ** decades:,} times smaller than the largest still "
+            "show; each layer's legend gives its values."
+            + (" An amber cross marks a unit that one sampled dropout mask drops." if any_dropout else ""))
+
+
+def mask_runs_legend(name: str | None, keep_prob: float, single_seed: int) -> str:
+    """What the dropout-runs chart shows, of model ``name`` (None: the course's dropout on the shared
+    settings, no model of the list using dropout)."""
+    return ((f"{title(name)}: e" if name else "No model of the list uses dropout: the course's dropout on the shared "
+             "settings. E")
+            + f"ach dot is one init seed's test accuracy (keep_prob = {keep_prob:g}); the grey bar is each row's "
+            f"mean; the ringed diamond is the notebook's run (init seed {single_seed}, fixed masks). Fixed: one set "
+            "of masks drawn once, as the notebook did; fresh: new masks at every iteration, dropout seed = init seed.")
+
+
+def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: str) -> list[tuple[str, list[str]]]:
+    """The math view as (text, LaTeX lines) sections: each regularizer with the numbers of the
+    first model that uses it, else the course's (``models``: settings by name; ``first``: a run
+    of each)."""
+    l2, dropout, l1 = ((first_using(models, field) or (None,))[0] for field in ("lambd", "keep_prob", "l1"))
+    lambd = models[l2].lambd if l2 else STUDY["l2"].lambd
+    keep_prob = models[dropout].keep_prob if dropout else STUDY["dropout"].keep_prob
+    # m in the formulas: the points a model fits.
+    shown = first[l2 or baseline]
+    m, alpha = shown.train_size, shown.settings.learning_rate
+    course = " (the course's: no model of the list uses it)"
+    sections = [
+        (math_notice(lambd, m, alpha, shown.settings.num_iterations), []),
+        (f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent also shrinks every "
+         f"weight a little at each step (λ = {lambd:g}{'' if l2 else course}, m = {m} training points, α = "
+         f"{alpha:g}). Biases are not regularized.", l2_latex(lambd, m, alpha)),
+        (f"**Inverted dropout** keeps each hidden unit with probability keep_prob = {keep_prob:g}"
+         f"{'' if dropout else course} at every training step and scales the kept ones up, so their expected value "
+         "is unchanged and prediction uses the full network as is. The input and output layers are never dropped.",
+         dropout_latex(keep_prob))]
+    if l1:
+        result = first[l1]
+        sections.append((
+            f"**L1 regularization** adds the weights' absolute size to the cost (l1 = {result.settings.l1:g}, "
+            f"{title(l1)}). |w| has no slope at 0, so each step is a proximal one: the usual gradient step on the "
+            "rest of the cost, then every weight moved towards 0 by a fixed amount (α·l1/m, the last line), and set "
+            "to exactly 0 if it is within that amount of 0. That is why L1 leaves many weights at exactly 0, where "
+            "L2 only makes them small.",
+            l1_latex(result.settings.l1, result.train_size, result.settings.learning_rate)))
+    stopping = [result for result in first.values() if result.best_iteration is not None]
+    if stopping:
+        settings = stopping[0].settings
+        sections.append((
+            f"**Early stopping** holds {len(stopping[0].dev_index)} of the training points out as a dev set "
+            f"({percent_cell(settings.dev_fraction, 0)}), trains for all {settings.num_iterations:,} iterations, and keeps the "
+            "parameters of the recorded iteration with the best dev accuracy, the earliest of ties. Stopping before "
+            "the weights have grown large acts much like L2; the test set never takes part in the choice.",
+            early_stopping_latex(settings.dev_fraction, settings.num_iterations, settings.record_every)))
+    return sections
+
+
+def change_help(name: str, baseline: str, several: bool) -> str | None:
+    """What a model's test change is measured against (nothing for the baseline itself)."""
+    if name == baseline:
+        return None
+    return (f"The change is against {title(baseline)}"
+            + (": colored when beyond noise, \"≈ noise\" when it is at most the spread (the larger standard "
+               "deviation) of test accuracy over the seeds." if several else "."))
+
+
+def table_caption(table, baseline: str, n_seeds: int) -> str:
+    """What the accuracy table shows: its highlight, the gap, how models that did not train are
+    marked, and with several seeds what its means and changes are."""
+    return " ".join(filter(None, [
+        "The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits.",
+        outcome_note(table),
+        (f"Mean and standard deviation over {n_seeds} init seeds. Test change: the mean test accuracy minus "
+         f"{title(baseline)}'s, within noise when it is at most the larger of their standard deviations."
+         if n_seeds > 1 else "")]))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import data
-from ..limits import RANGES, Range, format_layers, format_number, parse_layers, read
+from ..limits import LAYERS_HELP, RANGES, Range, format_layers, format_number, parse_flag, parse_layers, read
 from ..settings import DROPOUT_MASKS, Settings
 
 
@@ -34,6 +34,10 @@ class Control:
     step: float | None = None
     options: tuple[str, ...] | None = None
     fallback: str = "The models use the default, {}."
+    # Its field's label and help, on every page that shows it (a typed or slid number's help
+    # ends with what its range allows, added by the field).
+    label: str = ""
+    help_text: str | None = None
 
     @property
     def low(self) -> float:
@@ -55,24 +59,53 @@ RENAMED_VIEWS = {"Is dropout's 95 % real?": "One dropout run or many?"}
 # The controls take what the command line takes (nnreg.limits.RANGES); what a whole page may train
 # is bounded by limits.BUDGET, checked before anything trains.
 CONTROLS: dict[str, Control] = {
-    "data": Control(data.BUILTIN),
-    "n_points": Control(400, RANGES["n_points"]),
-    "noise": Control(0.1, RANGES["noise"], 0.01),
-    "data_seed": Control(0, RANGES["data_seed"]),
-    "train_fraction": Control(COURSE.train_fraction, RANGES["train_fraction"], 0.05),
-    "learning_rate": Control(COURSE.learning_rate, RANGES["learning_rate"]),
-    "num_iterations": Control(COURSE.num_iterations, RANGES["num_iterations"]),
-    "layers": Control(format_layers(COURSE.layer_dims)),
-    "seed": Control(COURSE.seed, RANGES["seed"]),
-    "n_seeds": Control(1, RANGES["n_seeds"]),
-    "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS),
-    "dev_fraction": Control(COURSE.dev_fraction, RANGES["dev_fraction"], 0.05),
-    "stop_early": Control(False),
-    "test_points": Control(True, fallback="The page uses the default, {}."),
-    "discretize": Control(False, fallback="The page uses the default, {}."),
-    "ring_errors": Control(False, fallback="The page uses the default, {}."),
+    "data": Control(data.BUILTIN, label="Dataset",
+                    help_text="The built-in football field, a synthetic set, a file in data/, or your own .csv, .mat or "
+                         ".npz file."),
+    "n_points": Control(400, RANGES["n_points"], label="Number of points",
+                        help_text="Split half and half into train and test."),
+    "noise": Control(0.1, RANGES["noise"], 0.01, label="Noise",
+                     help_text="Jitter added to every point: more noise, more to overfit."),
+    "data_seed": Control(0, RANGES["data_seed"], label="Data seed"),
+    "train_fraction": Control(COURSE.train_fraction, RANGES["train_fraction"], 0.05,
+                              label="Share of training points used",
+                              help_text="More data is a regularizer too: every model trains on this seeded, stratified "
+                                   "share of the training points (the same share of each label; the test points "
+                                   "stay all). 1 uses them all, as the course does."),
+    "learning_rate": Control(COURSE.learning_rate, RANGES["learning_rate"], label="Learning rate α"),
+    "num_iterations": Control(COURSE.num_iterations, RANGES["num_iterations"], label="Iterations"),
+    "layers": Control(format_layers(COURSE.layer_dims), label="Hidden layer sizes",
+                      help_text=f"2-20-3-1 in the course: hidden layers 20, 3. {LAYERS_HELP}."),
+    "seed": Control(COURSE.seed, RANGES["seed"], label="Init seed",
+                    help_text=f"Seeds the initial weights ({COURSE.seed} in the course)."),
+    "n_seeds": Control(1, RANGES["n_seeds"], label="Number of seeds",
+                       help_text="Above 1, every model is trained from init seeds 0 to N − 1, the dropout seed following "
+                            "the init seed, as `python -m nnreg reproduce --seeds N` does: the table shows mean ± "
+                            "std, the boundary the mean probability."),
+    "dropout_mask": Control(COURSE.dropout_mask, options=DROPOUT_MASKS, label="Dropout masks",
+                            help_text="fresh: new masks every iteration; fixed: the same masks every iteration, as the "
+                                 "original notebook drew them."),
+    "dev_fraction": Control(COURSE.dev_fraction, RANGES["dev_fraction"], 0.05, label="Early stopping's dev share",
+                            help_text="A model that stops early holds this seeded, stratified share of its training "
+                                 "points out, and keeps the recorded iteration with the best accuracy on them (the "
+                                 "earliest of ties). The test set never chooses."),
+    "stop_early": Control(False, label="Every model stops early",
+                          help_text="Each model keeps its best dev iteration instead of its last."),
+    "test_points": Control(True, fallback="The page uses the default, {}.", label="Show test points"),
+    "discretize": Control(False, fallback="The page uses the default, {}.",
+                          label="Discretize the boundaries (hard regions)",
+                          help_text="Each point of the field takes the color of the label the model predicts there: "
+                               "blue where P(label 1) > 0.5, red elsewhere."),
+    "ring_errors": Control(False, fallback="The page uses the default, {}.", label="Ring misclassified points",
+                           help_text="Rings every point drawn that the model labels wrong: P(label 1) > 0.5 for a red "
+                                "point, at most 0.5 for a blue one (the mean P over the seeds when there are "
+                                "several). Hover anywhere on a boundary for P(label 1) there."),
     "view": Control(VIEWS[0], options=VIEWS, fallback="The page opens the default view, {}."),
 }
+# What an uploaded data file may be, and how its columns or arrays are named.
+UPLOAD_TYPES = ("csv", "mat", "npz")
+UPLOAD_HELP = ("CSV with columns x1, x2, y and optionally split (train/test); .mat or .npz with arrays X, y, Xval, "
+               "yval as in the course.")
 # The controls typed as text, numbers included: a number field would turn "1e9" into 1 and "1,5"
 # into 15 in the browser, before the page could say what was typed.
 TYPED = ("n_points", "data_seed", "learning_rate", "num_iterations", "layers", "seed", "n_seeds")
@@ -104,9 +137,7 @@ def parse_value(key: str, text, choices: list[str]):
     control = CONTROLS[key]
     text = str(text)
     if isinstance(control.default, bool):
-        if text.lower() not in ("true", "false"):
-            raise ValueError(f"{key} must be true or false, got {text!r}")
-        return text.lower() == "true"
+        return parse_flag(text, key)
     if control.range is not None:
         return read(key, text)
     if key == "layers":

@@ -4,6 +4,8 @@ lines of their own."""
 
 from __future__ import annotations
 
+from ..report.formatting import percent_cell
+
 
 def latex_number(value: float, digits: int = 3) -> str:
     """A number in LaTeX to ``digits`` significant digits, small or large ones as 7.11 × 10⁻⁵
@@ -69,5 +71,5 @@ def early_stopping_latex(dev_fraction: float, num_iterations: int, record_every:
     return [
         rf"t^{{*}} = \min\ \underset{{t \,\in\, \{{0,\ {record_every},\ 2\cdot{record_every},\ \dots,\ "
         rf"{num_iterations}\}}}}{{\arg\max}}\ \mathrm{{accuracy}}_{{\text{{dev}}}}\big(W_t\big)",
-        rf"\text{{dev}} = {dev_fraction:.0%}\ \text{{of the training points, never fitted}}".replace("%", r"\%"),
+        rf"\text{{dev}} = {percent_cell(dev_fraction, 0)}\ \text{{of the training points, never fitted}}".replace("%", r"\%"),
     ]

@@ -71,6 +71,6 @@ LESSONS = (
 def lessons_markdown(data_values: Mapping[str, object] | None = None) -> str:
     """The lessons as a Markdown list of links, each followed by what it shows: plain links, each
     opening the page anew (which reads the link's models and view), on the data ``data_values``
-    names.  Markdown, not HTML: the page renders no HTML of its own (tests/test_security.py); the
+    names.  Markdown, not HTML: the page renders no HTML of its own (tests/unit/test_security.py); the
     query string is percent-encoded, so no character of it ends the link."""
     return "\n".join(f"- [{lesson.name}](?{lesson.query(data_values)}): {lesson.shows}" for lesson in LESSONS)

@@ -84,7 +84,7 @@ def specs_frame(specs: Sequence[ModelSpec]) -> pd.DataFrame:
     for spec in specs:
         changes = dict(spec.changes)
         row = {"name": spec.name, "early_stopping": bool(changes.pop("early_stopping", False))}
-        rows.append(row | {key: spec_text(key, value) for key, value in changes.items()})
+        rows.append(row | {key: spec_text(value) for key, value in changes.items()})
     frame = pd.DataFrame(rows, columns=list(EDITOR_COLUMNS))
     # Types the editor's columns can hold even where every cell is empty.
     return frame.astype({key: "bool" if key == "early_stopping" else "string" for key in EDITOR_COLUMNS})
@@ -150,10 +150,8 @@ def legacy_specs(params: Mapping[str, str]) -> tuple[list[ModelSpec] | None, lis
         try:
             if key in _LEGACY_NUMBERS:
                 values[key] = limits.read(key, text)
-            elif text.lower() in ("true", "false"):
-                values[key] = text.lower() == "true"
             else:
-                raise ValueError(f"{key} must be true or false")
+                values[key] = limits.parse_flag(text, key)
         except ValueError as error:
             problems.append(f"The link's `{key}={text}` was not used: {error}.")
     models = study_models(Settings(), lambd=values["lambd"], keep_prob=values["keep_prob"],

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import data
 from ..charts import SYMBOLS
-from ..limits import parse_layers, read
+from ..limits import format_number, parse_flag, parse_layers, read
 from ..specs import DEFAULT_SPECS, MAX_NAME, ModelSpec
 from ..sweeps import GRID_FIELDS
 from .controls import UPLOAD, dataset_choices, parse_value, shown_value
@@ -58,8 +58,8 @@ def _check_field(name: str, text: str, sources: Sequence[str]) -> None:
     elif name in NUMBER_FIELDS:
         field, limit = NUMBER_FIELDS[name]
         read(limit, text, LABELS[field])
-    elif name in TOGGLES and text.lower() not in ("true", "false"):
-        raise ValueError(f"{name} must be true or false, got {text!r}")
+    elif name in TOGGLES:
+        parse_flag(text, name)
     elif name == SOURCE and text not in sources:
         raise ValueError(f"{name} must be one of {', '.join(sources)}, got {text!r}")
 
@@ -74,13 +74,17 @@ def setting_name(setting: Mapping[str, float]) -> str:
 
 def _data_params(name: str) -> dict[str, str]:
     # A synthetic set's name carries its options, "moons:n_points=400,noise=0.1,seed=0"
-    # (nnreg.data.make_dataset's); a file neither built in nor in data/ must be uploaded there.
-    kind, _, options = name.partition(":")
-    if kind not in data.SYNTHETIC:
+    # (nnreg.data.make_dataset's); a file neither built in nor in data/, or a name no generator
+    # reads, must be uploaded there.
+    try:
+        synthetic = data.parse_synthetic(name)
+    except data.DatasetError:
+        return {"data": UPLOAD}
+    if synthetic is None:
         return {"data": name if name in dataset_choices() else UPLOAD}
-    given = dict(pair.split("=", 1) for pair in options.split(",") if "=" in pair)
+    kind, options = synthetic
     keys = {"n_points": "n_points", "noise": "noise", "seed": "data_seed"}
-    return {"data": kind, **{keys[key]: value for key, value in given.items() if key in keys}}
+    return {"data": kind, **{keys[key]: format_number(value) for key, value in options.items()}}
 
 
 def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:

@@ -485,7 +485,7 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
         threshold = np.uint64(round(settings.keep_prob * 2**16))
     # Multiplying by 1/keep_prob where the reference divides by keep_prob: equal to within a rounding.
     scale = 1.0 / settings.keep_prob if mask_mode != NO_DROPOUT else 1.0
-    n_records = (settings.num_iterations - 1) // settings.record_every + 1
+    n_records = settings.n_records
     snapshots = np.empty((n_records, layout.P))
     record_iterations = np.empty(n_records, np.int64)
     recorded_logits = np.empty((n_records, sizes[L] * mp))

@@ -20,19 +20,22 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
-def percent(value: float, decimals: int = 1) -> str:
+def percent(value: float, decimals: int = 1, sign: bool = False) -> str:
     """A fraction in percent with one decimal (or ``decimals``), without the % sign: 0.9213 → "92.1",
-    -0.021 → "−2.1"."""
-    return signed(f"{100 * value:.{decimals}f}")
+    -0.021 → "−2.1"; with ``sign``, a "+" before a positive one."""
+    return signed(f"{100 * value:{'+' if sign else ''}.{decimals}f}")
 
 
-def percent_cell(value: float) -> str:
-    """A fraction as a table's cell shows it: 0.9213 → "92.1%", -0.021 → "−2.1%"."""
-    return f"{percent(value)}%"
+def percent_cell(value: float, decimals: int = 1, sign: bool = False) -> str:
+    """A fraction in percent with its % sign, as a table's cell and a sentence show it: 0.9213 →
+    "92.1%", -0.021 → "−2.1%" (with ``decimals`` 0, 0.75 → "75%")."""
+    return f"{percent(value, decimals, sign)}%"
 
 
 def mean_std(mean: float, std: float, decimals: int = 1) -> str:
-    """ "92.1 ± 0.8" in percent; the mean alone where there is no spread (one seed, NaN)."""
+    """ "92.1 ± 0.8": a mean and standard deviation in percent, the one way every surface writes
+    them, the unit once after them ("92.1 ± 0.8 %") or in the column's header ("test %"); the
+    mean alone where there is no spread (one seed, NaN)."""
     return percent(mean, decimals) if math.isnan(std) else f"{percent(mean, decimals)} ± {percent(std, decimals)}"
 
 
@@ -53,7 +56,7 @@ def points(change: float, spread: float | None = None, sign: bool = False) -> st
     return signed(f"{change:{'+' if sign else ''}.{decimals}f}")
 
 
-def interval(low: float, high: float) -> str:
+def interval_text(low: float, high: float) -> str:
     """A confidence interval in percent, "91.3 to 92.9", or "-" where there is none."""
     return "-" if math.isnan(low) else f"{percent(low)} to {percent(high)}"
 

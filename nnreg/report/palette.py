@@ -48,6 +48,13 @@ UNIT_OUTPUT = "#64748b"
 DROPPED_UNIT = MODEL_COLORS["dropout"]
 # The page backgrounds of Streamlit's light and dark themes, which every colour above must read on.
 BACKGROUNDS = {"light": "#ffffff", "dark": "#171614"}
+# The thin outline of a point drawn over a field or a line (a data point, early stopping's kept
+# iteration) that keeps it apart from its neighbours, and the fill of the network drawing's input
+# nodes (which have no bias to colour them).
+OUTLINE = "#ffffff"
+# A change worth a colour beside a metric (st.metric's delta_color): Streamlit's own green and red,
+# named, so that they follow its light and dark themes.
+RISE, FALL = "green", "red"
 # The best test accuracy in the table: a pale background, with dark text that reads on it in both
 # themes (the dark theme's own text is light).
 HIGHLIGHT = "#fde68a"

@@ -10,9 +10,10 @@ from typing import NamedTuple
 import pandas as pd
 
 from .formatting import csv_text, percent_cell, points, text_table
-from .palette import HIGHLIGHT, HIGHLIGHT_TEXT
+from .palette import FALL, HIGHLIGHT, HIGHLIGHT_TEXT, RISE
 from ..settings import title
 from ..study import summary_table
+from ..sweeps import WITHIN_NOISE
 from ..training import COLLAPSED, DIVERGED, TrainResult
 
 
@@ -57,7 +58,7 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
         table["Test change"] = [math.nan if name == first or failed[name] or failed[first]
                                 else table.loc[name, "Test accuracy"] - table.loc[first, "Test accuracy"]
                                 for name in table.index]
-        table["Within noise"] = pd.Series([None if not verdicts[name] else verdicts[name] == "within noise"
+        table["Within noise"] = pd.Series([None if not verdicts[name] else verdicts[name] == WITHIN_NOISE
                                            for name in table.index], index=table.index, dtype="boolean")
         table["Seeds"] = summary["runs"]
     if (summary["outcome"] != "trained").any():
@@ -115,7 +116,7 @@ def accuracy_change(table: pd.DataFrame, name: str) -> Delta:
         return Delta(f"{text} ≈ noise")
     if not round(100 * change, 1):
         return Delta(text)
-    return Delta(text, "green", "up") if change > 0 else Delta(text, "red", "down")
+    return Delta(text, RISE, "up") if change > 0 else Delta(text, FALL, "down")
 
 
 def change_in_points(table: pd.DataFrame, name: str, change: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..settings import Settings, title
 from ..specs import ModelSpec, describe
+from .formatting import percent_cell
 
 
 def model_strength(spec: ModelSpec, settings: Settings) -> str:
@@ -11,7 +12,7 @@ def model_strength(spec: ModelSpec, settings: Settings) -> str:
     stopping where every model stops early."""
     strength = describe(spec)
     if settings.early_stopping and "early stopping" not in strength:
-        strength = ", ".join(filter(None, [strength, f"early stopping, dev {settings.dev_fraction:.0%}"]))
+        strength = ", ".join(filter(None, [strength, f"early stopping, dev {percent_cell(settings.dev_fraction, 0)}"]))
     return strength
 
 

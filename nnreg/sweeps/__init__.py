@@ -25,9 +25,9 @@ from .request import DEFAULTS, SweepRequest, parse_request
 from .results import check_results_path, is_curve, read_results, results_bytes, write_results
 from .rows import train_row
 from .run import SweepResult, stopped_sweep, sweep
-from .stats import choose, comparison, interval, summarize, untrained, within_noise
+from .stats import WITHIN_NOISE, choose, comparison, interval, summarize, untrained, within_noise
 
-__all__ = ["DEFAULTS", "FAMILIES", "GRID_FIELDS", "CurveResult", "SweepRequest", "SweepResult", "check_results_path",
+__all__ = ["DEFAULTS", "FAMILIES", "GRID_FIELDS", "WITHIN_NOISE", "CurveResult", "SweepRequest", "SweepResult", "check_results_path",
            "check_train_fractions", "choice_note", "choose", "comparison", "curve_findings", "curve_models",
            "curve_rows", "curve_summary", "curve_table", "data_size_curve", "dev_mask", "grid_settings", "interval",
            "is_curve", "left_out_note", "parse_request", "read_results", "results_bytes", "stopped_curve",

@@ -25,13 +25,13 @@ import pandas as pd
 
 from ..data import Dataset
 from ..report.formatting import decimals_apart, mean_std, percent
-from ..settings import STUDY_TITLES, Settings
+from ..settings import DEV_FRACTION, STUDY_TITLES, Settings
 from ..training import TRAINED
 from .dev import DEV_SEED, check_train_fractions, dev_mask
 from .executors import check_cluster_options, counter, open_executor, run_phase
 from .grid import GRID_FIELDS, checked_base, grid_values, seed_list
 from .rows import rows_table
-from .stats import choose, summarize, within_noise
+from .stats import WITHIN_NOISE, choose, summarize, within_noise
 
 # Each family by the grid field whose strength it chooses (none: nothing to choose), in the order
 # of STUDY_TITLES.  A field's default in Settings is its regularizer off.
@@ -83,7 +83,7 @@ def fraction_list(fractions, name: str = "train_fraction") -> list[float]:
 
 
 def _model(base: Settings, setting: Mapping[str, float], fraction: float, seed: int) -> Settings:
-    return base.replace(**setting, train_fraction=fraction, seed=seed, dropout_seed=seed)
+    return base.replace(**setting, train_fraction=fraction).for_seed(seed)
 
 
 def _dev_models(families, fractions, seeds, base) -> list[Settings]:
@@ -123,7 +123,7 @@ def curve_rows(rows: list[dict], dev_fraction: float) -> pd.DataFrame:
 
 
 def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | None = None, *,
-                    dev_fraction: float = 0.25, dev_seed: int = DEV_SEED, scheduler: str | None = None,
+                    dev_fraction: float = DEV_FRACTION, dev_seed: int = DEV_SEED, scheduler: str | None = None,
                     local_cluster: int | None = None, progress=None, heartbeat=None,
                     should_stop=None, on_row=None) -> CurveResult:
     """Test accuracy against training-set size, per regularizer family: for each of ``fractions``
@@ -159,7 +159,7 @@ def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | N
     return CurveResult(rows, curve_summary(rows), left_out, stopped)
 
 
-def stopped_curve(rows: list[dict], grid, *, dev_fraction: float = 0.25) -> CurveResult:
+def stopped_curve(rows: list[dict], grid, *, dev_fraction: float = DEV_FRACTION) -> CurveResult:
     """What a data-size curve that ended before it returned had finished, from the rows
     ``on_row`` was given: ``stopped``, its summary of the models retrained so far (a curve
     retrains only once every dev model has finished, so each of them is a finished choice's)."""
@@ -248,7 +248,7 @@ def curve_findings(rows: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
         if min(len(v) for v in values) < 2:
             verdict = "one seed, so the spread over seeds is unknown"
         elif within_noise(*values):
-            verdict = "within noise (no more than the larger standard deviation over seeds)"
+            verdict = f"{WITHIN_NOISE} (no more than the larger standard deviation over seeds)"
         else:
             verdict = "beyond noise (more than the larger standard deviation over seeds)"
             # Every number of the sentence with the decimals that tell the gap from the spread.

@@ -6,11 +6,12 @@ import numpy as np
 
 from ..data import MIN_SPLIT_POINTS, Dataset, holdout_mask, subsample_mask
 from ..limits import MIN_TRAIN_FRACTION, check
+from ..settings import DEV_FRACTION
 
 DEV_SEED = 0
 
 
-def dev_mask(dataset: Dataset, dev_fraction: float = 0.25, seed: int = DEV_SEED) -> np.ndarray:
+def dev_mask(dataset: Dataset, dev_fraction: float = DEV_FRACTION, seed: int = DEV_SEED) -> np.ndarray:
     """Which training points form the dev set: seeded, stratified, never a test point."""
     return holdout_mask(dataset.train_Y, check("dev_fraction", dev_fraction), seed)
 

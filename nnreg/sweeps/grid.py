@@ -71,6 +71,6 @@ def grid_settings(grid, seeds, base: Settings | None = None) -> list[Settings]:
     """
     base = checked_base(base)
     values = grid_values(grid)
-    return [base.replace(**dict(zip(GRID_FIELDS, setting)), seed=seed, dropout_seed=seed)
+    return [base.replace(**dict(zip(GRID_FIELDS, setting))).for_seed(seed)
             for setting in itertools.product(*(values[field] for field in GRID_FIELDS))
             for seed in seed_list(seeds)]

@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..limits import parse_layers, read, read_list
-from ..settings import Settings
+from ..limits import format_layers, format_number, parse_layers, read, read_list
+from ..settings import DEV_FRACTION, Settings
 from .curve import curve_models, fraction_list
 from .grid import GRID_FIELDS, grid_settings
 
 # The fields' text as both the command line and the Sweep page start them.  One training-set
 # fraction is a sweep on that share of the training points; several, a data-size curve.
-DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "keep_prob": "1, 0.86, 0.7", "hidden": "20, 3",
-            "learning_rate": "0.3", "num_iterations": "30000", "seeds": "10", "dev_fraction": "0.25",
-            "train_fraction": "1"}
+DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "keep_prob": "1, 0.86, 0.7",
+            "hidden": format_layers(Settings().layer_dims), "learning_rate": format_number(Settings().learning_rate),
+            "num_iterations": format_number(Settings().num_iterations), "seeds": "10",
+            "dev_fraction": format_number(DEV_FRACTION), "train_fraction": "1"}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import network
 from ..data import Dataset
+from ..limits import format_layers
 from ..settings import Settings
 from ..training import train
 from .dev import with_dev_as_test
@@ -47,7 +48,7 @@ def model_row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -
         "outcome": result.outcome.kind,
         "diverged_at": result.diverged_at,
         "seconds": result.seconds,
-        "layer_dims": ",".join(map(str, settings.layer_dims)),
+        "layer_dims": format_layers(settings.layer_dims),
         "learning_rate": settings.learning_rate,
         "num_iterations": settings.num_iterations,
         "dropout_mask": settings.dropout_mask,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data import Dataset
-from ..settings import Settings
+from ..settings import DEV_FRACTION, Settings
 from .dev import DEV_SEED, check_train_fractions, dev_mask
 from .executors import check_cluster_options, counter, open_executor, run_phase
 from .grid import GRID_FIELDS, grid_settings, seed_list, setting_of
@@ -25,7 +25,7 @@ class SweepResult:
     stopped: bool
 
 
-def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fraction: float = 0.25,
+def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fraction: float = DEV_FRACTION,
           dev_seed: int = DEV_SEED, scheduler: str | None = None, local_cluster: int | None = None,
           progress=None, heartbeat=None, should_stop=None, on_row=None) -> SweepResult:
     """Train ``grid`` (``{"lambd": [...], "l1": [...], "keep_prob": [...]}``, a field left out at
@@ -60,7 +60,7 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, dev_fr
 
 
 def stopped_sweep(rows: list[dict], grid, seeds, base: Settings | None = None, *,
-                  dev_fraction: float = 0.25) -> SweepResult:
+                  dev_fraction: float = DEV_FRACTION) -> SweepResult:
     """What a sweep that ended before it returned had finished, from the rows ``on_row`` was
     given (in the order they finished: the grid's, in this process): as ``sweep`` returns when
     ``should_stop`` stops it, ``stopped``, with the choice only if every dev model finished."""

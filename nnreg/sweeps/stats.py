@@ -16,6 +16,9 @@ CONFIDENCE = 0.95
 # settings are tied, and the tie goes to the one listed first in the grid.
 TIE_TOLERANCE = 1e-12
 METRICS = ("train_accuracy", "dev_accuracy", "test_accuracy", "cost", "weight_norm")
+# The verdict on two results that ``within_noise`` cannot tell apart, as a sweep's comparison, the
+# study's table and every sentence about them say it.
+WITHIN_NOISE = "within noise"
 
 
 def interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, float, float]:
@@ -108,7 +111,7 @@ def comparison(rows: pd.DataFrame) -> pd.DataFrame:
         elif min(len(values), len(chosen_values)) < 2:
             verdicts.append("one seed: spread unknown")
         else:
-            verdicts.append("within noise" if within_noise(values, chosen_values) else "worse")
+            verdicts.append(WITHIN_NOISE if within_noise(values, chosen_values) else "worse")
     table["verdict"] = verdicts
     table["chosen"] = table["verdict"] == "chosen"
     return table

@@ -1,0 +1,47 @@
+"""What every page of the dashboard shares, once per server process: the trained models, the
+engine's warm-up and the datasets."""
+
+import streamlit as st
+
+from .. import data
+from .cache import ModelCache, warm_up_in_background
+from .controls import UPLOAD, load_choice
+
+
+# Shared by every session: trained models by the data's content and the settings, bounded (see
+# ModelCache) so a long-running public server cannot grow without limit.
+@st.cache_resource(show_spinner=False)
+def model_cache() -> ModelCache:
+    return ModelCache()
+
+
+# Started when the server starts (nnreg.dashboard.server), or by the first page run where nothing
+# started it (AppTest); later calls find it running or done.
+@st.cache_resource(show_spinner=False)
+def engine_warm_up():
+    return warm_up_in_background()
+
+
+# Datasets by what names them, for both pages: a synthetic set is generated, an upload parsed, once.
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_dataset(choice, n_points, noise, data_seed):
+    return load_choice(choice, n_points, noise, data_seed)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_upload(content, filename):
+    return data.read_dataset(content, filename)
+
+
+def chosen_dataset(values, upload) -> tuple[data.Dataset | None, str | None]:
+    """The dataset the data's fields name (``values`` by control, ``upload`` the uploaded file or
+    None), or None and why it cannot be had: a file that cannot be read, a synthetic set's
+    option refused (None and None while no file is uploaded)."""
+    try:
+        if values["data"] != UPLOAD:
+            return load_dataset(values["data"], values["n_points"], values["noise"], values["data_seed"]), None
+        if upload is None:
+            return None, None
+        return read_upload(upload.getvalue(), upload.name), None
+    except data.DatasetError as error:
+        return None, str(error)

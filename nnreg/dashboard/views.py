@@ -1,0 +1,170 @@
+"""The study page's deeper views, one function a tab, each laying out its charts and the sentences
+computed from the numbers beside them.  A view shows one run per model: with several seeds, the
+run with the first init seed, and says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import streamlit as st
+
+from .. import charts, limits, network, study
+from ..data import Dataset
+from ..settings import Settings, title
+from ..study import STUDY
+from ..training import TrainResult
+from . import captions
+from .models import first_using, shared_settings
+from .player import player
+from .resources import model_cache
+from .widgets import Progress, chart, model_columns, model_ids
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The models the page compares: their settings and runs by name (the first is the baseline),
+    the data, and the controls' values."""
+
+    dataset: Dataset
+    models: dict[str, Settings]
+    results: dict[str, list[TrainResult]]
+    values: dict
+
+    @cached_property
+    def first(self) -> dict[str, TrainResult]:
+        return {name: runs[0] for name, runs in self.results.items()}
+
+    @property
+    def baseline(self) -> str:
+        return next(iter(self.models))
+
+    @property
+    def several(self) -> bool:
+        return self.values["n_seeds"] > 1
+
+    @property
+    def which_runs(self) -> str:
+        """Which run of each model a view shows, when there are several."""
+        return f" The runs with init seed {self.first[self.baseline].settings.seed}." if self.several else ""
+
+
+def weight_decay(shown: Compared) -> None:
+    first = shown.first
+    st.markdown(captions.weights_notice(first))
+    st.caption(captions.weight_decay_caption(first))
+    if shown.several:
+        st.caption(f"Weights of the runs with init seed {first[shown.baseline].settings.seed}.")
+    bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")
+    height = charts.model_chart_height(list(first))
+    for place, heading, kind, build in ((bars, "‖W‖ per layer", "norms", charts.weight_norms),
+                                        (spread, "Every weight, |w|", "distribution", charts.weight_distribution),
+                                        (over_time, "‖W‖ while training", "norm history", charts.norm_history)):
+        with place:
+            st.subheader(heading, anchor=False)
+            chart((kind, tuple(first), model_ids(first.values())), height, lambda build=build: build(first))
+
+
+def network_view(shown: Compared) -> None:
+    first = shown.first
+    weight_max, bias_max = charts.network_scale(first)
+    st.markdown(captions.network_notice(first))
+    st.caption(captions.network_caption(first) + shown.which_runs)
+    for index, (column, (name, result)) in enumerate(model_columns(first.items())):
+        with column, st.container(key=f"network_{index}"):
+            st.subheader(title(name), anchor=False)
+            chart(("network", model_ids(first.values()), name), "content",
+                  lambda: charts.network_graph(result, weight_max, bias_max, result.fitted(shown.dataset)[0].T),
+                  width="content")
+
+
+def learning_curves(shown: Compared) -> None:
+    first = shown.first
+    # One y-range for every model's curves, so that gaps compare across the columns.
+    cost_domain, accuracy_domain = charts.curve_domains(first.values())
+    inputs = (model_ids(first.values()), tuple(cost_domain), tuple(accuracy_domain))
+    # Its accuracies are one run's, where the table's are means over the seeds.
+    st.markdown(captions.curves_notice(first) + shown.which_runs)
+    if shown.several:
+        st.caption(f"The curves of the runs with init seed {first[shown.baseline].settings.seed}.")
+    for index, (column, (name, result)) in enumerate(model_columns(first.items())):
+        with column, st.container(key=f"curves_{index}"):
+            st.subheader(title(name), anchor=False)
+            chart(("cost curves", model_ids([result]), inputs), "content",
+                  lambda: charts.cost_curves(result, cost_domain))
+            chart(("accuracy curves", model_ids([result]), inputs), "content",
+                  lambda: charts.accuracy_curves(result, accuracy_domain))
+            note = captions.dropout_note(result, shown.dataset)
+            if note:
+                st.caption(note)
+
+
+def training_replay(shown: Compared, show_test: bool) -> None:
+    first, dataset = shown.first, shown.dataset
+    accuracies = {name: study.checkpoint_accuracies(result, dataset) for name, result in first.items()}
+    st.markdown(captions.replay_notice(first, accuracies))
+    st.caption(captions.replay_caption(first, accuracies) + shown.which_runs)
+    player(".st-key-replay", charts.FRAME_MS, charts.replay_steps(first)[1], key="replay_player")
+    with st.container(key="replay"):
+        chart(("replay", model_ids(first.values()), show_test), "content",
+              lambda: charts.replay(first, dataset, show_test), width="content")
+    st.caption("Drag the slider, or play: every checkpoint was sent with the page, so the models move in your "
+               "browser. The boundary, accuracies and ‖W‖ are the model's after that many updates; the grey line "
+               "marks the checkpoint on the accuracy curves, whose y-range all models share.")
+
+
+def hidden_units(shown: Compared) -> None:
+    first, dataset = shown.first, shown.dataset
+    st.markdown(captions.units_notice(first, dataset))
+    scale_max = charts.unit_scale_max(first.values(), dataset)
+    st.caption(captions.units_scale_caption(scale_max, charts.UNIT_DECADES,
+                                            any(result.settings.keep_prob < 1 for result in first.values()))
+               + shown.which_runs)
+    for index, (column, (name, result)) in enumerate(model_columns(first.items())):
+        with column, st.container(key=f"units_{index}"):
+            st.subheader(title(name), anchor=False)
+            settings = result.settings
+            mask = (network.unit_mask(settings.layer_dims, settings.keep_prob, settings.dropout_seed)
+                    if settings.keep_prob < 1 else None)
+            chart(("units", model_ids([result]), tuple(scale_max)), "content",
+                  lambda: charts.hidden_units(result, dataset, scale_max, mask), width="content")
+            st.caption(captions.units_caption(result, result.fitted(dataset)[0], mask))
+
+
+def dropout_runs(shown: Compared) -> None:
+    """Twenty more models, which only this view needs: the first dropout model of the list, or the
+    course's on the shared settings, over seeds and both kinds of masks."""
+    using = first_using(shown.models, "keep_prob")
+    model = (using[1] if using else shared_settings(shown.values).replace(keep_prob=STUDY["dropout"].keep_prob)
+             ).replace(seed=shown.values["seed"])
+    single_run, mask_runs = model.replace(dropout_mask="fixed"), study.mask_runs(model)
+    runs = [single_run, *(run for seeded in mask_runs.values() for run in seeded)]
+    try:
+        limits.check_budget(runs, len(shown.dataset.train_Y))
+    except limits.LimitError as error:
+        st.error(f"This view would train too much: {error}", icon=":material/block:")
+        return
+    progress = Progress("dropout, each seed and mask")
+    done = dict(zip(runs, model_cache().results(shown.dataset, runs, progress.update, progress.heartbeat)))
+    progress.clear()
+    single = done[single_run]
+    mask_results = {mask: [done[run] for run in seeded] for mask, seeded in mask_runs.items()}
+    summary = study.mask_summary(mask_results, single)
+    st.markdown(captions.masks_notice(summary, single))
+    st.markdown(captions.masks_caption(summary, single))
+    chart(("mask runs", model_ids(done.values())), 220, lambda: charts.mask_runs(mask_results, single))
+    st.caption(captions.mask_runs_legend(using[0] if using else None, model.keep_prob, single.settings.seed))
+
+
+def data_alone(shown: Compared, show_test: bool) -> None:
+    st.markdown(captions.data_notice(shown.dataset, show_test))
+    chart(("field", shown.dataset.fingerprint, show_test), "content",
+          lambda: charts.dataset_points(shown.dataset, show_test), width="content")
+
+
+def the_math(shown: Compared) -> None:
+    """Each regularizer's update with the numbers of the first model that uses it, else the course's."""
+    for text, lines in captions.math_sections(shown.models, shown.first, shown.baseline):
+        st.markdown(text)
+        for line in lines:
+            st.latex(line)

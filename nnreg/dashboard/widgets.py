@@ -1,0 +1,151 @@
+"""The widgets both pages build the same way: the controls' fields (labelled, explained and bound
+to the link as ``CONTROLS`` says, a typed value refused by ``PageState``), the data's fields, the
+table of models, a progress bar with its heartbeat, charts drawn once per input, and models in
+rows."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from .. import data, limits
+from ..report.formatting import plural
+from ..specs import MAX_MODELS
+from .controls import CONTROLS, UPLOAD, UPLOAD_HELP, UPLOAD_TYPES, dataset_choices, shown_value
+from .models import specs_frame
+from .layout import models_per_row
+from .session import PageState, StudyState
+
+
+class Fields:
+    """A page's fields for the controls of ``CONTROLS``, under widget keys ``prefix`` + the
+    control's key (the link's parameters too), in ``where`` (the page, the sidebar, a column)."""
+
+    def __init__(self, page: PageState, prefix: str = ""):
+        self.page, self.prefix = page, prefix
+
+    def _help(self, control: str, extra: str | None) -> str | None:
+        spec = CONTROLS[control]
+        allowed = spec.range.allowed().capitalize() + "." if spec.range is not None else None
+        return " ".join(filter(None, [extra or spec.help_text, allowed])) or None
+
+    def typed(self, control: str, where=st, help_text: str | None = None, **options):
+        """A value typed as text, as every number is: a number field would turn "1e9" into 1,
+        "1,5" into 15 and "abc" into an empty field in the browser, before the page could say
+        what was typed.  A text the control cannot take is quoted and undone (``refuse_typed``)."""
+        spec, key = CONTROLS[control], self.prefix + control
+        text = where.text_input(spec.label, shown_value(control, spec.default), key=key, bind=self.page.bind(key),
+                                on_change=self.page.refuse_typed, args=(key, control, spec.label),
+                                help=self._help(control, help_text), **options)
+        return self.page.use(key, control, text)
+
+    def slider(self, control: str, where=st, **options):
+        spec, key = CONTROLS[control], self.prefix + control
+        return where.slider(spec.label, spec.low, spec.high, spec.default, spec.step, key=key,
+                            bind=self.page.bind(key), help=spec.help_text, **options)
+
+    def toggle(self, control: str, where=st, **options) -> bool:
+        spec, key = CONTROLS[control], self.prefix + control
+        return where.toggle(spec.label, spec.default, key=key, bind=self.page.bind(key), help=spec.help_text, **options)
+
+    def radio(self, control: str, where=st, **options) -> str:
+        spec, key = CONTROLS[control], self.prefix + control
+        return where.radio(spec.label, spec.options, key=key, bind=self.page.bind(key), help=spec.help_text, **options)
+
+    def data(self, places=None) -> tuple[dict, object]:
+        """The data's fields, in ``places`` (four containers, for the dataset menu and a synthetic
+        set's number of points, noise and seed; the page by default): the values they name, by
+        control (the defaults for options not shown), and the uploaded file (None if none)."""
+        places = places or [st] * 4
+        key = self.prefix + "data"
+        values = {control: CONTROLS[control].default for control in ("n_points", "noise", "data_seed")}
+        values["data"] = places[0].selectbox(CONTROLS["data"].label, dataset_choices(), key=key,
+                                             bind=self.page.bind(key), help=CONTROLS["data"].help_text)
+        if values["data"] in data.SYNTHETIC:
+            values["n_points"] = self.typed("n_points", places[1])
+            values["noise"] = self.slider("noise", places[2])
+            values["data_seed"] = self.typed("data_seed", places[3])
+        upload = None
+        if values["data"] == UPLOAD:
+            upload = st.file_uploader("Your data", type=list(UPLOAD_TYPES), key=self.prefix + "data_file",
+                                      help=UPLOAD_HELP)
+        return values, upload
+
+
+def models_editor(page: StudyState) -> None:
+    """The table of models, from the list it started with (a preset or a settings file starts a new one)."""
+    st.caption(f"One row per model, 1 to {MAX_MODELS}: add a row at the bottom, delete one by selecting it. A cell "
+               "showing None takes the sidebar's value. Changes are measured against the first model. In a link, "
+               "each model is one `model` parameter, written `NAME:key=value,...` (e.g. `L2 big:lambd=3`), as "
+               "`python -m nnreg compare --model` takes it.")
+
+    def number_column(label, key, meaning, width):
+        # Text, read by the column's rules: a number column would store "1e9" as 19 and empty "abc".
+        return st.column_config.TextColumn(label, help=f"{meaning}: {limits.RANGES[key].allowed()}", width=width)
+
+    # Column widths in pixels: the whole table fits the page beside the sidebar at 1280 pixels.
+    st.data_editor(
+        specs_frame(page.editor_specs()), key=page.editor_key, num_rows="dynamic", hide_index=True, width="content",
+        column_config={
+            "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=170),
+            "lambd": number_column("λ", "lambd", "L2's strength (lambd)", 60),
+            "l1": number_column("l1", "l1", "L1's strength, which sets weights exactly to 0", 60),
+            "keep_prob": number_column("keep_prob", "keep_prob", "Dropout: each hidden unit kept with this probability",
+                                       95),
+            "early_stopping": st.column_config.CheckboxColumn("stop early", help="Keeps its best dev iteration",
+                                                              width=90),
+            "layers": st.column_config.TextColumn("hidden layers", help=limits.LAYERS_HELP, width=110),
+            "learning_rate": number_column("α", "learning_rate", "Learning rate", 60),
+            "num_iterations": number_column("iterations", "num_iterations", "Gradient descent steps", 90)})
+
+
+class Progress:
+    """A progress bar while ``what`` trains, and the heartbeat that redraws it; with ``stop_key``,
+    a Stop button above it.  Every redraw is a point where Streamlit ends this run if the page
+    reran (Stop reruns it) or closed: the models this run trains then stop within an iteration,
+    and no more start."""
+
+    def __init__(self, what: str, stop_key: str | None = None):
+        self.what = what
+        self._stop, self._bar = st.empty(), st.empty()
+        if stop_key:
+            self._stop.button("Stop", key=stop_key)
+        self._started, self._shown = time.monotonic(), None
+
+    def update(self, done: int, total: int) -> None:
+        self._shown = done, total
+        self._bar.progress(done / total, text=f"Training {self.what}: {done} of {plural(total, 'model')} done "
+                                              f"({time.monotonic() - self._started:.0f} s)")
+
+    def heartbeat(self) -> None:
+        if self._shown is None:
+            # Waiting for models that another visit is training: no count of ours yet.
+            self._bar.progress(0.0, text=f"Training {self.what} ({time.monotonic() - self._started:.0f} s)")
+        else:
+            self.update(*self._shown)
+
+    def clear(self) -> None:
+        self._stop.empty()
+        self._bar.empty()
+
+
+# Each chart is drawn once per ``inputs`` (everything it shows) and replayed by Streamlit after:
+# building and validating a Vega-Lite spec is most of what a rerun would otherwise spend.
+@st.cache_data(max_entries=128, show_spinner=False)
+def chart(inputs, height, _build, width="stretch"):
+    st.altair_chart(_build(), height=height, width=width)
+
+
+def model_ids(runs) -> tuple:
+    """What identifies trained models, for ``chart``'s inputs: their data and their settings."""
+    return tuple((run.dataset_fingerprint, run.settings) for run in runs)
+
+
+def model_columns(items):
+    """A column for each model's item, in rows of ``models_per_row``, every column as wide as in a
+    full row."""
+    items = list(items)
+    per_row = models_per_row(len(items))
+    for start in range(0, len(items), per_row):
+        yield from zip(st.columns(per_row, gap="medium"), items[start: start + per_row])

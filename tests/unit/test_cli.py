@@ -1,0 +1,310 @@
+"""The command line as users run it: a real subprocess, exit codes, stdout and stderr."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnreg
+import nnreg.dashboard
+from nnreg import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "nnreg", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+# Short training keeps in-process command tests fast; the subprocess tests use the real settings.
+QUICK = ["--num-iterations", "200"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, words", [
+    (["reproduce", "--data", "stadium"], "nnreg: error: stadium: no such dataset"),
+    (["reproduce", "--data", "missing.csv"], "nnreg: error: missing.csv: no such file"),
+    (["reproduce", "--seeds", "0"], "argument --seeds: the number of seeds must be a whole number from 1 to 100, got 0"),
+    (["reproduce", "--seeds", "many"], "argument --seeds: the number of seeds must be a whole number from 1 to 100, got 'many'"),
+    (["reproduce", "--seeds", "100000000"], "from 1 to 100, got 100000000"),
+    (["reproduce", "--dropout-mask", "sometimes"], "invalid choice: 'sometimes'"),
+    (["reproduce", "--data", "moons:noise=9"], "noise must be a number from 0 to 1"),
+    (["reproduce", "--lambd", "-1"], "argument --lambd: --lambd must be a number from 0 to 1,000, got -1"),
+    (["reproduce", "--l1", "x"], "argument --l1: --l1 must be a number from 0 to 1,000, got 'x'"),
+    (["reproduce", "--keep-prob", "0"], "argument --keep-prob: --keep-prob must be a number from 0.05 to 1, got 0"),
+    (["reproduce", "--train-fraction", "1.5"], "--train-fraction must be a number from 0.05 to 1, got 1.5"),
+    (["reproduce", "--dev-fraction", "0.9"], "--dev-fraction must be a number from 0.05 to 0.5, got 0.9"),
+    (["reproduce", "--hidden", "20 0"], "argument --hidden: hidden layer sizes must be 1 to 10 layers"),
+    (["reproduce", "--learning-rate", "1e9"], "--learning-rate must be a number from 0.001 to 100"),
+    (["reproduce", "--num-iterations", "2.5"], "--num-iterations must be a whole number from 100 to 100,000"),
+    (["reproduce", "--data", "moons:n_points=40", "--train-fraction", "0.1"], "train_fraction 0.1 keeps 2 of 20"),
+    (["compare", "--model", "a:foo=1"], "nnreg: error: model 'a:foo=1': unknown key 'foo'; the keys are lambd"),
+    (["compare", "--model", "a:lambd=-2"], "model 'a:lambd=-2': lambd must be a number from 0 to 1,000, got -2"),
+    (["compare", "--model", "a", "--model", "A"], "two models are named 'a' and 'A'"),
+    (["compare", *[arg for i in range(7) for arg in ("--model", f"m{i}")]], "compare 1 to 6 models, got 7"),
+    (["compare", "--model", ":lambd=1"], "has no name"),
+    (["compare", "--seeds", "0"], "argument --seeds: the number of seeds must be a whole number from 1 to 100"),
+    (["fly"], "invalid choice: 'fly'"),
+    ([], "the following arguments are required: command"),
+])
+def test_bad_input_exits_2_with_one_line(args, words):
+    completed = run(*args)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+    assert "Traceback" not in completed.stderr
+
+
+def test_bad_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,y\n" + "1,2,7\n" * 20)
+    completed = run("reproduce", "--data", str(bad))
+    assert completed.returncode == 2
+    assert completed.stderr == f"nnreg: error: {bad}: training labels must be 0 or 1, found 7\n"
+
+
+def test_reproduce_table(monkeypatch, capsys):
+    assert cli.main(["reproduce", "--data", "moons", *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("dataset moons:n_points=400,noise=0.1,seed=0: 200 train, 200 test points")
+    # The page's table, as compare prints it.
+    assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Test accuracy" in out[1]
+    assert [line.split()[0] for line in out[2:5]] == ["No", "L2", "Dropout"]
+    assert out[5] == "* the best test accuracy"
+
+
+def test_reproduce_json_matches_train(monkeypatch, capsys):
+    assert cli.main(["reproduce", "--data", "football", "--json", *QUICK]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [m["name"] for m in report["models"]] == ["none", "l2", "dropout"]
+    football = nnreg.load_dataset("football")
+    for model in report["models"]:
+        settings = nnreg.Settings.from_dict(model["settings"])
+        result = nnreg.train(football, settings)
+        assert model["train_accuracy"] == result.train_accuracy
+        assert model["test_accuracy"] == result.test_accuracy
+        assert model["train_correct"] == result.train_correct and model["test_size"] == 200
+    assert report["models"][1]["settings"]["lambd"] == 0.7
+    assert report["models"][2]["settings"]["keep_prob"] == 0.86
+
+
+def test_reproduce_trains_the_models_its_flags_ask_for(capsys):
+    args = ["reproduce", "--data", "football", "--json", "--num-iterations", "600", "--lambd", "2", "--keep-prob",
+            "0.7", "--l1", "0.05", "--early-stopping", "--dev-fraction", "0.3", "--train-fraction", "0.6",
+            "--hidden", "8 4", "--learning-rate", "0.2"]
+    assert cli.main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    models = {model["name"]: model for model in report["models"]}
+    assert list(models) == ["none", "l2", "l1", "dropout", "early_stopping"]
+    football = nnreg.load_dataset("football")
+    expected = nnreg.Settings(layer_dims=(8, 4), learning_rate=0.2, num_iterations=600, train_fraction=0.6,
+                              dev_fraction=0.3)
+    assert nnreg.Settings.from_dict(models["l2"]["settings"]) == expected.replace(lambd=2.0)
+    assert nnreg.Settings.from_dict(models["l1"]["settings"]) == expected.replace(l1=0.05)
+    assert nnreg.Settings.from_dict(models["dropout"]["settings"]) == expected.replace(keep_prob=0.7)
+    stopped = nnreg.train(football, expected.replace(early_stopping=True))
+    assert models["early_stopping"]["best_iteration"] == stopped.best_iteration
+    assert models["early_stopping"]["dev_accuracy"] == stopped.dev_accuracy
+    assert models["early_stopping"]["test_accuracy"] == stopped.test_accuracy
+    # A stratified 0.6 of the 211 training points (rounded per label); the early-stopping model
+    # holds a stratified 0.3 of those out.
+    assert models["none"]["train_size"] == 126 and models["early_stopping"]["train_size"] == stopped.train_size == 88
+    assert "best_iteration" not in models["none"] and "zero_weights" not in models["none"]
+    l1 = nnreg.train(football, expected.replace(l1=0.05))
+    assert (models["l1"]["zero_weights"], models["l1"]["weights"]) == l1.zero_weights()
+
+
+def test_reproduce_says_where_early_stopping_stopped_and_what_l1_zeroed(capsys):
+    assert cli.main(["reproduce", "--data", "football", "--early-stopping", "--l1", "0.2", "--train-fraction", "0.6",
+                     *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("dataset football: 211 train, 200 test points (126 fitted: train_fraction 0.6)")
+    assert [line.split()[0] for line in out[2:7]] == ["No", "L2", "L1", "Dropout", "Early"]
+    football = nnreg.load_dataset("football")
+    shared = nnreg.Settings(train_fraction=0.6, num_iterations=200)
+    zeros, total = nnreg.train(football, shared.replace(l1=0.2)).zero_weights()
+    stopped = nnreg.train(football, shared.replace(early_stopping=True))
+    assert out[7:] == ["* the best test accuracy", f"L1 set {zeros} of {total} weights to exactly 0",
+                       f"Early stopping kept iteration {stopped.best_iteration} of 200 (dev accuracy "
+                       f"{stopped.dev_accuracy:.1%} on {len(stopped.dev_index)} dev points)"]
+    assert cli.main(["reproduce", "--data", "football", "--l1", "0.2", "--seeds", "2", *QUICK]) == 0
+    counts = [nnreg.train(football, nnreg.Settings(l1=0.2, seed=s, dropout_seed=s, num_iterations=200)).zero_weights()[0]
+              for s in (0, 1)]
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"L1 set {np.mean(counts):.1f} of 103 weights to exactly 0 on average ({min(counts)} to {max(counts)} over "
+        "2 seeds)")
+
+
+def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
+    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", "--json", *QUICK]) == 0
+    report = json.loads(capsys.readouterr().out)
+    l2 = report["models"][1]
+    tests = [run_["test_accuracy"] for run_ in l2["runs"]]
+    assert [run_["seed"] for run_ in l2["runs"]] == [0, 1, 2] and l2["seeds"] == [0, 1, 2]
+    assert l2["test_accuracy"] == pytest.approx(np.mean(tests))
+    assert l2["test_accuracy_std"] == pytest.approx(np.std(tests, ddof=1))
+    assert l2["test_vs_none"] in ("within noise", "better", "worse")
+    assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "Test std" in out[1] and out[1].split()[-6:] == ["change", "Within", "noise", "Seeds", "Training", "seconds"]
+    assert out[3].split()[-3] == ("yes" if l2["test_vs_none"] == "within noise" else "no")
+
+
+def test_datasets_lists_every_name():
+    completed = run("datasets")
+    assert completed.returncode == 0
+    names = [line.split()[0] for line in completed.stdout.splitlines()]
+    assert names == nnreg.list_datasets()
+
+
+def test_make_football_writes_the_builtin_file(tmp_path):
+    out = tmp_path / "f.csv"
+    completed = run("make-football", "--out", str(out))
+    assert completed.returncode == 0
+    assert out.read_bytes() == (ROOT / "data" / "football.csv").read_bytes()
+
+
+def test_reproduce_gives_the_courses_numbers(course_data_path):
+    completed = run("reproduce", "--data", str(course_data_path), "--dropout-mask", "fixed", "--json")
+    assert completed.returncode == 0, completed.stderr
+    models = {m["name"]: m for m in json.loads(completed.stdout)["models"]}
+    assert (models["none"]["train_correct"], models["none"]["test_accuracy"]) == (200, 0.915)
+    assert (models["l2"]["train_correct"], models["l2"]["test_accuracy"]) == (198, 0.93)
+    assert (models["dropout"]["train_correct"], models["dropout"]["test_accuracy"]) == (196, 0.95)
+    assert all(m["train_size"] == 211 for m in models.values())
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_command_with_one_line_and_exit_130():
+    # Enough seeds to still be training two seconds in.
+    process = subprocess.Popen([sys.executable, "-m", "nnreg", "reproduce", "--seeds", "100"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip() == "nnreg: interrupted"
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.slow
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
+    # As `| head` does, but surely before the command writes: the reader is gone from the start.
+    process = subprocess.Popen([sys.executable, "-m", "nnreg", "reproduce", "--json"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == cli.EXIT_BROKEN_PIPE
+    assert stderr == ""
+
+
+def test_bench_exits_1_when_a_figure_fails(monkeypatch, capsys):
+    from nnreg.cli import bench
+
+    report = {"figures": [], "all_passed": False, "quick": False}
+    monkeypatch.setattr(bench, "run_bench", lambda **options: report)
+    monkeypatch.setattr(bench, "format_report", lambda report: "figure  FAIL")
+    assert cli.main(["bench"]) == 1
+    report["all_passed"] = True
+    assert cli.main(["bench"]) == 0
+
+
+def test_datasets_lists_the_good_files_and_names_each_unreadable_one(monkeypatch, tmp_path, capsys):
+    (tmp_path / "football.csv").write_bytes((nnreg.data.DATA_DIR / "football.csv").read_bytes())
+    (tmp_path / "empty.csv").write_bytes(b"")
+    monkeypatch.setattr(nnreg.data, "DATA_DIR", tmp_path)
+    assert cli.main(["datasets"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("football") and "211 train" in line for line in lines)
+    assert any(line.startswith("empty") and "unreadable: " in line for line in lines)
+    assert any(line.startswith("moons") for line in lines)
+
+
+def test_compare_prints_the_pages_table_for_any_models(capsys, football):
+    specs = ["none", "L2 small:lambd=0.1", "wide:layers=8 4,keep_prob=0.8", "es:early_stopping=true"]
+    assert cli.main(["compare", "--data", "football", "--seeds", "2", *QUICK,
+                     *[arg for spec in specs for arg in ("--model", spec)]]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "dataset football: 211 train, 200 test points; fresh dropout masks; init seeds 0..1, mean ± std"
+    assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Test change" in out[1] and "Stopped at" in out[1]
+    assert [line.split("  ")[0] for line in out[2:6]] == ["No regularization", "L2 small (λ = 0.1)",
+                                                          "wide (layers 8, 4, keep_prob = 0.8)", "es (early stopping)"]
+    # The page's table, row by row.
+    models = nnreg.dashboard.model_settings(nnreg.specs.parse_specs(specs),
+                                            dict(nnreg.dashboard.default_values(), num_iterations=200))
+    results = {name: [nnreg.train(football, run) for run in nnreg.dashboard.seed_runs(settings, 2)]
+               for name, settings in models.items()}
+    page = nnreg.dashboard.shown_table(nnreg.dashboard.accuracy_table(results))
+    for line, name in zip(out[2:6], models):
+        assert f"{page.loc[name, 'Train accuracy']} " in line and page.loc[name, "Test change"] in line
+    assert out[6].startswith("* the best test accuracy; test change against No regularization")
+    assert out[7].startswith("es kept iterations")
+
+
+def test_compare_json_gives_each_models_spec_and_runs(capsys, football):
+    assert cli.main(["compare", "--data", "football", "--json", *QUICK, "--model", "L2 big:lambd=3",
+                     "--model", "plain"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(m["name"], m["spec"]) for m in report["models"]] == [("L2 big", "L2 big:lambd=3"), ("plain", "plain")]
+    result = nnreg.train(football, nnreg.Settings(lambd=3.0, num_iterations=200))
+    assert report["models"][0]["test_accuracy"] == result.test_accuracy
+    assert nnreg.Settings.from_dict(report["models"][0]["settings"]) == result.settings
+    assert cli.main(["compare", "--data", "football", "--json", "--seeds", "2", *QUICK]) == 0
+    models = json.loads(capsys.readouterr().out)["models"]
+    assert [m["name"] for m in models] == ["No regularization", "L2", "Dropout"]
+    assert models[1]["test_vs_first"] in ("within noise", "better", "worse") and len(models[1]["runs"]) == 2
+
+
+@pytest.mark.slow
+def test_compare_calls_a_penalty_too_strong_collapsed_not_diverged(capsys):
+    # The issue's models, at learning rate 0.01 too: λ = 50 underfits, it does not diverge.
+    for rate in ("0.3", "0.01"):
+        assert cli.main(["compare", "--data", "football", "--learning-rate", rate, "--model", "none",
+                         "--model", "L2:lambd=0.7", "--model", "L2 huge:lambd=50"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[1].split()[-3:] == ["Outcome", "Training", "seconds"]
+        assert [line.split()[-2] for line in out[2:5]] == ["trained", "trained", "collapsed"]
+        assert "diverged" not in "\n".join(out).lower()
+        assert out[-1].startswith("L2 huge: Collapsed: the penalty is too strong and the model underfits")
+        assert out[-1].endswith("Lower λ (now 50).")
+
+
+def test_compare_and_reproduce_say_a_learning_rate_too_large_diverged(capsys):
+    assert cli.main(["compare", "--data", "football", "--learning-rate", "50", *QUICK, "--model", "none"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2].split()[-2] == "diverged"
+    assert out[-1].startswith("No regularization: Training diverged at iteration 100 (its cost rose from ")
+    assert cli.main(["reproduce", "--data", "football", "--learning-rate", "50", *QUICK, "--json"]) == 0
+    models = json.loads(capsys.readouterr().out)["models"]
+    assert {(m["outcome"], m["diverged_at"]) for m in models} == {("diverged", 100)}
+    assert cli.main(["reproduce", "--data", "football", "--lambd", "50", "--seeds", "2", *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The table's Outcome column, as compare prints it.
+    assert out[3].split()[0] == "L2" and "collapsed" in out[3].split()
+    assert out[-1].startswith("L2, init seed 0: Collapsed: the penalty is too strong")
+
+
+def test_the_command_line_loads_no_dashboard_and_the_package_no_tools():
+    # From the checkout, where tools/ could be imported: the command line needs neither the page's
+    # code nor Altair, and no module of the package imports the checkout's tools (bench loads them
+    # only when it runs).
+    probe = ("import importlib, pkgutil, sys\n"
+             "import nnreg.cli\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('altair', 'streamlit', 'tools')\n"
+             "             or m.startswith('nnreg.dashboard') or m.startswith('nnreg.charts')))\n"
+             "for module in pkgutil.walk_packages(nnreg.__path__, 'nnreg.'):\n"
+             "    if not module.name.endswith('__main__'):\n"
+             "        importlib.import_module(module.name)\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tools'))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    command_line, tools = done.stdout.splitlines()
+    assert command_line == "[]" and tools == "[]"

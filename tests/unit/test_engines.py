@@ -1,0 +1,306 @@
+import dataclasses
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnreg
+from nnreg import Settings, network, training
+from nnreg.engines import compiled, reference
+
+SHORT = Settings(num_iterations=1000, record_every=50)
+
+
+def _arrays(dataset):
+    return dataset.train_X.T, dataset.train_Y.reshape(1, -1).astype(float)
+
+
+def _both(dataset, settings, parameters=None):
+    X, Y = _arrays(dataset)
+    parameters = parameters or network.initialize_parameters(settings.layer_sizes, settings.seed)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = reference.numpy_loop(X, Y, parameters, settings)
+    return expected, compiled.numba_loop(X, Y, parameters, settings)
+
+
+def _relative_difference(a, b) -> float:
+    """Largest difference over all arrays, each relative to that array's largest entry (or 1 if all 0)."""
+    return max(float(np.max(np.abs(a[name] - b[name])) / (np.max(np.abs(b[name])) or 1.0)) for name in b)
+
+
+@pytest.mark.parametrize("changes", [
+    {},                                                    # plain
+    {"lambd": 0.7},                                        # the course's L2
+    {"keep_prob": 0.86},                                   # dropout, fresh masks
+    {"keep_prob": 0.86, "dropout_mask": "fixed"},          # the notebook's masks
+    {"keep_prob": 0.7, "lambd": 0.5, "dropout_seed": 9},   # both regularizers
+    {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "lambd": 0.3},  # deeper, every pass width
+    {"layer_dims": (9,), "learning_rate": 0.5, "seed": 0},  # one hidden layer
+    {"l1": 0.05},                                          # L1's proximal steps
+    {"l1": 0.05, "lambd": 0.3, "keep_prob": 0.8},          # L1, L2 and dropout together
+])
+def test_the_kernel_computes_the_reference_loop(football, changes):
+    settings = SHORT.replace(**changes)
+    reference, fast = _both(football, settings)
+    assert fast.parameters.keys() == reference.parameters.keys()
+    assert {name: v.shape for name, v in fast.parameters.items()} == \
+           {name: v.shape for name, v in reference.parameters.items()}
+    assert _relative_difference(fast.parameters, reference.parameters) < 1e-9
+    assert fast.record_iterations == reference.record_iterations == list(range(0, 1000, 50))
+    np.testing.assert_allclose(fast.objectives, reference.objectives, rtol=1e-9)
+    for fast_snapshot, reference_snapshot in zip(fast.snapshots, reference.snapshots):
+        assert _relative_difference(fast_snapshot, reference_snapshot) < 1e-9
+    assert fast.diverged_at is reference.diverged_at is None
+    # L1's exact zeros are the same weights in both.
+    for name in reference.parameters:
+        np.testing.assert_array_equal(fast.parameters[name] == 0, reference.parameters[name] == 0)
+
+
+def test_the_loops_buffers_start_on_cache_lines():
+    # Off a 64-byte boundary, the loop's 32-byte loads straddle cache lines: a tenth more time.
+    for n in (1, 7, 216, 1001):
+        buffer = compiled._aligned_zeros(n)
+        assert buffer.ctypes.data % 64 == 0 and buffer.shape == (n,) and not buffer.any()
+
+
+def test_fresh_masks_are_the_references_draws():
+    # Seven examples: two outputs per unit, the second's top quarter unused, as in network.fresh_masks.
+    hidden, m, keep_prob, quarter = (20, 3), 7, 0.6, 2
+    rng = np.random.Generator(np.random.SFC64(5))
+    state = np.random.SFC64(5).state["state"]["state"].astype(np.uint64)
+    threshold = round(keep_prob * 2**16)
+    for _ in range(2):
+        expected = np.vstack(network.fresh_masks(rng, hidden, m, keep_prob))
+        key = int(compiled._next_key(state))
+        drawn = np.zeros((23, 4 * quarter), dtype=bool)
+        for unit in range(23):
+            for t in range(quarter):
+                counter = unit * quarter + t + 1
+                draw = int(compiled._splitmix64(np.uint64((key + counter * 0x9E3779B97F4A7C15) % 2**64)))
+                for part in range(4):
+                    drawn[unit, part * quarter + t] = (draw >> (16 * part)) & 0xFFFF < threshold
+        np.testing.assert_array_equal(drawn[:, :m], expected)
+    assert 0.5 < expected.mean() < 0.7
+
+
+def test_the_kernels_exp_is_exact_to_a_rounding_and_saturates_like_numpy():
+    x = np.concatenate([np.linspace(-745, 709, 20001), [-800.0, -746.0, 709.8, 710.0, 800.0, 0.0]])
+    with np.errstate(over="ignore"):
+        expected = np.exp(x)
+    got = np.array([compiled._exp(value) for value in x])
+    normal = (expected > 1e-300) & np.isfinite(expected)
+    np.testing.assert_allclose(got[normal], expected[normal], rtol=4e-16)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    assert np.array_equal(got == 0, expected == 0)
+
+
+def test_divergence_stops_both_engines_at_the_same_iteration(football):
+    # λ·learning_rate/m ≫ 2: weight decay overshoots and the weights grow geometrically until the
+    # logits overflow.
+    settings = SHORT.replace(learning_rate=100.0, lambd=1000.0, keep_prob=0.86, record_every=1)
+    reference, fast = _both(football, settings)
+    assert reference.diverged_at is not None and fast.diverged_at == reference.diverged_at
+    # The logits overflowed: the last recorded iteration is the one before.
+    assert fast.record_iterations == reference.record_iterations == list(range(reference.diverged_at - 1))
+    assert all(np.isfinite(value).all() for value in fast.parameters.values())
+    assert _relative_difference(fast.parameters, reference.parameters) < 1e-9
+
+
+def test_divergence_in_the_update_keeps_the_last_finite_parameters(football):
+    # Dead hidden units (zero weights, negative biases) keep the logits finite while weight decay
+    # multiplies W2 and W3 by 1 - 100·1000/211 every step, until the update overflows.
+    settings = SHORT.replace(learning_rate=100.0, lambd=1000.0, record_every=1)
+    parameters = network.initialize_parameters(settings.layer_sizes, settings.seed)
+    parameters.update(W1=np.zeros((20, 2)), b1=np.full((20, 1), -1.0),
+                      W2=np.full((3, 20), 1e300), W3=np.full((1, 3), 1e300))
+    reference, fast = _both(football, settings, parameters)
+    assert reference.diverged_at is not None and fast.diverged_at == reference.diverged_at
+    # The iteration that overflowed was still recorded: its forward pass was finite.
+    assert len(fast.record_iterations) == len(reference.record_iterations) == reference.diverged_at
+    assert all(np.isfinite(value).all() for value in fast.parameters.values())
+    assert _relative_difference(fast.parameters, reference.parameters) < 1e-9
+
+
+def test_train_uses_the_kernel_by_default_and_either_engine_on_request(football):
+    settings = SHORT.replace(keep_prob=0.8)
+    fast, slow = nnreg.train(football, settings), nnreg.train(football, settings, engine="numpy")
+    assert _relative_difference(fast.parameters, slow.parameters) < 1e-9
+    np.testing.assert_allclose(fast.history.to_numpy(), slow.history.to_numpy(), rtol=1e-9)
+    assert (fast.train_correct, fast.test_correct) == (slow.train_correct, slow.test_correct)
+    assert training.training_loop("auto") is compiled.numba_loop
+    assert training.training_loop("numba") is compiled.numba_loop
+    assert training.training_loop("numpy") is reference.numpy_loop
+
+
+@pytest.mark.parametrize("engine", ["fortran", "", None, 1])
+def test_a_bad_engine_is_named(football, engine):
+    with pytest.raises(ValueError, match=f"engine must be one of auto, numba, numpy, got {engine!r}"):
+        nnreg.train(football, SHORT, engine=engine)
+    with pytest.raises(ValueError, match="engine must be one of"):
+        nnreg.train_many(football, [SHORT], engine=engine)
+
+
+def _assert_same_loop(a, b):
+    for name in a.parameters:
+        assert np.array_equal(a.parameters[name], b.parameters[name])
+    assert a.objectives == b.objectives and a.diverged_at == b.diverged_at
+
+
+def test_four_threads_at_once_give_the_results_of_one_at_a_time(football):
+    X, Y = _arrays(football)
+    all_settings = [SHORT.replace(num_iterations=3000, **changes) for changes in (
+        {"keep_prob": 0.86}, {"keep_prob": 0.86, "dropout_mask": "fixed"}, {"lambd": 0.7},
+        {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "dropout_seed": 4})]
+    initial = [network.initialize_parameters(s.layer_sizes, s.seed) for s in all_settings]
+    alone = [compiled.numba_loop(X, Y, p, s) for p, s in zip(initial, all_settings)]
+    together = [None] * 4
+    start = threading.Barrier(4)
+
+    def run(index):
+        start.wait()
+        together[index] = compiled.numba_loop(X, Y, initial[index], all_settings[index])
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for a, b in zip(alone, together):
+        _assert_same_loop(a, b)
+
+
+def test_train_many_keeps_input_order_and_reports_progress(football):
+    all_settings = [SHORT.replace(lambd=lambd, seed=seed) for lambd in (0.0, 0.7, 3.0) for seed in (1, 2)]
+    all_settings.append(SHORT.replace(keep_prob=0.8))
+    calls = []
+    results = nnreg.train_many(football, all_settings, max_workers=3,
+                               progress=lambda done, total: calls.append((done, total)))
+    assert [r.settings for r in results] == all_settings
+    assert calls == [(done, 7) for done in range(1, 8)]
+    for settings, result in zip(all_settings, results):
+        alone = nnreg.train(football, settings)
+        assert all(np.array_equal(alone.parameters[n], result.parameters[n]) for n in alone.parameters)
+    reference = nnreg.train_many(football, all_settings[:2], engine="numpy", max_workers=1)
+    assert _relative_difference(results[1].parameters, reference[1].parameters) < 1e-9
+    assert nnreg.train_many(football, []) == []
+
+
+def test_train_many_reports_each_model_as_it_finishes(football, monkeypatch):
+    events = []
+    train_with = training._train_with
+
+    def logged(loop, dataset, settings, stop):
+        result = train_with(loop, dataset, settings, stop)
+        events.append(("finished", settings.seed))
+        return result
+
+    monkeypatch.setattr(training, "_train_with", logged)
+    all_settings = [SHORT.replace(num_iterations=3000, seed=seed) for seed in (1, 2, 3)]
+    nnreg.train_many(football, all_settings, max_workers=1,
+                     progress=lambda done, total: events.append(("progress", done)))
+    # One worker: the first progress report comes while the last model is still to be trained.
+    assert events.index(("progress", 1)) < events.index(("finished", 3))
+    assert [e for e in events if e[0] == "progress"] == [("progress", 1), ("progress", 2), ("progress", 3)]
+
+
+class Stopped(Exception):
+    """What Streamlit raises in the script thread when the page reruns mid-training."""
+
+
+def test_a_progress_callback_that_raises_stops_the_models_not_yet_started(football, monkeypatch):
+    started = []
+    train_with = training._train_with
+
+    def logged(loop, dataset, settings, stop):
+        started.append(settings.seed)
+        return train_with(loop, dataset, settings, stop)
+
+    def stop(done, total):
+        raise Stopped
+
+    monkeypatch.setattr(training, "_train_with", logged)
+    all_settings = [SHORT.replace(seed=seed) for seed in range(1, 9)]
+    with pytest.raises(Stopped):
+        nnreg.train_many(football, all_settings, max_workers=1, progress=stop)
+    # The model that finished, and at most the one the worker had already picked up.
+    assert 1 <= len(started) <= 2
+
+
+@pytest.mark.parametrize("max_workers", [0, -2, 1.5, True, "4"])
+def test_train_many_names_a_bad_worker_count(football, max_workers):
+    with pytest.raises(ValueError, match=f"max_workers must be a whole number of at least 1, got {max_workers!r}"):
+        nnreg.train_many(football, [SHORT], max_workers=max_workers)
+
+
+def test_train_many_checks_every_settings(football):
+    with pytest.raises(TypeError, match="nnreg.Settings"):
+        nnreg.train_many(football, [SHORT, {"lambd": 0.7}])
+
+
+def test_warm_up_reports_its_time():
+    assert 0 < compiled.warm_up() < 60
+
+
+def test_a_read_only_package_sends_numbas_cache_to_a_temporary_folder(tmp_path):
+    # Root may write anywhere, so the read-only package is simulated by what os.access answers.
+    probe = (
+        "import os, tempfile\n"
+        "real = os.access\n"
+        "read_only = ('engines', '__pycache__')\n"
+        "os.access = lambda path, mode: False if str(path).endswith(read_only) else real(path, mode)\n"
+        "os.environ.pop('NUMBA_CACHE_DIR', None)\n"
+        "from nnreg.engines import compiled\n"
+        "import numba\n"
+        "print(numba.config.CACHE_DIR == os.path.join(tempfile.gettempdir(), 'nnreg-numba-cache'))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    env["PYTHONPATH"] = str(Path(nnreg.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
+
+
+def test_the_course_is_reproduced_exactly_by_the_kernel(course_data_path):
+    dataset = nnreg.load_dataset(course_data_path)
+    expected = {"none": (200, 0.915), "l2": (198, 0.93), "dropout": (196, 0.95)}
+    for name, settings in nnreg.STUDY.items():
+        result = nnreg.train(dataset, settings.replace(dropout_mask="fixed"), engine="numba")
+        train_correct, test_accuracy = expected[name]
+        assert (result.train_correct, result.train_size) == (train_correct, 211), name
+        assert result.test_accuracy == test_accuracy, name
+
+
+def test_one_compilation_serves_every_dataset_read_only_ones_included(football):
+    # A .mat file's arrays arrive read-only, which Numba would compile as a second type.
+    frozen = [np.array(values) for values in (football.train_X, football.train_Y, football.test_X, football.test_Y)]
+    for values in frozen:
+        values.setflags(write=False)
+    read_only = dataclasses.replace(football, train_X=frozen[0], train_Y=frozen[1], test_X=frozen[2],
+                                    test_Y=frozen[3])
+    nnreg.train(football, SHORT, engine="numba")
+    nnreg.train(read_only, SHORT, engine="numba")
+    assert len(compiled._train.signatures) == 1
+
+
+@pytest.mark.slow
+def test_the_compiled_loop_runs_uncompiled_for_debugging(football):
+    # NUMBA_DISABLE_JIT=1 runs the same functions as plain Python: slow, but steppable in a debugger.
+    probe = (
+        "import numpy as np, nnreg\n"
+        "from nnreg import network\n"
+        "from nnreg.engines import compiled, reference\n"
+        "data = nnreg.load_dataset('football')\n"
+        "X, Y = data.train_X.T, data.train_Y.reshape(1, -1).astype(float)\n"
+        "s = nnreg.Settings(num_iterations=20, lambd=0.7, keep_prob=0.86)\n"
+        "p = network.initialize_parameters(s.layer_sizes, s.seed)\n"
+        "a, b = compiled.numba_loop(X, Y, p, s), reference.numpy_loop(X, Y, p, s)\n"
+        "print(max(float(np.max(np.abs(a.parameters[k] - b.parameters[k]))) for k in a.parameters))\n"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(Path(nnreg.__file__).resolve().parent.parent))
+    done = subprocess.run([sys.executable, "-W", "error", "-c", probe], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 1e-12

@@ -1,0 +1,184 @@
+"""``python -m nnreg sweep``: the report, the results file, and bad arguments."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nnreg.cli import main
+from nnreg.report.formatting import text_table
+from nnreg.sweeps import curve_summary, curve_table, read_results
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ["--lambd", "0,0.7", "--keep-prob", "1,0.86", "--seeds", "2", "--num-iterations", "300"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_sweep_prints_the_choice_and_writes_every_model(tmp_path, capsys, suffix):
+    out = tmp_path / f"results{suffix}"
+    assert main(["sweep", *TINY, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "211 training points (53 of them held out as dev), 200 test points" in printed
+    assert "chosen on dev accuracy: lambd=" in printed
+    assert "retrained on all 211 training points, 2 seed(s): test accuracy" in printed
+    rows = read_results(out.read_bytes(), out.name)
+    assert len(rows) == 2 * 2 * 2 + 2
+    assert list(rows["phase"].unique()) == ["dev", "final"]
+    assert f"wrote {out} (10 rows)" in printed
+
+
+def test_sweep_reads_a_data_file_and_network_options(tmp_path, capsys):
+    path = tmp_path / "field.csv"
+    pd.DataFrame({"x1": [i / 40 for i in range(80)], "x2": [(i % 7) / 7 for i in range(80)],
+                  "y": [i % 2 for i in range(80)]}).to_csv(path, index=False)
+    assert main(["sweep", "--data", str(path), "--lambd", "0", "--keep-prob", "1", "--seeds", "1",
+                 "--hidden", "5", "--learning-rate", "0.1", "--num-iterations", "200",
+                 "--dev-fraction", "0.3", "--out", str(tmp_path / "r.csv")]) == 0
+    rows = pd.read_csv(tmp_path / "r.csv")
+    assert rows["layer_dims"].astype(str).unique().tolist() == ["5"]
+    assert rows["learning_rate"].unique().tolist() == [0.1] and rows["dev_fraction"].unique().tolist() == [0.3]
+    printed = capsys.readouterr().out
+    assert "chosen on dev accuracy: lambd=0, l1=0, keep_prob=1" in printed
+    assert "1 seed(s): test accuracy" in printed and "±" not in printed
+
+
+def test_the_default_report_has_an_l1_column_and_no_fractions(capsys):
+    assert main(["sweep", *TINY]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("200 test points; 2 lambd x 1 l1 x 2 keep_prob x 2 seed(s), 300 iterations")
+    assert lines[1].split()[:3] == ["lambd", "l1", "keep_prob"]
+    assert [line.split()[1] for line in lines[2:6]] == ["0"] * 4
+
+
+def test_l1_is_a_grid_axis(tmp_path, capsys):
+    out = tmp_path / "results.csv"
+    assert main(["sweep", "--lambd", "0", "--l1", "0, 0.01, 0.1", "--keep-prob", "1", "--seeds", "2",
+                 "--num-iterations", "300", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "1 lambd x 3 l1 x 1 keep_prob x 2 seed(s)" in printed
+    rows = read_results(out.read_bytes(), out.name)
+    dev = rows[rows["phase"] == "dev"]
+    assert dev["l1"].tolist() == [0.0, 0.0, 0.01, 0.01, 0.1, 0.1]
+    chosen = rows[rows["phase"] == "final"].iloc[0]
+    assert f"chosen on dev accuracy: lambd=0, l1={chosen['l1']:g}, keep_prob=1" in printed
+
+
+def test_one_training_set_fraction_sweeps_on_that_share(capsys):
+    assert main(["sweep", *TINY, "--train-fraction", "0.5"]) == 0
+    printed = capsys.readouterr().out
+    assert "training-set fractions 0.5; 2 lambd" in printed
+    assert "retrained on 106 of the 211 training points, 2 seed(s)" in printed
+
+
+def test_several_training_set_fractions_give_a_data_size_curve(tmp_path, capsys):
+    out = tmp_path / "curve.parquet"
+    assert main(["sweep", "--lambd", "0, 0.7", "--l1", "0, 0.01, 0.1", "--keep-prob", "1", "--seeds", "2",
+                 "--num-iterations", "300", "--train-fraction", "1, 0.25", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "training-set fractions 0.25, 1; 2 lambd x 3 l1 x 1 keep_prob x 2 seed(s)" in lines[0]
+    header = [cell.strip() for cell in lines[1].split("  ") if cell.strip()]
+    assert header == ["fraction", "train points", "No regularization test %", "L2 test %", "lambd", "L1 test %", "l1"]
+    assert lines[2].split()[:2] == ["0.25", "53"] and lines[3].split()[:2] == ["1", "211"]
+    # The table is the results file's summary, read back.
+    rows = read_results(out.read_bytes(), out.name)
+    table = curve_table(curve_summary(rows))
+    assert lines[1:4] == text_table(list(table.columns), table.values.tolist()).splitlines()
+    assert lines[4].startswith("test %: mean ± std over 2 seed(s)")
+    assert lines[5].startswith("At fraction 0.25 (53 training points), ") and lines[6].startswith("At fraction 1 ")
+    assert lines[7] == "Dropout is left out: the grid has no keep_prob value other than 1."
+    assert lines[8] == f"wrote {out} ({len(rows)} rows)"
+    assert set(rows["family"]) == {"none", "l2", "l1"} and set(rows["train_fraction"]) == {0.25, 1.0}
+
+
+def test_within_noise_is_said_in_the_report(capsys):
+    assert main(["sweep", "--lambd", "0,0.01", "--keep-prob", "1", "--seeds", "3", "--num-iterations", "300"]) == 0
+    printed = capsys.readouterr().out
+    # λ = 0.01 barely changes a 300-iteration model: the two settings cannot be told apart.
+    assert "within noise" in printed and "the data cannot tell them apart" in printed
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--lambd", "-1"], "--lambd: each value must be a number from 0 to 1,000, got -1"),
+    (["--lambd", "0,x"], "--lambd: each value must be a number from 0 to 1,000, got 'x'"),
+    (["--lambd", ""], "--lambd needs at least one value"),
+    (["--keep-prob", "0"], "--keep-prob: each value must be a number from 0.05 to 1, got 0"),
+    (["--keep-prob", "1.1"], "--keep-prob: each value must be a number from 0.05 to 1, got 1.1"),
+    (["--keep-prob", "1, 0.01"], "--keep-prob: each value must be a number from 0.05 to 1, got 0.01"),
+    (["--seeds", "0"], "--seeds must be a whole number from 1 to 100, got 0"),
+    (["--seeds", "two"], "--seeds must be a whole number from 1 to 100, got 'two'"),
+    (["--seeds", "2.5"], "got '2.5'"),
+    (["--seeds", "1001"], "from 1 to 100, got 1001"),
+    (["--hidden", "20,0"], "--hidden: hidden layer sizes must be 1 to 10 layers of 1 to 500 units"),
+    (["--hidden", "20 3 x"], "got '20 3 x'"),
+    (["--learning-rate", "0"], "--learning-rate must be a number from 0.001 to 100, got 0"),
+    (["--num-iterations", "0"], "--num-iterations must be a whole number from 100 to 100,000, got 0"),
+    (["--dev-fraction", "1"], "--dev-fraction must be a number from 0.05 to 0.5, got 1"),
+    (["--l1", "-1"], "--l1: each value must be a number from 0 to 1,000, got -1"),
+    (["--l1", "0,x"], "--l1: each value must be a number from 0 to 1,000, got 'x'"),
+    (["--train-fraction", "0.01"], "--train-fraction: each value must be a number from 0.05 to 1, got 0.01"),
+    (["--train-fraction", "1.5, 1"], "--train-fraction: each value must be a number from 0.05 to 1, got 1.5"),
+    (["--train-fraction", "0.5, x"], "--train-fraction: each value must be a number from 0.05 to 1, got 'x'"),
+    (["--train-fraction", ""], "--train-fraction needs at least one value"),
+    (["--train-fraction", "0.5,0.5"], "--train-fraction lists a value twice: 0.5, 0.5"),
+    (["--train-fraction", "0.05, 1"], "--train-fraction: 0.05 of the 158 training points outside the dev set is "
+                                      "too few to train on (at least 10, of both labels, are needed); 0.1 or more"),
+    (["--train-fraction", "0.05"], "--train-fraction: 0.05 of the 158 training points outside the dev set"),
+    (["--dev-fraction", "0.01"], "--dev-fraction must be a number from 0.05 to 0.5, got 0.01"),
+    (["--data", "nowhere"], "no such dataset"),
+    (["--local-cluster", "0"], "local_cluster must be a number of workers from 1"),
+    (["--local-cluster", "2", "--scheduler", "tcp://127.0.0.1:1"], "not allowed with argument"),
+    (["--out", "results.json"], "written as .csv or .parquet"),
+    (["--bogus"], "unrecognized arguments"),
+])
+def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, arguments, message):
+    out = tmp_path / "results.csv"
+    arguments = [a if a != "results.json" else str(tmp_path / a) for a in arguments]
+    out_arguments = [] if "--out" in arguments else ["--out", str(out)]
+    assert main(["sweep", "--num-iterations", "100", *arguments, *out_arguments]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and message in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_dask_exits_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    out = tmp_path / "results.csv"
+    assert main(["sweep", *TINY, "--local-cluster", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'dask[distributed]'" in err
+    assert not out.exists()
+
+
+def test_module_entry_point_exits_2_without_traceback():
+    run = subprocess.run([sys.executable, "-m", "nnreg", "sweep", "--keep-prob", "0"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == "nnreg: error: --keep-prob: each value must be a number from 0.05 to 1, got 0\n"
+
+
+def test_the_report_says_which_settings_collapsed(capsys):
+    assert main(["sweep", "--lambd", "0.7,50", "--keep-prob", "1", "--seeds", "2", "--num-iterations", "300"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-2:] == ["chosen", "outcome"]
+    assert lines[2].split()[-2:] == ["chosen", "trained"] and lines[3].split()[-2:] == ["worse", "collapsed"]
+    # Every model trained: no outcome column.
+    assert main(["sweep", *TINY]) == 0
+    assert "outcome" not in capsys.readouterr().out
+
+
+def test_every_range_the_help_states_is_the_one_the_flags_read(monkeypatch, capsys):
+    from nnreg import limits
+    from nnreg.cli import build_parser
+
+    # A range changed in limits changes the help with it: no range is written out a second time.
+    monkeypatch.setitem(limits.RANGES, "train_fraction", limits.Range(0.1, 1))
+    monkeypatch.setitem(limits.RANGES, "keep_prob", limits.Range(0.2, 1))
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["sweep", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "each a number from 0.1 to 1: one value sweeps" in shown
+    assert "dropout keep probabilities, each a number from 0.2 to 1," in shown
+    assert "number of seeds N (seeds 0..N-1), a whole number from 1 to 100," in shown

@@ -1,0 +1,413 @@
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnreg
+from nnreg import STUDY, Settings, training
+from nnreg.engines.record import Record
+
+SHORT = Settings(num_iterations=1500, record_every=100)
+
+
+def _same_result(a, b):
+    assert a.parameters.keys() == b.parameters.keys()
+    for name in a.parameters:
+        assert np.array_equal(a.parameters[name], b.parameters[name])
+    pd.testing.assert_frame_equal(a.history, b.history)
+
+
+def test_parameters_keep_the_courses_shapes(football):
+    result = nnreg.train(football, SHORT.replace(num_iterations=10))
+    shapes = {name: value.shape for name, value in result.parameters.items()}
+    assert shapes == {"W1": (20, 2), "b1": (20, 1), "W2": (3, 20), "b2": (3, 1), "W3": (1, 3), "b3": (1, 1)}
+
+
+def test_same_settings_give_bit_identical_results(football):
+    for settings in (SHORT, SHORT.replace(keep_prob=0.8), SHORT.replace(keep_prob=0.8, dropout_mask="fixed")):
+        _same_result(nnreg.train(football, settings), nnreg.train(football, settings))
+
+
+def test_fresh_and_fixed_masks_differ_and_fresh_follows_its_seed(football):
+    fresh = nnreg.train(football, SHORT.replace(keep_prob=0.8))
+    fixed = nnreg.train(football, SHORT.replace(keep_prob=0.8, dropout_mask="fixed"))
+    reseeded = nnreg.train(football, SHORT.replace(keep_prob=0.8, dropout_seed=2))
+    assert not np.array_equal(fresh.parameters["W1"], fixed.parameters["W1"])
+    assert not np.array_equal(fresh.parameters["W1"], reseeded.parameters["W1"])
+    # The notebook's masks come from its own re-seeding, so dropout_seed has no say in them.
+    fixed_other = nnreg.train(football, SHORT.replace(keep_prob=0.8, dropout_mask="fixed", dropout_seed=2))
+    _same_result(fixed, fixed_other)
+
+
+def test_a_larger_lambda_gives_smaller_weights(football):
+    norms = []
+    for lambd in (0.0, 0.1, 0.7, 3.0, 10.0):
+        result = nnreg.train(football, SHORT.replace(lambd=lambd))
+        norms.append(np.sqrt(sum(n**2 for n in result.weight_norms().values())))
+    assert all(a > b for a, b in zip(norms, norms[1:])), norms
+
+
+def test_history_records_every_record_every_iterations(football):
+    result = nnreg.train(football, SHORT.replace(num_iterations=1050, lambd=0.7))
+    history = result.history
+    assert list(history.columns) == ["iteration", "objective", "cost", "train_cost", "test_cost",
+                                     "train_accuracy", "test_accuracy", "norm_W1", "norm_W2", "norm_W3"]
+    assert history.iteration.tolist() == list(range(0, 1050, 100))
+    assert np.isfinite(history.to_numpy()).all()
+    # Without dropout the training objective is the model's cost (L2 term included).
+    np.testing.assert_allclose(history.objective, history.cost, rtol=1e-12)
+    assert history.cost.iloc[-1] < history.cost.iloc[0]
+    initial = nnreg.network.initialize_parameters((2, 20, 3, 1), 3)
+    assert history.norm_W1.iloc[0] == pytest.approx(np.linalg.norm(initial["W1"]))
+    # At iteration 0 (the initial weights): the cost less L2's penalty is the train cross-entropy,
+    # and the test cost is the same on the test points.
+    penalty = nnreg.network.l2_penalty(initial, 0.7, len(football.train_Y))
+    assert history.cost.iloc[0] - history.train_cost.iloc[0] == pytest.approx(penalty, rel=1e-9)
+    X_test, Y_test = football.test_X.T, football.test_Y.reshape(1, -1)
+    ZL, _ = nnreg.network.forward(X_test, initial)
+    assert history.test_cost.iloc[0] == pytest.approx(nnreg.network.cross_entropy(ZL, Y_test), rel=1e-9)
+
+
+def test_dropout_history_separates_the_thinned_objective_from_the_models_cost(football):
+    history = nnreg.train(football, SHORT.replace(keep_prob=0.7)).history
+    assert not np.allclose(history.objective, history.cost)
+
+
+def test_accuracies_are_fractions_of_correct_predictions(football):
+    result = nnreg.train(football, SHORT)
+    predicted = result.predict(football.train_X)
+    assert predicted.dtype == np.int64 and set(np.unique(predicted)) <= {0, 1}
+    assert result.train_accuracy == np.mean(predicted == football.train_Y)
+    assert result.train_correct == np.sum(predicted == football.train_Y) and result.train_size == 211
+    assert result.test_accuracy == np.mean(result.predict(football.test_X) == football.test_Y)
+    assert result.gap == result.train_accuracy - result.test_accuracy
+    proba = result.predict_proba(np.array([[-0.6, 0.6], [0.3, -0.7]]))
+    assert proba.shape == (2,) and proba[0] > 0.5 > proba[1]  # upper left French, lower right not
+    with pytest.raises(ValueError, match=r"\(k, 2\) array"):
+        result.predict_proba(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_overflow_stops_training_with_the_last_finite_parameters(football, engine):
+    # A huge step on a huge penalty overflows the weights within a few iterations.
+    result = nnreg.train(football, Settings(learning_rate=100.0, lambd=1000.0, num_iterations=500), engine=engine)
+    assert result.diverged_at is not None and 1 <= result.diverged_at <= 20
+    assert all(np.isfinite(value).all() for value in result.parameters.values())
+    assert np.isfinite(result.history.to_numpy()).all()
+    assert result.history.iteration.max() < result.diverged_at
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_steps_that_kill_the_network_are_a_divergence(football, engine):
+    # Learning rate 10 throws the weights so far that every ReLU of the second hidden layer dies: the
+    # output is one constant and no gradient can bring the network back, though nothing overflows.
+    # Its cost rose above its start on the way: the steps, not the model, failed.
+    result = nnreg.train(football, Settings(learning_rate=10.0, num_iterations=500), engine=engine)
+    assert (result.outcome.kind, result.outcome.cause) == (training.DIVERGED, "thrown")
+    assert result.diverged_at == 100  # the first recorded iteration whose cost is above its start
+    assert result.history.cost.iloc[1] > result.history.cost.iloc[0]
+    assert len(np.unique(result.predict_proba(football.train_X))) == 1
+    assert np.isfinite(result.history.to_numpy()).all()
+    healthy = nnreg.train(football, Settings(learning_rate=3.0, num_iterations=500), engine=engine)
+    assert healthy.outcome.kind == training.TRAINED and healthy.diverged_at is None
+    assert healthy.train_accuracy > 0.85
+
+
+def test_an_exploding_cost_is_a_divergence(football):
+    result = nnreg.train(football, Settings(learning_rate=50.0, num_iterations=1000))
+    assert (result.outcome.kind, result.outcome.cause, result.diverged_at) == (training.DIVERGED, "exploded", 100)
+    cost = result.history.set_index("iteration").cost
+    assert cost[100] > training.EXPLODED * cost[0] and result.outcome.cost == cost[100]
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_penalty_too_strong_collapses_the_model_and_it_is_a_result(football, engine):
+    # λ = 50 pulls every weight to 0: the network outputs sigmoid(b3) everywhere, the share of label 1,
+    # and its cost falls all the way from its start to ln 2.  It learned nothing; it did not diverge.
+    result = nnreg.train(football, Settings(lambd=50.0, num_iterations=3000), engine=engine)
+    assert (result.outcome.kind, result.outcome.cause) == (training.COLLAPSED, "penalty")
+    assert result.diverged_at is None
+    _, labels = result.fitted(football)
+    share = float(np.mean(labels == 1))
+    assert result.outcome.output.label == 1 and share > 0.5
+    assert result.train_accuracy == pytest.approx(share)
+    probabilities = result.predict_proba(football.train_X)
+    assert np.ptp(probabilities) == 0 and probabilities[0] == pytest.approx(share, abs=1e-3)
+    assert result.history.cost.max() == result.history.cost.iloc[0]
+    assert result.outcome.cost == pytest.approx(np.log(2), abs=1e-3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lambd", [19.0, 50.0, 1000.0])
+def test_huge_penalties_collapse_at_any_learning_rate(football, lambd):
+    # What `compare` called divergence, even at learning rate 0.01.
+    for learning_rate in (0.3, 0.01):
+        result = nnreg.train(football, Settings(lambd=lambd, learning_rate=learning_rate))
+        assert result.outcome.kind == training.COLLAPSED and result.outcome.cause == "penalty", learning_rate
+
+
+def test_the_courses_models_train(football):
+    for name, settings in STUDY.items():
+        assert nnreg.train(football, settings).outcome.kind == training.TRAINED, name
+
+
+def _output(low, high, label=None, dead_layer=None):
+    return training.Output(low, high, label, dead_layer)
+
+
+LEARNING = _output(0.05, 0.95)
+STUCK = _output(0.507, 0.507, 1)
+
+
+def test_an_output_is_constant_with_one_label_or_one_probability():
+    probe = np.array([[0.0, 1.0, -1.0], [0.0, 0.5, 2.0]])
+    # W3 = 0: the output is sigmoid(b3) at every point.
+    flat = {"W1": np.eye(2), "b1": np.zeros((2, 1)), "W2": np.zeros((1, 2)), "b2": np.array([[0.1]])}
+    output = training.output_of(probe, flat)
+    assert output.low == output.high == pytest.approx(1 / (1 + np.exp(-0.1)), rel=1e-15)
+    assert (output.label, output.dead_layer, output.constant) == (1, None, True)
+    # Every unit of the hidden layer is zero on every point: the same, and the layer is named.
+    dead = {"W1": np.zeros((2, 2)), "b1": -np.ones((2, 1)), "W2": np.ones((1, 2)), "b2": np.zeros((1, 1))}
+    assert training.output_of(probe, dead) == training.Output(0.5, 0.5, 0, 1)
+    # P exactly 0.5 is label 0: the course predicts 1 only above one half.
+    assert _output(0.5, 0.5, 0).constant and STUCK.constant
+    # Straddling one half, two labels: constant only within CONSTANT_SPREAD.
+    assert _output(0.5 - 0.49e-6, 0.5 + 0.49e-6).constant
+    assert not _output(0.5 - 0.51e-6, 0.5 + 0.51e-6).constant and not LEARNING.constant
+
+
+def test_the_outcome_rule_at_its_boundaries():
+    outcome_of = training.outcome_of
+    iterations = [0, 100, 200]
+    assert outcome_of(iterations, [0.7, 0.4, 0.3], LEARNING).kind == training.TRAINED
+    # An overflow is a divergence whatever the costs.
+    assert outcome_of(iterations, [0.7], None, overflowed_at=57) == training.Outcome(training.DIVERGED, "overflowed",
+                                                                                     57, 0.7)
+    # Exploded: above three times the start at the end (exactly three times is not), or not finite.
+    assert outcome_of(iterations, [0.5, 1.0, 1.5], LEARNING).kind == training.TRAINED
+    exploded = outcome_of(iterations, [0.5, 1.6, 1.5 + 1e-9], LEARNING)
+    assert (exploded.kind, exploded.cause, exploded.iteration, exploded.cost) == (training.DIVERGED, "exploded",
+                                                                                  100, 1.6)
+    for bad in (np.inf, np.nan):
+        assert outcome_of(iterations, [0.7, 0.5, bad], LEARNING).iteration == 200
+    # A spike that came back is judged by the model it ended with.
+    assert outcome_of(iterations, [0.7, 5.0, 0.3], LEARNING).kind == training.TRAINED
+    # A constant network whose cost ever rose above its start was thrown there; one whose cost never
+    # did collapsed.
+    thrown = outcome_of(iterations, [0.665, 0.665 + 1e-9, 0.6], STUCK)
+    assert (thrown.kind, thrown.cause, thrown.iteration) == (training.DIVERGED, "thrown", 100)
+    collapsed = outcome_of(iterations, [3.6, 3.6, 0.69], STUCK, penalty=True)
+    assert (collapsed.kind, collapsed.cause, collapsed.iteration, collapsed.cost) == (training.COLLAPSED, "penalty",
+                                                                                      None, 0.69)
+    # Its cause: a dead layer before the penalty (steps too large killed it), else nothing known.
+    assert outcome_of(iterations, [0.7, 0.69, 0.69], _output(0.5, 0.5, 0, 2), penalty=True).cause == "dead layer"
+    assert outcome_of(iterations, [0.7, 0.69, 0.69], STUCK).cause == ""
+    # Early stopping returns another model than the run's last: collapse is the returned model's,
+    # divergence the run's.
+    assert outcome_of(iterations, [3.6, 1.0, 0.69], STUCK, LEARNING, penalty=True).kind == training.TRAINED
+    assert outcome_of(iterations, [3.6, 1.0, 0.69], LEARNING, STUCK, penalty=True).kind == training.COLLAPSED
+    assert outcome_of(iterations, [0.6, 0.7, 0.69], STUCK, LEARNING).kind == training.DIVERGED
+
+
+def test_outcomes_of_several_runs_are_named_by_count():
+    assert training.outcomes_text([training.COLLAPSED] * 3) == "collapsed"
+    assert training.outcomes_text(["collapsed", "trained", "diverged", "trained"]) == \
+        "2 trained, 1 collapsed, 1 diverged"
+    assert training.outcomes_text([]) == ""
+
+
+def test_settings_must_be_settings(football):
+    with pytest.raises(TypeError, match="nnreg.Settings"):
+        nnreg.train(football, {"lambd": 0.7})
+
+
+def test_the_course_is_reproduced_exactly(course_data_path):
+    dataset = nnreg.load_dataset(course_data_path)
+    expected = {"none": (200, 0.915), "l2": (198, 0.93), "dropout": (196, 0.95)}
+    for name, settings in STUDY.items():
+        result = nnreg.train(dataset, settings.replace(dropout_mask="fixed"))
+        assert (result.train_correct, result.train_size) == (expected[name][0], 211), name
+        assert result.test_accuracy == expected[name][1], name
+        assert result.outcome.kind == training.TRAINED and result.diverged_at is None
+
+
+@pytest.mark.parametrize("name", nnreg.list_datasets())
+def test_learning_rates_up_to_100_never_give_nan(name):
+    dataset = nnreg.load_dataset(name)
+    verdicts = {}
+    for learning_rate in (0.3, 1.0, 3.0, 10.0, 30.0, 100.0):
+        for keep_prob in (1.0, 0.86):
+            result = nnreg.train(dataset, Settings(learning_rate=learning_rate, keep_prob=keep_prob,
+                                                   num_iterations=1000))
+            assert all(np.isfinite(value).all() for value in result.parameters.values())
+            assert np.isfinite(result.history.to_numpy()).all()
+            assert np.isfinite(result.predict_proba(dataset.test_X)).all()
+            verdicts[learning_rate, keep_prob] = result.outcome.kind
+    assert verdicts[0.3, 1.0] == verdicts[0.3, 0.86] == training.TRAINED
+    # From 10 on, the first steps throw every dataset's network out of reach: each run says so.
+    assert all(verdicts[rate, keep] == training.DIVERGED for rate in (10.0, 30.0, 100.0) for keep in (1.0, 0.86))
+
+
+class _Gone(Exception):
+    """What Streamlit raises in a page's thread when the page reran or closed."""
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_stop_flag_ends_training_within_an_iteration(football, engine):
+    # Would take minutes; the flag is set from another thread after 0.5 s.
+    long = nnreg.Settings(layer_dims=(100, 100), num_iterations=100_000)
+    flag = nnreg.StopFlag()
+    threading.Timer(0.5, flag.set).start()
+    start = time.monotonic()
+    with pytest.raises(nnreg.TrainingStopped):
+        nnreg.train(football, long, engine=engine, stop=flag)
+    assert time.monotonic() - start < 2.0
+
+
+def test_a_heartbeat_that_raises_stops_every_model_in_training(football):
+    long = nnreg.Settings(layer_dims=(100, 100), num_iterations=100_000)
+    beats = []
+
+    def heartbeat():
+        beats.append(time.monotonic())
+        if len(beats) == 4:
+            raise _Gone
+
+    with pytest.raises(_Gone):
+        training.train_many(football, [long.replace(seed=seed) for seed in range(4)], heartbeat=heartbeat)
+    # Both threads' models stopped, none of the queued ones started: the pool is idle at once.
+    assert time.monotonic() - beats[-1] < 1.0
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("nnreg-train")]
+
+
+def test_checkpoints_run_from_the_initial_weights_to_the_final_parameters(football):
+    settings = SHORT.replace(num_iterations=1500, record_every=10, lambd=0.7)
+    result = nnreg.train(football, settings)
+    kept = result.checkpoint_iterations
+    # 150 records thinned to every third (50) and the last parameters, at 1,500 updates.
+    assert kept == list(range(0, 1500, 30)) + [1500]
+    initial = nnreg.network.initialize_parameters(settings.layer_sizes, settings.seed)
+    for name, value in result.parameters_at(0).items():
+        np.testing.assert_array_equal(value, initial[name])
+        np.testing.assert_array_equal(result.parameters_at(1500)[name], result.parameters[name])
+    # A checkpoint is the parameters after that many updates: 30 more updates from it reach the next.
+    resumed = nnreg.engines.reference.numpy_loop(
+        football.train_X.T, football.train_Y.reshape(1, -1).astype(float), result.parameters_at(30),
+        settings.replace(num_iterations=30)).parameters
+    for name, value in resumed.items():
+        np.testing.assert_allclose(value, result.parameters_at(60)[name], rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match=r"checkpoint_iterations \(0 to 1,500, 51 in all\), got 7"):
+        result.parameters_at(7)
+    # Copies, kept small: about 1 KB per checkpoint at the course's size.
+    result.parameters_at(0)["W1"][:] = 0
+    assert result.parameters_at(0)["W1"].any()
+    assert sum(v.nbytes for c in result.checkpoints.values() for v in c.values()) == 51 * 127 * 8
+
+
+def test_a_run_that_overflowed_keeps_its_last_finite_parameters_as_its_last_checkpoint():
+    # The update of iteration 4 overflowed: diverged_at = 5, four updates were made.
+    parameters = [{"W1": np.full((1, 1), float(i))} for i in range(5)]
+    record = Record(parameters=parameters[4], record_iterations=[0, 2, 4], objectives=[1.0, 0.5, 0.4],
+                    snapshots=[parameters[0], parameters[2], parameters[4]], diverged_at=5)
+    kept = training._checkpoints(record, SHORT.replace(num_iterations=1000))
+    assert list(kept) == [0, 2, 4] and kept[4]["W1"][0, 0] == 4.0
+
+
+def _weights(parameters):
+    return np.concatenate([value.ravel() for name, value in parameters.items() if name.startswith("W")])
+
+
+def test_l1_sets_weights_to_exactly_zero_and_more_of_them_when_stronger(football):
+    zeros = [int(np.sum(_weights(nnreg.train(football, SHORT.replace(l1=l1)).parameters) == 0))
+             for l1 in (0.0, 0.02, 0.2)]
+    assert zeros[0] == 0 < zeros[1] < zeros[2]
+    # Biases are not penalized.
+    result = nnreg.train(football, SHORT.replace(l1=0.2))
+    assert all(np.count_nonzero(result.parameters[f"b{l}"]) for l in (1, 2))
+    # The history's cost is the objective L1 minimizes: cross-entropy plus (l1/m)·Σ|W|.
+    last = result.history.iloc[-1]
+    penalty = 0.2 / result.train_size * np.abs(_weights(result.parameters_at(int(last.iteration)))).sum()
+    assert last.cost == pytest.approx(last.train_cost + penalty)
+
+
+def test_early_stopping_keeps_the_iteration_with_the_best_dev_accuracy(football):
+    settings = SHORT.replace(early_stopping=True, record_every=50, num_iterations=3000)
+    result = nnreg.train(football, settings)
+    dev, fitted = result.dev_index, result.train_index
+    # A stratified quarter of the training points held out, never a test point, never fitted.
+    assert len(dev) == round(0.25 * np.sum(football.train_Y == 1)) + round(0.25 * np.sum(football.train_Y == 0))
+    assert not set(dev) & set(fitted) and len(dev) + len(fitted) == len(football.train_Y)
+    assert result.train_size == len(fitted)
+    history = result.history
+    best = history.dev_accuracy.max()
+    assert result.best_iteration == history.iteration[history.dev_accuracy == best].min()
+    assert result.best_iteration in result.checkpoint_iterations
+    for name, value in result.parameters_at(result.best_iteration).items():
+        np.testing.assert_array_equal(value, result.parameters[name])
+    X_dev, Y_dev = football.train_X[dev].T, football.train_Y[dev]
+    assert result.dev_accuracy == nnreg.network.count_correct(X_dev, Y_dev, result.parameters) / len(dev) == best
+    assert result.test_accuracy == nnreg.network.count_correct(
+        football.test_X.T, football.test_Y, result.parameters) / len(football.test_Y)
+    # The last checkpoint is still the last update: the replay runs to the end.
+    assert result.checkpoint_iterations[-1] == 3000
+    assert result.checkpoint_iterations == sorted(result.checkpoint_iterations)
+
+
+def test_early_stopping_never_looks_at_the_test_labels(football):
+    flipped = nnreg.Dataset(football.name, football.train_X, football.train_Y, football.test_X,
+                            1 - football.test_Y)
+    settings = SHORT.replace(early_stopping=True, record_every=50)
+    assert nnreg.train(flipped, settings).best_iteration == nnreg.train(football, settings).best_iteration
+
+
+def test_the_best_iteration_is_the_earliest_of_ties():
+    history = pd.DataFrame({"iteration": [0, 100, 200, 300], "dev_accuracy": [0.5, 0.8, 0.8, 0.7]})
+    assert training._best_iteration(history, 0.8, 400) == 100
+    assert training._best_iteration(history, 0.9, 400) == 400
+
+
+def test_a_train_fraction_trains_on_a_seeded_stratified_share(football):
+    result = nnreg.train(football, SHORT.replace(train_fraction=0.4))
+    used = result.train_index
+    y = football.train_Y
+    for label in (0, 1):
+        assert np.sum(y[used] == label) == round(0.4 * np.sum(y == label))
+    assert result.train_size == len(used) and result.test_size == len(football.test_Y)
+    assert result.train_accuracy == nnreg.network.count_correct(
+        football.train_X[used].T, y[used], result.parameters) / len(used)
+    same = nnreg.train(football, SHORT.replace(train_fraction=0.4, lambd=0.7))
+    np.testing.assert_array_equal(same.train_index, used)
+    other = nnreg.train(football, SHORT.replace(train_fraction=0.4, seed=4))
+    assert not np.array_equal(other.train_index, used)
+    # Early stopping holds its dev set out of the share, not of all the points.
+    both = nnreg.train(football, SHORT.replace(train_fraction=0.4, early_stopping=True))
+    assert set(both.train_index) | set(both.dev_index) == set(used)
+
+
+def test_a_train_fraction_that_leaves_too_few_points_is_named(moons):
+    with pytest.raises(ValueError, match=r"train_fraction 0.05 keeps 4 of 60 training points; at least 10, of both labels"):
+        nnreg.train(moons, SHORT.replace(train_fraction=0.05))
+    with pytest.raises(ValueError, match=r"dev_fraction 0.05 leaves 0 dev point"):
+        nnreg.train(moons, SHORT.replace(train_fraction=0.3, early_stopping=True, dev_fraction=0.05))
+
+
+def test_futures_come_back_as_they_finish_with_a_heartbeat_while_some_run():
+    # The one waiting loop of train_many and the shared model cache.
+    from concurrent.futures import Future
+
+    slow, fast = Future(), Future()
+    fast.set_result("fast")
+    beats = []
+
+    def heartbeat():
+        beats.append(time.perf_counter())
+        if len(beats) == 2:
+            slow.set_result("slow")
+
+    pending = {slow: "a", fast: "b"}
+    seen = [(value, future.result(), len(pending)) for future, value in training.as_finished(pending, heartbeat)]
+    # Each is taken out of pending before it is handed back; beats only while one is left.
+    assert seen == [("b", "fast", 1), ("a", "slow", 0)] and pending == {} and len(beats) == 2
+    assert beats[1] - beats[0] >= 0.9 * training.HEARTBEAT_SECONDS
