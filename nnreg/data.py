@@ -1,15 +1,19 @@
-"""Datasets: the built-in football field, synthetic generators, and validated file loaders.
+"""Datasets: the built-in football field, synthetic generators, validated file loaders, and
+``Dataset.from_arrays`` and ``Dataset.from_frame`` for an analyst's own table.
 
-Every dataset is two labelled point sets on a 2D field (examples as rows).  Files are read
-from bytes in memory, so an upload's name is only ever used for its extension and in messages,
-never as a path.  A bad file raises ``DatasetError`` naming the file and the problem; nothing
-is half-loaded.
+A dataset is two labelled point sets (examples as rows) of any number of features and classes.
+Every route in, the constructor included, runs the same checks and raises ``DatasetError``
+naming the source and the problem; nothing is half-loaded.  Files are read from bytes in
+memory, so an upload's name is only ever used for its extension and in messages, never as a
+path; the file formats still take the course's layout only (``check_course_layout``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import numbers
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +33,12 @@ MAX_POINTS = 100_000
 # The network's initial weights assume coordinates of order one; values far beyond this
 # overflow its arithmetic, so they are a unit mistake rather than data.
 MAX_ABS_COORDINATE = 1e6
-CSV_TEST_FRACTION = 0.3
-CSV_SPLIT_SEED = 0
+# A table given without a test set (a CSV without a split column, from_arrays, from_frame):
+# a stratified 30 % is held out, always the same for the same table.
+TEST_FRACTION = 0.3
+SPLIT_SEED = 0
+# Labels shown in a message: enough to recognize, never a whole column.
+SHOWN_LABELS = 5
 
 
 class DatasetError(ValueError):
@@ -39,75 +47,357 @@ class DatasetError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Train and test points (x1, x2) as (m, 2) float arrays and 0/1 labels as (m,) int arrays."""
+    """Train and test points as (m, n_features) float arrays, labels as (m,) class codes 0 to
+    n_classes - 1, and the names of the features and of the classes.
+
+    Labels may be numbers or text.  Without ``class_names`` the classes are the distinct training
+    labels, sorted (numbers numerically, text alphabetically): 0/1 labels stay 0 and 1, and
+    {1, 2} become 0 and 1 named "1" and "2".  With ``class_names``, numeric labels are positions
+    in it (codes) and text labels its names.  ``feature_names`` default to x1, x2, ...  Every
+    rule is checked here, whatever the route in, and the arrays are kept as read-only copies.
+    """
 
     name: str
     train_X: np.ndarray
     train_Y: np.ndarray
     test_X: np.ndarray
     test_Y: np.ndarray
+    feature_names: tuple[str, ...] | None = None
+    class_names: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        checked = _validated(str(self.name), self.train_X, self.train_Y, self.test_X, self.test_Y,
+                             self.feature_names, self.class_names)
+        for field, value in checked.items():
+            object.__setattr__(self, field, value)
+
+    @classmethod
+    def from_arrays(cls, X, y, X_test=None, y_test=None, *, test_fraction: float = TEST_FRACTION,
+                    seed: int = SPLIT_SEED, name: str = "arrays", feature_names=None,
+                    class_names=None) -> Dataset:
+        """A dataset from points ``X`` (m, n_features) and their labels ``y`` (numbers or text).
+
+        Without ``X_test`` and ``y_test``, a seeded, stratified ``test_fraction`` of the points is
+        held out as the test set: the same share of each class, the same points for the same seed.
+        """
+        if (X_test is None) != (y_test is None):
+            raise DatasetError(f"{name}: X_test and y_test go together; give both or neither")
+        if X_test is None:
+            test_fraction = _checked(name, "test_fraction", test_fraction)
+            seed = _checked(name, "data_seed", seed, "seed")
+            X, y = _points(name, None, X, y)
+            test = stratified_split(y, test_fraction, seed)
+            X, y, X_test, y_test = X[~test], y[~test], X[test], y[test]
+        return cls(name, X, y, X_test, y_test, feature_names, class_names)
+
+    @classmethod
+    def from_frame(cls, frame, label, split=None, *, test_fraction: float = TEST_FRACTION,
+                   seed: int = SPLIT_SEED, name: str = "frame") -> Dataset:
+        """A dataset from a pandas DataFrame: the column ``label`` holds the labels (numbers or
+        text), the column ``split`` (if given) says 'train' or 'test' for each row, and every other
+        column is a feature, named after it.  Without ``split``, as ``from_arrays`` does."""
+        if not isinstance(frame, pd.DataFrame):
+            raise DatasetError(f"{name}: from_frame takes a pandas DataFrame, got {type(frame).__name__}")
+        repeated = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+        if repeated:
+            raise DatasetError(f"{name}: column(s) {_names(repeated)} appear more than once")
+        for role, column in (("label", label), ("split", split)):
+            if (role == "label" or column is not None) and column not in frame.columns:
+                raise DatasetError(f"{name}: no {role} column {column!r}; the columns are {_names(frame.columns)}")
+        if split is not None and split == label:
+            raise DatasetError(f"{name}: the label and split columns must differ, got {label!r} for both")
+        features = [column for column in frame.columns if column not in (label, split)]
+        used = frame[[*features, label] + ([split] if split is not None else [])]
+        missing = used.isna()
+        if missing.to_numpy().any():
+            rows = int(missing.any(axis=1).sum())
+            raise DatasetError(f"{name}: {rows:,} row(s) have missing values, in column(s) "
+                               f"{_names(used.columns[missing.any(axis=0)])}; drop or fill them first")
+        text = [column for column in features if not pd.api.types.is_numeric_dtype(frame[column])]
+        if text:
+            raise DatasetError(f"{name}: feature column(s) {_names(text)} are not numbers; "
+                               "convert them to numbers or leave them out")
+        X = frame[features].to_numpy(dtype=np.float64)
+        y = frame[label].to_numpy()
+        feature_names = tuple(str(column) for column in features)
+        if split is None:
+            return cls.from_arrays(X, y, test_fraction=test_fraction, seed=seed, name=name,
+                                   feature_names=feature_names)
+        test = _split_mask(name, split, frame[split])
+        return cls(name, X[~test], y[~test], X[test], y[test], feature_names)
+
+    @property
+    def n_features(self) -> int:
+        """How many numbers describe each point (the network's inputs)."""
+        return self.train_X.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        """How many classes the labels name (codes 0 to n_classes - 1)."""
+        return len(self.class_names)
 
     @property
     def fingerprint(self) -> str:
-        """A hash of the content only, so a renamed copy of the same data is the same dataset."""
+        """A hash of the content only, so a renamed copy of the same data is the same dataset.
+        Feature and class names count only where they differ from the defaults (x1, x2, ...;
+        0, 1, ...), so that the same 0/1 points have one fingerprint however they were made."""
         digest = hashlib.sha256()
         for array in (self.train_X, self.train_Y, self.test_X, self.test_Y):
             digest.update(str(array.shape).encode())
             digest.update(np.ascontiguousarray(array).tobytes())
+        if self.feature_names != _default_feature_names(self.n_features):
+            digest.update(json.dumps(["feature_names", self.feature_names]).encode())
+        if self.class_names != _default_class_names(self.n_classes):
+            digest.update(json.dumps(["class_names", self.class_names]).encode())
         return digest.hexdigest()[:16]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per point: x1, x2, y, split ('train' or 'test'); the CSV layout."""
+        """One row per point: the features by name, the label (y) and the split ('train' or
+        'test'); the CSV layout.  Labels are written by class name, as numbers when every name is
+        one, so a 0/1 set's frame holds 0 and 1."""
+        label = _free_column("y", self.feature_names)
+        split = _free_column("split", self.feature_names)
+        names = _label_values(self.class_names)
         parts = []
-        for split, X, Y in (("train", self.train_X, self.train_Y), ("test", self.test_X, self.test_Y)):
-            parts.append(pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "y": Y, "split": split}))
+        for part, X, Y in (("train", self.train_X, self.train_Y), ("test", self.test_X, self.test_Y)):
+            columns = {feature: X[:, j] for j, feature in enumerate(self.feature_names)}
+            parts.append(pd.DataFrame({**columns, label: names[Y], split: part}))
         return pd.concat(parts, ignore_index=True)
 
 
-def _validated(source: str, train_X, train_Y, test_X, test_Y) -> Dataset:
-    """Check every rule on already-parsed arrays and build the dataset, or raise DatasetError."""
+def _default_feature_names(n: int) -> tuple[str, ...]:
+    return tuple(f"x{j + 1}" for j in range(n))
+
+
+def _default_class_names(n: int) -> tuple[str, ...]:
+    return tuple(str(code) for code in range(n))
+
+
+def _free_column(wanted: str, taken) -> str:
+    # A feature may be called y or split; the label and split columns then take another name.
+    while wanted in taken:
+        wanted += "_"
+    return wanted
+
+
+def _label_values(class_names) -> np.ndarray:
+    """The class names as a frame writes them: numbers when all are (whole ones as integers)."""
+    values = pd.to_numeric(pd.Series(class_names, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all():
+        return np.array(class_names, dtype=object)
+    whole = np.all(values == np.round(values)) and np.abs(values).max() < 2**53
+    return values.astype(np.int64) if whole else values
+
+
+def _names(columns) -> str:
+    shown = [str(column) for column in list(columns)[:10]]
+    return ", ".join(shown) + (", ..." if len(columns) > 10 else "")
+
+
+def _checked(source: str, field: str, value, name: str | None = None):
+    """``value`` checked against ``limits.RANGES[field]``, or a DatasetError naming ``source``."""
+    try:
+        return limits.check(field, value, name=name)
+    except ValueError as error:
+        raise DatasetError(f"{source}: {error}") from None
+
+
+def _shown_label(value) -> str:
+    """A label as a message names it: text quoted, numbers as written (1, not 1.0)."""
+    return repr(str(value)) if isinstance(value, str) else limits.format_number(float(value))
+
+
+def _shown_labels(values) -> str:
+    values = list(values)
+    more = ", ..." if len(values) > SHOWN_LABELS else ""
+    return ", ".join(_shown_label(value) for value in values[:SHOWN_LABELS]) + more
+
+
+def _labels(source: str, words: str, Y: np.ndarray) -> np.ndarray:
+    """One split's labels as float64 numbers or as text (str), or a DatasetError: missing,
+    infinite, empty, or a mix of numbers and text."""
+    def fail(problem):
+        raise DatasetError(f"{source}: {words}labels {problem}")
+
+    if Y.dtype.kind == "O":
+        missing = pd.isna(Y)
+        if missing.any():
+            fail(f"are missing for {int(missing.sum()):,} point(s)")
+        is_text = np.array([isinstance(value, str) for value in Y], dtype=bool)
+        if is_text.all():
+            Y = Y.astype(str)
+        elif is_text.any():
+            fail("mix numbers and text; give one kind")
+        else:
+            odd = [value for value in Y if not isinstance(value, numbers.Real)]
+            if odd:
+                fail(f"must be numbers or text, found {type(odd[0]).__name__}")
+            Y = Y.astype(np.float64)
+    if Y.dtype.kind in "biuf":
+        Y = Y.astype(np.float64)
+        if not np.isfinite(Y).all():
+            fail("contain NaN or infinite values")
+        return Y
+    if Y.dtype.kind in "US":
+        Y = Y.astype(str)
+        empty = np.char.strip(Y) == ""
+        if empty.any():
+            fail(f"are empty for {int(empty.sum()):,} point(s)")
+        return Y
+    fail(f"must be numbers or text, got {Y.dtype}")
+
+
+def _points(source: str, split: str | None, X, Y) -> tuple[np.ndarray, np.ndarray]:
+    """One split's points as a float64 (m, n) copy and its labels (see ``_labels``), or a
+    DatasetError naming ``split`` ("training", "test"; None for a table not yet split)."""
+    words = f"{split} " if split else ""
+
     def fail(problem):
         raise DatasetError(f"{source}: {problem}")
 
-    arrays = {}
-    for split, X, Y in (("training", train_X, train_Y), ("test", test_X, test_Y)):
-        X, Y = np.asarray(X), np.asarray(Y)
-        if X.dtype.kind not in "biuf" or Y.dtype.kind not in "biuf":
-            fail(f"{split} points and labels must be numbers")
-        if X.ndim != 2 or X.shape[1] != 2:
-            extra = " (the network takes exactly two features, x1 and x2)" if X.ndim == 2 and X.shape[1] > 2 else ""
-            fail(f"{split} points must have shape (m, 2), got {X.shape}{extra}")
-        if Y.ndim == 2 and 1 in Y.shape:
-            Y = Y.reshape(-1)
-        if Y.ndim != 1 or Y.shape[0] != X.shape[0]:
-            fail(f"{split} labels must be one per point ({X.shape[0]}), got shape {Y.shape}")
-        X, Y = X.astype(np.float64), Y.astype(np.float64)
-        if not np.isfinite(X).all():
-            fail(f"{split} points contain {int(np.sum(~np.isfinite(X)))} NaN or infinite value(s)")
-        if not np.isfinite(Y).all():
-            fail(f"{split} labels contain NaN or infinite values")
-        if np.abs(X).max(initial=0) > MAX_ABS_COORDINATE:
-            fail(f"{split} points must lie within ±{MAX_ABS_COORDINATE:g}, got {np.abs(X).max():g}")
-        bad = np.unique(Y[(Y != 0) & (Y != 1)])
-        if bad.size:
-            shown = ", ".join(f"{v:g}" for v in bad[:5])
-            fail(f"{split} labels must be 0 or 1, found {shown}")
-        if X.shape[0] < MIN_SPLIT_POINTS:
-            fail(f"the {split} set has {X.shape[0]} point(s); at least {MIN_SPLIT_POINTS} are needed")
-        arrays[split] = (X, Y.astype(np.int64))
-    total = arrays["training"][0].shape[0] + arrays["test"][0].shape[0]
-    if total > MAX_POINTS:
-        fail(f"{total:,} points is more than the limit of {MAX_POINTS:,}")
-    train_X, train_Y = arrays["training"]
+    X, Y = np.asarray(X), np.asarray(Y)
+    if X.dtype.kind not in "biuf":
+        fail(f"{words}points must be numbers")
+    if X.ndim != 2:
+        fail(f"{words}points must have shape (m, n_features), one row per point, got {X.shape}")
+    if Y.ndim == 2 and 1 in Y.shape:
+        Y = Y.reshape(-1)
+    if Y.ndim != 1 or Y.shape[0] != X.shape[0]:
+        fail(f"{words}labels must be one per point ({X.shape[0]}), got shape {Y.shape}")
+    X = X.astype(np.float64)
+    if not np.isfinite(X).all():
+        fail(f"{words}points contain {int(np.sum(~np.isfinite(X)))} NaN or infinite value(s)")
+    if np.abs(X).max(initial=0) > MAX_ABS_COORDINATE:
+        fail(f"{words}points must lie within ±{MAX_ABS_COORDINATE:g}, got {np.abs(X).max():g}")
+    if X.shape[0] < MIN_SPLIT_POINTS:
+        where = f"the {split} set" if split else "the table"
+        fail(f"{where} has {X.shape[0]} point(s); at least {MIN_SPLIT_POINTS} are needed")
+    return X, _labels(source, words, Y)
+
+
+def _names_given(source: str, what: str, given, count: int | None) -> tuple[str, ...]:
+    """``given`` as a tuple of distinct, non-empty names (``count`` of them when known)."""
+    def fail(problem):
+        raise DatasetError(f"{source}: {what} {problem}")
+
+    if isinstance(given, str) or not isinstance(given, (list, tuple, pd.Index, np.ndarray)):
+        fail(f"must be a list of names, got {given!r}")
+    # numpy's and pandas' strings as plain ones, as they are shown and hashed.
+    names = tuple(str(name) if isinstance(name, str) else name for name in given)
+    if count is not None and len(names) != count:
+        fail(f"must name each of the {count} features, got {len(names)} name(s)")
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            fail(f"must be non-empty text, got {name!r}")
+    repeated = [name for name in dict.fromkeys(names) if names.count(name) > 1]
+    if repeated:
+        fail(f"must be distinct, got {repeated[0]!r} more than once")
+    return names
+
+
+def _classes(source: str, train_labels, test_labels, class_names):
+    """Both splits' labels as codes, and the class names; or a DatasetError naming the labels
+    that cannot be used."""
+    def fail(problem):
+        raise DatasetError(f"{source}: {problem}")
+
+    if class_names is None:
+        values = np.unique(train_labels)
+        names = tuple(values.tolist()) if values.dtype.kind == "U" else tuple(
+            limits.format_number(float(value)) for value in values)
+        if len(names) < 2:
+            fail(f"the training labels are all {_shown_label(values[0])}: at least two classes are needed")
+
+        def codes(labels, split):
+            if (labels.dtype.kind == "U") != (values.dtype.kind == "U"):
+                return np.full(len(labels), -1)
+            found = np.minimum(np.searchsorted(values, labels), len(values) - 1)
+            return np.where(values[found] == labels, found, -1)
+    else:
+        names = _names_given(source, "class_names", class_names, None)
+
+        def codes(labels, split):
+            if labels.dtype.kind == "U":
+                position = {name: code for code, name in enumerate(names)}
+                unknown = np.unique([label for label in labels if label not in position])
+                if unknown.size:
+                    fail(f"{split} label(s) {_shown_labels(unknown)} are not among class_names {names}")
+                return np.array([position[label] for label in labels], dtype=np.int64)
+            unknown = np.unique(labels[(labels != np.round(labels)) | (labels < 0) | (labels >= len(names))])
+            if unknown.size:
+                fail(f"{split} labels must be class codes 0 to {len(names) - 1} (positions in class_names), "
+                     f"found {_shown_labels(unknown)}")
+            return labels.astype(np.int64)
+    _checked(source, "n_classes", len(names), "the number of classes")
+    train_Y = codes(train_labels, "training")
     if np.unique(train_Y).size < 2:
-        fail(f"the training labels are all {int(train_Y[0])}: both classes (0 and 1) are needed")
+        fail(f"the training labels are all {names[train_Y[0]]!r}: at least two classes are needed")
+    test_Y = codes(test_labels, "test")
+    unseen = (test_Y < 0) | ~np.isin(test_Y, train_Y)
+    if unseen.any():
+        shown = (np.unique(test_labels[unseen]) if class_names is None
+                 else [names[code] for code in np.unique(test_Y[unseen])])
+        fail(f"test label(s) {_shown_labels(shown)} never appear among the training labels; "
+             "a model cannot learn a class it never saw")
+    return train_Y.astype(np.int64), test_Y.astype(np.int64), names
+
+
+def _validated(source: str, train_X, train_Y, test_X, test_Y, feature_names, class_names) -> dict:
+    """Every rule checked on one dataset's arrays: the read-only arrays and names to keep, or a
+    DatasetError naming ``source`` and the problem."""
+    train_X, train_labels = _points(source, "training", train_X, train_Y)
+    test_X, test_labels = _points(source, "test", test_X, test_Y)
+    n_features = train_X.shape[1]
+    _checked(source, "n_features", n_features, "the number of features")
+    if test_X.shape[1] != n_features:
+        raise DatasetError(f"{source}: the test points have {test_X.shape[1]} feature(s) and the training "
+                           f"points {n_features}; both need the same")
+    total = train_X.shape[0] + test_X.shape[0]
+    if total > MAX_POINTS:
+        raise DatasetError(f"{source}: {total:,} points is more than the limit of {MAX_POINTS:,}")
+    feature_names = (_default_feature_names(n_features) if feature_names is None
+                     else _names_given(source, "feature_names", feature_names, n_features))
+    train_Y, test_Y, class_names = _classes(source, train_labels, test_labels, class_names)
     distinct = np.unique(train_X, axis=0).shape[0]
     if distinct < MIN_SPLIT_POINTS:
-        fail(f"the training set has only {distinct} distinct point(s); at least {MIN_SPLIT_POINTS} are needed")
-    test_X, test_Y = arrays["test"]
+        raise DatasetError(f"{source}: the training set has only {distinct} distinct point(s); "
+                           f"at least {MIN_SPLIT_POINTS} are needed")
     for array in (train_X, train_Y, test_X, test_Y):
         array.setflags(write=False)
+    return {"train_X": train_X, "train_Y": train_Y, "test_X": test_X, "test_Y": test_Y,
+            "feature_names": feature_names, "class_names": class_names}
+
+
+def check_course_layout(source: str, X, Y, split: str = "training") -> None:
+    """Refuse, in their own words, what the file formats (and so the page and the command line,
+    which read them) do not take yet: points of other than two features, x1 and x2, and labels
+    other than 0 and 1.  The one home of that rule; every other check is ``Dataset``'s."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        extra = " (the network takes exactly two features, x1 and x2)" if X.ndim == 2 and X.shape[1] > 2 else ""
+        raise DatasetError(f"{source}: {split} points must have shape (m, 2), got {X.shape}{extra}")
+    if Y.dtype.kind not in "biuf":
+        raise DatasetError(f"{source}: {split} points and labels must be numbers")
+    values = Y.astype(np.float64).reshape(-1)
+    # NaN and infinite labels are left to Dataset, which names them as such.
+    bad = np.unique(values[np.isfinite(values) & (values != 0) & (values != 1)])
+    if bad.size:
+        raise DatasetError(f"{source}: {split} labels must be 0 or 1, found {_shown_labels(bad)}")
+
+
+def _course_file(source: str, train_X, train_Y, test_X, test_Y) -> Dataset:
+    for split, X, Y in (("training", train_X, train_Y), ("test", test_X, test_Y)):
+        check_course_layout(source, X, Y, split)
     return Dataset(source, train_X, train_Y, test_X, test_Y)
+
+
+def _split_mask(source: str, column, values) -> np.ndarray:
+    """Which rows a split column puts in the test set; a DatasetError names any other value."""
+    split = pd.Series(values, dtype=object).astype(str).str.strip().str.lower()
+    unknown = sorted(set(split) - {"train", "test"})
+    if unknown:
+        raise DatasetError(f"{source}: column {column} must be 'train' or 'test', found {unknown[0]!r}")
+    return (split == "test").to_numpy()
 
 
 def stratified_split(y, test_fraction: float, seed: int):
@@ -141,7 +431,7 @@ def subsample_mask(y, train_fraction: float, seed) -> np.ndarray:
     mask = stratified_split(y, train_fraction, seed)
     if mask.sum() < MIN_SPLIT_POINTS or np.unique(y[mask]).size < 2:
         raise ValueError(f"train_fraction {train_fraction:g} keeps {int(mask.sum())} of {len(mask)} training points"
-                         f"{'' if np.unique(y[mask]).size == 2 else ', one class only'}; at least "
+                         f"{'' if np.unique(y[mask]).size >= 2 else ', one class only'}; at least "
                          f"{MIN_SPLIT_POINTS}, of both labels, are needed")
     return mask
 
@@ -182,17 +472,10 @@ def _parse_csv(source: str, content: bytes) -> Dataset:
     X = np.column_stack([values["x1"], values["x2"]])
     y = values["y"]
     if "split" in frame.columns:
-        split = frame["split"].fillna("").str.strip().str.lower()
-        unknown = sorted(set(split) - {"train", "test"})
-        if unknown:
-            raise DatasetError(f"{source}: column split must be 'train' or 'test', found {unknown[0]!r}")
-        test = (split == "test").to_numpy()
+        test = _split_mask(source, "split", frame["split"])
     else:
-        if not np.isfinite(y).all() or not np.isin(y, (0, 1)).all():
-            # Validate the labels before they are used to stratify.
-            return _validated(source, X, y, X[:0], y[:0])
-        test = stratified_split(y, CSV_TEST_FRACTION, CSV_SPLIT_SEED)
-    return _validated(source, X[~test], y[~test], X[test], y[test])
+        test = stratified_split(y, TEST_FRACTION, SPLIT_SEED)
+    return _course_file(source, X[~test], y[~test], X[test], y[test])
 
 
 def _parse_arrays(source: str, arrays) -> Dataset:
@@ -201,7 +484,7 @@ def _parse_arrays(source: str, arrays) -> Dataset:
         found = ", ".join(sorted(k for k in arrays if not k.startswith("__"))) or "none"
         raise DatasetError(f"{source}: missing key(s) {', '.join(missing)} (found: {found}); "
                            "expected X, y, Xval, yval as in the course's data.mat")
-    return _validated(source, arrays["X"], arrays["y"], arrays["Xval"], arrays["yval"])
+    return _course_file(source, arrays["X"], arrays["y"], arrays["Xval"], arrays["yval"])
 
 
 def _parse_mat(source: str, content: bytes) -> Dataset:
@@ -322,10 +605,7 @@ def load_dataset(name_or_path) -> Dataset:
 def _check_generator_options(kind: str, n_points, noise, seed) -> None:
     # The pages' limits (limits.RANGES), so that a set the command line makes opens on the page too.
     for field, name, value in (("n_points", "n_points", n_points), ("noise", "noise", noise), ("data_seed", "seed", seed)):
-        try:
-            limits.check(field, value, name=name)
-        except ValueError as error:
-            raise DatasetError(f"{kind}: {error}") from None
+        _checked(kind, field, value, name)
 
 
 def _circle(rng, n):
@@ -388,7 +668,7 @@ def make_dataset(kind: str, n_points: int = 400, noise: float = 0.1, seed: int =
     X = X + rng.normal(0, noise, X.shape)
     test = stratified_split(y, 0.5, seed)
     name = f"{kind}:n_points={int(n_points)},noise={float(noise):g},seed={int(seed)}"
-    return _validated(name, X[~test], y[~test], X[test], y[test])
+    return Dataset(name, X[~test], y[~test], X[test], y[test])
 
 
 # The built-in field: a header after the goalkeeper's kick, 1 = a French player won it.
@@ -434,10 +714,10 @@ def make_football(seed: int = FOOTBALL_SEED) -> Dataset:
     upset = rng.uniform(0, 1, n) < FOOTBALL_UPSETS
     y = np.where(upset, 1 - y, y)
     X = np.round(X, 6)
-    return _validated(BUILTIN, X[:FOOTBALL_TRAIN], y[:FOOTBALL_TRAIN],
-                      X[FOOTBALL_TRAIN:], y[FOOTBALL_TRAIN:])
+    return Dataset(BUILTIN, X[:FOOTBALL_TRAIN], y[:FOOTBALL_TRAIN],
+                   X[FOOTBALL_TRAIN:], y[FOOTBALL_TRAIN:])
 
 
 def write_csv(dataset: Dataset, path) -> None:
-    """Write the CSV layout (x1, x2, y, split) with fixed formatting, so output is byte-stable."""
+    """Write the CSV layout (``Dataset.to_frame``) with fixed formatting, so output is byte-stable."""
     Path(path).write_bytes(csv_text(dataset.to_frame(), float_format="%.6f").encode())

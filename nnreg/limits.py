@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .network import COURSE_CLASSES, COURSE_FEATURES, layer_sizes
+
 # One model's settings.  A shared link must not be able to occupy a server for hours or exhaust
 # its memory; the budget below bounds a whole request, these bound each value.
 MAX_HIDDEN_LAYERS = 10
@@ -67,6 +69,13 @@ RANGES: dict[str, Range] = {
     "n_points": Range(40, 2000, whole=True),
     "noise": Range(0, 1),
     "data_seed": Range(0, MAX_SEED, whole=True),
+    # A dataset's shape, whatever the route in (data.Dataset): wide enough for real tables (UCI's
+    # breast-cancer table has 30 features) while a first layer of 500 units keeps at most half a
+    # million weights; twenty classes at most, since each needs points of its own to learn from.
+    "n_features": Range(1, 1000, whole=True),
+    "n_classes": Range(2, 20, whole=True),
+    # The share of a table held out as its test set when none is given (Dataset.from_arrays).
+    "test_fraction": Range(0.05, 0.95),
     # How often training keeps a copy of the parameters: the library's alone.
     "record_every": Range(1, MAX_ITERATIONS, whole=True),
 }
@@ -216,40 +225,46 @@ def format_layers(layer_dims: Iterable[int]) -> str:
     return ", ".join(str(size) for size in layer_dims)
 
 
-def work(settings, train_points: int) -> float:
+def work(settings, train_points: int, *, n_features: int = COURSE_FEATURES, n_classes: int = COURSE_CLASSES) -> float:
     """A model's training work in course models: weights × points it fits × iterations (the
-    points it fits: its ``train_fraction`` of ``train_points``, less a dev set if it stops early)."""
-    sizes = settings.layer_sizes
+    points it fits: its ``train_fraction`` of ``train_points``, less a dev set if it stops early),
+    on data of ``n_features`` features and ``n_classes`` classes (by default the course's)."""
+    sizes = layer_sizes(settings.layer_dims, n_features, n_classes)
     weights = sum(sizes[l] * sizes[l - 1] for l in range(1, len(sizes)))
     fitted = train_points * settings.train_fraction * (1 - settings.dev_fraction if settings.early_stopping else 1)
     return 3 * weights * fitted * settings.num_iterations / COURSE_WORK
 
 
-def snapshot_bytes(settings) -> int:
-    """The memory a model's recorded parameters take while it trains."""
-    sizes = settings.layer_sizes
+def snapshot_bytes(settings, *, n_features: int = COURSE_FEATURES, n_classes: int = COURSE_CLASSES) -> int:
+    """The memory a model's recorded parameters take while it trains, on data of ``n_features``
+    features and ``n_classes`` classes."""
+    sizes = layer_sizes(settings.layer_dims, n_features, n_classes)
     parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
     return 8 * parameters * settings.n_records
 
 
-def check_budget(settings_list, train_points: int) -> float:
-    """The work of training every settings in ``settings_list`` (in course models), or a
-    ``LimitError`` saying what to lower when it is over ``BUDGET`` or a model would hold too much
-    memory.  Checked before anything trains."""
+def check_budget(settings_list, train_points: int, *, n_features: int = COURSE_FEATURES,
+                 n_classes: int = COURSE_CLASSES) -> float:
+    """The work of training every settings in ``settings_list`` (in course models) on data of
+    ``train_points`` training points, ``n_features`` features and ``n_classes`` classes (by default
+    the course's), or a ``LimitError`` saying what to lower when it is over ``BUDGET`` or a model
+    would hold too much memory.  Checked before anything trains."""
     settings_list = list(settings_list)
-    total = sum(work(settings, train_points) for settings in settings_list)
+    shape = dict(n_features=n_features, n_classes=n_classes)
+    total = sum(work(settings, train_points, **shape) for settings in settings_list)
     if total > BUDGET:
         first = settings_list[0]
+        features = "" if n_features == COURSE_FEATURES else f" of {n_features:,} features"
         raise LimitError(
             f"{len(settings_list)} models of {format_layers(first.layer_dims)} hidden units on {train_points:,} "
-            f"training points for {first.num_iterations:,} iterations are {total:,.0f} times the work of the "
+            f"training points{features} for {first.num_iterations:,} iterations are {total:,.0f} times the work of the "
             f"course's model; a page trains at most {BUDGET:g} times. Lower the number of seeds or models, "
             f"the iterations or the hidden layer sizes.")
-    largest = max(settings_list, key=snapshot_bytes, default=None)
-    if largest is not None and snapshot_bytes(largest) > MAX_SNAPSHOT_BYTES:
+    largest = max(settings_list, key=lambda settings: snapshot_bytes(settings, **shape), default=None)
+    if largest is not None and snapshot_bytes(largest, **shape) > MAX_SNAPSHOT_BYTES:
         raise LimitError(
             f"a network of {format_layers(largest.layer_dims)} hidden units trained for "
-            f"{largest.num_iterations:,} iterations records {snapshot_bytes(largest) / 2**20:,.0f} MB of "
+            f"{largest.num_iterations:,} iterations records {snapshot_bytes(largest, **shape) / 2**20:,.0f} MB of "
             f"parameters, more than the {MAX_SNAPSHOT_BYTES // 2**20} MB a page allows. Lower the hidden "
             "layer sizes or the iterations.")
     return total

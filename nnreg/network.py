@@ -1,14 +1,42 @@
 """The network's mathematics, written to be read next to the course's equations.
 
-Layout follows the course: a layer's activations are (units, examples), so ``X`` is (2, m),
-``W1`` is (n1, 2) and ``b1`` is (n1, 1).  Hidden layers use ReLU, the output one sigmoid unit.
-This module is the reference implementation: the oracle the tests and the compiled engine
-are checked against, and the code the dashboard's math expander can show.
+Layout follows the course: a layer's activations are (units, examples), so ``X`` is
+(features, m), ``W1`` is (n1, features) and ``b1`` is (n1, 1); labels ``Y`` are a (1, m) row of
+class codes 0 to K-1.  Hidden layers use ReLU.  Two classes keep the course's output, one sigmoid
+unit giving P(label 1); K ≥ 3 classes have K output units and a softmax (``layer_sizes`` is the
+rule, and every function below tells the two apart by the number of output rows).  This module
+is the reference implementation: the oracle the tests and the compiled engine are checked
+against, and the code the dashboard's math expander can show.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+
+# The course's data (and football's, and the synthetic sets'): points (x1, x2) labelled 0 or 1.
+COURSE_FEATURES, COURSE_CLASSES = 2, 2
+
+
+def layer_sizes(layer_dims, n_features: int, n_classes: int) -> tuple[int, ...]:
+    """Every layer's size for hidden layers ``layer_dims`` on data of ``n_features`` features and
+    ``n_classes`` classes: (2, 20, 3, 1) for the course.  Two classes need one output unit (P(label
+    1), the course's sigmoid); more need one unit per class (a softmax)."""
+    if n_classes < 2:
+        raise ValueError(f"a classifier needs at least 2 classes, got {n_classes}")
+    return (int(n_features), *layer_dims, 1 if n_classes == 2 else int(n_classes))
+
+
+def n_classes_of(parameters) -> int:
+    """How many classes a network tells apart: two for one output unit, else one per output unit."""
+    outputs = parameters[f"W{num_layers(parameters)}"].shape[-2]
+    return 2 if outputs == 1 else outputs
+
+
+def layer_sizes_of(parameters) -> tuple[int, ...]:
+    """The layer sizes ``parameters`` were made for: inputs, then each layer's units."""
+    L = num_layers(parameters)
+    return (parameters["W1"].shape[-1], *(parameters[f"W{l}"].shape[-2] for l in range(1, L + 1)))
 
 
 def initialize_parameters(layer_sizes, seed: int) -> dict[str, np.ndarray]:
@@ -34,6 +62,19 @@ def sigmoid(Z):
     # The course's formula, kept for bit-identical training; exp overflow correctly gives 0.
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-Z))
+
+
+def softmax(Z):
+    """Each column of Z (K logits) turned into K probabilities summing to 1, along axis -2 (so a
+    stack (R, K, m) works too).  Subtracting the column's largest logit first changes nothing
+    mathematically and keeps exp from overflowing."""
+    E = np.exp(Z - np.max(Z, axis=-2, keepdims=True))
+    return E / np.sum(E, axis=-2, keepdims=True)
+
+
+def one_hot(Y, n_classes: int):
+    """Class codes Y of shape (1, m) as a (K, m) array of 0s and 1s: column e has its 1 in row Y[e]."""
+    return (np.arange(n_classes).reshape(-1, 1) == np.reshape(Y, (1, -1))).astype(float)
 
 
 def forward(X, parameters, keep_prob: float = 1.0, masks=None):
@@ -63,6 +104,16 @@ def _per_stack(total):
 
 
 def cross_entropy(ZL, Y):
+    """Mean cross-entropy of the class codes Y (shape (1, m)) computed from the logits ZL: the
+    course's binary cross-entropy for one output row (``sigmoid_cross_entropy``), the multi-class
+    one for K rows (``softmax_cross_entropy``).  ZL may be a stack (R, rows, m) of R forward
+    passes (then one cost each)."""
+    if ZL.shape[-2] == 1:
+        return sigmoid_cross_entropy(ZL, Y)
+    return softmax_cross_entropy(ZL, Y)
+
+
+def sigmoid_cross_entropy(ZL, Y):
     """Mean binary cross-entropy computed from logits ZL of shape (1, m), or of shape (R, 1, m)
     for R parameter sets at once (then one cost each).
 
@@ -72,6 +123,22 @@ def cross_entropy(ZL, Y):
     m = ZL.shape[-1]
     losses = np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
     return _per_stack(np.sum(losses, axis=(-2, -1)) / m)
+
+
+def softmax_cross_entropy(ZL, Y):
+    """Mean multi-class cross-entropy −(1/m)·Σ_e log softmax(ZL)[Y_e, e] from logits ZL of shape
+    (K, m), or (R, K, m) for R parameter sets at once (then one cost each).
+
+    log softmax(z)_k = z_k − c − log Σ_j e^(z_j − c) with c = max_j z_j (log-sum-exp): every
+    exponent is at most 0, so the cost is finite for any finite logits, where the softmax itself
+    rounds to exactly 0 or 1.
+    """
+    m = ZL.shape[-1]
+    top = np.max(ZL, axis=-2, keepdims=True)
+    log_total = top + np.log(np.sum(np.exp(ZL - top), axis=-2, keepdims=True))
+    codes = np.broadcast_to(np.reshape(Y, (1, m)).astype(np.intp), (*ZL.shape[:-2], 1, m))
+    chosen = np.take_along_axis(ZL, codes, axis=-2)
+    return _per_stack(np.sum(log_total - chosen, axis=(-2, -1)) / m)
 
 
 def l2_penalty(parameters, lambd: float, m: int):
@@ -103,13 +170,22 @@ def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, m
     return cross_entropy(ZL, Y) + penalty(parameters, lambd, l1, X.shape[1])
 
 
+def output_delta(ZL, Y):
+    """dJ/dZL per example (times m): the output's probabilities less the labels, a − y."""
+    if ZL.shape[-2] == 1:
+        # For a sigmoid output with cross-entropy loss, dJ/dZL per example is simply a - y.
+        return sigmoid(ZL) - Y
+    # The same form for softmax: both pair an output with the cross-entropy of its own likelihood
+    # (its canonical link), so ∂(−log p_y)/∂z_k = p_k − [k = y].
+    return softmax(ZL) - one_hot(Y, ZL.shape[-2])
+
+
 def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: float = 1.0, masks=None):
     """Gradients of ``compute_cost`` with respect to every W and b, as the course writes them."""
     L = num_layers(parameters)
     m = Y.shape[1]
     grads = {}
-    # For a sigmoid output with cross-entropy loss, dJ/dZL per example is simply a - y.
-    dZ = sigmoid(ZL) - Y
+    dZ = output_delta(ZL, Y)
     for l in range(L, 0, -1):
         A_prev = activations[l - 1]
         # L2 adds (λ/m)·W to each weight gradient: the "weight decay" that shrinks weights.
@@ -149,18 +225,40 @@ def update_parameters(parameters, grads, learning_rate: float, l1: float = 0.0, 
 
 
 def predict_proba(X, parameters):
-    """P(label 1) for each column of X, with the full network: dropout is never used at prediction."""
+    """P(label 1) for each column of X (shape (m,)), with the full network: dropout is never used
+    at prediction.  With K ≥ 3 classes there is no single label 1: P(class k) for each, (K, m)."""
     ZL, _ = forward(X, parameters)
-    return sigmoid(ZL)[0]
+    return sigmoid(ZL)[0] if ZL.shape[-2] == 1 else softmax(ZL)
+
+
+def probabilities(X, parameters):
+    """P(class k) for each column of X, shape (K, m) for any number of classes: for two, the rows
+    P(0) = 1 − P(label 1) and P(1)."""
+    ZL, _ = forward(X, parameters)
+    if ZL.shape[-2] == 1:
+        p = sigmoid(ZL)
+        return np.vstack([1 - p, p])
+    return softmax(ZL)
 
 
 # The course predicts label 1 where P(label 1) exceeds one half.
 THRESHOLD = 0.5
 
 
+def labels_of(ZL):
+    """The class each column of the logits ZL predicts (shape (..., m), of a stack too): label 1
+    where P(label 1) exceeds THRESHOLD for one output row, the most probable class (the largest
+    logit) for K rows."""
+    if ZL.shape[-2] == 1:
+        return (sigmoid(ZL) > THRESHOLD)[..., 0, :].astype(np.int64)
+    return np.argmax(ZL, axis=-2)
+
+
 def predict(X, parameters):
-    """Labels 0/1 for each column of X, as the course predicts them."""
-    return (predict_proba(X, parameters) > THRESHOLD).astype(np.int64)
+    """Class codes for each column of X: labels 0/1 as the course predicts them, for more classes
+    the most probable one."""
+    ZL, _ = forward(X, parameters)
+    return labels_of(ZL)
 
 
 def count_correct(X, Y, parameters) -> int:

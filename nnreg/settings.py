@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from . import network
 from .limits import LIBRARY_MIN_ITERATIONS, MAX_HIDDEN_LAYERS, check
 
 DROPOUT_MASKS = ("fresh", "fixed")
@@ -25,8 +26,9 @@ _NUMBERS = ("learning_rate", "lambd", "keep_prob", "l1", "dev_fraction", "train_
 class Settings:
     """Everything that determines one trained model, and nothing else.
 
-    ``layer_dims`` lists the hidden layer sizes only: the input (2 features) and the single
-    sigmoid output are fixed by the task, so ``(20, 3)`` is the course's 2-20-3-1 network.
+    ``layer_dims`` lists the hidden layer sizes only: the input and output layers are the data's
+    (``network.layer_sizes``), so on the course's two features and two classes ``(20, 3)`` is
+    its 2-20-3-1 network.
     ``lambd`` (L2), ``l1`` (L1, by proximal steps), ``keep_prob`` (inverted dropout) and
     ``early_stopping`` (on a dev set of ``dev_fraction`` of the training points) regularize;
     ``train_fraction`` trains on a seeded, stratified share of the training points.
@@ -71,8 +73,9 @@ class Settings:
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
-        """All layer sizes, input and output included: (2, 20, 3, 1) for the course."""
-        return (2, *self.layer_dims, 1)
+        """All layer sizes on the course's data (two features, two classes): (2, 20, 3, 1) for the
+        course's network.  Other data's are ``training.layer_sizes(settings, dataset)``."""
+        return network.layer_sizes(self.layer_dims, network.COURSE_FEATURES, network.COURSE_CLASSES)
 
     @property
     def n_records(self) -> int:

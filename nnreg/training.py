@@ -5,7 +5,9 @@ reference written next to the course's equations, and ``compiled.numba_loop``, t
 mathematics compiled by Numba (tens of times faster).  This module drives them: it picks one
 (``train`` uses the compiled one whenever Numba is installed), derives the history and the
 outcome (trained, collapsed or diverged: ``outcome_of``) from the record either returns, and
-trains many models at once.
+trains many models at once.  A network's input and output layers are its dataset's
+(``layer_sizes``): any number of features, two classes with the course's sigmoid output, more
+with a softmax.
 """
 
 from __future__ import annotations
@@ -53,16 +55,23 @@ EXPLODED = 3.0
 CONSTANT_SPREAD = 1e-6
 
 
+def layer_sizes(settings: Settings, dataset) -> tuple[int, ...]:
+    """Every layer's size for ``settings``' hidden layers on ``dataset`` (``network.layer_sizes``)."""
+    return network.layer_sizes(settings.layer_dims, dataset.n_features, dataset.n_classes)
+
+
 @dataclass(frozen=True)
 class Output:
     """What a network does on the points it fitted: its lowest and highest P(label 1), the label
     it gives every one of them if it gives one label to all (else None), and the first hidden
-    layer (counted from 1) whose every unit is zero on all of them (None if none is)."""
+    layer (counted from 1) whose every unit is zero on all of them (None if none is).  With
+    ``n_classes`` ≥ 3, ``low`` and ``high`` are P(the class it gives the most points) instead."""
 
     low: float
     high: float
     label: int | None
     dead_layer: int | None
+    n_classes: int = 2
 
     @property
     def constant(self) -> bool:
@@ -73,13 +82,16 @@ class Output:
 
 def output_of(X, parameters) -> Output:
     """``Output`` of ``parameters`` on the points X (features × examples)."""
+    n_classes = network.n_classes_of(parameters)
     with np.errstate(over="ignore", invalid="ignore"):
         ZL, activations = network.forward(X, parameters)
-        probabilities = network.sigmoid(ZL)[0]
-    above = probabilities > network.THRESHOLD
-    label = 1 if above.all() else 0 if not above.any() else None
+        counts = np.bincount(network.labels_of(ZL), minlength=n_classes)
+        most = int(np.argmax(counts))
+        probabilities = network.sigmoid(ZL)[0] if n_classes == 2 else network.softmax(ZL)[most]
+    label = most if counts[most] == X.shape[1] else None
     dead = [l for l, A in enumerate(activations[1:], start=1) if not A.any()]
-    return Output(float(probabilities.min()), float(probabilities.max()), label, dead[0] if dead else None)
+    return Output(float(probabilities.min()), float(probabilities.max()), label, dead[0] if dead else None,
+                  n_classes)
 
 
 @dataclass(frozen=True)
@@ -205,16 +217,40 @@ class TrainResult:
         index = slice(None) if self.train_index is None else self.train_index
         return dataset.train_X[index], dataset.train_Y[index]
 
-    def predict_proba(self, points) -> np.ndarray:
-        """P(label 1) for a (k, 2) array of points (examples as rows)."""
+    @property
+    def n_features(self) -> int:
+        """The features a point has for this model."""
+        return network.layer_sizes_of(self.parameters)[0]
+
+    @property
+    def n_classes(self) -> int:
+        """The classes this model tells apart."""
+        return network.n_classes_of(self.parameters)
+
+    def _columns(self, points) -> np.ndarray:
+        """A (k, n_features) array of points (examples as rows) in the network's layout, or a
+        ValueError naming the shape expected."""
         points = np.asarray(points, dtype=float)
-        if points.ndim != 2 or points.shape[1] != 2:
-            raise ValueError(f"points must be a (k, 2) array, got shape {points.shape}")
-        return network.predict_proba(points.T, self.parameters)
+        if points.ndim != 2 or points.shape[1] != self.n_features:
+            raise ValueError(f"points must be a (k, {self.n_features}) array, got shape {points.shape}")
+        return points.T
+
+    def predict_proba(self, points) -> np.ndarray:
+        """P(label 1) for a (k, n_features) array of points (examples as rows), shape (k,), for
+        two classes; with K ≥ 3 classes P(class j) of each point, shape (k, K), as
+        ``class_probabilities``."""
+        probabilities = network.predict_proba(self._columns(points), self.parameters)
+        return probabilities if probabilities.ndim == 1 else probabilities.T
+
+    def class_probabilities(self, points) -> np.ndarray:
+        """P(class j) for a (k, n_features) array of points, shape (k, K) for any number of
+        classes: for two, the columns P(0) and P(1)."""
+        return network.probabilities(self._columns(points), self.parameters).T
 
     def predict(self, points) -> np.ndarray:
-        """Labels 0/1 as the course predicts them (``network.predict``)."""
-        return (self.predict_proba(points) > network.THRESHOLD).astype(np.int64)
+        """Class codes as ``network.predict`` gives them: labels 0/1 as the course predicts them,
+        for more classes the most probable one."""
+        return network.predict(self._columns(points), self.parameters)
 
     @property
     def gap(self) -> float:
@@ -262,13 +298,13 @@ def _history(record: Record, X, Y, X_test, Y_test, settings: Settings, dev=None)
     The snapshots are evaluated together, stacked along a first axis (a few hundred NumPy calls
     in all instead of a few per snapshot), in chunks that bound the memory used.
     """
-    L = len(settings.layer_sizes) - 1
+    L = network.num_layers(record.parameters)
     m = X.shape[1]
     norms = [f"norm_W{l}" for l in range(1, L + 1)]
     splits = ["dev"] if dev is not None else []
     columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms,
                                      *(f"{split}_{kind}" for split in splits for kind in ("cost", "accuracy"))]}
-    chunk = max(1, 250_000 // (max(settings.layer_sizes) * max(m, X_test.shape[1])))
+    chunk = max(1, 250_000 // (max(network.layer_sizes_of(record.parameters)) * max(m, X_test.shape[1])))
     for start in range(0, len(record.snapshots), chunk):
         snapshots = record.snapshots[start: start + chunk]
         stacked = {name: np.stack([s[name] for s in snapshots]) for name in snapshots[0]}
@@ -308,7 +344,7 @@ def _outcome(record: Record, history: pd.DataFrame, X, Y, settings: Settings, pa
 
 
 def _stacked_logits(stacked, X, L):
-    """``network.forward``'s logits for each of a stack of parameter sets: shape (snapshots, 1, m)."""
+    """``network.forward``'s logits for each of a stack of parameter sets: shape (snapshots, outputs, m)."""
     A = X
     for l in range(1, L + 1):
         Z = np.matmul(stacked[f"W{l}"], A)
@@ -321,7 +357,7 @@ def _stacked_logits(stacked, X, L):
 
 def _stacked_correct(ZL, Y) -> np.ndarray:
     """``network.count_correct`` for each of a stack of logits."""
-    return np.sum((network.sigmoid(ZL) > network.THRESHOLD) == (Y == 1), axis=(1, 2))
+    return np.sum(network.labels_of(ZL) == Y, axis=-1)
 
 
 ENGINES = ("auto", "numba", "numpy")
@@ -392,7 +428,7 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
     dev = None if dev_index is None else (dataset.train_X[dev_index].T,
                                           dataset.train_Y[dev_index].reshape(1, -1).astype(float))
     start = time.perf_counter()
-    initial = network.initialize_parameters(settings.layer_sizes, settings.seed)
+    initial = network.initialize_parameters(layer_sizes(settings, dataset), settings.seed)
     record = loop(X, Y, initial, settings, stop)
     seconds = time.perf_counter() - start
     checkpoints = _checkpoints(record, settings)
@@ -435,9 +471,12 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
     )
 
 
-def _work(settings: Settings) -> float:
-    """A model's relative training time: the budget's work, dropout about a third more."""
-    return limits.work(settings, 1) * (1.35 if settings.keep_prob < 1 else 1.0)
+def _work(settings: Settings, shape: tuple[int, int]) -> float:
+    """A model's relative training time on data of ``shape`` (features, classes): the budget's work,
+    dropout about a third more."""
+    n_features, n_classes = shape
+    dropout = 1.35 if settings.keep_prob < 1 else 1.0
+    return limits.work(settings, 1, n_features=n_features, n_classes=n_classes) * dropout
 
 
 def default_workers() -> int:
@@ -486,8 +525,9 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     if total == 0:
         return []
     stop = StopFlag() if stop is None else stop
+    shape = dataset.n_features, dataset.n_classes
     # Longest models first, so that no core is left with a long one at the end while others idle.
-    order = sorted(range(total), key=lambda index: -_work(settings_list[index]))
+    order = sorted(range(total), key=lambda index: -_work(settings_list[index], shape))
     with ThreadPoolExecutor(max_workers=min(max_workers, total), thread_name_prefix="nnreg-train") as pool:
         pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop): index for index in order}
         done = 0

@@ -1,13 +1,15 @@
-"""The compiled engine: ``reference.numpy_loop``'s mathematics compiled by Numba, for any depth.
+"""The compiled engine: ``reference.numpy_loop``'s mathematics compiled by Numba, for any depth,
+any number of inputs and either output (one sigmoid unit for two classes, a softmax for more).
 
 A model is a few billion floating-point operations on arrays of a few hundred numbers, so NumPy
 spends its time in call overhead, not arithmetic; loops over the examples compiled to machine code
 do the same arithmetic without that overhead.  The parameters live in one flat vector (W1 row by
 row, b1, W2, b2, ...) and the layers in one loop, so one compiled function serves every
-``layer_dims``.  Dropout masks are ``network.fresh_masks``'s own draws (SplitMix64 keyed by
-SFC64) or the notebook's fixed masks.  Sums run in another order than NumPy's, so the parameters
-agree with the reference to rounding (about 1e-13 relative after a thousand iterations), not bit
-for bit.  ``nogil=True`` lets threads train models side by side; each call has its own buffers.
+network, of the sizes of the parameters it is given.  Dropout masks are ``network.fresh_masks``'s
+own draws (SplitMix64 keyed by SFC64) or the notebook's fixed masks.  Sums run in another order
+than NumPy's, so the parameters agree with the reference to rounding (about 1e-13 relative after
+a thousand iterations), not bit for bit.  ``nogil=True`` lets threads train models side by
+side; each call has its own buffers.
 """
 
 from __future__ import annotations
@@ -220,20 +222,44 @@ def _finite_logits(acts, logits, outputs, mp, m):
 
 
 @numba.njit(**_HELPER)
+def _softmax_delta(deltas, acts, Y_padded, dz, logits, K, mp, m):
+    """The K output rows of dZ for a softmax: softmax(ZL) − one-hot(Y) (``network.output_delta``),
+    Y_padded holding each example's class code; the padding examples' dZ is 0."""
+    for e in range(m):
+        top = acts[logits + e]
+        for j in range(1, K):
+            top = max(top, acts[logits + j * mp + e])
+        total = 0.0
+        for j in range(K):
+            p = _exp(acts[logits + j * mp + e] - top)
+            deltas[dz + j * mp + e] = p
+            total += p
+        for j in range(K):
+            deltas[dz + j * mp + e] = deltas[dz + j * mp + e] / total - (1.0 if Y_padded[e] == j else 0.0)
+    for j in range(K):
+        for e in range(m, mp):
+            deltas[dz + j * mp + e] = 0.0
+
+
+@numba.njit(**_HELPER)
 def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
               lambd_m, scale):
     """``network.backward`` into ``grad``, with L2's term (λ/m)·W_l in dW_l; ``deltas`` holds the dZ rows."""
     L = sizes.size - 1
     # Backward, from the output layer down, one unit j of layer l at a time: first its row of
-    # dZ_l (σ(ZL) - Y at the output; below, (W_{l+1}ᵀ·dZ_{l+1})[j] times scale·[A_l[j] > 0]:
-    # gradient flows only through active units, and a dropped unit's activation is 0), then
-    # at once its gradients dW_l[j] = (1/m)·dZ_l[j]·A_{l-1}ᵀ + (λ/m)·W_l[j] and
-    # db_l[j] = (1/m)·Σ dZ_l[j], as network.backward has them.  Layer 1's rows are used and
-    # dropped, which keeps the working set in the fastest cache.
+    # dZ_l (σ(ZL) - Y at a single output, softmax(ZL) - one-hot(Y) at K outputs; below,
+    # (W_{l+1}ᵀ·dZ_{l+1})[j] times scale·[A_l[j] > 0]: gradient flows only through active units,
+    # and a dropped unit's activation is 0), then at once its gradients
+    # dW_l[j] = (1/m)·dZ_l[j]·A_{l-1}ᵀ + (λ/m)·W_l[j] and db_l[j] = (1/m)·Σ dZ_l[j], as
+    # network.backward has them.  Layer 1's rows are used and dropped, which keeps the working
+    # set in the fastest cache.
     for l in range(L, 0, -1):
         n, k = sizes[l], sizes[l - 1]
         a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
         head = (k - 1) % 4 + 1
+        if l == L and n > 1:
+            # Each example's K probabilities need all K logits: the rows of dZ_L are made together.
+            _softmax_delta(deltas, acts, Y_padded, delta_off[L], row_off[L], n, mp, m)
         up = min(l + 1, L)
         n_up = sizes[up] if l < L else 0
         u0, u1, u2, u3 = delta_off[up], delta_off[up] + mp, delta_off[up] + 2 * mp, delta_off[up] + 3 * mp
@@ -244,10 +270,12 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
             dz, act = delta_off[l] + (j * mp if l > 1 else 0), row_off[l] + j * mp
             w_up = w_off[up] + j
             if l == L:
-                for e in range(mp):
-                    deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
-                for e in range(m, mp):
-                    deltas[dz + e] = 0.0
+                # A softmax's rows were all made above, before this loop.
+                if n == 1:
+                    for e in range(mp):
+                        deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
+                    for e in range(m, mp):
+                        deltas[dz + e] = 0.0
             elif head_up == 1:
                 c0 = theta[w_up]
                 for e in range(mp):
@@ -462,7 +490,8 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
 
 def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     """Same arguments and result as ``reference.numpy_loop``, computed by the compiled kernel."""
-    sizes = np.array(settings.layer_sizes, dtype=np.int64)
+    layer_sizes = network.layer_sizes_of(parameters)
+    sizes = np.array(layer_sizes, dtype=np.int64)
     L, m = len(sizes) - 1, X.shape[1]
     layout = _Layout(sizes, m)
     mp = layout.mp
@@ -503,7 +532,7 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
             np.zeros(1, np.uint8) if stop is None else stop.array)
     if stopped:
         raise TrainingStopped("training was stopped before it finished")
-    stacked = _unflatten(snapshots[:recorded], settings.layer_sizes)
+    stacked = _unflatten(snapshots[:recorded], layer_sizes)
     ZL = recorded_logits[:recorded].reshape(recorded, sizes[L], mp)[:, :, :m]
     # The reference's objective for all the recorded iterations at once; as there, a diverging
     # model's may overflow to inf.
@@ -511,10 +540,10 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
         objectives = (network.cross_entropy(ZL, Y) + network.penalty(stacked, settings.lambd, settings.l1, m)
                       if recorded else [])
     return Record(
-        parameters=_unflatten(theta, settings.layer_sizes),
+        parameters=_unflatten(theta, layer_sizes),
         record_iterations=record_iterations[:recorded].tolist(),
         objectives=list(map(float, objectives)),
-        snapshots=[_unflatten(row, settings.layer_sizes) for row in snapshots[:recorded]],
+        snapshots=[_unflatten(row, layer_sizes) for row in snapshots[:recorded]],
         diverged_at=int(diverged_at) or None,
     )
 

@@ -40,8 +40,12 @@ def _one_output(output, probability: bool = True, whom: str = "every point it tr
     trained on (P(label 1) = 0.507 at each)", or one probability straddling the threshold."""
     middle = (output.low + output.high) / 2
     if output.label is None:
+        if output.n_classes > 2:
+            return f"the same probability of each class to {whom}"
         return f"the same P(label 1), {middle:.3f}, to {whom}"
+    # With more than two classes, low and high are the probability of the label given to all.
+    which = "label 1" if output.n_classes == 2 else f"label {output.label}"
     # Within half of the last decimal shown, the probabilities read as one.
-    spread = (f"P(label 1) = {middle:.3f} at each" if output.high - output.low < 5e-4
-              else f"P(label 1) from {output.low:.3f} to {output.high:.3f}")
+    spread = (f"P({which}) = {middle:.3f} at each" if output.high - output.low < 5e-4
+              else f"P({which}) from {output.low:.3f} to {output.high:.3f}")
     return f"label {output.label} to {whom}" + (f" ({spread})" if probability else "")

@@ -19,9 +19,8 @@ def dev_mask(dataset: Dataset, dev_fraction: float = DEV_FRACTION, seed: int = D
 def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:
     """The training data split in two: "train" without the dev points, "test" the dev points."""
     parts = [dataset.train_X[~mask], dataset.train_Y[~mask], dataset.train_X[mask], dataset.train_Y[mask]]
-    for array in parts:
-        array.setflags(write=False)
-    return Dataset(f"{dataset.name} (dev split)", *parts)
+    # The same names and classes, so its models have the outputs of the full data's.
+    return Dataset(f"{dataset.name} (dev split)", *parts, dataset.feature_names, dataset.class_names)
 
 
 def _keeps_enough(labels: np.ndarray, fraction: float) -> bool:

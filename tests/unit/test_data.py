@@ -1,4 +1,7 @@
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import nnreg
@@ -217,3 +220,279 @@ def test_a_synthetic_sets_name_is_read_back_into_what_made_it():
     assert data.load_dataset(made.name).fingerprint == made.fingerprint
     with pytest.raises(DatasetError, match="moons:seed=x: seed must be a number, got 'x'"):
         data.parse_synthetic("moons:seed=x")
+
+
+# One validated way in (issue 23): the constructor, from_arrays, from_frame and the files run the
+# same checks, keep feature and class names, and leave the course's data exactly as it was.
+
+# Fingerprints computed by the code before names existed (commit e527f86): every cached result
+# and saved sweep is keyed by them.
+FINGERPRINTS_BEFORE_NAMES = {
+    "football": "7ee5963090f1ab29",
+    "moons:n_points=120,noise=0.15,seed=4": "e0d8c235cb09ecfa",
+    "spiral:n_points=200,noise=0.1,seed=5": "e283c5e50cb8375d",
+}
+COURSE_FILE_FINGERPRINT = "1e1043c16a03ef07"
+
+
+@pytest.mark.parametrize("name", FINGERPRINTS_BEFORE_NAMES)
+def test_the_course_shaped_sets_keep_their_fingerprints_and_default_names(name):
+    dataset = nnreg.load_dataset(name)
+    assert dataset.fingerprint == FINGERPRINTS_BEFORE_NAMES[name]
+    assert dataset.feature_names == ("x1", "x2") and dataset.class_names == ("0", "1")
+    assert (dataset.n_features, dataset.n_classes) == (2, 2)
+    assert dataset.train_Y.dtype == np.int64 and set(dataset.train_Y) == {0, 1}
+
+
+def test_the_course_file_keeps_its_fingerprint(course_data_path):
+    assert nnreg.load_dataset(course_data_path).fingerprint == COURSE_FILE_FINGERPRINT
+
+
+def _table(m=60, n_features=3, labels=(0, 1), seed=0):
+    """m points of n_features uniform features, labels cycling through ``labels``."""
+    X = np.random.default_rng(seed).uniform(-1, 1, (m, n_features))
+    return X, np.array(labels)[np.arange(m) % len(labels)]
+
+
+def _arrays(n_features=3, labels=(0, 1), test_labels=None, **changes):
+    """Train and test arrays for the constructor, with any of them replaced by ``changes``."""
+    X, y = _table(60, n_features, labels)
+    X_test, y_test = _table(30, n_features, labels if test_labels is None else test_labels, seed=1)
+    arrays = {"X": X, "y": y, "X_test": X_test, "y_test": y_test}
+    arrays.update(changes)
+    return arrays
+
+
+def _with(array, index, value):
+    array = np.array(array, dtype=object if isinstance(value, str) or value is None else None)
+    array[index] = value
+    return array
+
+
+@pytest.mark.parametrize("arrays, message", [
+    (_arrays(X=_with(_table()[0], (4, 1), np.nan)), "training points contain 1 NaN or infinite value(s)"),
+    (_arrays(X_test=_with(_table(30, seed=1)[0], (2, 0), np.inf)), "test points contain 1 NaN or infinite value(s)"),
+    (_arrays(y=_with(_table()[1].astype(float), 3, np.nan)), "training labels contain NaN or infinite values"),
+    (_arrays(X=_table()[0] * 1e7), "training points must lie within ±1e+06"),
+    (_arrays(n_features=1001), "the number of features must be a whole number from 1 to 1,000, got 1001"),
+    (_arrays(n_features=0), "the number of features must be a whole number from 1 to 1,000, got 0"),
+    (_arrays(labels=tuple(range(21)) * 2, test_labels=(0, 1)),
+     "the number of classes must be a whole number from 2 to 20, got 21"),
+    (_arrays(labels=(1,)), "the training labels are all 1: at least two classes are needed"),
+    (_arrays(labels=("cat",), test_labels=("cat",)), "the training labels are all 'cat': at least two classes"),
+    (_arrays(labels=("cat", "dog"), test_labels=("cat", "dog", "bird")),
+     "test label(s) 'bird' never appear among the training labels"),
+    (_arrays(test_labels=(0, 1, 3, 5)), "test label(s) 3, 5 never appear among the training labels"),
+    (_arrays(y=_table()[1][:59]), "training labels must be one per point (60), got shape (59,)"),
+    (_arrays(y_test=np.zeros((30, 2))), "test labels must be one per point (30), got shape (30, 2)"),
+    (_arrays(X=_table()[0][:, 0]), "training points must have shape (m, n_features), one row per point, got (60,)"),
+    (_arrays(X=_table()[0].reshape(60, 3, 1)),
+     "training points must have shape (m, n_features), one row per point, got (60, 3, 1)"),
+    (_arrays(X_test=_table(30, 2)[0]),
+     "the test points have 2 feature(s) and the training points 3; both need the same"),
+    (_arrays(X=_table()[0].astype(str)), "training points must be numbers"),
+    (_arrays(X=_table(5)[0], y=_table(5)[1]), "the training set has 5 point(s); at least 10 are needed"),
+    (_arrays(y=_with(_table()[1], 7, "cat")), "training labels mix numbers and text"),
+    (_arrays(y=_with(_table()[1], 7, None)), "training labels are missing for 1 point(s)"),
+    (_arrays(labels=("cat", "dog", " ")), "training labels are empty for 20 point(s)"),
+    (_arrays(y=_table()[1] + 1j), "training labels must be numbers or text, got complex128"),
+])
+def test_the_constructor_refuses_what_no_model_can_use_naming_it(arrays, message):
+    with pytest.raises(DatasetError) as error:
+        nnreg.Dataset("mine", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"])
+    assert str(error.value).startswith(f"mine: {message}")
+
+
+@pytest.mark.parametrize("names, message", [
+    (dict(feature_names=("a", "b")), "feature_names must name each of the 3 features, got 2 name(s)"),
+    (dict(feature_names="abc"), "feature_names must be a list of names, got 'abc'"),
+    (dict(feature_names=("a", "b", "a")), "feature_names must be distinct, got 'a' more than once"),
+    (dict(feature_names=("a", "", "c")), "feature_names must be non-empty text, got ''"),
+    (dict(feature_names=("a", 2, "c")), "feature_names must be non-empty text, got 2"),
+    (dict(class_names=("no", "no")), "class_names must be distinct, got 'no' more than once"),
+    (dict(class_names=("only",)), "the number of classes must be a whole number from 2 to 20, got 1"),
+])
+def test_names_that_cannot_be_shown_are_refused(names, message):
+    arrays = _arrays()
+    with pytest.raises(DatasetError, match=f"^mine: {re.escape(message)}$"):
+        nnreg.Dataset("mine", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"], **names)
+
+
+def test_text_labels_become_codes_in_alphabetical_order_and_keep_their_names():
+    species = ("virginica", "setosa", "versicolor")
+    arrays = _arrays(n_features=4, labels=species)
+    dataset = nnreg.Dataset("iris-like", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"])
+    assert dataset.class_names == ("setosa", "versicolor", "virginica") and dataset.n_classes == 3
+    assert dataset.train_Y.dtype == np.int64 and set(dataset.train_Y) == {0, 1, 2}
+    # Each code names the label it replaced.
+    assert list(np.array(dataset.class_names)[dataset.train_Y]) == list(arrays["y"])
+    assert list(np.array(dataset.class_names)[dataset.test_Y]) == list(arrays["y_test"])
+    assert dataset.feature_names == ("x1", "x2", "x3", "x4") and dataset.n_features == 4
+
+
+def test_numeric_labels_are_ordered_as_numbers_and_named_as_written():
+    arrays = _arrays(labels=(10, 9, 100, 2.5))
+    dataset = nnreg.Dataset("m", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"])
+    assert dataset.class_names == ("2.5", "9", "10", "100")
+    assert np.array_equal(np.array([2.5, 9, 10, 100])[dataset.train_Y], arrays["y"])
+
+
+def test_labels_1_and_2_become_0_and_1_named_1_and_2():
+    arrays = _arrays(labels=(1, 2))
+    dataset = nnreg.Dataset("m", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"])
+    assert dataset.class_names == ("1", "2")
+    assert np.array_equal(dataset.train_Y, arrays["y"] - 1) and np.array_equal(dataset.test_Y, arrays["y_test"] - 1)
+    zero_one = nnreg.Dataset("m", arrays["X"], arrays["y"] - 1, arrays["X_test"], arrays["y_test"] - 1)
+    # The same arrays, but other classes: the names enter the fingerprint once they are not 0, 1.
+    assert np.array_equal(zero_one.train_Y, dataset.train_Y) and zero_one.class_names == ("0", "1")
+    assert zero_one.fingerprint != dataset.fingerprint
+
+
+def test_given_class_names_name_the_codes_or_are_the_labels():
+    arrays = _arrays(labels=(0, 1, 2))
+    names = ("setosa", "versicolor", "virginica")
+    by_code = nnreg.Dataset("m", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"], class_names=names)
+    assert by_code.class_names == names and np.array_equal(by_code.train_Y, arrays["y"])
+    # Text labels in an order of the caller's choosing, not the alphabet's.
+    reverse = names[::-1]
+    by_name = nnreg.Dataset("m", arrays["X"], np.array(names)[arrays["y"]], arrays["X_test"],
+                            np.array(names)[arrays["y_test"]], class_names=reverse)
+    assert np.array_equal(by_name.train_Y, 2 - arrays["y"])
+    with pytest.raises(DatasetError, match=r"^m: training labels must be class codes 0 to 1 \(positions in "
+                                           r"class_names\), found 2$"):
+        nnreg.Dataset("m", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"], class_names=("a", "b"))
+    with pytest.raises(DatasetError, match=r"^m: test label\(s\) 'mouse' are not among class_names"):
+        nnreg.Dataset("m", arrays["X"], np.array(names)[arrays["y"]], arrays["X_test"],
+                      _with(np.array(names)[arrays["y_test"]], 0, "mouse"), class_names=names)
+    # A class named but never trained on cannot be tested on.
+    with pytest.raises(DatasetError, match=r"^m: test label\(s\) 'virginica' never appear among the training labels"):
+        nnreg.Dataset("m", arrays["X"], arrays["y"] % 2, arrays["X_test"], arrays["y_test"], class_names=names)
+
+
+def test_arrays_are_kept_as_read_only_copies():
+    arrays = _arrays()
+    dataset = nnreg.Dataset("m", arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"])
+    for array in (dataset.train_X, dataset.train_Y, dataset.test_X, dataset.test_Y):
+        assert not array.flags.writeable
+    # The caller's arrays stay theirs: writable, and changing them changes nothing here.
+    arrays["X"][0, 0] = 0.5
+    assert dataset.train_X[0, 0] != 0.5 and arrays["X"].flags.writeable
+
+
+def test_from_arrays_holds_out_a_seeded_stratified_test_set():
+    from sklearn.model_selection import train_test_split
+
+    # 57, 38 and 25 points of three classes: 30 % of each is not a whole number.
+    y = np.repeat(["a", "b", "c"], [57, 38, 25])
+    X = np.random.default_rng(3).uniform(-1, 1, (len(y), 5))
+    dataset = nnreg.Dataset.from_arrays(X, y, seed=7)
+    counts = np.bincount(dataset.test_Y, minlength=3)
+    assert list(counts) == [17, 11, 8]  # 30 % of each, rounded: 17.1, 11.4, 7.5 (to even)
+    # scikit-learn's stratified split of the same table holds out the same numbers, give or take one.
+    _, _, _, their_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+    theirs = [int(np.sum(their_test == label)) for label in ("a", "b", "c")]
+    assert np.abs(counts - theirs).max() <= 1 and abs(counts.sum() - sum(theirs)) <= 1
+    # Every point once, in one part; the same seed the same parts, another seed other points.
+    together = np.vstack([dataset.train_X, dataset.test_X])
+    assert sorted(map(tuple, together)) == sorted(map(tuple, X))
+    assert nnreg.Dataset.from_arrays(X, y, seed=7).fingerprint == dataset.fingerprint
+    other = nnreg.Dataset.from_arrays(X, y, seed=8)
+    assert other.fingerprint != dataset.fingerprint and list(np.bincount(other.test_Y)) == list(counts)
+    assert len(nnreg.Dataset.from_arrays(X, y, test_fraction=0.5).test_Y) == 28 + 19 + 12  # halves rounded to even
+
+
+def test_from_arrays_takes_a_test_set_names_and_codes():
+    arrays = _arrays(labels=(0, 1, 2))
+    dataset = nnreg.Dataset.from_arrays(arrays["X"], arrays["y"], arrays["X_test"], arrays["y_test"], name="mine",
+                                        feature_names=["a", "b", "c"], class_names=["low", "mid", "high"])
+    assert dataset.name == "mine" and dataset.feature_names == ("a", "b", "c")
+    assert dataset.class_names == ("low", "mid", "high") and np.array_equal(dataset.test_Y, arrays["y_test"])
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(X_test=np.zeros((10, 3))), "X_test and y_test go together; give both or neither"),
+    (dict(test_fraction=0.0), "test_fraction must be a number from 0.05 to 0.95, got 0"),
+    (dict(seed=-1), "seed must be a whole number from 0 to 4,294,967,295, got -1"),
+    (dict(test_fraction=0.05), "the test set has 4 point(s); at least 10 are needed"),
+])
+def test_from_arrays_refusals(options, message):
+    X, y = _table()
+    with pytest.raises(DatasetError, match=f"^arrays: {re.escape(message)}$"):
+        nnreg.Dataset.from_arrays(X, y, **options)
+
+
+def _frame():
+    X, y = _table(60, 3, ("setosa", "versicolor", "virginica"))
+    return pd.DataFrame({"sepal length (cm)": X[:, 0], "petal width": X[:, 1], "species": y,
+                         "part": np.where(np.arange(60) % 4 == 0, " Test", "train"), "count": np.arange(60)})
+
+
+def test_from_frame_names_features_after_columns_and_reads_a_split_column():
+    frame = _frame()
+    dataset = nnreg.Dataset.from_frame(frame, label="species", split="part", name="flowers")
+    assert dataset.feature_names == ("sepal length (cm)", "petal width", "count")
+    assert dataset.class_names == ("setosa", "versicolor", "virginica")
+    assert len(dataset.test_Y) == 15 and len(dataset.train_Y) == 45
+    assert np.array_equal(dataset.test_X[:, 2], np.arange(0, 60, 4))
+    assert list(np.array(dataset.class_names)[dataset.test_Y]) == list(frame["species"][::4])
+
+
+def test_from_frame_without_a_split_column_splits_as_from_arrays():
+    frame = _frame().drop(columns="part")
+    dataset = nnreg.Dataset.from_frame(frame, "species", seed=4)
+    X = frame.drop(columns="species").to_numpy(dtype=float)
+    same = nnreg.Dataset.from_arrays(X, frame["species"].to_numpy(), seed=4,
+                                     feature_names=("sepal length (cm)", "petal width", "count"))
+    assert dataset.fingerprint == same.fingerprint
+
+
+def test_to_frame_writes_names_and_from_frame_reads_them_back():
+    dataset = nnreg.Dataset.from_frame(_frame(), label="species", split="part")
+    frame = dataset.to_frame()
+    assert list(frame.columns) == ["sepal length (cm)", "petal width", "count", "y", "split"]
+    assert set(frame["y"]) == {"setosa", "versicolor", "virginica"}
+    assert nnreg.Dataset.from_frame(frame, label="y", split="split").fingerprint == dataset.fingerprint
+    # Numeric class names are written as numbers, and a feature called y moves the label aside.
+    X, y = _table(60, 2, (1, 2))
+    named = nnreg.Dataset.from_arrays(X, y, feature_names=("y", "split")).to_frame()
+    assert list(named.columns) == ["y", "split", "y_", "split_"] and set(named["y_"]) == {1, 2}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda frame: frame.assign(colour=["red", "blue"] * 30), "feature column(s) colour are not numbers; "
+                                                              "convert them to numbers or leave them out"),
+    (lambda frame: frame.assign(**{"petal width": _with(frame["petal width"], [3, 9], np.nan),
+                                   "species": _with(frame["species"], 9, None)}),
+     "2 row(s) have missing values, in column(s) petal width, species; drop or fill them first"),
+    (lambda frame: frame.assign(part=["train", "dev"] * 30), "column part must be 'train' or 'test', found 'dev'"),
+    (lambda frame: frame.rename(columns={"count": "petal width"}), "column(s) petal width appear more than once"),
+    (lambda frame: frame.drop(columns="species"), "no label column 'species'; the columns are "
+                                                  "sepal length (cm), petal width, part, count"),
+    (lambda frame: frame.to_numpy(), "from_frame takes a pandas DataFrame, got ndarray"),
+])
+def test_from_frame_refusals_name_the_columns(change, message):
+    with pytest.raises(DatasetError, match=f"^frame: {re.escape(message)}$"):
+        nnreg.Dataset.from_frame(change(_frame()), label="species", split="part")
+
+
+def test_the_files_still_take_the_courses_layout_only(tmp_path):
+    # Dataset takes any width and labels; the files (and so the page and the command line) keep
+    # their two features and 0/1 labels, refused in their words by check_course_layout.
+    one_feature = dict(course_like(), X=course_like()["X"][:, :1], Xval=course_like()["Xval"][:, :1])
+    with pytest.raises(DatasetError, match=r"^a.npz: training points must have shape \(m, 2\), got \(40, 1\)$"):
+        nnreg.read_dataset(npz_bytes(one_feature), "a.npz")
+    with pytest.raises(DatasetError, match=r"^b.npz: test labels must be 0 or 1, found 2$"):
+        nnreg.read_dataset(npz_bytes(dict(course_like(), yval=course_like()["yval"] * 2)), "b.npz")
+    with pytest.raises(DatasetError, match=r"^c.npz: training points and labels must be numbers$"):
+        nnreg.read_dataset(npz_bytes(dict(course_like(), y=course_like()["y"].astype(str))), "c.npz")
+    with pytest.raises(DatasetError, match=r"^d.csv: training labels must be 0 or 1, found 2$"):
+        nnreg.read_dataset(csv_bytes(grid_rows(40, label=lambda i: 1 + i % 2)), "d.csv")
+
+
+def test_a_dev_split_keeps_the_names_and_classes():
+    from nnreg.sweeps.dev import dev_mask, with_dev_as_test
+
+    dataset = nnreg.Dataset.from_frame(_frame(), label="species", split="part")
+    split = with_dev_as_test(dataset, dev_mask(dataset, 0.25))
+    assert split.class_names == dataset.class_names and split.feature_names == dataset.feature_names
+    assert len(split.test_Y) == 12 and set(split.train_Y) == {0, 1, 2}

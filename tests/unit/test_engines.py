@@ -60,6 +60,56 @@ def test_the_kernel_computes_the_reference_loop(football, changes):
         np.testing.assert_array_equal(fast.parameters[name] == 0, reference.parameters[name] == 0)
 
 
+def _classes(n_features, n_classes, m=157, seed=0):
+    """Points (features × m) around one random centre per class, and their class codes as a (1, m) row."""
+    rng = np.random.default_rng(seed)
+    Y = rng.integers(0, n_classes, m)
+    centres = rng.normal(0, 1, (n_classes, n_features))
+    return (centres[Y] + rng.normal(0, 1, (m, n_features))).T, Y.reshape(1, -1).astype(float)
+
+
+@pytest.mark.parametrize("n_features, n_classes", [(4, 3), (30, 3)])
+@pytest.mark.parametrize("changes", [
+    {},                                                    # plain
+    {"lambd": 0.7},                                        # L2
+    {"l1": 0.05},                                          # L1's proximal steps
+    {"keep_prob": 0.86},                                   # dropout, fresh masks
+    {"keep_prob": 0.86, "dropout_mask": "fixed"},          # the notebook's masks
+    {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "lambd": 0.3, "l1": 0.01},  # deeper, every pass width
+])
+def test_the_kernel_computes_the_reference_loop_for_a_softmax(n_features, n_classes, changes):
+    X, Y = _classes(n_features, n_classes)
+    settings = SHORT.replace(**changes)
+    parameters = network.initialize_parameters(network.layer_sizes(settings.layer_dims, n_features, n_classes),
+                                               settings.seed)
+    reference_record = reference.numpy_loop(X, Y, parameters, settings)
+    fast = compiled.numba_loop(X, Y, parameters, settings)
+    assert fast.parameters[f"W{len(settings.layer_dims) + 1}"].shape[0] == n_classes
+    assert fast.parameters["W1"].shape[1] == n_features
+    assert _relative_difference(fast.parameters, reference_record.parameters) < 1e-9
+    assert fast.record_iterations == reference_record.record_iterations == list(range(0, 1000, 50))
+    np.testing.assert_allclose(fast.objectives, reference_record.objectives, rtol=1e-9)
+    for fast_snapshot, reference_snapshot in zip(fast.snapshots, reference_record.snapshots):
+        assert _relative_difference(fast_snapshot, reference_snapshot) < 1e-9
+    # It learned: the cost fell from its start (ln K for near-even initial probabilities).
+    assert reference_record.objectives[-1] < 0.9 * reference_record.objectives[0]
+    for name in reference_record.parameters:
+        np.testing.assert_array_equal(fast.parameters[name] == 0, reference_record.parameters[name] == 0)
+
+
+def test_early_stopping_on_five_classes_is_the_same_with_either_engine():
+    X, Y = _classes(6, 5, m=300, seed=1)
+    labels = Y[0].astype(np.int64)
+    dataset = nnreg.Dataset("five classes", X.T[:200], labels[:200], X.T[200:], labels[200:])
+    settings = SHORT.replace(early_stopping=True, keep_prob=0.9)
+    fast, slow = nnreg.train(dataset, settings), nnreg.train(dataset, settings, engine="numpy")
+    assert fast.best_iteration == slow.best_iteration and fast.dev_accuracy == slow.dev_accuracy
+    assert _relative_difference(fast.parameters, slow.parameters) < 1e-9
+    np.testing.assert_allclose(fast.history.to_numpy(), slow.history.to_numpy(), rtol=1e-9)
+    assert (fast.train_correct, fast.test_correct) == (slow.train_correct, slow.test_correct)
+    assert fast.parameters["W3"].shape == (5, 3)
+
+
 def test_the_loops_buffers_start_on_cache_lines():
     # Off a 64-byte boundary, the loop's 32-byte loads straddle cache lines: a tenth more time.
     for n in (1, 7, 216, 1001):

@@ -153,6 +153,16 @@ def test_a_network_whose_snapshots_would_fill_memory_is_refused():
         check_budget([wide], 10)
 
 
+def test_the_work_and_memory_count_the_datas_features_and_classes():
+    # 30 features and 3 classes: W1 is 20 × 30 and W3 3 × 3, where the course's are 20 × 2 and 1 × 3.
+    assert limits.work(nnreg.Settings(), 211, n_features=30, n_classes=3) == pytest.approx((600 + 60 + 9) / 103)
+    # Weights and biases, 300 copies of them at 30,000 iterations.
+    assert limits.snapshot_bytes(nnreg.Settings(), n_features=30, n_classes=3) == 8 * (20 * 31 + 3 * 21 + 3 * 4) * 300
+    assert check_budget([nnreg.Settings()] * 3, 211, n_features=30, n_classes=3) == pytest.approx(3 * 669 / 103)
+    with pytest.raises(LimitError, match="on 211 training points of 1,000 features for 100,000 iterations"):
+        check_budget([nnreg.Settings(num_iterations=100_000)] * 20, 211, n_features=1000)
+
+
 @pytest.mark.parametrize("text, expected", [("true", True), ("False", False), ("TRUE", True)])
 def test_a_switch_reads_true_or_false_in_any_case(text, expected):
     assert limits.parse_flag(text, "test_all") is expected

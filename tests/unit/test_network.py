@@ -7,9 +7,13 @@ from nnreg import network
 
 
 def _problem(layer_sizes, m=12, seed=0):
+    """Random points, labels and parameters; K ≥ 3 output units get class codes 0 to K-1."""
     rng = np.random.default_rng(seed)
     X = rng.normal(0, 1, (layer_sizes[0], m))
-    Y = (rng.uniform(size=(1, m)) < 0.5).astype(float)
+    if layer_sizes[-1] == 1:
+        Y = (rng.uniform(size=(1, m)) < 0.5).astype(float)
+    else:
+        Y = rng.integers(0, layer_sizes[-1], size=(1, m)).astype(float)
     parameters = network.initialize_parameters(layer_sizes, seed=seed + 1)
     # Non-zero biases so that the bias gradients are exercised too.
     for name in parameters:
@@ -18,16 +22,16 @@ def _problem(layer_sizes, m=12, seed=0):
     return X, Y, parameters
 
 
-def _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, eps=1e-6):
+def _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, eps=1e-6, l1=0.0):
     grads = {}
     for name, value in parameters.items():
         grad = np.zeros_like(value)
         for index in np.ndindex(value.shape):
             shifted = {k: v.copy() for k, v in parameters.items()}
             shifted[name][index] = value[index] + eps
-            plus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks)
+            plus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks, l1=l1)
             shifted[name][index] = value[index] - eps
-            minus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks)
+            minus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks, l1=l1)
             grad[index] = (plus - minus) / (2 * eps)
         grads[f"d{name}"] = grad
     return grads
@@ -211,3 +215,89 @@ def test_the_proximal_step_minimizes_its_objective():
     grid = np.linspace(-2, 2, 400_001)
     expected = [grid[np.argmin(0.5 * (grid - x) ** 2 + t * np.abs(grid))] for x in v[0]]
     np.testing.assert_allclose(network.soft_threshold(v, t)[0], expected, atol=1e-5)
+
+
+def test_the_output_layer_is_one_sigmoid_unit_for_two_classes_and_one_unit_a_class_for_more():
+    assert network.layer_sizes((20, 3), 2, 2) == (2, 20, 3, 1)
+    assert network.layer_sizes((20, 3), 30, 3) == (30, 20, 3, 3)
+    assert network.layer_sizes((5,), 4, 20) == (4, 5, 20)
+    with pytest.raises(ValueError, match="at least 2 classes, got 1"):
+        network.layer_sizes((20, 3), 4, 1)
+    for sizes in ((2, 20, 3, 1), (30, 20, 3, 3)):
+        parameters = network.initialize_parameters(sizes, 0)
+        assert network.layer_sizes_of(parameters) == sizes
+        assert network.n_classes_of(parameters) == max(2, sizes[-1])
+
+
+# Softmax networks on four and more features, K = 3 and 5 classes.
+SOFTMAX = [(4, 6, 5, 3), (6, 7, 5), (5, 9, 4, 3, 5)]
+
+
+@pytest.mark.parametrize("layer_sizes", SOFTMAX)
+@pytest.mark.parametrize("lambd, keep_prob", [(0.0, 1.0), (0.7, 1.0), (0.0, 0.7), (0.5, 0.8)])
+def test_softmax_gradients_match_central_differences(layer_sizes, lambd, keep_prob):
+    X, Y, parameters = _problem(layer_sizes, m=14)
+    # The notebook's fixed masks: the same thinned network for every evaluation of the cost.
+    masks = None if keep_prob == 1 else network.fixed_masks(layer_sizes[1:-1], X.shape[1], keep_prob)
+    ZL, activations = network.forward(X, parameters, keep_prob, masks)
+    assert ZL.shape == (layer_sizes[-1], 14)
+    analytic = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks)
+    numeric = _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks)
+    assert set(analytic) == set(numeric)
+    assert _relative_error(analytic, numeric) < 1e-7
+
+
+@pytest.mark.parametrize("layer_sizes", SOFTMAX)
+def test_softmax_gradients_with_l1_away_from_zero(layer_sizes):
+    # Away from 0, |w| has the gradient sign(w): the full cost with L1 differentiates to backward's
+    # gradient (that of the smooth part) plus (l1/m)·sign(W).
+    X, Y, parameters = _problem(layer_sizes, m=14, seed=2)
+    l1, lambd, m = 0.4, 0.3, X.shape[1]
+    assert min(np.abs(v).min() for name, v in parameters.items() if name.startswith("W")) > 1e-4
+    ZL, activations = network.forward(X, parameters)
+    analytic = network.backward(Y, parameters, ZL, activations, lambd)
+    for name, value in parameters.items():
+        if name.startswith("W"):
+            analytic[f"d{name}"] = analytic[f"d{name}"] + l1 / m * np.sign(value)
+    numeric = _numeric_gradient(X, Y, parameters, lambd, 1.0, None, l1=l1)
+    assert _relative_error(analytic, numeric) < 1e-7
+
+
+def test_hand_checked_softmax_costs():
+    # Two points, three classes.  Point 1: logits (0, 0, ln 2), so e^z = (1, 1, 2) and P = (1/4, 1/4, 1/2);
+    # label 2 costs -ln(1/2) = ln 2.  Point 2: logits (ln 2, 0, 0), P = (1/2, 1/4, 1/4); label 1 costs
+    # -ln(1/4) = 2 ln 2.  The mean: 1.5 ln 2.
+    ZL = np.array([[0.0, np.log(2)], [0.0, 0.0], [np.log(2), 0.0]])
+    Y = np.array([[2.0, 1.0]])
+    assert network.cross_entropy(ZL, Y) == pytest.approx(1.5 * np.log(2), rel=1e-15)
+    np.testing.assert_allclose(network.softmax(ZL), [[0.25, 0.5], [0.25, 0.25], [0.5, 0.25]], rtol=1e-15)
+    # dZL = P − one-hot(Y): column 1 (1/4, 1/4, 1/2 − 1), column 2 (1/2, 1/4 − 1, 1/4).
+    np.testing.assert_allclose(network.output_delta(ZL, Y), [[0.25, 0.5], [0.25, -0.75], [-0.5, 0.25]],
+                               rtol=1e-15)
+    # The most probable class is predicted: 2 for point 1, 0 for point 2.
+    assert network.labels_of(ZL).tolist() == [2, 0]
+    # A stack of two forward passes gives one cost each.
+    stacked = np.stack([ZL, np.zeros((3, 2))])
+    np.testing.assert_allclose(network.cross_entropy(stacked, Y), [1.5 * np.log(2), np.log(3)], rtol=1e-15)
+
+
+def test_the_softmax_cost_is_finite_for_any_logits():
+    # Point 1 right and certain costs nothing; point 2 certain of class 2 but labelled 0 costs
+    # z_2 − z_0 = 2000: the mean is 1000, where exp(1000) alone would overflow.
+    ZL = np.array([[1000.0, -1000.0], [0.0, 0.0], [-1000.0, 1000.0]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        assert network.cross_entropy(ZL, np.array([[0.0, 0.0]])) == pytest.approx(1000.0)
+        np.testing.assert_array_equal(network.softmax(ZL), [[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+
+
+def test_probabilities_of_every_class_sum_to_one_and_two_classes_keep_p_of_label_1():
+    X, _, parameters = _problem((4, 6, 5, 3))
+    P = network.probabilities(X, parameters)
+    assert P.shape == (3, 12) and np.allclose(P.sum(axis=0), 1)
+    np.testing.assert_array_equal(network.predict(X, parameters), np.argmax(P, axis=0))
+    np.testing.assert_array_equal(network.predict_proba(X, parameters), P)
+    X, _, parameters = _problem((2, 20, 3, 1))
+    p1 = network.predict_proba(X, parameters)
+    assert p1.shape == (12,)
+    np.testing.assert_array_equal(network.probabilities(X, parameters), np.vstack([1 - p1, p1]))
+    np.testing.assert_array_equal(network.predict(X, parameters), (p1 > 0.5).astype(np.int64))

@@ -8,6 +8,7 @@ import pytest
 import nnreg
 from nnreg import STUDY, Settings, training
 from nnreg.engines.record import Record
+from nnreg.report.outcomes import training_problem
 
 SHORT = Settings(num_iterations=1500, record_every=100)
 
@@ -411,3 +412,131 @@ def test_futures_come_back_as_they_finish_with_a_heartbeat_while_some_run():
     # Each is taken out of pending before it is handed back; beats only while one is left.
     assert seen == [("b", "fast", 1), ("a", "slow", 0)] and pending == {} and len(beats) == 2
     assert beats[1] - beats[0] >= 0.9 * training.HEARTBEAT_SECONDS
+
+
+def _blobs(n_classes=3, n_features=4, per_class=60, spread=0.6, seed=0, name="blobs"):
+    """Gaussian blobs, one per class around well-separated centres (``per_class`` points each, or
+    a count for each class), split 2:1 into train and test."""
+    rng = np.random.default_rng(seed)
+    centres = 2.5 * rng.normal(0, 1, (n_classes, n_features))
+    Y = np.repeat(np.arange(n_classes), per_class)
+    X = centres[Y] + spread * rng.normal(0, 1, (len(Y), n_features))
+    test = np.arange(len(Y)) % 3 == 0
+    return nnreg.Dataset(name, X[~test], Y[~test], X[test], Y[test])
+
+
+def test_three_gaussian_blobs_on_four_features_are_learned():
+    dataset = _blobs()
+    result = nnreg.train(dataset, Settings(num_iterations=3000))
+    assert result.test_accuracy > 0.9 and result.outcome.kind == training.TRAINED
+    assert (result.n_features, result.n_classes) == (4, 3)
+    assert {name: value.shape for name, value in result.parameters.items()} == {
+        "W1": (20, 4), "b1": (20, 1), "W2": (3, 20), "b2": (3, 1), "W3": (3, 3), "b3": (3, 1)}
+    # Accuracy by argmax: the share of points whose most probable class is their label.
+    P = result.class_probabilities(dataset.test_X)
+    assert P.shape == (len(dataset.test_Y), 3) and np.allclose(P.sum(axis=1), 1)
+    predicted = result.predict(dataset.test_X)
+    np.testing.assert_array_equal(predicted, np.argmax(P, axis=1))
+    assert result.test_accuracy == np.mean(predicted == dataset.test_Y)
+    assert result.train_correct == np.sum(result.predict(dataset.train_X) == dataset.train_Y)
+    # With three classes there is no label 1 alone: predict_proba is every class's probability.
+    np.testing.assert_array_equal(result.predict_proba(dataset.test_X), P)
+    with pytest.raises(ValueError, match=r"\(k, 4\) array"):
+        result.predict(dataset.test_X[:, :2])
+    # The history's last row is the model's own numbers.
+    last = result.history.iloc[-1]
+    X, Y = dataset.train_X.T, dataset.train_Y.reshape(1, -1)
+    assert last.train_accuracy == np.mean(
+        nnreg.network.predict(X, result.parameters_at(int(last.iteration))) == dataset.train_Y)
+    ZL, _ = nnreg.network.forward(X, result.parameters_at(int(last.iteration)))
+    assert last.train_cost == pytest.approx(nnreg.network.cross_entropy(ZL, Y), rel=1e-12)
+    assert result.history.cost.iloc[-1] < 0.2 * result.history.cost.iloc[0]
+    assert result.checkpoint_iterations[0] == 0 and result.checkpoint_iterations[-1] == 3000
+
+
+def test_two_classes_give_both_probabilities_and_keep_p_of_label_1(football):
+    result = nnreg.train(football, SHORT)
+    P = result.class_probabilities(football.test_X)
+    p1 = result.predict_proba(football.test_X)
+    assert P.shape == (len(football.test_Y), 2) and p1.shape == (len(football.test_Y),)
+    np.testing.assert_array_equal(P[:, 1], p1)
+    np.testing.assert_array_equal(P[:, 0], 1 - p1)
+    assert (result.n_features, result.n_classes) == (2, 2)
+
+
+def test_every_regularizer_trains_three_classes_on_thirty_features():
+    dataset = _blobs(n_features=30, spread=2.0, seed=1)
+    for changes in ({"lambd": 0.7}, {"l1": 0.05}, {"keep_prob": 0.86}, {"keep_prob": 0.86, "dropout_mask": "fixed"},
+                    {"early_stopping": True}, {"train_fraction": 0.5}):
+        result = nnreg.train(dataset, SHORT.replace(**changes))
+        assert result.outcome.kind == training.TRAINED, changes
+        assert result.test_accuracy > 0.8, changes
+        assert np.isfinite(result.history.drop(columns="iteration").to_numpy()).all(), changes
+
+
+def test_dev_sets_and_subsamples_are_stratified_by_class():
+    dataset = _blobs(n_classes=4, per_class=45)
+    y = dataset.train_Y
+    result = nnreg.train(dataset, SHORT.replace(early_stopping=True, train_fraction=0.8))
+    used = np.concatenate([result.train_index, result.dev_index])
+    for label in range(4):
+        assert np.sum(y[used] == label) == round(0.8 * np.sum(y == label))
+        assert np.sum(y[result.dev_index] == label) == round(0.25 * np.sum(y[used] == label))
+    assert result.dev_accuracy == nnreg.network.count_correct(
+        dataset.train_X[result.dev_index].T, y[result.dev_index], result.parameters) / len(result.dev_index)
+
+
+def test_train_many_trains_several_classes_as_train_does():
+    dataset = _blobs()
+    all_settings = [SHORT.replace(lambd=lambd) for lambd in (0.0, 0.7)] + [SHORT.replace(keep_prob=0.8)]
+    for alone, together in zip([nnreg.train(dataset, s) for s in all_settings],
+                               nnreg.train_many(dataset, all_settings, max_workers=2)):
+        _same_result(alone, together)
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_penalty_too_strong_collapses_three_classes_to_the_largest(engine):
+    # λ = 50 pulls every weight to 0: each point gets softmax(b3), whose largest entry is the
+    # largest class in training.
+    uneven = _blobs(per_class=(30, 60, 45))
+    counts = np.bincount(uneven.train_Y)
+    result = nnreg.train(uneven, Settings(lambd=50.0, num_iterations=3000), engine=engine)
+    assert (result.outcome.kind, result.outcome.cause) == (training.COLLAPSED, "penalty")
+    output = result.outcome.output
+    assert output.label == int(np.argmax(counts)) and output.n_classes == 3 and output.constant
+    assert np.all(result.predict(uneven.train_X) == output.label)
+    assert result.train_accuracy == pytest.approx(counts.max() / counts.sum())
+    # P(that class) at every point is its share of the training points, which the bias learned.
+    assert output.low == pytest.approx(counts.max() / counts.sum(), abs=1e-2)
+    # The message names the class given to all and its probability, not P(label 1).
+    message = training_problem(result)
+    assert f"gives label {output.label} to every point it trained on (P(label {output.label}) " in message
+
+
+def test_a_network_that_still_tells_classes_apart_did_not_collapse():
+    parameters = {"W1": np.eye(3), "b1": np.zeros((3, 1)), "W2": np.eye(3), "b2": np.zeros((3, 1))}
+    probe = np.eye(3)
+    # Each point's largest logit is its own row: three classes given, nothing constant.
+    output = training.output_of(probe, parameters)
+    assert output.label is None and not output.constant and output.n_classes == 3
+    # Class 2's bias outweighs every point's own logit: class 2 everywhere, one output for all.
+    parameters["b2"] = np.array([[0.0], [0.0], [5.0]])
+    output = training.output_of(probe, parameters)
+    assert output.label == 2 and output.constant
+    # P(class 2) = e^5 / (e^5 + e + 1) at points 0 and 1, e^6 / (e^6 + 2) at point 2.
+    assert output.low == pytest.approx(np.exp(5) / (np.exp(5) + np.e + 1), rel=1e-12)
+    assert output.high == pytest.approx(np.exp(6) / (np.exp(6) + 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("train_Y, test_Y, words", [
+    ([1] * 20, [0, 1] * 5, "the training labels are all .?1.?: at least two classes are needed"),
+    ([0, 1] * 10, [0, 2] * 5, "test label.* 2 never appear among the training labels"),
+    ([0, np.nan] * 10, [0, 1] * 5, "NaN or infinite"),
+])
+def test_a_dataset_of_one_class_or_with_labels_training_never_saw_is_refused_by_name(train_Y, test_Y, words):
+    # Refused where the Dataset is made, or at the latest when a network is made for it.
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=words):
+        dataset = nnreg.Dataset("odd", rng.normal(0, 1, (20, 4)), np.array(train_Y), rng.normal(0, 1, (10, 4)),
+                                np.array(test_Y))
+        nnreg.train(dataset, SHORT)
