@@ -518,3 +518,36 @@ def test_rows_say_how_each_model_ended_and_files_without_it_still_read(football,
     # A file written before rows had an outcome reads, and says nothing about it.
     old = read_results(huge.rows.drop(columns="outcome").to_csv(index=False).encode(), "old.csv")
     assert set(summarize(old)["outcome"]) == {""} and choose(old) == huge.chosen
+
+
+# Tables of more features and classes
+
+
+def _three_blobs():
+    # Three classes on four features, well apart: every setting learns them.
+    rng = np.random.default_rng(5)
+    centres = 2.5 * rng.normal(0, 1, (3, 4))
+    Y = np.repeat(np.arange(3), 50)
+    X = centres[Y] + 0.6 * rng.normal(0, 1, (len(Y), 4))
+    return nnreg.Dataset.from_arrays(X, Y, name="blobs", class_names=("a", "b", "c"))
+
+
+def test_a_sweep_of_three_classes_chooses_on_dev_and_its_rows_match_direct_training():
+    blobs = _three_blobs()
+    result = nnreg.sweep(blobs, {"lambd": [0.0, 0.7]}, seeds=2, base=TINY)
+    rows = result.rows
+    assert len(rows[rows["phase"] == "dev"]) == 4 and len(rows[rows["phase"] == "final"]) == 2
+    assert choose(rows) == result.chosen
+    final_row = rows[rows["phase"] == "final"].iloc[1]
+    direct = nnreg.train(blobs, TINY.replace(lambd=final_row["lambd"]).for_seed(1))
+    assert (final_row["train_accuracy"], final_row["test_accuracy"]) == (direct.train_accuracy, direct.test_accuracy)
+    # Argmax over three classes: the test accuracy counts the predicted codes equal to the labels.
+    assert final_row["test_accuracy"] == np.mean(direct.predict(blobs.test_X) == blobs.test_Y) > 0.9
+
+
+def test_a_data_size_curve_of_three_classes_has_a_point_per_share_and_family():
+    blobs = _three_blobs()
+    curve = data_size_curve(blobs, [0.5, 1.0], {"lambd": [0.0, 0.7]}, seeds=1, base=TINY)
+    assert not curve.stopped and set(curve.summary["train_fraction"]) == {0.5, 1.0}
+    final = curve.rows[curve.rows["phase"] == "final"]
+    assert len(final) == len(curve.summary) and final["test_accuracy"].between(0, 1).all()
