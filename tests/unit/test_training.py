@@ -1,5 +1,6 @@
 import threading
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -540,3 +541,28 @@ def test_a_dataset_of_one_class_or_with_labels_training_never_saw_is_refused_by_
         dataset = nnreg.Dataset("odd", rng.normal(0, 1, (20, 4)), np.array(train_Y), rng.normal(0, 1, (10, 4)),
                                 np.array(test_Y))
         nnreg.train(dataset, SHORT)
+
+
+@pytest.mark.parametrize("lambd", [0.0, 0.7])
+def test_lambd_is_scikit_learns_alpha_with_full_batches(football, lambd):
+    # MLPClassifier's cost is the mean log-loss plus alpha/(2m)·Σ‖W‖², nnreg's with λ = alpha: from
+    # the same initial weights, plain full-batch steps of the same size give the same weights.
+    MLPClassifier = pytest.importorskip("sklearn.neural_network").MLPClassifier
+    settings = Settings(lambd=lambd, num_iterations=1000)
+    ours = nnreg.train(football, settings, engine="numpy")
+    initial = nnreg.network.initialize_parameters(settings.layer_sizes, settings.seed)
+    theirs = MLPClassifier(hidden_layer_sizes=settings.layer_dims, activation="relu", solver="sgd", alpha=lambd,
+                           batch_size=len(football.train_Y), learning_rate="constant",
+                           learning_rate_init=settings.learning_rate, momentum=0.0, nesterovs_momentum=False,
+                           max_iter=1, shuffle=False, tol=0.0, n_iter_no_change=10**6, warm_start=True)
+    with warnings.catch_warnings():
+        # One step to build the network, which the course's initial weights then replace.
+        warnings.simplefilter("ignore", category=UserWarning)
+        theirs.fit(football.train_X, football.train_Y)
+        theirs.coefs_ = [initial[f"W{l}"].T.copy() for l in (1, 2, 3)]
+        theirs.intercepts_ = [initial[f"b{l}"].ravel().copy() for l in (1, 2, 3)]
+        theirs.set_params(max_iter=settings.num_iterations).fit(football.train_X, football.train_Y)
+    for l in (1, 2, 3):
+        assert np.allclose(theirs.coefs_[l - 1], ours.parameters[f"W{l}"].T, rtol=0, atol=1e-10)
+        assert np.allclose(theirs.intercepts_[l - 1], ours.parameters[f"b{l}"].ravel(), rtol=0, atol=1e-10)
+    assert theirs.score(football.test_X, football.test_Y) == ours.test_accuracy
