@@ -13,7 +13,7 @@ from nnreg.dashboard import COURSE_PRESET, NOTEBOOK_PRESET, UPLOAD, views
 from nnreg.dashboard.resources import chosen_dataset, engine_warm_up, load_dataset, model_cache
 from nnreg.dashboard.session import StudyState
 from nnreg.dashboard.widgets import Fields, Progress, chart, model_columns, model_ids, models_editor
-from nnreg.report.formatting import percent_cell
+from nnreg.report.formatting import percent_cell, plural
 from nnreg.specs import MAX_MODELS
 
 warm_up = engine_warm_up()
@@ -35,6 +35,9 @@ with st.sidebar:
     st.header("Data")
     data_values, upload = fields.data()
     values |= data_values
+    dataset, dataset_problem = chosen_dataset(values, upload)
+    if dataset is not None:
+        fields.notes(dataset)
     values["train_fraction"] = fields.slider("train_fraction", format="%.2f")
 
     st.header("Network and training")
@@ -56,8 +59,7 @@ with st.sidebar:
                      on_change=lambda: page.load_settings(st.session_state["settings_file"]),
                      help="A file from this page's Settings (JSON) download: its controls and its models.")
 
-# --- Data, and the list of models as the table below the models' columns has it -------------------------
-dataset, dataset_problem = chosen_dataset(values, upload)
+# --- The list of models as the table below the models' columns has it ----------------------------------
 specs, list_problems = page.edited_models()
 
 st.title("What regularization does to a network")
@@ -78,17 +80,30 @@ if dataset.name == nnreg.data.BUILTIN:
         "**:blue[blue]** (label 1) where a French player won it, **:red[red]** (label 0) where the opponent "
         "did. A few were won against the odds: noise that an unregularized network learns by heart, and "
         "that L2 and dropout teach it to ignore.")
-else:
+elif not dashboard.table_words(dataset):
     st.markdown("Each point is one example with two features, x1 and x2: **:blue[blue]** is label 1, "
                 "**:red[red]** is label 0. The network learns to tell them apart from the training points; "
                 "the test points show how well that generalizes.")
+else:
+    # A table's first few feature names: enough to recognize it.
+    features = ", ".join(dataset.feature_names[:6]) + (
+        f" and {dataset.n_features - 6} more" if dataset.n_features > 6 else "")
+    colors = (f"**:blue[blue]** is {dataset.class_names[1]}, **:red[red]** is {dataset.class_names[0]}"
+              if dataset.n_classes == 2 else f"each of its {dataset.n_classes} classes has its own color")
+    st.markdown(f"Each point is one example with {plural(dataset.n_features, 'feature')} ({features}): {colors}. "
+                "The network learns to tell the classes apart from the training points; the test points show how "
+                "well that generalizes.")
 st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points (circles), "
-           f"{len(dataset.test_Y)} test points (triangles).")
+           f"{len(dataset.test_Y)} test points (triangles){dashboard.table_words(dataset)}.")
+imbalance = dashboard.imbalance_warning(dataset)
+if imbalance:
+    st.warning(imbalance, icon=":material/balance:")
 toggles, legend = st.columns([2, 1], vertical_alignment="center")
 with toggles.container(horizontal=True, gap="medium"):
     show_test, discretize, ring_errors = (fields.toggle(key) for key in ("test_points", "discretize", "ring_errors"))
 with legend:
-    chart(("boundary legend", discretize), "content", lambda: charts.boundary_legend(discretize), width="content")
+    chart(("boundary legend", discretize, dataset.class_names), "content",
+          lambda: charts.boundary_legend(discretize, dataset.class_names), width="content")
 
 # --- Training: refused before anything trains when it is too much or the data too small --------------------
 models = dashboard.model_settings(specs, values)
@@ -96,7 +111,7 @@ model_runs = {name: dashboard.seed_runs(settings, n_seeds) for name, settings in
 every_run = [run for runs in model_runs.values() for run in runs]
 try:
     # A shared link must not hold a public server for long.
-    limits.check_budget(every_run, len(dataset.train_Y))
+    limits.check_budget(every_run, len(dataset.train_Y), n_features=dataset.n_features, n_classes=dataset.n_classes)
 except limits.LimitError as error:
     st.error(f"This page would train too much: {error}", icon=":material/block:")
     st.stop()
@@ -117,10 +132,11 @@ progress.clear()
 shown = views.Compared(dataset, models, {name: [trained[run] for run in runs] for name, runs in model_runs.items()},
                        values)
 table = dashboard.accuracy_table(shown.results, {spec.name: dashboard.model_title(spec, models[spec.name])
-                                                 for spec in specs})
+                                                 for spec in specs}, dataset)
 points_note = dashboard.points_caption(shown.first, len(dataset.train_Y))
 if points_note:
     st.caption(points_note)
+pair = views.feature_pair(shown)
 
 # --- The models, side by side ---------------------------------------------------------------------------
 for index, (column, (spec, runs)) in enumerate(model_columns(zip(specs, shown.results.values()))):
@@ -139,9 +155,9 @@ for index, (column, (spec, runs)) in enumerate(model_columns(zip(specs, shown.re
                            "Test accuracy"]), delta=change.text, delta_color=change.color, delta_arrow=change.arrow,
                            help=dashboard.change_help(spec.name, shown.baseline, shown.several))
         with st.container(key=f"boundary_{index}"):
-            chart(("boundary", model_ids(runs), discretize, show_test, ring_errors), "content",
+            chart(("boundary", model_ids(runs), discretize, show_test, ring_errors, pair), "content",
                   lambda: charts.decision_boundary(runs, dataset, discretize=discretize, show_test=show_test,
-                                                   ring_errors=ring_errors), width="content")
+                                                   ring_errors=ring_errors, pair=pair), width="content")
         if shown.several:
             st.caption(f"Means over {len(runs)} runs, init seeds 0 to {len(runs) - 1}.")
         st.download_button("Weights (.npz)", dashboard.weights_npz(runs[0]), f"nnreg-model-{index + 1}-weights.npz",
@@ -159,7 +175,7 @@ for problem in list_problems:
 # --- Lessons: example links a teacher can share ----------------------------------------------------------
 with st.expander("Lessons: open an example in one click, or copy its link to share", key="lessons_expander",
                  icon=":material/cast_for_education:"):
-    st.markdown(dashboard.lessons_markdown(values))
+    st.markdown(dashboard.lessons_markdown(values, dashboard.views_for(dataset)))
     if values["data"] == UPLOAD:
         st.caption("An uploaded file cannot travel in a link: these open on the built-in data. A file placed in the "
                    "server's data/ folder can (docs/dashboard.md, \"Hosting the course's file for a class\").")
@@ -169,6 +185,7 @@ st.header("Accuracy")
 with st.container(key="accuracy_table"):
     st.table(dashboard.style_table(table), hide_index=True)
 st.caption(dashboard.table_caption(table, shown.baseline, n_seeds))
+st.caption(" ".join(filter(None, [dashboard.baseline_note(dataset), dashboard.standardized_note(table)])))
 with st.container(horizontal=True):
     st.download_button("Table (CSV)", dashboard.table_csv(table), "nnreg-accuracy.csv", "text/csv",
                        on_click="ignore", icon=":material/download:")
@@ -176,16 +193,10 @@ with st.container(horizontal=True):
                        "nnreg-settings.json", "application/json", on_click="ignore", icon=":material/download:")
 
 # --- Deeper views, each drawn only while its tab is open (a first visit draws one; the open one is in the link) ---
-tabs = st.tabs(dashboard.VIEWS, key="view", bind="query-params", on_change="rerun")
-weights_tab, network_tab, curves_tab, replay_tab, units_tab, masks_tab, data_tab, math_tab = tabs
-for tab, draw in ((weights_tab, lambda: views.weight_decay(shown)),
-                  (network_tab, lambda: views.network_view(shown)),
-                  (curves_tab, lambda: views.learning_curves(shown)),
-                  (replay_tab, lambda: views.training_replay(shown, show_test)),
-                  (units_tab, lambda: views.hidden_units(shown)),
-                  (masks_tab, lambda: views.dropout_runs(shown)),
-                  (data_tab, lambda: views.data_alone(shown, show_test)),
-                  (math_tab, lambda: views.the_math(shown))):
+draws = views.view_draws(shown, show_test, pair)
+views.missing_view_notice(shown, draws)
+tabs = st.tabs(list(draws), key="view", bind="query-params", on_change="rerun")
+for tab, draw in zip(tabs, draws.values()):
     if tab.open:
         with tab:
             draw()

@@ -10,7 +10,7 @@ reproduces the form.
 import streamlit as st
 
 from nnreg import limits
-from nnreg.dashboard import CONTROLS, sweep_views
+from nnreg.dashboard import CONTROLS, sweep_views, table_words
 from nnreg.dashboard.resources import chosen_dataset
 from nnreg.dashboard.session import PageState
 from nnreg.dashboard.sweep_links import LABELS, PREFIX, check_link
@@ -66,7 +66,8 @@ else:
         st.info("Choose a data file to train on.", icon=":material/upload_file:")
     else:
         st.caption(f"Dataset **{dataset.name}**: {len(dataset.train_Y)} training points, {len(dataset.test_Y)} test "
-                   "points.")
+                   f"points{table_words(dataset)}.")
+        Fields.notes(dataset)
 
     # --- The grid (or the curve's shares), the seeds and the network -----------------------------------------
     with st.form("sweep_form"):

@@ -1,5 +1,6 @@
 """nnreg: what regularization does to a small neural network, reproducibly and fast."""
 
+from .classifier import Classifier
 from .data import Dataset, DatasetError, list_datasets, load_dataset, make_dataset, read_dataset
 from .engines.record import StopFlag, TrainingStopped
 from .settings import STUDY, Settings
@@ -7,7 +8,7 @@ from .sweeps import SweepResult, sweep
 from .training import TrainResult, train, train_many
 
 __all__ = [
-    "Dataset", "DatasetError", "STUDY", "Settings", "StopFlag", "SweepResult", "TrainResult",
+    "Classifier", "Dataset", "DatasetError", "STUDY", "Settings", "StopFlag", "SweepResult", "TrainResult",
     "TrainingStopped", "list_datasets", "load_dataset", "make_dataset", "read_dataset", "sweep",
     "train", "train_many",
 ]

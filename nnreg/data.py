@@ -1,32 +1,37 @@
-"""Datasets: the built-in football field, synthetic generators, validated file loaders, and
-``Dataset.from_arrays`` and ``Dataset.from_frame`` for an analyst's own table.
+"""Datasets: the built-in football field, synthetic generators, the bundled real tables
+(breast_cancer, iris, wine), validated file loaders, and ``Dataset.from_arrays`` and
+``Dataset.from_frame`` for an analyst's own table.
 
 A dataset is two labelled point sets (examples as rows) of any number of features and classes.
 Every route in, the constructor included, runs the same checks and raises ``DatasetError``
 naming the source and the problem; nothing is half-loaded.  Files are read from bytes in
 memory, so an upload's name is only ever used for its extension and in messages, never as a
-path; the file formats still take the course's layout only (``check_course_layout``).
+path.  A CSV or Parquet file is a table with a header row (``from_frame`` reads it); a file in
+the course's layout (features x1 and x2, labels 0 and 1, and the course's .mat) reads as it
+always has, its models unstandardized, so the course stays exact.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import numbers
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import limits
-from .report.formatting import csv_text
+from .report.formatting import csv_text, plural
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILTIN = "football"
-FILE_TYPES = (".csv", ".mat", ".npz")
+TABLE_TYPES = (".csv", ".parquet")
+FILE_TYPES = (*TABLE_TYPES, ".mat", ".npz")
 SYNTHETIC = ("circle", "xor", "gaussian", "spiral", "moons")
 MIN_SPLIT_POINTS = 10
 MAX_POINTS = 100_000
@@ -39,6 +44,30 @@ TEST_FRACTION = 0.3
 SPLIT_SEED = 0
 # Labels shown in a message: enough to recognize, never a whole column.
 SHOWN_LABELS = 5
+# A table's label column when none is named: the first of these (in any case), else the last
+# column that is not the split column.
+LABEL_COLUMNS = ("y", "label", "target", "class")
+SPLIT_COLUMN = "split"
+# A text feature of at most this many distinct values is a category, one-hot encoded; one of more
+# (names, identifiers, free text) is refused by name.
+MAX_CATEGORIES = 20
+# The start of a CSV file from which its separator is guessed.
+SNIFF_CHARACTERS = 8192
+# What a CSV cell holds for a missing value (any case), as pandas reads them, but for "none", which
+# is as often a category's value ("symptoms: none, mild, severe").
+MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "-nan", "<na>", "null", "#n/a", "#na"})
+# The bundled real tables in data/ (tools/make_tables.py writes them from scikit-learn's copies):
+# where each comes from and its licence, in the one line every surface shows.
+TABLE_SOURCES = {
+    "breast_cancer": "Breast Cancer Wisconsin (Diagnostic), W. Wolberg, O. Mangasarian, N. Street and W. Street "
+                     "(1993), UCI Machine Learning Repository, "
+                     "https://archive.ics.uci.edu/dataset/17/breast+cancer+wisconsin+diagnostic, doi:10.24432/C5DW2B, "
+                     "CC BY 4.0",
+    "iris": "Iris, R. A. Fisher (1988), UCI Machine Learning Repository, https://archive.ics.uci.edu/dataset/53/iris, "
+            "doi:10.24432/C56C76, CC BY 4.0 (scikit-learn's copy: two values corrected to Fisher's 1936 paper)",
+    "wine": "Wine, S. Aeberhard and M. Forina (1991), UCI Machine Learning Repository, "
+            "https://archive.ics.uci.edu/dataset/109/wine, doi:10.24432/C5PC7J, CC BY 4.0",
+}
 
 
 class DatasetError(ValueError):
@@ -55,6 +84,14 @@ class Dataset:
     {1, 2} become 0 and 1 named "1" and "2".  With ``class_names``, numeric labels are positions
     in it (codes) and text labels its names.  ``feature_names`` default to x1, x2, ...  Every
     rule is checked here, whatever the route in, and the arrays are kept as read-only copies.
+
+    ``standardize`` is the data's own answer to whether a model should standardize its inputs
+    when its settings leave it to the data (``Settings.standardize`` None): True for an analyst's
+    table (``from_arrays``, ``from_frame``, the bundled real tables), False for the course's
+    football field, the synthetic sets and files in the course's layout, so the course stays exact.
+
+    ``notes`` say what reading did to a table (a column one-hot encoded, rows dropped, a test
+    set held out), in sentences every surface shows as they are; they are not part of the data.
     """
 
     name: str
@@ -64,8 +101,15 @@ class Dataset:
     test_Y: np.ndarray
     feature_names: tuple[str, ...] | None = None
     class_names: tuple[str, ...] | None = None
+    standardize: bool = False
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self):
+        if not isinstance(self.standardize, bool):
+            raise DatasetError(f"{self.name}: standardize must be True or False, got {self.standardize!r}")
+        if not isinstance(self.notes, (list, tuple)) or not all(isinstance(note, str) for note in self.notes):
+            raise DatasetError(f"{self.name}: notes must be a list of sentences, got {self.notes!r}")
+        object.__setattr__(self, "notes", tuple(self.notes))
         checked = _validated(str(self.name), self.train_X, self.train_Y, self.test_X, self.test_Y,
                              self.feature_names, self.class_names)
         for field, value in checked.items():
@@ -74,7 +118,7 @@ class Dataset:
     @classmethod
     def from_arrays(cls, X, y, X_test=None, y_test=None, *, test_fraction: float = TEST_FRACTION,
                     seed: int = SPLIT_SEED, name: str = "arrays", feature_names=None,
-                    class_names=None) -> Dataset:
+                    class_names=None, standardize: bool = True) -> Dataset:
         """A dataset from points ``X`` (m, n_features) and their labels ``y`` (numbers or text).
 
         Without ``X_test`` and ``y_test``, a seeded, stratified ``test_fraction`` of the points is
@@ -82,20 +126,24 @@ class Dataset:
         """
         if (X_test is None) != (y_test is None):
             raise DatasetError(f"{name}: X_test and y_test go together; give both or neither")
+        notes = ()
         if X_test is None:
-            test_fraction = _checked(name, "test_fraction", test_fraction)
-            seed = _checked(name, "data_seed", seed, "seed")
-            X, y = _points(name, None, X, y)
-            test = stratified_split(y, test_fraction, seed)
-            X, y, X_test, y_test = X[~test], y[~test], X[test], y[test]
-        return cls(name, X, y, X_test, y_test, feature_names, class_names)
+            X, y, X_test, y_test = _held_out(name, X, y, test_fraction, seed)
+            notes = (held_out_note(test_fraction, seed),)
+        return cls(name, X, y, X_test, y_test, feature_names, class_names, standardize, notes)
 
     @classmethod
     def from_frame(cls, frame, label, split=None, *, test_fraction: float = TEST_FRACTION,
-                   seed: int = SPLIT_SEED, name: str = "frame") -> Dataset:
+                   seed: int = SPLIT_SEED, name: str = "frame", standardize: bool = True,
+                   drop_missing: bool = False) -> Dataset:
         """A dataset from a pandas DataFrame: the column ``label`` holds the labels (numbers or
         text), the column ``split`` (if given) says 'train' or 'test' for each row, and every other
-        column is a feature, named after it.  Without ``split``, as ``from_arrays`` does."""
+        column is a feature, named after it.  Without ``split``, as ``from_arrays`` does.
+
+        A text feature of at most ``MAX_CATEGORIES`` distinct values is one-hot encoded, into
+        columns named ``column=value``; any other text feature is refused by name.  Rows with a
+        missing value are refused, naming the columns, or with ``drop_missing`` dropped.  What was
+        done is said in ``notes``."""
         if not isinstance(frame, pd.DataFrame):
             raise DatasetError(f"{name}: from_frame takes a pandas DataFrame, got {type(frame).__name__}")
         repeated = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
@@ -107,24 +155,21 @@ class Dataset:
         if split is not None and split == label:
             raise DatasetError(f"{name}: the label and split columns must differ, got {label!r} for both")
         features = [column for column in frame.columns if column not in (label, split)]
+        if not features:
+            raise DatasetError(f"{name}: no feature columns: every column but the label"
+                               f"{' and the split' if split is not None else ''} is a feature, and there is none")
         used = frame[[*features, label] + ([split] if split is not None else [])]
-        missing = used.isna()
-        if missing.to_numpy().any():
-            rows = int(missing.any(axis=1).sum())
-            raise DatasetError(f"{name}: {rows:,} row(s) have missing values, in column(s) "
-                               f"{_names(used.columns[missing.any(axis=0)])}; drop or fill them first")
-        text = [column for column in features if not pd.api.types.is_numeric_dtype(frame[column])]
-        if text:
-            raise DatasetError(f"{name}: feature column(s) {_names(text)} are not numbers; "
-                               "convert them to numbers or leave them out")
-        X = frame[features].to_numpy(dtype=np.float64)
-        y = frame[label].to_numpy()
-        feature_names = tuple(str(column) for column in features)
+        used, notes = _without_missing(name, used, drop_missing)
+        feature_names, X, encoded = _encoded(name, used[features])
+        notes += encoded
+        y = used[label].to_numpy()
         if split is None:
-            return cls.from_arrays(X, y, test_fraction=test_fraction, seed=seed, name=name,
-                                   feature_names=feature_names)
-        test = _split_mask(name, split, frame[split])
-        return cls(name, X[~test], y[~test], X[test], y[test], feature_names)
+            X, y, X_test, y_test = _held_out(name, X, y, test_fraction, seed)
+            notes.append(held_out_note(test_fraction, seed))
+        else:
+            test = _split_mask(name, split, used[split])
+            X, y, X_test, y_test = X[~test], y[~test], X[test], y[test]
+        return cls(name, X, y, X_test, y_test, feature_names, standardize=standardize, notes=tuple(notes))
 
     @property
     def n_features(self) -> int:
@@ -149,6 +194,9 @@ class Dataset:
             digest.update(json.dumps(["feature_names", self.feature_names]).encode())
         if self.class_names != _default_class_names(self.n_classes):
             digest.update(json.dumps(["class_names", self.class_names]).encode())
+        # The data's default decides how models train on it, so it tells cached results apart.
+        if self.standardize:
+            digest.update(b"standardize")
         return digest.hexdigest()[:16]
 
     def to_frame(self) -> pd.DataFrame:
@@ -163,6 +211,67 @@ class Dataset:
             columns = {feature: X[:, j] for j, feature in enumerate(self.feature_names)}
             parts.append(pd.DataFrame({**columns, label: names[Y], split: part}))
         return pd.concat(parts, ignore_index=True)
+
+
+def held_out_note(test_fraction: float, seed: int) -> str:
+    """The note a dataset carries when a stratified ``test_fraction`` of its points was held out."""
+    return f"a stratified {100 * test_fraction:g} % test split, seed {seed}, was held out"
+
+
+def _held_out(source: str, X, y, test_fraction, seed):
+    """Points and labels split into train and test parts by a seeded, stratified ``test_fraction``."""
+    test_fraction = _checked(source, "test_fraction", test_fraction)
+    seed = _checked(source, "data_seed", seed, "seed")
+    X, y = _points(source, None, X, y)
+    test = stratified_split(y, test_fraction, seed)
+    return X[~test], y[~test], X[test], y[test]
+
+
+def _without_missing(source: str, frame: pd.DataFrame, drop: bool) -> tuple[pd.DataFrame, list[str]]:
+    """The rows without missing values, and a note when some were dropped; without ``drop``, a
+    DatasetError naming the columns and counting the rows."""
+    missing = frame.isna().to_numpy()
+    rows = missing.any(axis=1)
+    if not rows.any():
+        return frame, []
+    count, columns = int(rows.sum()), _names(frame.columns[missing.any(axis=0)])
+    if not drop:
+        raise DatasetError(f"{source}: {count:,} of {len(frame):,} row(s) have missing values, in column(s) "
+                           f"{columns}; fill them in, or drop those rows (drop_missing)")
+    return frame[~rows], [f"{plural(count, 'row')} with missing values {'was' if count == 1 else 'were'} "
+                          f"dropped (in column(s) {columns})"]
+
+
+def _encoded(source: str, features: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray, list[str]]:
+    """The feature columns as names and an (m, n_features) float array, each text column of at
+    most ``MAX_CATEGORIES`` values one-hot encoded in its place (``column=value``, values in
+    sorted order) with a note saying so; a DatasetError names text columns of more values."""
+    text = {column: features[column].map(str) for column in features.columns if not _numbers(features[column])}
+    many = {column: cells.nunique() for column, cells in text.items() if cells.nunique() > MAX_CATEGORIES}
+    if many:
+        counts = ", ".join(f"{count:,}" for count in many.values())
+        raise DatasetError(f"{source}: feature column(s) {_names(many)} hold text of more than {MAX_CATEGORIES} "
+                           f"distinct values ({counts}); convert them to numbers or leave them out (text of at "
+                           f"most {MAX_CATEGORIES} values is one-hot encoded)")
+    names, columns, notes = [], [], []
+    for column in features.columns:
+        if column not in text:
+            names.append(str(column))
+            columns.append(features[column].to_numpy(dtype=np.float64))
+            continue
+        values = sorted(text[column].unique())
+        encoded = [f"{column}={value}" for value in values]
+        names += encoded
+        columns += [(text[column] == value).to_numpy(dtype=np.float64) for value in values]
+        shown = ", ".join(encoded[:3]) + (", ..." if len(encoded) > 3 else "")
+        notes.append(f"{column} was one-hot encoded into {plural(len(values), 'column')} ({shown})")
+    return tuple(names), np.column_stack(columns), notes
+
+
+def _numbers(column: pd.Series) -> bool:
+    # A column of Python numbers in an object column is numbers too, as an analyst would expect.
+    return (pd.api.types.is_numeric_dtype(column)
+            or pd.api.types.infer_dtype(column, skipna=True) in ("integer", "floating", "mixed-integer-float"))
 
 
 def _default_feature_names(n: int) -> tuple[str, ...]:
@@ -368,29 +477,6 @@ def _validated(source: str, train_X, train_Y, test_X, test_Y, feature_names, cla
             "feature_names": feature_names, "class_names": class_names}
 
 
-def check_course_layout(source: str, X, Y, split: str = "training") -> None:
-    """Refuse, in their own words, what the file formats (and so the page and the command line,
-    which read them) do not take yet: points of other than two features, x1 and x2, and labels
-    other than 0 and 1.  The one home of that rule; every other check is ``Dataset``'s."""
-    X, Y = np.asarray(X), np.asarray(Y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        extra = " (the network takes exactly two features, x1 and x2)" if X.ndim == 2 and X.shape[1] > 2 else ""
-        raise DatasetError(f"{source}: {split} points must have shape (m, 2), got {X.shape}{extra}")
-    if Y.dtype.kind not in "biuf":
-        raise DatasetError(f"{source}: {split} points and labels must be numbers")
-    values = Y.astype(np.float64).reshape(-1)
-    # NaN and infinite labels are left to Dataset, which names them as such.
-    bad = np.unique(values[np.isfinite(values) & (values != 0) & (values != 1)])
-    if bad.size:
-        raise DatasetError(f"{source}: {split} labels must be 0 or 1, found {_shown_labels(bad)}")
-
-
-def _course_file(source: str, train_X, train_Y, test_X, test_Y) -> Dataset:
-    for split, X, Y in (("training", train_X, train_Y), ("test", test_X, test_Y)):
-        check_course_layout(source, X, Y, split)
-    return Dataset(source, train_X, train_Y, test_X, test_Y)
-
-
 def _split_mask(source: str, column, values) -> np.ndarray:
     """Which rows a split column puts in the test set; a DatasetError names any other value."""
     split = pd.Series(values, dtype=object).astype(str).str.strip().str.lower()
@@ -436,46 +522,105 @@ def subsample_mask(y, train_fraction: float, seed) -> np.ndarray:
     return mask
 
 
-def _parse_csv(source: str, content: bytes) -> Dataset:
+def _csv_frame(source: str, content: bytes) -> pd.DataFrame:
+    """A CSV file's table: its header row as column names, each column numbers (float, NaN where
+    missing) or text (None where missing); or a DatasetError for a file that is none."""
     try:
-        # utf-8-sig drops a byte-order mark; the sniffing parser accepts ',' ';' or tab separators.
-        frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python", encoding="utf-8-sig",
-                            dtype=str, skipinitialspace=True, keep_default_na=False)
+        # utf-8-sig drops a byte-order mark.
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DatasetError(f"{source}: not a text file (cannot be read as UTF-8)") from None
+    sample = text[:SNIFF_CHARACTERS].rsplit("\n", 1)[0] if len(text) > SNIFF_CHARACTERS else text
+    try:
+        # Only these separators: any character would do for the sniffer, even a letter of a
+        # one-column file's header.
+        separator = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        separator = ","
+    try:
+        # The header is read as a row, so that repeated and empty names reach the checks as written.
+        raw = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str, skipinitialspace=True,
+                          keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError) as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DatasetError(f"{source}: not a readable CSV file ({first})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("x1", "x2", "y") if c not in frame.columns]
-    if missing:
-        found = ", ".join(frame.columns[:6]) or "none"
-        raise DatasetError(f"{source}: missing column(s) {', '.join(missing)} (found: {found}); "
-                           "expected x1, x2, y and optionally split")
-    extra = [c for c in frame.columns if c not in ("x1", "x2", "y", "split")]
-    if extra:
-        raise DatasetError(f"{source}: unexpected column(s) {', '.join(extra[:5])}: the network takes "
-                           "exactly two features, x1 and x2 (with y and optionally split)")
-    values = {}
-    for column in ("x1", "x2", "y"):
-        text = frame[column].fillna("").str.strip()
-        number = pd.to_numeric(text, errors="coerce")
-        # "nan" parses as a number; it is rejected with the other non-finite values later.
-        bad = number.isna() & ~text.str.lower().isin(["nan"])
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            problem = "empty" if text.iloc[row] == "" else f"{text.iloc[row]!r} is not a number"
-            raise DatasetError(f"{source}: column {column}, data row {row + 1}: {problem}")
-        values[column] = number.to_numpy(dtype=np.float64)
-    if len(frame) == 0:
+    header = [str(name).strip() for name in raw.iloc[0].fillna("")]
+    rows = raw.iloc[1:].reset_index(drop=True)
+    if rows.empty:
         raise DatasetError(f"{source}: the file has a header but no rows")
-    X = np.column_stack([values["x1"], values["x2"]])
-    y = values["y"]
-    if "split" in frame.columns:
-        test = _split_mask(source, "split", frame["split"])
-    else:
-        test = stratified_split(y, TEST_FRACTION, SPLIT_SEED)
-    return _course_file(source, X[~test], y[~test], X[test], y[test])
+    columns = [_csv_column(source, name, rows.iloc[:, position]) for position, name in enumerate(header)]
+    return pd.concat(columns, axis=1).set_axis(header, axis=1)
+
+
+def _csv_column(source: str, name: str, cells: pd.Series) -> pd.Series:
+    """One CSV column as numbers when its values are (a few text cells among them are named as a
+    mistake), else as text."""
+    text = cells.fillna("").str.strip()
+    missing = text.str.lower().isin(MISSING_TEXT)
+    number = pd.to_numeric(text.where(~missing), errors="coerce")
+    odd = number.isna() & ~missing
+    if not odd.any():
+        return number.astype(np.float64)
+    if odd.sum() < number.notna().sum():
+        row = int(np.flatnonzero(odd.to_numpy())[0])
+        raise DatasetError(f"{source}: column {name}, data row {row + 1}: {text.iloc[row]!r} is not a number")
+    return text.astype(object).where(~missing, None)
+
+
+def _parquet_frame(source: str, content: bytes) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(io.BytesIO(content))
+    except Exception as error:  # pyarrow raises many types for corrupt files; all mean the same here.
+        raise DatasetError(f"{source}: not a readable Parquet file ({type(error).__name__})") from None
+
+
+def _table_frame(source: str, content: bytes, suffix: str) -> pd.DataFrame:
+    """A CSV or Parquet file's table, or a DatasetError: unreadable, no rows, a column unnamed."""
+    frame = _csv_frame(source, content) if suffix == ".csv" else _parquet_frame(source, content)
+    unnamed = [position + 1 for position, name in enumerate(frame.columns) if not str(name).strip()]
+    if unnamed:
+        raise DatasetError(f"{source}: column {unnamed[0]} has no name; the header row names every column")
+    if len(frame) == 0:
+        raise DatasetError(f"{source}: the file has columns but no rows")
+    return frame
+
+
+def _course_columns(frame: pd.DataFrame, label, split):
+    """A table in the course's layout (columns x1, x2, y and optionally split, in any case and
+    order, the label y) as the course's columns in their order; any other table as it is."""
+    named = {str(column).strip().lower(): column for column in frame.columns}
+    course = ["x1", "x2", "y", *([SPLIT_COLUMN] if SPLIT_COLUMN in named else [])]
+    if (len(named) != len(frame.columns) or sorted(named) != sorted(course)
+            or (label is not None and str(label).lower() != "y")
+            or (split is not None and str(split).lower() != SPLIT_COLUMN)):
+        return frame, label, split
+    frame = frame[[named[column] for column in course]].set_axis(course, axis=1)
+    return frame, "y", SPLIT_COLUMN if SPLIT_COLUMN in named else None
+
+
+def _table_dataset(source: str, frame: pd.DataFrame, label, split, test_fraction, seed,
+                   drop_missing) -> Dataset:
+    frame, label, split = _course_columns(frame, label, split)
+    if label is None:
+        label = default_label(frame.columns)
+    if split is None and default_split(frame.columns) != label:
+        split = default_split(frame.columns)
+    dataset = Dataset.from_frame(frame, label, split, test_fraction=test_fraction, seed=seed, name=source,
+                                 drop_missing=drop_missing)
+    return _with_default_scaling(dataset)
+
+
+def course_layout(dataset: Dataset) -> bool:
+    """Whether data has the course's layout: features x1 and x2, labels 0 and 1 (the football field,
+    the synthetic sets, the course's file), where the course's views, wording and defaults hold."""
+    return dataset.feature_names == ("x1", "x2") and dataset.class_names == ("0", "1")
+
+
+def _with_default_scaling(dataset: Dataset) -> Dataset:
+    """A file's dataset with its default ``standardize``: off in the course's layout, so that the
+    course's file gives the published numbers, and on for every other table."""
+    wanted = not course_layout(dataset)
+    return dataset if dataset.standardize == wanted else replace(dataset, standardize=wanted)
 
 
 def _parse_arrays(source: str, arrays) -> Dataset:
@@ -484,7 +629,7 @@ def _parse_arrays(source: str, arrays) -> Dataset:
         found = ", ".join(sorted(k for k in arrays if not k.startswith("__"))) or "none"
         raise DatasetError(f"{source}: missing key(s) {', '.join(missing)} (found: {found}); "
                            "expected X, y, Xval, yval as in the course's data.mat")
-    return _course_file(source, arrays["X"], arrays["y"], arrays["Xval"], arrays["yval"])
+    return _with_default_scaling(Dataset(source, arrays["X"], arrays["y"], arrays["Xval"], arrays["yval"]))
 
 
 def _parse_mat(source: str, content: bytes) -> Dataset:
@@ -515,23 +660,89 @@ def _parse_npz(source: str, content: bytes) -> Dataset:
     return _parse_arrays(source, arrays)
 
 
-_PARSERS = {".csv": _parse_csv, ".mat": _parse_mat, ".npz": _parse_npz}
+_ARRAY_PARSERS = {".mat": _parse_mat, ".npz": _parse_npz}
 
 
-def _parse(content: bytes, source: str, suffix: str) -> Dataset:
+def _checked_file(content: bytes, source: str, suffix: str) -> str:
+    """The file's type (its suffix in lower case), or a DatasetError: a type not read, no bytes."""
     suffix = suffix.lower()
-    if suffix not in _PARSERS:
+    if suffix not in FILE_TYPES:
         raise DatasetError(f"{source}: unsupported file type {suffix or '(none)'!r}; "
                            f"use one of {', '.join(FILE_TYPES)}")
     if not content:
         raise DatasetError(f"{source}: the file is empty")
-    return _PARSERS[suffix](source, content)
+    return suffix
 
 
-def read_dataset(content: bytes, filename: str) -> Dataset:
-    """A dataset from a file's bytes; ``filename`` only chooses the format and names it in messages."""
-    source = Path(str(filename)).name or "upload"
-    return _parse(content, source, Path(source).suffix)
+def _parse(content: bytes, source: str, suffix: str, label=None, split=None, test_fraction=TEST_FRACTION,
+           seed=SPLIT_SEED, drop_missing=False) -> Dataset:
+    suffix = _checked_file(content, source, suffix)
+    if suffix in TABLE_TYPES:
+        return _table_dataset(source, _table_frame(source, content, suffix), label, split, test_fraction, seed,
+                              drop_missing)
+    _no_columns(source, f"a {suffix} file holds the arrays X, y, Xval and yval", label, split)
+    return _ARRAY_PARSERS[suffix](source, content)
+
+
+def _no_columns(source: str, holds: str, label, split) -> None:
+    """A DatasetError when a label or split column is named for data that has no columns."""
+    named = [f"{role} {column!r}" for role, column in (("label", label), ("split", split)) if column is not None]
+    if named:
+        raise DatasetError(f"{source}: {holds}, not named columns, so {' and '.join(named)} cannot be "
+                           "chosen; columns are chosen in CSV and Parquet files")
+
+
+def _upload_name(filename) -> str:
+    return Path(str(filename)).name or "upload"
+
+
+def read_dataset(content: bytes, filename: str, *, label: str | None = None, split: str | None = None,
+                 test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED,
+                 drop_missing: bool = False) -> Dataset:
+    """A dataset from a file's bytes; ``filename`` only chooses the format and names it in messages.
+
+    A .csv or .parquet file is a table with a header row, read by ``Dataset.from_frame``: the
+    label column is ``label`` (by default ``default_label``'s), the split column ``split`` (by
+    default a column named split, if any); without one a seeded, stratified ``test_fraction`` is
+    held out.  A .mat or .npz file holds the course's arrays X, y, Xval and yval.
+    """
+    source = _upload_name(filename)
+    return _parse(content, source, Path(source).suffix, label, split, test_fraction, seed, drop_missing)
+
+
+def table_columns(content: bytes, filename: str) -> list[str]:
+    """A CSV or Parquet file's column names, as its header row writes them, to choose the label
+    from; [] for a .mat or .npz file, which has none.  A DatasetError for a file that cannot be read."""
+    source = _upload_name(filename)
+    suffix = _checked_file(content, source, Path(source).suffix)
+    if suffix not in TABLE_TYPES:
+        return []
+    return [str(column) for column in _table_frame(source, content, suffix).columns]
+
+
+def default_split(columns) -> str | None:
+    """The column that splits a table into train and test rows: one named split (in any case)."""
+    return next((column for column in columns if str(column).strip().lower() == SPLIT_COLUMN), None)
+
+
+def default_label(columns) -> str:
+    """The label column of a table when none is named: the first of y, label, target and class
+    found (in any case), else the last column that is not the split column."""
+    columns = list(columns)
+    for wanted in LABEL_COLUMNS:
+        for column in columns:
+            if str(column).strip().lower() == wanted:
+                return column
+    rest = [column for column in columns if column != default_split(columns)]
+    if not rest:
+        raise DatasetError(f"a table needs a column other than {SPLIT_COLUMN} for its labels; the columns are "
+                           f"{_names(columns) or 'none'}")
+    return rest[-1]
+
+
+def table_source(name: str) -> str | None:
+    """Where a bundled real table comes from and its licence, in one line; None for other data."""
+    return TABLE_SOURCES.get(name)
 
 
 def _data_files() -> dict[str, Path]:
@@ -541,7 +752,8 @@ def _data_files() -> dict[str, Path]:
 
 
 def list_datasets() -> list[str]:
-    """Names ``load_dataset`` accepts: the built-in, the synthetic generators, files in data/."""
+    """Names ``load_dataset`` accepts: the built-in, the synthetic generators, files in data/
+    (the bundled real tables among them)."""
     names = [BUILTIN, *SYNTHETIC]
     return names + [name for name in _data_files() if name not in names]
 
@@ -567,11 +779,15 @@ def parse_synthetic(name: str) -> tuple[str, dict] | None:
     return kind.strip(), options
 
 
-def load_dataset(name_or_path) -> Dataset:
+def load_dataset(name_or_path, *, label: str | None = None, split: str | None = None,
+                 test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED, drop_missing: bool = False) -> Dataset:
     """A dataset by name (see ``list_datasets``; synthetic ones take options, e.g.
-    ``"moons:n_points=300,noise=0.2,seed=1"``) or by a path to a .csv, .mat or .npz file."""
+    ``"moons:n_points=300,noise=0.2,seed=1"``) or by a path to a .csv, .parquet, .mat or .npz
+    file; the options read a table as ``read_dataset`` does."""
     text = str(name_or_path)
     synthetic = parse_synthetic(text)
+    if synthetic is not None or text == BUILTIN:
+        _no_columns(text, "the built-in and generated sets are points", label, split)
     if synthetic is not None:
         kind, options = synthetic
         return make_dataset(kind, **options)
@@ -595,7 +811,7 @@ def load_dataset(name_or_path) -> Dataset:
     except OSError as error:
         raise DatasetError(f"{path}: cannot be read ({error.strerror})") from None
     source = path.stem if path.parent == DATA_DIR else str(path)
-    return _parse(content, source, path.suffix)
+    return _parse(content, source, path.suffix, label, split, test_fraction, seed, drop_missing)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -129,12 +129,12 @@ def parse_number(text, name: str, *, whole: bool = False, low: float | None = No
 
 
 def parse_flag(text, name: str) -> bool:
-    """A switch from text as a link and a spec write it, "true" or "false" in any case; a ValueError
-    names ``name`` and the text."""
+    """A switch from text as a link and a spec write it, "true" or "false" ("on" or "off") in any
+    case; a ValueError names ``name`` and the text."""
     text = str(text)
-    if text.lower() not in ("true", "false"):
+    if text.lower() not in ("true", "false", "on", "off"):
         raise ValueError(f"{name} must be true or false, got {text!r}")
-    return text.lower() == "true"
+    return text.lower() in ("true", "on")
 
 
 def read(field: str, text, name: str | None = None) -> int | float:

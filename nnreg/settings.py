@@ -32,6 +32,10 @@ class Settings:
     ``lambd`` (L2), ``l1`` (L1, by proximal steps), ``keep_prob`` (inverted dropout) and
     ``early_stopping`` (on a dev set of ``dev_fraction`` of the training points) regularize;
     ``train_fraction`` trains on a seeded, stratified share of the training points.
+    ``standardize`` scales each input feature to mean 0 and standard deviation 1 over the points
+    the model fits (never its dev or test points; ``training.standardizes``): True, False, or None
+    for the data's own default (``Dataset.standardize``: on for an analyst's table, off for the
+    course's data, so the course stays exact).
     """
 
     layer_dims: tuple[int, ...] = (20, 3)
@@ -47,6 +51,7 @@ class Settings:
     dropout_mask: str = "fresh"
     dropout_seed: int = 1
     record_every: int = 100
+    standardize: bool | None = None
 
     def __post_init__(self):
         # Normalising in place keeps equal settings equal (and equally hashed) whatever
@@ -66,6 +71,9 @@ class Settings:
             set_(field, check(field, getattr(self, field)))
         if not isinstance(self.early_stopping, bool):
             raise ValueError(f"early_stopping must be True or False, got {self.early_stopping!r}")
+        if self.standardize is not None and not isinstance(self.standardize, bool):
+            raise ValueError("standardize must be True, False or None (the data's default), "
+                             f"got {self.standardize!r}")
         if self.dropout_mask not in DROPOUT_MASKS:
             raise ValueError(
                 f"dropout_mask must be one of {', '.join(DROPOUT_MASKS)}, got {self.dropout_mask!r}"

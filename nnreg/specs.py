@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from .limits import MAX_MODELS, format_layers, format_number, parse_flag, parse_layers, read
 from .settings import Settings
 
-SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "layers", "learning_rate", "num_iterations")
+SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "layers", "learning_rate", "num_iterations", "standardize")
+# Switches written on/off rather than true/false: standardize=on reads as what it does.
+_ON_OFF = ("standardize",)
 MAX_NAME = 40
 # The course's three models, the page's and `compare`'s default list.
 DEFAULT_SPECS = ("No regularization", "L2:lambd=0.7", "Dropout:keep_prob=0.86")
@@ -38,14 +40,15 @@ class ModelSpec:
 
     def __str__(self) -> str:
         """The text ``parse_spec`` reads back."""
-        pairs = [f"{key}={spec_text(value)}" for key, value in self.changes]
+        pairs = [f"{key}={spec_text(value, key)}" for key, value in self.changes]
         return self.name + (":" + ",".join(pairs) if pairs else "")
 
 
-def spec_text(value) -> str:
-    """A key's value as a spec and a table's cell hold it, every digit kept: "0.0015", "50, 20", "true"."""
+def spec_text(value, key: str = "") -> str:
+    """A key's value as a spec and a table's cell hold it, every digit kept: "0.0015", "50, 20",
+    "true"; ``key`` standardize's "on" or "off"."""
     if isinstance(value, bool):
-        return str(value).lower()
+        return ("on" if value else "off") if key in _ON_OFF else str(value).lower()
     if isinstance(value, tuple):
         return format_layers(value)
     return format_number(value)
@@ -53,7 +56,7 @@ def spec_text(value) -> str:
 
 def _value(key: str, text: str, spec: str):
     try:
-        if key == "early_stopping":
+        if key in ("early_stopping", *_ON_OFF):
             return parse_flag(text, key)
         if key == "layers":
             return parse_layers(text)
@@ -157,6 +160,8 @@ def describe(model: ModelSpec) -> str:
             parts.append(f"layers {spec_text(value)}")
         elif key == "early_stopping":
             parts.append("early stopping" if value else "no early stopping")
+        elif key == "standardize":
+            parts.append("standardized inputs" if value else "raw inputs")
         else:
             parts.append(f"{words[key]} = {spec_text(value) if key != 'num_iterations' else f'{value:,}'}")
     return ", ".join(parts)

@@ -76,10 +76,20 @@ def versus_first(name: str, runs: list[TrainResult], baseline: list[TrainResult]
     return "better" if np.mean(mine) > np.mean(theirs) else "worse"
 
 
-def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
+def balanced_accuracy(labels, predicted, n_classes: int) -> float:
+    """The mean over classes of the share of each class's points labelled right (its recall),
+    the classes absent from ``labels`` left out: accuracy that a large class cannot carry alone
+    (always answering the largest class scores 1 / K with K classes present)."""
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    recalls = [np.mean(predicted[labels == code] == code) for code in range(n_classes) if np.any(labels == code)]
+    return float(np.mean(recalls))
+
+
+def summary_table(results: dict[str, list[TrainResult]], dataset=None) -> pd.DataFrame:
     """One row per model: mean and standard deviation over its runs of accuracy, gap and time, how
     its runs ended (``outcome``, and how many ``collapsed`` and ``diverged``), and its test accuracy
-    against the first model's (``versus_first``)."""
+    against the first model's (``versus_first``).  With the ``dataset`` the results were trained
+    on, also each model's balanced test accuracy (``balanced_accuracy``, mean and std over runs)."""
     rows = []
     baseline = next(iter(results), None)
     for name, runs in results.items():
@@ -110,8 +120,20 @@ def summary_table(results: dict[str, list[TrainResult]]) -> pd.DataFrame:
             "collapsed": sum(r.outcome.kind == COLLAPSED for r in runs),
             "diverged": sum(r.outcome.kind == DIVERGED for r in runs),
             "test_vs_first": versus_first(name, runs, results[baseline], baseline),
+            # As the runs trained (their settings resolved against their data), the same for every seed.
+            "standardized": runs[0].input_mean is not None,
         })
+        if dataset is not None:
+            balanced = np.array([_balanced_test_accuracy(run, dataset) for run in runs])
+            rows[-1] |= {"test_balanced_accuracy": balanced.mean(),
+                         "test_balanced_accuracy_std": balanced.std(ddof=1) if len(runs) > 1 else 0.0}
     return pd.DataFrame(rows)
+
+
+def _balanced_test_accuracy(run: TrainResult, dataset) -> float:
+    if run.dataset_fingerprint and run.dataset_fingerprint != dataset.fingerprint:
+        raise ValueError(f"a result trained on {run.dataset_name!r} cannot be scored on {dataset.name!r}")
+    return balanced_accuracy(dataset.test_Y, run.predict(dataset.test_X), dataset.n_classes)
 
 
 # How many init seeds "One dropout run or many?" trains each way of drawing masks with.
@@ -146,10 +168,11 @@ def checkpoint_accuracies(result: TrainResult, dataset) -> pd.DataFrame:
     on the points it fitted."""
     rows = []
     train_X, train_Y = result.fitted(dataset)
+    train_X, test_X = result.network_inputs(train_X), result.network_inputs(dataset.test_X)
     for k, iteration in enumerate(result.checkpoint_iterations):
         parameters = result.checkpoints[iteration]
         rows.append({"k": k, "iteration": iteration,
-                     "train_accuracy": count_correct(train_X.T, train_Y, parameters) / len(train_Y),
-                     "test_accuracy": count_correct(dataset.test_X.T, dataset.test_Y, parameters)
+                     "train_accuracy": count_correct(train_X, train_Y, parameters) / len(train_Y),
+                     "test_accuracy": count_correct(test_X, dataset.test_Y, parameters)
                      / len(dataset.test_Y)})
     return pd.DataFrame(rows)

@@ -165,7 +165,16 @@ class TrainResult:
     ``train_index`` are the training points it fitted (``train_size`` of them: all, or a
     ``train_fraction`` of them, less the dev set); with early stopping ``dev_index`` are the
     dev points and ``parameters`` those of ``best_iteration``, the recorded iteration with the best
-    dev accuracy (the earliest on ties).  ``train_accuracy`` is on the fitted points.
+    dev accuracy (the earliest on ties).  ``train_accuracy`` is on the fitted points; a model
+    trained with no test set (``train_points``) has ``test_accuracy`` NaN and ``test_size`` 0.
+
+    ``input_mean`` and ``input_scale`` ((n_features,) arrays) standardize its inputs when its
+    settings do (``standardizes``; None otherwise): ``network_inputs`` turns raw points into the
+    network's inputs, and ``predict``, ``predict_proba`` and ``class_probabilities`` take raw
+    points.  ``parameters`` and ``checkpoints`` act on the standardized inputs, as L2 and L1 did.
+    ``feature_sizes`` is each raw feature's size over the fitted points (``training.feature_sizes``),
+    by which a run that failed on large raw features names standardizing as its first cure
+    (``unscaled``).
 
     ``outcome`` says how training ended (``outcome_of``): trained, collapsed (a network that
     learned nothing, compared like any other) or diverged; ``diverged_at`` is where a diverged
@@ -192,6 +201,9 @@ class TrainResult:
     best_iteration: int | None = None
     # About CHECKPOINTS parameter sets by the number of updates that made them, from 0 to the last.
     checkpoints: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+    input_mean: np.ndarray | None = field(default=None, repr=False)
+    input_scale: np.ndarray | None = field(default=None, repr=False)
+    feature_sizes: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def diverged_at(self) -> int | None:
@@ -227,30 +239,39 @@ class TrainResult:
         """The classes this model tells apart."""
         return network.n_classes_of(self.parameters)
 
-    def _columns(self, points) -> np.ndarray:
-        """A (k, n_features) array of points (examples as rows) in the network's layout, or a
-        ValueError naming the shape expected."""
+    def network_inputs(self, points) -> np.ndarray:
+        """Raw points, a (k, n_features) array (examples as rows), as the network's (n_features, k)
+        inputs: standardized as in training when it was (``input_mean``, ``input_scale``).  Every
+        evaluation of ``parameters`` or a checkpoint on points goes through here; a ValueError
+        names the shape expected."""
         points = np.asarray(points, dtype=float)
         if points.ndim != 2 or points.shape[1] != self.n_features:
             raise ValueError(f"points must be a (k, {self.n_features}) array, got shape {points.shape}")
-        return points.T
+        return standardized(points, self.input_mean, self.input_scale).T
 
     def predict_proba(self, points) -> np.ndarray:
         """P(label 1) for a (k, n_features) array of points (examples as rows), shape (k,), for
         two classes; with K ≥ 3 classes P(class j) of each point, shape (k, K), as
         ``class_probabilities``."""
-        probabilities = network.predict_proba(self._columns(points), self.parameters)
+        probabilities = network.predict_proba(self.network_inputs(points), self.parameters)
         return probabilities if probabilities.ndim == 1 else probabilities.T
 
     def class_probabilities(self, points) -> np.ndarray:
         """P(class j) for a (k, n_features) array of points, shape (k, K) for any number of
         classes: for two, the columns P(0) and P(1)."""
-        return network.probabilities(self._columns(points), self.parameters).T
+        return network.probabilities(self.network_inputs(points), self.parameters).T
 
     def predict(self, points) -> np.ndarray:
         """Class codes as ``network.predict`` gives them: labels 0/1 as the course predicts them,
         for more classes the most probable one."""
-        return network.predict(self._columns(points), self.parameters)
+        return network.predict(self.network_inputs(points), self.parameters)
+
+    @property
+    def unscaled(self) -> bool:
+        """Whether it trained on raw features of which one is larger than ``LARGE_FEATURE``: steps
+        too large for it are standardizing's to cure before the learning rate's."""
+        return self.input_mean is None and self.feature_sizes is not None and \
+            bool(self.feature_sizes.max() > LARGE_FEATURE)
 
     @property
     def gap(self) -> float:
@@ -290,10 +311,10 @@ def _checkpoints(record: Record, settings: Settings) -> dict[int, dict[str, np.n
     return kept
 
 
-def _history(record: Record, X, Y, X_test, Y_test, settings: Settings, dev=None) -> pd.DataFrame:
+def _history(record: Record, X, Y, test, settings: Settings, dev=None) -> pd.DataFrame:
     """One row per recorded iteration: objective, the full network's cost, its cross-entropy on
-    the training and the test points (and the dev points ``dev`` = (X, Y), if given), accuracies
-    and norms.
+    the training points, on the test points ``test`` = (X, Y) and the dev points ``dev`` (each
+    where given), accuracies and norms.
 
     The snapshots are evaluated together, stacked along a first axis (a few hundred NumPy calls
     in all instead of a few per snapshot), in chunks that bound the memory used.
@@ -302,23 +323,26 @@ def _history(record: Record, X, Y, X_test, Y_test, settings: Settings, dev=None)
     m = X.shape[1]
     norms = [f"norm_W{l}" for l in range(1, L + 1)]
     splits = ["dev"] if dev is not None else []
-    columns = {name: [] for name in ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms,
-                                     *(f"{split}_{kind}" for split in splits for kind in ("cost", "accuracy"))]}
-    chunk = max(1, 250_000 // (max(network.layer_sizes_of(record.parameters)) * max(m, X_test.shape[1])))
+    names = ["cost", "train_cost", "test_cost", "train_accuracy", "test_accuracy", *norms,
+             *(f"{split}_{kind}" for split in splits for kind in ("cost", "accuracy"))]
+    columns = {name: [] for name in names if test is not None or not name.startswith("test_")}
+    widest = max(m, 0 if test is None else test[0].shape[1])
+    chunk = max(1, 250_000 // (max(network.layer_sizes_of(record.parameters)) * widest))
     for start in range(0, len(record.snapshots), chunk):
         snapshots = record.snapshots[start: start + chunk]
         stacked = {name: np.stack([s[name] for s in snapshots]) for name in snapshots[0]}
         squares = [np.sum(np.square(stacked[f"W{l}"]), axis=(1, 2)) for l in range(1, L + 1)]
         ZL = _stacked_logits(stacked, X, L)
-        ZL_test = _stacked_logits(stacked, X_test, L)
         # The cost gradient descent lowers (with L2's penalty), and the cross-entropy alone on either
         # split, which compare: a test cost rising while the train cost falls is overfitting.
         train_cost = network.cross_entropy(ZL, Y)
         columns["cost"].append(train_cost + network.penalty(stacked, settings.lambd, settings.l1, m))
         columns["train_cost"].append(train_cost)
-        columns["test_cost"].append(network.cross_entropy(ZL_test, Y_test))
         columns["train_accuracy"].append(_stacked_correct(ZL, Y) / m)
-        columns["test_accuracy"].append(_stacked_correct(ZL_test, Y_test) / X_test.shape[1])
+        if test is not None:
+            ZL_test = _stacked_logits(stacked, test[0], L)
+            columns["test_cost"].append(network.cross_entropy(ZL_test, test[1]))
+            columns["test_accuracy"].append(_stacked_correct(ZL_test, test[1]) / test[0].shape[1])
         for name, square in zip(norms, squares):
             columns[name].append(np.sqrt(square))
         if dev is not None:
@@ -392,6 +416,38 @@ def train(dataset, settings: Settings | None = None, *, engine: str = "auto",
     return _train_with(training_loop(engine), dataset, settings, stop)
 
 
+@dataclass(frozen=True, eq=False)
+class _Points:
+    """Training points with no test split, read by ``_train_with`` as it reads a Dataset."""
+
+    name: str
+    train_X: np.ndarray
+    train_Y: np.ndarray
+    n_classes: int
+    standardize: bool
+    test_X = None
+    test_Y = None
+    fingerprint = ""
+
+    @property
+    def n_features(self) -> int:
+        return self.train_X.shape[1]
+
+
+def train_points(X, y, settings: Settings | None = None, *, n_classes: int, standardize: bool = True,
+                 engine: str = "auto", name: str = "points") -> TrainResult:
+    """Train one model on every one of the points ``X`` ((m, n_features) floats) with class codes
+    ``y`` (0 to ``n_classes`` - 1), and nothing held out for a test: its ``test_accuracy`` is NaN,
+    ``test_size`` 0 and its history has no test columns.  ``nnreg.Classifier.fit`` runs this once
+    it has checked the arrays; ``standardize`` is the data's default that ``Settings.standardize``
+    None resolves to.  Early stopping and ``train_fraction`` still take their share of the points."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must be (m, n_features) and y (m,) class codes, got shapes {X.shape} and {y.shape}")
+    points = _Points(name, X, y.astype(np.int64), n_classes, standardize)
+    return _train_with(training_loop(engine), points, _checked(settings))
+
+
 def _checked(settings) -> Settings:
     settings = Settings() if settings is None else settings
     if not isinstance(settings, Settings):
@@ -413,6 +469,38 @@ def fitted_points(dataset, settings: Settings) -> tuple[np.ndarray, np.ndarray |
     return used[~held], used[held]
 
 
+def standardizes(settings: Settings, dataset) -> bool:
+    """Whether a model of ``settings`` standardizes its inputs on ``dataset``: its own
+    ``standardize``, or the data's default (``Dataset.standardize``) where that is None."""
+    return dataset.standardize if settings.standardize is None else settings.standardize
+
+
+def input_scaling(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and the scale of each feature over ``points`` (rows): its standard deviation, or
+    1 for a constant feature (standard deviation 0), which then stays 0 once centred instead of
+    dividing by 0."""
+    std = points.std(axis=0)
+    return points.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
+# A feature larger than this takes first-layer steps larger by as much (W1's gradient grows with
+# its inputs): the course's learning rate of 0.3 suits its features and the synthetic sets', 0.2
+# to 0.7 in size, and kills the network on iris's centimetres (up to 5.9) and on breast-cancer
+# areas (1,070).  Features far smaller than 1 slow learning down but never throw it.
+LARGE_FEATURE = 3.0
+
+
+def feature_sizes(points: np.ndarray) -> np.ndarray:
+    """Each feature's size over ``points`` (rows): the root mean square of its values, what the
+    first layer multiplies (a feature near 1,000 ± 1 is large however small its spread)."""
+    return np.sqrt(np.mean(np.square(points), axis=0))
+
+
+def standardized(points: np.ndarray, mean: np.ndarray | None, scale: np.ndarray | None) -> np.ndarray:
+    """``points`` (rows) centred by ``mean`` and divided by ``scale``; as they are for None."""
+    return points if mean is None else (points - mean) / scale
+
+
 def _best_iteration(history: pd.DataFrame, final_dev_accuracy: float, updates: int) -> int:
     """The recorded iteration, or the last update, with the best dev accuracy; the earliest on ties."""
     candidates = [*zip(history.iteration, history.dev_accuracy), (updates, final_dev_accuracy)]
@@ -422,10 +510,15 @@ def _best_iteration(history: pd.DataFrame, final_dev_accuracy: float, updates: i
 
 def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None) -> TrainResult:
     train_index, dev_index = fitted_points(dataset, settings)
+    # Fitted on the points the model fits only: the dev and test points are scaled by what the
+    # model knew, as new points will be.
+    mean, scale = input_scaling(dataset.train_X[train_index]) if standardizes(settings, dataset) else (None, None)
     # The course's layout: features × examples, labels as a (1, m) row.
-    X, Y = dataset.train_X[train_index].T, dataset.train_Y[train_index].reshape(1, -1).astype(float)
-    X_test, Y_test = dataset.test_X.T, dataset.test_Y.reshape(1, -1).astype(float)
-    dev = None if dev_index is None else (dataset.train_X[dev_index].T,
+    X = standardized(dataset.train_X[train_index], mean, scale).T
+    Y = dataset.train_Y[train_index].reshape(1, -1).astype(float)
+    test = None if dataset.test_X is None else (standardized(dataset.test_X, mean, scale).T,
+                                                 dataset.test_Y.reshape(1, -1).astype(float))
+    dev = None if dev_index is None else (standardized(dataset.train_X[dev_index], mean, scale).T,
                                           dataset.train_Y[dev_index].reshape(1, -1).astype(float))
     start = time.perf_counter()
     initial = network.initialize_parameters(layer_sizes(settings, dataset), settings.seed)
@@ -435,7 +528,7 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
     parameters, best_iteration, dev_accuracy = record.parameters, None, None
     # Parameters just short of overflow may still overflow here; inf logits still predict a label.
     with np.errstate(over="ignore", invalid="ignore"):
-        history = _history(record, X, Y, X_test, Y_test, settings, dev)
+        history = _history(record, X, Y, test, settings, dev)
         if dev is not None:
             updates = max(checkpoints)
             final = network.count_correct(*dev, record.parameters) / dev[0].shape[1]
@@ -447,17 +540,18 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
             parameters = checkpoints[best_iteration]
             dev_accuracy = network.count_correct(*dev, parameters) / dev[0].shape[1]
         train_correct = network.count_correct(X, Y, parameters)
-        test_correct = network.count_correct(X_test, Y_test, parameters)
+        test_correct = 0 if test is None else network.count_correct(*test, parameters)
+        test_size = 0 if test is None else test[0].shape[1]
         outcome = _outcome(record, history, X, Y, settings, parameters, max(checkpoints))
     return TrainResult(
         settings=settings,
         parameters=parameters,
         train_accuracy=train_correct / X.shape[1],
-        test_accuracy=test_correct / X_test.shape[1],
+        test_accuracy=test_correct / test_size if test_size else math.nan,
         train_correct=train_correct,
         train_size=X.shape[1],
         test_correct=test_correct,
-        test_size=X_test.shape[1],
+        test_size=test_size,
         history=history,
         outcome=outcome,
         seconds=seconds,
@@ -468,6 +562,9 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
         dev_accuracy=dev_accuracy,
         best_iteration=best_iteration,
         checkpoints=dict(sorted(checkpoints.items())),
+        input_mean=mean,
+        input_scale=scale,
+        feature_sizes=feature_sizes(dataset.train_X[train_index]),
     )
 
 

@@ -1,4 +1,5 @@
-"""The catalog of malformed inputs: files, settings and link values that nnreg must refuse clearly.
+"""The catalog of malformed inputs: files (CSV, Parquet, .mat, .npz and others), settings and link
+values that nnreg must refuse clearly.
 
 Shared by the tests of the loaders (tests/unit/test_data.py) and of every surface that takes input
 (tests/pages/test_bad_input.py: the library, the command line and the dashboard).
@@ -8,6 +9,7 @@ import io
 import zipfile
 
 import numpy as np
+import pandas as pd
 import scipy.io
 
 
@@ -28,6 +30,20 @@ def npz_bytes(arrays, **options):
     buffer = io.BytesIO()
     np.savez(buffer, **arrays, **options)
     return buffer.getvalue()
+
+
+def parquet_bytes(frame):
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def named_table(m=60, seed=0, **columns):
+    """A table of named columns as an analyst has it: two measurements, any ``columns`` (or
+    replacements of those two), and last its text label, kind."""
+    rng = np.random.default_rng(seed)
+    features = {"height": rng.uniform(1, 2, m), "weight": rng.uniform(50, 90, m), **columns}
+    return pd.DataFrame({**features, "kind": np.array(["oak", "elm", "ash"])[np.arange(m) % 3]})
 
 
 def csv_bytes(rows, header="x1,x2,y"):
@@ -65,24 +81,43 @@ BAD_FILES = [
     ("bad.npz", _zip_without_arrays(), "missing key(s) y, Xval, yval (found: X)"),
     ("field.txt", b"x1,x2,y\n1,2,0\n", "unsupported file type '.txt'"),
     ("noext", b"x1,x2,y\n", "unsupported file type '(none)'"),
-    ("cols.csv", csv_bytes(grid_rows(), "a,b,c"), "missing column(s) x1, x2, y"),
-    ("third.csv", csv_bytes([r + ",0.5" for r in grid_rows()], "x1,x2,y,x3"), "unexpected column(s) x3"),
     ("text.csv", csv_bytes(grid_rows() + ["0.1,abc,1"]), "column x2, data row 31: 'abc' is not a number"),
-    ("empty.csv", csv_bytes(grid_rows() + ["0.1,,1"]), "column x2, data row 31: empty"),
-    ("nan.csv", csv_bytes(grid_rows() + ["nan,0.2,1"]), "NaN or infinite"),
+    ("empty.csv", csv_bytes(grid_rows() + ["0.1,,1"]), "1 of 31 row(s) have missing values, in column(s) x2"),
+    ("nan.csv", csv_bytes(grid_rows() + ["nan,0.2,1", "NA,0.3,0"]),
+     "2 of 32 row(s) have missing values, in column(s) x1"),
     ("inf.csv", csv_bytes(grid_rows() + ["inf,0.2,1"]), "NaN or infinite"),
     ("huge.csv", csv_bytes(grid_rows() + ["1e300,0.2,1"]), "within ±1e+06"),
-    ("labels.csv", csv_bytes(grid_rows(label=lambda i: i % 3)), "labels must be 0 or 1, found 2"),
+    ("names.csv", named_table(name=[f"tree {i}" for i in range(60)]).to_csv(index=False).encode(),
+     "feature column(s) name hold text of more than 20 distinct values (60)"),
+    ("classes.csv", csv_bytes(grid_rows(63, label=lambda i: i % 21)),
+     "the number of classes must be a whole number from 2 to 20, got 21"),
+    ("repeated.csv", csv_bytes(grid_rows(), "x1,x1,y"), "column(s) x1 appear more than once"),
+    ("unnamed.csv", csv_bytes(grid_rows(), "x1,,y"), "column 2 has no name"),
+    ("label.csv", csv_bytes([str(i % 2) for i in range(30)], "y"), "no feature columns"),
+    ("ragged.csv", csv_bytes(grid_rows() + ["0.1,0.2,1,7"]), "not a readable CSV file"),
     ("oneclass.csv", csv_bytes(grid_rows(40, label=lambda i: 1)), "the training labels are all 1"),
     ("few.csv", csv_bytes(grid_rows(12)), "at least 10 are needed"),
     ("dupes.csv", csv_bytes(["0.5,0.5,1", "0.5,0.5,0"] * 30), "only 1 distinct point"),
     ("header.csv", b"x1,x2,y\n", "header but no rows"),
     ("split.csv", csv_bytes(grid_rows(split=lambda i: "dev"), "x1,x2,y,split"), "split must be 'train' or 'test'"),
+    ("junk.parquet", b"PAR1" + b"\x00garbage" * 50 + b"PAR1", "not a readable Parquet file"),
+    ("csv.parquet", csv_bytes(grid_rows()), "not a readable Parquet file"),
+    ("missing.parquet", parquet_bytes(named_table(weight=np.where(np.arange(60) % 20 == 3, np.nan, 70.0))),
+     "3 of 60 row(s) have missing values, in column(s) weight"),
+    ("names.parquet", parquet_bytes(named_table(name=[f"tree {i}" for i in range(60)])),
+     "feature column(s) name hold text of more than 20 distinct values (60)"),
+    ("rows.parquet", parquet_bytes(named_table().iloc[:0]), "the file has columns but no rows"),
+    ("label.parquet", parquet_bytes(named_table().assign(species="oak")),
+     "the training labels are all 'oak'"),
     ("keys.mat", mat_bytes({"A": np.zeros((3, 2))}), "missing key(s) X, y, Xval, yval"),
-    ("shape.mat", mat_bytes(dict(course_like(), X=np.zeros((40, 3)))), "exactly two features"),
+    ("shape.mat", mat_bytes(dict(course_like(), X=np.zeros((40, 3)))),
+     "the test points have 2 feature(s) and the training points 3"),
     ("ylen.mat", mat_bytes(dict(course_like(), y=np.zeros((39, 1)))), "one per point (40)"),
     ("v73.mat", b"\x89HDF\r\n\x1a\n" + b"\x00" * 600, "MATLAB v7.3 (HDF5)"),
     ("pickle.npz", _pickled_npz(), "pickled Python objects"),
+    ("text.npz", npz_bytes(dict(course_like(), Xval=course_like()["Xval"].astype(str))), "test points must be numbers"),
+    ("classes.npz", npz_bytes(dict(course_like(), yval=course_like()["yval"] + 2)),
+     "test label(s) 2, 3 never appear among the training labels"),
     ("big.npz", npz_bytes(dict(course_like(), X=np.random.default_rng(0).uniform(size=(100_001, 2)),
                                 y=np.arange(100_001) % 2)), "more than the limit of 100,000"),
 ]

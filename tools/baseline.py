@@ -10,9 +10,15 @@ from nnreg.settings import Settings
 
 
 def course_style_loop(X, Y, parameters, settings: Settings) -> dict:
-    """The course notebook's training loop, as the baseline: forward, cost, backward, update."""
+    """The course notebook's training loop, as the baseline: forward, cost, backward, update.
+
+    With K >= 3 outputs it is the same loop with the softmax and its cross-entropy written as the
+    course's next exercise writes them, on the one-hot labels."""
     L = len(parameters) // 2
     m = X.shape[1]
+    K = parameters["W" + str(L)].shape[0]
+    if K > 1:
+        Y = np.eye(K)[Y.reshape(-1).astype(int)].T
     lambd, keep_prob = settings.lambd, settings.keep_prob
     rng = np.random.RandomState(settings.dropout_seed)
     for i in range(settings.num_iterations):
@@ -26,8 +32,14 @@ def course_style_loop(X, Y, parameters, settings: Settings) -> dict:
                 A = A * D
                 A = A / keep_prob
             caches.append((A, D))
-        AL = 1 / (1 + np.exp(-(np.dot(parameters["W" + str(L)], A) + parameters["b" + str(L)])))
-        logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
+        ZL = np.dot(parameters["W" + str(L)], A) + parameters["b" + str(L)]
+        if K > 1:
+            T = np.exp(ZL - np.max(ZL, axis=0, keepdims=True))
+            AL = T / np.sum(T, axis=0, keepdims=True)
+            logprobs = np.multiply(-np.log(AL), Y)
+        else:
+            AL = 1 / (1 + np.exp(-ZL))
+            logprobs = np.multiply(-np.log(AL), Y) + np.multiply(-np.log(1 - AL), 1 - Y)
         cost = 1.0 / m * np.nansum(logprobs)
         if lambd:
             cost += lambd / (2 * m) * sum(np.sum(np.square(parameters["W" + str(l)])) for l in range(1, L + 1))

@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 
 from ..data import Dataset
-from ..network import predict_proba
+from ..network import predict_proba, probabilities
 from ..report.formatting import percent_cell
 from ..report.palette import NEUTRAL, SPLIT_COLORS
 from ..settings import title
 from ..study import checkpoint_accuracies
 from ..training import TrainResult
-from .boundary import boundary_height, probability_colors
+from .boundary import boundary_height, region_colors
 from .curves import curve_domains
-from .field import field_axes, field_corners, field_image, pixel_centres, points_frame, points_layer
+from .field import Pair, field_corners, field_image, field_points, points_frame, points_layer, slice_title
 from .pictures import png_url
 
 # The replay's pictures: 80 pixels a side, stretched to the boundary's 200 (the probability is
@@ -46,18 +46,20 @@ REPLAY_SPACING = 16
 
 
 def replay_frame(result: TrainResult, dataset: Dataset, resolution: int = REPLAY_RESOLUTION,
-                 end: int | None = None) -> pd.DataFrame:
+                 end: int | None = None, pair: Pair | None = None) -> pd.DataFrame:
     """One row per checkpoint of ``result``: ``study.checkpoint_accuracies``' columns, ‖W_l‖ per
     layer (columns norm_W1, ...), the boundary as a PNG data URL (column url), and the slider's
     iterations that show it, from ``iteration`` up to, not including, ``until``: the next
     checkpoint's, or for the last one the slider's ``end`` (by default its own last iteration) + 1."""
-    points = pixel_centres(dataset, resolution).T
+    points = result.network_inputs(field_points(dataset, resolution, pair))
+    k = dataset.n_classes
     urls, norms = [], []
     for iteration in result.checkpoint_iterations:
         parameters = result.checkpoints[iteration]
-        levels = np.round(predict_proba(points, parameters) * REPLAY_LEVELS)
-        field = levels.reshape(resolution, resolution) / REPLAY_LEVELS
-        urls.append(png_url(probability_colors(field)))
+        # P(label 1) for two classes; P(class j) in a last axis for more, as the boundary paints them.
+        p = predict_proba(points, parameters) if k == 2 else probabilities(points, parameters).T
+        field = (np.round(p * REPLAY_LEVELS) / REPLAY_LEVELS).reshape(resolution, resolution, *p.shape[1:])
+        urls.append(png_url(region_colors(field, k)))
         norms.append({f"norm_{name}": float(np.linalg.norm(value)) for name, value in parameters.items()
                       if name.startswith("W")})
     frame = pd.concat([checkpoint_accuracies(result, dataset), pd.DataFrame(norms)], axis=1).assign(url=urls)
@@ -84,17 +86,16 @@ def replay_param(last: int, step: int) -> alt.Parameter:
 
 
 def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset: Dataset, norm_max: float,
-                  accuracy_domain, show_test: bool) -> alt.VConcatChart:
+                  accuracy_domain, show_test: bool, pair: Pair | None) -> alt.VConcatChart:
     shown = f"datum.iteration <= {ITERATION} && {ITERATION} < datum.until"
     # Each picture is sent once: the other layers get frames without the pictures.
-    pictures = frame[["iteration", "until", "url"]].assign(**field_corners(dataset))
+    pictures = frame[["iteration", "until", "url"]].assign(**field_corners(dataset, pair))
     steps = frame[["iteration", "until"]].assign(label=[
         f"iteration {i:,}:\ntrain {percent_cell(a)}, test {percent_cell(b)}"
         for i, a, b in zip(frame["iteration"], frame["train_accuracy"], frame["test_accuracy"])])
-    x_scale, y_scale = field_axes(dataset)
-    points = points_layer(points_frame(dataset, show_test, result), x_scale, y_scale, legend=False)
-    boundary = alt.layer(field_image(pictures, dataset).transform_filter(shown), points).properties(
-        width=REPLAY_WIDTH, height=boundary_height(dataset, REPLAY_WIDTH))
+    points = points_layer(points_frame(dataset, show_test, result, pair), dataset, pair, legend=False)
+    boundary = alt.layer(field_image(pictures, dataset, pair).transform_filter(shown), points).properties(
+        width=REPLAY_WIDTH, height=boundary_height(dataset, REPLAY_WIDTH, pair))
     # Two lines, no wider than the plot, so that three panels fit the page.
     label = alt.Chart(steps).mark_text(align="left", baseline="top", x=0, y=0, fontSize=12, lineBreak="\n",
                                        color=NEUTRAL).encode(
@@ -127,16 +128,20 @@ def _replay_panel(title: str, result: TrainResult, frame: pd.DataFrame, dataset:
                                                                                   fill="independent")
 
 
-def replay(results: Mapping[str, TrainResult], dataset: Dataset, show_test: bool = False) -> alt.ConcatChart:
+def replay(results: Mapping[str, TrainResult], dataset: Dataset, show_test: bool = False,
+           pair: Pair | None = None) -> alt.ConcatChart:
     """Per model, at the slider's iteration (its last checkpoint up to it): the boundary, train and
     test accuracy, and ‖W_l‖ per layer on one scale for all models, above the accuracy curves with
     the checkpoint marked; REPLAY_COLUMNS models to a row.  One slider drives every model, in the
-    browser."""
+    browser.  With more than two features, each boundary is the pair's slice, as the title says."""
     last = max(int(result.checkpoint_iterations[-1]) for result in results.values())
-    frames = {name: replay_frame(result, dataset, end=last) for name, result in results.items()}
+    frames = {name: replay_frame(result, dataset, end=last, pair=pair) for name, result in results.items()}
     norm_max = max(float(frame.filter(like="norm_").to_numpy().max()) for frame in frames.values())
     _, accuracy_domain = curve_domains(results.values())
-    panels = [_replay_panel(title(name), results[name], frame, dataset, norm_max, accuracy_domain, show_test)
+    panels = [_replay_panel(title(name), results[name], frame, dataset, norm_max, accuracy_domain, show_test, pair)
               for name, frame in frames.items()]
-    return alt.concat(*panels, columns=REPLAY_COLUMNS, spacing=REPLAY_SPACING).add_params(
+    chart = alt.concat(*panels, columns=REPLAY_COLUMNS, spacing=REPLAY_SPACING).add_params(
         replay_param(last, replay_steps(results)[0]))
+    said = slice_title(dataset, pair)
+    return chart.properties(title=alt.TitleParams(said.capitalize(), anchor="start", fontSize=12, fontWeight="normal",
+                                                  color=NEUTRAL)) if said else chart

@@ -13,7 +13,7 @@ from ..data import Dataset
 from ..network import dead_units, forward
 from ..report.palette import DROPPED_UNIT, UNIT_OUTPUT
 from ..training import TrainResult
-from .field import pixel_centres
+from .field import Pair, field_points
 from .pictures import color_rgb, png_url
 
 # A hidden unit's picture: UNIT_SIZE pixels a side (one pixel of output each), UNIT_COLUMNS to a
@@ -30,10 +30,12 @@ UNIT_DECADES = 2
 DROPPED_OPACITY = 0.35
 
 
-def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_RESOLUTION) -> list[np.ndarray]:
-    """Each hidden layer's outputs over a resolution × resolution grid of the field, shaped
-    (units, resolution, resolution), row 0 at the top, as ``probability_field`` lays it out."""
-    _, activations = forward(pixel_centres(dataset, resolution).T, result.parameters)
+def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_RESOLUTION,
+                 pair: Pair | None = None) -> list[np.ndarray]:
+    """Each hidden layer's outputs over a resolution × resolution grid of the field (the pair's
+    slice with more than two features), shaped (units, resolution, resolution), row 0 at the top,
+    as ``probability_field`` lays it out."""
+    _, activations = forward(result.network_inputs(field_points(dataset, resolution, pair)), result.parameters)
     return [A.reshape(-1, resolution, resolution) for A in activations[1:]]
 
 
@@ -67,14 +69,14 @@ def unit_name(layer: int, unit: int) -> str:
 
 
 def unit_frame(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None,
-               resolution: int = UNIT_RESOLUTION) -> pd.DataFrame:
+               resolution: int = UNIT_RESOLUTION, pair: Pair | None = None) -> pd.DataFrame:
     """One row per hidden unit: its name, its tile's header ("unit 2", with "dead" or "dropped" on
     a second line), layer, number, picture (a PNG data URL, transparent at 0, opaque at its layer's
     ``scale_max``), its largest output over the field, whether it is dead on the training points
     and whether ``mask`` drops it."""
-    dead = dead_units(result.fitted(dataset)[0].T, result.parameters)
+    dead = dead_units(result.network_inputs(result.fitted(dataset)[0]), result.parameters)
     rows = []
-    for l, outputs in enumerate(unit_outputs(result, dataset, resolution), start=1):
+    for l, outputs in enumerate(unit_outputs(result, dataset, resolution, pair), start=1):
         for j, output in enumerate(outputs):
             dropped = mask is not None and not bool(mask[l - 1][j])
             states = [state for state, shown in (("dead", dead[l - 1][j]), ("dropped", dropped)) if shown]
@@ -86,10 +88,10 @@ def unit_frame(result: TrainResult, dataset: Dataset, scale_max: Sequence[float]
     return pd.DataFrame(rows)
 
 
-def unit_scale_max(results: Iterable[TrainResult], dataset: Dataset) -> list[float]:
+def unit_scale_max(results: Iterable[TrainResult], dataset: Dataset, pair: Pair | None = None) -> list[float]:
     """Per hidden layer, its largest output over the field among these models: one colour scale
     for a layer in every model (the second layer's outputs run ten times larger than the first's)."""
-    per_model = [[float(outputs.max()) for outputs in unit_outputs(result, dataset)] for result in results]
+    per_model = [[float(outputs.max()) for outputs in unit_outputs(result, dataset, pair=pair)] for result in results]
     return [max(layer) for layer in zip(*per_model)]
 
 
@@ -132,9 +134,11 @@ def _unit_layer(frame: pd.DataFrame, layer: int, top: float) -> alt.FacetChart:
                       title=alt.TitleParams(f"Hidden layer {layer}: {len(rows)} units", anchor="start", fontSize=13))
 
 
-def hidden_units(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None) -> alt.VConcatChart:
-    """Each hidden unit's output over the field as a small picture, layer by layer, each layer
-    with its scale (shared by every model); a unit ``mask`` drops is faded and crossed out."""
-    frame = unit_frame(result, dataset, scale_max, mask)
+def hidden_units(result: TrainResult, dataset: Dataset, scale_max: Sequence[float], mask=None,
+                 pair: Pair | None = None) -> alt.VConcatChart:
+    """Each hidden unit's output over the field (the pair's slice with more than two features) as
+    a small picture, layer by layer, each layer with its scale (shared by every model); a unit
+    ``mask`` drops is faded and crossed out."""
+    frame = unit_frame(result, dataset, scale_max, mask, pair=pair)
     layers = [_unit_layer(frame, layer, top) for layer, top in enumerate(scale_max, start=1)]
     return alt.vconcat(*layers, spacing=16).resolve_scale(fill="independent").resolve_legend(fill="independent")

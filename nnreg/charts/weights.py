@@ -155,3 +155,66 @@ def norm_history(results: Mapping[str, TrainResult]) -> alt.Chart | alt.LayerCha
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("iteration:Q", title="kept iteration"),
                  alt.Tooltip("norm:Q", format=".2f")])
     return alt.layer(lines, points)
+
+
+# The Inputs view: a bar's thickness, and the room each feature's group of bars takes beyond them.
+INPUT_BAR = 9
+INPUT_GAP = 14
+# The bars' least height, so that two features still read as two groups.
+INPUT_PLOT = 140
+# ... and its largest: beyond about 40 features the bars thin out rather than the page growing, and
+# the axis names as many features as fit.
+INPUT_MAX_PLOT = 1600
+# A feature's name needs this many pixels of height to be written without overlapping the next.
+INPUT_ROW_MIN = 12
+# The x axis, its title and a legend of two rows below the bars, in pixels.
+INPUT_FRAME = 120
+
+
+def _input_label(name: str, dropped: int) -> str:
+    """A model's name in the Inputs legend, with the features it dropped counted when it has any."""
+    return title(name) + (f" · drops {dropped}" if dropped else "")
+
+
+def input_norms_frame(results: Mapping[str, TrainResult], feature_names) -> pd.DataFrame:
+    """Columns model, feature, order (the feature's column), norm, dropped and label: for every
+    feature j, each model's first-layer weight norm ‖W1[:, j]‖, the size of everything the network
+    takes from it; dropped when every weight from it is exactly 0 (L1's proximal steps put them
+    there); label, the model's name in the legend (``_input_label``)."""
+    rows = []
+    for name, result in results.items():
+        norms = np.linalg.norm(result.parameters["W1"], axis=0)
+        label = _input_label(name, int(np.sum(norms == 0)))
+        rows += [{"model": title(name), "feature": str(feature), "order": j, "norm": float(norm),
+                  "dropped": bool(norm == 0), "label": label}
+                 for j, (feature, norm) in enumerate(zip(feature_names, norms))]
+    return pd.DataFrame(rows, columns=["model", "feature", "order", "norm", "dropped", "label"])
+
+
+def input_norms(results: Mapping[str, TrainResult], feature_names) -> alt.Chart:
+    """‖W1[:, j]‖ per feature (one row of bars each, in the data's column order), a bar per model in
+    its colour; the legend counts the features each model dropped (``input_norms_frame``), whose
+    bars are empty."""
+    frame = input_norms_frame(results, feature_names)
+    labels = list(frame["label"].unique())
+    colors = model_colors(results)
+    color = alt.Color("label:N", scale=alt.Scale(domain=labels, range=list(colors.values())), title="model",
+                      legend=_model_legend(labels))
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("norm:Q", title="‖W1[:, j]‖, the first layer's weights from the feature"),
+        y=alt.Y("feature:N", sort=[str(feature) for feature in feature_names], title=None,
+                axis=alt.Axis(labelLimit=200, labelOverlap=len(feature_names) * INPUT_ROW_MIN > INPUT_MAX_PLOT)),
+        yOffset=alt.YOffset("label:N", sort=labels), color=color,
+        tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("model:N"),
+                 alt.Tooltip("norm:Q", title="‖W1[:, j]‖", format=".3f"),
+                 alt.Tooltip("dropped:N", title="every weight exactly 0")],
+    )
+
+
+def input_norms_height(results: Mapping[str, TrainResult], n_features: int) -> int:
+    """The Inputs chart's height on the page, its axis and legend included: INPUT_BAR pixels a bar
+    and INPUT_GAP between features, plus the room ``model_chart_height`` gives a weight chart's
+    axis and legend.  Streamlit draws a chart of named rows at the height it is given (its own
+    "content" height flattens them into one)."""
+    plot = min(INPUT_MAX_PLOT, max(INPUT_PLOT, n_features * (len(results) * INPUT_BAR + INPUT_GAP)))
+    return model_chart_height(list(results), plot + INPUT_FRAME)

@@ -45,6 +45,9 @@ CACHED_RERUNS = 6
 BATCH_LAMBDS = 20
 BATCH_SEEDS = 5
 QUICK_ITERATIONS = 300
+# Issue 23's tables: many features, and several classes.
+TABLES = ("breast_cancer", "iris")
+TABLE_SPEEDUP = 20.0
 
 
 def _tools():
@@ -59,14 +62,43 @@ def _tools():
     return tools
 
 
-def _course_seconds(dataset, settings: Settings) -> float:
-    X, Y = dataset.train_X.T, dataset.train_Y.reshape(1, -1).astype(float)
-    parameters = network.initialize_parameters(settings.layer_sizes, settings.seed)
+def _course_seconds(dataset, settings: Settings, X=None) -> float:
+    """The course-style loop's time for one model on the training points, or on ``X`` (the network's
+    inputs, standardized as the model's were)."""
+    X = dataset.train_X.T if X is None else X
+    Y = dataset.train_Y.reshape(1, -1).astype(float)
+    parameters = network.initialize_parameters(training.layer_sizes(settings, dataset), settings.seed)
     start = time.perf_counter()
     # Saturated sigmoids make log(0) in the notebook's cost; it sums around them with nansum.
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         _tools().baseline.course_style_loop(X, Y, parameters, settings)
     return time.perf_counter() - start
+
+
+def flops_per_update(sizes, m: int) -> int:
+    """The floating-point operations of one full-batch update that no implementation avoids: the
+    products W_l·A_{l-1} forward, dZ_l·A_{l-1}ᵀ and W_lᵀ·dZ_l backward (the last not for layer 1),
+    two operations (a multiply and an add) per term."""
+    products = sum(sizes[l] * sizes[l - 1] * m * (3 if l > 1 else 2) for l in range(1, len(sizes)))
+    return 2 * products
+
+
+_PEAK_PROBE = """
+import json, time
+import numpy as np
+a = np.random.default_rng(0).random((1500, 1500))
+a @ a
+best = min((lambda start: (a @ a, time.perf_counter() - start)[1])(time.perf_counter()) for _ in range(3))
+print(json.dumps(2 * 1500**3 / best))
+"""
+
+
+def _one_core_flops() -> float:
+    """The floating-point operations per second one core reaches in NumPy's matrix product (BLAS on
+    one thread, in a fresh process): what the best loop on one core can hope for."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", _PEAK_PROBE], env=env, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def _best(repeats: int, run) -> float:
@@ -99,6 +131,32 @@ def _jit_probe(cache_dir: str) -> dict:
     done = subprocess.run([sys.executable, "-c", _JIT_PROBE], env=env, capture_output=True, text=True,
                           check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _table_figures(study: dict[str, Settings], repeats: int, judge, peak: float) -> list[dict]:
+    """The course's three models on each of ``TABLES``, standardized as the page and ``train`` do,
+    each against the course-style loop on the same standardized points.  No loop on one core does
+    a model's arithmetic faster than one core's matrix product (``peak`` operations a second), which
+    bounds the ratio any loop could reach."""
+    figures = []
+    for name in TABLES:
+        dataset = data.load_dataset(name)
+        m = len(dataset.train_Y)
+        courses = {}
+        for model, settings in study.items():
+            fast = _best(repeats, lambda s=settings: training.train(dataset, s, engine="numba"))
+            result = training.train(dataset, settings, engine="numba")
+            course = courses[model] = _course_seconds(dataset, settings, result.network_inputs(dataset.train_X))
+            figures.append(_row(f"table '{name}' ({m} points, {dataset.n_features} features, {dataset.n_classes} "
+                                f"classes): model '{model}'", fast, "s", course, "course-style NumPy loop",
+                                course / fast, f">= {TABLE_SPEEDUP:g}x", judge(course / fast >= TABLE_SPEEDUP)))
+        sizes = training.layer_sizes(study["none"], dataset)
+        flops = flops_per_update(sizes, m)
+        least = flops * study["none"].num_iterations / peak
+        figures.append(_row(f"  '{name}': the ratio no one-core loop can pass ({flops:,} flop an update, "
+                            f"{'-'.join(map(str, sizes))} network, at one core's matrix-product rate)",
+                            courses["none"] / least, "x"))
+    return figures
 
 
 def _row(figure, value, unit, baseline=None, baseline_label="", ratio=None, target="", passed=None):
@@ -208,6 +266,9 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
              judge(warm["cache_hits"] > 0 and warm["cache_misses"] == 0)),
         _row("  importing nnreg.engines.compiled (numba included)", warm["import_seconds"], "s"),
     ]
+    peak = _one_core_flops()
+    figures += _table_figures(study, repeats, judge, peak)
+    figures.append(_row("one core's matrix product (NumPy, one BLAS thread, 1500 x 1500)", peak / 1e9, "GFLOP/s"))
     not_measured = None
     if dashboard and not quick:
         not_measured = _tools().browser.missing_tools()

@@ -8,26 +8,40 @@ import json
 
 import numpy as np
 
-from .. import data, limits
+from .. import limits
 from ..report.formatting import percent_cell
 from ..report.outcomes import training_problem
-from ..report.table import accuracy_table, table_text
+from ..report.table import accuracy_table, baseline_note, imbalance_warning, standardized_note, table_text
 from ..report.titles import model_title
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
 from ..specs import DEFAULT_SPECS, SPEC_KEYS, parse_specs, spec_settings
 from ..study import run_study, study_models, summary_table
 from ..training import TRAINED
-from .arguments import add_data, layers_argument, number_argument, seeds_argument
+from .arguments import add_data, data_lines, layers_argument, load_data, number_argument, seeds_argument
 
 
-def print_table(results, titles=None) -> None:
-    """The page's accuracy table as text, then what its marks say: what ``reproduce`` and
-    ``compare`` both print (``titles`` as ``accuracy_table`` takes them)."""
+def print_table(results, dataset, titles=None) -> None:
+    """The page's accuracy table on ``dataset`` as text, then what its marks say, the
+    majority-class baseline and any imbalance warning: what ``reproduce`` and ``compare`` both
+    print (``titles`` as ``accuracy_table`` takes them)."""
     first = next(iter(results))
     several = any(len(runs) > 1 for runs in results.values())
-    print(table_text(accuracy_table(results, titles)))
+    table = accuracy_table(results, titles, dataset)
+    print(table_text(table))
     print("* the best test accuracy" + (f"; test change against {title(first)}, within noise when at most the "
                                         "larger of their standard deviations" if several else ""))
+    for line in (standardized_note(table), baseline_note(dataset), imbalance_warning(dataset)):
+        if line:
+            print(line)
+
+
+def scaling_text(results) -> str:
+    """Whether the models standardized their inputs (``TrainResult.input_mean``), for the line
+    that opens the output: "inputs standardized", "inputs not standardized", or which models did."""
+    on = [title(name) for name, runs in results.items() if runs[0].input_mean is not None]
+    if not on or len(on) == len(results):
+        return "inputs " + ("standardized" if on else "not standardized")
+    return f"inputs standardized for {', '.join(on)} only"
 
 
 def model_notes(results) -> list[str]:
@@ -58,7 +72,7 @@ def model_notes(results) -> list[str]:
 
 
 def _reproduce(args) -> None:
-    dataset = data.load_dataset(args.data)
+    dataset = load_data(args)
     models = study_models(_shared_settings(args), lambd=args.lambd, keep_prob=args.keep_prob, l1=args.l1,
                           early_stopping=args.early_stopping)
     results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
@@ -67,17 +81,20 @@ def _reproduce(args) -> None:
         fitted = results["none"][0].train_size
         print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points"
               + (f" ({fitted} fitted: train_fraction {args.train_fraction:g})" if args.train_fraction < 1 else "")
-              + f"; {args.dropout_mask} dropout masks; {seeds}")
-        print_table(results)
+              + f"; {args.dropout_mask} dropout masks; {seeds}; {scaling_text(results)}")
+        for line in data_lines(dataset):
+            print(line)
+        print_table(results, dataset)
         for line in model_notes(results):
             print(line)
         return
-    print(json.dumps(study_json(dataset, results, summary_table(results), args.seeds), indent=2))
+    print(json.dumps(study_json(dataset, results, summary_table(results, dataset), args.seeds), indent=2))
 
 
 def study_json(dataset, results, table, seeds, specs=None) -> dict:
-    """A study's results as ``--json`` prints them: per model its settings, accuracies, and per
-    run (several seeds) or its counts (one run); with ``specs``, each model's spec too."""
+    """A study's results as ``--json`` prints them: the data's name, fingerprint, features, classes
+    and notes; per model its settings, accuracies, and per run (several seeds) or its counts (one
+    run); with ``specs``, each model's spec too."""
     models = []
     for row in table.itertuples():
         runs = results[row.name]
@@ -111,7 +128,8 @@ def study_json(dataset, results, table, seeds, specs=None) -> dict:
             if only.settings.l1 > 0:
                 entry.update(zero_weights=only.zero_weights()[0], weights=only.zero_weights()[1])
         models.append(entry)
-    return {"dataset": dataset.name, "fingerprint": dataset.fingerprint, "models": models}
+    return {"dataset": dataset.name, "fingerprint": dataset.fingerprint, "features": list(dataset.feature_names),
+            "classes": list(dataset.class_names), "notes": list(dataset.notes), "models": models}
 
 
 def _shared_settings(args) -> Settings:
@@ -121,18 +139,20 @@ def _shared_settings(args) -> Settings:
 
 def _compare(args) -> None:
     specs = parse_specs(args.model or DEFAULT_SPECS)
-    dataset = data.load_dataset(args.data)
+    dataset = load_data(args)
     models = spec_settings(specs, _shared_settings(args))
     results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
     if args.json:
-        print(json.dumps(study_json(dataset, results, summary_table(results), args.seeds,
+        print(json.dumps(study_json(dataset, results, summary_table(results, dataset), args.seeds,
                                     {spec.name: spec for spec in specs}), indent=2))
         return
     titles = {spec.name: model_title(spec, models[spec.name]) for spec in specs}
     seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
     print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
-          f"{args.dropout_mask} dropout masks; {seeds}")
-    print_table(results, titles)
+          f"{args.dropout_mask} dropout masks; {seeds}; {scaling_text(results)}")
+    for line in data_lines(dataset):
+        print(line)
+    print_table(results, dataset, titles)
     for line in model_notes(results):
         print(line)
 

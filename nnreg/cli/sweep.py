@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 import sys
 
-from .. import data
 from ..limits import LAYERS_HELP, RANGES, parse_number
 from ..report.formatting import interval_text, mean_std, plural, text_table
 from ..sweeps import (DEFAULTS, GRID_FIELDS, WITHIN_NOISE, check_results_path, check_train_fractions, choice_note,
                      comparison, curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request,
                      summarize, sweep, untrained, write_results)
-from .arguments import add_data
+from .arguments import add_data, data_lines, load_data
 
 # Each field of a sweep request by the flag that sets it, for messages.
 FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden": "--hidden",
@@ -82,7 +81,7 @@ def _run(args) -> None:
         local_cluster = parse_number(args.local_cluster, "--local-cluster", whole=True)
     if args.out is not None:
         check_results_path(args.out)
-    dataset = data.load_dataset(args.data)
+    dataset = load_data(args)
     mask = dev_mask(dataset, dev_fraction)
     check_train_fractions(dataset, request.train_fractions, mask, FLAGS["train_fraction"])
     show_progress = sys.stderr.isatty()
@@ -106,6 +105,8 @@ def _run(args) -> None:
     print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({int(mask.sum())} of them held out "
           f"as dev), {len(dataset.test_Y)} test points; {fractions}{sizes} x {seeds} seed(s), "
           f"{base.num_iterations:,} iterations")
+    for line in data_lines(dataset):
+        print(line)
     if request.curve:
         _report_curve(result, seeds)
     else:

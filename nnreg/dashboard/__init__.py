@@ -19,8 +19,9 @@ starts), and two components of the browser's side, ``player`` (the replay's play
 """
 
 from ..report.outcomes import training_problem
-from ..report.table import (PERCENT_COLUMNS, accuracy_change, accuracy_table, change_in_points, comparable,
-                            outcome_note, shown_table, style_table, table_csv, table_text)
+from ..report.table import (IMBALANCE, PERCENT_COLUMNS, accuracy_change, accuracy_table, baseline_note,
+                            change_in_points, comparable, imbalance_warning, majority_class, outcome_note, shown_table,
+                            standardized_note, style_table, table_csv, table_text)
 from ..report.titles import model_strength, model_title
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ModelCache, result_bytes, warm_up_in_background
 from .captions import (change_help, curves_notice, data_notice, dropout_note, masks_caption, masks_notice, math_notice,
@@ -28,25 +29,27 @@ from .captions import (change_help, curves_notice, data_notice, dropout_note, ma
                        table_caption, units_notice, weight_decay_caption, weights_notice)
 from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, RENAMED_VIEWS, UPLOAD, UPLOAD_HELP,
                        UPLOAD_TYPES, VIEWS, Control,
-                       check_query_params, dataset_choices, load_choice, parse_value, shown_value, typed_problem,
-                       widget_value)
+                       check_query_params, dataset_choices, load_choice, parse_value, shown_value, table_words,
+                       typed_problem, widget_value)
 from .downloads import read_settings, settings_json, weights_npz
 from .latex import dropout_latex, early_stopping_latex, l1_latex, l2_latex
 from .layout import models_per_row
-from .lessons import LESSONS, Lesson, lessons_markdown
+from .lessons import COURSE_VIEWS, LESSONS, Lesson, lessons_markdown, views_for
 from .models import (EDITOR_COLUMNS, LEGACY_KEYS, data_problem, default_runs, default_values, edited_frame, first_using,
                      frame_specs, legacy_specs, model_settings, seed_runs, shared_settings, specs_frame)
 
 __all__ = [
-    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "Control", "EDITOR_COLUMNS", "LEGACY_KEYS",
-    "LESSONS", "Lesson", "ModelCache", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS", "RENAMED_VIEWS", "UPLOAD", "UPLOAD_HELP", "UPLOAD_TYPES", "VIEWS",
-    "accuracy_change", "accuracy_table", "change_help", "change_in_points", "check_query_params", "comparable", "curves_notice",
-    "data_notice", "data_problem", "dataset_choices", "default_runs", "default_values", "dropout_latex",
-    "dropout_note", "early_stopping_latex", "edited_frame", "first_using", "frame_specs", "l1_latex", "l2_latex",
-    "legacy_specs", "lessons_markdown", "load_choice", "masks_caption", "masks_notice", "math_notice", "model_settings",
-    "model_strength", "model_title", "models_per_row", "network_caption", "network_notice", "outcome_note",
-    "parse_value", "points_caption", "read_settings", "replay_caption", "replay_notice", "result_bytes",
-    "seed_runs", "settings_json", "shared_settings", "shown_table", "shown_value", "specs_frame", "style_table",
-    "table_caption", "table_csv", "table_text", "training_problem", "typed_problem", "units_caption", "units_notice",
+    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "COURSE_VIEWS", "Control", "EDITOR_COLUMNS",
+    "IMBALANCE", "LEGACY_KEYS", "LESSONS", "Lesson", "ModelCache", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS",
+    "RENAMED_VIEWS", "UPLOAD", "UPLOAD_HELP", "UPLOAD_TYPES", "VIEWS", "accuracy_change", "accuracy_table",
+    "baseline_note", "change_help", "change_in_points", "check_query_params", "comparable",
+    "curves_notice", "data_notice", "data_problem", "dataset_choices", "default_runs", "default_values",
+    "dropout_latex", "dropout_note", "early_stopping_latex", "edited_frame", "first_using", "frame_specs",
+    "imbalance_warning", "l1_latex", "l2_latex", "legacy_specs", "lessons_markdown", "load_choice", "majority_class",
+    "masks_caption", "masks_notice", "math_notice", "model_settings", "model_strength", "model_title", "models_per_row",
+    "network_caption", "network_notice", "outcome_note", "parse_value", "points_caption", "read_settings",
+    "replay_caption", "replay_notice", "result_bytes", "seed_runs", "settings_json", "shared_settings", "shown_table",
+    "shown_value", "specs_frame", "standardized_note", "style_table", "table_caption", "table_csv", "table_text",
+    "table_words", "training_problem", "typed_problem", "units_caption", "units_notice", "views_for",
     "warm_up_in_background", "weight_decay_caption", "weights_notice", "weights_npz", "widget_value",
 ]

@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from .. import network
-from ..charts import largest_weight
+from .. import data, network
+from ..charts import axis_titles, equal_aspect, largest_weight
 from ..report.formatting import mean_std, percent_cell, points
 from ..report.table import outcome_note
 from ..settings import title
@@ -17,7 +17,7 @@ from ..training import TRAINED, TrainResult
 from ..study import STUDY
 from .models import first_using
 from .latex import (DECAY_DIGITS, decay_factor, dropout_latex, early_stopping_latex, l1_latex, l2_latex,
-                    latex_number)
+                    latex_number, softmax_latex)
 
 
 def _change(before: float, after: float) -> str:
@@ -145,7 +145,7 @@ def dropout_note(result: TrainResult, dataset) -> str:
         note = ("Each step trains a new randomly thinned network, so its objective (dashed) is "
                 + ("noisy" if winding > SMOOTH else "a different function at each step") + f": {shape}. ")
     train_X, train_Y = result.fitted(dataset)
-    final_cost = network.compute_cost(train_X.T, train_Y.reshape(1, -1), result.parameters)
+    final_cost = network.compute_cost(result.network_inputs(train_X), train_Y.reshape(1, -1), result.parameters)
     lowest, best = int(np.argmin(cost)), int(np.argmax(history["test_accuracy"].to_numpy()))
     note += (f"The model that predicts is the full network (solid lines), never trained as such. The final model "
              f"(iteration {kept_iteration(result):,}) has a train cost of {final_cost:.3f}, the curve's lowest being "
@@ -196,7 +196,7 @@ def _mean_std(row) -> str:
 def units_caption(result: TrainResult, train_X, mask=None) -> str:
     """How many hidden units are dead on the training points (rows of ``train_X``), and what the
     sampled dropout ``mask`` keeps."""
-    dead = network.dead_units(train_X.T, result.parameters)
+    dead = network.dead_units(result.network_inputs(train_X), result.parameters)
     count, units = int(sum(d.sum() for d in dead)), int(sum(d.size for d in dead))
     caption = (f"{count} of {units} hidden units {'is' if count == 1 else 'are'} dead: zero on every training point."
                if count else f"None of the {units} hidden units is dead: each is active on some training point.")
@@ -343,7 +343,7 @@ def units_notice(results: Mapping[str, TrainResult], dataset) -> str:
     """The hidden units' sentence: how many units each model leaves dead on the points it fitted."""
     counts = []
     for name, result in results.items():
-        dead = network.dead_units(result.fitted(dataset)[0].T, result.parameters)
+        dead = network.dead_units(result.network_inputs(result.fitted(dataset)[0]), result.parameters)
         counts.append(f"{int(sum(d.sum() for d in dead))} of {sum(d.size for d in dead)} in {title(name)}")
     return ("Look for the units marked dead, zero on every training point, which no gradient reaches again: "
             + _listed(counts) + ".")
@@ -356,17 +356,68 @@ def masks_notice(summary, single: TrainResult) -> str:
             f"{int(summary.loc['fixed', 'runs'])} runs of each row.")
 
 
-def data_notice(dataset, show_test: bool) -> str:
-    """The data view's sentence: the points and each label's count in each split, at equal aspect."""
+def data_notice(dataset, show_test: bool, pair=None) -> str:
+    """The data view's sentence: the points and each class's count in each split; on the course's
+    kind of data (labels 0 and 1) at equal aspect, on a table the two features drawn."""
+    course = data.course_layout(dataset)
+
     def labels(Y) -> str:
-        ones = int(np.sum(Y == 1))
-        return f"{ones} label 1, {len(Y) - ones} label 0"
+        if course:
+            ones = int(np.sum(Y == 1))
+            return f"{ones} label 1, {len(Y) - ones} label 0"
+        return ", ".join(f"{int(np.sum(Y == code))} {name}" for code, name in enumerate(dataset.class_names))
 
     test = (f"{len(dataset.test_Y)} test points (triangles: {labels(dataset.test_Y)})" if show_test else
             f"none of the {len(dataset.test_Y)} test points ({labels(dataset.test_Y)}; Show test points draws them)")
-    return (f"The field alone, before any model: {len(dataset.train_Y)} training points (circles: "
-            f"{labels(dataset.train_Y)}) and {test}, at equal aspect, a unit of x1 as long as a unit of x2, so the "
-            "shapes a model must learn are drawn true.")
+    points = (f"The field alone, before any model: {len(dataset.train_Y)} training points (circles: "
+              f"{labels(dataset.train_Y)}) and {test}")
+    if equal_aspect(dataset):
+        return points + ", at equal aspect, a unit of x1 as long as a unit of x2, so the shapes a model must learn are drawn true."
+    across, up = axis_titles(dataset, pair)
+    if dataset.n_features == 1:
+        return points + f", drawn by {across} both across and up, its only feature."
+    others = dataset.n_features - 2
+    return (points + f", drawn by {across} across and {up} up"
+            + (f"; the other {others} {'feature is' if others == 1 else 'features are'} not drawn." if others > 0 else "."))
+
+
+# The dropped features an Inputs sentence names before counting the rest.
+NAMED_FEATURES = 6
+
+
+def inputs_notice(results: Mapping[str, TrainResult], feature_names) -> str:
+    """The Inputs view's sentence, from each model's first-layer weights from each feature,
+    ‖W1[:, j]‖: the feature the first model weighs most, for how many features each other model's
+    norm is smaller than the first's, and how many features each model dropped (every weight from
+    them exactly 0, as only L1 does), naming them."""
+    trained, failed = _trained(results)
+    if not trained:
+        return "Every model diverged: there are no trained weights to read."
+    norms = {name: np.linalg.norm(result.parameters["W1"], axis=0) for name, result in trained.items()}
+    first = next(iter(norms))
+    count = len(feature_names)
+    top = int(np.argmax(norms[first]))
+    parts = [f"{title(first)} weighs {feature_names[top]} most (‖W1[:, j]‖ = {norms[first][top]:.2f})"]
+    others = [(name, int(np.sum(norm < norms[first]))) for name, norm in norms.items() if name != first]
+    if others:
+        # "against it, L2's norm is smaller for 4 of the 4 features and L1's for 3".
+        parts.append("against it, " + _listed([f"{title(name)}'s norm is smaller for {n} of the {count} features"
+                                               if index == 0 else f"{title(name)}'s for {n}"
+                                               for index, (name, n) in enumerate(others)]))
+    dropped, any_dropped = [], False
+    for name, norm in norms.items():
+        zeros = [str(feature_names[j]) for j in np.flatnonzero(norm == 0)]
+        any_dropped |= bool(zeros)
+        if zeros or trained[name].settings.l1 > 0:
+            # At most NAMED_FEATURES named, the rest counted.
+            shown = zeros if len(zeros) <= NAMED_FEATURES else [*zeros[:NAMED_FEATURES - 1],
+                                                               f"{len(zeros) - NAMED_FEATURES + 1} more"]
+            dropped.append(f"{title(name)} drops {len(zeros) or 'none'} of {count}"
+                           + (f" ({_listed(shown)})" if zeros else ""))
+    if not dropped:
+        dropped = ["no model drops a feature: only L1 sets every weight from one to exactly 0"]
+    parts.append(_listed(dropped) + (", every weight from a dropped feature exactly 0" if any_dropped else ""))
+    return "Read which features each model listens to: " + "; ".join(parts) + f"{failed}."
 
 
 def math_notice(lambd: float, m: int, learning_rate: float, num_iterations: int) -> str:
@@ -405,13 +456,16 @@ def mask_runs_legend(name: str | None, keep_prob: float, single_seed: int) -> st
             "of masks drawn once, as the notebook did; fresh: new masks at every iteration, dropout seed = init seed.")
 
 
-def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: str) -> list[tuple[str, list[str]]]:
+def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: str,
+                  dataset=None) -> list[tuple[str, list[str]]]:
     """The math view as (text, LaTeX lines) sections: each regularizer with the numbers of the
     first model that uses it, else the course's (``models``: settings by name; ``first``: a run
-    of each)."""
+    of each); with three classes or more (``dataset``'s), first the softmax output and its
+    cross-entropy, with the first model's cost on the points it fitted."""
     l2, dropout, l1 = ((first_using(models, field) or (None,))[0] for field in ("lambd", "keep_prob", "l1"))
     lambd = models[l2].lambd if l2 else STUDY["l2"].lambd
     keep_prob = models[dropout].keep_prob if dropout else STUDY["dropout"].keep_prob
+    classes = dataset.n_classes if dataset is not None else 2
     # m in the formulas: the points a model fits.
     shown = first[l2 or baseline]
     m, alpha = shown.train_size, shown.settings.learning_rate
@@ -420,11 +474,24 @@ def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: s
         (math_notice(lambd, m, alpha, shown.settings.num_iterations), []),
         (f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent also shrinks every "
          f"weight a little at each step (λ = {lambd:g}{'' if l2 else course}, m = {m} training points, α = "
-         f"{alpha:g}). Biases are not regularized.", l2_latex(lambd, m, alpha)),
+         f"{alpha:g}). Biases are not regularized.", l2_latex(lambd, m, alpha, classes)),
         (f"**Inverted dropout** keeps each hidden unit with probability keep_prob = {keep_prob:g}"
          f"{'' if dropout else course} at every training step and scales the kept ones up, so their expected value "
          "is unchanged and prediction uses the full network as is. The input and output layers are never dropped.",
          dropout_latex(keep_prob))]
+    if classes > 2:
+        reference = first[baseline]
+        train_X, train_Y = reference.fitted(dataset)
+        cost = network.cross_entropy(network.forward(reference.network_inputs(train_X), reference.parameters)[0],
+                                     train_Y.reshape(1, -1))
+        sections.insert(1, (
+            f"**Softmax output.** With {classes} classes ({_listed([str(name) for name in dataset.class_names])}) the "
+            f"network ends in {classes} units, one a class, and softmax turns their values into probabilities that sum "
+            f"to 1; the cost is the multi-class cross-entropy, the mean of −log P(the point's class). "
+            f"{title(baseline)}'s final model has a cross-entropy of ${latex_number(cost)}$ on its {len(train_Y)} "
+            "training points "
+            "(the penalties come on top). Two classes keep the course's single sigmoid unit.",
+            softmax_latex(classes, len(train_Y), cost)))
     if l1:
         result = first[l1]
         sections.append((

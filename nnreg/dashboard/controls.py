@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import data
 from ..limits import LAYERS_HELP, RANGES, Range, format_layers, format_number, parse_flag, parse_layers, read
+from ..report.formatting import plural
 from ..settings import DROPOUT_MASKS, Settings
 
 
@@ -51,8 +53,8 @@ class Control:
 # The study page's deeper views, one tab each, the first open on a first visit.
 # The masks view asks the course's question ("is dropout's 95 % real?") of whatever data is shown,
 # with that data's own numbers, so its label names no number.
-VIEWS = ("Weight decay", "The network", "Learning curves", "Training replay", "Hidden units", "One dropout run or many?",
-         "The data alone", "The math")
+VIEWS = ("Weight decay", "The network", "Inputs", "Learning curves", "Training replay", "Hidden units",
+         "One dropout run or many?", "The data alone", "The math")
 # Views renamed since links were shared: an old link opens the view under its new name.
 RENAMED_VIEWS = {"Is dropout's 95 % real?": "One dropout run or many?"}
 
@@ -60,13 +62,20 @@ RENAMED_VIEWS = {"Is dropout's 95 % real?": "One dropout run or many?"}
 # is bounded by limits.BUDGET, checked before anything trains.
 CONTROLS: dict[str, Control] = {
     "data": Control(data.BUILTIN, label="Dataset",
-                    help_text="The built-in football field, a synthetic set, a file in data/, or your own .csv, .mat or "
-                         ".npz file."),
+                    help_text="The built-in football field, a synthetic set, a real table (breast_cancer, iris, "
+                              "wine), a file in data/, or your own .csv, .parquet, .mat or .npz file."),
     "n_points": Control(400, RANGES["n_points"], label="Number of points",
                         help_text="Split half and half into train and test."),
     "noise": Control(0.1, RANGES["noise"], 0.01, label="Noise",
                      help_text="Jitter added to every point: more noise, more to overfit."),
     "data_seed": Control(0, RANGES["data_seed"], label="Data seed"),
+    # How an uploaded table is read (its label and split columns are chosen from its header).
+    "test_fraction": Control(data.TEST_FRACTION, RANGES["test_fraction"], 0.05, label="Test share",
+                             help_text="Without a split column, this seeded, stratified share of the rows (the same "
+                                       "share of each class) is held out as the test points."),
+    "drop_missing": Control(False, label="Drop rows with missing values",
+                            help_text="Off, a table with an empty cell is refused, naming its columns; on, those rows "
+                                      "are left out and the notes under the data say how many."),
     "train_fraction": Control(COURSE.train_fraction, RANGES["train_fraction"], 0.05,
                               label="Share of training points used",
                               help_text="More data is a regularizer too: every model trains on this seeded, stratified "
@@ -103,9 +112,26 @@ CONTROLS: dict[str, Control] = {
     "view": Control(VIEWS[0], options=VIEWS, fallback="The page opens the default view, {}."),
 }
 # What an uploaded data file may be, and how its columns or arrays are named.
-UPLOAD_TYPES = ("csv", "mat", "npz")
-UPLOAD_HELP = ("CSV with columns x1, x2, y and optionally split (train/test); .mat or .npz with arrays X, y, Xval, "
-               "yval as in the course.")
+UPLOAD_TYPES = ("csv", "parquet", "mat", "npz")
+UPLOAD_HELP = ("A CSV or Parquet table with a header row: choose its label column below it; every other column is a "
+               "feature (a text column of at most 20 values is one-hot encoded); a split column (train/test) says "
+               "which rows are test points, else a stratified share is held out. Or a .mat or .npz file with arrays "
+               "X, y, Xval, yval as in the course.")
+# The split column's choice when the table has none.
+NO_SPLIT = "(none)"
+# The controls that, with the menu's choice, say which data the models train on and how it is read.
+DATA_CONTROLS = ("n_points", "noise", "data_seed", "test_fraction", "drop_missing")
+
+
+class Upload(NamedTuple):
+    """An uploaded file, and for a table (a header row) the label and split columns chosen."""
+
+    content: bytes
+    name: str
+    label: str | None = None
+    split: str | None = None
+
+
 # The controls typed as text, numbers included: a number field would turn "1e9" into 1 and "1,5"
 # into 15 in the browser, before the page could say what was typed.
 TYPED = ("n_points", "data_seed", "learning_rate", "num_iterations", "layers", "seed", "n_seeds")
@@ -188,6 +214,14 @@ def typed_problem(key: str, label: str, text, used, choices: list[str]) -> str |
         typed = "an empty field" if text is None or str(text).strip() == "" else f"`{str(text).strip()}`"
         return f"{label}: {typed} was not used: {error}. The models use {shown_value(key, used)}."
     return None
+
+
+def table_words(dataset: data.Dataset) -> str:
+    """What a dataset's caption adds about its columns: nothing for the course's layout (x1, x2,
+    labels 0 and 1), else "; 4 features, classes setosa, versicolor, virginica"."""
+    if data.course_layout(dataset):
+        return ""
+    return f"; {plural(dataset.n_features, 'feature')}, classes {', '.join(dataset.class_names)}"
 
 
 def load_choice(choice: str, n_points: int, noise: float, data_seed: int) -> data.Dataset:

@@ -17,9 +17,12 @@ from .models import seed_runs
 
 
 def weights_npz(result: TrainResult) -> bytes:
-    """The model's parameters under the course's names (W1, b1, ...), as .npz file content."""
+    """The model's parameters under the course's names (W1, b1, ...), as .npz file content; with
+    standardized inputs also ``input_mean`` and ``input_scale``, which a raw point x goes through
+    first: W1 @ ((x - input_mean) / input_scale) + b1."""
     buffer = io.BytesIO()
-    np.savez(buffer, **result.parameters)
+    scaling = {} if result.input_mean is None else {"input_mean": result.input_mean, "input_scale": result.input_scale}
+    np.savez(buffer, **result.parameters, **scaling)
     return buffer.getvalue()
 
 

@@ -30,10 +30,13 @@ UNDERBRACE_END = r"\,"
 DECAY_DIGITS = 6
 
 
-def l2_latex(lambd: float, m: int, learning_rate: float) -> list[str]:
-    """The L2 cost, its gradient term and the decay it causes, with this run's λ, m and α."""
+def l2_latex(lambd: float, m: int, learning_rate: float, n_classes: int = 2) -> list[str]:
+    """The L2 cost, its gradient term and the decay it causes, with this run's λ, m and α; the
+    course's binary cross-entropy written out for two classes, named for more (``softmax_latex``)."""
+    cross_entropy = (r"-\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + (1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big)"
+                     if n_classes == 2 else r"J_{\text{cross-entropy}}")
     return [
-        r"J = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + (1-y^{(i)})\log\big(1-a^{[L](i)}\big)\Big)"
+        rf"J = {cross_entropy}"
         r" + \underbrace{\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2}_{\text{L2 penalty}}" + UNDERBRACE_END,
         rf"\frac{{\lambda}}{{2m}} = \frac{{{lambd:g}}}{{2 \cdot {m}}} = {latex_number(lambd / (2 * m))}",
         r"dW^{[l]} = \underbrace{\frac{1}{m}\,dZ^{[l]}A^{[l-1]\top}}_{\text{backprop}} + \frac{\lambda}{m}W^{[l]}",
@@ -72,4 +75,15 @@ def early_stopping_latex(dev_fraction: float, num_iterations: int, record_every:
         rf"t^{{*}} = \min\ \underset{{t \,\in\, \{{0,\ {record_every},\ 2\cdot{record_every},\ \dots,\ "
         rf"{num_iterations}\}}}}{{\arg\max}}\ \mathrm{{accuracy}}_{{\text{{dev}}}}\big(W_t\big)",
         rf"\text{{dev}} = {percent_cell(dev_fraction, 0)}\ \text{{of the training points, never fitted}}".replace("%", r"\%"),
+    ]
+
+
+def softmax_latex(n_classes: int, m: int, cost: float) -> list[str]:
+    """The softmax output of ``n_classes`` units and its cross-entropy, with this run's K, m and
+    its cost on the points it fitted (without penalty), and the gradient at the output."""
+    return [
+        rf"a^{{[L]}}_k = \frac{{e^{{z^{{[L]}}_k}}}}{{\sum_{{j=1}}^{{K}} e^{{z^{{[L]}}_j}}}},\qquad K = {n_classes}",
+        r"J_{\text{cross-entropy}} = -\frac{1}{m}\sum_{i=1}^{m}\sum_{k=1}^{K} y^{(i)}_k \log a^{[L](i)}_k"
+        rf" = {latex_number(cost)}\quad (m = {m})",
+        r"dZ^{[L]} = A^{[L]} - Y\quad\text{(}Y\text{ one-hot: } y^{(i)}_k = 1 \text{ for the point's class)}",
     ]

@@ -3,16 +3,25 @@ query string that opens it (its models, its view and any setting it needs) in on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from .. import data
 from ..specs import DEFAULT_SPECS
-from .controls import CONTROLS, UPLOAD, shown_value
+from .controls import CONTROLS, UPLOAD, VIEWS, shown_value
 
 # The controls that name the data, which a lesson's link carries from the page it is opened on.
 DATA_KEYS = ("data", "n_points", "noise", "data_seed")
+# Views that ask the course's own question of the course's kind of data (``data.course_layout``), hidden
+# for a table: whether the notebook's single dropout run is typical.
+COURSE_VIEWS = ("One dropout run or many?",)
+
+
+def views_for(dataset) -> tuple[str, ...]:
+    """The page's views on ``dataset``, in VIEWS' order: every one on the course's kind of data,
+    all but COURSE_VIEWS on a table."""
+    return tuple(view for view in VIEWS if data.course_layout(dataset) or view not in COURSE_VIEWS)
 
 
 @dataclass(frozen=True)
@@ -68,9 +77,11 @@ LESSONS = (
 )
 
 
-def lessons_markdown(data_values: Mapping[str, object] | None = None) -> str:
+def lessons_markdown(data_values: Mapping[str, object] | None = None, views: Sequence[str] = VIEWS) -> str:
     """The lessons as a Markdown list of links, each followed by what it shows: plain links, each
     opening the page anew (which reads the link's models and view), on the data ``data_values``
-    names.  Markdown, not HTML: the page renders no HTML of its own (tests/unit/test_security.py); the
-    query string is percent-encoded, so no character of it ends the link."""
-    return "\n".join(f"- [{lesson.name}](?{lesson.query(data_values)}): {lesson.shows}" for lesson in LESSONS)
+    names; only those whose view is among ``views`` (``views_for`` the data).  Markdown, not HTML:
+    the page renders no HTML of its own (tests/unit/test_security.py); the query string is
+    percent-encoded, so no character of it ends the link."""
+    return "\n".join(f"- [{lesson.name}](?{lesson.query(data_values)}): {lesson.shows}" for lesson in LESSONS
+                     if lesson.view in views)

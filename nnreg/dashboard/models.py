@@ -84,7 +84,7 @@ def specs_frame(specs: Sequence[ModelSpec]) -> pd.DataFrame:
     for spec in specs:
         changes = dict(spec.changes)
         row = {"name": spec.name, "early_stopping": bool(changes.pop("early_stopping", False))}
-        rows.append(row | {key: spec_text(value) for key, value in changes.items()})
+        rows.append(row | {key: spec_text(value, key) for key, value in changes.items()})
     frame = pd.DataFrame(rows, columns=list(EDITOR_COLUMNS))
     # Types the editor's columns can hold even where every cell is empty.
     return frame.astype({key: "bool" if key == "early_stopping" else "string" for key in EDITOR_COLUMNS})

@@ -5,7 +5,7 @@ import streamlit as st
 
 from .. import data
 from .cache import ModelCache, warm_up_in_background
-from .controls import UPLOAD, load_choice
+from .controls import UPLOAD, Upload, load_choice
 
 
 # Shared by every session: trained models by the data's content and the settings, bounded (see
@@ -29,11 +29,12 @@ def load_dataset(choice, n_points, noise, data_seed):
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def read_upload(content, filename):
-    return data.read_dataset(content, filename)
+def read_upload(upload: Upload, test_fraction: float, drop_missing: bool):
+    return data.read_dataset(upload.content, upload.name, label=upload.label, split=upload.split,
+                             test_fraction=test_fraction, drop_missing=drop_missing)
 
 
-def chosen_dataset(values, upload) -> tuple[data.Dataset | None, str | None]:
+def chosen_dataset(values, upload: Upload | None) -> tuple[data.Dataset | None, str | None]:
     """The dataset the data's fields name (``values`` by control, ``upload`` the uploaded file or
     None), or None and why it cannot be had: a file that cannot be read, a synthetic set's
     option refused (None and None while no file is uploaded)."""
@@ -42,6 +43,6 @@ def chosen_dataset(values, upload) -> tuple[data.Dataset | None, str | None]:
             return load_dataset(values["data"], values["n_points"], values["noise"], values["data_seed"]), None
         if upload is None:
             return None, None
-        return read_upload(upload.getvalue(), upload.name), None
+        return read_upload(upload, values["test_fraction"], values["drop_missing"]), None
     except data.DatasetError as error:
         return None, str(error)

@@ -30,7 +30,8 @@ LABELS = {"lambd": "λ values", "l1": "L1 values", "keep_prob": "keep_prob value
 NUMBER_FIELDS = {"seeds": ("seeds", "n_seeds"), "iterations": ("num_iterations", "num_iterations"),
                  "learning_rate": ("learning_rate", "learning_rate")}
 # The fields the main page has too, read by its rules (nnreg.dashboard.CONTROLS).
-CONTROL_FIELDS = ("data", "n_points", "noise", "data_seed", "dropout_mask", "dev_fraction")
+CONTROL_FIELDS = ("data", "n_points", "noise", "data_seed", "test_fraction", "drop_missing", "dropout_mask",
+                  "dev_fraction")
 # Switches, and the choice of what the page shows.
 TOGGLES = ("test_all",)
 SOURCE = "source"

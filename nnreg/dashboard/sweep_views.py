@@ -46,7 +46,8 @@ def checked_request(texts: dict, masks: str, dataset, curve: bool) -> SweepReque
     check_train_fractions(dataset, request.train_fractions, dev_mask(dataset, request.dev_fraction),
                           LABELS["train_fraction"])
     # Counted on all training points: an upper bound for the dev phase's smaller training set.
-    limits.check_budget(request.models(), len(dataset.train_Y))
+    limits.check_budget(request.models(), len(dataset.train_Y), n_features=dataset.n_features,
+                        n_classes=dataset.n_classes)
     return request
 
 

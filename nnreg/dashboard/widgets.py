@@ -12,7 +12,8 @@ import streamlit as st
 from .. import data, limits
 from ..report.formatting import plural
 from ..specs import MAX_MODELS
-from .controls import CONTROLS, UPLOAD, UPLOAD_HELP, UPLOAD_TYPES, dataset_choices, shown_value
+from .controls import CONTROLS, DATA_CONTROLS, NO_SPLIT, UPLOAD, UPLOAD_HELP, UPLOAD_TYPES, Upload, dataset_choices, \
+    shown_value
 from .models import specs_frame
 from .layout import models_per_row
 from .session import PageState, StudyState
@@ -56,21 +57,63 @@ class Fields:
     def data(self, places=None) -> tuple[dict, object]:
         """The data's fields, in ``places`` (four containers, for the dataset menu and a synthetic
         set's number of points, noise and seed; the page by default): the values they name, by
-        control (the defaults for options not shown), and the uploaded file (None if none)."""
+        control (the defaults for options not shown), and the uploaded file as an ``Upload`` (None
+        if none).  An uploaded table's fields (its label and split columns, the test share,
+        dropping rows with missing values) follow the uploader (in four columns when ``places`` are)."""
+        stacked = places is None
         places = places or [st] * 4
         key = self.prefix + "data"
-        values = {control: CONTROLS[control].default for control in ("n_points", "noise", "data_seed")}
+        values = {control: CONTROLS[control].default for control in DATA_CONTROLS}
         values["data"] = places[0].selectbox(CONTROLS["data"].label, dataset_choices(), key=key,
                                              bind=self.page.bind(key), help=CONTROLS["data"].help_text)
         if values["data"] in data.SYNTHETIC:
             values["n_points"] = self.typed("n_points", places[1])
             values["noise"] = self.slider("noise", places[2])
             values["data_seed"] = self.typed("data_seed", places[3])
-        upload = None
-        if values["data"] == UPLOAD:
-            upload = st.file_uploader("Your data", type=list(UPLOAD_TYPES), key=self.prefix + "data_file",
-                                      help=UPLOAD_HELP)
+        if values["data"] != UPLOAD:
+            return values, None
+        file = st.file_uploader("Your data", type=list(UPLOAD_TYPES), key=self.prefix + "data_file", help=UPLOAD_HELP)
+        if file is None:
+            return values, None
+        upload = Upload(file.getvalue(), file.name)
+        try:
+            columns = data.table_columns(upload.content, upload.name)
+        except data.DatasetError:
+            # Reading the file says why it cannot be used.
+            columns = []
+        if columns:
+            # Side by side, the last one wider: the checkbox's label is the longest.
+            label, split, table_values = self._table(columns, [st] * 4 if stacked else st.columns([1, 1, 1, 1.5]))
+            values |= table_values
+            upload = upload._replace(label=label, split=split)
         return values, upload
+
+    def _table(self, columns: list[str], places) -> tuple[str, str | None, dict]:
+        """A table's fields, its columns the options: its label and split columns (another file's
+        columns keep a choice they also have, else start from the defaults; no link holds them,
+        as none holds the file), and the values of the controls that read it."""
+        label = places[0].selectbox("Label column", columns, index=columns.index(data.default_label(columns)),
+                                    key=self.prefix + "label", help="The column the network learns to predict; every "
+                                                                  "other column but the split is a feature.")
+        splits = [NO_SPLIT, *(column for column in columns if column != label)]
+        default_split = data.default_split(columns)
+        split = places[1].selectbox("Split column", splits, key=self.prefix + "split",
+                                    index=splits.index(default_split) if default_split in splits else 0,
+                                    help="A column saying train or test for each row; without one, a seeded, "
+                                         "stratified share of the rows is held out.")
+        split = None if split == NO_SPLIT else split
+        values = {} if split else {"test_fraction": self.slider("test_fraction", places[2], format="%.2f")}
+        values["drop_missing"] = places[3].checkbox(
+            CONTROLS["drop_missing"].label, CONTROLS["drop_missing"].default, key=self.prefix + "drop_missing",
+            bind=self.page.bind(self.prefix + "drop_missing"), help=CONTROLS["drop_missing"].help_text)
+        return label, split, values
+
+    @staticmethod
+    def notes(dataset) -> None:
+        """Under the data's fields: where a bundled table comes from, and what reading did to the table."""
+        source = data.table_source(dataset.name)
+        for line in ([source] if source else []) + list(dataset.notes):
+            st.caption(line)
 
 
 def models_editor(page: StudyState) -> None:
@@ -88,16 +131,21 @@ def models_editor(page: StudyState) -> None:
     st.data_editor(
         specs_frame(page.editor_specs()), key=page.editor_key, num_rows="dynamic", hide_index=True, width="content",
         column_config={
-            "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=170),
-            "lambd": number_column("λ", "lambd", "L2's strength (lambd)", 60),
-            "l1": number_column("l1", "l1", "L1's strength, which sets weights exactly to 0", 60),
+            "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=115),
+            "lambd": number_column("λ", "lambd", "L2's strength (lambd)", 50),
+            "l1": number_column("l1", "l1", "L1's strength, which sets weights exactly to 0", 50),
             "keep_prob": number_column("keep_prob", "keep_prob", "Dropout: each hidden unit kept with this probability",
                                        95),
             "early_stopping": st.column_config.CheckboxColumn("stop early", help="Keeps its best dev iteration",
                                                               width=90),
             "layers": st.column_config.TextColumn("hidden layers", help=limits.LAYERS_HELP, width=110),
-            "learning_rate": number_column("α", "learning_rate", "Learning rate", 60),
-            "num_iterations": number_column("iterations", "num_iterations", "Gradient descent steps", 90)})
+            "learning_rate": number_column("α", "learning_rate", "Learning rate", 50),
+            "num_iterations": number_column("iterations", "num_iterations", "Gradient descent steps", 90),
+            "standardize": st.column_config.SelectboxColumn(
+                "standardize", options=["on", "off"], width=100,
+                help="on: each input feature scaled to mean 0 and standard deviation 1 over the points the model "
+                     "fits (never its dev or test points); off: the raw features. Empty: the data's default, on for "
+                     "a table, off for the football field, the synthetic sets and the course's file.")})
 
 
 class Progress:

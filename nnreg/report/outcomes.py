@@ -10,9 +10,14 @@ def training_problem(result: TrainResult) -> str | None:
     """Why a run is not a trained model, with its cure (``training.outcome_of`` tells which), in
     words for the page and the command line; None for a model that trained.  A diverged run's
     steps were too large; a collapsed model learned nothing, its cure by its cause: a hidden layer
-    whose every unit died (steps too large), or a penalty too strong."""
+    whose every unit died (steps too large), or a penalty too strong.  Steps too large on raw
+    features much larger than 1 (``TrainResult.unscaled``) are cured first by standardizing them."""
     outcome, settings = result.outcome, result.settings
     rate = f"lower the learning rate (now {settings.learning_rate:g})"
+    if result.unscaled:
+        largest = _size(result.feature_sizes.max())
+        rate = (f"standardize the inputs first (standardize=on: its largest feature is {largest} in size, far above "
+                f"1), then, if it still fails, {rate}")
     if outcome.kind == DIVERGED:
         if outcome.cause == "overflowed":
             return f"Training diverged at iteration {outcome.iteration:,}: the weights overflowed: {rate}."
@@ -33,6 +38,11 @@ def training_problem(result: TrainResult) -> str | None:
         return (f"Collapsed: the penalty is too strong and the model underfits: it {nothing}. "
                 f"Lower {' or '.join(penalties)}.")
     return f"Collapsed: the model {nothing} (its cost went from {outcome.start_cost:.3f} to {outcome.cost:.3f})."
+
+
+def _size(value: float) -> str:
+    """A feature's size to three significant digits: 1,070, 12.3 or 5.94."""
+    return f"{float(f'{value:.3g}'):,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def _one_output(output, probability: bool = True, whom: str = "every point it trained on") -> str:

@@ -1,9 +1,10 @@
 """Every colour of the charts and the page, in one place, so that none means two things.
 
-Blue and red are the two labels on every chart; each model has a colour of its own, and so does
-each data split and each sign of a weight; none of them is blue or red, and any two are far apart
-(tested).  Every colour drawn as a line or a mark reads on the light theme's white and on the dark
-theme's near-black (tested), so no chart needs a second palette.  The Streamlit theme
+Blue and red are the two labels on every chart (a table of more classes: one colour a class, red
+and blue first); each model has a colour of its own, and so does each data split and each sign of a
+weight; none of them is a class's, and any two are far apart (tested).  Every colour drawn as a
+line or a mark reads on the light theme's white and on the dark theme's near-black (tested), so no
+chart needs a second palette.  The Streamlit theme
 (.streamlit/config.toml) lists the model colours first among its categorical colours, in this
 order (tested), since the theme cannot import them.
 """
@@ -16,6 +17,33 @@ RED = "#dc2626"
 PALE_BLUE = "#8fb0f4"
 PALE_RED = "#f4a3a3"
 UNSURE = "#ffffff"
+
+# The classes of a table with three or more, by class code: red and blue first, as the two labels,
+# then colours picked greedily, each the farthest (CIE76) from those before it, among those that
+# read on both themes and lie far from every model's, split's and sign's colour (tested).
+CLASS_COLORS = (RED, BLUE, "#22cc22", "#22bbcc", "#ee22aa", "#ccaa55", "#664466", "#225522", "#5599ee",
+                "#ee8888", "#cc22ee", "#77bb66", "#cc77ee", "#882233", "#aa5522", "#882277", "#6655aa", "#ee77bb",
+                "#558877", "#996655")
+# A class's region on a decision boundary: its colour this far towards white (PALE_RED and PALE_BLUE
+# are red's and blue's for two classes), so that the points drawn on top stay readable.
+PALE_SHARE = 0.5
+
+
+def class_colors(n_classes: int) -> tuple[str, ...]:
+    """The colours of classes 0 to ``n_classes`` - 1: red and blue for two (label 0 and label 1),
+    the first ``n_classes`` of CLASS_COLORS for more."""
+    if not 2 <= n_classes <= len(CLASS_COLORS):
+        raise ValueError(f"n_classes must be 2 to {len(CLASS_COLORS)}, got {n_classes}")
+    return (RED, BLUE) if n_classes == 2 else CLASS_COLORS[:n_classes]
+
+
+def pale_class_colors(n_classes: int) -> tuple[str, ...]:
+    """The classes' regions: PALE_RED and PALE_BLUE for two classes, else each class colour
+    PALE_SHARE of the way to white."""
+    if n_classes == 2:
+        return PALE_RED, PALE_BLUE
+    return tuple("#" + "".join(f"{round(int(color[i: i + 2], 16) + PALE_SHARE * (255 - int(color[i: i + 2], 16))):02x}"
+                               for i in (1, 3, 5)) for color in class_colors(n_classes))
 
 # The models, by their names in nnreg.settings.STUDY_TITLES (the sweeps' regularizer families too).
 MODEL_COLORS = {"none": "#57534e", "l2": "#059669", "l1": "#b682c9", "dropout": "#d97706",

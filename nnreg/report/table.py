@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .formatting import csv_text, percent_cell, points, text_table
@@ -17,21 +18,29 @@ from ..sweeps import WITHIN_NOISE
 from ..training import COLLAPSED, DIVERGED, TrainResult
 
 
-PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Gap (train − test)", "Gap std"]
+PERCENT_COLUMNS = ["Train accuracy", "Train std", "Test accuracy", "Test std", "Balanced test accuracy",
+                   "Gap (train − test)", "Gap std"]
+# Above this share of the training points in one class, accuracy mostly measures that class: the
+# page warns, naming it.
+IMBALANCE = 0.8
 # Significant digits the table's CSV keeps: far more than any accuracy needs (a count over at most
 # a few hundred thousand points needs 6), far fewer than the 17 that show float64's rounding
 # (a gap 0.92 - 0.895 reads 0.025000000000000022).
 CSV_DIGITS = 12
 
 
-def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str, str] | None = None,
+                   dataset=None) -> pd.DataFrame:
     """One row per model, indexed by its name: accuracies as fractions; with several seeds their
     mean and std, and each model's test difference from the first (the course's: no
     regularization) with whether it is within noise.  When a run did not train, an "Outcome" column
     says how each model's runs ended (``training.outcomes_text``): a model with a diverged run is
-    compared with nothing, a collapsed one like any other.  ``titles`` are the models' titles in
-    the table (default: their names, the course's titles for the study's)."""
-    summary = summary_table(dict(results)).set_index("name")
+    compared with nothing, a collapsed one like any other.  With the ``dataset`` the results were
+    trained on, the balanced test accuracy beside the test accuracy (its mean over seeds).  A
+    "Standardized" column says whether each model's inputs were, where a model's were or the
+    data's default is to.  ``titles`` are the models' titles in the table (default: their names,
+    the course's titles for the study's)."""
+    summary = summary_table(dict(results), dataset).set_index("name")
     several = bool((summary["runs"] > 1).any())
     table = pd.DataFrame({
         "Model": [(titles or {}).get(name, title(name)) for name in results],
@@ -45,11 +54,16 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
         table["Train points"] = summary["train_size"]
     if summary["best_iteration"].notna().any():
         table["Stopped at"] = summary["best_iteration"]
+    # Whether the inputs were standardized, wherever it is a question: a model or the data's default says so.
+    if summary["standardized"].any() or (dataset is not None and dataset.standardize):
+        table["Standardized"] = summary["standardized"]
     for label, column in (("Train accuracy", "train_accuracy"), ("Test accuracy", "test_accuracy"),
                           ("Gap (train − test)", "gap")):
         table[label] = summary[column]
         if several:
             table[f"{label.split()[0]} std"] = summary[f"{column}_std"]
+        if column == "test_accuracy" and dataset is not None:
+            table["Balanced test accuracy"] = summary["test_balanced_accuracy"]
     failed = {name: bool(summary.loc[name, "diverged"]) for name in results}
     if several:
         # The command line's verdict (study.versus_first), so the two never disagree.
@@ -65,6 +79,46 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
         table["Outcome"] = summary["outcome"]
     table["Training seconds"] = summary["seconds"]
     return table
+
+
+def majority_class(dataset) -> tuple[str, float, float]:
+    """The class most frequent among the training points (the one a model that learned nothing
+    but the counts would always answer), its share of the training points and of the test points:
+    the latter is the majority-class baseline's test accuracy."""
+    code = int(np.argmax(np.bincount(dataset.train_Y, minlength=dataset.n_classes)))
+    return (dataset.class_names[code], float(np.mean(dataset.train_Y == code)),
+            float(np.mean(dataset.test_Y == code)))
+
+
+def baseline_note(dataset) -> str:
+    """The majority-class baseline in a sentence, for the line under the table."""
+    name, _, test_share = majority_class(dataset)
+    counts = np.bincount(dataset.train_Y)
+    largest = "the largest class" if np.sum(counts == counts.max()) == 1 else "one of the largest classes"
+    present = len(np.unique(dataset.test_Y))
+    return (f"Majority-class baseline: always answering {name} ({largest} of the training points) scores "
+            f"{percent_cell(test_share)} test accuracy, and {percent_cell(1 / present)} balanced test accuracy "
+            f"(each class's share of test points labelled right, averaged over the {present} classes).")
+
+
+def standardized_note(table: pd.DataFrame) -> str:
+    """What the table's Standardized column means, for the caption under it ("" without the column)."""
+    if "Standardized" not in table:
+        return ""
+    raw = not all(table["Standardized"])
+    return ("Standardized: each input feature scaled to mean 0 and standard deviation 1 over the points the model "
+            "fitted (never its dev or test points)" + ("; the others train on the raw features." if raw else "."))
+
+
+def imbalance_warning(dataset) -> str | None:
+    """A warning naming the majority class when it is above ``IMBALANCE`` of the training points
+    (None otherwise): accuracy then mostly counts that class."""
+    name, train_share, test_share = majority_class(dataset)
+    if train_share <= IMBALANCE:
+        return None
+    return (f"{name} is {percent_cell(train_share)} of the training points: a model that always answers {name} "
+            f"already scores {percent_cell(test_share)} test accuracy. Compare the models by their balanced test "
+            "accuracy, which counts every class alike.")
 
 
 def comparable(table: pd.DataFrame, name: str) -> bool:
@@ -146,6 +200,8 @@ def _with_text(table: pd.DataFrame) -> pd.DataFrame:
                                 for name, change in table["Test change"].items()]
         shown["Within noise"] = ["" if pd.isna(within) else "yes" if within else "no"
                                  for within in table["Within noise"]]
+    if "Standardized" in shown:
+        shown["Standardized"] = ["yes" if standardized else "no" for standardized in table["Standardized"]]
     if "Stopped at" in shown:
         shown["Stopped at"] = ["" if math.isnan(value) else f"{value:,.0f}" for value in table["Stopped at"]]
     return shown

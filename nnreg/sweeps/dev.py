@@ -20,7 +20,8 @@ def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:
     """The training data split in two: "train" without the dev points, "test" the dev points."""
     parts = [dataset.train_X[~mask], dataset.train_Y[~mask], dataset.train_X[mask], dataset.train_Y[mask]]
     # The same names and classes, so its models have the outputs of the full data's.
-    return Dataset(f"{dataset.name} (dev split)", *parts, dataset.feature_names, dataset.class_names)
+    return Dataset(f"{dataset.name} (dev split)", *parts, dataset.feature_names, dataset.class_names,
+                   dataset.standardize)
 
 
 def _keeps_enough(labels: np.ndarray, fraction: float) -> bool:

@@ -23,15 +23,16 @@ COLUMNS = [
 ]
 
 
-def _accuracy(parameters, X, y) -> float:
-    return float(np.mean(network.predict(X.T, parameters) == y))
+def _accuracy(result, X, y) -> float:
+    return float(np.mean(result.predict(X) == y))
 
 
 def model_row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -> dict:
     settings, params = result.settings, result.parameters
     norms = result.weight_norms()
     # The points it fitted: all of ``fit``'s training points, or its train_fraction of them.
-    X, Y = fit.train_X[result.train_index].T, fit.train_Y[result.train_index].reshape(1, -1).astype(float)
+    X = result.network_inputs(fit.train_X[result.train_index])
+    Y = fit.train_Y[result.train_index].reshape(1, -1).astype(float)
     row = {
         "phase": "final" if mask is None else "dev",
         **dict(zip(GRID_FIELDS, setting_of(settings))),
@@ -40,7 +41,7 @@ def model_row(dataset: Dataset, mask: np.ndarray | None, fit: Dataset, result) -
         "train_size": result.train_size,
         "train_accuracy": result.train_accuracy,
         "dev_accuracy": math.nan if mask is None else result.test_accuracy,
-        "test_accuracy": _accuracy(params, dataset.test_X, dataset.test_Y),
+        "test_accuracy": _accuracy(result, dataset.test_X, dataset.test_Y),
         # The model's own objective on its training data, with the full network (no dropout).
         "cost": network.compute_cost(X, Y, params, settings.lambd, l1=settings.l1),
         "weight_norm": result.total_weight_norm(),

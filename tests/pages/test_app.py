@@ -144,7 +144,7 @@ def test_a_link_with_bad_models_warns_and_keeps_the_others(football):
     page = open_page(model=["none", "L2 small:lambd=0.1", "oops:colour=red", "L2 small:lambd=3", "L2:lambd=0.7"])
     warnings = [w.value for w in page.warning]
     assert warnings == ["model 'oops:colour=red': unknown key 'colour'; the keys are lambd, l1, keep_prob, "
-                        "early_stopping, layers, learning_rate, num_iterations",
+                        "early_stopping, layers, learning_rate, num_iterations, standardize",
                         "model 'L2 small:lambd=3': another model is named 'L2 small'; every model needs a name of "
                         "its own"]
     shown = table(page)
@@ -237,10 +237,12 @@ def test_typed_bad_layer_sizes_are_named_and_the_field_shows_what_the_models_use
 def test_a_bad_upload_shows_the_reason_and_the_page_keeps_working():
     page = open_page(data="upload")
     assert "Choose a file" in page.info[0].value
-    page.file_uploader[0].upload("points.csv", b"a,b\n1,2\n", "text/csv").run()
+    # A text feature of a value per row: neither a number nor a category to one-hot encode.
+    rows = "".join(f"person {i},{i / 10},{i % 2}\n" for i in range(40))
+    page.file_uploader[0].upload("points.csv", f"name,x,y\n{rows}".encode(), "text/csv").run()
     assert not page.exception
     [error] = page.error
-    assert "points.csv: missing column(s) x1, x2, y" in error.value
+    assert error.value.startswith("points.csv: feature column(s) name hold text of more than 20 distinct values (40)")
     assert len(table(page)) == 3
 
 

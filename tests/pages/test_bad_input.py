@@ -61,7 +61,7 @@ def upload_page():
 
 # The upload widget itself only takes these types (the browser's file picker and Streamlit's
 # server refuse others with their own message), so other names never reach nnreg from the page.
-UPLOADABLE = [f for f in BAD_FILES if f[0].endswith((".csv", ".mat", ".npz"))]
+UPLOADABLE = [f for f in BAD_FILES if f[0].endswith((".csv", ".parquet", ".mat", ".npz"))]
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg import dashboard, study
+from nnreg.dashboard import captions
 from nnreg.settings import Settings
 
 COURSE = {"No regularization": Settings(), "L2": Settings(lambd=0.7), "Dropout": Settings(keep_prob=0.86)}
@@ -154,13 +155,15 @@ def test_the_weight_decay_caption_leaves_diverged_models_out(short, diverged):
 
 
 def test_the_dropout_note_reads_the_final_model_not_the_last_row(course, football):
-    """The issue's case: the history's last row (29,900) tests at 82.0 %, the final model at 80.0 %."""
+    """The issue's case: the history's last row (29,900) tests otherwise than the final model (82.0 %
+    against 80.0 % when it was found; 81.5 % against 80.5 % since the compiled engine shares its
+    passes over a wide layer, which rounds differently)."""
     wide = course["wide"]
     history = wide.history
-    assert history["iteration"].iloc[-1] == 29_900 and percent(history["test_accuracy"].iloc[-1]) == "82.0%"
+    last_row = percent(history["test_accuracy"].iloc[-1])
     X, Y = fitted(wide, football)
-    final_test = accuracy(wide.parameters, football.test_X, football.test_Y)
-    assert percent(final_test) == "80.0%"
+    final = percent(accuracy(wide.parameters, football.test_X, football.test_Y))
+    assert history["iteration"].iloc[-1] == 29_900 and last_row != final
     note = dashboard.dropout_note(wide, football)
     objective, train_cost = history["objective"].to_numpy(), history["train_cost"].to_numpy()
     steps = np.diff(objective)
@@ -169,10 +172,10 @@ def test_the_dropout_note_reads_the_final_model_not_the_last_row(course, footbal
         f"{objective[0]:.3f}", "0", f"{objective[-1]:.3f}", "29,900",
         f"{np.abs(steps).sum() / (objective[0] - objective[-1]):.3g}", f"{steps.max():.4f}",
         "30,000", f"{cost(wide.parameters, X, Y):.3f}", f"{train_cost[lowest]:.3f}",
-        f"{history['iteration'].iloc[lowest]:,}", "80.0%", percent(history["test_accuracy"].iloc[best]),
+        f"{history['iteration'].iloc[lowest]:,}", final, percent(history["test_accuracy"].iloc[best]),
         f"{history['iteration'].iloc[best]:,}"]
-    assert "The final model (iteration 30,000) has a train cost of" in note and "tests at 80.0%" in note
-    assert "82.0%" not in note
+    assert "The final model (iteration 30,000) has a train cost of" in note and f"tests at {final}" in note
+    assert last_row not in note
     assert note.startswith("Each step trains a new randomly thinned network, so its objective (dashed) is noisy")
 
 
@@ -304,7 +307,9 @@ def test_the_curves_notice_gives_the_final_models_gap(course, diverged, football
         expected += [percent(train), percent(test), f"{100 * (train - test):.1f}"]
     assert numbers(notice) == expected
     # The wide model's final test accuracy, not its history's last row.
-    assert "92.4% and 80.0% for wide" in notice
+    wide = course["wide"]
+    final = percent(accuracy(wide.parameters, football.test_X, football.test_Y))
+    assert percent(wide.history["test_accuracy"].iloc[-1]) != final and f"and {final} for wide" in notice
     one = {"L2": course["L2"]}
     assert "the final model has train and test accuracy" in dashboard.curves_notice(one)
     broken = dict(course, wide=diverged["Dropout"])
@@ -413,7 +418,8 @@ def test_the_points_caption_says_which_points_the_models_fitted(football):
 OPENINGS = {"Weight decay": "Follow ‖W‖ while training", "The network": "Compare the links' thickness",
             "Learning curves": "Look at the space between the train and test curves",
             "Training replay": "Drag the slider", "Hidden units": "Look for the units marked dead",
-            dashboard.VIEWS[5]: "Is dropout's ", "The data alone": "The field alone, before any model",
+            "One dropout run or many?": "Is dropout's ", "The data alone": "The field alone, before any model",
+            "Inputs": "Read which features each model listens to",
             "The math": "Look at L2's factor"}
 
 
@@ -426,3 +432,96 @@ def test_each_view_opens_with_what_to_notice(view):
     assert not page.exception, page.exception
     tab = next(tab for tab in page.tabs if tab.label == view)
     assert tab.markdown[0].value.startswith(OPENINGS[view])
+
+
+# --- Tables: their features and classes by name ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def wine():
+    sklearn = pytest.importorskip("sklearn.datasets")
+    bunch = sklearn.load_wine(as_frame=True)
+    frame = bunch.frame.copy()
+    frame["target"] = np.asarray(["barolo", "grignolino", "barbera"])[bunch.target]
+    return nnreg.Dataset.from_frame(frame, label="target", name="wine")
+
+
+@pytest.fixture(scope="module")
+def wine_models(wine):
+    base = Settings(num_iterations=1500)
+    models = {"No regularization": base, "L2": base.replace(lambd=0.7), "L1": base.replace(l1=3.0)}
+    return dict(zip(models, nnreg.train_many(wine, list(models.values()))))
+
+
+def test_the_inputs_notice_names_the_feature_weighed_most_and_those_dropped(wine, wine_models):
+    notice = captions.inputs_notice(wine_models, wine.feature_names)
+    norms = {name: [float(np.sqrt((r.parameters["W1"][:, j] ** 2).sum())) for j in range(wine.n_features)]
+             for name, r in wine_models.items()}
+    top = max(range(wine.n_features), key=lambda j: norms["No regularization"][j])
+    smaller = {name: sum(norms[name][j] < norms["No regularization"][j] for j in range(wine.n_features))
+               for name in ("L2", "L1")}
+    dropped = [wine.feature_names[j] for j in range(wine.n_features) if not wine_models["L1"].parameters["W1"][:, j].any()]
+    assert dropped, "l1 = 3 drops features of the wine table"
+    assert notice == ("Read which features each model listens to: No regularization weighs "
+                      f"{wine.feature_names[top]} most (‖W1[:, j]‖ = {norms['No regularization'][top]:.2f}); against "
+                      f"it, L2's norm is smaller for {smaller['L2']} of the 13 features and L1's for {smaller['L1']}; "
+                      f"L1 drops {len(dropped)} of 13 (" + (", ".join(dropped[:-1]) + " and " + dropped[-1]
+                                                            if len(dropped) > 1 else dropped[0])
+                      + "), every weight from a dropped feature exactly 0.")
+
+
+def test_the_inputs_notice_says_when_no_model_drops_a_feature(short, football):
+    notice = captions.inputs_notice({name: short[name] for name in ("No regularization", "L2")},
+                                              football.feature_names)
+    assert notice.endswith("; no model drops a feature: only L1 sets every weight from one to exactly 0.")
+
+
+def test_the_data_notice_counts_each_class_by_name_on_a_table(wine):
+    notice = dashboard.data_notice(wine, True, (6, 9))
+    def counted(Y):
+        return ", ".join(f"{int(np.sum(Y == code))} {name}" for code, name in enumerate(("barbera", "barolo", "grignolino")))
+
+    # Class codes follow the names' order.
+    assert wine.class_names == ("barbera", "barolo", "grignolino")
+    assert notice == (f"The field alone, before any model: {len(wine.train_Y)} training points (circles: "
+                      f"{counted(wine.train_Y)}) and {len(wine.test_Y)} test points (triangles: {counted(wine.test_Y)}), "
+                      "drawn by "
+                      f"{wine.feature_names[6]} across and {wine.feature_names[9]} up; the other 11 features are not "
+                      "drawn.")
+
+
+def test_the_math_for_three_classes_is_softmax_with_this_run_s_cross_entropy(wine, wine_models, short, football):
+    result = wine_models["No regularization"]
+    sections = captions.math_sections({name: r.settings for name, r in wine_models.items()}, wine_models,
+                                               "No regularization", wine)
+    text, lines = sections[1]
+    # The cross-entropy by hand: −(1/m) Σ log P(the point's class), P from this file's own forward pass.
+    X, Y = result.fitted(wine)
+    A = ((X - result.input_mean) / result.input_scale).T
+    for l in (1, 2, 3):
+        Z = result.parameters[f"W{l}"] @ A + result.parameters[f"b{l}"]
+        A = np.maximum(Z, 0) if l < 3 else Z
+    log_p = A - A.max(axis=0) - np.log(np.exp(A - A.max(axis=0)).sum(axis=0))
+    cost = -log_p[Y, np.arange(len(Y))].mean()
+    assert text.startswith("**Softmax output.** With 3 classes (barbera, barolo and grignolino)")
+    assert f"a cross-entropy of ${dashboard.latex.latex_number(cost)}$ on its {len(Y)} training points" in text
+    assert "K = 3" in lines[0] and f"= {dashboard.latex.latex_number(cost)}" in lines[1] and f"(m = {len(Y)})" in lines[1]
+    # L2's cost names the cross-entropy instead of writing the binary one.
+    l2 = next(lines for text, lines in sections if text.startswith("**L2"))
+    assert l2[0].startswith(r"J = J_{\text{cross-entropy}} + ")
+    # Two classes: no softmax section, the course's binary cross-entropy written out.
+    course = captions.math_sections({name: r.settings for name, r in short.items()}, short,
+                                             "No regularization", football)
+    assert not any(text.startswith("**Softmax") for text, _ in course)
+    assert next(lines for text, lines in course if text.startswith("**L2"))[0].startswith(r"J = -\frac{1}{m}")
+
+
+def test_the_inputs_notice_counts_an_l1_model_that_drops_nothing(short, football):
+    models = {name: short[name] for name in ("No regularization", "L1")}
+    assert all(short["L1"].parameters["W1"][:, j].any() for j in range(2))
+    norms = {name: np.sqrt((r.parameters["W1"] ** 2).sum(axis=0)) for name, r in models.items()}
+    top = int(np.argmax(norms["No regularization"]))
+    smaller = int(np.sum(norms["L1"] < norms["No regularization"]))
+    assert captions.inputs_notice(models, football.feature_names) == (
+        f"Read which features each model listens to: No regularization weighs x{top + 1} most (‖W1[:, j]‖ = "
+        f"{norms['No regularization'][top]:.2f}); against it, L1's norm is smaller for {smaller} of the 2 features; "
+        "L1 drops none of 2.")

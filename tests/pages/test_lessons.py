@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -117,3 +118,20 @@ def test_the_course_file_placed_in_data_gives_the_published_table_from_a_link(da
     for (model, (train, test)), (_, row) in zip(published.items(), table.iterrows(), strict=True):
         assert row["Model"].startswith(model)
         assert (f"{row['Train accuracy']:.1%}", f"{row['Test accuracy']:.1%}") == (train, test)
+
+
+def test_a_table_has_no_view_or_lesson_asking_the_course_s_own_question():
+    points = np.random.default_rng(0).normal(size=(40, 3))
+    table = nnreg.Dataset.from_arrays(points, ["a", "b"] * 20)
+    for course_kind in (nnreg.load_dataset("football"), nnreg.make_dataset("moons", n_points=60)):
+        assert dashboard.views_for(course_kind) == dashboard.VIEWS
+    shown = dashboard.views_for(table)
+    assert "One dropout run or many?" not in shown and "Inputs" in shown
+    assert [view for view in dashboard.VIEWS if view not in shown] == ["One dropout run or many?"]
+    # Two named features are a table too: its wording is the table's.
+    named = nnreg.Dataset.from_arrays(points[:, :2], [0, 1] * 20, feature_names=("age", "dose"))
+    assert not nnreg.data.course_layout(named)
+    text = lessons_markdown({"data": "iris"}, shown)
+    assert [lesson.name for lesson in LESSONS if f"[{lesson.name}]" in text] == [
+        lesson.name for lesson in LESSONS if lesson.view != "One dropout run or many?"]
+    assert "notebook vs fresh masks" not in text

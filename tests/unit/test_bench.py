@@ -19,7 +19,8 @@ def test_the_bench_command_reports_every_figure_with_its_baseline(capsys):
     figures = {f["figure"]: f for f in report["figures"]}
     expected = ["study: 3 models, wall", "study: 3 models one after another", "model 'none'", "model 'l2'",
                 "model 'dropout'", "dropout (fresh masks) / plain", "batch: 4 models (2 lambd x 2 seeds)",
-                "first JIT compile", "warm start", "importing nnreg.engines.compiled"]
+                "first JIT compile", "warm start", "importing nnreg.engines.compiled",
+                *(f"table '{name}'" for name in bench.TABLES), "one core's matrix product"]
     for start in expected:
         assert any(start in name for name in figures), start
     for figure in report["figures"]:
@@ -28,6 +29,10 @@ def test_the_bench_command_reports_every_figure_with_its_baseline(capsys):
             assert figure["ratio"] == figure["baseline"] / figure["value"]
     warm = next(f for f in report["figures"] if f["figure"].startswith("warm start"))
     assert warm["target"] == "loaded from the disk cache"
+    # Each table's three models, each judged against the course-style loop on the same points.
+    tables = [f for f in report["figures"] if f["figure"].startswith("table '")]
+    assert len(tables) == 3 * len(bench.TABLES)
+    assert all(f["target"] == ">= 20x" and f["baseline_label"] == "course-style NumPy loop" for f in tables)
 
 
 def test_the_table_says_pass_or_fail_per_target():
@@ -45,6 +50,25 @@ def test_the_table_says_pass_or_fail_per_target():
     assert lines[2].startswith("study") and lines[2].endswith("PASS") and "20.0x" in lines[2]
     assert lines[3].endswith("FAIL") and "1.60x" in lines[3]
     assert lines[4].split() == ["import", "1.200", "s"]
+
+
+def test_the_arithmetic_of_an_update_counted_by_hand():
+    # 2-20-3-1 on 211 points: forward 2·20 + 20·3 + 3·1 products per point, backward dW for each
+    # layer and W_lᵀ·dZ_l for layers 2 and 3: 2·(40·2 + 60·3 + 3·3)·211 operations.
+    assert bench.flops_per_update((2, 20, 3, 1), 211) == 2 * (40 * 2 + 60 * 3 + 3 * 3) * 211
+
+
+def test_the_baseline_takes_several_classes_as_the_reference_does():
+    # Three classes of four features: the notebook's loop with a softmax makes the reference's updates.
+    rng = np.random.default_rng(0)
+    X, codes = rng.normal(size=(4, 90)), rng.integers(0, 3, 90)
+    for lambd in (0.0, 0.7):
+        settings = nnreg.Settings(num_iterations=200, lambd=lambd)
+        start = network.initialize_parameters(network.layer_sizes(settings.layer_dims, 4, 3), settings.seed)
+        course = baseline.course_style_loop(X, codes.reshape(1, -1).astype(float), dict(start), settings)
+        expected = reference.numpy_loop(X, codes.reshape(1, -1).astype(float), start, settings).parameters
+        for name in expected:
+            np.testing.assert_allclose(course[name], expected[name], rtol=1e-10, atol=1e-12)
 
 
 def test_the_baseline_is_the_courses_arithmetic(football):

@@ -458,3 +458,172 @@ def test_each_model_takes_its_regularizers_colour_and_no_two_share_one(moons):
     assert colors["L2 big"] == palette.MODEL_COLORS["early_stopping"]
     assert colors["wide"] == palette.MODEL_COLORS["l2_dropout"]
     assert len(set(colors.values())) == len(colors) and list(colors) == list(fake)
+
+
+# --- Tables: any number of features (a slice through two) and of classes (one colour each) -----------
+
+def _table(loader, name):
+    """A scikit-learn table as an analyst has it: named feature columns, text class names."""
+    bunch = loader(as_frame=True)
+    frame = bunch.frame.copy()
+    frame["target"] = np.asarray(bunch.target_names)[bunch.target]
+    return nnreg.Dataset.from_frame(frame, label="target", name=name)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    sklearn = pytest.importorskip("sklearn.datasets")
+    return _table(sklearn.load_iris, "iris")
+
+
+@pytest.fixture(scope="module")
+def iris_results(iris):
+    base = nnreg.Settings(num_iterations=2000)
+    return {"none": nnreg.train(iris, base), "l2": nnreg.train(iris, base.replace(lambd=0.7)),
+            "l1": nnreg.train(iris, base.replace(l1=2.0))}
+
+
+def _network(result, points):
+    """P(class j) of raw points (rows), by a forward pass of this file's own: standardized as the
+    result says, ReLU hidden layers, a softmax output."""
+    A = ((points - result.input_mean) / result.input_scale).T
+    L = len([name for name in result.parameters if name.startswith("W")])
+    for l in range(1, L + 1):
+        Z = result.parameters[f"W{l}"] @ A + result.parameters[f"b{l}"]
+        A = np.maximum(Z, 0) if l < L else np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0)
+    return A.T
+
+
+def test_the_default_pair_is_the_two_features_the_first_model_weighs_most(iris, iris_results, moons, results):
+    W1 = iris_results["none"].parameters["W1"]
+    norms = [np.sqrt(sum(W1[i, j] ** 2 for i in range(W1.shape[0]))) for j in range(W1.shape[1])]
+    largest = sorted(range(4), key=lambda j: -norms[j])[:2]
+    assert charts.default_pair(iris_results["none"], iris) == tuple(sorted(largest))
+    # Two features: both, in their order, whatever the weights.
+    assert charts.default_pair(results["none"], moons) == (0, 1)
+
+
+def test_a_slice_holds_every_other_feature_at_its_training_mean(iris):
+    grid = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    points = charts.slice_points(iris, (1, 3), grid)
+    assert points.shape == (3, 4)
+    np.testing.assert_array_equal(points[:, [1, 3]], grid)
+    for j in (0, 2):
+        assert (points[:, j] == iris.train_X[:, j].sum() / len(iris.train_X)).all()
+
+
+def test_a_table_s_boundary_is_the_slice_painted_by_its_most_probable_class(iris, iris_results):
+    result, pair = iris_results["none"], (2, 3)
+    spec = charts.decision_boundary([result], iris, pair=pair, resolution=10).to_dict()
+    title = spec["title"]["text"]
+    assert " ".join(title) == "slice through petal length (cm) and petal width (cm), other features at their training means"
+    assert max(len(line) for line in title) <= charts.boundary.TITLE_CHARACTERS
+    assert spec["layer"][POINTS]["encoding"]["x"]["title"] == "petal length (cm)"
+    assert spec["layer"][POINTS]["encoding"]["y"]["title"] == "petal width (cm)"
+    # Pixel (row, column) centre: the pair's values from the field's extent, the rest at the means.
+    shown = np.vstack([iris.train_X, iris.test_X])[:, pair]
+    low, high = shown.min(axis=0), shown.max(axis=0)
+    low, high = low - 0.08 * (high - low), high + 0.08 * (high - low)
+    image = _image(spec)
+    for row, column in ((0, 0), (9, 9), (5, 2), (2, 7)):
+        point = iris.train_X.mean(axis=0)
+        point[2] = low[0] + (column + 0.5) / 10 * (high[0] - low[0])
+        point[3] = high[1] - (row + 0.5) / 10 * (high[1] - low[1])
+        p = _network(result, point[None, :])[0]
+        sure = (p.max() - 1 / 3) / (2 / 3)
+        color = palette.pale_class_colors(3)[p.argmax()]
+        rgb = np.array([int(color[i: i + 2], 16) for i in (1, 3, 5)])
+        np.testing.assert_allclose(image[row, column], 255 + (rgb - 255) * sure, atol=1)
+
+
+def test_a_table_s_hover_tells_the_predicted_class_and_its_probability(iris, iris_results):
+    result = iris_results["l2"]
+    spec = charts.decision_boundary([result], iris, pair=(0, 2), resolution=10).to_dict()
+    tooltip = spec["layer"][HOVER]["encoding"]["tooltip"]
+    assert [t.get("title") for t in tooltip] == ["predicted class", "its probability", "sepal length (cm)",
+                                                 "petal length (cm)"]
+    first = spec["datasets"][charts.HOVER_DATASET][0]
+    # The first cell: the top left of a square grid (named features are drawn square, not to scale).
+    shown = np.vstack([iris.train_X, iris.test_X])[:, [0, 2]]
+    low, high = shown.min(axis=0), shown.max(axis=0)
+    low, high = low - 0.08 * (high - low), high + 0.08 * (high - low)
+    point = iris.train_X.mean(axis=0)
+    point[0] = low[0] + 0.5 * (high[0] - low[0]) / charts.HOVER_CELLS
+    point[2] = high[1] - 0.5 * (high[1] - low[1]) / charts.HOVER_CELLS
+    p = _network(result, point[None, :])[0]
+    assert first == {"predicted": iris.class_names[p.argmax()], "p": round(float(p.max()), 3)}
+    assert len(spec["datasets"][charts.HOVER_DATASET]) == charts.HOVER_CELLS ** 2
+    assert spec["width"] == spec["height"] == charts.BOUNDARY_WIDTH
+
+
+def test_a_table_s_classes_have_one_colour_each_named_in_the_legends(iris, iris_results):
+    spec = charts.decision_boundary([iris_results["none"]], iris, show_test=True, ring_errors=True,
+                                    resolution=10).to_dict()
+    fill = spec["layer"][POINTS]["encoding"]["fill"]
+    assert fill["scale"] == {"domain": [0, 1, 2], "range": list(palette.class_colors(3))}
+    points = _values(spec, POINTS)
+    assert (points["class"] == np.asarray(iris.class_names)[points["label"]]).all()
+    # The rings judge a point on all its features, not on the slice.
+    ringed = pd.DataFrame(spec["datasets"][charts.MISCLASSIFIED_DATASET])
+    every = np.vstack([iris.train_X, iris.test_X])
+    labels = np.concatenate([iris.train_Y, iris.test_Y])
+    wrong = np.flatnonzero(_network(iris_results["none"], every).argmax(axis=1) != labels)
+    assert sorted(ringed["point"]) == sorted(wrong.tolist())
+    legend = charts.dataset_points(iris).to_dict()["encoding"]["fill"]["legend"]
+    assert legend["labelExpr"] == '["setosa", "versicolor", "virginica"][datum.value]'
+    regions = charts.boundary_legend(False, iris.class_names).to_dict()["encoding"]["color"]
+    assert regions["scale"] == {"domain": list(iris.class_names), "range": list(palette.pale_class_colors(3))}
+    assert regions["title"] == "most probable class (paler: less sure)"
+    hard = charts.boundary_legend(True, ("benign", "malignant")).to_dict()["encoding"]["color"]
+    assert hard["scale"]["domain"] == ["predicted benign", "predicted malignant"]
+    soft = charts.boundary_legend(False, ("benign", "malignant")).to_dict()["encoding"]["color"]
+    assert soft["title"] == "P(malignant)"
+
+
+def test_discretizing_a_table_paints_each_pixel_its_most_probable_class_in_full(iris, iris_results):
+    spec = charts.decision_boundary([iris_results["none"]], iris, discretize=True, resolution=8).to_dict()
+    image = _image(spec).reshape(-1, 3)
+    full = {tuple(int(c[i: i + 2], 16) for i in (1, 3, 5)) for c in palette.pale_class_colors(3)}
+    assert {tuple(pixel) for pixel in image} <= full
+
+
+def test_a_table_s_replay_and_hidden_units_show_the_same_slice(iris, iris_results):
+    result, pair = iris_results["l2"], (2, 3)
+    frame = charts.replay_frame(result, iris, resolution=6, pair=pair)
+    last = decode_data_url(frame["url"].iloc[-1])
+    points = charts.slice_points(iris, pair, charts.pixel_centres(iris, 6, pair))
+    p = _network(result, points)
+    p = np.round(p * charts.REPLAY_LEVELS) / charts.REPLAY_LEVELS
+    np.testing.assert_array_equal(last.reshape(-1, 3), charts.class_colors_of(p))
+    outputs = charts.unit_outputs(result, iris, resolution=6, pair=pair)
+    first_layer = np.maximum(result.parameters["W1"] @ ((points - result.input_mean) / result.input_scale).T
+                             + result.parameters["b1"], 0)
+    np.testing.assert_allclose(outputs[0].reshape(len(first_layer), -1), first_layer)
+    spec = charts.replay({"l2": result}, iris, pair=pair).to_dict()
+    assert spec["title"]["text"] == "Slice through petal length (cm) and petal width (cm), other features at their training means"
+
+
+def test_the_inputs_view_is_each_model_s_first_layer_norm_per_feature(iris, iris_results):
+    frame = charts.input_norms_frame(iris_results, iris.feature_names)
+    assert len(frame) == 3 * 4
+    for name, result in iris_results.items():
+        W1 = result.parameters["W1"]
+        rows = frame[frame["model"] == nnreg.settings.title(name)].sort_values("order")
+        expected = [np.sqrt(np.sum(W1[:, j] ** 2)) for j in range(4)]
+        np.testing.assert_allclose(rows["norm"], expected)
+        assert list(rows["feature"]) == list(iris.feature_names)
+        assert list(rows["dropped"]) == [bool((W1[:, j] == 0).all()) for j in range(4)]
+    # L1 at this strength drops a feature, and the legend counts it.
+    dropped = frame[frame["dropped"]]
+    assert set(dropped["model"]) == {"L1"} and len(dropped) >= 1
+    spec = charts.input_norms(iris_results, iris.feature_names).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["No regularization", "L2", f"L1 · drops {len(dropped)}"]
+    assert spec["encoding"]["color"]["scale"]["range"] == list(charts.model_colors(iris_results).values())
+    assert spec["encoding"]["y"]["sort"] == list(iris.feature_names)
+
+
+def test_the_inputs_chart_grows_with_the_features_up_to_a_bound(iris_results):
+    heights = [charts.input_norms_height(iris_results, n) for n in (1, 4, 30, 1000)]
+    # Three models: 41 pixels a feature beyond the least plot, and the axis and legend around it.
+    assert heights[0] == heights[1] - (4 * 41 - 140) and heights[2] == heights[1] + 26 * 41
+    assert heights[3] == charts.weights.INPUT_MAX_PLOT + charts.weights.INPUT_FRAME

@@ -64,10 +64,11 @@ def test_bad_input_exits_2_with_one_line(args, words):
 
 def test_bad_file_exits_2(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("x1,x2,y\n" + "1,2,7\n" * 20)
+    bad.write_text("x1,x2,y\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(39)) + "1,,1\n")
     completed = run("reproduce", "--data", str(bad))
     assert completed.returncode == 2
-    assert completed.stderr == f"nnreg: error: {bad}: training labels must be 0 or 1, found 7\n"
+    assert completed.stderr == (f"nnreg: error: {bad}: 1 of 40 row(s) have missing values, in column(s) x2; fill "
+                                "them in, or drop those rows (drop_missing)\n")
 
 
 def test_reproduce_table(monkeypatch, capsys):
@@ -131,6 +132,13 @@ def test_reproduce_says_where_early_stopping_stopped_and_what_l1_zeroed(capsys):
     shared = nnreg.Settings(train_fraction=0.6, num_iterations=200)
     zeros, total = nnreg.train(football, shared.replace(l1=0.2)).zero_weights()
     stopped = nnreg.train(football, shared.replace(early_stopping=True))
+    # The baseline as the page gives it, recomputed: the largest training class's share of the test points.
+    largest = np.argmax(np.bincount(football.train_Y))
+    assert out[8] == (f"Majority-class baseline: always answering {football.class_names[largest]} (the largest class "
+                      f"of the training points) scores {np.mean(football.test_Y == largest):.1%} test accuracy, and "
+                      "50.0% balanced test accuracy (each class's share of test points labelled right, averaged over "
+                      "the 2 classes).")
+    del out[8]
     assert out[7:] == ["* the best test accuracy", f"L1 set {zeros} of {total} weights to exactly 0",
                        f"Early stopping kept iteration {stopped.best_iteration} of 200 (dev accuracy "
                        f"{stopped.dev_accuracy:.1%} on {len(stopped.dev_index)} dev points)"]
@@ -157,11 +165,21 @@ def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
     assert out[3].split()[-3] == ("yes" if l2["test_vs_none"] == "within noise" else "no")
 
 
-def test_datasets_lists_every_name():
+def test_datasets_lists_every_name_with_its_shape_and_the_tables_sources():
     completed = run("datasets")
     assert completed.returncode == 0
-    names = [line.split()[0] for line in completed.stdout.splitlines()]
-    assert names == nnreg.list_datasets()
+    lines = completed.stdout.splitlines()
+    names = nnreg.list_datasets()
+    assert lines[0].split() == ["dataset", "train", "test", "features", "classes", "class", "names"]
+    assert [line.split()[0] for line in lines[1:len(names) + 1]] == names
+    rows = {line.split()[0]: line.split(maxsplit=5)[1:] for line in lines[1:len(names) + 1]}
+    for name in names:
+        dataset = nnreg.load_dataset(name)
+        assert rows[name] == [str(len(dataset.train_Y)), str(len(dataset.test_Y)), str(dataset.n_features),
+                              str(dataset.n_classes), ", ".join(dataset.class_names)]
+    assert rows["iris"][2:4] == ["4", "3"] and rows["breast_cancer"][2:] == ["30", "2", "benign, malignant"]
+    assert lines[len(names) + 1:] == ["sources:", *(f"  {name}: {nnreg.data.table_source(name)}"
+                                                   for name in ("breast_cancer", "iris", "wine"))]
 
 
 def test_make_football_writes_the_builtin_file(tmp_path):
@@ -223,9 +241,10 @@ def test_datasets_lists_the_good_files_and_names_each_unreadable_one(monkeypatch
     monkeypatch.setattr(nnreg.data, "DATA_DIR", tmp_path)
     assert cli.main(["datasets"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("football") and "211 train" in line for line in lines)
-    assert any(line.startswith("empty") and "unreadable: " in line for line in lines)
+    assert any(line.split()[:3] == ["football", "211", "200"] for line in lines)
+    assert "empty unreadable: empty: the file is empty" in lines
     assert any(line.startswith("moons") for line in lines)
+    assert "sources:" not in lines
 
 
 def test_compare_prints_the_pages_table_for_any_models(capsys, football):
@@ -233,7 +252,8 @@ def test_compare_prints_the_pages_table_for_any_models(capsys, football):
     assert cli.main(["compare", "--data", "football", "--seeds", "2", *QUICK,
                      *[arg for spec in specs for arg in ("--model", spec)]]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "dataset football: 211 train, 200 test points; fresh dropout masks; init seeds 0..1, mean ± std"
+    assert out[0] == ("dataset football: 211 train, 200 test points; fresh dropout masks; init seeds 0..1, mean ± std; "
+                      "inputs not standardized")
     assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Test change" in out[1] and "Stopped at" in out[1]
     assert [line.split("  ")[0] for line in out[2:6]] == ["No regularization", "L2 small (λ = 0.1)",
                                                           "wide (layers 8, 4, keep_prob = 0.8)", "es (early stopping)"]
@@ -246,7 +266,8 @@ def test_compare_prints_the_pages_table_for_any_models(capsys, football):
     for line, name in zip(out[2:6], models):
         assert f"{page.loc[name, 'Train accuracy']} " in line and page.loc[name, "Test change"] in line
     assert out[6].startswith("* the best test accuracy; test change against No regularization")
-    assert out[7].startswith("es kept iterations")
+    assert out[7].startswith("Majority-class baseline: always answering ")
+    assert out[8].startswith("es kept iterations")
 
 
 def test_compare_json_gives_each_models_spec_and_runs(capsys, football):
@@ -308,3 +329,104 @@ def test_the_command_line_loads_no_dashboard_and_the_package_no_tools():
     assert done.returncode == 0, done.stderr
     command_line, tools = done.stdout.splitlines()
     assert command_line == "[]" and tools == "[]"
+
+
+# Tables on the command line (issue 23): the bundled ones by name, an analyst's file by path.
+
+def test_reproduce_on_iris_names_its_features_and_three_classes(capsys):
+    assert cli.main(["reproduce", "--data", "iris", *QUICK]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("dataset iris: 105 train, 45 test points; fresh dropout masks; course seeds")
+    assert out[1] == ("4 features: sepal length (cm), sepal width (cm), petal length (cm), petal width (cm); "
+                      "3 classes: setosa, versicolor, virginica")
+    assert [line.split()[0] for line in out[3:6]] == ["No", "L2", "Dropout"]
+    assert cli.main(["reproduce", "--data", "iris", "--json", *QUICK]) == 0
+    report = json.loads(capsys.readouterr().out)
+    iris = nnreg.load_dataset("iris")
+    assert report["classes"] == ["setosa", "versicolor", "virginica"] and report["features"] == list(iris.feature_names)
+    assert report["fingerprint"] == iris.fingerprint and report["notes"] == []
+    for model in report["models"]:
+        result = nnreg.train(iris, nnreg.Settings.from_dict(model["settings"]))
+        assert (model["train_correct"], model["test_correct"]) == (result.train_correct, result.test_correct)
+        assert model["test_size"] == 45
+
+
+def test_compare_on_breast_cancer_names_thirty_features_in_short(capsys):
+    assert cli.main(["compare", "--data", "breast_cancer", *QUICK, "--model", "none", "--model", "L1:l1=0.1",
+                     "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    cancer = nnreg.load_dataset("breast_cancer")
+    assert len(report["features"]) == 30 and report["classes"] == ["benign", "malignant"]
+    l1 = nnreg.train(cancer, nnreg.Settings(l1=0.1, num_iterations=200))
+    assert report["models"][1]["test_accuracy"] == l1.test_accuracy
+    assert (report["models"][1]["zero_weights"], report["models"][1]["weights"]) == l1.zero_weights()
+    assert cli.main(["compare", "--data", "breast_cancer", *QUICK, "--model", "none"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("dataset breast_cancer: 398 train, 171 test points; ")
+    assert out[1] == ("30 features: mean radius, mean texture, mean perimeter, mean area, mean smoothness, "
+                      "mean compactness, mean concavity, mean concave points, ... (30 in all); 2 classes: benign, "
+                      "malignant")
+
+
+def _analysts_file(tmp_path):
+    """A CSV as an analyst has it: named measurements, a text category, a text label, one row missing a value."""
+    rng = np.random.default_rng(1)
+    species = np.array(["oak", "elm", "ash"])[np.arange(90) % 3]
+    rows = [f"{h:.3f},{w:.2f},{soil},{kind}" for h, w, soil, kind in
+            zip(rng.uniform(1, 2, 90) + (species == "oak"), rng.uniform(50, 90, 90),
+                np.array(["sand", "clay"])[np.arange(90) % 2], species)]
+    cells = rows[5].split(",")
+    rows[5] = ",".join([*cells[:2], "", cells[3]])
+    path = tmp_path / "trees.csv"
+    path.write_text("height,weight,soil,species\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_an_analysts_csv_with_its_label_its_test_share_and_missing_rows_dropped(tmp_path, capsys):
+    path = _analysts_file(tmp_path)
+    args = ["reproduce", "--data", str(path), "--label", "species", "--test-fraction", "0.4", *QUICK]
+    assert cli.main(args) == 2
+    assert capsys.readouterr().err == (f"nnreg: error: {path}: 1 of 90 row(s) have missing values, in column(s) "
+                                       "soil; fill them in, or drop those rows (drop_missing)\n")
+    assert cli.main([*args, "--drop-missing"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    expected = nnreg.load_dataset(path, label="species", test_fraction=0.4, drop_missing=True)
+    assert len(expected.test_Y) == 36 and len(expected.train_Y) == 53
+    assert out[0].startswith(f"dataset {path}: 53 train, 36 test points; ")
+    assert out[1:5] == ["4 features: height, weight, soil=clay, soil=sand; 3 classes: ash, elm, oak",
+                        "note: 1 row with missing values was dropped (in column(s) soil)",
+                        "note: soil was one-hot encoded into 2 columns (soil=clay, soil=sand)",
+                        "note: a stratified 40 % test split, seed 0, was held out"]
+    assert cli.main([*args, "--drop-missing", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["notes"] == list(expected.notes) and report["fingerprint"] == expected.fingerprint
+    assert cli.main(["datasets", "--data", str(path), "--drop-missing", "--label", "species"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[1:5] == ["62", "27", "4", "3"] and out[1].endswith("ash, elm, oak")
+    assert out[-1] == "note: a stratified 30 % test split, seed 0, was held out"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--data", "football", "--test-fraction", "0.2"], "football: --test-fraction 0.2 cannot apply: the data "
+                                                       "comes with its own test set"),
+    (["--data", "moons", "--test-fraction", "0.2"], "moons: --test-fraction 0.2 cannot apply"),
+    (["--data", "iris", "--test-fraction", "0.5"], "iris: --test-fraction 0.5 cannot apply"),
+    (["--data", "football", "--label", "y"], "football: the built-in and generated sets are points, not named "
+                                             "columns, so label 'y' cannot be chosen"),
+    (["--data", "iris", "--label", "kind"], "iris: no label column 'kind'; the columns are sepal length (cm)"),
+    (["--data", "iris", "--test-fraction", "0.99"], "--test-fraction must be a number from 0.05 to 0.95, got 0.99"),
+])
+def test_table_flags_that_cannot_apply_exit_2_with_one_line(capsys, args, words):
+    for command in ("reproduce", "compare", "sweep", "datasets"):
+        assert cli.main([command, *args]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.count("\n") == 1 and words in captured.err, (command, captured.err)
+
+
+def test_a_split_column_of_any_name_sets_the_test_points(tmp_path, capsys):
+    path = tmp_path / "parts.csv"
+    rows = [f"{i / 40:.3f},{(i * 7 % 40) / 40:.3f},{'test' if i % 4 == 0 else 'train'},{'ab'[i % 2]}" for i in range(40)]
+    path.write_text("a,b,part,kind\n" + "\n".join(rows) + "\n")
+    assert cli.main(["datasets", "--data", str(path), "--split", "part"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[1:5] == ["30", "10", "2", "2"] and out[2:] == ["2 features: a, b; 2 classes: a, b"]

@@ -122,6 +122,7 @@ def test_controls_stay_inside_what_settings_accept():
 def test_valid_url_values_give_no_message():
     params = {"num_iterations": "500", "layers": "10, 5", "data": "moons", "dropout_mask": "fixed",
               "stop_early": "TRUE", "n_seeds": "3", "train_fraction": "0.5", "sweep_lambd": "anything",
+              "test_fraction": "0.25", "drop_missing": "true",
               "model": "anything: the list is read by nnreg.specs"}
     assert dashboard.check_query_params(params, dashboard.dataset_choices()) == {}
 
@@ -138,6 +139,8 @@ def test_valid_url_values_give_no_message():
     ("discretize", "maybe", "discretize must be true or false"),
     ("layers", "20,x", "hidden layer sizes must be 1 to 10 layers of 1 to 500 units, whole numbers"),
     ("layers", "20,,3", "got '20,,3'"),
+    ("test_fraction", "0.99", "test_fraction must be a number from 0.05 to 0.95, got 0.99"),
+    ("drop_missing", "perhaps", "drop_missing must be true or false"),
 ])
 def test_an_invalid_url_value_is_reported_with_its_default(key, text, reason):
     assert list(dashboard.check_query_params({key: text}, dashboard.dataset_choices())) == [key]
@@ -602,3 +605,88 @@ def test_a_table_editors_edits_give_the_table_it_shows():
     specs, problems = dashboard.frame_specs(edited)
     assert problems == [] and [str(spec) for spec in specs] == ["L2:lambd=3", "Drop:keep_prob=0.86", "L1:l1=0.1"]
     assert dashboard.edited_frame(frame, {"edited_rows": {}, "added_rows": [], "deleted_rows": []}).equals(frame)
+
+
+# --- The table on an analyst's table: balanced accuracy, the majority-class baseline, standardization ------
+
+
+@pytest.fixture(scope="module")
+def lopsided():
+    """Three features, text labels, ham 88 % of the points: a table the majority class nearly carries."""
+    rng = np.random.default_rng(5)
+    y = np.where(np.arange(250) % 25 < 22, "ham", "spam")
+    X = rng.normal(0, 1, (250, 3)) + np.where(y == "spam", 1.2, 0.0)[:, None] * [1, 0, 1]
+    return nnreg.Dataset.from_arrays(X, y, name="mail", feature_names=["a", "b", "c"])
+
+
+@pytest.fixture(scope="module")
+def lopsided_runs(lopsided):
+    models = {"none": nnreg.Settings(num_iterations=300), "raw": nnreg.Settings(num_iterations=300, standardize=False)}
+    return {name: [nnreg.train(lopsided, run) for run in dashboard.seed_runs(settings, 2)]
+            for name, settings in models.items()}
+
+
+def _recall_mean(labels, predicted):
+    # Independently of the table: each class's share of its test points labelled right, averaged.
+    return np.mean([np.mean(predicted[labels == label] == label) for label in set(labels.tolist())])
+
+
+def test_balanced_test_accuracy_is_the_mean_of_each_class_recall(lopsided, lopsided_runs):
+    table = dashboard.accuracy_table(lopsided_runs, None, lopsided)
+    assert list(table.columns)[list(table.columns).index("Test std") + 1] == "Balanced test accuracy"
+    for name, runs in lopsided_runs.items():
+        by_hand = [_recall_mean(lopsided.test_Y, run.predict(lopsided.test_X)) for run in runs]
+        assert table.loc[name, "Balanced test accuracy"] == pytest.approx(np.mean(by_hand), abs=1e-15)
+    # Without the data, the table is as before.
+    assert "Balanced test accuracy" not in dashboard.accuracy_table(lopsided_runs)
+    assert dashboard.shown_table(table).loc["none", "Balanced test accuracy"].endswith("%")
+
+
+def test_the_majority_class_baseline_and_the_imbalance_are_named(lopsided, football):
+    train_ham = np.mean(lopsided.train_Y == lopsided.class_names.index("ham"))
+    test_ham = np.mean(lopsided.test_Y == lopsided.class_names.index("ham"))
+    assert train_ham > 0.8
+    assert dashboard.baseline_note(lopsided) == (
+        f"Majority-class baseline: always answering ham (the largest class of the training points) scores "
+        f"{100 * test_ham:.1f}% test accuracy, and 50.0% balanced test accuracy (each class's share of test points "
+        "labelled right, averaged over the 2 classes).")
+    assert dashboard.imbalance_warning(lopsided) == (
+        f"ham is {100 * train_ham:.1f}% of the training points: a model that always answers ham already scores "
+        f"{100 * test_ham:.1f}% test accuracy. Compare the models by their balanced test accuracy, which counts "
+        "every class alike.")
+    # Football's larger label is under 80 % of its training points: no warning.
+    ones = np.mean(football.train_Y == 1)
+    larger = "1" if ones > 0.5 else "0"
+    assert max(ones, 1 - ones) <= 0.8 and dashboard.imbalance_warning(football) is None
+    assert dashboard.baseline_note(football).startswith(
+        f"Majority-class baseline: always answering {larger} (the largest class of the training points) scores "
+        f"{100 * np.mean(football.test_Y == int(larger)):.1f}% test accuracy")
+
+
+def test_equal_classes_make_the_baseline_one_of_the_largest():
+    rng = np.random.default_rng(0)
+    dataset = nnreg.Dataset.from_arrays(rng.normal(0, 1, (90, 4)), np.repeat(["a", "b", "c"], 30))
+    assert dashboard.baseline_note(dataset).startswith(
+        "Majority-class baseline: always answering a (one of the largest classes of the training points) scores "
+        "33.3% test accuracy, and 33.3% balanced test accuracy (each class's share of test points labelled right, "
+        "averaged over the 3 classes).")
+
+
+def test_the_table_says_which_models_inputs_were_standardized(lopsided, lopsided_runs, runs):
+    table = dashboard.accuracy_table(lopsided_runs, None, lopsided)
+    assert [run[0].input_mean is not None for run in lopsided_runs.values()] == [True, False]
+    assert list(dashboard.shown_table(table)["Standardized"]) == ["yes", "no"]
+    assert dashboard.standardized_note(table).startswith("Standardized: each input feature scaled to mean 0")
+    assert dashboard.standardized_note(table).endswith("; the others train on the raw features.")
+    # With every model standardized there are no others to speak of.
+    standardized = {name: runs for name, runs in lopsided_runs.items() if runs[0].input_mean is not None}
+    assert dashboard.standardized_note(dashboard.accuracy_table(standardized, None, lopsided)).endswith(
+        "(never its dev or test points).")
+    # On football nothing is standardized and the question is not asked.
+    football_table = dashboard.accuracy_table(runs, None, None)
+    assert "Standardized" not in football_table and dashboard.standardized_note(football_table) == ""
+
+
+def test_results_are_scored_only_on_their_own_data(lopsided_runs, football):
+    with pytest.raises(ValueError, match="cannot be scored on 'football'"):
+        summary_table(lopsided_runs, football)

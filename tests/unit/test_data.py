@@ -9,7 +9,7 @@ from nnreg import charts, data
 from nnreg.study import run_study
 from nnreg.data import DatasetError
 
-from bad_inputs import course_like, csv_bytes, grid_rows, mat_bytes, npz_bytes
+from bad_inputs import course_like, csv_bytes, grid_rows, mat_bytes, named_table, npz_bytes, parquet_bytes
 
 
 def test_builtin_football_has_the_courses_shape_and_story(football):
@@ -311,6 +311,7 @@ def test_the_constructor_refuses_what_no_model_can_use_naming_it(arrays, message
     (dict(feature_names=("a", 2, "c")), "feature_names must be non-empty text, got 2"),
     (dict(class_names=("no", "no")), "class_names must be distinct, got 'no' more than once"),
     (dict(class_names=("only",)), "the number of classes must be a whole number from 2 to 20, got 1"),
+    (dict(notes="dropped"), "notes must be a list of sentences, got 'dropped'"),
 ])
 def test_names_that_cannot_be_shown_are_refused(names, message):
     arrays = _arrays()
@@ -459,11 +460,15 @@ def test_to_frame_writes_names_and_from_frame_reads_them_back():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda frame: frame.assign(colour=["red", "blue"] * 30), "feature column(s) colour are not numbers; "
-                                                              "convert them to numbers or leave them out"),
+    (lambda frame: frame.assign(colour=[f"red {i % 21}" for i in range(60)], name=[f"n{i}" for i in range(60)]),
+     "feature column(s) colour, name hold text of more than 20 distinct values (21, 60); convert them to numbers "
+     "or leave them out (text of at most 20 values is one-hot encoded)"),
     (lambda frame: frame.assign(**{"petal width": _with(frame["petal width"], [3, 9], np.nan),
                                    "species": _with(frame["species"], 9, None)}),
-     "2 row(s) have missing values, in column(s) petal width, species; drop or fill them first"),
+     "2 of 60 row(s) have missing values, in column(s) petal width, species; fill them in, or drop those rows "
+     "(drop_missing)"),
+    (lambda frame: frame[["species", "part"]], "no feature columns: every column but the label and the split is a "
+                                               "feature, and there is none"),
     (lambda frame: frame.assign(part=["train", "dev"] * 30), "column part must be 'train' or 'test', found 'dev'"),
     (lambda frame: frame.rename(columns={"count": "petal width"}), "column(s) petal width appear more than once"),
     (lambda frame: frame.drop(columns="species"), "no label column 'species'; the columns are "
@@ -475,18 +480,24 @@ def test_from_frame_refusals_name_the_columns(change, message):
         nnreg.Dataset.from_frame(change(_frame()), label="species", split="part")
 
 
-def test_the_files_still_take_the_courses_layout_only(tmp_path):
-    # Dataset takes any width and labels; the files (and so the page and the command line) keep
-    # their two features and 0/1 labels, refused in their words by check_course_layout.
+def test_mat_and_npz_files_take_any_features_and_classes_standardized_unless_the_courses():
+    # Two features and labels 0/1 are the course's layout, read as ever (unstandardized); any
+    # other width or classes is an analyst's table, standardized by default.
+    course = nnreg.read_dataset(npz_bytes(course_like()), "a.npz")
+    assert (course.n_features, course.class_names, course.standardize, course.notes) == (2, ("0", "1"), False, ())
     one_feature = dict(course_like(), X=course_like()["X"][:, :1], Xval=course_like()["Xval"][:, :1])
-    with pytest.raises(DatasetError, match=r"^a.npz: training points must have shape \(m, 2\), got \(40, 1\)$"):
-        nnreg.read_dataset(npz_bytes(one_feature), "a.npz")
-    with pytest.raises(DatasetError, match=r"^b.npz: test labels must be 0 or 1, found 2$"):
-        nnreg.read_dataset(npz_bytes(dict(course_like(), yval=course_like()["yval"] * 2)), "b.npz")
-    with pytest.raises(DatasetError, match=r"^c.npz: training points and labels must be numbers$"):
-        nnreg.read_dataset(npz_bytes(dict(course_like(), y=course_like()["y"].astype(str))), "c.npz")
-    with pytest.raises(DatasetError, match=r"^d.csv: training labels must be 0 or 1, found 2$"):
-        nnreg.read_dataset(csv_bytes(grid_rows(40, label=lambda i: 1 + i % 2)), "d.csv")
+    narrow = nnreg.read_dataset(npz_bytes(one_feature), "b.npz")
+    assert (narrow.n_features, narrow.feature_names, narrow.standardize) == (1, ("x1",), True)
+    three = nnreg.read_dataset(mat_bytes(dict(course_like(), y=course_like()["y"] + np.arange(40)[:, None] % 3 // 2)),
+                               "c.mat")
+    assert three.class_names == ("0", "1", "2") and three.standardize
+    text = nnreg.read_dataset(npz_bytes(dict(course_like(), y=np.where(course_like()["y"] == 1, "in", "out"),
+                                             yval=np.where(course_like()["yval"] == 1, "in", "out"))), "d.npz")
+    assert text.class_names == ("in", "out") and text.standardize
+    assert np.array_equal(text.train_Y, 1 - course_like()["y"][:, 0])
+    with pytest.raises(DatasetError, match=r"^e.npz: a .npz file holds the arrays X, y, Xval and yval, not named "
+                                           r"columns, so label 'y' cannot be chosen"):
+        nnreg.read_dataset(npz_bytes(course_like()), "e.npz", label="y")
 
 
 def test_a_dev_split_keeps_the_names_and_classes():
@@ -496,3 +507,177 @@ def test_a_dev_split_keeps_the_names_and_classes():
     split = with_dev_as_test(dataset, dev_mask(dataset, 0.25))
     assert split.class_names == dataset.class_names and split.feature_names == dataset.feature_names
     assert len(split.test_Y) == 12 and set(split.train_Y) == {0, 1, 2}
+
+
+# Files as analysts have them (issue 23, item 3): CSV and Parquet with a header row and any names.
+
+def test_a_csv_of_named_columns_is_a_table_with_its_names_standardized_by_default():
+    table = named_table()
+    dataset = nnreg.read_dataset(table.to_csv(index=False).encode(), "trees.csv")
+    assert dataset.name == "trees.csv" and dataset.feature_names == ("height", "weight")
+    assert dataset.class_names == ("ash", "elm", "oak") and dataset.standardize
+    # The label column is the last one (no y, label, target or class); 30 % of each class is held out.
+    assert np.bincount(dataset.test_Y).tolist() == [6, 6, 6] and len(dataset.train_Y) == 42
+    assert dataset.notes == ("a stratified 30 % test split, seed 0, was held out",)
+    same = nnreg.Dataset.from_frame(table, "kind", name="trees.csv")
+    assert dataset.fingerprint == same.fingerprint
+    # The split's share and seed are the caller's.
+    other = nnreg.read_dataset(table.to_csv(index=False).encode(), "trees.csv", test_fraction=0.5, seed=3)
+    assert len(other.test_Y) == 30 and other.notes == ("a stratified 50 % test split, seed 3, was held out",)
+    assert other.fingerprint != nnreg.read_dataset(table.to_csv(index=False).encode(), "trees.csv",
+                                                   test_fraction=0.5).fingerprint
+
+
+def test_the_label_column_is_chosen_or_found_by_name():
+    assert data.default_label(["a", "Target", "b"]) == "Target"
+    assert data.default_label(["class", "LABEL", "y "]) == "y "  # y first of the names, whatever the order
+    assert data.default_label(["a", "b", "kind", "Split"]) == "kind"  # the last column but the split
+    assert data.default_split(["a", " SPLIT", "kind"]) == " SPLIT" and data.default_split(["a", "kind"]) is None
+    table = named_table(grade=np.arange(60) % 2 + 1)
+    content = table.to_csv(index=False).encode()
+    by_grade = nnreg.read_dataset(content, "t.csv", label="grade")
+    assert by_grade.feature_names == ("height", "weight", "kind=ash", "kind=elm", "kind=oak")
+    assert by_grade.class_names == ("1", "2") and by_grade.standardize
+    with pytest.raises(DatasetError, match=r"^t.csv: no label column 'species'; the columns are height, weight, "
+                                           r"grade, kind$"):
+        nnreg.read_dataset(content, "t.csv", label="species")
+    with pytest.raises(DatasetError, match=r"^t.csv: no split column 'part'"):
+        nnreg.read_dataset(content, "t.csv", split="part")
+
+
+def test_a_split_column_is_used_as_it_is_named():
+    table = named_table().assign(Split=np.where(np.arange(60) < 20, "test", "train"))
+    dataset = nnreg.read_dataset(table.to_csv(index=False).encode(), "t.csv")
+    assert len(dataset.test_Y) == 20 and dataset.notes == () and dataset.feature_names == ("height", "weight")
+    assert np.array_equal(dataset.test_X[:, 0], table["height"][:20])
+
+
+def test_a_text_feature_of_few_values_is_one_hot_encoded_and_said_so():
+    table = named_table(soil=np.array(["sand", "clay", "loam", "peat"])[np.arange(60) % 4])
+    for content, name in ((table.to_csv(index=False).encode(), "t.csv"), (parquet_bytes(table), "t.parquet")):
+        dataset = nnreg.read_dataset(content, name)
+        assert dataset.feature_names == ("height", "weight", "soil=clay", "soil=loam", "soil=peat", "soil=sand")
+        assert dataset.notes == ("soil was one-hot encoded into 4 columns (soil=clay, soil=loam, soil=peat, ...)",
+                                 "a stratified 30 % test split, seed 0, was held out")
+        # Each point has a 1 in the column of its soil and 0 in the others.
+        points = np.vstack([dataset.train_X, dataset.test_X])
+        soil = dict(zip(table["height"], table["soil"]))
+        assert [dataset.feature_names[2 + np.argmax(point[2:])] for point in points] == \
+            [f"soil={soil[point[0]]}" for point in points]
+        assert np.array_equal(points[:, 2:].sum(axis=1), np.ones(60))
+
+
+def test_missing_values_are_refused_by_column_and_count_or_dropped_on_request():
+    table = named_table(weight=_with(np.linspace(50, 90, 60), [4, 7], np.nan))
+    table.loc[[7, 9], "kind"] = None
+    content = table.to_csv(index=False).encode()
+    with pytest.raises(DatasetError, match=r"^t.csv: 3 of 60 row\(s\) have missing values, in column\(s\) weight, "
+                                           r"kind; fill them in, or drop those rows \(drop_missing\)$"):
+        nnreg.read_dataset(content, "t.csv")
+    dataset = nnreg.read_dataset(content, "t.csv", drop_missing=True)
+    assert len(dataset.train_Y) + len(dataset.test_Y) == 57
+    assert dataset.notes[0] == "3 rows with missing values were dropped (in column(s) weight, kind)"
+    # NA, null and the like are missing in a CSV, as pandas reads them; in Parquet NaN and None are.
+    for marker in ("NA", "n/a", "NaN", "null", " #N/A "):
+        marked = content.decode().replace(",,", f",{marker},").encode()
+        assert nnreg.read_dataset(marked, "t.csv", drop_missing=True).fingerprint == dataset.fingerprint
+    # "none" is a value, as often a category's as not.
+    symptoms = named_table(symptoms=np.array(["none", "mild", "severe"])[np.arange(60) % 3])
+    assert nnreg.read_dataset(symptoms.to_csv(index=False).encode(), "s.csv").feature_names[2:] == \
+        ("symptoms=mild", "symptoms=none", "symptoms=severe")
+    assert nnreg.read_dataset(parquet_bytes(table), "t.parquet", drop_missing=True).fingerprint == \
+        nnreg.Dataset.from_frame(table, "kind", name="t.parquet", drop_missing=True).fingerprint
+
+
+def test_parquet_and_csv_of_the_same_table_are_the_same_dataset():
+    table = named_table()
+    from_csv = nnreg.read_dataset(table.to_csv(index=False).encode(), "t.csv")
+    from_parquet = nnreg.read_dataset(parquet_bytes(table), "t.parquet")
+    assert from_parquet.fingerprint == from_csv.fingerprint and from_parquet.feature_names == ("height", "weight")
+    assert data.table_columns(parquet_bytes(table), "t.parquet") == ["height", "weight", "kind"]
+    assert data.table_columns(b" a ;b;Kind\n1;2;x\n", "t.csv") == ["a", "b", "Kind"]
+    assert data.table_columns(npz_bytes(course_like()), "a.npz") == []
+    with pytest.raises(DatasetError, match=r"^t.csv: the file is empty$"):
+        data.table_columns(b"", "t.csv")
+
+
+@pytest.mark.parametrize("header, order", [
+    ("x1,x2,y", [0, 1, 2]), (" X1 , X2 , Y ", [0, 1, 2]), ("y,x2,x1", [2, 1, 0]), ("x1,x2,label", [0, 1, 2]),
+])
+def test_the_courses_csv_layout_reads_as_ever_in_any_case_and_order(header, order):
+    rows = grid_rows(100, label=lambda i: int(i < 40))
+    course = nnreg.read_dataset(csv_bytes(rows), "c.csv")
+    shuffled = [",".join(np.array(row.split(","))[order]) for row in rows]
+    dataset = nnreg.read_dataset(csv_bytes(shuffled, header), "c.csv")
+    assert dataset.fingerprint == course.fingerprint and not dataset.standardize
+    assert dataset.feature_names == ("x1", "x2") and dataset.class_names == ("0", "1")
+
+
+def test_an_x1_x2_y_file_of_other_labels_is_a_table():
+    dataset = nnreg.read_dataset(csv_bytes(grid_rows(60, label=lambda i: i % 3)), "three.csv")
+    assert dataset.class_names == ("0", "1", "2") and dataset.standardize
+    assert nnreg.read_dataset(csv_bytes(grid_rows(60)), "two.csv").standardize is False
+
+
+def test_load_dataset_reads_a_table_with_options_and_refuses_columns_of_generated_sets(tmp_path):
+    path = tmp_path / "trees.csv"
+    path.write_bytes(named_table(height=np.arange(60) % 2).to_csv(index=False).encode())
+    dataset = nnreg.load_dataset(path, label="height", test_fraction=0.25, seed=2, drop_missing=True)
+    assert dataset.feature_names == ("weight", "kind=ash", "kind=elm", "kind=oak")
+    assert dataset.notes[-1] == "a stratified 25 % test split, seed 2, was held out"
+    for name in ("football", "moons", "moons:seed=3"):
+        with pytest.raises(DatasetError, match=f"^{name}: the built-in and generated sets are points, not named "
+                                               "columns, so label 'y' cannot be chosen"):
+            nnreg.load_dataset(name, label="y")
+
+
+# The bundled real tables (issue 23, item 5), written by tools/make_tables.py from scikit-learn's copies.
+BUNDLED = {"breast_cancer": ("load_breast_cancer", "diagnosis", (569, 30), ("malignant", "benign")),
+           "iris": ("load_iris", "species", (150, 4), ("setosa", "versicolor", "virginica")),
+           "wine": ("load_wine", "cultivar", (178, 13), ("cultivar 1", "cultivar 2", "cultivar 3"))}
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_each_bundled_table_is_scikit_learns_copy_with_names_and_a_stratified_split(name):
+    import sklearn.datasets
+
+    loader, label, shape, class_names = BUNDLED[name]
+    theirs = getattr(sklearn.datasets, loader)()
+    table = pd.read_csv(data.DATA_DIR / f"{name}.csv")
+    assert list(table.columns) == [*theirs.feature_names, label, "split"]
+    assert table.shape == (shape[0], shape[1] + 2)
+    assert np.allclose(table[list(theirs.feature_names)].to_numpy(), theirs.data, rtol=1e-12, atol=0)
+    assert list(table[label]) == list(np.array(class_names)[theirs.target])
+    dataset = nnreg.load_dataset(name)
+    assert (dataset.n_features, dataset.feature_names) == (shape[1], tuple(theirs.feature_names))
+    assert dataset.class_names == tuple(sorted(class_names)) and dataset.standardize and dataset.notes == ()
+    # Per class, the counts of scikit-learn's copy, 30 % of them (rounded) in the test set.
+    for code, class_name in enumerate(dataset.class_names):
+        count = int(np.sum(np.array(class_names)[theirs.target] == class_name))
+        tested = int(np.sum(dataset.test_Y == code))
+        assert tested + int(np.sum(dataset.train_Y == code)) == count and tested == round(0.3 * count)
+    source = data.table_source(name)
+    assert "UCI Machine Learning Repository" in source and "doi:10.24432/" in source and "CC BY 4.0" in source
+    assert name in nnreg.list_datasets()
+
+
+def test_only_the_bundled_tables_have_a_source():
+    assert data.table_source("football") is None and data.table_source("moons") is None
+    assert set(data.TABLE_SOURCES) == set(BUNDLED)
+
+
+def test_make_tables_writes_the_bundled_files_byte_for_byte(tmp_path):
+    from tools import make_tables
+
+    written = make_tables.write_tables(tmp_path)
+    assert [path.name for path in written] == ["breast_cancer.csv", "iris.csv", "wine.csv"]
+    for path in written:
+        assert path.read_bytes() == (data.DATA_DIR / path.name).read_bytes()
+
+
+def test_from_frame_reads_numbers_held_as_objects_as_numbers_and_categories_as_text():
+    frame = named_table(count=np.array([1, 2, 3] * 20, dtype=object),
+                        grade=pd.Categorical(np.array(["A", "B"])[np.arange(60) % 2]))
+    dataset = nnreg.Dataset.from_frame(frame, "kind")
+    assert dataset.feature_names == ("height", "weight", "count", "grade=A", "grade=B")
+    assert dataset.notes[0] == "grade was one-hot encoded into 2 columns (grade=A, grade=B)"

@@ -68,7 +68,7 @@ def _classes(n_features, n_classes, m=157, seed=0):
     return (centres[Y] + rng.normal(0, 1, (m, n_features))).T, Y.reshape(1, -1).astype(float)
 
 
-@pytest.mark.parametrize("n_features, n_classes", [(4, 3), (30, 3)])
+@pytest.mark.parametrize("n_features, n_classes", [(4, 3), (30, 3), (30, 2)])
 @pytest.mark.parametrize("changes", [
     {},                                                    # plain
     {"lambd": 0.7},                                        # L2
@@ -76,15 +76,19 @@ def _classes(n_features, n_classes, m=157, seed=0):
     {"keep_prob": 0.86},                                   # dropout, fresh masks
     {"keep_prob": 0.86, "dropout_mask": "fixed"},          # the notebook's masks
     {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "lambd": 0.3, "l1": 0.01},  # deeper, every pass width
+    # Wide layers whose passes four units share, with a group left over in each (22 = 4·5 + 2, 9, 5).
+    {"layer_dims": (22, 9, 5), "keep_prob": 0.8, "lambd": 0.3},
+    {"layer_dims": (22, 9, 5), "keep_prob": 0.8, "dropout_mask": "fixed", "l1": 0.01},
 ])
-def test_the_kernel_computes_the_reference_loop_for_a_softmax(n_features, n_classes, changes):
+def test_the_kernel_computes_the_reference_loop_on_tables_of_any_width_and_classes(n_features, n_classes, changes):
     X, Y = _classes(n_features, n_classes)
     settings = SHORT.replace(**changes)
     parameters = network.initialize_parameters(network.layer_sizes(settings.layer_dims, n_features, n_classes),
                                                settings.seed)
     reference_record = reference.numpy_loop(X, Y, parameters, settings)
     fast = compiled.numba_loop(X, Y, parameters, settings)
-    assert fast.parameters[f"W{len(settings.layer_dims) + 1}"].shape[0] == n_classes
+    # Two classes keep the course's single sigmoid output.
+    assert fast.parameters[f"W{len(settings.layer_dims) + 1}"].shape[0] == (n_classes if n_classes > 2 else 1)
     assert fast.parameters["W1"].shape[1] == n_features
     assert _relative_difference(fast.parameters, reference_record.parameters) < 1e-9
     assert fast.record_iterations == reference_record.record_iterations == list(range(0, 1000, 50))
@@ -108,6 +112,24 @@ def test_early_stopping_on_five_classes_is_the_same_with_either_engine():
     np.testing.assert_allclose(fast.history.to_numpy(), slow.history.to_numpy(), rtol=1e-9)
     assert (fast.train_correct, fast.test_correct) == (slow.train_correct, slow.test_correct)
     assert fast.parameters["W3"].shape == (5, 3)
+
+
+@pytest.mark.parametrize("changes", [{}, {"lambd": 0.7, "keep_prob": 0.86}, {"early_stopping": True, "l1": 0.01}])
+def test_standardized_inputs_train_the_same_with_either_engine(changes):
+    # Four features on scales from 0.001 to 1,000 and three classes, scaled on the fitted points.
+    X, Y = _classes(4, 3, m=240, seed=2)
+    X = X.T * np.array([1e-3, 1.0, 50.0, 1e3])
+    labels = Y[0].astype(np.int64)
+    dataset = nnreg.Dataset("uneven", X[:160], labels[:160], X[160:], labels[160:], standardize=True)
+    settings = SHORT.replace(**changes)
+    fast, slow = nnreg.train(dataset, settings), nnreg.train(dataset, settings, engine="numpy")
+    np.testing.assert_array_equal(fast.input_mean, slow.input_mean)
+    np.testing.assert_array_equal(fast.input_scale, slow.input_scale)
+    assert _relative_difference(fast.parameters, slow.parameters) < 1e-9
+    np.testing.assert_allclose(fast.history.to_numpy(), slow.history.to_numpy(), rtol=1e-9)
+    assert (fast.train_correct, fast.test_correct, fast.best_iteration) == (
+        slow.train_correct, slow.test_correct, slow.best_iteration)
+    assert fast.outcome.kind == "trained"
 
 
 def test_the_loops_buffers_start_on_cache_lines():

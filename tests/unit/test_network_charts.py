@@ -183,3 +183,28 @@ def test_the_replay_counts_train_accuracy_on_the_points_fitted(moons):
     last = result.parameters_at(result.checkpoint_iterations[-1])
     assert frame["train_accuracy"].iloc[-1] == nnreg.network.count_correct(X.T, y, last) / len(y)
     assert frame["train_accuracy"].iloc[-1] == result.train_accuracy
+
+
+def test_a_table_s_network_names_its_inputs_by_feature_and_its_outputs_by_class():
+    X = np.random.default_rng(0).normal(size=(90, 3))
+    y = np.array(["ash", "elm", "oak"])[np.arange(90) % 3]
+    table = nnreg.Dataset.from_arrays(X, y, feature_names=("height", "girth", "bark"))
+    result = nnreg.train(table, nnreg.Settings(num_iterations=50))
+    _, nodes = charts.network_frames(result, feature_names=table.feature_names, class_names=table.class_names)
+    assert list(nodes[nodes["layer"] == 0]["label"]) == ["height", "girth", "bark"]
+    # Three classes, three softmax units, each named.
+    assert list(nodes[nodes["layer"] == 3]["label"]) == ["ash", "elm", "oak"]
+    spec = charts.network_graph(result, *charts.network_scale({"m": result}), feature_names=table.feature_names,
+                                class_names=table.class_names).to_dict()
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert [layer["mark"]["align"] for layer in texts] == ["right", "left"]
+    assert all(layer["encoding"]["text"]["field"] == "label" for layer in texts)
+
+
+def test_two_classes_keep_one_sigmoid_output_named_by_the_second_class_or_not_at_all(results):
+    assert charts.output_names(("benign", "malignant")) == ["P(malignant)"]
+    # The course's 0/1 labels: the drawing as it always was, its output unnamed.
+    assert charts.output_names(("0", "1")) == []
+    _, nodes = charts.network_frames(results["none"])
+    assert list(nodes[nodes["layer"] == 0]["label"]) == ["x1", "x2"]
+    assert (nodes[nodes["layer"] > 0]["label"] == "").all()

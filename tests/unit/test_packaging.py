@@ -36,7 +36,7 @@ def test_the_nnreg_command_lists_the_datasets_without_the_checkout(installed):
                           text=True, timeout=120, cwd=installed)
     assert done.returncode == 0, done.stderr
     # No data/ folder there: the built-in set comes from its seeded generator, the same points.
-    assert done.stdout.splitlines()[0].split() == ["football", "211", "train", "200", "test", "football"]
+    assert done.stdout.splitlines()[1].split() == ["football", "211", "200", "2", "2", "0,", "1"]
 
 
 def test_the_installed_package_trains_from_its_own_files(installed):

@@ -124,3 +124,44 @@ def test_no_colour_is_written_outside_the_palette():
              for path in sorted((ROOT / "nnreg").rglob("*.py")) if path.name != "palette.py"
              for match in colour.finditer(path.read_text())]
     assert found == []
+
+
+CLASSES = {f"class {code}": color for code, color in enumerate(palette.CLASS_COLORS)}
+
+
+def test_two_classes_are_red_and_blue_and_more_start_with_them():
+    assert palette.class_colors(2) == (palette.RED, palette.BLUE)
+    assert palette.class_colors(3)[:2] == (palette.RED, palette.BLUE)
+    assert palette.pale_class_colors(2) == (palette.PALE_RED, palette.PALE_BLUE)
+    assert len(palette.class_colors(20)) == 20 and len({c.lower() for c in palette.class_colors(20)}) == 20
+    with pytest.raises(ValueError, match="n_classes must be 2 to 20, got 21"):
+        palette.class_colors(21)
+
+
+@pytest.mark.parametrize("first, second", itertools.combinations(CLASSES, 2))
+def test_any_two_classes_are_far_apart(first, second):
+    assert np.linalg.norm(_lab(CLASSES[first]) - _lab(CLASSES[second])) >= MIN_DISTANCE
+
+
+@pytest.mark.parametrize("name", list(CLASSES)[2:])
+def test_no_class_colour_is_near_a_model_split_sign_or_grey(name):
+    others = {key: color for key, color in NAMED.items() if not key.startswith("label")}
+    others |= {"neutral": palette.NEUTRAL, "unit output": palette.UNIT_OUTPUT}
+    near = {key: round(float(np.linalg.norm(_lab(CLASSES[name]) - _lab(color))), 1) for key, color in others.items()
+            if np.linalg.norm(_lab(CLASSES[name]) - _lab(color)) < MIN_DISTANCE}
+    assert near == {}
+
+
+@pytest.mark.parametrize("theme", palette.BACKGROUNDS)
+def test_every_class_colour_reads_on_both_themes(theme):
+    background = palette.BACKGROUNDS[theme]
+    assert {name: round(_contrast(color, background), 2) for name, color in CLASSES.items()
+            if _contrast(color, background) < MIN_CONTRAST} == {}
+
+
+@pytest.mark.parametrize("pale", palette.pale_class_colors(20))
+def test_a_class_region_is_its_colour_half_way_to_white_and_the_ring_reads_on_it(pale):
+    assert _contrast(palette.MISCLASSIFIED, pale) >= 4.5
+    # Lighter than its class colour, so the points drawn on it stand out.
+    code = palette.pale_class_colors(20).index(pale)
+    assert _contrast(pale, "#ffffff") < _contrast(palette.CLASS_COLORS[code], "#ffffff")

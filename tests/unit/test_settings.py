@@ -1,3 +1,4 @@
+import json
 import math
 
 import numpy as np
@@ -61,6 +62,8 @@ def test_frozen_and_hashable_with_normalised_types():
     ("l1", "0.1", "l1 must be a number from 0 to 1,000, got '0.1'"),
     ("early_stopping", 1, "early_stopping must be True or False"),
     ("early_stopping", "yes", "early_stopping must be True or False"),
+    ("standardize", 1, "standardize must be True, False or None (the data's default), got 1"),
+    ("standardize", "on", "standardize must be True, False or None (the data's default), got 'on'"),
     ("dev_fraction", 0.0, "dev_fraction must be a number from 0.05 to 0.5, got 0"),
     ("dev_fraction", 0.9, "dev_fraction must be a number from 0.05 to 0.5, got 0.9"),
     ("train_fraction", 0.0, "train_fraction must be a number from 0.05 to 1, got 0"),
@@ -87,6 +90,16 @@ def test_replace_validates_and_dict_round_trip():
     assert Settings.from_dict(s.to_dict()) == s
     with pytest.raises(ValueError, match="unknown setting.*alpha"):
         Settings.from_dict({**s.to_dict(), "alpha": 1})
+
+
+@pytest.mark.parametrize("standardize", [None, True, False])
+def test_standardize_is_the_datas_default_unless_set_and_round_trips(standardize):
+    assert Settings().standardize is None
+    s = Settings(standardize=standardize, lambd=0.7)
+    assert Settings.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+    # A settings file from before the field means the data's default.
+    older = {key: value for key, value in s.to_dict().items() if key != "standardize"}
+    assert Settings.from_dict(older).standardize is None
 
 
 def test_a_run_for_a_seed_sets_the_init_and_dropout_seeds_and_nothing_else():

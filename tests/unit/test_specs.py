@@ -17,6 +17,9 @@ from nnreg.specs import (DEFAULT_SPECS, MAX_NAME, ModelSpec, describe, parse_spe
     ("fast: learning_rate = 1e-1 , num_iterations=5e3", "fast", (("learning_rate", 0.1), ("num_iterations", 5000))),
     ("L1:l1=0.1", "L1", (("l1", 0.1),)),
     ("both:lambd=0.1,l1=0.2", "both", (("lambd", 0.1), ("l1", 0.2))),
+    ("scaled:standardize=on", "scaled", (("standardize", True),)),
+    ("raw:lambd=0.7,standardize=off", "raw", (("lambd", 0.7), ("standardize", False))),
+    ("scaled:standardize=TRUE", "scaled", (("standardize", True),)),
 ])
 def test_a_good_spec_reads_and_writes_back(text, name, changes):
     spec = parse_spec(text)
@@ -46,6 +49,7 @@ def test_a_spec_changes_only_what_it_names():
     ("a:num_iterations=2.5", "num_iterations must be a whole number from 100 to 100,000"),
     ("a:layers=0", "hidden layer sizes must be 1 to 10 layers"),
     ("a:early_stopping=yes", "early_stopping must be true or false, got 'yes'"),
+    ("a:standardize=auto", "model 'a:standardize=auto': standardize must be true or false, got 'auto'"),
     ("a:lambd=1,lambd=2", "sets lambd twice"),
 ])
 def test_a_bad_spec_is_named_with_what_is_wrong(text, words):
@@ -68,7 +72,7 @@ def test_the_page_keeps_the_good_models_of_a_list_and_names_the_others():
     assert [model.name for model in models] == ["a", "m0", "m1", "m2", "m3", "m4"]
     assert problems == ["model 'A:lambd=1': another model is named 'a'; every model needs a name of its own",
                         "model 'b:x=1': unknown key 'x'; the keys are lambd, l1, keep_prob, early_stopping, "
-                        "layers, learning_rate, num_iterations",
+                        "layers, learning_rate, num_iterations, standardize",
                         "model 'm5': at most 6 models are compared", "model 'm6': at most 6 models are compared"]
 
 
@@ -76,6 +80,19 @@ def test_a_model_is_described_in_the_courses_words():
     assert describe(parse_spec("none")) == ""
     assert describe(parse_spec("w:lambd=3,layers=50 20,num_iterations=5000,early_stopping=true")) == (
         "λ = 3, layers 50, 20, iterations = 5,000, early stopping")
+
+
+def test_standardize_is_written_on_or_off_and_sets_the_settings_field():
+    on, off = parse_spec("s:standardize=true"), parse_spec("r:standardize=off")
+    assert str(on) == "s:standardize=on" and str(off) == "r:standardize=off"
+    assert spec_text(True, "standardize") == "on" and spec_text(True, "early_stopping") == "true"
+    assert on.settings(Settings()).standardize is True and off.settings(Settings()).standardize is False
+    assert parse_spec("none").settings(Settings()).standardize is None
+    assert describe(on) == "standardized inputs" and describe(off) == "raw inputs"
+    # Named settings that differ from the shared ones in standardize alone say so, and read back.
+    specs = specs_from_settings({"raw": Settings(standardize=False), "shared": Settings()}, Settings())
+    assert [str(spec) for spec in specs] == ["raw:standardize=off", "shared"]
+    assert [parse_spec(str(spec)) for spec in specs] == specs
 
 
 def test_named_settings_become_the_specs_of_their_differences():

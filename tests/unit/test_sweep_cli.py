@@ -4,8 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+
+import nnreg
 
 from nnreg.cli import main
 from nnreg.report.formatting import text_table
@@ -182,3 +185,34 @@ def test_every_range_the_help_states_is_the_one_the_flags_read(monkeypatch, caps
     assert "each a number from 0.1 to 1: one value sweeps" in shown
     assert "dropout keep probabilities, each a number from 0.2 to 1," in shown
     assert "number of seeds N (seeds 0..N-1), a whole number from 1 to 100," in shown
+
+
+def test_a_sweep_on_iris_chooses_among_three_classes_and_names_them(tmp_path, capsys):
+    out = tmp_path / "iris.csv"
+    assert main(["sweep", "--data", "iris", "--lambd", "0, 0.7", "--keep-prob", "1", "--seeds", "2",
+                 "--num-iterations", "200", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # 105 training points, a stratified quarter of each class (9 of 35) held out as dev.
+    assert lines[0].startswith("dataset iris: 105 training points (27 of them held out as dev), 45 test points; "
+                               "2 lambd x 1 l1 x 1 keep_prob x 2 seed(s), 200 iterations")
+    assert lines[1] == ("4 features: sepal length (cm), sepal width (cm), petal length (cm), petal width (cm); "
+                        "3 classes: setosa, versicolor, virginica")
+    rows = read_results(out.read_bytes(), out.name)
+    final = rows[rows["phase"] == "final"]
+    assert len(rows) == 2 * 2 + 2 and set(rows["fingerprint"]) == {nnreg.load_dataset("iris").fingerprint}
+    # 45 test points: every accuracy is a whole number of them.
+    assert np.allclose(final["test_accuracy"] * 45, np.round(final["test_accuracy"] * 45))
+    mean = 100 * final["test_accuracy"].mean()
+    assert f"retrained on all 105 training points, 2 seed(s): test accuracy {mean:.1f} ±" in "\n".join(lines)
+
+
+def test_a_data_size_curve_on_breast_cancer_takes_thirty_features(capsys):
+    assert main(["sweep", "--data", "breast_cancer", "--lambd", "0, 0.7", "--keep-prob", "1", "--seeds", "1",
+                 "--num-iterations", "200", "--train-fraction", "0.25, 1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("dataset breast_cancer: 398 training points (99 of them held out as dev), 171 test "
+                               "points; training-set fractions 0.25, 1; ")
+    assert lines[1].startswith("30 features: mean radius, mean texture, ") and lines[1].endswith(
+        "(30 in all); 2 classes: benign, malignant")
+    # Each strength chosen on dev, each model retrained on 0.25 of the 398 training points (per class), then all.
+    assert lines[3].split()[:2] == ["0.25", "99"] and lines[4].split()[:2] == ["1", "398"]

@@ -105,3 +105,20 @@ def test_a_data_size_curve_on_the_cluster_gives_the_in_process_rows_from_one_cli
     assert len(opened) == 1
     pd.testing.assert_frame_equal(_without_seconds(there.rows), _without_seconds(here.rows))
     pd.testing.assert_frame_equal(there.summary, here.summary)
+
+
+def test_a_table_of_three_classes_sweeps_on_the_cluster_as_in_process(cluster):
+    # Wine: 13 features, three classes, standardized on each model's own fitted points; the dataset
+    # and its scaling rule travel to the workers with the models.
+    wine = nnreg.load_dataset("wine")
+    assert (wine.n_features, wine.n_classes, wine.standardize) == (13, 3, True)
+    grid = {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}
+    here = nnreg.sweep(wine, grid, 2, SMALL)
+    there = nnreg.sweep(wine, grid, 2, SMALL, scheduler=cluster.scheduler_address)
+    assert there.chosen == here.chosen
+    pd.testing.assert_frame_equal(_without_seconds(there.rows), _without_seconds(here.rows))
+    curve_here = data_size_curve(wine, [0.5, 1], grid, 2, SMALL)
+    curve_there = data_size_curve(wine, [0.5, 1], grid, 2, SMALL, scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(_without_seconds(curve_there.rows), _without_seconds(curve_here.rows))
+    # Above chance: the rows are of models that learned the three cultivars, not of collapsed ones.
+    assert here.rows.test_accuracy.max() > 0.9

@@ -566,3 +566,155 @@ def test_lambd_is_scikit_learns_alpha_with_full_batches(football, lambd):
         assert np.allclose(theirs.coefs_[l - 1], ours.parameters[f"W{l}"].T, rtol=0, atol=1e-10)
         assert np.allclose(theirs.intercepts_[l - 1], ours.parameters[f"b{l}"].ravel(), rtol=0, atol=1e-10)
     assert theirs.score(football.test_X, football.test_Y) == ours.test_accuracy
+
+
+# --- Standardization: fitted on the points a model fits, applied to every point it sees --------
+# Blobs whose four features are on scales from 0.001 to 1,000, as an analyst's columns are.
+SCALES = np.array([1e-3, 1.0, 50.0, 1e3])
+
+
+def _uneven_table(standardize=True, seed=0):
+    blobs = _blobs(seed=seed)
+    return nnreg.Dataset("uneven", blobs.train_X * SCALES, blobs.train_Y, blobs.test_X * SCALES, blobs.test_Y,
+                         standardize=standardize)
+
+
+def test_standardize_resolves_to_the_settings_else_the_datas_default(football):
+    table = _uneven_table()
+    assert not training.standardizes(Settings(), football) and training.standardizes(Settings(), table)
+    assert training.standardizes(Settings(standardize=True), football)
+    assert not training.standardizes(Settings(standardize=False), table)
+    # The course's data trains on its points as they are: nothing to undo, nothing stored.
+    result = nnreg.train(football, SHORT)
+    assert result.input_mean is None and result.input_scale is None
+    np.testing.assert_array_equal(result.network_inputs(football.test_X), football.test_X.T)
+
+
+@pytest.mark.parametrize("changes", [{}, {"early_stopping": True}, {"train_fraction": 0.5},
+                                     {"early_stopping": True, "train_fraction": 0.6}])
+def test_the_scaling_is_fitted_on_the_points_the_model_fits_only(changes):
+    table = _uneven_table()
+    result = nnreg.train(table, SHORT.replace(**changes))
+    fitted = table.train_X[result.train_index]
+    m = len(result.train_index)
+    mean = fitted.sum(axis=0) / m
+    np.testing.assert_allclose(result.input_mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(result.input_scale, np.sqrt(((fitted - mean) ** 2).sum(axis=0) / m), rtol=1e-12)
+    if changes:
+        # The dev points and those left out are not among them: another mean than all training points'.
+        assert m < len(table.train_Y)
+        assert not np.allclose(result.input_mean, table.train_X.mean(axis=0), rtol=1e-6, atol=0)
+        unused = np.setdiff1d(np.arange(len(table.train_Y)), result.train_index)
+        moved = table.train_X.copy()
+        moved[unused] += 100 * SCALES
+        moved_table = nnreg.Dataset("moved", moved, table.train_Y, table.test_X, table.test_Y, standardize=True)
+        # Points it does not fit move the mean of all points, never the model's scaling.
+        np.testing.assert_array_equal(nnreg.train(moved_table, SHORT.replace(**changes)).input_mean, result.input_mean)
+
+
+@pytest.mark.parametrize("changes", [{}, {"early_stopping": True, "keep_prob": 0.86}])
+def test_standardizing_football_is_training_on_its_standardized_points_by_hand(football, changes):
+    settings = SHORT.replace(**changes)
+    result = nnreg.train(football, settings.replace(standardize=True))
+    fitted = football.train_X[result.train_index]
+    mean, std = fitted.mean(axis=0), fitted.std(axis=0)
+    by_hand = nnreg.Dataset("by hand", (football.train_X - mean) / std, football.train_Y,
+                            (football.test_X - mean) / std, football.test_Y)
+    expected = nnreg.train(by_hand, settings)
+    np.testing.assert_array_equal(expected.train_index, result.train_index)
+    _same_result(result, expected)
+    assert (result.train_accuracy, result.test_accuracy, result.dev_accuracy, result.best_iteration) == (
+        expected.train_accuracy, expected.test_accuracy, expected.dev_accuracy, expected.best_iteration)
+    # The dataset behind the scaled copy is the same football field.
+    assert result.dataset_fingerprint == football.fingerprint
+
+
+def test_predictions_take_raw_points_and_the_network_sees_them_scaled():
+    table = _uneven_table()
+    result = nnreg.train(table, SHORT)
+    scaled = ((table.test_X - result.input_mean) / result.input_scale).T
+    np.testing.assert_allclose(result.network_inputs(table.test_X), scaled, rtol=1e-15)
+    np.testing.assert_array_equal(result.predict(table.test_X), nnreg.network.predict(scaled, result.parameters))
+    np.testing.assert_allclose(result.class_probabilities(table.test_X),
+                               nnreg.network.probabilities(scaled, result.parameters).T, rtol=1e-12)
+    assert result.test_accuracy == np.mean(result.predict(table.test_X) == table.test_Y)
+    assert result.train_accuracy == np.mean(result.predict(table.train_X) == table.train_Y)
+    # The history's last row is measured on the inputs scaled the same way.
+    last = result.history.iloc[-1]
+    assert last.test_accuracy == np.mean(
+        nnreg.network.predict(scaled, result.parameters_at(int(last.iteration))) == table.test_Y)
+
+
+def test_standardizing_trains_features_of_uneven_scales_that_raw_steps_cannot():
+    raw = nnreg.train(_uneven_table(standardize=False), SHORT)
+    scaled = nnreg.train(_uneven_table(standardize=True), SHORT)
+    assert raw.outcome.kind != training.TRAINED
+    assert scaled.outcome.kind == training.TRAINED and scaled.test_accuracy > 0.9
+
+
+def test_a_constant_feature_keeps_scale_1_and_adds_nothing():
+    blobs = _blobs()
+    with_constant = nnreg.Dataset("constant", np.column_stack([blobs.train_X, np.full(len(blobs.train_Y), 7.0)]),
+                                  blobs.train_Y, np.column_stack([blobs.test_X, np.full(len(blobs.test_Y), 5.0)]),
+                                  blobs.test_Y, standardize=True)
+    result = nnreg.train(with_constant, SHORT)
+    assert result.input_mean[4] == 7.0 and result.input_scale[4] == 1.0
+    assert np.isfinite(result.history.drop(columns="iteration").to_numpy()).all()
+    # Centred, it is 0 on every fitted point; a test point off it moves by its raw difference.
+    assert not result.network_inputs(with_constant.train_X)[4].any()
+    np.testing.assert_array_equal(result.network_inputs(with_constant.test_X)[4], -2.0)
+
+
+def test_train_many_and_either_engine_standardize_as_train_does():
+    table = _uneven_table()
+    all_settings = [SHORT, SHORT.replace(lambd=0.7), SHORT.replace(early_stopping=True)]
+    for alone, together in zip([nnreg.train(table, s) for s in all_settings],
+                               nnreg.train_many(table, all_settings, max_workers=2)):
+        _same_result(alone, together)
+        np.testing.assert_array_equal(alone.input_mean, together.input_mean)
+        np.testing.assert_array_equal(alone.input_scale, together.input_scale)
+
+
+def test_a_run_that_fails_on_large_features_names_standardizing_as_the_first_cure(football):
+    table = _uneven_table(standardize=False)
+    raw = nnreg.train(table, SHORT)
+    # The largest feature's root mean square over the training points, rounded as the message rounds it.
+    assert round(np.sqrt(np.mean(table.train_X[:, 3] ** 2)), -1) == 1560
+    assert raw.unscaled and (raw.outcome.kind, raw.outcome.cause) == (training.COLLAPSED, "dead layer")
+    assert training_problem(raw).endswith(
+        "Steps too large leave a network so: standardize the inputs first (standardize=on: its largest feature is "
+        "1,560 in size, far above 1), then, if it still fails, lower the learning rate (now 0.3).")
+    # A diverged run on such features: the same cure, first.
+    big = nnreg.Dataset("big", football.train_X * [1, 1000], football.train_Y, football.test_X * [1, 1000],
+                        football.test_Y)
+    thrown = nnreg.train(big, Settings(learning_rate=100.0, lambd=1000.0, num_iterations=500))
+    assert thrown.outcome.kind == training.DIVERGED
+    assert training_problem(thrown).endswith("the weights overflowed: standardize the inputs first (standardize=on: "
+                                             "its largest feature is 325 in size, far above 1), then, if it still "
+                                             "fails, lower the learning rate (now 100).")
+    # Standardized, or on features near 1 in size (the course's, 0.26 and 0.33), the learning rate is the cure.
+    scaled = nnreg.train(table, SHORT.replace(standardize=True, learning_rate=100.0, lambd=1000.0))
+    assert not scaled.unscaled and scaled.outcome.kind == training.DIVERGED
+    assert "standardize" not in training_problem(scaled)
+    course = nnreg.train(football, Settings(learning_rate=10.0, num_iterations=500))
+    assert not course.unscaled and training_problem(course).endswith(": lower the learning rate (now 10).")
+
+
+def test_every_evaluation_of_a_standardized_model_scales_the_points_first():
+    from nnreg.study import checkpoint_accuracies
+    from nnreg.sweeps.dev import dev_mask, with_dev_as_test
+    from nnreg.sweeps.rows import model_row
+
+    table = _uneven_table()
+    result = nnreg.train(table, SHORT.replace(lambd=0.7))
+    # The replay's accuracies at the last checkpoint are the model's own.
+    last = checkpoint_accuracies(result, table).iloc[-1]
+    assert (last.train_accuracy, last.test_accuracy) == (result.train_accuracy, result.test_accuracy)
+    # A sweep's row: its test accuracy and its cost on the points scaled by hand.
+    row = model_row(table, None, table, result)
+    scaled = (table.train_X - table.train_X.mean(axis=0)) / table.train_X.std(axis=0)
+    assert row["test_accuracy"] == result.test_accuracy
+    assert row["cost"] == pytest.approx(nnreg.network.compute_cost(
+        scaled.T, table.train_Y.reshape(1, -1), result.parameters, 0.7), rel=1e-12)
+    # A sweep's dev split keeps the data's default, so its models standardize as the final ones do.
+    assert with_dev_as_test(table, dev_mask(table)).standardize
