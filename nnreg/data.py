@@ -48,6 +48,9 @@ SHOWN_LABELS = 5
 # column that is not the split column.
 LABEL_COLUMNS = ("y", "label", "target", "class")
 SPLIT_COLUMN = "split"
+# The split column's value for "none": hold out a test share even when a column is named split
+# (it is then a feature like any other).
+NO_SPLIT = ""
 # A text feature of at most this many distinct values is a category, one-hot encoded; one of more
 # (names, identifiers, free text) is refused by name.
 MAX_CATEGORIES = 20
@@ -603,7 +606,9 @@ def _table_dataset(source: str, frame: pd.DataFrame, label, split, test_fraction
     frame, label, split = _course_columns(frame, label, split)
     if label is None:
         label = default_label(frame.columns)
-    if split is None and default_split(frame.columns) != label:
+    if split == NO_SPLIT:
+        split = None
+    elif split is None and default_split(frame.columns) != label:
         split = default_split(frame.columns)
     dataset = Dataset.from_frame(frame, label, split, test_fraction=test_fraction, seed=seed, name=source,
                                  drop_missing=drop_missing)
@@ -703,8 +708,8 @@ def read_dataset(content: bytes, filename: str, *, label: str | None = None, spl
 
     A .csv or .parquet file is a table with a header row, read by ``Dataset.from_frame``: the
     label column is ``label`` (by default ``default_label``'s), the split column ``split`` (by
-    default a column named split, if any); without one a seeded, stratified ``test_fraction`` is
-    held out.  A .mat or .npz file holds the course's arrays X, y, Xval and yval.
+    default a column named split, if any; ``NO_SPLIT`` for none); without one a seeded, stratified
+    ``test_fraction`` is held out.  A .mat or .npz file holds the course's arrays X, y, Xval and yval.
     """
     source = _upload_name(filename)
     return _parse(content, source, Path(source).suffix, label, split, test_fraction, seed, drop_missing)

@@ -136,7 +136,7 @@ def _balanced_test_accuracy(run: TrainResult, dataset) -> float:
     return balanced_accuracy(dataset.test_Y, run.predict(dataset.test_X), dataset.n_classes)
 
 
-# How many init seeds "One dropout run or many?" trains each way of drawing masks with.
+# How many init seeds "Dropout runs" trains each way of drawing masks with.
 MASK_SEEDS = 10
 
 

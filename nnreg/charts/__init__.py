@@ -2,7 +2,7 @@
 Streamlit; one module per family: ``pictures`` (PNG files and data URLs), ``field`` (the field the
 data is drawn on, a slice through two features of a wider table, and its points), ``boundary``
 (decision boundaries), ``units`` (hidden units), ``curves`` (learning curves), ``weights`` (with
-each feature's first-layer weights, the Inputs view), ``masks`` ("One dropout run or many?"), ``network``
+each feature's first-layer weights, the Inputs view), ``masks`` ("Dropout runs"), ``network``
 (the network drawn), ``replays`` (the training replayed) and ``sweep`` (a sweep's and a data-size
 curve's results).  The pages and tests import them from here.
 

@@ -1,4 +1,4 @@
-"""One dropout run or many?  Test accuracy of every run, fixed masks above fresh ones, with each
+"""Dropout runs: test accuracy of every run, fixed masks above fresh ones, with each
 row's mean and the notebook's single run ringed."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ..report.palette import MODEL_COLORS, NEUTRAL
 from ..training import TrainResult
 
 NOTEBOOK_RUN = "the notebook's run"
-# Each row of "One dropout run or many?" is a band one unit tall around its number (the first row 0,
+# Each row of "Dropout runs" is a band one unit tall around its number (the first row 0,
 # at the top); its dots are spread over MASK_JITTER either side of its middle, leaving a clear gap
 # between the rows, shaded bands showing where each row's dots go.
 MASK_JITTER = 0.3
@@ -21,7 +21,7 @@ MASK_BAND = 0.42
 
 
 def mask_runs_frame(results: Mapping[str, Sequence[TrainResult]], single: TrainResult) -> pd.DataFrame:
-    """Columns masks, row, y, seed, test_accuracy, run: every run of "One dropout run or many?", and
+    """Columns masks, row, y, seed, test_accuracy, run: every run of "Dropout runs", and
     the notebook's single run (fixed masks) as a run of its own, at the middle of its row.  ``y``
     is the row's number plus the run's jitter: the runs of a row in their order, spread evenly
     within MASK_JITTER of its middle."""

@@ -33,7 +33,7 @@ def add_data(parser, default: str | None = data.BUILTIN) -> None:
     parser.add_argument("--label", help="a table's label column (default: the column named y, label, target or "
                                         "class, else the last one but split)")
     parser.add_argument("--split", help="a table's column saying 'train' or 'test' for each row (default: a column "
-                                        "named split)")
+                                        "named split; --split '' for none)")
     parser.add_argument("--test-fraction", type=number_argument("--test-fraction", "test_fraction"),
                         help=f"for a table without a split column, the seeded, stratified share of each class held "
                              f"out as the test set (default {data.TEST_FRACTION:g})")

@@ -54,9 +54,9 @@ class Control:
 # The masks view asks the course's question ("is dropout's 95 % real?") of whatever data is shown,
 # with that data's own numbers, so its label names no number.
 VIEWS = ("Weight decay", "The network", "Inputs", "Learning curves", "Training replay", "Hidden units",
-         "One dropout run or many?", "The data alone", "The math")
+         "Dropout runs", "The data alone", "The math")
 # Views renamed since links were shared: an old link opens the view under its new name.
-RENAMED_VIEWS = {"Is dropout's 95 % real?": "One dropout run or many?"}
+RENAMED_VIEWS = {"Is dropout's 95 % real?": "Dropout runs", "One dropout run or many?": "Dropout runs"}
 
 # The controls take what the command line takes (nnreg.limits.RANGES); what a whole page may train
 # is bounded by limits.BUDGET, checked before anything trains.

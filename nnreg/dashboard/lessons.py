@@ -15,7 +15,7 @@ from .controls import CONTROLS, UPLOAD, VIEWS, shown_value
 DATA_KEYS = ("data", "n_points", "noise", "data_seed")
 # Views that ask the course's own question of the course's kind of data (``data.course_layout``), hidden
 # for a table: whether the notebook's single dropout run is typical.
-COURSE_VIEWS = ("One dropout run or many?",)
+COURSE_VIEWS = ("Dropout runs",)
 
 
 def views_for(dataset) -> tuple[str, ...]:
@@ -66,7 +66,7 @@ LESSONS = (
     Lesson("notebook vs fresh masks",
            "The notebook drew its dropout masks once and reused them; the course's dropout draws new ones "
            "every iteration. Over many seeds, is the notebook's dropout result typical?",
-           DEFAULT_SPECS, "One dropout run or many?", (("dropout_mask", "fixed"),)),
+           DEFAULT_SPECS, "Dropout runs", (("dropout_mask", "fixed"),)),
     Lesson("L1 drops weights",
            "L1 sets many weights to exactly 0, where L2 only makes them small: compare every weight's size.",
            ("No regularization", "L2:lambd=0.7", "L1:l1=0.05"), "Weight decay"),

@@ -84,7 +84,7 @@ def view_draws(shown: Compared, show_test: bool, pair: charts.Pair | None = None
     draws = {"Weight decay": lambda: weight_decay(shown), "The network": lambda: network_view(shown),
              "Inputs": lambda: inputs_view(shown), "Learning curves": lambda: learning_curves(shown),
              "Training replay": lambda: training_replay(shown, show_test, pair),
-             "Hidden units": lambda: hidden_units(shown, pair), "One dropout run or many?": lambda: dropout_runs(shown),
+             "Hidden units": lambda: hidden_units(shown, pair), "Dropout runs": lambda: dropout_runs(shown),
              "The data alone": lambda: data_alone(shown, show_test, pair), "The math": lambda: the_math(shown)}
     return {view: draws[view] for view in views_for(shown.dataset)}
 

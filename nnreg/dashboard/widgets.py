@@ -101,7 +101,8 @@ class Fields:
                                     index=splits.index(default_split) if default_split in splits else 0,
                                     help="A column saying train or test for each row; without one, a seeded, "
                                          "stratified share of the rows is held out.")
-        split = None if split == NO_SPLIT else split
+        # "(none)" is a choice, not the default: a column named split then stays a feature.
+        split = data.NO_SPLIT if split == NO_SPLIT else split
         values = {} if split else {"test_fraction": self.slider("test_fraction", places[2], format="%.2f")}
         values["drop_missing"] = places[3].checkbox(
             CONTROLS["drop_missing"].label, CONTROLS["drop_missing"].default, key=self.prefix + "drop_missing",

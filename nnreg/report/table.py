@@ -84,9 +84,12 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
 def majority_class(dataset) -> tuple[str, float, float]:
     """The class most frequent among the training points (the one a model that learned nothing
     but the counts would always answer), its share of the training points and of the test points:
-    the latter is the majority-class baseline's test accuracy."""
+    the latter is the majority-class baseline's test accuracy.  Classes named only by their codes
+    (0, 1, ...) are called "label 1", as the course calls them."""
     code = int(np.argmax(np.bincount(dataset.train_Y, minlength=dataset.n_classes)))
-    return (dataset.class_names[code], float(np.mean(dataset.train_Y == code)),
+    codes_only = dataset.class_names == tuple(str(c) for c in range(dataset.n_classes))
+    name = f"label {code}" if codes_only else dataset.class_names[code]
+    return (name, float(np.mean(dataset.train_Y == code)),
             float(np.mean(dataset.test_Y == code)))
 
 

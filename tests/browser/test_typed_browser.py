@@ -62,9 +62,9 @@ SIDEBAR = [
 
 # The table of models (rows: No regularization, L2, Dropout): (row, column, typed, outcome, the words
 # that show it: a used value in the model's title, a refused one in the warning).
-COLUMNS = ("name", "λ", "l1", "keep_prob", "stop early", "hidden layers", "α", "iterations")
-# As app_pages/side_by_side.py sizes them, in pixels, after the rows' selection markers.
-COLUMN_WIDTHS = (170, 60, 60, 95, 90, 110, 60, 90)
+COLUMNS = ("name", "λ", "l1", "keep_prob", "stop early", "hidden layers", "α", "iterations", "standardize")
+# As nnreg/dashboard/widgets.models_editor sizes them, in pixels, after the rows' selection markers.
+COLUMN_WIDTHS = (115, 50, 50, 95, 90, 110, 50, 90, 100)
 ROW_MARKER, ROW_HEIGHT = 33, 35
 TABLE = [
     (1, "λ", "1e9", REFUSED, "model 'L2:lambd=1e9': lambd must be a number from 0 to 1,000, got 1e9"),

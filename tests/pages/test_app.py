@@ -368,7 +368,7 @@ def test_the_pages_seeds_are_the_command_lines_seeds(football):
 def test_is_dropouts_95_real_trains_only_when_opened():
     closed = open_page()
     assert not any("The notebook trains dropout once" in m.value for m in closed.markdown)
-    page = open_page(view="One dropout run or many?")
+    page = open_page(view="Dropout runs")
     assert not page.error
     caption = next(m.value for m in page.markdown if "The notebook trains dropout once" in m.value)
     assert "Over init seeds 0 to 9" in caption

@@ -418,7 +418,7 @@ def test_the_points_caption_says_which_points_the_models_fitted(football):
 OPENINGS = {"Weight decay": "Follow ‖W‖ while training", "The network": "Compare the links' thickness",
             "Learning curves": "Look at the space between the train and test curves",
             "Training replay": "Drag the slider", "Hidden units": "Look for the units marked dead",
-            "One dropout run or many?": "Is dropout's ", "The data alone": "The field alone, before any model",
+            "Dropout runs": "Is dropout's ", "The data alone": "The field alone, before any model",
             "Inputs": "Read which features each model listens to",
             "The math": "Look at L2's factor"}
 

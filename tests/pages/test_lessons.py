@@ -126,12 +126,12 @@ def test_a_table_has_no_view_or_lesson_asking_the_course_s_own_question():
     for course_kind in (nnreg.load_dataset("football"), nnreg.make_dataset("moons", n_points=60)):
         assert dashboard.views_for(course_kind) == dashboard.VIEWS
     shown = dashboard.views_for(table)
-    assert "One dropout run or many?" not in shown and "Inputs" in shown
-    assert [view for view in dashboard.VIEWS if view not in shown] == ["One dropout run or many?"]
+    assert "Dropout runs" not in shown and "Inputs" in shown
+    assert [view for view in dashboard.VIEWS if view not in shown] == ["Dropout runs"]
     # Two named features are a table too: its wording is the table's.
     named = nnreg.Dataset.from_arrays(points[:, :2], [0, 1] * 20, feature_names=("age", "dose"))
     assert not nnreg.data.course_layout(named)
     text = lessons_markdown({"data": "iris"}, shown)
     assert [lesson.name for lesson in LESSONS if f"[{lesson.name}]" in text] == [
-        lesson.name for lesson in LESSONS if lesson.view != "One dropout run or many?"]
+        lesson.name for lesson in LESSONS if lesson.view != "Dropout runs"]
     assert "notebook vs fresh masks" not in text

@@ -59,7 +59,7 @@ def test_a_table_s_boundaries_are_a_slice_through_the_features_its_first_model_w
         assert (points["x"]["title"], points["y"]["title"]) == (across, up)
         assert points["fill"]["scale"]["range"] == list(nnreg.report.palette.class_colors(3))
     # The tabs: Inputs, and not the dropout-runs view, which asks the course's question.
-    assert [tab.label for tab in page.tabs] == [view for view in dashboard.VIEWS if view != "One dropout run or many?"]
+    assert [tab.label for tab in page.tabs] == [view for view in dashboard.VIEWS if view != "Dropout runs"]
 
 
 def test_choosing_other_features_redraws_every_boundary_on_their_slice():
@@ -117,10 +117,10 @@ def test_the_football_page_keeps_its_views_and_has_no_feature_choice():
 
 
 def test_a_link_to_the_dropout_runs_on_a_table_opens_the_page_without_that_view():
-    page = open_page(data="wine", view="One dropout run or many?")
-    assert "One dropout run or many?" not in [tab.label for tab in page.tabs]
+    page = open_page(data="wine", view="Dropout runs")
+    assert "Dropout runs" not in [tab.label for tab in page.tabs]
     assert len(boundaries(page)) == 3
     # Said, not silent: which view the link asked for, and which one opens instead.
-    assert [info.value for info in page.info if "One dropout run or many?" in info.value] == [
-        "The link opens “One dropout run or many?”, a view of the course's kind of data (features x1 and x2, "
+    assert [info.value for info in page.info if "Dropout runs" in info.value] == [
+        "The link opens “Dropout runs”, a view of the course's kind of data (features x1 and x2, "
         "labels 0 and 1), which wine is not; the page opens “Weight decay” instead."]

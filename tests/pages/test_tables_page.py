@@ -2,6 +2,8 @@
 (iris, wine, breast cancer) and an uploaded CSV of named columns, text labels, a text feature and
 a missing value.  Every number the page shows is recomputed here from models trained directly."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -125,6 +127,25 @@ def test_another_label_column_and_test_share_are_used(uploaded):
     dataset = data.read_dataset(analyst_csv(), "loans.csv", label="region", test_fraction=0.5, drop_missing=True)
     assert dataset.class_names == ("east", "north", "south") and len(dataset.test_Y) in (59, 60, 61)
     assert_table_is_the_models(uploaded, dataset)
+
+
+def test_a_split_column_is_used_until_none_is_chosen_and_then_the_test_share_is():
+    # The file's own split first (its 30 test rows, no slider); "(none)" makes the column a feature
+    # and the test share count.
+    frame = pd.read_csv(io.BytesIO(analyst_csv())).dropna()
+    frame["split"] = np.where(np.arange(len(frame)) < 30, "test", "train")
+    content = frame.to_csv(index=False).encode()
+    page = open_page(data="upload")
+    page.file_uploader(key="data_file").upload("split.csv", content, "text/csv").run()
+    assert page.selectbox(key="split").value == "split"
+    assert "test_fraction" not in [slider.key for slider in page.slider]
+    assert_table_is_the_models(page, data.read_dataset(content, "split.csv"))
+    page.selectbox(key="split").set_value("(none)").run()
+    page.slider(key="test_fraction").set_value(0.5).run()
+    assert not page.exception and not page.error, [e.value for e in page.error]
+    dataset = data.read_dataset(content, "split.csv", split=data.NO_SPLIT, test_fraction=0.5)
+    assert "split=test" in dataset.feature_names and len(dataset.test_Y) in (59, 60)
+    assert_table_is_the_models(page, dataset)
 
 
 def test_a_lopsided_upload_warns_naming_the_majority_class():

@@ -659,7 +659,7 @@ def test_the_majority_class_baseline_and_the_imbalance_are_named(lopsided, footb
     larger = "1" if ones > 0.5 else "0"
     assert max(ones, 1 - ones) <= 0.8 and dashboard.imbalance_warning(football) is None
     assert dashboard.baseline_note(football).startswith(
-        f"Majority-class baseline: always answering {larger} (the largest class of the training points) scores "
+        f"Majority-class baseline: always answering label {larger} (the largest class of the training points) scores "
         f"{100 * np.mean(football.test_Y == int(larger)):.1f}% test accuracy")
 
 

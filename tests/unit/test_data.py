@@ -552,6 +552,19 @@ def test_a_split_column_is_used_as_it_is_named():
     assert np.array_equal(dataset.test_X[:, 0], table["height"][:20])
 
 
+def test_a_column_named_split_that_is_not_one_is_a_feature_when_no_split_is_chosen():
+    # A measurement that happens to be called split: read by default it is refused by its values;
+    # with NO_SPLIT (the page's "(none)", the command line's --split '') it is a feature, and a
+    # stratified test share is held out.
+    table = named_table(split=np.linspace(0, 1, 60))
+    content = table.to_csv(index=False).encode()
+    with pytest.raises(DatasetError, match="column split must be 'train' or 'test'"):
+        nnreg.read_dataset(content, "t.csv")
+    dataset = nnreg.read_dataset(content, "t.csv", split=data.NO_SPLIT, test_fraction=0.5)
+    assert dataset.feature_names == ("height", "weight", "split")
+    assert len(dataset.test_Y) == 30 and dataset.notes == ("a stratified 50 % test split, seed 0, was held out",)
+
+
 def test_a_text_feature_of_few_values_is_one_hot_encoded_and_said_so():
     table = named_table(soil=np.array(["sand", "clay", "loam", "peat"])[np.arange(60) % 4])
     for content, name in ((table.to_csv(index=False).encode(), "t.csv"), (parquet_bytes(table), "t.parquet")):

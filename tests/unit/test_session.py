@@ -4,6 +4,8 @@ Streamlit's session state and query parameters."""
 import json
 from types import SimpleNamespace
 
+import pytest
+
 from nnreg.dashboard import CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET
 from nnreg.dashboard.session import PageState, StudyState
 from nnreg.specs import DEFAULT_SPECS
@@ -121,10 +123,11 @@ def test_an_older_links_strengths_become_the_list_and_leave_the_link():
     assert len(state[StudyState.MODELS]) == 4
 
 
-def test_an_old_views_name_opens_it_under_its_new_one():
-    state, params = {}, Params(view="Is dropout's 95 % real?")
+@pytest.mark.parametrize("old", ["Is dropout's 95 % real?", "One dropout run or many?"])
+def test_an_old_views_name_opens_it_under_its_new_one(old):
+    state, params = {}, Params(view=old)
     page = StudyState(state, params)
-    assert state["view"] == params["view"] == "One dropout run or many?" and page.link_problems == {}
+    assert state["view"] == params["view"] == "Dropout runs" and page.link_problems == {}
 
 
 def test_a_preset_sets_its_controls_and_a_fresh_table_of_the_courses_three():

@@ -60,7 +60,7 @@ def test_the_mask_summary_places_the_single_run_among_the_others(moons):
 
 def test_on_the_course_file_the_published_95_is_one_lucky_run(course_data_path):
     # The notebook's single run with its fixed masks, against ten seeds each way (what the page's
-    # "One dropout run or many?" trains there).
+    # "Dropout runs" trains there).
     dataset = nnreg.load_dataset(course_data_path)
     single = nnreg.train(dataset, STUDY["dropout"].replace(dropout_mask="fixed"))
     runs = mask_runs(STUDY["dropout"])
