@@ -137,35 +137,6 @@ def _dropout(v, draw, threshold, scale):
     return (0.0 if v < 0.0 else v) * (scale if draw < threshold else 0.0)
 
 
-# Units of the first layer whose products W_1·X share their passes over X: a wide input (a table's
-# 30 features) is then read from memory once per four units instead of once per unit.  Only there:
-# sharing changes how sums are rounded, and the course's networks (two inputs, so no sharing)
-# keep their results to the last bit.
-_GROUP = 4
-
-
-@numba.njit(**_HELPER)
-def _grouped_rows(acts, theta, w, k, z, a_rows, head, mp):
-    """The passes after the first of ``_forward`` for four units at once (rows z to z + 3·mp, weights
-    from w, row by row): each adds four rows of A_{l-1} to each unit's row, as the unit's own pass
-    would, in the same order."""
-    z0, z1, z2, z3 = z, z + mp, z + 2 * mp, z + 3 * mp
-    for t in range(head, k, 4):
-        a = a_rows + t * mp
-        c00, c01, c02, c03 = theta[w + t], theta[w + t + 1], theta[w + t + 2], theta[w + t + 3]
-        c10, c11, c12, c13 = theta[w + k + t], theta[w + k + t + 1], theta[w + k + t + 2], theta[w + k + t + 3]
-        w2, w3 = w + 2 * k + t, w + 3 * k + t
-        c20, c21, c22, c23 = theta[w2], theta[w2 + 1], theta[w2 + 2], theta[w2 + 3]
-        c30, c31, c32, c33 = theta[w3], theta[w3 + 1], theta[w3 + 2], theta[w3 + 3]
-        for e in range(mp):
-            x0, x1 = acts[_U(a + e)], acts[_U(a + mp + e)]
-            x2, x3 = acts[_U(a + 2 * mp + e)], acts[_U(a + 3 * mp + e)]
-            acts[_U(z0 + e)] += c00 * x0 + c01 * x1 + c02 * x2 + c03 * x3
-            acts[_U(z1 + e)] += c10 * x0 + c11 * x1 + c12 * x2 + c13 * x3
-            acts[_U(z2 + e)] += c20 * x0 + c21 * x1 + c22 * x2 + c23 * x3
-            acts[_U(z3 + e)] += c30 * x0 + c31 * x1 + c32 * x2 + c33 * x3
-
-
 @numba.njit(**_HELPER)
 def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
              threshold, scale):
@@ -173,7 +144,6 @@ def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mo
 
     Each product W_l·A_{l-1} runs as passes over the examples, each adding up to four rows of
     A_{l-1} at once; the first pass takes the 1 to 4 rows left over, so no pass multiplies padding.
-    Past the first, a wide input's passes are shared by ``_GROUP`` units (``_grouped_rows``).
     """
     L = sizes.size - 1
     # Z_l = W_l·A_{l-1} + b_l; hidden layers then ReLU and inverted dropout.
@@ -183,73 +153,62 @@ def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mo
         hidden = l < L
         dropout = hidden and mask_mode != NO_DROPOUT
         head = (k - 1) % 4 + 1
-        grouped = l == 1 and k > 4
         # ReLU joins the first pass when that pass is the only one (as a floor of 0, else -inf);
         # comparisons are written so that NaN passes through, as np.maximum(0, NaN) does.
         floor = 0.0 if hidden and k <= 4 else -math.inf
-        for first in range(0, n, _GROUP):
-            last = min(first + _GROUP, n)
-            for j in range(first, last):
-                w, z = w_off[l] + j * k, row_off[l] + j * mp
-                bias = theta[b_off[l] + j]
-                if head == 1:
-                    c0 = theta[w]
-                    for e in range(mp):
-                        v = bias + c0 * acts[_U(a0 + e)]
-                        acts[_U(z + e)] = floor if v < floor else v
-                elif head == 2:
-                    c0, c1 = theta[w], theta[w + 1]
-                    for e in range(mp):
-                        v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)]
-                        acts[_U(z + e)] = floor if v < floor else v
-                elif head == 3:
-                    c0, c1, c2 = theta[w], theta[w + 1], theta[w + 2]
-                    for e in range(mp):
-                        v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
-                        acts[_U(z + e)] = floor if v < floor else v
-                else:
-                    c0, c1, c2, c3 = theta[w], theta[w + 1], theta[w + 2], theta[w + 3]
-                    for e in range(mp):
-                        v = (bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
-                             + c3 * acts[_U(a3 + e)])
-                        acts[_U(z + e)] = floor if v < floor else v
-            if grouped and last - first == _GROUP:
-                _grouped_rows(acts, theta, w_off[l] + first * k, k, row_off[l] + first * mp, row_off[l - 1], head,
-                              mp)
+        for j in range(n):
+            w, z = w_off[l] + j * k, row_off[l] + j * mp
+            bias = theta[b_off[l] + j]
+            if head == 1:
+                c0 = theta[w]
+                for e in range(mp):
+                    v = bias + c0 * acts[_U(a0 + e)]
+                    acts[_U(z + e)] = floor if v < floor else v
+            elif head == 2:
+                c0, c1 = theta[w], theta[w + 1]
+                for e in range(mp):
+                    v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)]
+                    acts[_U(z + e)] = floor if v < floor else v
+            elif head == 3:
+                c0, c1, c2 = theta[w], theta[w + 1], theta[w + 2]
+                for e in range(mp):
+                    v = bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
+                    acts[_U(z + e)] = floor if v < floor else v
             else:
-                for j in range(first, last):
-                    w, z = w_off[l] + j * k, row_off[l] + j * mp
-                    for t in range(head, k, 4):
-                        c0, c1, c2, c3 = theta[w + t], theta[w + t + 1], theta[w + t + 2], theta[w + t + 3]
-                        a = row_off[l - 1] + t * mp
-                        for e in range(mp):
-                            acts[_U(z + e)] += (c0 * acts[_U(a + e)] + c1 * acts[_U(a + mp + e)]
-                                                + c2 * acts[_U(a + 2 * mp + e)] + c3 * acts[_U(a + 3 * mp + e)])
-            for j in range(first, last):
-                z = row_off[l] + j * mp
-                if dropout and mask_mode == FRESH_MASKS:
-                    # network.fresh_masks's draws, made where they are used: examples t, quarter + t,
-                    # 2·quarter + t and 3·quarter + t take the 16-bit quarters of this unit's output t.
-                    state_t = key + _U((mask_off[l] // m + j) * quarter) * _GAMMA
-                    for t in range(quarter):
-                        state_t += _GAMMA
-                        draw = _splitmix64(state_t)
-                        for part in range(4):
-                            e = z + part * quarter + t
-                            bits = (draw >> _U(16 * part)) & _LOW_16
-                            acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
-                elif dropout:
-                    d = mask_off[l] + j * m
-                    for e in range(mp):
-                        v = acts[_U(z + e)]
-                        acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
-                elif hidden and k > 4:
-                    for e in range(mp):
-                        v = acts[_U(z + e)]
-                        acts[_U(z + e)] = 0.0 if v < 0.0 else v
-                if hidden:
-                    for e in range(m, mp):
-                        acts[z + e] = 0.0
+                c0, c1, c2, c3 = theta[w], theta[w + 1], theta[w + 2], theta[w + 3]
+                for e in range(mp):
+                    v = (bias + c0 * acts[_U(a0 + e)] + c1 * acts[_U(a1 + e)] + c2 * acts[_U(a2 + e)]
+                         + c3 * acts[_U(a3 + e)])
+                    acts[_U(z + e)] = floor if v < floor else v
+            for t in range(head, k, 4):
+                c0, c1, c2, c3 = theta[w + t], theta[w + t + 1], theta[w + t + 2], theta[w + t + 3]
+                a = row_off[l - 1] + t * mp
+                for e in range(mp):
+                    acts[_U(z + e)] += (c0 * acts[_U(a + e)] + c1 * acts[_U(a + mp + e)]
+                                        + c2 * acts[_U(a + 2 * mp + e)] + c3 * acts[_U(a + 3 * mp + e)])
+            if dropout and mask_mode == FRESH_MASKS:
+                # network.fresh_masks's draws, made where they are used: examples t, quarter + t,
+                # 2·quarter + t and 3·quarter + t take the 16-bit quarters of this unit's output t.
+                state_t = key + _U((mask_off[l] // m + j) * quarter) * _GAMMA
+                for t in range(quarter):
+                    state_t += _GAMMA
+                    draw = _splitmix64(state_t)
+                    for part in range(4):
+                        e = z + part * quarter + t
+                        bits = (draw >> _U(16 * part)) & _LOW_16
+                        acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
+            elif dropout:
+                d = mask_off[l] + j * m
+                for e in range(mp):
+                    v = acts[_U(z + e)]
+                    acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
+            elif hidden and k > 4:
+                for e in range(mp):
+                    v = acts[_U(z + e)]
+                    acts[_U(z + e)] = 0.0 if v < 0.0 else v
+            if hidden:
+                for e in range(m, mp):
+                    acts[z + e] = 0.0
 
 
 @numba.njit(**_HELPER)
@@ -298,46 +257,6 @@ def _softmax_delta(deltas, acts, Y_padded, dz, logits, scratch, K, mp, m):
 
 
 @numba.njit(**_HELPER)
-def _grouped_gradients(grad, deltas, acts, theta, w, k, dz, a_rows, head, mp, inv_m, lambd_m):
-    """The passes after the first of ``_backward``'s dW_l for four units at once (their dZ rows from
-    dz, weights from w): each pass reads four rows of A_{l-1} once for all four units."""
-    for t in range(head, k, 4):
-        a = a_rows + t * mp
-        s00, s01, s02, s03 = 0.0, 0.0, 0.0, 0.0
-        s10, s11, s12, s13 = 0.0, 0.0, 0.0, 0.0
-        s20, s21, s22, s23 = 0.0, 0.0, 0.0, 0.0
-        s30, s31, s32, s33 = 0.0, 0.0, 0.0, 0.0
-        for e in range(mp):
-            x0, x1 = acts[_U(a + e)], acts[_U(a + mp + e)]
-            x2, x3 = acts[_U(a + 2 * mp + e)], acts[_U(a + 3 * mp + e)]
-            d = deltas[_U(dz + e)]
-            s00 += d * x0
-            s01 += d * x1
-            s02 += d * x2
-            s03 += d * x3
-            d = deltas[_U(dz + mp + e)]
-            s10 += d * x0
-            s11 += d * x1
-            s12 += d * x2
-            s13 += d * x3
-            d = deltas[_U(dz + 2 * mp + e)]
-            s20 += d * x0
-            s21 += d * x1
-            s22 += d * x2
-            s23 += d * x3
-            d = deltas[_U(dz + 3 * mp + e)]
-            s30 += d * x0
-            s31 += d * x1
-            s32 += d * x2
-            s33 += d * x3
-        for j, sums in enumerate(((s00, s01, s02, s03), (s10, s11, s12, s13), (s20, s21, s22, s23),
-                                  (s30, s31, s32, s33))):
-            for q, total in enumerate(sums):
-                p = w + j * k + t + q
-                grad[p] = inv_m * total + lambd_m * theta[p]
-
-
-@numba.njit(**_HELPER)
 def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
               lambd_m, scale):
     """``network.backward`` into ``grad``, with L2's term (λ/m)·W_l in dW_l; ``deltas`` holds the dZ rows."""
@@ -347,14 +266,12 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
     # (W_{l+1}ᵀ·dZ_{l+1})[j] times scale·[A_l[j] > 0]: gradient flows only through active units,
     # and a dropped unit's activation is 0), then at once its gradients
     # dW_l[j] = (1/m)·dZ_l[j]·A_{l-1}ᵀ + (λ/m)·W_l[j] and db_l[j] = (1/m)·Σ dZ_l[j], as
-    # network.backward has them, the passes over a wide input (more than four features) shared by
-    # ``_GROUP`` units.  Layer 1's rows are used a group at a time and dropped, which keeps the
-    # working set in the fastest cache.
+    # network.backward has them.  Layer 1's rows are used and dropped, which keeps the working
+    # set in the fastest cache.
     for l in range(L, 0, -1):
         n, k = sizes[l], sizes[l - 1]
         a0, a1, a2, a3 = row_off[l - 1], row_off[l - 1] + mp, row_off[l - 1] + 2 * mp, row_off[l - 1] + 3 * mp
         head = (k - 1) % 4 + 1
-        grouped = l == 1 and k > 4
         if l == L and n > 1:
             # Each example's K probabilities need all K logits: the rows of dZ_L are made together.
             _softmax_delta(deltas, acts, Y_padded, delta_off[L], row_off[L], delta_off[1], n, mp, m)
@@ -364,100 +281,93 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
         head_up = (n_up - 1) % 4 + 1
         # The ReLU/dropout factor joins the first pass over dZ_{l+1} when that pass is the only one.
         on, off = (scale, 0.0) if n_up <= 4 else (1.0, 1.0)
-        for first in range(0, n, _GROUP):
-            last = min(first + _GROUP, n)
-            for j in range(first, last):
-                dz, act = delta_off[l] + (j if l > 1 else j - first) * mp, row_off[l] + j * mp
-                w_up = w_off[up] + j
-                if l == L:
-                    # A softmax's rows were all made above, before this loop.
-                    if n == 1:
-                        for e in range(mp):
-                            deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
-                        for e in range(m, mp):
-                            deltas[dz + e] = 0.0
-                elif head_up == 1:
-                    c0 = theta[w_up]
+        for j in range(n):
+            dz, act = delta_off[l] + (j * mp if l > 1 else 0), row_off[l] + j * mp
+            w_up = w_off[up] + j
+            if l == L:
+                # A softmax's rows were all made above, before this loop.
+                if n == 1:
                     for e in range(mp):
-                        deltas[_U(dz + e)] = c0 * deltas[_U(u0 + e)] * (on if acts[_U(act + e)] > 0.0 else off)
-                elif head_up == 2:
-                    c0, c1 = theta[w_up], theta[w_up + n]
+                        deltas[_U(dz + e)] = 1.0 / (1.0 + _exp(-acts[_U(act + e)])) - Y_padded[e]
+                    for e in range(m, mp):
+                        deltas[dz + e] = 0.0
+            elif head_up == 1:
+                c0 = theta[w_up]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = c0 * deltas[_U(u0 + e)] * (on if acts[_U(act + e)] > 0.0 else off)
+            elif head_up == 2:
+                c0, c1 = theta[w_up], theta[w_up + n]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)])
+                                          * (on if acts[_U(act + e)] > 0.0 else off))
+            elif head_up == 3:
+                c0, c1, c2 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
+                                           + c2 * deltas[_U(u2 + e)]) * (on if acts[_U(act + e)] > 0.0 else off))
+            else:
+                c0, c1, c2, c3 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n], theta[w_up + 3 * n]
+                for e in range(mp):
+                    deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
+                                           + c2 * deltas[_U(u2 + e)] + c3 * deltas[_U(u3 + e)])
+                                          * (on if acts[_U(act + e)] > 0.0 else off))
+            if l < L:
+                for t in range(head_up, n_up, 4):
+                    c0, c1 = theta[w_up + t * n], theta[w_up + (t + 1) * n]
+                    c2, c3 = theta[w_up + (t + 2) * n], theta[w_up + (t + 3) * n]
+                    u = delta_off[up] + t * mp
                     for e in range(mp):
-                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)])
-                                              * (on if acts[_U(act + e)] > 0.0 else off))
-                elif head_up == 3:
-                    c0, c1, c2 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n]
+                        deltas[_U(dz + e)] += (c0 * deltas[_U(u + e)] + c1 * deltas[_U(u + mp + e)]
+                                               + c2 * deltas[_U(u + 2 * mp + e)]
+                                               + c3 * deltas[_U(u + 3 * mp + e)])
+                if n_up > 4:
+                    # Multiplying rather than selecting keeps inf·0 = NaN, as in NumPy.
                     for e in range(mp):
-                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
-                                               + c2 * deltas[_U(u2 + e)]) * (on if acts[_U(act + e)] > 0.0 else off))
-                else:
-                    c0, c1, c2, c3 = theta[w_up], theta[w_up + n], theta[w_up + 2 * n], theta[w_up + 3 * n]
-                    for e in range(mp):
-                        deltas[_U(dz + e)] = ((c0 * deltas[_U(u0 + e)] + c1 * deltas[_U(u1 + e)]
-                                               + c2 * deltas[_U(u2 + e)] + c3 * deltas[_U(u3 + e)])
-                                              * (on if acts[_U(act + e)] > 0.0 else off))
-                if l < L:
-                    for t in range(head_up, n_up, 4):
-                        c0, c1 = theta[w_up + t * n], theta[w_up + (t + 1) * n]
-                        c2, c3 = theta[w_up + (t + 2) * n], theta[w_up + (t + 3) * n]
-                        u = delta_off[up] + t * mp
-                        for e in range(mp):
-                            deltas[_U(dz + e)] += (c0 * deltas[_U(u + e)] + c1 * deltas[_U(u + mp + e)]
-                                                   + c2 * deltas[_U(u + 2 * mp + e)]
-                                                   + c3 * deltas[_U(u + 3 * mp + e)])
-                    if n_up > 4:
-                        # Multiplying rather than selecting keeps inf·0 = NaN, as in NumPy.
-                        for e in range(mp):
-                            deltas[_U(dz + e)] *= scale * (1.0 if acts[_U(act + e)] > 0.0 else 0.0)
+                        deltas[_U(dz + e)] *= scale * (1.0 if acts[_U(act + e)] > 0.0 else 0.0)
 
-                w = w_off[l] + j * k
-                s, s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0, 0.0
-                if head == 1:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                elif head == 2:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                        s1 += d * acts[_U(a1 + e)]
-                elif head == 3:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                        s1 += d * acts[_U(a1 + e)]
-                        s2 += d * acts[_U(a2 + e)]
-                else:
-                    for e in range(mp):
-                        d = deltas[_U(dz + e)]
-                        s += d
-                        s0 += d * acts[_U(a0 + e)]
-                        s1 += d * acts[_U(a1 + e)]
-                        s2 += d * acts[_U(a2 + e)]
-                        s3 += d * acts[_U(a3 + e)]
-                grad[b_off[l] + j] = inv_m * s
+            w = w_off[l] + j * k
+            s, s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0, 0.0
+            if head == 1:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+            elif head == 2:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+                    s1 += d * acts[_U(a1 + e)]
+            elif head == 3:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+                    s1 += d * acts[_U(a1 + e)]
+                    s2 += d * acts[_U(a2 + e)]
+            else:
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s += d
+                    s0 += d * acts[_U(a0 + e)]
+                    s1 += d * acts[_U(a1 + e)]
+                    s2 += d * acts[_U(a2 + e)]
+                    s3 += d * acts[_U(a3 + e)]
+            grad[b_off[l] + j] = inv_m * s
+            for q, total in enumerate((s0, s1, s2, s3)):
+                if q < head:
+                    grad[w + q] = inv_m * total + lambd_m * theta[w + q]
+            for t in range(head, k, 4):
+                a = row_off[l - 1] + t * mp
+                s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
+                for e in range(mp):
+                    d = deltas[_U(dz + e)]
+                    s0 += d * acts[_U(a + e)]
+                    s1 += d * acts[_U(a + mp + e)]
+                    s2 += d * acts[_U(a + 2 * mp + e)]
+                    s3 += d * acts[_U(a + 3 * mp + e)]
                 for q, total in enumerate((s0, s1, s2, s3)):
-                    if q < head:
-                        grad[w + q] = inv_m * total + lambd_m * theta[w + q]
-                if not grouped or last - first < _GROUP:
-                    for t in range(head, k, 4):
-                        a = row_off[l - 1] + t * mp
-                        s0, s1, s2, s3 = 0.0, 0.0, 0.0, 0.0
-                        for e in range(mp):
-                            d = deltas[_U(dz + e)]
-                            s0 += d * acts[_U(a + e)]
-                            s1 += d * acts[_U(a + mp + e)]
-                            s2 += d * acts[_U(a + 2 * mp + e)]
-                            s3 += d * acts[_U(a + 3 * mp + e)]
-                        for q, total in enumerate((s0, s1, s2, s3)):
-                            grad[w + t + q] = inv_m * total + lambd_m * theta[w + t + q]
-            if grouped and last - first == _GROUP:
-                _grouped_gradients(grad, deltas, acts, theta, w_off[l] + first * k, k,
-                                   delta_off[l] + (first * mp if l > 1 else 0), row_off[l - 1], head, mp, inv_m,
-                                   lambd_m)
+                    grad[w + t + q] = inv_m * total + lambd_m * theta[w + t + q]
 
 
 @numba.njit(**_HELPER)
@@ -562,8 +472,8 @@ class _Layout:
             self.P = int(self.b_off[l] + sizes[l])
         for l in range(L + 1):
             self.row_off[l + 1] = self.row_off[l] + sizes[l] * mp
-            # Layer 1's dZ rows are used a group of units at a time and dropped: nothing below needs them.
-            self.delta_off[l + 1] = self.delta_off[l] + (0 if l == 0 else sizes[l] if l > 1 else min(_GROUP, sizes[1])) * mp
+            # Layer 1's dZ rows are used one at a time and dropped: nothing below needs them.
+            self.delta_off[l + 1] = self.delta_off[l] + (0 if l == 0 else sizes[l] if l > 1 else 1) * mp
         for l in range(1, L):
             self.mask_off[l + 1] = self.mask_off[l] + sizes[l] * m
 

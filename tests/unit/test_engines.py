@@ -76,7 +76,7 @@ def _classes(n_features, n_classes, m=157, seed=0):
     {"keep_prob": 0.86},                                   # dropout, fresh masks
     {"keep_prob": 0.86, "dropout_mask": "fixed"},          # the notebook's masks
     {"layer_dims": (6, 5, 4, 3), "keep_prob": 0.8, "lambd": 0.3, "l1": 0.01},  # deeper, every pass width
-    # Wide layers whose passes four units share, with a group left over in each (22 = 4·5 + 2, 9, 5).
+    # Wide layers: passes of four inputs with one to three left over in each (30 inputs, 22, 9, 5 units).
     {"layer_dims": (22, 9, 5), "keep_prob": 0.8, "lambd": 0.3},
     {"layer_dims": (22, 9, 5), "keep_prob": 0.8, "dropout_mask": "fixed", "l1": 0.01},
 ])
