@@ -193,6 +193,15 @@ def browser_page(color_scheme: str = "light"):
             browser.close()
 
 
+def full_page_screenshot(page, path, width: int) -> None:
+    """The whole page at ``width`` pixels: Streamlit scrolls inside its main area, so the viewport
+    grows to the content to capture it all."""
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=path, full_page=True)
+
+
 def seconds_to_render(page) -> float:
     """Seconds from the start of the page's last navigation until the whole default page is drawn."""
     return page.wait_for_function(RENDERED, timeout=RENDER_TIMEOUT_MS).json_value() / 1000

@@ -78,14 +78,6 @@ def _open(page, url, boundaries):
     page.wait_for_timeout(1000)
 
 
-def _screenshot(page, path, width):
-    # Streamlit scrolls inside its main area: the viewport grows to the content to capture it all.
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=path, full_page=True)
-
-
 @pytest.mark.parametrize("width", [1280, 1600])
 @pytest.mark.parametrize("n_models, n_seeds", [(1, 1), (3, 1), (4, 1), (6, 3)])
 def test_every_models_column_reads_whole(server, width, n_models, n_seeds):
@@ -101,7 +93,7 @@ def test_every_models_column_reads_whole(server, width, n_models, n_seeds):
         assert all(len(set(row)) == 1 for row in rows) and [row[0] for row in rows] == sorted({*found["tops"]})
         assert page.locator("[data-testid='stException']").count() == 0
         if n_models >= 4:
-            _screenshot(page, ARTIFACTS / f"layout-{n_models}-models-{width}.png", width)
+            browser.full_page_screenshot(page, ARTIFACTS / f"layout-{n_models}-models-{width}.png", width)
 
 
 @pytest.mark.parametrize("width", [1280, 1600])
@@ -155,7 +147,7 @@ def test_the_theme_chosen_on_one_page_holds_when_the_other_is_opened(server):
             page.goto(f"{server.url}{path}")
             page.wait_for_function(IDLE, timeout=browser.RENDER_TIMEOUT_MS)
             assert _background(page) == _rgb(palette.BACKGROUNDS["dark"])
-        _screenshot(page, ARTIFACTS / "sweep-dark.png", browser.VIEWPORT["width"])
+        browser.full_page_screenshot(page, ARTIFACTS / "sweep-dark.png", browser.VIEWPORT["width"])
         page.set_viewport_size(browser.VIEWPORT)
         # And back: Light chosen on /sweep holds on the study page.
         _choose_theme(page, "Light")

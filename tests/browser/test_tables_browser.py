@@ -48,13 +48,6 @@ def _open(page, url):
     page.wait_for_timeout(1000)
 
 
-def _screenshot(page, path, width):
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=path, full_page=True)
-
-
 @pytest.mark.parametrize("width", [1280, 1600])
 @pytest.mark.parametrize("view, drawn, count", [("Inputs", "[data-testid='stTabs']", 1),
                                                 ("Hidden units", "[class*='st-key-units_']", 3),
@@ -73,7 +66,7 @@ def test_iris_is_drawn_as_a_slice_and_every_chart_stays_on_the_page(server, widt
             assert _squeezed(SLICE.format("petal length (cm)", "petal width (cm)")) in _squeezed(text)
             assert "petal length (cm) 0.0" in text and text.count("petal width (cm)") == 2
         assert page.evaluate(OUTSIDE) == []
-        _screenshot(page, ARTIFACTS / f"iris-{view.lower().replace(' ', '-')}-{width}.png", width)
+        browser.full_page_screenshot(page, ARTIFACTS / f"iris-{view.lower().replace(' ', '-')}-{width}.png", width)
 
 
 def test_picking_another_feature_redraws_every_boundary_on_its_slice(server):
@@ -89,4 +82,4 @@ def test_picking_another_feature_redraws_every_boundary_on_its_slice(server):
         assert len(texts) == 3
         for text in texts:
             assert _squeezed(SLICE.format("sepal width (cm)", "petal width (cm)")) in _squeezed(text)
-        _screenshot(page, ARTIFACTS / "iris-sepal-width-dark-1280.png", 1280)
+        browser.full_page_screenshot(page, ARTIFACTS / "iris-sepal-width-dark-1280.png", 1280)

@@ -56,15 +56,6 @@ def _choose(page, box: str, option: str):
     _wait_idle(page)
 
 
-def _screenshot(page, path, width: int):
-    # Streamlit scrolls inside its main area: grow the viewport to the content to capture it all.
-    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size({"width": width, "height": 1000})
-
-
 def _alerts(page, kind: str) -> list[str]:
     return page.locator(f"[data-testid='stAlertContent{kind}']").all_inner_texts()
 
@@ -102,7 +93,8 @@ def test_an_uploaded_table_is_read_trained_and_shown(server, loans, width):
         assert "Balanced test accuracy" in header and "Standardized" in header
         assert page.locator(f"{TABLE} tbody tr").count() == 3
         assert page.evaluate(OVERFLOW) == [0, 0]
-        _screenshot(page, shots / f"loans-{width}.png", width)
+        browser.full_page_screenshot(page, shots / f"loans-{width}.png", width)
+        page.set_viewport_size({"width": width, "height": 1000})
 
         # Another label column: region's three classes, the outcome now a one-hot feature.
         _choose(page, "Label column", "region")
@@ -128,4 +120,5 @@ def test_an_uploaded_table_is_read_trained_and_shown(server, loans, width):
         assert any("Iterations: lots was not used" in text for text in warnings), warnings
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.evaluate(OVERFLOW) == [0, 0]
-        _screenshot(page, shots / f"loans-region-{width}.png", width)
+        browser.full_page_screenshot(page, shots / f"loans-region-{width}.png", width)
+        page.set_viewport_size({"width": width, "height": 1000})

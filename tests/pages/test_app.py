@@ -17,20 +17,12 @@ from nnreg.report import palette
 from nnreg.dashboard import CONTROLS
 from nnreg.specs import DEFAULT_SPECS
 
+from apptest import open_page
+
 ROOT = Path(__file__).resolve().parents[2]
-FAST = {"num_iterations": "300"}
 ACCURACY = ["Train accuracy", "Test accuracy", "Gap (train − test)"]
 # The course's three models by their names in nnreg.STUDY and on the page (the table's index).
 NAMES = {"none": "No regularization", "l2": "L2", "dropout": "Dropout"}
-
-
-def open_page(**params) -> AppTest:
-    """The page opened from a link with these query parameters (300 iterations unless given)."""
-    page = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
-    page.query_params.update({**FAST, **params})
-    page.run()
-    assert not page.exception, page.exception
-    return page
 
 
 def table(page) -> pd.DataFrame:

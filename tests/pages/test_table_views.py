@@ -3,26 +3,16 @@ classes), in AppTest: a slice through the two features chosen, the classes by na
 view, and no view that asks the course's own question."""
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import nnreg
 from nnreg import charts, dashboard
 
-ROOT = Path(__file__).resolve().parents[2]
-FAST = {"num_iterations": "300"}
+from apptest import open_page
+
 SLICE = "slice through {} and {}, other features at their training means"
-
-
-def open_page(**params) -> AppTest:
-    page = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
-    page.query_params.update({**FAST, **params})
-    page.run()
-    assert not page.exception, page.exception
-    return page
 
 
 def boundaries(page) -> list[dict]:
