@@ -64,6 +64,11 @@ RANGES: dict[str, Range] = {
     # (dev_fraction): enough points must remain on each side, which data.split_training checks.
     "train_fraction": Range(0.05, 1),
     "dev_fraction": Range(0.05, 0.5),
+    # A sweep's cross-validation: 1 is one dev split; beyond 20 folds each dev fold is tiny and
+    # the work 20 times a single split's.
+    "folds": Range(1, 20, whole=True),
+    # The seed of a sweep's dev split, or of its folds' shuffle.
+    "dev_seed": Range(0, MAX_SEED, whole=True),
     "layer_size": Range(1, MAX_LAYER_SIZE, whole=True),
     # A synthetic data set's options on the pages.
     "n_points": Range(40, 2000, whole=True),

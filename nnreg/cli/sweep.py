@@ -1,126 +1,258 @@
-"""Command line: ``python -m nnreg sweep``, a λ × l1 × keep_prob × seeds sweep chosen on a dev set,
-or with several ``--train-fraction`` values a data-size curve.
+"""Command line: ``python -m nnreg sweep``, a λ × l1 × keep_prob × seeds sweep chosen on dev (one
+split or K folds), or with several ``--train-fraction`` values a data-size curve.
 
 Every argument is checked before the first model trains, so bad input ends at once with exit
-code 2 and one line on stderr, and nothing is written.
+code 2 and one line on stderr, and nothing is written.  Ctrl-C or SIGTERM writes the rows
+finished so far to ``--out``, marked partial, and exits 130; ``--resume`` finishes them.  When no
+setting can be chosen (every one had a run that diverged or collapsed) the exit code is 1.
 """
 
 from __future__ import annotations
 
 import math
+import signal
 import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
 
 from ..limits import LAYERS_HELP, RANGES, parse_number
 from ..report.formatting import interval_text, mean_std, plural, text_table
-from ..sweeps import (DEFAULTS, GRID_FIELDS, WITHIN_NOISE, check_results_path, check_train_fractions, choice_note,
-                     comparison, curve_findings, curve_table, data_size_curve, dev_mask, left_out_note, parse_request,
-                     summarize, sweep, untrained, write_results)
+from ..sweeps import (BEST_SCORE, DEFAULTS, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, check_results_path,
+                      check_train_fractions, choice_note, comparison, curve_findings, curve_rows, curve_table,
+                      data_size_curve, fold_masks, is_partial, left_out_note, parse_request, partial_rows, read_results,
+                      summarize, sweep, unchosen, unchosen_note, write_results)
+from ..sweeps.rows import rows_table
 from .arguments import add_data, data_lines, load_data
 
 # Each field of a sweep request by the flag that sets it, for messages.
 FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden": "--hidden",
          "learning_rate": "--learning-rate", "num_iterations": "--num-iterations", "seeds": "--seeds",
-         "dev_fraction": "--dev-fraction", "train_fraction": "--train-fraction"}
+         "dev_fraction": "--dev-fraction", "train_fraction": "--train-fraction", "folds": "--folds",
+         "dev_seed": "--dev-seed", "standardize": "--standardize"}
+# Off a terminal (a log, a CI job) a progress line at most this often.
+PROGRESS_SECONDS = 5.0
+EXIT_NO_CHOICE = 1
+EXIT_INTERRUPTED = 130
 
 
 def _mean_std(row, metric: str) -> str:
     return mean_std(getattr(row, f"{metric}_mean"), getattr(row, f"{metric}_std"))
 
 
-def format_comparison(table) -> str:
-    """Each dev setting's accuracies as mean ± std over seeds, how it compares with the choice, and
-    how its runs ended when some did not train."""
-    outcomes = untrained(table)
-    header = [*GRID_FIELDS, "train %", "dev %", "dev 95% interval", "test %", "vs chosen", *(["outcome"] * outcomes)]
+def _runs(count: int, runs: int) -> str:
+    return f"{count} of {runs}"
+
+
+def format_comparison(table, with_test: bool = False) -> str:
+    """Each dev setting's train accuracy (mean ± std over runs), dev score ± its standard error
+    and 95 % interval, test accuracy only ``with_test``, how many of its runs diverged (and
+    collapsed, when any did), and how it compares with the choice."""
+    collapsed = bool(table["collapsed"].any())
+    header = [*GRID_FIELDS, "train %", "dev % ± SE", "dev 95% interval", *(["test %"] * with_test), "diverged",
+              *(["collapsed"] * collapsed), "vs chosen"]
     lines = []
     for row in table.itertuples():
-        low, high = row.dev_accuracy_ci_low, row.dev_accuracy_ci_high
         lines.append([*(f"{getattr(row, field):g}" for field in GRID_FIELDS), _mean_std(row, "train_accuracy"),
-                      _mean_std(row, "dev_accuracy"),
-                      interval_text(low, high),
-                      _mean_std(row, "test_accuracy"), row.verdict, *([row.outcome] * outcomes)])
+                      mean_std(row.score, row.se), interval_text(row.ci_low, row.ci_high),
+                      *([_mean_std(row, "test_accuracy")] * with_test), _runs(row.diverged, row.runs),
+                      *([_runs(row.collapsed, row.runs)] * collapsed), row.verdict])
     return text_table(header, lines)
 
 
-def _report(dataset, result) -> None:
+def score_line(table, rows) -> str:
+    """What a dev score is: over how many folds, seeds and points, and what its ± and interval are."""
+    first = table.iloc[0]
+    dev = rows[rows["phase"] == "dev"]
+    # One setting's models of one seed: together they scored each dev point once.
+    one = dev[(dev[list(GRID_FIELDS)] == dev.iloc[0][list(GRID_FIELDS)]).all(axis=1) & (dev["seed"] == dev["seed"].iloc[0])]
+    points = "" if one["dev_size"].isna().any() else f" ({int(one['dev_size'].sum())} points a seed)"
+    return (f"dev %: each setting's accuracy on the dev points of {plural(int(first.folds), 'fold')}{points}, mean "
+            f"over {plural(int(first.seeds), 'seed')} ± its standard error (seeds and points together); {INTERVAL_NOTE}")
+
+
+def _report(dataset, result, with_test: bool) -> None:
     table = comparison(result.rows)
-    print(format_comparison(table))
+    print(format_comparison(table, with_test))
+    print(score_line(table, result.rows))
+    if with_test:
+        print("test %: every setting's, to look at only; choosing by it would choose on the test set")
+    if result.chosen is None:
+        return
     chosen = result.chosen
-    print(f"chosen on dev accuracy: {', '.join(f'{field}={chosen[field]:g}' for field in GRID_FIELDS)}")
-    final = summarize(result.rows[result.rows["phase"] == "final"]).iloc[0]
+    print(f"chosen by {SIMPLEST_NOTE}, among the settings none of whose runs diverged or collapsed: "
+          f"{', '.join(f'{field}={chosen[field]:g}' for field in GRID_FIELDS)}")
+    final_rows = result.rows[result.rows["phase"] == "final"]
+    if final_rows.empty:
+        return
+    final = summarize(final_rows).iloc[0]
     mean, std = final.test_accuracy_mean, final.test_accuracy_std
     low, high = final.test_accuracy_ci_low, final.test_accuracy_ci_high
-    spread = "" if math.isnan(std) else f" (95% interval {interval_text(low, high)} %)"
-    fitted = result.rows.loc[result.rows["phase"] == "final", "train_size"].iloc[0]
+    fitted = final_rows["train_size"].iloc[0]
     points = f"all {fitted}" if fitted == len(dataset.train_Y) else f"{fitted} of the {len(dataset.train_Y)}"
-    print(f"retrained on {points} training points, {final.seeds} seed(s): "
-          f"test accuracy {mean_std(mean, std)} %{spread}")
-    tied = int((table["verdict"] == WITHIN_NOISE).sum())
+    outcome = "" if final.outcome == "trained" else f"; runs: {final.outcome}"
+    print(f"retrained on {points} training points, {final.seeds} seed(s): test accuracy {mean_std(mean, std)} % "
+          f"(mean ± std over seeds; 95% interval {interval_text(low, high)} % over {len(dataset.test_Y)} test "
+          f"points and the seeds){outcome}")
+    print("test accuracy is reported for the chosen setting only, once, after the choice: the test set chose nothing")
+    tied = int(table["verdict"].isin([WITHIN_NOISE, BEST_SCORE]).sum())
     if tied:
-        print(f"{tied} other setting(s) are {WITHIN_NOISE} of the chosen one on dev: "
-              "the data cannot tell them apart")
+        print(f"{tied} other setting(s) are {WITHIN_NOISE}: within one standard error of the best dev score, as the "
+              "chosen one is; the data cannot tell them apart")
 
 
 def _report_curve(result, seeds: int) -> None:
     table = curve_table(result.summary)
     print(text_table(list(table.columns), table.values.tolist()))
     print(f"test %: mean ± std over {seeds} seed(s), each seed its own initial weights, dropout masks and share of "
-          f"the training points; {choice_note(result.summary) or 'no strength to set'}; each model then retrained "
-          "on that fraction of all training points")
+          f"the training points; {choice_note(result.summary) or 'no strength to set'} ({SIMPLEST_NOTE}, never a "
+          "strength with a run that diverged or collapsed); each model then retrained on that fraction of all "
+          "training points")
     for line in curve_findings(result.rows, result.summary):
         print(line)
+    missing = unchosen(result.rows)
+    if missing:
+        print(f"{unchosen_note(missing)}.")
     if result.left_out:
         print(f"{left_out_note(result.left_out)}.")
 
 
-def _run(args) -> None:
+class Progress:
+    """Models done, the total and the time left, on stderr: on a terminal one line rewritten after
+    each model; elsewhere (a log) a line at most every PROGRESS_SECONDS, and the last.  The time
+    left is from this run's pace: rows taken from an earlier run (``--resume``) cost nothing.
+    The first model's line comes at once, to say the run has started."""
+
+    def __init__(self, stream, resumed: int = 0, clock=time.monotonic):
+        self.stream, self.resumed, self.clock = stream, resumed, clock
+        self.terminal = stream.isatty()
+        self.start = clock()
+        self.last = -math.inf
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if not self.terminal and done < total and now - self.last < PROGRESS_SECONDS:
+            return
+        self.last = now
+        trained = done - self.resumed
+        left = ""
+        if 0 < trained and done < total:
+            left = f", about {_duration((now - self.start) / trained * (total - done))} left"
+        line = f"trained {done}/{plural(total, 'model')}{left}"
+        if self.terminal:
+            print(f"\r{line}\033[K", end="" if done < total else "\n", file=self.stream, flush=True)
+        else:
+            print(line, file=self.stream, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    # SIGTERM (a scheduler's kill, a container's stop) ends the run as Ctrl-C does: the rows
+    # finished so far are written.
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _earlier(args):
+    """The rows an earlier run wrote to ``--out``, to finish (``--resume``), or None."""
+    if not args.resume:
+        return None
+    if args.out is None:
+        raise ValueError("--resume needs --out: the results file of the run to finish")
+    path = Path(args.out)
+    if not path.is_file():
+        raise ValueError(f"--resume: {path} does not exist; run without --resume to start")
+    rows = read_results(path.read_bytes(), path.name)
+    return rows.drop(columns="partial", errors="ignore")
+
+
+def _run(args) -> int:
     request = parse_request(vars(args), FLAGS)
-    grid, base, seeds, dev_fraction = request.grid, request.base, request.seeds, request.dev_fraction
+    grid, base, seeds = request.grid, request.base, request.seeds
     local_cluster = None
     if args.local_cluster is not None:
         local_cluster = parse_number(args.local_cluster, "--local-cluster", whole=True)
     if args.out is not None:
         check_results_path(args.out)
     dataset = load_data(args)
-    mask = dev_mask(dataset, dev_fraction)
-    check_train_fractions(dataset, request.train_fractions, mask, FLAGS["train_fraction"])
-    show_progress = sys.stderr.isatty()
-
-    def progress(done, total):
-        print(f"\rtrained {done}/{plural(total, 'model')}", end="" if done < total else "\n", file=sys.stderr)
-
-    options = dict(dev_fraction=dev_fraction, scheduler=args.scheduler, local_cluster=local_cluster,
-                   progress=progress if show_progress else None)
     try:
-        if request.curve:
-            result = data_size_curve(dataset, request.train_fractions, grid, seeds, base, **options)
-        else:
-            result = sweep(dataset, grid, seeds, base, **options)
+        masks = fold_masks(dataset.train_Y, request.folds, request.dev_fraction, request.dev_seed,
+                           class_names=dataset.class_names)
+    except ValueError as error:
+        raise ValueError(str(error).replace("folds:", "--folds:", 1).replace("dev_fraction", "--dev-fraction")) \
+            from None
+    for mask in masks:
+        check_train_fractions(dataset, request.train_fractions, mask, FLAGS["train_fraction"])
+    done = _earlier(args)
+    finished = []
+    options = dict(**request.options(), scheduler=args.scheduler, local_cluster=local_cluster, done=done,
+                   progress=Progress(sys.stderr, 0 if done is None else len(done)), on_row=finished.append)
+    try:
+        with _terminate_as_interrupt():
+            if request.curve:
+                result = data_size_curve(dataset, request.train_fractions, grid, seeds, base, **options)
+            else:
+                result = sweep(dataset, grid, seeds, base, **options)
     except ImportError as error:
         # Only the optional Dask import raises this; it is a request this machine cannot serve.
         raise ValueError(str(error)) from None
+    except KeyboardInterrupt:
+        return _interrupted(args, request, finished)
     sizes = " x ".join(f"{len(grid[field])} {field}" for field in GRID_FIELDS)
     fractions = f"training-set fractions {', '.join(f'{f:g}' for f in request.train_fractions)}; " \
         if request.curve or request.train_fractions != (1.0,) else ""
-    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({int(mask.sum())} of them held out "
-          f"as dev), {len(dataset.test_Y)} test points; {fractions}{sizes} x {seeds} seed(s), "
-          f"{base.num_iterations:,} iterations")
+    held = f"{int(masks[0].sum())} of them held out as dev" if request.folds == 1 else \
+        f"{request.folds} stratified folds, each held out as dev in turn"
+    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({held}, dev seed {request.dev_seed}), "
+          f"{len(dataset.test_Y)} test points; {fractions}{sizes} x {seeds} seed(s), {base.num_iterations:,} iterations")
     for line in data_lines(dataset):
         print(line)
     if request.curve:
         _report_curve(result, seeds)
     else:
-        _report(dataset, result)
+        _report(dataset, result, args.test_every_setting)
     if args.out is not None:
         write_results(result.rows, args.out)
         print(f"wrote {args.out} ({len(result.rows)} rows)")
+    problem = getattr(result, "problem", None)
+    if request.curve and result.summary.empty:
+        problem = "nothing was retrained: " + (unchosen_note(unchosen(result.rows)) or "no model finished")
+    if problem:
+        print(f"nnreg: {problem}", file=sys.stderr)
+        return EXIT_NO_CHOICE
+    return 0
+
+
+def _interrupted(args, request, finished) -> int:
+    total = len(request.models())
+    stopped = f"interrupted after {len(finished)} of {plural(total, 'model')}"
+    if args.out is None or not finished:
+        why = "no --out to write them to" if finished else "none had finished"
+        print(f"\nnnreg: {stopped}; nothing written ({why})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    table = (curve_rows if request.curve else rows_table)(finished, request.dev_fraction, request.folds,
+                                                          request.dev_seed)
+    write_results(partial_rows(table), args.out)
+    print(f"\nnnreg: {stopped}; wrote the {len(finished)} finished rows to {args.out}, marked partial: the same "
+          "command with --resume finishes it", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def register(commands) -> None:
     """Add the ``sweep`` subcommand to the command line's subparsers."""
     parser = commands.add_parser(
-        "sweep", help="train a lambd x l1 x keep_prob grid over seeds, choose on a dev set, report statistics; "
-                      "with several --train-fraction values, a data-size curve")
+        "sweep", help="train a lambd x l1 x keep_prob grid over seeds, choose on dev (one split or K folds), report "
+                      "statistics; with several --train-fraction values, a data-size curve")
     add_data(parser)
     parser.add_argument("--lambd", default=DEFAULTS["lambd"], help=f"L2 strengths, each {RANGES['lambd'].allowed()}, like '0, 0.1, 0.7'")
     parser.add_argument("--l1", default=DEFAULTS["l1"], help=f"L1 strengths, each {RANGES['l1'].allowed()}, like '0, 0.01, 0.1'")
@@ -133,15 +265,29 @@ def register(commands) -> None:
     parser.add_argument("--hidden", default=DEFAULTS["hidden"], help=f"hidden layer sizes: {LAYERS_HELP}")
     parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="gradient descent step size")
     parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="gradient descent steps per model")
+    parser.add_argument("--standardize", default="", metavar="on|off",
+                        help="scale each feature to mean 0 and std 1 over the points a model fits; by default on for "
+                             "an analyst's table, off for data in the course's layout")
+    parser.add_argument("--folds", default=DEFAULTS["folds"],
+                        help=f"stratified cross-validation folds, {RANGES['folds'].allowed()}; 1 holds out one dev "
+                             "split of --dev-fraction")
     parser.add_argument("--dev-fraction", default=DEFAULTS["dev_fraction"],
-                        help=f"share of the training points held out (stratified, seeded) to choose on, "
-                             f"{RANGES['dev_fraction'].allowed()}")
+                        help=f"with --folds 1, the share of the training points held out (stratified, seeded) to "
+                             f"choose on, {RANGES['dev_fraction'].allowed()}")
+    parser.add_argument("--dev-seed", default=DEFAULTS["dev_seed"],
+                        help=f"the seed of the dev split or of the folds' shuffle, {RANGES['dev_seed'].allowed()}")
     parser.add_argument("--train-fraction", default=DEFAULTS["train_fraction"],
                         help=f"share(s) of the training points to train on, each {RANGES['train_fraction'].allowed()}: "
                              "one value sweeps on that "
                              "share; several, like '0.1, 0.25, 0.5, 1', compute a data-size curve (per "
                              "regularizer, its strength chosen on dev, its test accuracy at each share)")
-    parser.add_argument("--out", help="write one row per model to a .csv or .parquet file")
+    parser.add_argument("--test-every-setting", action="store_true",
+                        help="also print every setting's test accuracy (to look at only: the choice is made on dev)")
+    parser.add_argument("--out", help="write one row per model to a .csv or .parquet file (on Ctrl-C or SIGTERM, the "
+                                      "rows finished so far, marked partial)")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish the interrupted run whose rows --out holds: the same command with --resume "
+                             "trains only the models missing there")
     cluster = parser.add_mutually_exclusive_group()
     cluster.add_argument("--scheduler", help="run on the Dask scheduler at this address, e.g. tcp://host:8786")
     cluster.add_argument("--local-cluster", metavar="N", help="run on N Dask worker processes on this machine")

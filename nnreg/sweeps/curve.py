@@ -6,8 +6,10 @@ grid values, as a sweep chooses, and the choice is retrained on that fraction of
 points over the seeds; its test accuracy is the curve's point.  The test set never chooses.
 
 The dev set is the same held-out points at every fraction (``dev_fraction`` of all training
-points, a sweep's): the dev models fit the fraction of the points outside it, so every choice is
-made on as many dev points as the full sweep's, however few points the models fit.  Each seed
+points, a sweep's, or each of its ``folds``): the dev models fit the fraction of the points
+outside it, so every choice is made on as many dev points as the full sweep's, however few points
+the models fit.  A strength with a dev run that diverged or collapsed is never chosen; a family
+with no other at a fraction is not retrained there (``unchosen``).  Each seed
 draws its own subsample (``training.fitted_points``), so the spread over seeds includes which
 points were kept.
 
@@ -17,6 +19,7 @@ serves both, kept busy with all fractions at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,11 +30,12 @@ from ..data import Dataset
 from ..report.formatting import decimals_apart, mean_std, percent
 from ..settings import DEV_FRACTION, STUDY_TITLES, Settings
 from ..training import TRAINED
-from .dev import DEV_SEED, check_train_fractions, dev_mask
+from .dev import DEV_SEED, check_train_fractions
 from .executors import check_cluster_options, counter, open_executor, run_phase
 from .grid import GRID_FIELDS, checked_base, grid_values, seed_list
-from .rows import rows_table
-from .stats import WITHIN_NOISE, choose, summarize, within_noise
+from .rows import earlier_rows, rows_table
+from .run import dev_jobs, splits
+from .stats import WITHIN_NOISE, NoCandidate, choose, summarize
 
 # Each family by the grid field whose strength it chooses (none: nothing to choose), in the order
 # of STUDY_TITLES.  A field's default in Settings is its regularizer off.
@@ -93,14 +97,14 @@ def _dev_models(families, fractions, seeds, base) -> list[Settings]:
             for setting in settings for seed in seeds]
 
 
-def curve_models(grid, fractions, seeds, base: Settings | None = None) -> list[Settings]:
-    """Every model a data-size curve may train, all validated: the dev models, then each family's
-    retrained ones at each fraction (counted at its first value: the same work)."""
+def curve_models(grid, fractions, seeds, base: Settings | None = None, folds: int = 1) -> list[Settings]:
+    """Every model a data-size curve may train, all validated: the dev models (once per fold),
+    then each family's retrained ones at each fraction (counted at its first value: the same work)."""
     families, fractions, seeds = family_settings(grid), fraction_list(fractions), seed_list(seeds)
     base = checked_base(base)
     final = [_model(base, settings[0], fraction, seed) for fraction in fractions
              for settings in families.values() for seed in seeds]
-    return _dev_models(families, fractions, seeds, base) + final
+    return _dev_models(families, fractions, seeds, base) * folds + final
 
 
 @dataclass
@@ -114,58 +118,93 @@ class CurveResult:
     stopped: bool
 
 
-def curve_rows(rows: list[dict], dev_fraction: float) -> pd.DataFrame:
+def curve_rows(rows: list[dict], dev_fraction: float, folds: int = 1, dev_seed: int = DEV_SEED) -> pd.DataFrame:
     """A curve's rows as a table: ``family``, then a sweep's columns (``rows.COLUMNS``)."""
-    table = rows_table(rows, dev_fraction)
+    table = rows_table(rows, dev_fraction, folds, dev_seed)
     settings = zip(*(table[field] for field in GRID_FIELDS))
     table.insert(0, "family", [family_of(dict(zip(GRID_FIELDS, setting))) for setting in settings])
     return table
 
 
-def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | None = None, *,
+def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | None = None, *, folds: int = 1,
                     dev_fraction: float = DEV_FRACTION, dev_seed: int = DEV_SEED, scheduler: str | None = None,
                     local_cluster: int | None = None, progress=None, heartbeat=None,
-                    should_stop=None, on_row=None) -> CurveResult:
+                    should_stop=None, on_row=None, done: pd.DataFrame | None = None) -> CurveResult:
     """Test accuracy against training-set size, per regularizer family: for each of ``fractions``
-    (of the training points) and each family of ``grid`` (``family_settings``), the strength with
-    the best mean dev accuracy, retrained on that fraction over ``seeds``.
+    (of the training points) and each family of ``grid`` (``family_settings``), the strength
+    chosen on dev (``stats.choose``, over ``folds`` as in ``sweep``), retrained on that fraction
+    over ``seeds``.
 
-    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat``, ``should_stop`` and ``on_row``
-    work as in ``sweep``; one executor (one Dask cluster) serves the whole curve.  Stopped, the
-    rows trained so far come back with ``stopped=True`` (``stopped_curve`` from ``on_row``'s).
+    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat``, ``should_stop``, ``on_row`` and
+    ``done`` work as in ``sweep``; one executor (one Dask cluster) serves the whole curve.
+    Stopped, the rows trained so far come back with ``stopped=True`` (``stopped_curve`` from
+    ``on_row``'s).
     """
     families, fractions, seeds = family_settings(grid), fraction_list(fractions), seed_list(seeds)
     base = checked_base(base)
     dev_models = _dev_models(families, fractions, seeds, base)
-    mask = dev_mask(dataset, dev_fraction, dev_seed)
-    check_train_fractions(dataset, fractions, mask if dev_models else None)
+    folds_list = splits(dataset, folds, dev_fraction, dev_seed)
+    for split in folds_list if dev_models else [None]:
+        check_train_fractions(dataset, fractions, None if split is None else split.mask)
     check_cluster_options(scheduler, local_cluster)
+    jobs = dev_jobs(dev_models, folds_list)
+    possible = [(None, _model(base, setting, fraction, seed)) for fraction in fractions
+                for settings in families.values() for setting in settings for seed in seeds]
+    earlier = earlier_rows(done, dataset, base, dev_fraction, folds, dev_seed, jobs + possible)
     should_stop = should_stop or (lambda: False)
-    on_done = counter(progress, len(dev_models) + len(fractions) * len(families) * len(seeds), on_row)
+    on_done = counter(progress, len(jobs) + len(fractions) * len(families) * len(seeds), on_row)
     with open_executor(scheduler, local_cluster, heartbeat) as runner:
-        dev_rows, stopped = run_phase(runner, dataset, mask, dev_models, on_done, should_stop)
+        dev_rows, stopped = run_phase(runner, dataset, jobs, on_done, should_stop, earlier)
         final_rows = []
         if not stopped:
-            dev = curve_rows(dev_rows, dev_fraction)
-            final_models = []
+            dev = curve_rows(dev_rows, dev_fraction, folds, dev_seed)
+            final_jobs = []
             for fraction in fractions:
                 for family, settings in families.items():
-                    at = dev[(dev["family"] == family) & (dev["train_fraction"] == fraction)]
-                    chosen = choose(at) if len(settings) > 1 else settings[0]
-                    final_models += [_model(base, chosen, fraction, seed) for seed in seeds]
-            final_rows, stopped = run_phase(runner, dataset, None, final_models, on_done, should_stop)
-    rows = curve_rows(dev_rows + final_rows, dev_fraction)
+                    chosen = settings[0]
+                    if len(settings) > 1:
+                        try:
+                            chosen = choose(dev[(dev["family"] == family) & (dev["train_fraction"] == fraction)])
+                        except NoCandidate:
+                            continue
+                    final_jobs += [(None, _model(base, chosen, fraction, seed)) for seed in seeds]
+            final_rows, stopped = run_phase(runner, dataset, final_jobs, on_done, should_stop, earlier)
+    rows = curve_rows(dev_rows + final_rows, dev_fraction, folds, dev_seed)
     left_out = [family for family in FAMILIES if family not in families]
     return CurveResult(rows, curve_summary(rows), left_out, stopped)
 
 
-def stopped_curve(rows: list[dict], grid, *, dev_fraction: float = DEV_FRACTION) -> CurveResult:
+def stopped_curve(rows: list[dict], grid, *, folds: int = 1, dev_fraction: float = DEV_FRACTION,
+                  dev_seed: int = DEV_SEED) -> CurveResult:
     """What a data-size curve that ended before it returned had finished, from the rows
     ``on_row`` was given: ``stopped``, its summary of the models retrained so far (a curve
     retrains only once every dev model has finished, so each of them is a finished choice's)."""
-    table = curve_rows(rows, dev_fraction)
+    table = curve_rows(rows, dev_fraction, folds, dev_seed)
     families = family_settings(grid)
     return CurveResult(table, curve_summary(table), [family for family in FAMILIES if family not in families], True)
+
+
+def unchosen(rows: pd.DataFrame) -> list[tuple[float, str]]:
+    """The fractions and families whose every strength had a dev run that diverged or collapsed,
+    so that nothing was retrained there: (fraction, family) pairs, smallest fraction first."""
+    dev, final = rows[rows["phase"] == "dev"], rows[rows["phase"] == "final"]
+    if dev.empty:
+        return []
+    retrained = set(zip(final["train_fraction"], final["family"]))
+    out = []
+    for (fraction, family), group in dev.groupby(["train_fraction", "family"], sort=True):
+        if (fraction, family) not in retrained:
+            try:
+                choose(group)
+            except NoCandidate:
+                out.append((float(fraction), family))
+    return sorted(out, key=lambda pair: (pair[0], list(FAMILIES).index(pair[1])))
+
+
+def unchosen_note(pairs) -> str:
+    """What ``unchosen`` found, as one sentence's clauses: where no strength could be chosen."""
+    return "; ".join(f"{STUDY_TITLES[family]} at fraction {fraction:g}: every {FAMILIES[family]} value had a dev run "
+                     "that diverged or collapsed, so none was retrained" for fraction, family in pairs)
 
 
 def curve_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -231,9 +270,9 @@ def choice_note(summary: pd.DataFrame) -> str:
 
 def curve_findings(rows: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     """At the smallest and at the largest fraction: which family has the best mean test accuracy,
-    how far ahead of the next it is, and whether that is within noise (``within_noise`` over
-    seeds).  Every number reads as ``curve_table`` shows it."""
-    final = rows[rows["phase"] == "final"]
+    how far ahead of the next it is, and whether that is within noise: no more than the larger of
+    their standard errors (``stats.accuracy_interval``: the seeds and the test points together).
+    Every number reads as ``curve_table`` shows it, the standard error too."""
     fractions = sorted(set(summary["train_fraction"]))
     findings = []
     for fraction in dict.fromkeys([*fractions[:1], *fractions[-1:]]):
@@ -242,25 +281,24 @@ def curve_findings(rows: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
         if len(ranked) < 2:
             continue
         best, second = ranked.iloc[0], ranked.iloc[1]
-        values = [final.loc[(final["family"] == row.family) & (final["train_fraction"] == fraction), "test_accuracy"]
-                  for row in (best, second)]
-        decimals = 1
-        if min(len(v) for v in values) < 2:
-            verdict = "one seed, so the spread over seeds is unknown"
-        elif within_noise(*values):
-            verdict = f"{WITHIN_NOISE} (no more than the larger standard deviation over seeds)"
-        else:
-            verdict = "beyond noise (more than the larger standard deviation over seeds)"
-            # Every number of the sentence with the decimals that tell the gap from the spread.
-            decimals = decimals_apart(100 * best.test_accuracy_mean, 100 * second.test_accuracy_mean,
-                                      100 * max(best.test_accuracy_std, second.test_accuracy_std))
+        se = 100 * max(best.test_accuracy_se, second.test_accuracy_se)
+        if math.isnan(se):
+            findings.append(f"At fraction {fraction:g} ({best.train_size} training points), {_name(best)} has the "
+                            f"best test accuracy, {percent(best.test_accuracy_mean)} %, above {_name(second)} at "
+                            f"{percent(second.test_accuracy_mean)} %: one seed and no count of the test points: the "
+                            "noise is unknown.")
+            continue
+        within = 100 * (best.test_accuracy_mean - second.test_accuracy_mean) <= se
+        # Every number of the sentence with the decimals that tell the gap from the standard error.
+        decimals = 1 if within else decimals_apart(100 * best.test_accuracy_mean, 100 * second.test_accuracy_mean, se)
         # The gap between the means as they are shown, so that a reader's subtraction agrees.
         gap = (float(percent(best.test_accuracy_mean, decimals))
                - float(percent(second.test_accuracy_mean, decimals)))
+        verdict = f"{WITHIN_NOISE}, no more than" if within else "beyond noise, more than"
         findings.append(
             f"At fraction {fraction:g} ({best.train_size} training points), {_name(best)} has the best test "
             f"accuracy, {mean_std(best.test_accuracy_mean, best.test_accuracy_std, decimals)} %, "
             f"{gap:.{decimals}f} points above "
             f"{_name(second)} at {mean_std(second.test_accuracy_mean, second.test_accuracy_std, decimals)} %: "
-            f"{verdict}.")
+            f"{verdict} the larger standard error, {se:.{decimals}f} points (seeds and test points together).")
     return findings

@@ -1,4 +1,5 @@
-"""The dev set: training points held out to choose on, so that the test set never is."""
+"""The dev set: training points held out to choose on, so that the test set never is; one split,
+or K stratified folds that each hold out a K-th of the training points in turn."""
 
 from __future__ import annotations
 
@@ -14,6 +15,45 @@ DEV_SEED = 0
 def dev_mask(dataset: Dataset, dev_fraction: float = DEV_FRACTION, seed: int = DEV_SEED) -> np.ndarray:
     """Which training points form the dev set: seeded, stratified, never a test point."""
     return holdout_mask(dataset.train_Y, check("dev_fraction", dev_fraction), seed)
+
+
+def fold_masks(train_Y, folds: int = 1, dev_fraction: float = DEV_FRACTION, seed: int = DEV_SEED, *,
+               class_names=None) -> list[np.ndarray]:
+    """The dev points of each fold (True): with ``folds`` = 1 the one seeded, stratified dev split of
+    ``dev_fraction``; with K >= 2 stratified K-fold, every training point in exactly one fold, the
+    same folds as scikit-learn's ``StratifiedKFold(K, shuffle=True, random_state=seed)``.  A
+    ValueError names a class (by ``class_names``, indexed by label code, when given) too rare to
+    be in every fold."""
+    folds = check("folds", folds)
+    seed = check("dev_seed", seed)
+    y = np.asarray(train_Y).ravel()
+    if folds == 1:
+        return [holdout_mask(y, check("dev_fraction", dev_fraction), seed)]
+    # Classes numbered in the order they first appear, as scikit-learn numbers them.
+    _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
+    codes = np.argsort(np.argsort(first))[inverse]
+    counts = np.bincount(codes)
+    if counts.min() < folds:
+        rare = np.unique(y)[np.argsort(np.argsort(first)) == counts.argmin()][0].item()
+        name = class_names[rare] if class_names is not None else rare
+        raise ValueError(f"folds: {folds} folds need at least {folds} training points of every class; class "
+                         f"{name} has {counts.min()}")
+    # Each fold takes every K-th point of the labels in sorted order, so that each class's count
+    # per fold differs by at most one; the folds' order within each class is then shuffled.
+    ordered = np.sort(codes)
+    allocation = np.array([np.bincount(ordered[k::folds], minlength=len(counts)) for k in range(folds)])
+    rng = np.random.RandomState(seed)
+    fold_of = np.empty(len(y), dtype=int)
+    for code in range(len(counts)):
+        of_class = np.arange(folds).repeat(allocation[:, code])
+        rng.shuffle(of_class)
+        fold_of[codes == code] = of_class
+    masks = [fold_of == k for k in range(folds)]
+    for k, mask in enumerate(masks):
+        if (~mask).sum() < MIN_SPLIT_POINTS:
+            raise ValueError(f"folds: fold {k + 1} of {folds} leaves {int((~mask).sum())} training points; at least "
+                             f"{MIN_SPLIT_POINTS} are needed")
+    return masks
 
 
 def with_dev_as_test(dataset: Dataset, mask: np.ndarray) -> Dataset:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import ExitStack, contextmanager
 
 from ..training import default_workers, train_many
-from .rows import fit_dataset, model_row, train_row
+from .rows import fit_dataset, model_key, model_row, train_row
 
 # A retried model gives the same result, so retrying is always safe; this only bounds a task
 # that fails on every worker.
@@ -43,16 +43,23 @@ class _InProcess:
     def __init__(self, heartbeat=None):
         self.heartbeat = heartbeat
 
-    def run(self, dataset, mask, settings_list, on_done, should_stop) -> bool:
-        """Call ``on_done(index, row)`` for each model; True if ``should_stop`` cut it short."""
-        fit = fit_dataset(dataset, mask)
+    def run(self, dataset, jobs, on_done, should_stop) -> bool:
+        """Call ``on_done(index, row)`` for each ``(split, settings)`` of ``jobs``; True if
+        ``should_stop`` cut it short.  Consecutive jobs of one split train together."""
         chunk = IN_PROCESS_CHUNK_PER_CORE * default_workers()
-        for start in range(0, len(settings_list), chunk):
+        start = 0
+        while start < len(jobs):
+            split = jobs[start][0]
+            end = start
+            while end < len(jobs) and end - start < chunk and jobs[end][0] is split:
+                end += 1
             if should_stop():
                 return True
-            batch = train_many(fit, settings_list[start:start + chunk], heartbeat=self.heartbeat)
+            fit = fit_dataset(dataset, split)
+            batch = train_many(fit, [settings for _, settings in jobs[start:end]], heartbeat=self.heartbeat)
             for offset, result in enumerate(batch):
-                on_done(start + offset, model_row(dataset, mask, fit, result))
+                on_done(start + offset, model_row(dataset, split, fit, result))
+            start = end
         return False
 
 
@@ -62,11 +69,10 @@ class _OnDask:
     def __init__(self, distributed, client):
         self.distributed, self.client = distributed, client
 
-    def run(self, dataset, mask, settings_list, on_done, should_stop) -> bool:
+    def run(self, dataset, jobs, on_done, should_stop) -> bool:
         # pure=False: every task is submitted and kept, even two with equal arguments.
-        count = len(settings_list)
-        futures = self.client.map(train_row, [dataset] * count, [mask] * count, settings_list,
-                                  retries=DASK_RETRIES, pure=False)
+        futures = self.client.map(train_row, [dataset] * len(jobs), [split for split, _ in jobs],
+                                  [settings for _, settings in jobs], retries=DASK_RETRIES, pure=False)
         index = {future.key: i for i, future in enumerate(futures)}
         try:
             for future in self.distributed.as_completed(futures, loop=self.client.loop):
@@ -115,13 +121,23 @@ def counter(progress, total: int, on_row=None):
     return on_done
 
 
-def run_phase(runner, dataset, mask, settings_list, on_done, should_stop) -> tuple[list[dict], bool]:
-    """Rows in the order of ``settings_list`` (however the models finished), and whether it stopped."""
-    slots = [None] * len(settings_list)
+def run_phase(runner, dataset, jobs, on_done, should_stop, done=None) -> tuple[list[dict], bool]:
+    """Rows in the order of ``jobs`` (``(split, settings)`` pairs, however the models finished),
+    and whether it stopped.  A model whose row ``done`` holds (by ``row_key``) is not trained
+    again: its row is taken as it is, first."""
+    done = done or {}
+    slots = [None] * len(jobs)
 
     def store(index, row):
         slots[index] = row
         on_done(row)
 
-    stopped = runner.run(dataset, mask, settings_list, store, should_stop)
+    todo = []
+    for index, (split, settings) in enumerate(jobs):
+        row = done.get(model_key(settings, split))
+        if row is None:
+            todo.append(index)
+        else:
+            store(index, row)
+    stopped = runner.run(dataset, [jobs[index] for index in todo], lambda i, row: store(todo[i], row), should_stop)
     return [row for row in slots if row is not None], stopped

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..limits import format_layers, format_number, parse_layers, read, read_list
+from ..limits import format_layers, format_number, parse_flag, parse_layers, read, read_list
 from ..settings import DEV_FRACTION, Settings
 from .curve import curve_models, fraction_list
 from .grid import GRID_FIELDS, grid_settings
@@ -16,19 +16,22 @@ from .grid import GRID_FIELDS, grid_settings
 DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "keep_prob": "1, 0.86, 0.7",
             "hidden": format_layers(Settings().layer_dims), "learning_rate": format_number(Settings().learning_rate),
             "num_iterations": format_number(Settings().num_iterations), "seeds": "10",
-            "dev_fraction": format_number(DEV_FRACTION), "train_fraction": "1"}
+            "dev_fraction": format_number(DEV_FRACTION), "train_fraction": "1", "folds": "1", "dev_seed": "0"}
 
 
 @dataclass(frozen=True)
 class SweepRequest:
     """What ``nnreg.sweep`` (or ``data_size_curve``) needs: the grid, the shared settings, the
-    seeds, the dev fraction and the training-set fractions (smallest first)."""
+    seeds, the dev fraction, the training-set fractions (smallest first), the folds (1: one dev
+    split) and the dev split's seed."""
 
     grid: dict[str, list[float]]
     base: Settings
     seeds: int
     dev_fraction: float
     train_fractions: tuple[float, ...] = (1.0,)
+    folds: int = 1
+    dev_seed: int = 0
 
     @property
     def curve(self) -> bool:
@@ -37,11 +40,16 @@ class SweepRequest:
 
     def models(self) -> list[Settings]:
         """Every model the request may train: a curve's (``curve_models``), or the grid over the
-        seeds and the chosen setting's retraining (counted as the first setting's, the same work)."""
+        seeds on each fold and the chosen setting's retraining (counted as the first setting's, the
+        same work)."""
         if self.curve:
-            return curve_models(self.grid, self.train_fractions, self.seeds, self.base)
+            return curve_models(self.grid, self.train_fractions, self.seeds, self.base, self.folds)
         dev = grid_settings(self.grid, self.seeds, self.base)
-        return dev + dev[: self.seeds]
+        return dev * self.folds + dev[: self.seeds]
+
+    def options(self) -> dict:
+        """The dev split's keyword arguments of ``sweep`` and ``data_size_curve``."""
+        return dict(folds=self.folds, dev_fraction=self.dev_fraction, dev_seed=self.dev_seed)
 
 
 def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> SweepRequest:
@@ -58,13 +66,19 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
         layer_dims = parse_layers(text("hidden"))
     except ValueError as error:
         raise ValueError(f"{names['hidden']}: {error}") from None
+    # Empty: the data's own default (on for an analyst's table, off for the course's layout).
+    standardize = text("standardize").strip() if "standardize" in fields else ""
     base = Settings(layer_dims=layer_dims,
+                    standardize=parse_flag(standardize, names["standardize"]) if standardize else None,
                     learning_rate=read("learning_rate", text("learning_rate"), names["learning_rate"]),
                     num_iterations=read("num_iterations", text("num_iterations"), names["num_iterations"]),
                     # A curve sets each model's own fraction.
                     train_fraction=fractions[0] if len(fractions) == 1 else 1.0)
     seeds = read("n_seeds", text("seeds"), names["seeds"])
     dev_fraction = read("dev_fraction", text("dev_fraction"), names["dev_fraction"])
-    request = SweepRequest(grid, base, seeds, dev_fraction, tuple(fractions))
+    # Forms and commands written before folds existed give neither field: one dev split, seed 0.
+    folds = read("folds", text("folds"), names["folds"]) if "folds" in fields else 1
+    dev_seed = read("dev_seed", text("dev_seed"), names["dev_seed"]) if "dev_seed" in fields else 0
+    request = SweepRequest(grid, base, seeds, dev_fraction, tuple(fractions), folds, dev_seed)
     request.models()  # every setting validated now, before anything trains
     return request

@@ -4,6 +4,7 @@ by the Sweep page, validated."""
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +19,11 @@ RESULT_TYPES = (".csv", ".parquet")
 # What a results file must hold to be viewed; norm_W1, norm_W2, ... follow rows.COLUMNS.
 REQUIRED_COLUMNS = ["phase", *GRID_FIELDS, "seed", "train_accuracy", "dev_accuracy", "test_accuracy", "weight_norm"]
 # Columns added since files were first written, and what a file without them meant: no L1, all
-# training points.
-ADDED_COLUMNS = {field: getattr(Settings(), field) for field in ("l1", "train_fraction")}
+# training points, one dev split drawn with seed 0, the points' counts unknown.
+ADDED_COLUMNS = {**{field: getattr(Settings(), field) for field in ("l1", "train_fraction")},
+                 "folds": 1, "dev_seed": 0, "dev_size": math.nan, "test_size": math.nan}
+# An interrupted command line's results file says so in every row (``partial_rows``).
+PARTIAL = "partial"
 # A data-size curve's file (nnreg.sweeps.curve) holds these too.
 CURVE_COLUMNS = ["family", "train_fraction", "train_size"]
 
@@ -51,7 +55,22 @@ def results_bytes(rows: pd.DataFrame, suffix: str) -> bytes:
 
 def write_results(rows: pd.DataFrame, path) -> None:
     path = check_results_path(path)
-    path.write_bytes(results_bytes(rows, path.suffix))
+    # Written whole, then moved over the old file: an interruption while writing (a second
+    # Ctrl-C) leaves the old file, never half of one.
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_bytes(results_bytes(rows, path.suffix))
+    temporary.replace(path)
+
+
+def partial_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a run that was interrupted, each marked so (column ``partial``): a file of them
+    is to be finished (``sweep --resume``), not read as a result."""
+    return rows.assign(**{PARTIAL: True})
+
+
+def is_partial(rows: pd.DataFrame) -> bool:
+    """Whether results are an interrupted run's (``partial_rows``)."""
+    return PARTIAL in rows.columns and bool(rows[PARTIAL].fillna(False).astype(bool).any())
 
 
 def is_curve(rows: pd.DataFrame) -> bool:
@@ -91,7 +110,16 @@ def read_results(content: bytes, filename: str) -> pd.DataFrame:
         values = rows[column].dropna()
         if ((values < 0) | (values > 1)).any():
             raise ValueError(f"{source}: column {column} must hold accuracies from 0 to 1")
+    if "fold" not in rows.columns:
+        # One dev split: fold 0; a retrained model has none.
+        rows.insert(rows.columns.get_loc("seed") + 1, "fold", (rows["phase"] == "dev").map({True: 0, False: None}))
+    try:
+        rows["fold"] = pd.to_numeric(rows["fold"]).astype("Int64")
+    except (ValueError, TypeError):
+        raise ValueError(f"{source}: column fold must hold whole numbers") from None
     dev = rows[rows["phase"] == "dev"]
+    if dev["fold"].isna().any():
+        raise ValueError(f"{source}: {int(dev['fold'].isna().sum())} dev row(s) have no fold")
     if dev["dev_accuracy"].isna().any():
         raise ValueError(f"{source}: {int(dev['dev_accuracy'].isna().sum())} dev row(s) have no dev_accuracy")
     if is_curve(rows):

@@ -1,5 +1,6 @@
-"""Statistics over seeds and the choice on dev: means, spreads, confidence intervals, whether a
-difference is within noise, and the chosen setting."""
+"""Statistics over seeds, folds and points, and the choice on dev: means, spreads, standard
+errors and intervals that count both the seeds and the finite number of points, whether a
+difference is within noise, and the chosen setting (the one-standard-error rule)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..training import TRAINED, outcomes_text
+from ..training import COLLAPSED, DIVERGED, TRAINED, outcomes_text
 from .grid import GRID_FIELDS
 
 CONFIDENCE = 0.95
+# The normal quantile of CONFIDENCE's two-sided interval (scipy.stats.norm.ppf(0.975)), written
+# out: the dashboard never imports scipy.stats.
+Z = 1.959963984540054
+# What every surface prints beside an accuracy's interval.
+INTERVAL_NOTE = "95 % interval: Wilson over the points, widened by the spread over seeds"
+# What the one-standard-error rule calls simplest, as every surface says it.
+SIMPLEST_NOTE = ("the one-standard-error rule: of the settings within one standard error of the best dev "
+                 "score, the simplest, the one with the smallest weights (mean √Σ‖W‖² of its dev models)")
+# A sweep's verdicts on a setting beside the chosen one (WITHIN_NOISE: within one standard error of
+# the best dev score, as the choice reads it).
+CHOSEN, BEST_SCORE, WORSE, NOT_CANDIDATE = "chosen", "best dev score", "worse", "not a candidate"
 # Equal mean dev accuracies can differ in the last bits from the order of summation; such
 # settings are tied, and the tie goes to the one listed first in the grid.
 TIE_TOLERANCE = 1e-12
@@ -44,6 +56,39 @@ def interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, floa
     return mean, std, float(low), float(high)
 
 
+def wilson(p: float, n: float, z: float = Z) -> tuple[float, float]:
+    """The Wilson score interval of a share ``p`` of ``n`` points: unlike p ± z·√(p(1−p)/n), it
+    stays inside [0, 1] and does not shrink to nothing at p = 0 or 1."""
+    denominator = 1 + z * z / n
+    center = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return center - half, center + half
+
+
+def accuracy_interval(per_seed, n_points: float) -> tuple[float, float, float, float]:
+    """Mean, standard error and 95 % interval of an accuracy measured on ``n_points`` points,
+    once per seed (``per_seed``): the Wilson interval over the points, each side widened in
+    quadrature by the seeds' spread (z·std/√seeds); the standard error is the Wilson half-width
+    over z and the seeds' std/√seeds in quadrature.  Both sources of noise count: how the seeds
+    fell, and which points happened to be measured.  With ``n_points`` unknown (NaN: a file
+    written before rows held it), the Student-t interval over seeds."""
+    values = np.asarray(per_seed, dtype=float)
+    values = values[~np.isnan(values)]
+    seeds = len(values)
+    if seeds == 0:
+        return (math.nan,) * 4
+    if n_points is None or not np.isfinite(n_points) or n_points < 1:
+        mean, std, low, high = interval(values)
+        return mean, std / math.sqrt(seeds), low, high
+    mean = float(values.mean())
+    seeds_se = float(values.std(ddof=1)) / math.sqrt(seeds) if seeds > 1 else 0.0
+    low, high = wilson(mean, float(n_points))
+    below = math.hypot(mean - low, Z * seeds_se)
+    above = math.hypot(high - mean, Z * seeds_se)
+    se = math.hypot((high - low) / (2 * Z), seeds_se)
+    return mean, se, max(0.0, mean - below), min(1.0, mean + above)
+
+
 def within_noise(a, b) -> bool:
     """Whether two settings' mean results differ by no more than their spread over seeds.
 
@@ -57,24 +102,55 @@ def within_noise(a, b) -> bool:
     return bool(abs(a.mean() - b.mean()) <= spread)
 
 
+def _per_seed(group: pd.DataFrame, metric: str, size: str) -> tuple[pd.Series, float]:
+    """Each seed's accuracy over the points of all its folds (a fold's accuracy weighted by its
+    points; the plain mean when a file has no sizes), and how many points each seed's is over."""
+    sizes = group[size] if size in group else pd.Series(math.nan, index=group.index)
+    if sizes.isna().any():
+        return group.groupby("seed", sort=False)[metric].mean(), math.nan
+    if metric == "dev_accuracy":
+        # Every fold's model is scored on its own dev points: pooled, each point once per seed.
+        correct = (group[metric] * sizes).groupby(group["seed"], sort=False).sum()
+        points = sizes.groupby(group["seed"], sort=False).sum()
+        return correct / points, float(points.mean())
+    # Every fold's model is scored on the same test points.
+    return group.groupby("seed", sort=False)[metric].mean(), float(sizes.mean())
+
+
 def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS)) -> pd.DataFrame:
     """One row per value of ``keys`` (by default per phase and setting), in the rows' order:
-    seeds, how they ended (``outcome``, ``training.outcomes_text``; "" in results written before
-    rows had one), then mean, std, ci_low and ci_high of each metric (e.g. ``dev_accuracy_mean``)."""
+    seeds, folds, runs (seeds × folds), how they ended (``outcome``, ``training.outcomes_text``;
+    "" in results written before rows had one; ``diverged`` and ``collapsed`` count the runs),
+    then mean, std, ci_low and ci_high of each metric (e.g. ``dev_accuracy_mean``), and for dev
+    and test accuracy ``_se``.  Dev and test accuracy are per seed (pooled over folds), with
+    ``accuracy_interval``; the other metrics over runs, with the Student-t interval."""
     keys = list(keys)
     out = []
-    for values, group in rows.groupby(keys, sort=False):
-        entry = {**dict(zip(keys, values)), "seeds": len(group),
-                 "outcome": outcomes_text(group["outcome"].dropna()) if "outcome" in group else ""}
+    for values, group in rows.groupby(keys, sort=False, dropna=False):
+        outcomes = group["outcome"].dropna() if "outcome" in group else pd.Series(dtype=str)
+        entry = {**dict(zip(keys, values)), "seeds": group["seed"].nunique(),
+                 "folds": group["fold"].nunique() if "fold" in group and group["fold"].notna().any() else 1,
+                 "runs": len(group), "outcome": outcomes_text(outcomes) if len(outcomes) else "",
+                 "diverged": int((outcomes == DIVERGED).sum()), "collapsed": int((outcomes == COLLAPSED).sum())}
         for metric in METRICS:
-            stats = interval(group[metric]) if metric in group else (math.nan,) * 4
+            if metric not in group:
+                stats = (math.nan,) * 4
+            elif metric in ("dev_accuracy", "test_accuracy"):
+                per_seed, points = _per_seed(group, metric, metric.replace("accuracy", "size"))
+                mean, se, low, high = accuracy_interval(per_seed, points)
+                std = float(per_seed.std(ddof=1)) if per_seed.notna().sum() > 1 else math.nan
+                stats = (mean, std, low, high)
+                entry[f"{metric}_se"] = se
+            else:
+                stats = interval(group[metric])
             if metric.endswith("_accuracy"):
                 # An accuracy lies in [0, 1]; the t-interval's symmetric tails would not know that.
                 stats = (*stats[:2], *np.clip(stats[2:], 0.0, 1.0))
             entry.update(zip((f"{metric}_{s}" for s in ("mean", "std", "ci_low", "ci_high")), stats))
         out.append(entry)
-    columns = [*keys, "seeds", "outcome"]
+    columns = [*keys, "seeds", "folds", "runs", "outcome", "diverged", "collapsed"]
     columns += [f"{metric}_{s}" for metric in METRICS for s in ("mean", "std", "ci_low", "ci_high")]
+    columns += ["dev_accuracy_se", "test_accuracy_se"]
     return pd.DataFrame(out, columns=columns)
 
 
@@ -84,34 +160,79 @@ def untrained(table: pd.DataFrame) -> bool:
     return not set(table["outcome"]) <= {"", TRAINED}
 
 
+def setting_scores(rows: pd.DataFrame, keys=GRID_FIELDS) -> pd.DataFrame:
+    """Each group of ``keys``' dev score from its "dev" rows: ``summarize``'s columns, and
+    ``score`` (mean over seeds of each seed's accuracy over its folds' dev points), ``se``,
+    ``ci_low``/``ci_high`` (``accuracy_interval``), ``weight_norm`` (mean) and ``candidate``:
+    False when a run diverged or collapsed, which no choice can trust."""
+    table = summarize(rows[rows["phase"] == "dev"] if "phase" in rows else rows, tuple(keys))
+    return table.assign(score=table["dev_accuracy_mean"], se=table["dev_accuracy_se"].fillna(0.0),
+                        ci_low=table["dev_accuracy_ci_low"], ci_high=table["dev_accuracy_ci_high"],
+                        weight_norm=table["weight_norm_mean"],
+                        candidate=(table["diverged"] + table["collapsed"]) == 0)
+
+
+class NoCandidate(ValueError):
+    """No setting can be chosen: every one had a dev run that diverged or collapsed."""
+
+
+def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame) -> str:
+    """Why nothing can be chosen, with the cure: divergence calls for a lower learning rate (and,
+    on unstandardized inputs, standardizing them); a collapse, weaker regularization."""
+    runs, diverged, collapsed = (int(scores[column].sum()) for column in ("runs", "diverged", "collapsed"))
+    counts = " and ".join(filter(None, [f"{diverged} diverged" if diverged else "",
+                                        f"{collapsed} collapsed" if collapsed else ""]))
+    rates = sorted(set(rows["learning_rate"].dropna())) if "learning_rate" in rows else []
+    rate = f" (now {', '.join(f'{rate:g}' for rate in rates)})" if rates else ""
+    raw = "standardized" in rows and not rows["standardized"].fillna(True).astype(bool).all()
+    if diverged:
+        cure = f"lower the learning rate{rate}" + (" or standardize the features (standardize on)" if raw else "")
+    else:
+        cure = f"weaken the regularization (smaller λ or l1, larger keep_prob) or lower the learning rate{rate}"
+    return (f"no setting can be chosen: every one had a dev run that diverged or collapsed ({counts} of {runs} "
+            f"runs); {cure}")
+
+
 def choose(rows: pd.DataFrame) -> dict:
-    """The setting (a value per GRID_FIELDS) with the best mean dev accuracy over seeds; only
-    "dev" rows are read."""
-    dev = rows[rows["phase"] == "dev"]
-    if dev.empty:
+    """The setting (a value per GRID_FIELDS) chosen on the "dev" rows by the one-standard-error
+    rule (``SIMPLEST_NOTE``) among the candidates (no run diverged or collapsed); ties go to the
+    one listed first in the grid.  ``NoCandidate`` says the cure when there is none."""
+    scores = setting_scores(rows)
+    if scores.empty:
         raise ValueError("there are no dev rows to choose from")
-    means = dev.groupby(list(GRID_FIELDS), sort=False)["dev_accuracy"].mean()
-    best = means[means >= means.max() - TIE_TOLERANCE].index[0]
-    return {field: float(value) for field, value in zip(GRID_FIELDS, best)}
+    candidates = scores[scores["candidate"]]
+    if candidates.empty:
+        raise NoCandidate(no_candidate_message(scores, rows))
+    best = candidates.loc[candidates["score"].idxmax()]
+    within = candidates[candidates["score"] >= best["score"] - best["se"] - TIE_TOLERANCE]
+    simplest = within.loc[within["weight_norm"].idxmin()]
+    return {field: float(simplest[field]) for field in GRID_FIELDS}
 
 
 def comparison(rows: pd.DataFrame) -> pd.DataFrame:
-    """Every dev setting against the chosen one on dev accuracy: the summary plus ``verdict``,
-    "chosen", "within noise" or "worse", and ``chosen`` (bool)."""
-    chosen = tuple(choose(rows).values())
-    dev = rows[rows["phase"] == "dev"]
-    table = summarize(dev)
-    per_setting = dev.groupby(list(GRID_FIELDS), sort=False)["dev_accuracy"]
-    chosen_values = per_setting.get_group(chosen)
+    """Every dev setting against the choice: ``setting_scores`` plus ``verdict``: CHOSEN,
+    BEST_SCORE (the best dev score, when the rule chose a simpler setting), WITHIN_NOISE (within
+    one standard error of the best score: the data cannot tell them apart), WORSE, or
+    NOT_CANDIDATE (a run diverged or collapsed); and ``chosen`` (bool).  With no candidate at all,
+    every verdict is NOT_CANDIDATE and none is chosen."""
+    table = setting_scores(rows)
+    try:
+        chosen = tuple(choose(rows).values())
+    except NoCandidate:
+        return table.assign(verdict=NOT_CANDIDATE, chosen=False)
+    candidates = table[table["candidate"]]
+    best_index = candidates["score"].idxmax()
+    threshold = table.loc[best_index, "score"] - table.loc[best_index, "se"] - TIE_TOLERANCE
     verdicts = []
-    for setting in zip(*(table[field] for field in GRID_FIELDS)):
-        values = per_setting.get_group(setting)
-        if setting == chosen:
-            verdicts.append("chosen")
-        elif min(len(values), len(chosen_values)) < 2:
-            verdicts.append("one seed: spread unknown")
+    for index, row in table.iterrows():
+        if tuple(row[field] for field in GRID_FIELDS) == chosen:
+            verdicts.append(CHOSEN)
+        elif not row["candidate"]:
+            verdicts.append(NOT_CANDIDATE)
+        elif index == best_index:
+            verdicts.append(BEST_SCORE)
         else:
-            verdicts.append(WITHIN_NOISE if within_noise(values, chosen_values) else "worse")
+            verdicts.append(WITHIN_NOISE if row["score"] >= threshold else WORSE)
     table["verdict"] = verdicts
-    table["chosen"] = table["verdict"] == "chosen"
+    table["chosen"] = table["verdict"] == CHOSEN
     return table

@@ -3,15 +3,18 @@
 import math
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import nnreg
-from nnreg.sweeps import (check_results_path, choose, comparison, data_size_curve, dev_mask, grid_settings, interval,
+from nnreg.sweeps import (Z, NoCandidate, accuracy_interval, fold_masks, is_partial, partial_rows, wilson, check_results_path, choose, comparison, data_size_curve, dev_mask, grid_settings, interval,
                           read_results, results_bytes, stopped_curve, stopped_sweep, summarize, with_dev_as_test,
                           within_noise, write_results)
+
+from nnreg.training import train_many
 
 TINY = nnreg.Settings(num_iterations=300)
 GRID = {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}
@@ -395,7 +398,8 @@ def test_within_noise_compares_the_difference_with_the_spread():
         within_noise([0.9], [0.8, 0.9])
 
 
-def test_summary_and_comparison_by_hand():
+def test_summary_and_comparison_by_hand_without_the_points_counts():
+    # A file written before rows said how many dev points they scored: the Student-t over seeds.
     rows = _rows({(0.0, 0.0, 1.0): [0.90, 0.92, 0.94], (0.7, 0.0, 1.0): [0.93, 0.95, 0.97],
                   (3.0, 0.0, 1.0): [0.94, 0.96, 0.98]})
     table = summarize(rows)
@@ -403,13 +407,18 @@ def test_summary_and_comparison_by_hand():
     assert table["dev_accuracy_mean"].tolist() == pytest.approx([0.92, 0.95, 0.96])
     assert table["dev_accuracy_std"].tolist() == pytest.approx([0.02, 0.02, 0.02])
     assert table.loc[0, "dev_accuracy_ci_high"] == pytest.approx(0.92 + 4.302653 * 0.02 / math.sqrt(3))
+    assert table["dev_accuracy_se"].tolist() == pytest.approx([0.02 / math.sqrt(3)] * 3)
+    # Best 0.96, se 0.01155: 0.95 is within one se and every weight norm is 5.0, so the tie goes to the first.
     verdicts = comparison(rows).set_index("lambd")["verdict"]
-    assert verdicts.to_dict() == {0.0: "worse", 0.7: "within noise", 3.0: "chosen"}
+    assert verdicts.to_dict() == {0.0: "worse", 0.7: "chosen", 3.0: "best dev score"}
 
 
-def test_comparison_with_one_seed_says_the_spread_is_unknown():
-    table = comparison(_rows({(0.0, 0.0, 1.0): [0.9], (0.7, 0.0, 1.0): [0.8]}))
-    assert table["verdict"].tolist() == ["chosen", "one seed: spread unknown"]
+def test_one_seed_still_has_the_points_noise():
+    rows = _rows({(0.0, 0.0, 1.0): [0.9], (0.7, 0.0, 1.0): [0.8]}, seeds=(0,)).assign(dev_size=100)
+    table = comparison(rows)
+    low, high = wilson(0.9, 100)
+    assert table.loc[0, "se"] == pytest.approx((high - low) / (2 * Z))
+    assert table["verdict"].tolist() == ["chosen", "worse"]
 
 
 # Results files
@@ -511,7 +520,8 @@ def test_rows_say_how_each_model_ended_and_files_without_it_still_read(football,
     assert list(dev["outcome"]) == ["trained", "trained", "collapsed", "collapsed"]
     assert dev["diverged_at"].isna().all()
     table = comparison(huge.rows)
-    assert list(table["outcome"]) == ["trained", "collapsed"] and list(table["verdict"]) == ["chosen", "worse"]
+    # A collapsed run is never a candidate, however its accuracy compares.
+    assert list(table["outcome"]) == ["trained", "collapsed"] and list(table["verdict"]) == ["chosen", "not a candidate"]
     for suffix in (".csv", ".parquet"):
         back = read_results(results_bytes(huge.rows, suffix), f"results{suffix}")
         assert list(summarize(back)["outcome"]) == list(summarize(huge.rows)["outcome"])
@@ -551,3 +561,172 @@ def test_a_data_size_curve_of_three_classes_has_a_point_per_share_and_family():
     assert not curve.stopped and set(curve.summary["train_fraction"]) == {0.5, 1.0}
     final = curve.rows[curve.rows["phase"] == "final"]
     assert len(final) == len(curve.summary) and final["test_accuracy"].between(0, 1).all()
+
+
+# Folds, intervals over the points, the one-standard-error rule, failed runs, resuming
+
+
+@pytest.mark.parametrize("name, folds, seed", [("football", 5, 0), ("football", 3, 7), ("iris", 4, 1),
+                                               ("breast_cancer", 10, 3)])
+def test_folds_are_scikit_learns_stratified_k_fold(name, folds, seed):
+    from sklearn.model_selection import StratifiedKFold
+    y = nnreg.load_dataset(name).train_Y
+    theirs = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros((len(y), 1)), y)
+    masks = fold_masks(y, folds, seed=seed)
+    assert len(masks) == folds
+    for mask, (_, test_index) in zip(masks, theirs):
+        assert np.array_equal(np.flatnonzero(mask), np.sort(test_index))
+    # Every training point is a dev point exactly once.
+    assert (np.sum(masks, axis=0) == 1).all()
+
+
+def test_one_fold_is_the_single_dev_split_and_rare_classes_are_named(football):
+    assert np.array_equal(fold_masks(football.train_Y, 1, 0.25, 4)[0], dev_mask(football, 0.25, 4))
+    y = np.array([0] * 40 + [1] * 3)
+    with pytest.raises(ValueError, match="folds: 5 folds need at least 5 training points of every class; "
+                                         "class benign has 3"):
+        fold_masks(y, 5, class_names=("malignant", "benign"))
+    for bad, message in ((0, "folds must be a whole number from 1 to 20, got 0"), (21, "from 1 to 20"),
+                         (2.5, "whole number")):
+        with pytest.raises(ValueError, match=message):
+            fold_masks(football.train_Y, bad)
+
+
+def test_wilson_interval_by_hand():
+    # 90 of 100: the textbook Wilson interval, 0.8256 to 0.9448.
+    assert wilson(0.9, 100) == pytest.approx((0.82563, 0.94477), abs=1e-5)
+    # All correct still leaves room below: 1 - z²/(n + z²) at n = 50.
+    low, high = wilson(1.0, 50)
+    assert high == pytest.approx(1.0) and low == pytest.approx(50 / (50 + Z * Z))
+
+
+def test_an_accuracy_interval_counts_the_points_and_the_seeds():
+    low, high = wilson(0.9, 100)
+    # No spread over seeds: the points' interval alone.
+    assert accuracy_interval([0.9, 0.9, 0.9], 100) == pytest.approx((0.9, (high - low) / (2 * Z), low, high))
+    # A spread over seeds widens each side in quadrature.
+    mean, se, lo, hi = accuracy_interval([0.88, 0.9, 0.92], 100)
+    seeds_se = 0.02 / math.sqrt(3)
+    assert se == pytest.approx(math.hypot((high - low) / (2 * Z), seeds_se))
+    assert (lo, hi) == pytest.approx((0.9 - math.hypot(0.9 - low, Z * seeds_se),
+                                      0.9 + math.hypot(high - 0.9, Z * seeds_se)))
+    # 91.9 % on 99 dev points is not "91.9 to 91.9" however alike the seeds are.
+    _, _, lo, hi = accuracy_interval([0.919] * 3, 99)
+    assert hi - lo > 0.09
+
+
+def test_five_folds_score_every_training_point_once_per_seed_and_retrain_on_all(football):
+    result = nnreg.sweep(football, {"lambd": [0.0, 0.7]}, 2, TINY, folds=5, dev_seed=3)
+    dev = result.rows[result.rows["phase"] == "dev"]
+    assert sorted(dev["fold"].unique()) == [0, 1, 2, 3, 4] and len(dev) == 2 * 2 * 5
+    assert (result.rows["folds"] == 5).all() and (result.rows["dev_seed"] == 3).all()
+    per_model = dev.groupby(["lambd", "seed"])["dev_size"].sum()
+    assert (per_model == len(football.train_Y)).all()
+    final = result.rows[result.rows["phase"] == "final"]
+    assert final["fold"].isna().all() and (final["train_size"] == len(football.train_Y)).all()
+    # The score: each seed's accuracy over all its folds' points, then the mean over seeds.
+    table = comparison(result.rows).set_index("lambd")
+    for lambd, group in dev.groupby("lambd"):
+        pooled = (group["dev_accuracy"] * group["dev_size"]).groupby(group["seed"]).sum() / len(football.train_Y)
+        assert table.loc[lambd, "score"] == pytest.approx(pooled.mean())
+        assert table.loc[lambd, "se"] == pytest.approx(accuracy_interval(pooled, len(football.train_Y))[1])
+
+
+def test_the_one_standard_error_rule_takes_the_smallest_weights_within_one_se_of_the_best():
+    rows = _rows({(0.0, 0.0, 1.0): [0.95, 0.96, 0.97], (0.7, 0.0, 1.0): [0.94, 0.95, 0.96],
+                  (3.0, 0.0, 1.0): [0.90, 0.91, 0.92]}).assign(dev_size=100)
+    rows["weight_norm"] = rows["lambd"].map({0.0: 9.0, 0.7: 4.0, 3.0: 2.0})
+    # Best 96 % with se √(Wilson²/z² + 0.01²/3) ≈ 2.0 points: 95 % is within, 91 % is not.
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    verdicts = comparison(rows).set_index("lambd")["verdict"].to_dict()
+    assert verdicts == {0.0: "best dev score", 0.7: "chosen", 3.0: "worse"}
+
+
+def test_a_setting_with_a_diverged_run_is_never_chosen():
+    rows = _rows({(0.0, 0.0, 1.0): [0.99, 0.99, 0.99], (0.7, 0.0, 1.0): [0.80, 0.81, 0.82]}).assign(
+        dev_size=100, outcome="trained", learning_rate=0.3)
+    rows.loc[1, "outcome"] = "diverged"
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    table = comparison(rows)
+    assert table["verdict"].tolist() == ["not a candidate", "chosen"] and table["diverged"].tolist() == [1, 0]
+    rows.loc[4, "outcome"] = "collapsed"
+    with pytest.raises(NoCandidate, match=r"no setting can be chosen: every one had a dev run that diverged or "
+                                          r"collapsed \(1 diverged and 1 collapsed of 6 runs\); lower the learning "
+                                          r"rate \(now 0.3\)"):
+        choose(rows)
+    assert comparison(rows)["verdict"].tolist() == ["not a candidate"] * 2 and not comparison(rows)["chosen"].any()
+
+
+def test_raw_large_features_end_in_no_choice_and_the_cure():
+    # Breast cancer's mean area (hundreds to thousands) unscaled, at the course's learning rate: every
+    # setting diverges or collapses to the majority class; nothing is chosen, nothing retrained.
+    table = pd.read_csv(Path(nnreg.__file__).parents[1] / "data" / "breast_cancer.csv")
+    train = table["split"] == "train"
+    X, y = table[["mean area", "mean texture"]].to_numpy(), (table["diagnosis"] == "benign").to_numpy(int)
+    raw = nnreg.Dataset("raw area", X[train], y[train], X[~train], y[~train], standardize=False)
+    result = nnreg.sweep(raw, {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}, 2, nnreg.Settings(num_iterations=2000))
+    assert result.chosen is None and not result.stopped and (result.rows["phase"] == "dev").all()
+    assert result.problem.endswith("lower the learning rate (now 0.3) or standardize the features (standardize on)")
+    assert (comparison(result.rows)["verdict"] == "not a candidate").all()
+
+
+def test_a_resumed_sweep_trains_only_what_is_missing_and_ends_as_an_uninterrupted_one(football, monkeypatch):
+    monkeypatch.setattr("nnreg.sweeps.executors.IN_PROCESS_CHUNK_PER_CORE", 1)
+    monkeypatch.setattr("nnreg.sweeps.executors.default_workers", lambda: 1)
+    grid, base = {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}, TINY.replace(num_iterations=50)
+    finished = []
+    with pytest.raises(_Interrupted):
+        nnreg.sweep(football, grid, 2, base, folds=2, on_row=finished.append, progress=_interrupted_after(5))
+    partial = stopped_sweep(finished, grid, 2, base, folds=2).rows
+    trained = []
+    monkeypatch.setattr("nnreg.sweeps.executors.train_many",
+                        lambda fit, settings, **kw: trained.extend(settings) or train_many(fit, settings, **kw))
+    resumed = nnreg.sweep(football, grid, 2, base, folds=2, done=partial)
+    resumed_trained = len(trained)
+    full = nnreg.sweep(football, grid, 2, base, folds=2)
+    assert resumed_trained == len(full.rows) - 5
+    assert resumed.chosen == full.chosen
+    pd.testing.assert_frame_equal(resumed.rows.drop(columns="seconds"), full.rows.drop(columns="seconds"))
+    # The five reused rows are the earlier run's own, down to their times.
+    assert resumed.rows["seconds"].iloc[:5].tolist() == partial["seconds"].tolist()
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(num_iterations=60), "another sweep's: num_iterations is 50 there, 60 here"),
+    (dict(folds=3), "another sweep's: folds is 2 there, 3 here"),
+    (dict(grid={"lambd": [0.0]}), "hold a model this sweep does not train: dev lambd=0.7, l1=0, keep_prob=1, seed 0, fold 0"),
+])
+def test_rows_of_another_sweep_are_refused(football, change, message):
+    grid, base = {"lambd": [0.0, 0.7]}, TINY.replace(num_iterations=50)
+    earlier = nnreg.sweep(football, grid, 1, base, folds=2).rows
+    options = {"grid": grid, "folds": 2, "num_iterations": 50, **change}
+    with pytest.raises(ValueError, match=message):
+        nnreg.sweep(football, options["grid"], 1, base.replace(num_iterations=options["num_iterations"]),
+                    folds=options["folds"], done=earlier)
+
+
+def test_a_results_file_says_each_rows_fold_and_old_files_read_as_one_split(tmp_path, football):
+    result = nnreg.sweep(football, {"lambd": [0.0, 0.7]}, 2, TINY, folds=3)
+    write_results(result.rows, tmp_path / "r.csv")
+    back = read_results((tmp_path / "r.csv").read_bytes(), "r.csv")
+    assert back["fold"].tolist() == result.rows["fold"].tolist() and choose(back) == result.chosen
+    single = nnreg.sweep(football, {"lambd": [0.0, 0.7]}, 2, TINY).rows
+    back = read_results(single.drop(columns=["fold", "folds", "dev_seed", "dev_size", "test_size"])
+                        .to_csv(index=False).encode(), "old.csv")
+    assert back.loc[back["phase"] == "dev", "fold"].eq(0).all() and back.loc[back["phase"] == "final", "fold"].isna().all()
+    # Without the points' counts the interval is the seeds' alone, as files were read before.
+    assert summarize(back)["dev_accuracy_ci_low"].tolist() == pytest.approx(
+        [interval(group["dev_accuracy"])[2] for _, group in back[back["phase"] == "dev"].groupby("lambd")] + [
+            interval(back.loc[back["phase"] == "final", "dev_accuracy"])[2]], nan_ok=True)
+    assert is_partial(partial_rows(back)) and not is_partial(back)
+
+
+def test_a_curve_never_retrains_a_family_whose_every_strength_failed(moons):
+    # λ = 50 and 100 collapse into one label at every fraction: no L2 strength can be chosen.
+    from nnreg.sweeps import unchosen, unchosen_note
+    result = data_size_curve(moons, [0.5, 1.0], {"lambd": [50.0, 100.0]}, 2, TINY)
+    final = result.rows[result.rows["phase"] == "final"]
+    assert set(final["family"]) == {"none"}
+    assert unchosen(result.rows) == [(0.5, "l2"), (1.0, "l2")]
+    assert unchosen_note(unchosen(result.rows)).startswith(
+        "L2 at fraction 0.5: every lambd value had a dev run that diverged or collapsed, so none was retrained")

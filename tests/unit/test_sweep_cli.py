@@ -23,8 +23,8 @@ def test_sweep_prints_the_choice_and_writes_every_model(tmp_path, capsys, suffix
     out = tmp_path / f"results{suffix}"
     assert main(["sweep", *TINY, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "211 training points (53 of them held out as dev), 200 test points" in printed
-    assert "chosen on dev accuracy: lambd=" in printed
+    assert "211 training points (53 of them held out as dev, dev seed 0), 200 test points" in printed
+    assert "among the settings none of whose runs diverged or collapsed: lambd=" in printed
     assert "retrained on all 211 training points, 2 seed(s): test accuracy" in printed
     rows = read_results(out.read_bytes(), out.name)
     assert len(rows) == 2 * 2 * 2 + 2
@@ -43,8 +43,10 @@ def test_sweep_reads_a_data_file_and_network_options(tmp_path, capsys):
     assert rows["layer_dims"].astype(str).unique().tolist() == ["5"]
     assert rows["learning_rate"].unique().tolist() == [0.1] and rows["dev_fraction"].unique().tolist() == [0.3]
     printed = capsys.readouterr().out
-    assert "chosen on dev accuracy: lambd=0, l1=0, keep_prob=1" in printed
-    assert "1 seed(s): test accuracy" in printed and "±" not in printed
+    assert "none of whose runs diverged or collapsed: lambd=0, l1=0, keep_prob=1" in printed
+    # One seed: its test accuracy has no spread over seeds, yet its interval counts the test points.
+    final = next(line for line in printed.splitlines() if "1 seed(s): test accuracy" in line)
+    assert "±" not in final.split("(")[0] and "95% interval" in final
 
 
 def test_the_default_report_has_an_l1_column_and_no_fractions(capsys):
@@ -65,7 +67,7 @@ def test_l1_is_a_grid_axis(tmp_path, capsys):
     dev = rows[rows["phase"] == "dev"]
     assert dev["l1"].tolist() == [0.0, 0.0, 0.01, 0.01, 0.1, 0.1]
     chosen = rows[rows["phase"] == "final"].iloc[0]
-    assert f"chosen on dev accuracy: lambd=0, l1={chosen['l1']:g}, keep_prob=1" in printed
+    assert f"none of whose runs diverged or collapsed: lambd=0, l1={chosen['l1']:g}, keep_prob=1" in printed
 
 
 def test_one_training_set_fraction_sweeps_on_that_share(capsys):
@@ -165,11 +167,14 @@ def test_module_entry_point_exits_2_without_traceback():
 def test_the_report_says_which_settings_collapsed(capsys):
     assert main(["sweep", "--lambd", "0.7,50", "--keep-prob", "1", "--seeds", "2", "--num-iterations", "300"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split()[-2:] == ["chosen", "outcome"]
-    assert lines[2].split()[-2:] == ["chosen", "trained"] and lines[3].split()[-2:] == ["worse", "collapsed"]
-    # Every model trained: no outcome column.
+    assert lines[1].split()[-4:] == ["diverged", "collapsed", "vs", "chosen"]
+    # The collapsed setting is no candidate: the counts say why.
+    assert lines[2].split()[-7:] == ["0", "of", "2", "0", "of", "2", "chosen"]
+    assert lines[3].split()[-9:] == ["0", "of", "2", "2", "of", "2", "not", "a", "candidate"]
+    # No run collapsed: no collapsed column; diverged is always counted.
     assert main(["sweep", *TINY]) == 0
-    assert "outcome" not in capsys.readouterr().out
+    header = capsys.readouterr().out.splitlines()[1]
+    assert "collapsed" not in header and "diverged" in header
 
 
 def test_every_range_the_help_states_is_the_one_the_flags_read(monkeypatch, capsys):
@@ -193,7 +198,7 @@ def test_a_sweep_on_iris_chooses_among_three_classes_and_names_them(tmp_path, ca
                  "--num-iterations", "200", "--out", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
     # 105 training points, a stratified quarter of each class (9 of 35) held out as dev.
-    assert lines[0].startswith("dataset iris: 105 training points (27 of them held out as dev), 45 test points; "
+    assert lines[0].startswith("dataset iris: 105 training points (27 of them held out as dev, dev seed 0), 45 test points; "
                                "2 lambd x 1 l1 x 1 keep_prob x 2 seed(s), 200 iterations")
     assert lines[1] == ("4 features: sepal length (cm), sepal width (cm), petal length (cm), petal width (cm); "
                         "3 classes: setosa, versicolor, virginica")
@@ -210,9 +215,165 @@ def test_a_data_size_curve_on_breast_cancer_takes_thirty_features(capsys):
     assert main(["sweep", "--data", "breast_cancer", "--lambd", "0, 0.7", "--keep-prob", "1", "--seeds", "1",
                  "--num-iterations", "200", "--train-fraction", "0.25, 1"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("dataset breast_cancer: 398 training points (99 of them held out as dev), 171 test "
+    assert lines[0].startswith("dataset breast_cancer: 398 training points (99 of them held out as dev, dev seed 0), 171 test "
                                "points; training-set fractions 0.25, 1; ")
     assert lines[1].startswith("30 features: mean radius, mean texture, ") and lines[1].endswith(
         "(30 in all); 2 classes: benign, malignant")
     # Each strength chosen on dev, each model retrained on 0.25 of the 398 training points (per class), then all.
     assert lines[3].split()[:2] == ["0.25", "99"] and lines[4].split()[:2] == ["1", "398"]
+
+
+# Folds, failed runs, test accuracy on request, interruptions and progress
+
+SMALL = ["--lambd", "0,0.7", "--keep-prob", "1,0.86", "--seeds", "2", "--num-iterations", "200"]
+
+
+def test_five_folds_are_said_and_written_in_every_row(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    assert main(["sweep", *SMALL, "--folds", "5", "--dev-seed", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "211 training points (5 stratified folds, each held out as dev in turn, dev seed 2)" in printed
+    assert "accuracy on the dev points of 5 folds (211 points a seed), mean over 2 seeds ± its standard error" in printed
+    rows = read_results(out.read_bytes(), out.name)
+    dev = rows[rows["phase"] == "dev"]
+    assert sorted(dev["fold"].unique()) == [0, 1, 2, 3, 4] and (rows["dev_seed"] == 2).all()
+    assert rows.loc[rows["phase"] == "final", "fold"].isna().all()
+
+
+def test_test_accuracy_of_every_setting_only_on_request(capsys):
+    assert main(["sweep", *SMALL]) == 0
+    plain = capsys.readouterr().out.splitlines()
+    assert "test %" not in plain[1] and sum("test accuracy" in line for line in plain) == 2
+    assert main(["sweep", *SMALL, "--test-every-setting"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert "test %" in shown[1] and "test %: every setting's, to look at only" in "\n".join(shown)
+
+
+def test_when_every_setting_fails_the_exit_code_is_1_with_the_cure(tmp_path, capsys):
+    table = pd.read_csv(Path(nnreg.__file__).parents[1] / "data" / "breast_cancer.csv")
+    path = tmp_path / "raw.csv"
+    pd.DataFrame({"x1": table["mean area"], "x2": table["mean texture"],
+                  "y": (table["diagnosis"] == "benign").astype(int), "split": table["split"]}).to_csv(path, index=False)
+    out = tmp_path / "r.csv"
+    assert main(["sweep", "--data", str(path), *SMALL[:4], "--seeds", "2", "--num-iterations", "2000",
+                 "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        line for line in captured.err.splitlines() if line.startswith("trained ")] + [captured.err.splitlines()[-1]]
+    assert captured.err.splitlines()[-1].startswith("nnreg: no setting can be chosen: every one had a dev run that "
+                                                    "diverged or collapsed")
+    assert captured.err.endswith("lower the learning rate (now 0.3) or standardize the features (standardize on)\n")
+    assert "chosen by" not in captured.out and "test accuracy" not in captured.out
+    assert all(line.endswith("not a candidate") for line in captured.out.splitlines()[2:6])
+    assert len(read_results(out.read_bytes(), out.name)) == 8
+    # The cure works: standardized, a setting is chosen.
+    assert main(["sweep", "--data", str(path), *SMALL[:4], "--seeds", "2", "--num-iterations", "2000",
+                 "--standardize", "on"]) == 0
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--folds", "0"], "--folds must be a whole number from 1 to 20, got 0"),
+    (["--folds", "2.5"], "--folds must be a whole number"),
+    (["--dev-seed", "-1"], "--dev-seed must be a whole number from 0"),
+    (["--standardize", "maybe"], "--standardize must be true or false, got 'maybe'"),
+    (["--resume"], "--resume needs --out"),
+])
+def test_bad_fold_and_resume_options_are_named(arguments, message, capsys):
+    assert main(["sweep", *SMALL, *arguments]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+
+
+def test_too_many_folds_for_a_class_are_named(tmp_path, capsys):
+    # 60 training points, 8 of them of class "rare": 10 folds cannot each hold one.
+    path = tmp_path / "rare.csv"
+    labels = ["common"] * 52 + ["rare"] * 8
+    pd.DataFrame({"a": np.arange(60.0), "b": np.arange(60.0) % 7, "kind": labels, "split": "train"}).pipe(
+        lambda frame: pd.concat([frame, frame.assign(split="test")])).to_csv(path, index=False)
+    assert main(["sweep", "--data", str(path), *SMALL, "--folds", "10"]) == 2
+    assert capsys.readouterr().err == ("nnreg: error: --folds: 10 folds need at least 10 training points of every "
+                                       "class; class rare has 8\n")
+
+
+def test_resuming_a_missing_file_is_refused(tmp_path, capsys):
+    assert main(["sweep", *SMALL, "--resume", "--out", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv does not exist; run without --resume to start" in capsys.readouterr().err
+
+
+def _interrupt_after(count, monkeypatch):
+    # Ctrl-C arrives while the models after the count-th train.
+    call = nnreg.cli.sweep.Progress.__call__
+
+    def progress(self, done, total):
+        call(self, done, total)
+        if done == count and not self.resumed:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(nnreg.cli.sweep.Progress, "__call__", progress)
+
+
+@pytest.mark.parametrize("curve", [False, True])
+def test_an_interrupted_sweep_writes_its_rows_and_resume_finishes_it(tmp_path, capsys, monkeypatch, curve):
+    monkeypatch.setattr("nnreg.sweeps.executors.IN_PROCESS_CHUNK_PER_CORE", 1)
+    monkeypatch.setattr("nnreg.sweeps.executors.default_workers", lambda: 1)
+    arguments = ["sweep", *SMALL, "--folds", "2", *(["--train-fraction", "0.5,1"] if curve else [])]
+    out, whole = tmp_path / "r.csv", tmp_path / "whole.csv"
+    assert main([*arguments, "--out", str(whole)]) == 0
+    uninterrupted = capsys.readouterr().out
+    _interrupt_after(5, monkeypatch)
+    assert main([*arguments, "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1].startswith(f"nnreg: interrupted after 5 of ")
+    assert captured.err.splitlines()[-1].endswith(f"wrote the 5 finished rows to {out}, marked partial: the same "
+                                                  "command with --resume finishes it")
+    partial = pd.read_csv(out)
+    assert len(partial) == 5 and partial["partial"].all()
+    assert main([*arguments, "--out", str(out), "--resume"]) == 0
+    assert capsys.readouterr().out == uninterrupted.replace(str(whole), str(out))
+    finished, expected = pd.read_csv(out), pd.read_csv(whole)
+    assert "partial" not in finished.columns
+    pd.testing.assert_frame_equal(finished.drop(columns="seconds"), expected.drop(columns="seconds"))
+
+
+def test_an_interruption_before_any_model_or_without_out_writes_nothing(tmp_path, capsys, monkeypatch):
+    _interrupt_after(1, monkeypatch)
+    assert main(["sweep", *SMALL]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == \
+        "nnreg: interrupted after 1 of 10 models; nothing written (no --out to write them to)"
+
+
+def test_progress_off_a_terminal_is_a_line_every_few_seconds_with_the_time_left():
+    import io
+
+    from nnreg.cli.sweep import PROGRESS_SECONDS, Progress
+    now = [0.0]
+    stream = io.StringIO()
+    progress = Progress(stream, resumed=2, clock=lambda: now[0])
+    # Two rows came from the earlier run; then one model each 2 seconds.
+    for done in range(1, 13):
+        now[0] = 2.0 * max(done - 2, 0)
+        progress(done, 12)
+    lines = stream.getvalue().splitlines()
+    assert PROGRESS_SECONDS == 5.0
+    # The first at once, then at 6 s (model 5), 12 s (model 8), 18 s (model 11), and the last.
+    assert lines == ["trained 1/12 models", "trained 5/12 models, about 14 s left",
+                     "trained 8/12 models, about 8 s left", "trained 11/12 models, about 2 s left",
+                     "trained 12/12 models"]
+
+
+def test_sigterm_writes_the_finished_rows_as_ctrl_c_does(tmp_path):
+    import signal
+    import time
+    out = tmp_path / "r.csv"
+    process = subprocess.Popen([sys.executable, "-m", "nnreg", "sweep", "--lambd", "0,0.01,0.1,0.7,3", "--seeds", "8",
+                                "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=Path(nnreg.__file__).parents[1])
+    first = process.stderr.readline()
+    assert first.startswith("trained 1/") and first.rstrip().endswith("left")
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    rows = pd.read_csv(out)
+    assert 1 <= len(rows) < 128 and rows["partial"].all()
+    assert f"wrote the {len(rows)} finished rows to {out}, marked partial" in err

@@ -112,14 +112,26 @@ def test_rows_match_models_trained_directly(curve, moons):
     assert dev_row["dev_accuracy"] == on_split.test_accuracy
 
 
-def test_the_strength_retrained_is_the_best_on_dev_at_each_fraction(curve):
+def _se(values, n) -> float:
+    """An accuracy's standard error by hand: the Wilson half-width over z and the seeds' std/√seeds."""
+    z, values = 1.959963984540054, np.asarray(values, dtype=float)
+    p = values.mean()
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return math.hypot(half / z, values.std(ddof=1) / math.sqrt(len(values)) if len(values) > 1 else 0.0)
+
+
+def test_the_strength_retrained_is_the_one_standard_error_choice_at_each_fraction(curve):
     rows = curve.rows
     dev = rows[rows["phase"] == "dev"]
     for fraction in FRACTIONS:
-        means = dev[dev["train_fraction"] == fraction].groupby("l1", sort=False)["dev_accuracy"].mean()
-        best = means.index[int(np.argmax(means.values))]
+        at = dev[dev["train_fraction"] == fraction]
+        scores = {l1: (group["dev_accuracy"].mean(), _se(group["dev_accuracy"], group["dev_size"].iloc[0]),
+                       group["weight_norm"].mean()) for l1, group in at.groupby("l1", sort=False)}
+        best = max(scores, key=lambda l1: scores[l1][0])
+        within = [l1 for l1, (score, _, _) in scores.items() if score >= scores[best][0] - scores[best][1]]
+        simplest = min(within, key=lambda l1: scores[l1][2])
         retrained = rows[(rows["phase"] == "final") & (rows["family"] == "l1") & (rows["train_fraction"] == fraction)]
-        assert set(retrained["l1"]) == {best}
+        assert set(retrained["l1"]) == {simplest}
 
 
 def test_the_choice_never_depends_on_test_labels(curve, moons):
@@ -182,7 +194,7 @@ def test_summary_is_one_row_per_fraction_and_family_with_the_test_accuracy_over_
     assert summary.loc[3, "strength"] == 0.86
 
 
-def _final_rows(tests: dict) -> pd.DataFrame:
+def _final_rows(tests: dict, test_size=200) -> pd.DataFrame:
     """Hand-made "final" rows: {(fraction, train_size): {(family, strength): [test accuracy per seed]}}."""
     rows = []
     for (fraction, size), models in tests.items():
@@ -193,7 +205,7 @@ def _final_rows(tests: dict) -> pd.DataFrame:
             for seed, value in enumerate(values):
                 rows.append({"family": family, "phase": "final", **setting, "seed": seed, "train_fraction": fraction,
                              "train_size": size, "train_accuracy": 0.9, "dev_accuracy": math.nan,
-                             "test_accuracy": value, "cost": 0.3, "weight_norm": 5.0})
+                             "test_accuracy": value, "test_size": test_size, "cost": 0.3, "weight_norm": 5.0})
     return pd.DataFrame(rows)
 
 
@@ -209,29 +221,40 @@ def test_table_and_findings_say_the_same_numbers():
     assert table.values.tolist() == [
         ["0.1", "21", "72.0 ± 2.0", "86.0 ± 1.0", "0.7", "73.0 ± 2.0", "0.86"],
         ["1", "211", "82.0 ± 2.0", "86.0 ± 1.0", "0.3", "83.0 ± 2.0", "0.7"]]
+    se = [100 * max(_se([0.85, 0.86, 0.87], 200), _se([0.71, 0.73, 0.75], 200)),
+          100 * max(_se([0.85, 0.86, 0.87], 200), _se([0.81, 0.83, 0.85], 200))]
     assert curve_findings(rows, summary) == [
         "At fraction 0.1 (21 training points), L2 (lambd = 0.7) has the best test accuracy, 86.0 ± 1.0 %, 13.0 "
-        "points above Dropout (keep_prob = 0.86) at 73.0 ± 2.0 %: beyond noise (more than the larger standard "
-        "deviation over seeds).",
+        "points above Dropout (keep_prob = 0.86) at 73.0 ± 2.0 %: beyond noise, more than the larger standard "
+        f"error, {se[0]:.1f} points (seeds and test points together).",
         "At fraction 1 (211 training points), L2 (lambd = 0.3) has the best test accuracy, 86.0 ± 1.0 %, 3.0 "
-        "points above Dropout (keep_prob = 0.7) at 83.0 ± 2.0 %: beyond noise (more than the larger standard "
-        "deviation over seeds)."]
+        "points above Dropout (keep_prob = 0.7) at 83.0 ± 2.0 %: beyond noise, more than the larger standard "
+        f"error, {se[1]:.1f} points (seeds and test points together)."]
+    assert 0 < se[0] < 13 and 0 < se[1] < 3
 
 
-def test_a_difference_within_the_spread_is_said_to_be_within_noise():
+def test_a_difference_within_the_standard_error_is_said_to_be_within_noise():
     rows = _final_rows({(0.1, 21): {("none", None): [0.80, 0.84, 0.88], ("l1", 0.1): [0.81, 0.85, 0.89]},
                         (1.0, 211): {("none", None): [0.80, 0.84, 0.88], ("l1", 0.1): [0.91, 0.95, 0.99]}})
     findings = curve_findings(rows, curve_summary(rows))
+    se = 100 * _se([0.80, 0.84, 0.88], 200)
+    assert 1.0 < se < 11.0
     assert findings[0] == ("At fraction 0.1 (21 training points), L1 (l1 = 0.1) has the best test accuracy, "
-                           "85.0 ± 4.0 %, 1.0 points above No regularization at 84.0 ± 4.0 %: within noise (no more "
-                           "than the larger standard deviation over seeds).")
+                           "85.0 ± 4.0 %, 1.0 points above No regularization at 84.0 ± 4.0 %: within noise, no more "
+                           f"than the larger standard error, {se:.1f} points (seeds and test points together).")
     assert "11.0 points above No regularization at 84.0 ± 4.0 %: beyond noise" in findings[1]
 
 
-def test_findings_with_one_seed_say_the_spread_is_unknown():
+def test_with_one_seed_the_test_points_alone_are_the_noise():
+    # 85 % against 80 % of 200 test points: the Wilson half-width alone is about 5 points, se 2.5.
     rows = _final_rows({(0.1, 21): {("none", None): [0.80], ("l2", 0.7): [0.85]}})
     findings = curve_findings(rows, curve_summary(rows))
-    assert len(findings) == 1 and findings[0].endswith("one seed, so the spread over seeds is unknown.")
+    se = 100 * _se([0.80], 200)
+    assert len(findings) == 1 and findings[0].endswith(
+        f"beyond noise, more than the larger standard error, {se:.1f} points (seeds and test points together).")
+    # Results written before rows counted their test points, with one seed: nothing to measure the noise by.
+    old = curve_summary(rows.drop(columns="test_size"))
+    assert curve_findings(rows, old)[0].endswith("one seed and no count of the test points: the noise is unknown.")
 
 
 # Results files
@@ -256,21 +279,17 @@ def test_a_bad_curve_file_is_named(curve, change, message):
         read_results(change(curve.rows).to_csv(index=False).encode(), "curve.csv")
 
 
-def test_a_difference_beyond_noise_never_reads_equal_to_the_spread_beside_it():
-    # Means 85.5 % and 84.8 %, the larger std 0.68 points: 0.7 apart, beyond noise, yet "0.7" beside
-    # "± 0.7" would read as equal; more decimals tell them apart.
-    rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8482, 0.855, 0.8618], ("l2", 0.7): [0.845, 0.848, 0.851]}})
-    summary = curve_summary(rows)
-    assert "85.50 ± 0.68 %, 0.70 points above L2 (lambd = 0.7) at 84.80 ± 0.30 %: beyond noise" in curve_findings(
-        rows, summary)[0]
-
-
-def test_the_gap_as_shown_reads_larger_than_the_spread_as_shown():
-    # Means 85.53 % and 84.78 %, stds 0.66 and 0.30 points: 0.75 apart, beyond noise; at one decimal
-    # "85.5" − "84.8" = 0.7 would read equal to "± 0.7".
-    rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8487, 0.8553, 0.8619], ("l2", 0.7): [0.8448, 0.8478, 0.8508]}})
+def test_the_gap_as_shown_reads_larger_than_the_standard_error_as_shown():
+    # Means 85.53 % and 84.78 %, the larger standard error 0.70 points (std 1.21 over 3 seeds, a
+    # million test points): 0.75 apart, beyond noise; at one decimal "85.5" − "84.8" = 0.7 would
+    # read equal to "0.7", so two decimals tell them apart.
+    rows = _final_rows({(1.0, 211): {("l1", 0.1): [0.8432, 0.8553, 0.8674], ("l2", 0.7): [0.8478] * 3}},
+                       test_size=10**6)
+    se = 100 * _se([0.8432, 0.8553, 0.8674], 10**6)
+    assert f"{se:.1f}" == "0.7" and f"{se:.2f}" == "0.70"
     finding = curve_findings(rows, curve_summary(rows))[0]
-    assert "85.53 ± 0.66 %, 0.75 points above L2 (lambd = 0.7) at 84.78 ± 0.30 %: beyond noise" in finding
+    assert ("85.53 ± 1.21 %, 0.75 points above L2 (lambd = 0.7) at 84.78 ± 0.00 %: beyond noise, more than the "
+            "larger standard error, 0.70 points") in finding
 
 
 def test_the_table_says_where_a_family_collapsed(moons):

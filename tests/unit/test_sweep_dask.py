@@ -117,8 +117,12 @@ def test_a_table_of_three_classes_sweeps_on_the_cluster_as_in_process(cluster):
     there = nnreg.sweep(wine, grid, 2, SMALL, scheduler=cluster.scheduler_address)
     assert there.chosen == here.chosen
     pd.testing.assert_frame_equal(_without_seconds(there.rows), _without_seconds(here.rows))
-    curve_here = data_size_curve(wine, [0.5, 1], grid, 2, SMALL)
-    curve_there = data_size_curve(wine, [0.5, 1], grid, 2, SMALL, scheduler=cluster.scheduler_address)
+    # Folds run on the same executor: each fold's models on the cluster, as here.
+    # (Two L2 strengths, so that there is a dev phase to fold.)
+    grid = {"lambd": [0.0, 0.1, 0.7], "keep_prob": [1.0, 0.86]}
+    curve_here = data_size_curve(wine, [0.5, 1], grid, 2, SMALL, folds=3)
+    curve_there = data_size_curve(wine, [0.5, 1], grid, 2, SMALL, folds=3, scheduler=cluster.scheduler_address)
+    assert sorted(curve_there.rows["fold"].dropna().unique()) == [0, 1, 2]
     pd.testing.assert_frame_equal(_without_seconds(curve_there.rows), _without_seconds(curve_here.rows))
     # Above chance: the rows are of models that learned the three cultivars, not of collapsed ones.
     assert here.rows.test_accuracy.max() > 0.9
