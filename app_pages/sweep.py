@@ -13,7 +13,7 @@ from nnreg import limits
 from nnreg.dashboard import CONTROLS, sweep_views, table_words
 from nnreg.dashboard.resources import chosen_dataset
 from nnreg.dashboard.session import PageState
-from nnreg.dashboard.sweep_links import LABELS, PREFIX, check_link
+from nnreg.dashboard.sweep_links import LABELS, PREFIX, STANDARDIZE, check_link
 from nnreg.dashboard.widgets import Fields
 from nnreg.settings import DROPOUT_MASKS
 from nnreg.sweeps import DEFAULTS, FAMILIES, is_curve
@@ -29,18 +29,18 @@ CURVE_FRACTIONS = "0.1, 0.25, 0.5, 1"
 page = PageState(st.session_state, st.query_params, "sweep", lambda params: check_link(params.to_dict(), SOURCES))
 
 
-def text(key, default, label=None, **options):
+def text(key, default, label=None, where=st, **options):
     # Any text, a number's included: the checks on Run read exactly what was typed and quote it
     # when they refuse it (a number field would turn "1e9" into 1 in the browser).
-    return st.text_input(label or LABELS[key], default, key=PREFIX + key, bind=page.bind(PREFIX + key), **options)
+    return where.text_input(label or LABELS[key], default, key=PREFIX + key, bind=page.bind(PREFIX + key), **options)
 
 
 st.title("Sweep: choose λ, L1 and keep_prob on a dev set")
-st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set; "
-           "the setting with the best mean dev accuracy is chosen and retrained on all training data, "
-           "and only then is its test accuracy reported. A difference smaller than the spread over "
-           "seeds (one standard deviation) is within noise. A data-size curve does the same for each "
-           "regularizer alone, on several shares of the training data.")
+st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set, or minus "
+           "each of K folds in turn; of the settings none of whose runs diverged or collapsed, the simplest within "
+           "one standard error of the best dev score is chosen and retrained on all training data, and only then is "
+           "its test accuracy reported. A difference within one standard error (seeds and points together) is within "
+           "noise. A data-size curve does the same for each regularizer alone, on several shares of the training data.")
 for problem in page.link_problems.values():
     st.warning(problem, icon=":material/link_off:")
 for problem in page.pop_problems():
@@ -91,26 +91,37 @@ else:
                                                                     "sets the initial weights and the dropout masks")
             texts["num_iterations"] = text("iterations", DEFAULTS["num_iterations"], LABELS["num_iterations"],
                                            help=limits.RANGES["num_iterations"].allowed())
+            split_places = st.columns(2)
+            texts["folds"] = text("folds", DEFAULTS["folds"], where=split_places[0], help=(
+                f"{limits.RANGES['folds'].allowed()}: 1 holds out one dev split; K splits the training points into "
+                "K stratified folds, each the dev set once, so every point is scored"))
+            texts["dev_seed"] = text("dev_seed", DEFAULTS["dev_seed"], where=split_places[1], help=(
+                f"{limits.RANGES['dev_seed'].allowed()}; draws the dev split, or the folds"))
             dev = CONTROLS["dev_fraction"]
-            texts["dev_fraction"] = st.slider(LABELS["dev_fraction"], dev.low, dev.high, dev.default, dev.step,
-                                              key="sweep_dev_fraction", bind=page.bind("sweep_dev_fraction"),
-                                              help="share of the training points held out to choose on")
+            texts["dev_fraction"] = st.slider(f"{LABELS['dev_fraction']} (with 1 fold)", dev.low, dev.high, dev.default,
+                                              dev.step, key="sweep_dev_fraction", bind=page.bind("sweep_dev_fraction"),
+                                              help="share of the training points held out to choose on, with 1 fold; "
+                                                   "K folds hold out a K-th each")
         with st.expander("Network"):
             texts["hidden"] = text("hidden", DEFAULTS["hidden"], help=limits.LAYERS_HELP)
             texts["learning_rate"] = text("learning_rate", DEFAULTS["learning_rate"],
                                           help=limits.RANGES["learning_rate"].allowed())
+            standardize = st.selectbox(LABELS["standardize"], list(STANDARDIZE), key=PREFIX + "standardize",
+                                       bind=page.bind(PREFIX + "standardize"),
+                                       help="scale each feature to mean 0 and standard deviation 1 over the points "
+                                            "each model fits; the data's default is on for a named table, off for "
+                                            "data in the course's layout (x1, x2, y)")
+            texts["standardize"] = STANDARDIZE[standardize]
         submitted = st.form_submit_button("Run data-size curve" if curve else "Run sweep", type="primary")
 
     # --- On Run: checked, then trained under a progress bar with Stop ------------------------------------------
     if submitted and dataset is None:
         st.error(f"Nothing was trained: {data_problem or 'choose a data file first'}.")
     elif submitted:
-        what = "data-size curve" if curve else "sweep"
         try:
             sweep_views.train(sweep_views.checked_request(texts, masks, dataset, curve), dataset, curve)
         except limits.LimitError as error:
-            st.error(f"This {what} would train too much: {error} Or run it with the command line "
-                     "(`python -m nnreg sweep`).", icon=":material/block:")
+            sweep_views.refuse_over_budget(error, texts, masks, dataset, curve)
         except ValueError as error:
             st.error(str(error))
 

@@ -2,9 +2,11 @@
 and a data-size curve's test accuracy against the training set's size.
 
 Every sweep chart reads the rows of ``nnreg.sweep`` (or a results file) and draws the "dev" models
-(trained without the dev points); the data-size curve reads ``curve_summary``.  Lines are means
-over seeds; bands are mean ± one standard deviation over seeds, the spread against which a
-difference counts as noise.
+(trained without the dev points); the data-size curve reads ``curve_summary``.  A validation
+curve's dev line is the dev score the choice reads (``sweeps.setting_scores``), its band ± one
+standard error, seeds and points together, the margin the one-standard-error rule allows (and so
+is test's, when shown); train's line and band, and every other chart's, are the mean ± one
+standard deviation over runs.
 
 Colours keep one meaning on the Sweep page: the splits' (``palette.SPLIT_COLORS``) are accuracies
 on train, dev and test, the retrained choice's test accuracy among them; the models'
@@ -38,7 +40,15 @@ WIDTH, HEIGHT = 420, 280
 # The data-size curve's plot, drawn at this width (its legend beside it) on a page at least 1280 wide.
 CURVE_WIDTH = 560
 BAND_NOTE = "lines: mean over seeds; bands: ± 1 standard deviation over seeds"
-FINAL_NOTE = "◆ the chosen setting retrained on all training data: its test accuracy"
+# The splits whose band is the standard error of their score (``summarize``'s ``_se``).
+SE_SPLITS = ("dev", "test")
+# One subtitle line each, so that none is wider than the plot.
+TRAIN_NOTE = "train: mean over runs, band ± 1 standard deviation"
+# A run is one seed on one fold.
+WEIGHT_NOTE = "lines: mean over runs (seeds × folds); bands: ± 1 standard deviation over runs"
+SCORE_NOTES = {False: ["dev: the dev score, band ± 1 standard error (seeds, points)", TRAIN_NOTE],
+               True: ["dev, test: mean over seeds, band ± 1 standard error (seeds, points)", TRAIN_NOTE]}
+FINAL_NOTE = "◆ the choice retrained on all training data: test accuracy, 95 % interval"
 # Each grid field as a reader knows it, and as an axis says it.
 SYMBOLS = {"lambd": "λ", "l1": "L1", "keep_prob": "keep_prob"}
 AXIS_TITLES = {"lambd": "λ (L2 strength)", "l1": "L1 strength", "keep_prob": "keep_prob (1 = no dropout)"}
@@ -71,9 +81,9 @@ def _line_legend(**options) -> alt.Legend:
     return alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, symbolOpacity=1, **options)
 
 
-def _band_limits(frame: pd.DataFrame, mean: str, std: str) -> pd.DataFrame:
+def _band_limits(frame: pd.DataFrame, mean: str, spread: str) -> pd.DataFrame:
     # One seed has no spread: its band collapses onto the line.
-    spread = frame[std].fillna(0.0)
+    spread = frame[spread].fillna(0.0)
     return frame.assign(mean=frame[mean], low=frame[mean] - spread, high=frame[mean] + spread)
 
 
@@ -97,7 +107,8 @@ def _held_text(held: Mapping[str, float]) -> str:
 def curve_frame(rows: pd.DataFrame, x: str, fixed: Mapping[str, float], splits=SPLITS) -> pd.DataFrame:
     """Long format for one validation curve: the "dev" models with the other grid fields at
     ``fixed`` (a value for each), one row per x value and split (of ``splits``: train, dev,
-    test), with mean, low, high, ci."""
+    test), with mean, low, high (± one standard error for SE_SPLITS, one standard deviation for
+    train), ci."""
     keep = rows["phase"] == "dev"
     for field, value in fixed.items():
         keep &= np.isclose(rows[field], value)
@@ -105,7 +116,7 @@ def curve_frame(rows: pd.DataFrame, x: str, fixed: Mapping[str, float], splits=S
     parts = []
     for split in splits:
         metric = f"{split}_accuracy"
-        part = _band_limits(table, f"{metric}_mean", f"{metric}_std")
+        part = _band_limits(table, f"{metric}_mean", f"{metric}_se" if split in SE_SPLITS else f"{metric}_std")
         parts.append(part.assign(split=split, ci_low=table[f"{metric}_ci_low"],
                                  ci_high=table[f"{metric}_ci_high"])
                      [[x, "split", "seeds", "mean", "low", "high", "ci_low", "ci_high"]])
@@ -124,12 +135,14 @@ def _final_point(rows: pd.DataFrame, field: str, value: float) -> alt.Chart | No
     final = rows[rows["phase"] == "final"]
     if final.empty:
         return None
-    table = _band_limits(summarize(final), "test_accuracy_mean", "test_accuracy_std")
-    table = table.assign(**{field: value, "what": "chosen setting retrained on all training data: test"})
+    table = summarize(final)
+    table = table.assign(**{field: value, "what": "chosen setting retrained on all training data: test",
+                            "mean": table["test_accuracy_mean"], "low": table["test_accuracy_ci_low"],
+                            "high": table["test_accuracy_ci_high"]})
     base = alt.Chart(table).encode(x=f"{field}:Q")
     tooltip = [alt.Tooltip("what:N", title=" "), alt.Tooltip("mean:Q", format=".1%", title="mean"),
-               alt.Tooltip("low:Q", format=".1%", title="mean - std"),
-               alt.Tooltip("high:Q", format=".1%", title="mean + std"), alt.Tooltip("seeds:Q")]
+               alt.Tooltip("low:Q", format=".1%", title="95% interval from"),
+               alt.Tooltip("high:Q", format=".1%", title="95% interval to"), alt.Tooltip("seeds:Q")]
     return (base.mark_rule(color=FINAL_COLOR, strokeWidth=2).encode(y="low:Q", y2="high:Q")
             + base.mark_point(shape="diamond", size=120, filled=True, color=FINAL_COLOR)
             .encode(y="mean:Q", tooltip=tooltip))
@@ -152,8 +165,8 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, f
     color = alt.Color("split:N", scale=scale, sort=splits, title="accuracy on", legend=_line_legend())
     base = alt.Chart(frame).encode(x=_x(x, frame[x], AXIS_TITLES[x]))
     tooltip = [alt.Tooltip(f"{x}:Q", format="~g", title=SYMBOLS[x]), "split:N", alt.Tooltip("mean:Q", format=".1%"),
-               alt.Tooltip("low:Q", format=".1%", title="mean - std"),
-               alt.Tooltip("high:Q", format=".1%", title="mean + std"),
+               alt.Tooltip("low:Q", format=".1%", title="band from"),
+               alt.Tooltip("high:Q", format=".1%", title="band to"),
                alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),
                alt.Tooltip("ci_high:Q", format=".1%", title="95% interval to"), "seeds:Q"]
     # The bands' fill by a field of its own, without a legend: with the lines' field, Vega-Lite
@@ -162,7 +175,7 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, f
                                                        scale=alt.Scale(zero=False)), y2="high:Q",
                                                fill=alt.Fill("band:N", scale=scale, sort=splits, legend=None))
     line = base.mark_line(point=True).encode(y="mean:Q", color=color, tooltip=tooltip)
-    layers, notes = [band, line], [BAND_NOTE]
+    layers, notes = [band, line], list(SCORE_NOTES[every_test])
     if all(np.isclose(chosen[field], value) for field, value in held.items()):
         layers.append(_chosen_rule(x, chosen[x], f"chosen {SYMBOLS[x]} = {chosen[x]:g}"))
         final = _final_point(rows, x, chosen[x])
@@ -199,7 +212,7 @@ def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:
                                                                            tooltip=tooltip)
     rule = _chosen_rule("lambd", chosen["lambd"], f"chosen λ = {chosen['lambd']:g}")
     return alt.layer(band, line, rule).properties(
-        width=WIDTH, height=HEIGHT, title=_title("Weight norm against λ", BAND_NOTE))
+        width=WIDTH, height=HEIGHT, title=_title("Weight norm against λ", WEIGHT_NOTE))
 
 
 def _strength_text(row) -> str:

@@ -1,47 +1,71 @@
 """``python -m nnreg reproduce`` (the course's study: no regularization, L2 and dropout, and L1 or
 early stopping on request) and ``compare`` (any models side by side), both printing the page's
-table (``print_table``)."""
+table (``print_table``).  Over several seeds ``compare`` first ranks the models by a dev score,
+from each trained again without a dev set (``sweeps.dev_rows``), so that the test table after it
+is a report, never the ground for a choice."""
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 
 from .. import limits
-from ..report.formatting import percent_cell
+from ..report.formatting import failed_runs, interval_text, mean_std, percent_cell, text_table
 from ..report.outcomes import training_problem
 from ..report.table import accuracy_table, baseline_note, imbalance_warning, standardized_note, table_text
 from ..report.titles import model_title
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
 from ..specs import DEFAULT_SPECS, SPEC_KEYS, parse_specs, spec_settings
-from ..study import run_study, study_models, summary_table
+from ..study import repetitions, run_study, study_models, study_settings, summary_table
+from ..sweeps import BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, setting_scores
+from ..sweeps.stats import no_candidate_message, verdicts
 from ..training import TRAINED
 from .arguments import add_data, data_lines, layers_argument, load_data, number_argument, seeds_argument
 
+# When no model can be ranked first (every one had a dev run that diverged or collapsed), as ``sweep``.
+EXIT_NO_CANDIDATE = 1
 
-def print_table(results, dataset, titles=None) -> None:
+
+# What the table's * says: by default it marks the best test accuracy, which is there to look at;
+# ``compare --seeds N`` marks the best dev score instead, what it ranked the models by.
+TEST_MARK = ("* the best test accuracy, for looking, not for choosing: a model chosen by its test accuracy "
+             "overfits the test set ('nnreg sweep' chooses on a dev set)")
+DEV_MARK = "* the best dev score (ranked above), not the best test accuracy"
+
+
+def print_table(results, dataset, titles=None, marked=None) -> None:
     """The page's accuracy table on ``dataset`` as text, then what its marks say, the
     majority-class baseline and any imbalance warning: what ``reproduce`` and ``compare`` both
-    print (``titles`` as ``accuracy_table`` takes them)."""
+    print (``titles`` as ``accuracy_table`` takes them).  The * marks the best test accuracy, or
+    the models named in ``marked`` (``compare``'s best dev score)."""
     first = next(iter(results))
     several = any(len(runs) > 1 for runs in results.values())
     table = accuracy_table(results, titles, dataset)
-    print(table_text(table))
-    print("* the best test accuracy" + (f"; test change against {title(first)}, within noise when at most the "
-                                        "larger of their standard deviations" if several else ""))
+    print(table_text(table, marked))
+    print((TEST_MARK if marked is None else DEV_MARK)
+          + (f"; test change against {title(first)}, within noise when at most the larger of their standard "
+             "deviations" if several else ""))
     for line in (standardized_note(table), baseline_note(dataset), imbalance_warning(dataset)):
         if line:
             print(line)
 
 
-def scaling_text(results) -> str:
-    """Whether the models standardized their inputs (``TrainResult.input_mean``), for the line
-    that opens the output: "inputs standardized", "inputs not standardized", or which models did."""
-    on = [title(name) for name, runs in results.items() if runs[0].input_mean is not None]
-    if not on or len(on) == len(results):
+def scaling_text(standardized: Mapping[str, bool]) -> str:
+    """Whether the models (by name) standardized their inputs, for the line that opens the output:
+    "inputs standardized", "inputs not standardized", or which models did."""
+    on = [title(name) for name, yes in standardized.items() if yes]
+    if not on or len(on) == len(standardized):
         return "inputs " + ("standardized" if on else "not standardized")
     return f"inputs standardized for {', '.join(on)} only"
+
+
+def standardized(results) -> dict[str, bool]:
+    """Whether each model's runs standardized their inputs (``TrainResult.input_mean``), by name."""
+    return {name: runs[0].input_mean is not None for name, runs in results.items()}
 
 
 def model_notes(results) -> list[str]:
@@ -81,7 +105,7 @@ def _reproduce(args) -> None:
         fitted = results["none"][0].train_size
         print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points"
               + (f" ({fitted} fitted: train_fraction {args.train_fraction:g})" if args.train_fraction < 1 else "")
-              + f"; {args.dropout_mask} dropout masks; {seeds}; {scaling_text(results)}")
+              + f"; {args.dropout_mask} dropout masks; {seeds}; {scaling_text(standardized(results))}")
         for line in data_lines(dataset):
             print(line)
         print_table(results, dataset)
@@ -128,8 +152,13 @@ def study_json(dataset, results, table, seeds, specs=None) -> dict:
             if only.settings.l1 > 0:
                 entry.update(zero_weights=only.zero_weights()[0], weights=only.zero_weights()[1])
         models.append(entry)
+    return data_json(dataset) | {"models": models}
+
+
+def data_json(dataset) -> dict:
+    """What a ``--json`` report says of its data: its name, fingerprint, features, classes and notes."""
     return {"dataset": dataset.name, "fingerprint": dataset.fingerprint, "features": list(dataset.feature_names),
-            "classes": list(dataset.class_names), "notes": list(dataset.notes), "models": models}
+            "classes": list(dataset.class_names), "notes": list(dataset.notes)}
 
 
 def _shared_settings(args) -> Settings:
@@ -137,24 +166,124 @@ def _shared_settings(args) -> Settings:
                     train_fraction=args.train_fraction, dev_fraction=args.dev_fraction)
 
 
-def _compare(args) -> None:
+def _compare(args) -> int:
     specs = parse_specs(args.model or DEFAULT_SPECS)
+    ranked = args.seeds is not None and args.seeds >= 2
+    if not ranked and (args.folds is not None or args.dev_seed is not None):
+        raise ValueError("--folds and --dev-seed set the dev set that ranks the models, which needs --seeds N with N "
+                         "at least 2")
     dataset = load_data(args)
     models = spec_settings(specs, _shared_settings(args))
+    titles = {spec.name: model_title(spec, models[spec.name]) for spec in specs}
+    specs_by_name = {spec.name: spec for spec in specs}
+    seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
+    if ranked:
+        rows = _dev_rows(dataset, study_settings(args.dropout_mask, models), args)
+        scores = ranking(rows)
+        if not scores["candidate"].any():
+            return _no_candidate(dataset, args, seeds, models, specs_by_name, titles, rows, scores)
     results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
     if args.json:
-        print(json.dumps(study_json(dataset, results, summary_table(results, dataset), args.seeds,
-                                    {spec.name: spec for spec in specs}), indent=2))
-        return
-    titles = {spec.name: model_title(spec, models[spec.name]) for spec in specs}
-    seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
-    print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
-          f"{args.dropout_mask} dropout masks; {seeds}; {scaling_text(results)}")
-    for line in data_lines(dataset):
-        print(line)
-    print_table(results, dataset, titles)
+        report = study_json(dataset, results, summary_table(results, dataset), args.seeds, specs_by_name)
+        print(json.dumps(_with_dev_scores(report, scores, rows) if ranked else report, indent=2))
+        return 0
+    _print_header(dataset, args, seeds, standardized(results))
+    marked = None
+    if ranked:
+        _print_ranking(dataset, scores, rows, titles)
+        marked = set(scores.loc[scores["verdict"] == BEST_SCORE, "name"])
+        fitted = "all" if args.train_fraction == 1 else f"a stratified {args.train_fraction:g} of the"
+        print(f"test accuracy, the final report: each model trained again on {fitted} {len(dataset.train_Y)} training "
+              "points, over the same seeds; reported, not chosen on")
+    print_table(results, dataset, titles, marked)
     for line in model_notes(results):
         print(line)
+    return 0
+
+
+def _no_candidate(dataset, args, seeds, models, specs_by_name, titles, rows, scores) -> int:
+    """Every model had a dev run that diverged or collapsed: the ranking (or JSON) without a best
+    model, then the cure in one line on stderr; exit 1.  No model is trained on all the training
+    points for a report: none could be ranked."""
+    problem = no_candidate_message(scores, rows, "model")
+    if args.json:
+        # Each model as ``study_json`` gives it over seeds, without the results no model has.
+        per_seed = ("seed", "dropout_seed")
+        report = data_json(dataset) | {"problem": problem, "models": [
+            {"name": name, "spec": str(specs_by_name[name]),
+             "settings": {key: value for key, value in settings.to_dict().items() if key not in per_seed},
+             "seeds": list(range(args.seeds))} for name, settings in models.items()]}
+        print(json.dumps(_with_dev_scores(report, scores, rows), indent=2))
+    else:
+        _print_header(dataset, args, seeds, rows.groupby("name", sort=False)["standardized"].first().astype(bool))
+        _print_ranking(dataset, scores, rows, titles)
+    print(f"nnreg: {problem}", file=sys.stderr)
+    return EXIT_NO_CANDIDATE
+
+
+def _print_header(dataset, args, seeds: str, scaling: Mapping[str, bool]) -> None:
+    print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
+          f"{args.dropout_mask} dropout masks; {seeds}; {scaling_text(scaling)}")
+    for line in data_lines(dataset):
+        print(line)
+
+
+def _dev_rows(dataset, models: dict[str, Settings], args) -> pd.DataFrame:
+    """Every model's runs over the same seeds trained again on the training points minus a dev set
+    (or minus each of ``--folds`` folds in turn): ``sweeps.dev_rows``, each row with its model's
+    ``name``."""
+    options = {key: value for key, value in (("folds", args.folds), ("dev_seed", args.dev_seed)) if value is not None}
+    runs = [(name, run) for name, settings in models.items() for run in repetitions(settings, args.seeds)]
+    rows = dev_rows(dataset, [run for _, run in runs], dev_fraction=args.dev_fraction, **options)
+    # dev_rows gives the rows fold by fold, each fold's in the order of the runs.
+    rows["name"] = [runs[i % len(runs)][0] for i in range(len(rows))]
+    return rows
+
+
+def ranking(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each model's dev score (``sweeps.setting_scores`` by ``name``) and its ``verdict`` against
+    the best candidate: BEST_SCORE, WITHIN_NOISE (within one standard error of the best score, as
+    a sweep's comparison reads it), WORSE, or NOT_CANDIDATE (a run diverged or collapsed: never
+    ranked best); candidates first, by score, then the others by score."""
+    scores = setting_scores(rows, ("name",))
+    scores["verdict"] = verdicts(scores)
+    # A stable sort: equal scores keep the order the models were given in.
+    order = scores.assign(last=~scores["candidate"]).sort_values(["last", "score"], ascending=[True, False],
+                                                                 kind="stable").index
+    return scores.loc[order].reset_index(drop=True)
+
+
+def _print_ranking(dataset, scores: pd.DataFrame, rows: pd.DataFrame, titles: Mapping[str, str]) -> None:
+    """The models ranked by dev score, how that was measured, and what its interval and verdicts say."""
+    folds, dev_seed = int(rows["folds"].iloc[0]), int(rows["dev_seed"].iloc[0])
+    train = len(dataset.train_Y)
+    if folds == 1:
+        how = (f"each model trained again without a stratified dev set of {int(rows['dev_size'].iloc[0])} of the "
+               f"{train} training points (dev seed {dev_seed}) and scored on it")
+    else:
+        how = (f"each model trained again {folds} times, each time without one of {folds} stratified folds of the "
+               f"{train} training points (dev seed {dev_seed}) and scored on it, every point once a seed")
+    print(f"ranked by dev score: {how}; dev %: mean over the seeds ± its standard error (seeds and points together)")
+    header = ["Model", "dev % ± SE", "dev 95% interval", "failed runs", "verdict"]
+    lines = [[titles[row.name], mean_std(row.score, row.se), interval_text(row.ci_low, row.ci_high),
+              failed_runs(row.runs, row.diverged, row.collapsed), row.verdict]
+             for row in scores.itertuples()]
+    print(text_table(header, lines, left=1))
+    print(f"{INTERVAL_NOTE}; {WITHIN_NOISE}: within one standard error of the best dev score; {NOT_CANDIDATE}: a run "
+          "diverged or collapsed, never ranked best")
+
+
+def _with_dev_scores(report: dict, scores: pd.DataFrame, rows: pd.DataFrame) -> dict:
+    """A ``--json`` report with how the models were ranked and each model's dev score."""
+    by_name = scores.set_index("name")
+    for model in report["models"]:
+        row = by_name.loc[model["name"]]
+        model["dev"] = {"score": row.score, "se": row.se, "ci": [row.ci_low, row.ci_high], "runs": int(row.runs),
+                        "diverged": int(row.diverged), "collapsed": int(row.collapsed), "verdict": row.verdict}
+    report["ranking"] = {"by": "dev score", "folds": int(rows["folds"].iloc[0]),
+                         "dev_fraction": float(rows["dev_fraction"].iloc[0]), "dev_seed": int(rows["dev_seed"].iloc[0]),
+                         "interval": INTERVAL_NOTE}
+    return report
 
 
 def add_shared_settings(parser) -> None:
@@ -168,7 +297,8 @@ def add_shared_settings(parser) -> None:
                              "and report mean ± std")
     parser.add_argument("--dev-fraction", default=course.dev_fraction,
                         type=number_argument("--dev-fraction", "dev_fraction"),
-                        help="the share of the training points a model that stops early holds out as its dev set")
+                        help="the share of the training points held out as a dev set: by a model that stops "
+                             "early, and by compare --seeds N to rank the models")
     parser.add_argument("--train-fraction", default=course.train_fraction,
                         type=number_argument("--train-fraction", "train_fraction"),
                         help="train every model on this seeded, stratified share of the training points")
@@ -199,11 +329,19 @@ def register(commands) -> None:
     add_shared_settings(reproduce)
     reproduce.set_defaults(run=_reproduce)
 
-    compare = commands.add_parser("compare", help="train any models side by side and print the page's table")
+    compare = commands.add_parser("compare", help="train any models side by side and print the page's table; with "
+                                                  "--seeds N (N at least 2), ranked first by a dev score")
     add_data(compare)
     compare.add_argument("--model", action="append", metavar="SPEC",
                          help=f"a model, NAME[:key=value,...] with keys {', '.join(SPEC_KEYS)} (e.g. 'L2 "
                               f"big:lambd=3'); 1 to {limits.MAX_MODELS}, repeat the flag for each; default: the "
                               "course's three")
+    compare.add_argument("--folds", metavar="K", type=number_argument("--folds", "folds"),
+                         help=f"with --seeds N: rank the models by their accuracy on K stratified folds of the "
+                              f"training points in turn, each held out as the dev set (K "
+                              f"{limits.RANGES['folds'].allowed()}; default 1: one dev set of --dev-fraction)")
+    compare.add_argument("--dev-seed", metavar="SEED", type=number_argument("--dev-seed", "dev_seed"),
+                         help="with --seeds N: the seed of the dev set that ranks the models, or of the folds' "
+                              "shuffle (default 0)")
     add_shared_settings(compare)
     compare.set_defaults(run=_compare)

@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..limits import LAYERS_HELP, RANGES, parse_number
-from ..report.formatting import interval_text, mean_std, plural, text_table
+from ..report.formatting import failed_runs, interval_text, mean_std, plural, text_table
 from ..sweeps import (BEST_SCORE, DEFAULTS, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, check_results_path,
                       check_train_fractions, choice_note, comparison, curve_findings, curve_rows, curve_table,
-                      data_size_curve, fold_masks, is_partial, left_out_note, parse_request, partial_rows, read_results,
+                      data_size_curve, fold_masks, left_out_note, parse_request, partial_rows, read_results,
                       summarize, sweep, unchosen, unchosen_note, write_results)
 from ..sweeps.rows import rows_table
 from .arguments import add_data, data_lines, load_data
@@ -40,23 +40,18 @@ def _mean_std(row, metric: str) -> str:
     return mean_std(getattr(row, f"{metric}_mean"), getattr(row, f"{metric}_std"))
 
 
-def _runs(count: int, runs: int) -> str:
-    return f"{count} of {runs}"
-
-
 def format_comparison(table, with_test: bool = False) -> str:
     """Each dev setting's train accuracy (mean ± std over runs), dev score ± its standard error
-    and 95 % interval, test accuracy only ``with_test``, how many of its runs diverged (and
-    collapsed, when any did), and how it compares with the choice."""
-    collapsed = bool(table["collapsed"].any())
-    header = [*GRID_FIELDS, "train %", "dev % ± SE", "dev 95% interval", *(["test %"] * with_test), "diverged",
-              *(["collapsed"] * collapsed), "vs chosen"]
+    and 95 % interval, test accuracy only ``with_test``, how many of its runs failed (diverged or
+    collapsed), and how it compares with the choice."""
+    header = [*GRID_FIELDS, "train %", "dev % ± SE", "dev 95% interval", *(["test %"] * with_test), "failed runs",
+              "vs chosen"]
     lines = []
     for row in table.itertuples():
         lines.append([*(f"{getattr(row, field):g}" for field in GRID_FIELDS), _mean_std(row, "train_accuracy"),
                       mean_std(row.score, row.se), interval_text(row.ci_low, row.ci_high),
-                      *([_mean_std(row, "test_accuracy")] * with_test), _runs(row.diverged, row.runs),
-                      *([_runs(row.collapsed, row.runs)] * collapsed), row.verdict])
+                      *([_mean_std(row, "test_accuracy")] * with_test),
+                      failed_runs(row.runs, row.diverged, row.collapsed), row.verdict])
     return text_table(header, lines)
 
 
@@ -119,25 +114,29 @@ def _report_curve(result, seeds: int) -> None:
 
 class Progress:
     """Models done, the total and the time left, on stderr: on a terminal one line rewritten after
-    each model; elsewhere (a log) a line at most every PROGRESS_SECONDS, and the last.  The time
-    left is from this run's pace: rows taken from an earlier run (``--resume``) cost nothing.
-    The first model's line comes at once, to say the run has started."""
+    each model; elsewhere (a log) a line at most every PROGRESS_SECONDS, and the last.  The first
+    model's line comes at once, to say the run has started.  The time left is from this run's pace
+    after its first model (which also pays for compiling); rows taken from an earlier run
+    (``--resume``) cost nothing."""
 
     def __init__(self, stream, resumed: int = 0, clock=time.monotonic):
         self.stream, self.resumed, self.clock = stream, resumed, clock
         self.terminal = stream.isatty()
-        self.start = clock()
+        self.first = None
         self.last = -math.inf
 
     def __call__(self, done: int, total: int) -> None:
         now = self.clock()
+        trained = done - self.resumed
+        if trained > 0 and self.first is None:
+            self.first = (now, trained)
         if not self.terminal and done < total and now - self.last < PROGRESS_SECONDS:
             return
         self.last = now
-        trained = done - self.resumed
         left = ""
-        if 0 < trained and done < total:
-            left = f", about {_duration((now - self.start) / trained * (total - done))} left"
+        if self.first is not None and trained > self.first[1] and done < total:
+            pace = (now - self.first[0]) / (trained - self.first[1])
+            left = f", about {_duration(pace * (total - done))} left"
         line = f"trained {done}/{plural(total, 'model')}{left}"
         if self.terminal:
             print(f"\r{line}\033[K", end="" if done < total else "\n", file=self.stream, flush=True)
@@ -185,12 +184,8 @@ def _run(args) -> int:
     if args.out is not None:
         check_results_path(args.out)
     dataset = load_data(args)
-    try:
-        masks = fold_masks(dataset.train_Y, request.folds, request.dev_fraction, request.dev_seed,
-                           class_names=dataset.class_names)
-    except ValueError as error:
-        raise ValueError(str(error).replace("folds:", "--folds:", 1).replace("dev_fraction", "--dev-fraction")) \
-            from None
+    masks = fold_masks(dataset.train_Y, request.folds, request.dev_fraction, request.dev_seed,
+                       class_names=dataset.class_names, name=FLAGS["folds"])
     for mask in masks:
         check_train_fractions(dataset, request.train_fractions, mask, FLAGS["train_fraction"])
     done = _earlier(args)

@@ -16,6 +16,7 @@ from ..settings import title
 from ..training import TRAINED, TrainResult
 from ..study import STUDY
 from .models import first_using
+from .sweep_links import SWEEP_PAGE
 from .latex import (DECAY_DIGITS, decay_factor, dropout_latex, early_stopping_latex, l1_latex, l2_latex,
                     latex_number, softmax_latex)
 
@@ -526,7 +527,9 @@ def table_caption(table, baseline: str, n_seeds: int) -> str:
     """What the accuracy table shows: its highlight, the gap, how models that did not train are
     marked, and with several seeds what its means and changes are."""
     return " ".join(filter(None, [
-        "The best test accuracy is highlighted. Gap = train − test accuracy: how much a model overfits.",
+        f"The best test accuracy is highlighted; choosing a model by it would overfit the test set, so the "
+        f"[Sweep page]({SWEEP_PAGE}) chooses on held-out training points (dev) instead. Gap = train − test accuracy: "
+        "how much a model overfits.",
         outcome_note(table),
         (f"Mean and standard deviation over {n_seeds} init seeds. Test change: the mean test accuracy minus "
          f"{title(baseline)}'s, within noise when it is at most the larger of their standard deviations."

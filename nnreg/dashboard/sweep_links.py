@@ -21,14 +21,21 @@ from ..sweeps import GRID_FIELDS
 from .controls import UPLOAD, dataset_choices, parse_value, shown_value
 
 PREFIX = "sweep_"
+# Where the Sweep page is served: frame.py's url_path for it, at the app's root as the main page.
+SWEEP_PAGE = "/sweep"
 # Each field of a sweep request by its label on the page, for messages.
 LABELS = {"lambd": "λ values", "l1": "L1 values", "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes",
           "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
-          "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions"}
+          "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions", "folds": "Folds",
+          "dev_seed": "Dev seed", "standardize": "Standardize inputs"}
+# The standardize choice as the page offers it, and the request's text for each ("" the data's own:
+# on for an analyst's table, off for data in the course's layout).
+STANDARDIZE = {"data's default": "", "on": "on", "off": "off"}
 # The form's number fields, typed as text, by their key (less the prefix): the request field they
 # fill (LABELS' key) and the range of nnreg.limits that reads them.
 NUMBER_FIELDS = {"seeds": ("seeds", "n_seeds"), "iterations": ("num_iterations", "num_iterations"),
-                 "learning_rate": ("learning_rate", "learning_rate")}
+                 "learning_rate": ("learning_rate", "learning_rate"), "folds": ("folds", "folds"),
+                 "dev_seed": ("dev_seed", "dev_seed")}
 # The fields the main page has too, read by its rules (nnreg.dashboard.CONTROLS).
 CONTROL_FIELDS = ("data", "n_points", "noise", "data_seed", "test_fraction", "drop_missing", "dropout_mask",
                   "dev_fraction")
@@ -61,6 +68,8 @@ def _check_field(name: str, text: str, sources: Sequence[str]) -> None:
         read(limit, text, LABELS[field])
     elif name in TOGGLES:
         parse_flag(text, name)
+    elif name == "standardize" and text not in STANDARDIZE:
+        raise ValueError(f"{LABELS['standardize']} must be one of {', '.join(STANDARDIZE)}, got {text!r}")
     elif name == SOURCE and text not in sources:
         raise ValueError(f"{name} must be one of {', '.join(sources)}, got {text!r}")
 
@@ -98,9 +107,13 @@ def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:
     at = rows[rows[list(GRID_FIELDS)].eq([setting[field] for field in GRID_FIELDS]).all(axis=1)]
     if at.empty:
         raise ValueError(f"no rows have {setting_name(setting)}")
-    model = ModelSpec(setting_name(setting), tuple((key, float(setting[key])) for key in GRID_FIELDS))
-    params = {"model": [*DEFAULT_SPECS, str(model)]}
+    changes = tuple((key, float(setting[key])) for key in GRID_FIELDS)
     first = at.iloc[0]
+    if "standardized" in at and pd.notna(first["standardized"]):
+        # As its models were: a sweep may have standardized data the main page would leave raw.
+        changes += (("standardize", bool(first["standardized"])),)
+    model = ModelSpec(setting_name(setting), changes)
+    params = {"model": [*DEFAULT_SPECS, str(model)]}
     if "dataset" in at:
         params.update(_data_params(str(first["dataset"])))
     if "layer_dims" in at:

@@ -5,21 +5,25 @@ the page is checked, trained and kept (``Run``), so that Stop leaves its finishe
 from __future__ import annotations
 
 import dataclasses
-import math
 
+import pandas as pd
 import streamlit as st
 
 from .. import limits
 from ..charts import SYMBOLS, data_size_chart, validation_curve, weight_norm_chart
-from ..report.formatting import interval_text, mean_std, plural
-from ..sweeps import (FAMILIES, GRID_FIELDS, WITHIN_NOISE, SweepRequest, check_train_fractions, choice_note,
-                      comparison, curve_findings, curve_summary, curve_table, data_size_curve, dev_mask, left_out_note,
-                      parse_request, read_results, results_bytes, stopped_curve, stopped_sweep, summarize, sweep,
-                      untrained)
+from ..report.formatting import failed_runs, interval_text, mean_std, percent, plural
+from ..sweeps import (BEST_SCORE, CHOSEN, FAMILIES, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, NoCandidate,
+                      SweepRequest, check_train_fractions, choice_note, choose, comparison, curve_findings,
+                      curve_summary, curve_table, data_size_curve, fold_masks, is_partial, left_out_note, parse_request,
+                      read_results, results_bytes, stopped_curve, stopped_sweep, summarize, sweep, unchosen,
+                      unchosen_note)
+from ..sweeps.fit import fit_request, values_text
 from .session import PageState
-from .sweep_links import LABELS, main_page_query, setting_name
+from .sweep_links import LABELS, PREFIX, main_page_query, setting_name
 from .widgets import Progress
 
+# The most settings a sentence names one by one; more are counted.
+MAX_NAMED = 3
 RESULT_FILES = ((".csv", "CSV", "text/csv"), (".parquet", "Parquet", "application/vnd.apache.parquet"))
 
 
@@ -35,20 +39,52 @@ class Run:
     result: object = None
 
 
+def read_request(texts: dict, masks: str) -> SweepRequest:
+    """The form's texts (by ``LABELS``' keys) and dropout masks read into a request; a ValueError
+    names the field."""
+    request = parse_request(texts, LABELS)
+    return dataclasses.replace(request, base=request.base.replace(dropout_mask=masks))
+
+
 def checked_request(texts: dict, masks: str, dataset, curve: bool) -> SweepRequest:
     """The form's texts (by ``LABELS``' keys) read into a request that fits this data and the
     page's budget; a ValueError names the field (a LimitError, one of them, what is too much)."""
-    request = parse_request(texts, LABELS)
-    request = dataclasses.replace(request, base=request.base.replace(dropout_mask=masks))
+    request = read_request(texts, masks)
     if curve and not request.curve:
         raise ValueError(f"{LABELS['train_fraction']}: a data-size curve needs at least two fractions, "
                          f"got {texts['train_fraction']!r}")
-    check_train_fractions(dataset, request.train_fractions, dev_mask(dataset, request.dev_fraction),
-                          LABELS["train_fraction"])
+    dev_masks = fold_masks(dataset.train_Y, request.folds, request.dev_fraction, request.dev_seed,
+                           class_names=dataset.class_names, name=LABELS["folds"])
+    for mask in dev_masks:
+        check_train_fractions(dataset, request.train_fractions, mask, LABELS["train_fraction"])
     # Counted on all training points: an upper bound for the dev phase's smaller training set.
     limits.check_budget(request.models(), len(dataset.train_Y), n_features=dataset.n_features,
                         n_classes=dataset.n_classes)
     return request
+
+
+def refuse_over_budget(error: limits.LimitError, texts: dict, masks: str, dataset, curve: bool) -> None:
+    """Run refused by the budget: why, and a button that puts the largest grid that fits
+    (``fit_request``'s rule) in the form, for the visitor to run."""
+    what = "data-size curve" if curve else "sweep"
+    fitted = fit_request(read_request(texts, masks), len(dataset.train_Y), dataset.n_features, dataset.n_classes,
+                         SYMBOLS)
+    offer = " The button below puts the largest grid that fits in the form, with fewer seeds or values." if fitted else ""
+    st.error(f"This {what} would train too much: {error}{offer} Or run it with the command line "
+             "(`python -m nnreg sweep`).", icon=":material/block:")
+    if fitted:
+        request, cut = fitted
+        st.button(f"Use this grid: {cut}", key="sweep_fit", on_click=use_grid, args=(request,),
+                  icon=":material/fit_screen:")
+
+
+def use_grid(request: SweepRequest) -> None:
+    """The fitting grid's button's callback: its values, seeds and folds in the form's fields
+    (and so in the link), as they would be typed."""
+    for field in GRID_FIELDS:
+        st.session_state[PREFIX + field] = values_text(request.grid[field])
+    st.session_state[PREFIX + "seeds"] = str(request.seeds)
+    st.session_state[PREFIX + "folds"] = str(request.folds)
 
 
 def train(request: SweepRequest, dataset, curve: bool) -> Run:
@@ -60,7 +96,7 @@ def train(request: SweepRequest, dataset, curve: bool) -> Run:
     st.session_state[run_key(curve)] = run
     progress = Progress(f"the {'data-size curve' if curve else 'sweep'}", stop_key="sweep_stop")
     progress.update(0, run.total)
-    options = dict(dev_fraction=request.dev_fraction, on_row=run.rows.append, progress=progress.update,
+    options = dict(**request.options(), on_row=run.rows.append, progress=progress.update,
                    heartbeat=progress.heartbeat)
     if curve:
         run.result = data_size_curve(dataset, request.train_fractions, request.grid, request.seeds, request.base, **options)
@@ -76,15 +112,23 @@ def run_key(curve: bool) -> str:
 
 
 def upload_form():
+    """The rows of an uploaded results file; None while there is none, or when it cannot be shown
+    as a result (unreadable, or an interrupted run's, which is to be finished first), with why."""
     uploaded = st.file_uploader("A results file from `python -m nnreg sweep --out` or this page",
                                 type=["csv", "parquet"], key="sweep_upload")
     if uploaded is None:
         return None
     try:
-        return read_results(uploaded.getvalue(), uploaded.name)
+        rows = read_results(uploaded.getvalue(), uploaded.name)
     except ValueError as error:
         st.error(str(error))
         return None
+    if is_partial(rows):
+        st.warning(f"{uploaded.name} holds the {plural(len(rows), 'row')} of an interrupted run, not a result: finish "
+                   f"it with `python -m nnreg sweep ... --resume --out {uploaded.name}` (the same arguments as the run "
+                   "that wrote it), then view it here.", icon=":material/hourglass_empty:")
+        return None
+    return rows
 
 
 def downloads(rows, stem):
@@ -110,20 +154,25 @@ def every_test(page: PageState) -> bool:
 def settings_table(rows, table, with_test: bool):
     """A row per setting of ``table`` (``summarize`` or ``comparison`` of the dev rows), every one
     shown, each with a link that opens it in the main page."""
-    shown = table[[*GRID_FIELDS, "seeds"]].copy()
-    for split in ("train", "dev", *(("test",) if with_test else ())):
-        shown[f"{split} %"] = [mean_std(mean, std) for mean, std in
-                               zip(table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_std"])]
-    shown["dev 95% interval"] = [interval_text(low, high) for low, high in
-                                 zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
+    # The seeds where they differ (a stopped sweep's); else the rule's caption says how many.
+    shown = table[[*GRID_FIELDS, *(["seeds"] if table["seeds"].nunique() > 1 else [])]].copy()
+    shown["train %"] = [mean_std(mean, std) for mean, std in
+                        zip(table["train_accuracy_mean"], table["train_accuracy_std"])]
+    for split in ("dev", *(("test",) if with_test else ())):
+        shown[f"{split} % ± SE"] = [mean_std(mean, se) for mean, se in
+                                    zip(table[f"{split}_accuracy_mean"], table[f"{split}_accuracy_se"])]
+    shown["dev 95 % interval"] = [interval_text(low, high) for low, high in
+                                  zip(table["dev_accuracy_ci_low"], table["dev_accuracy_ci_high"])]
+    if "outcome" in rows:
+        # A file written before rows said how each run ended counts nothing.
+        shown["failed runs"] = [failed_runs(*counts) for counts in
+                                zip(table["runs"], table["diverged"], table["collapsed"])]
     shown["weight norm"] = table["weight_norm_mean"]
     if "verdict" in table:
-        shown["vs chosen (dev)"] = table["verdict"]
-    if untrained(table):
-        shown["outcome"] = table["outcome"]
+        shown["verdict"] = table["verdict"]
     # Relative: Streamlit serves the main page at the app's root.
     shown["open"] = ["/?" + main_page_query(rows, setting) for setting in table[list(GRID_FIELDS)].to_dict("records")]
-    # A short header and an icon: every column stays in view on a page 1280 pixels wide.
+    # Short headers and an icon: every column stays in view on a page 1280 pixels wide.
     link = st.column_config.LinkColumn(
         "open", display_text=":material/open_in_new:",
         help="Opens the main page with the course's three models and this setting as a fourth, on the same data, "
@@ -131,15 +180,38 @@ def settings_table(rows, table, with_test: bool):
     # The course's symbols as headers, as in the metrics above; each setting's values as typed;
     # one precision per measured column.
     columns = {field: st.column_config.NumberColumn(SYMBOLS[field], format="%g") for field in GRID_FIELDS}
-    columns["weight norm"] = st.column_config.NumberColumn("weight norm", format="%.2f",
-                                                           help="The norm of all weights together, sqrt(Σ ‖W_l‖²), mean over seeds")
+    columns["weight norm"] = st.column_config.NumberColumn("‖W‖", format="%.2f",
+                                                           help="Weight norm: the norm of all weights together, "
+                                                                "sqrt(Σ ‖W_l‖²), mean over runs")
+    columns["train %"] = st.column_config.TextColumn("train %", help="Mean ± standard deviation over runs")
+    for split in ("dev", "test"):
+        columns[f"{split} % ± SE"] = st.column_config.TextColumn(
+            help=f"Mean over seeds of each seed's {split} accuracy" + (" over its folds' dev points" if split == "dev"
+                                                                        else "") + " ± its standard error")
+    columns["dev 95 % interval"] = st.column_config.TextColumn(help=f"{INTERVAL_NOTE}.")
+    columns["failed runs"] = st.column_config.TextColumn(
+        "failed", help="Runs (seeds × folds) that diverged (steps too large: training failed) or collapsed (one label for "
+             "every point); a setting with one is not a candidate")
+    columns["verdict"] = st.column_config.TextColumn(
+        help="chosen; best dev score (when a simpler setting within one standard error was chosen); within noise "
+             "(within one standard error of the best dev score); worse; not a candidate (a run failed)")
     # As tall as its rows: a setting scrolled out of sight is easily missed.
     st.dataframe(shown, hide_index=True, height="content", column_config={**columns, "open": link})
 
 
 def show(rows, page: PageState):
-    """The results of a sweep, run here or uploaded: the choice, its statistics, the curves."""
+    """The results of a sweep, run here or uploaded: the choice, its statistics, the curves; or,
+    when no setting could be chosen, why, above the table that shows it."""
     table = comparison(rows)
+    if not table["chosen"].any():
+        try:
+            choose(rows)
+        except NoCandidate as error:
+            # A sentence of its own here, where the library's message is a clause of others'.
+            st.error(f"{str(error)[:1].upper()}{str(error)[1:]}.", icon=":material/error:")
+        settings_table(rows, table, every_test(page))
+        downloads(rows, "sweep_results")
+        return
     choice = table[table["chosen"]].iloc[0]
     final = rows[rows["phase"] == "final"]
     *fields, right = st.columns(len(GRID_FIELDS) + 1)
@@ -149,17 +221,17 @@ def show(rows, page: PageState):
         right.metric("Test accuracy (retrained)", "not in these results")
     else:
         stats = summarize(final).iloc[0]
-        mean, std = stats.test_accuracy_mean, stats.test_accuracy_std
-        low, high = stats.test_accuracy_ci_low, stats.test_accuracy_ci_high
         share = final["train_fraction"].iloc[0]
         data_used = "all training data" if share == 1 else f"{share:g} of the training data"
-        right.metric("Test accuracy (retrained)", f"{mean_std(mean, std)} %",
-                     help=f"chosen setting retrained on {data_used} over {stats.seeds} seed(s)"
-                          + ("" if math.isnan(low) else f"; 95% interval {interval_text(low, high)} %"))
-    tied = table[table["verdict"] == WITHIN_NOISE]
-    if len(tied):
-        names = ", ".join(setting_name(row) for row in tied[list(GRID_FIELDS)].to_dict("records"))
-        st.info(f"Within noise of the chosen setting on dev (the data cannot tell them apart): {names}")
+        right.metric("Test accuracy (retrained)", f"{percent(stats.test_accuracy_mean)} %",
+                     delta=f"95 % interval {interval_text(stats.test_accuracy_ci_low, stats.test_accuracy_ci_high)} %",
+                     delta_color="off", delta_arrow="off",
+                     help=f"The chosen setting retrained on {data_used} over {plural(stats.seeds, 'seed')} and tested "
+                          f"once; {interval_note(final)}.")
+    st.caption(rule_caption(rows, table))
+    close = table[table["verdict"].isin([BEST_SCORE, WITHIN_NOISE])]
+    if len(close):
+        st.info(close_note(table))
     test_every = every_test(page)
     settings_table(rows, table, test_every)
 
@@ -180,20 +252,66 @@ def show(rows, page: PageState):
     downloads(rows, "sweep_results")
 
 
+def rule_caption(rows, table) -> str:
+    """How the setting was chosen: the rule, what each dev score averages, and what the test
+    accuracy's interval is."""
+    dev = rows[rows["phase"] == "dev"]
+    folds = int(dev["fold"].nunique())
+    seeds = int(table["seeds"].max())
+    split = f"{folds} stratified folds" if folds > 1 else "one dev split"
+    # The dev points each seed's accuracy is over: every fold's, each scored by the model that did not fit it.
+    per_seed = dev[(dev[list(GRID_FIELDS)] == table.iloc[0][list(GRID_FIELDS)].values).all(axis=1)]
+    points = per_seed.groupby("seed")["dev_size"].sum(min_count=1).max()
+    # A file that does not say how many points each model was scored on: the seeds' spread alone.
+    over, noise = ("", "over seeds") if pd.isna(points) else (f" ({int(points)} dev points)", "seeds and points together")
+    return (f"Chosen by {SIMPLEST_NOTE}; a setting with a run that diverged or collapsed is not a candidate. Each "
+            f"dev score is the mean over {plural(seeds, 'seed')} of each seed's accuracy on the dev points of its "
+            f"{split}{over}: {folds} × {seeds} = {folds * seeds} runs a setting; ± SE is its standard error, {noise}. "
+            f"Under the test accuracy, its {interval_note(rows[rows['phase'] == 'final'])}.")
+
+
+def interval_note(rows) -> str:
+    """What the test accuracy's interval over ``rows`` is: INTERVAL_NOTE, or for a file that does
+    not say how many test points there were, the Student-t interval over seeds."""
+    if rows["test_size"].notna().all():
+        return INTERVAL_NOTE
+    return "95 % interval: Student's t over seeds (the file does not say how many test points there were)"
+
+
+def close_note(table) -> str:
+    """The settings the data cannot tell from the best dev score, and which of them the rule took."""
+    def names(verdicts):
+        picked = table[table["verdict"].isin(verdicts)]
+        if len(picked) > MAX_NAMED:
+            return f"{len(picked)} other settings, marked {', '.join(verdicts)} in the table"
+        return ", ".join(setting_name(row) for row in picked[list(GRID_FIELDS)].to_dict("records"))
+
+    best, tied, chosen = names([BEST_SCORE]), names([WITHIN_NOISE]), names([CHOSEN])
+    if best:
+        return (f"Best dev score: {best}. The rule chose {chosen}, the smallest weights within one standard error of "
+                "it" + (f"; also within it: {tied}." if tied else "."))
+    return (f"Within one standard error of the best dev score, the chosen setting's, so not told apart by the data: "
+            f"{tied}; the chosen setting has the smallest weights of them.")
+
+
 def show_curve(rows, left_out):
     """A data-size curve, run here or uploaded: the chart, what it says, the table."""
     summary = curve_summary(rows)
     st.altair_chart(data_size_chart(summary), width="content")
     seeds = int(summary["seeds"].max())
     strengths = choice_note(summary)
-    st.caption(" ".join([f"Lines: mean test accuracy over {seeds} seed(s), each seed its own initial weights, "
+    dev = rows[rows["phase"] == "dev"]
+    split = f"{dev['fold'].nunique()} stratified folds" if dev["fold"].nunique() > 1 else "one dev split"
+    st.caption(" ".join([f"Lines: mean test accuracy over {plural(seeds, 'seed')}, each seed its own initial weights, "
                          "dropout masks and share of the training points; bands: ± 1 standard deviation over "
                          "seeds.", *([f"Strengths: {strengths}."] if strengths else []),
+                         *([f"Chosen on {split} by {SIMPLEST_NOTE}."] if len(dev) else []),
                          "Each model was then retrained on that many points: the test set chose nothing.",
                          *curve_findings(rows, summary)]))
     st.dataframe(curve_table(summary), hide_index=True, height="content")
-    if left_out:
-        st.info(f"{left_out_note(left_out)}.")
+    notes = [note for note in (left_out_note(left_out), unchosen_note(unchosen(rows))) if note]
+    if notes:
+        st.info(f"{'; '.join(notes)}.")
     downloads(rows, "data_size_curve")
 
 
@@ -208,7 +326,7 @@ def show_stopped(run: Run, curve: bool, page: PageState):
     partial = f"{stopped}: these rows are all that finished."
     request = run.request
     if curve:
-        result = stopped_curve(run.rows, request.grid, dev_fraction=request.dev_fraction)
+        result = stopped_curve(run.rows, request.grid, **request.options())
         if result.summary.empty:
             st.warning(f"{partial} The dev phase had not finished, so no strength is chosen and no model retrained: "
                        "there is no curve yet.", icon=":material/stop_circle:")
@@ -221,7 +339,11 @@ def show_stopped(run: Run, curve: bool, page: PageState):
                    icon=":material/stop_circle:")
         show_curve(result.rows, result.left_out)
         return
-    result = stopped_sweep(run.rows, request.grid, request.seeds, request.base, dev_fraction=request.dev_fraction)
+    result = stopped_sweep(run.rows, request.grid, request.seeds, request.base, **request.options())
+    if result.problem:
+        st.warning(f"{partial} Every dev model had finished, but none can be chosen.", icon=":material/stop_circle:")
+        show(result.rows, page)
+        return
     if result.chosen is None:
         st.warning(f"{partial} The dev phase had not finished, so no setting is chosen and no test accuracy is "
                    "reported.", icon=":material/stop_circle:")

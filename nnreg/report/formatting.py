@@ -92,3 +92,14 @@ def csv_text(frame, **options) -> str:
     text_columns = frame.select_dtypes(include=["object", "string"]).columns
     safe = frame.assign(**{column: frame[column].map(spreadsheet_text) for column in text_columns})
     return safe.to_csv(index=False, lineterminator="\n", **options)
+
+
+def failed_runs(runs: int, diverged: int, collapsed: int) -> str:
+    """How many of a setting's (or a model's) runs failed, and how: "0 of 15", "2 of 15 diverged",
+    "3 of 15: 2 diverged, 1 collapsed"."""
+    failed = f"{diverged + collapsed} of {runs}"
+    if diverged and collapsed:
+        return f"{failed}: {diverged} diverged, {collapsed} collapsed"
+    if diverged or collapsed:
+        return f"{failed} {'diverged' if diverged else 'collapsed'}"
+    return failed

@@ -4,7 +4,7 @@ shown on the page and printed by ``compare``."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -245,9 +245,15 @@ def table_csv(table: pd.DataFrame) -> str:
     return csv_text(table, float_format=f"%.{CSV_DIGITS}g")
 
 
-def table_text(table: pd.DataFrame) -> str:
-    """The table as aligned text for the command line, the best test accuracy marked with *."""
+def table_text(table: pd.DataFrame, marked: Collection[str] | None = None) -> str:
+    """The table as aligned text for the command line, with one mark, *: by default on the best
+    test accuracy (as the page highlights it); given ``marked`` (model names, the index), on those
+    models' titles instead: a mark for what was measured elsewhere (``compare``'s best dev score),
+    which on the test accuracy beside it would read as the best test accuracy."""
     shown = shown_table(table)
-    shown["Test accuracy"] = [f"{value}{' *' if is_best else ''}" for value, is_best in zip(shown["Test accuracy"],
-                                                                                           _best(table))]
+    if marked is None:
+        shown["Test accuracy"] = [f"{value}{' *' if is_best else ''}"
+                                  for value, is_best in zip(shown["Test accuracy"], _best(table))]
+    else:
+        shown["Model"] = [f"{model}{' *' if name in marked else ''}" for name, model in shown["Model"].items()]
     return text_table(list(shown.columns), shown.to_numpy().tolist(), left=1)

@@ -18,13 +18,13 @@ def dev_mask(dataset: Dataset, dev_fraction: float = DEV_FRACTION, seed: int = D
 
 
 def fold_masks(train_Y, folds: int = 1, dev_fraction: float = DEV_FRACTION, seed: int = DEV_SEED, *,
-               class_names=None) -> list[np.ndarray]:
+               class_names=None, name: str = "folds") -> list[np.ndarray]:
     """The dev points of each fold (True): with ``folds`` = 1 the one seeded, stratified dev split of
     ``dev_fraction``; with K >= 2 stratified K-fold, every training point in exactly one fold, the
     same folds as scikit-learn's ``StratifiedKFold(K, shuffle=True, random_state=seed)``.  A
-    ValueError names a class (by ``class_names``, indexed by label code, when given) too rare to
-    be in every fold."""
-    folds = check("folds", folds)
+    ValueError names ``name`` (a flag, a field) and a class (by ``class_names``, indexed by label
+    code, when given) too rare to be in every fold, or folds too small to score."""
+    folds = check("folds", folds, name=name)
     seed = check("dev_seed", seed)
     y = np.asarray(train_Y).ravel()
     if folds == 1:
@@ -35,9 +35,9 @@ def fold_masks(train_Y, folds: int = 1, dev_fraction: float = DEV_FRACTION, seed
     counts = np.bincount(codes)
     if counts.min() < folds:
         rare = np.unique(y)[np.argsort(np.argsort(first)) == counts.argmin()][0].item()
-        name = class_names[rare] if class_names is not None else rare
-        raise ValueError(f"folds: {folds} folds need at least {folds} training points of every class; class "
-                         f"{name} has {counts.min()}")
+        label = class_names[rare] if class_names is not None else rare
+        raise ValueError(f"{name}: {folds} folds need at least {folds} training points of every class; class "
+                         f"{label} has {counts.min()}")
     # Each fold takes every K-th point of the labels in sorted order, so that each class's count
     # per fold differs by at most one; the folds' order within each class is then shuffled.
     ordered = np.sort(codes)
@@ -49,10 +49,12 @@ def fold_masks(train_Y, folds: int = 1, dev_fraction: float = DEV_FRACTION, seed
         rng.shuffle(of_class)
         fold_of[codes == code] = of_class
     masks = [fold_of == k for k in range(folds)]
-    for k, mask in enumerate(masks):
-        if (~mask).sum() < MIN_SPLIT_POINTS:
-            raise ValueError(f"folds: fold {k + 1} of {folds} leaves {int((~mask).sum())} training points; at least "
-                             f"{MIN_SPLIT_POINTS} are needed")
+    smallest = min(int(mask.sum()) for mask in masks)
+    if smallest < MIN_SPLIT_POINTS:
+        # Each fold is scored as a test set is: on at least MIN_SPLIT_POINTS points.
+        raise ValueError(f"{name}: {folds} folds of the {len(y)} training points leave {smallest} dev points in a fold; "
+                         f"at least {MIN_SPLIT_POINTS} are needed, so {max(len(y) // MIN_SPLIT_POINTS, 2)} folds "
+                         "or fewer")
     return masks
 
 

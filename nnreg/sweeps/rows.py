@@ -20,7 +20,7 @@ from .grid import GRID_FIELDS, setting_of
 COLUMNS = [
     "phase", *GRID_FIELDS, "seed", "fold", "train_fraction", "train_size", "train_accuracy", "dev_accuracy",
     "dev_size", "test_accuracy", "test_size", "cost", "weight_norm", "outcome", "diverged_at", "seconds",
-    "layer_dims", "learning_rate", "num_iterations", "dropout_mask", "standardized", "dataset", "fingerprint",
+    "layer_dims", "learning_rate", "num_iterations", "dropout_mask", "standardized", "unscaled", "dataset", "fingerprint",
     "dev_fraction", "folds", "dev_seed",
 ]
 # What makes two rows the same model of the same sweep: its phase, setting, share, seed and fold.
@@ -84,6 +84,8 @@ def model_row(dataset: Dataset, split: Split | None, fit: Dataset, result) -> di
         "num_iterations": settings.num_iterations,
         "dropout_mask": settings.dropout_mask,
         "standardized": result.input_mean is not None,
+        # Raw features far larger than 1: divergence there is standardizing's to cure first.
+        "unscaled": result.unscaled,
         "dataset": dataset.name,
         "fingerprint": dataset.fingerprint,
     }

@@ -176,20 +176,23 @@ class NoCandidate(ValueError):
     """No setting can be chosen: every one had a dev run that diverged or collapsed."""
 
 
-def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame) -> str:
-    """Why nothing can be chosen, with the cure: divergence calls for a lower learning rate (and,
-    on unstandardized inputs, standardizing them); a collapse, weaker regularization."""
+def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame, what: str = "setting") -> str:
+    """Why nothing can be chosen among the ``what``s (settings of a sweep, models of a
+    comparison), with the cure: divergence calls for a lower learning rate (and, on
+    unstandardized inputs, standardizing them); a collapse, weaker regularization."""
     runs, diverged, collapsed = (int(scores[column].sum()) for column in ("runs", "diverged", "collapsed"))
     counts = " and ".join(filter(None, [f"{diverged} diverged" if diverged else "",
                                         f"{collapsed} collapsed" if collapsed else ""]))
     rates = sorted(set(rows["learning_rate"].dropna())) if "learning_rate" in rows else []
     rate = f" (now {', '.join(f'{rate:g}' for rate in rates)})" if rates else ""
-    raw = "standardized" in rows and not rows["standardized"].fillna(True).astype(bool).all()
+    unscaled = "unscaled" in rows and rows["unscaled"].fillna(False).astype(bool).any()
     if diverged:
-        cure = f"lower the learning rate{rate}" + (" or standardize the features (standardize on)" if raw else "")
+        # As training.training_problem says it of one run.
+        cure = (f"standardize the inputs first (standardize=on: a feature is far larger than 1), then, if it still "
+                f"fails, lower the learning rate{rate}" if unscaled else f"lower the learning rate{rate}")
     else:
         cure = f"weaken the regularization (smaller λ or l1, larger keep_prob) or lower the learning rate{rate}"
-    return (f"no setting can be chosen: every one had a dev run that diverged or collapsed ({counts} of {runs} "
+    return (f"no {what} can be chosen: every one had a dev run that diverged or collapsed ({counts} of {runs} "
             f"runs); {cure}")
 
 
@@ -209,30 +212,30 @@ def choose(rows: pd.DataFrame) -> dict:
     return {field: float(simplest[field]) for field in GRID_FIELDS}
 
 
+def verdicts(scores: pd.DataFrame, chosen=None) -> list[str]:
+    """Each row of ``setting_scores``' verdict: CHOSEN (the row labelled ``chosen``, if any),
+    NOT_CANDIDATE (a run diverged or collapsed), BEST_SCORE (the best candidate's score, unless
+    chosen), WITHIN_NOISE (within one standard error of the best score: the data cannot tell them
+    apart) or WORSE.  With no candidate, every row is NOT_CANDIDATE."""
+    candidates = scores[scores["candidate"]]
+    if candidates.empty:
+        return [NOT_CANDIDATE] * len(scores)
+    best = candidates["score"].idxmax()
+    threshold = scores.loc[best, "score"] - scores.loc[best, "se"] - TIE_TOLERANCE
+    return [CHOSEN if index == chosen else NOT_CANDIDATE if not row.candidate else BEST_SCORE if index == best
+            else WITHIN_NOISE if row.score >= threshold else WORSE for index, row in zip(scores.index, scores.itertuples())]
+
+
 def comparison(rows: pd.DataFrame) -> pd.DataFrame:
-    """Every dev setting against the choice: ``setting_scores`` plus ``verdict``: CHOSEN,
-    BEST_SCORE (the best dev score, when the rule chose a simpler setting), WITHIN_NOISE (within
-    one standard error of the best score: the data cannot tell them apart), WORSE, or
-    NOT_CANDIDATE (a run diverged or collapsed); and ``chosen`` (bool).  With no candidate at all,
-    every verdict is NOT_CANDIDATE and none is chosen."""
+    """Every dev setting against the choice: ``setting_scores`` plus ``verdict`` (``verdicts``,
+    the chosen setting CHOSEN) and ``chosen`` (bool).  With no candidate at all, every verdict is
+    NOT_CANDIDATE and none is chosen."""
     table = setting_scores(rows)
     try:
         chosen = tuple(choose(rows).values())
     except NoCandidate:
-        return table.assign(verdict=NOT_CANDIDATE, chosen=False)
-    candidates = table[table["candidate"]]
-    best_index = candidates["score"].idxmax()
-    threshold = table.loc[best_index, "score"] - table.loc[best_index, "se"] - TIE_TOLERANCE
-    verdicts = []
-    for index, row in table.iterrows():
-        if tuple(row[field] for field in GRID_FIELDS) == chosen:
-            verdicts.append(CHOSEN)
-        elif not row["candidate"]:
-            verdicts.append(NOT_CANDIDATE)
-        elif index == best_index:
-            verdicts.append(BEST_SCORE)
-        else:
-            verdicts.append(WITHIN_NOISE if row["score"] >= threshold else WORSE)
-    table["verdict"] = verdicts
+        chosen = None
+    settings = list(zip(*(table[field] for field in GRID_FIELDS)))
+    table["verdict"] = verdicts(table, table.index[settings.index(chosen)] if chosen is not None else None)
     table["chosen"] = table["verdict"] == CHOSEN
     return table

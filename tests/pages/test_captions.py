@@ -525,3 +525,26 @@ def test_the_inputs_notice_counts_an_l1_model_that_drops_nothing(short, football
         f"Read which features each model listens to: No regularization weighs x{top + 1} most (‖W1[:, j]‖ = "
         f"{norms['No regularization'][top]:.2f}); against it, L1's norm is smaller for {smaller} of the 2 features; "
         "L1 drops none of 2.")
+
+
+# --- The accuracy table's caption -------------------------------------------------------------------
+
+def _served_path(page_file):
+    """The url path frame.py's st.navigation serves ``page_file`` at, read from frame.py itself."""
+    import ast
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "frame.py").read_text())
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and call.args and getattr(call.args[0], "value", None) == page_file:
+            return next(keyword.value.value for keyword in call.keywords if keyword.arg == "url_path")
+    raise AssertionError(f"frame.py does not serve {page_file}")
+
+
+@pytest.mark.parametrize("n_seeds", [1, 3])
+def test_the_table_caption_says_choosing_on_test_overfits_and_links_the_sweep_page(n_seeds):
+    caption = captions.table_caption(pd.DataFrame({"Model": ["L2"]}), "No regularization", n_seeds)
+    highlight = caption.split(" Gap = ")[0]
+    assert "choosing a model by it would overfit the test set" in highlight
+    # One link, to the page Streamlit serves the Sweep page at, from the app's root.
+    assert re.findall(r"\[Sweep page\]\(([^)]*)\)", caption) == [f"/{_served_path('app_pages/sweep.py')}"]
+    assert "chooses on held-out training points (dev)" in highlight
+    assert ("Mean and standard deviation over 3 init seeds" in caption) == (n_seeds == 3)

@@ -79,7 +79,7 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     assert test.endswith("%")
     assert len(_charts(page)) == 3
     table = page.dataframe[0].value
-    assert len(table) == 4 and set(table["vs chosen (dev)"]) <= {"chosen", "within noise", "worse"}
+    assert len(table) == 4 and set(table["verdict"]) <= {"chosen", "best dev score", "within noise", "worse"}
     assert list(table.columns[:3]) == ["lambd", "l1", "keep_prob"]
     assert [download.proto.label for download in page.get("download_button")] == [
         "Download results (CSV)", "Download results (Parquet)"]
@@ -205,7 +205,8 @@ LINK = {"sweep_data": "moons", "sweep_n_points": "240", "sweep_noise": "0.25", "
         "sweep_lambd": "0, 3", "sweep_l1": "0, 0.05", "sweep_keep_prob": "1, 0.7", "sweep_seeds": "3",
         "sweep_iterations": "1500", "sweep_learning_rate": "0.5", "sweep_dev_fraction": "0.3",
         "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
-        "sweep_train_fraction": "0.5, 1", "sweep_test_all": "true"}
+        "sweep_train_fraction": "0.5, 1", "sweep_test_all": "true", "sweep_folds": "3", "sweep_dev_seed": "7",
+        "sweep_standardize": "on"}
 
 
 def _open(link):
@@ -229,7 +230,8 @@ def test_every_field_is_read_from_the_link():
                           "sweep_lambd": "0, 3", "sweep_l1": "0, 0.05", "sweep_keep_prob": "1, 0.7", "sweep_seeds": "3",
                           "sweep_iterations": "1500", "sweep_learning_rate": "0.5", "sweep_dev_fraction": 0.3,
                           "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
-                          "sweep_train_fraction": "0.5, 1"}
+                          "sweep_train_fraction": "0.5, 1", "sweep_folds": "3", "sweep_dev_seed": "7",
+                          "sweep_standardize": "on"}
 
 
 def test_a_whole_number_written_otherwise_in_the_link_is_kept_as_written():
@@ -243,6 +245,9 @@ def test_a_whole_number_written_otherwise_in_the_link_is_kept_as_written():
     ("sweep_seeds", "abc", "5", "Seeds must be a whole number from 1 to 100, got 'abc'"),
     ("sweep_iterations", "1e400", "30000", "Iterations must be a whole number from 100 to 100,000, got '1e400'"),
     ("sweep_learning_rate", "0", "0.3", "Learning rate must be a number from 0.001 to 100, got 0"),
+    ("sweep_folds", "0", "1", "Folds must be a whole number from 1 to 20, got 0"),
+    ("sweep_dev_seed", "x", "0", "Dev seed must be a whole number from 0 to 4,294,967,295, got 'x'"),
+    ("sweep_standardize", "yes", "data's default", "Standardize inputs must be one of data's default, on, off"),
     ("sweep_n_points", "5", "400", "n_points must be a whole number from 40 to 2,000, got 5"),
     ("sweep_noise", "2", 0.1, "noise must be a number from 0 to 1, got 2"),
     ("sweep_dev_fraction", "0.9", 0.25, "dev_fraction must be a number from 0.05 to 0.5, got 0.9"),
@@ -289,12 +294,12 @@ def _validation_splits(page):
 def test_test_accuracy_of_every_setting_only_on_the_switch(page):
     _run_tiny(page)
     assert page.toggle(key="sweep_test_all").value is False
-    assert "test %" not in page.dataframe[0].value.columns
+    assert "test % ± SE" not in page.dataframe[0].value.columns
     assert _validation_splits(page) == {"train", "dev"}
     # The chosen setting's retrained test accuracy is always there.
     assert page.metric[3].label == "Test accuracy (retrained)" and page.metric[3].value.endswith("%")
     page.toggle(key="sweep_test_all").set_value(True).run()
-    assert "test %" in page.dataframe[0].value.columns
+    assert "test % ± SE" in page.dataframe[0].value.columns
     assert _validation_splits(page) == {"train", "dev", "test"}
     assert any("That is what the dev set avoids" in caption.value for caption in page.caption)
 
@@ -302,7 +307,7 @@ def test_test_accuracy_of_every_setting_only_on_the_switch(page):
 def test_the_switch_is_read_from_the_link():
     app = _open({"sweep_test_all": "true"})
     _run_tiny(app)
-    assert app.toggle(key="sweep_test_all").value is True and "test %" in app.dataframe[0].value.columns
+    assert app.toggle(key="sweep_test_all").value is True and "test % ± SE" in app.dataframe[0].value.columns
 
 
 def test_every_models_row_downloads_as_csv_and_parquet(page, downloads):
@@ -408,7 +413,7 @@ def test_a_data_size_curve_shows_its_chart_table_and_findings(page):
     assert table["fraction"].tolist() == ["0.25", "1"] and table["train points"].tolist() == ["53", "211"]
     assert list(table.columns) == ["fraction", "train points", "No regularization test %", "L2 test %", "lambd"]
     caption = page.caption[-1].value
-    assert "bands: ± 1 standard deviation over seeds" in caption and "over 2 seed(s)" in caption
+    assert "bands: ± 1 standard deviation over seeds" in caption and "over 2 seeds," in caption
     # Every number the findings give is the table's: at each fraction, the points, the two means ± std
     # and the gap between those means as shown.
     findings = re.findall(r"At fraction (\S+) \((\d+) training points\), [^,]+, ([\d.]+) ± ([\d.]+) %, ([\d.]+) "
@@ -487,7 +492,7 @@ def test_a_sweep_stopped_in_its_dev_phase_keeps_its_rows_and_chooses_nothing(pag
     assert not page.metric and not _charts(page)
     table = page.dataframe[0].value
     assert table[["lambd", "keep_prob", "seeds"]].values.tolist() == [[0, 1, 2], [0, 0.86, 1]]
-    assert "vs chosen (dev)" not in table.columns and "test %" not in table.columns
+    assert "verdict" not in table.columns and "test % ± SE" not in table.columns
     rows = read_results(downloads["sweep_results_partial.csv"], "sweep_results_partial.csv")
     assert len(rows) == 3 and set(rows["phase"]) == {"dev"}
     # Kept on the page's next runs, until the next sweep.
@@ -555,11 +560,233 @@ def test_an_uploaded_curve_file_is_shown_as_a_curve(page, football):
 def test_a_collapsed_setting_is_named_in_the_table_and_an_old_file_has_no_such_column(page, results_csv):
     _run_tiny(page, lambd="0.7, 50", keep_prob="1", seeds="2")
     table = page.dataframe[0].value
-    assert list(table["outcome"]) == ["trained", "collapsed"]
-    assert list(table["vs chosen (dev)"]) == ["chosen", "worse"]
+    assert list(table["failed runs"]) == ["0 of 2", "2 of 2 collapsed"]
+    assert list(table["verdict"]) == ["chosen", "not a candidate"]
     old = pd.read_csv(io.BytesIO(results_csv)).drop(columns=["outcome"])
     page.radio(key="sweep_source").set_value("View a results file").run()
     page.file_uploader(key="sweep_upload").upload("old.csv", old.to_csv(index=False).encode(), "text/csv")
     page.run()
     assert not page.exception and not page.error
-    assert "outcome" not in page.dataframe[0].value
+    # How its runs ended is unknown: no count is made up.
+    assert "failed runs" not in page.dataframe[0].value
+
+
+# Choices an analyst can trust: no failed run chosen, cross-validation, intervals over the points
+
+
+Z = 1.959964
+
+
+def _wilson_se_interval(per_seed, points):
+    """A score's mean, standard error and 95 % interval over seeds measured on ``points`` points each,
+    worked out here: Wilson's interval over the points, each side widened in quadrature by the seeds'
+    standard error."""
+    per_seed = pd.Series(per_seed, dtype=float)
+    mean, seeds_se = per_seed.mean(), per_seed.std(ddof=1) / len(per_seed) ** 0.5
+    center = (mean + Z * Z / (2 * points)) / (1 + Z * Z / points)
+    half = Z * (mean * (1 - mean) / points + Z * Z / (4 * points * points)) ** 0.5 / (1 + Z * Z / points)
+    low, high = center - half, center + half
+    se = ((half / Z) ** 2 + seeds_se ** 2) ** 0.5
+    below, above = ((mean - low) ** 2 + (Z * seeds_se) ** 2) ** 0.5, ((high - mean) ** 2 + (Z * seeds_se) ** 2) ** 0.5
+    return mean, se, max(0.0, mean - below), min(1.0, mean + above)
+
+
+def _pct(value):
+    return f"{100 * value:.1f}"
+
+
+def test_a_five_fold_sweeps_table_and_captions_are_its_rows(page, downloads):
+    page.text_input(key="sweep_folds").set_value("5")
+    page.text_input(key="sweep_dev_seed").set_value("4")
+    _run_tiny(page, lambd="0, 0.7", keep_prob="1")
+    assert not page.error and not page.warning
+    rows = read_results(downloads["sweep_results.csv"], "sweep_results.csv")
+    dev = rows[rows["phase"] == "dev"]
+    # Every training point is a dev point once per seed and setting: the folds partition them.
+    assert sorted(set(dev["fold"])) == [0, 1, 2, 3, 4] and set(rows["folds"]) == {5} and set(rows["dev_seed"]) == {4}
+    for _, runs in dev.groupby(["lambd", "seed"]):
+        assert runs["dev_size"].sum() == 211
+    table = page.dataframe[0].value.set_index("lambd")
+    for lambd, runs in dev.groupby("lambd"):
+        # Each seed's accuracy pooled over its five folds' dev points, then over the seeds.
+        per_seed = [(run["dev_accuracy"] * run["dev_size"]).sum() / run["dev_size"].sum() for _, run in runs.groupby("seed")]
+        mean, se, low, high = _wilson_se_interval(per_seed, 211)
+        assert table.loc[lambd, "dev % ± SE"] == f"{_pct(mean)} ± {_pct(se)}"
+        assert table.loc[lambd, "dev 95 % interval"] == f"{_pct(low)} to {_pct(high)}"
+        failed = int(runs["outcome"].isin(["diverged", "collapsed"]).sum())
+        assert table.loc[lambd, "failed runs"].startswith(f"{failed} of 10")
+    # The settings the data cannot tell from the best, as the verdicts say.
+    close = table[table["verdict"].isin(["best dev score", "within noise"])]
+    assert len(page.info) == (1 if len(close) else 0)
+    for lambd, row in close.iterrows():
+        name = f"λ={lambd:g}/L1=0/keep_prob=1"
+        assert (f"Best dev score: {name}." if row["verdict"] == "best dev score" else name) in page.info[0].value
+    # The rule and what each score averages, in numbers recomputed from the rows.
+    rule = next(caption.value for caption in page.caption if caption.value.startswith("Chosen by"))
+    assert "the one-standard-error rule" in rule and "the smallest weights" in rule
+    assert "Each dev score is the mean over 2 seeds of each seed's accuracy on the dev points of its 5 stratified " \
+           "folds (211 dev points): 5 × 2 = 10 runs a setting" in rule
+    assert "95 % interval: Wilson over the points, widened by the spread over seeds" in rule
+    # The retrained test accuracy and its interval, from the final rows.
+    final = rows[rows["phase"] == "final"]
+    mean, _, low, high = _wilson_se_interval(final["test_accuracy"], int(final["test_size"].iloc[0]))
+    test = page.metric[3]
+    assert test.value == f"{_pct(mean)} %"
+    assert test.proto.delta == f"95 % interval {_pct(low)} to {_pct(high)} %"
+
+
+def test_every_setting_diverged_is_said_with_its_cure_and_the_table_kept(page):
+    page.text_input(key="sweep_learning_rate").set_value("30")
+    _run_tiny(page, lambd="0, 0.7", keep_prob="1")
+    assert len(page.error) == 1
+    # Football's features are of size 1 already: the learning rate is the cure.
+    assert page.error[0].value == ("No setting can be chosen: every one had a dev run that diverged or collapsed "
+                                   "(4 diverged of 4 runs); lower the learning rate (now 30).")
+    assert not page.metric and not _charts(page)
+    table = page.dataframe[0].value
+    assert list(table["failed runs"]) == ["2 of 2 diverged", "2 of 2 diverged"]
+    assert set(table["verdict"]) == {"not a candidate"}
+
+
+def test_a_setting_with_a_failed_run_is_never_chosen_however_it_scored(page, results_csv):
+    rows = read_results(results_csv, "results.csv")
+    chosen = rows[rows["phase"] == "final"].iloc[0]
+    dev = rows["phase"] == "dev"
+    # Another setting made the best by far on dev, but one of its runs diverged.
+    other = dev & ~((rows["lambd"] == chosen["lambd"]) & (rows["keep_prob"] == chosen["keep_prob"]))
+    target = rows[other].iloc[0]
+    at = other & (rows["lambd"] == target["lambd"]) & (rows["keep_prob"] == target["keep_prob"])
+    rows.loc[at, "dev_accuracy"] = 1.0
+    rows.loc[at & (rows["seed"] == 0), ["outcome", "diverged_at"]] = ["diverged", 100]
+    page.radio(key="sweep_source").set_value("View a results file").run()
+    page.file_uploader(key="sweep_upload").upload("results.csv", rows.to_csv(index=False).encode(), "text/csv")
+    page.run()
+    assert not page.exception and not page.error
+    shown = [(float(page.metric[0].value), float(page.metric[2].value))]
+    assert shown != [(target["lambd"], target["keep_prob"])]
+    table = page.dataframe[0].value
+    row = table[(table["lambd"] == target["lambd"]) & (table["keep_prob"] == target["keep_prob"])].iloc[0]
+    assert (row["dev % ± SE"].split(" ")[0], row["failed runs"], row["verdict"]) == (
+        "100.0", "1 of 2 diverged", "not a candidate")
+
+
+def test_collapsed_runs_are_counted_and_their_setting_not_chosen(page):
+    # A learning rate of 3 on the football field: without dropout, one run of each λ collapses.
+    page.text_input(key="sweep_learning_rate").set_value("3")
+    _run_tiny(page, lambd="0, 0.01", keep_prob="1, 0.5")
+    table = page.dataframe[0].value
+    failed = table[table["failed runs"] != "0 of 2"]
+    assert len(failed) and all(text.endswith("collapsed") for text in failed["failed runs"])
+    assert set(failed["verdict"]) == {"not a candidate"}
+    chosen = table[table["verdict"] == "chosen"].iloc[0]
+    assert chosen["failed runs"] == "0 of 2"
+    assert (page.metric[0].value, page.metric[2].value) == (f"{chosen['lambd']:g}", f"{chosen['keep_prob']:g}")
+
+
+def test_an_interrupted_runs_file_is_not_shown_as_a_result(page, results_csv):
+    rows = read_results(results_csv, "results.csv").assign(partial=True)
+    page.radio(key="sweep_source").set_value("View a results file").run()
+    page.file_uploader(key="sweep_upload").upload("run 1.csv", rows.to_csv(index=False).encode(), "text/csv")
+    page.run()
+    assert not page.exception and not page.error
+    assert [warning.value for warning in page.warning] == [
+        "run 1.csv holds the 10 rows of an interrupted run, not a result: finish it with `python -m nnreg sweep ... "
+        "--resume --out run 1.csv` (the same arguments as the run that wrote it), then view it here."]
+    assert not page.metric and not page.dataframe and not _charts(page)
+
+
+def test_too_many_folds_for_a_class_are_named_and_nothing_runs(page):
+    # 40 points, half of them training points: 10 of each label, too few for 11 folds.
+    _moons(page, n_points="40")
+    page.text_input(key="sweep_folds").set_value("11")
+    page.form_submit_button[0].click().run()
+    assert page.error[0].value == "Folds: 11 folds need at least 11 training points of every class; class 0 has 10"
+    assert not _charts(page) and not page.dataframe
+
+
+def test_a_refused_grid_offers_the_largest_that_fits_in_one_click(page):
+    page.selectbox(key="sweep_data").set_value("breast_cancer").run()
+    page.form_submit_button[0].click().run()
+    assert not page.exception
+    # 30 features: the default grid is 971 times the course's model; 6 models of 12 fit (test_sweep_fit works it out).
+    assert page.error[0].value.startswith("This sweep would train too much: 80 models of 20, 3 hidden units on 398 "
+                                          "training points of 30 features")
+    assert "The button below puts the largest grid that fits in the form" in page.error[0].value
+    button = page.button(key="sweep_fit")
+    assert button.label == ("Use this grid: 2 seeds instead of 5; λ 0, 3 instead of 0, 0.01, 0.1, 0.7, 3; "
+                            "keep_prob 1 instead of 1, 0.86, 0.7")
+    button.click().run()
+    assert not page.exception and not page.error
+    fields = {key: page.text_input(key=f"sweep_{key}").value for key in ("lambd", "l1", "keep_prob", "seeds", "folds")}
+    assert fields == {"lambd": "0, 3", "l1": "0", "keep_prob": "1", "seeds": "2", "folds": "1"}
+    # In the link too.
+    assert (page.query_params["sweep_lambd"], page.query_params["sweep_seeds"]) == ("0, 3", "2")
+    page.form_submit_button[0].click().run()
+    assert not page.exception and not page.error
+    table = page.dataframe[0].value
+    assert table[["lambd", "keep_prob"]].values.tolist() == [[0, 1], [3, 1]]
+    assert any("Each dev score is the mean over 2 seeds" in caption.value for caption in page.caption)
+
+
+def test_a_curve_on_folds_says_its_rule_and_its_findings_standard_errors_are_its_rows(page, downloads):
+    _open_curve(page)
+    page.text_input(key="sweep_train_fraction").set_value("0.5, 1")
+    page.text_input(key="sweep_folds").set_value("2")
+    _run_tiny(page, lambd="0, 0.1, 0.7", keep_prob="1")
+    assert not page.error
+    caption = page.caption[-1].value
+    assert "Chosen on 2 stratified folds by the one-standard-error rule" in caption
+    rows = read_results(downloads["data_size_curve.csv"], "data_size_curve.csv")
+    assert set(rows.loc[rows["phase"] == "dev", "fold"]) == {0, 1}
+    final = rows[rows["phase"] == "final"]
+    findings = re.findall(r"At fraction (\S+) \(\d+ training points\), (\S+)[^,]*, [\d.]+ ± [\d.]+ %, ([\d.]+) points "
+                          r"above (\S+)[^:]*: (within noise, no more than|beyond noise, more than) the larger standard "
+                          r"error, ([\d.]+) points", caption)
+    assert len(findings) == 2
+    titles = {"No": "none", "L2": "l2"}
+    for fraction, best, gap, second, verdict, se in findings:
+        # Each family's standard error over its seeds and the test points, worked out from its rows.
+        errors = []
+        for title in (best, second):
+            runs = final[(final["train_fraction"] == float(fraction)) & (final["family"] == titles[title])]
+            errors.append(_wilson_se_interval(runs["test_accuracy"], int(runs["test_size"].iloc[0]))[1])
+        decimals = len(se.split(".")[1])
+        assert se == f"{100 * max(errors):.{decimals}f}"
+        assert verdict.startswith("within") == (float(gap) <= 100 * max(errors))
+
+
+def test_a_curve_family_whose_every_strength_failed_is_not_retrained_and_said(page):
+    # λ of 5 and 8 on a quarter of the football field's points for 300 iterations: every dev run
+    # collapses (few points make the penalty λ/m strong); on all of them, they train.
+    _open_curve(page)
+    page.text_input(key="sweep_train_fraction").set_value("0.25, 1")
+    _run_tiny(page, lambd="0, 5, 8", keep_prob="1")
+    assert not page.error
+    table = page.dataframe[0].value
+    assert table["L2 test %"].tolist()[0] == "-" and table["lambd"].tolist()[0] == "-"
+    assert table["L2 test %"].tolist()[1] != "-"
+    assert page.info[0].value == ("L1 is left out: the grid has no l1 value other than 0; Dropout is left out: the "
+                                  "grid has no keep_prob value other than 1; L2 at fraction 0.25: every lambd value had "
+                                  "a dev run that diverged or collapsed, so none was retrained.")
+
+
+def test_a_file_without_point_counts_says_its_intervals_are_over_seeds_only(page, results_csv):
+    old = pd.read_csv(io.BytesIO(results_csv)).drop(columns=["dev_size", "test_size", "fold", "folds", "dev_seed"])
+    page.radio(key="sweep_source").set_value("View a results file").run()
+    page.file_uploader(key="sweep_upload").upload("old.csv", old.to_csv(index=False).encode(), "text/csv")
+    page.run()
+    assert not page.exception and not page.error
+    rule = next(caption.value for caption in page.caption if caption.value.startswith("Chosen by"))
+    assert "accuracy on the dev points of its one dev split: 1 × 2 = 2 runs a setting; ± SE is its standard error, " \
+           "over seeds." in rule
+    assert rule.endswith("its 95 % interval: Student's t over seeds (the file does not say how many test points "
+                         "there were).")
+
+
+def test_standardize_on_is_the_request_and_its_models_are_standardized(page):
+    # Football is raw by default; the sweep's own choice reaches every model.
+    assert page.selectbox(key="sweep_standardize").value == "data's default"
+    page.selectbox(key="sweep_standardize").set_value("on")
+    _run_tiny(page, lambd="0, 0.7", keep_prob="1")
+    rows = page.session_state["sweep_run"].result.rows
+    assert rows["standardized"].all() and len(rows) == 6

@@ -1,7 +1,10 @@
 """The command line as users run it: a real subprocess, exit codes, stdout and stderr."""
 
 import json
+import math
+import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -50,6 +53,12 @@ QUICK = ["--num-iterations", "200"]
     (["compare", *[arg for i in range(7) for arg in ("--model", f"m{i}")]], "compare 1 to 6 models, got 7"),
     (["compare", "--model", ":lambd=1"], "has no name"),
     (["compare", "--seeds", "0"], "argument --seeds: the number of seeds must be a whole number from 1 to 100"),
+    (["compare", "--seeds", "2", "--folds", "0"], "argument --folds: --folds must be a whole number from 1 to 20, got 0"),
+    (["compare", "--seeds", "2", "--folds", "2.5"], "argument --folds: --folds must be a whole number from 1 to 20"),
+    (["compare", "--seeds", "2", "--dev-seed", "-1"], "argument --dev-seed: --dev-seed must be a whole number from 0"),
+    (["compare", "--seeds", "2", "--dev-seed", "x"], "argument --dev-seed: --dev-seed must be a whole number"),
+    (["compare", "--folds", "5"], "--folds and --dev-seed set the dev set that ranks the models, which needs --seeds N"),
+    (["compare", "--seeds", "1", "--dev-seed", "3"], "which needs --seeds N with N at least 2"),
     (["fly"], "invalid choice: 'fly'"),
     ([], "the following arguments are required: command"),
 ])
@@ -78,7 +87,9 @@ def test_reproduce_table(monkeypatch, capsys):
     # The page's table, as compare prints it.
     assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Test accuracy" in out[1]
     assert [line.split()[0] for line in out[2:5]] == ["No", "L2", "Dropout"]
-    assert out[5] == "* the best test accuracy"
+    # The * marks the best test accuracy, and says that it is no way to choose a model.
+    assert out[5] == ("* the best test accuracy, for looking, not for choosing: a model chosen by its test accuracy "
+                      "overfits the test set ('nnreg sweep' chooses on a dev set)")
 
 
 def test_reproduce_json_matches_train(monkeypatch, capsys):
@@ -139,7 +150,8 @@ def test_reproduce_says_where_early_stopping_stopped_and_what_l1_zeroed(capsys):
                       "50.0% balanced test accuracy (each class's share of test points labelled right, averaged over "
                       "the 2 classes).")
     del out[8]
-    assert out[7:] == ["* the best test accuracy", f"L1 set {zeros} of {total} weights to exactly 0",
+    assert out[7].startswith("* the best test accuracy, for looking, not for choosing")
+    assert out[8:] == [f"L1 set {zeros} of {total} weights to exactly 0",
                        f"Early stopping kept iteration {stopped.best_iteration} of 200 (dev accuracy "
                        f"{stopped.dev_accuracy:.1%} on {len(stopped.dev_index)} dev points)"]
     assert cli.main(["reproduce", "--data", "football", "--l1", "0.2", "--seeds", "2", *QUICK]) == 0
@@ -254,9 +266,12 @@ def test_compare_prints_the_pages_table_for_any_models(capsys, football):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("dataset football: 211 train, 200 test points; fresh dropout masks; init seeds 0..1, mean ± std; "
                       "inputs not standardized")
+    # Over seeds the models are ranked by dev score first (tested below); the page's table follows.
+    out = out[out.index("test accuracy, the final report: each model trained again on all 211 training points, over "
+                        "the same seeds; reported, not chosen on"):]
     assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Test change" in out[1] and "Stopped at" in out[1]
-    assert [line.split("  ")[0] for line in out[2:6]] == ["No regularization", "L2 small (λ = 0.1)",
-                                                          "wide (layers 8, 4, keep_prob = 0.8)", "es (early stopping)"]
+    assert [line.split("  ")[0].removesuffix(" *") for line in out[2:6]] == [
+        "No regularization", "L2 small (λ = 0.1)", "wide (layers 8, 4, keep_prob = 0.8)", "es (early stopping)"]
     # The page's table, row by row.
     models = nnreg.dashboard.model_settings(nnreg.specs.parse_specs(specs),
                                             dict(nnreg.dashboard.default_values(), num_iterations=200))
@@ -265,7 +280,8 @@ def test_compare_prints_the_pages_table_for_any_models(capsys, football):
     page = nnreg.dashboard.shown_table(nnreg.dashboard.accuracy_table(results))
     for line, name in zip(out[2:6], models):
         assert f"{page.loc[name, 'Train accuracy']} " in line and page.loc[name, "Test change"] in line
-    assert out[6].startswith("* the best test accuracy; test change against No regularization")
+    assert out[6].startswith("* the best dev score (ranked above), not the best test accuracy; test change against "
+                             "No regularization")
     assert out[7].startswith("Majority-class baseline: always answering ")
     assert out[8].startswith("es kept iterations")
 
@@ -282,6 +298,148 @@ def test_compare_json_gives_each_models_spec_and_runs(capsys, football):
     models = json.loads(capsys.readouterr().out)["models"]
     assert [m["name"] for m in models] == ["No regularization", "L2", "Dropout"]
     assert models[1]["test_vs_first"] in ("within noise", "better", "worse") and len(models[1]["runs"]) == 2
+
+
+# The normal quantile of a 95 % interval, from the standard library rather than the package's Z.
+Z95 = statistics.NormalDist().inv_cdf(0.975)
+
+
+def _cells(line):
+    """A line of a text table, cell by cell (cells are two or more spaces apart)."""
+    return re.split(r"\s{2,}", line.strip())
+
+
+def _dev_score_by_hand(rows):
+    """A model's dev score from its dev rows, by hand: each seed's correct dev points counted over
+    its folds and divided by their number, the mean over seeds; the standard error and the 95 %
+    interval from the Wilson interval over one seed's points, widened in quadrature by the seeds'
+    spread of that mean; and how many of its runs diverged and collapsed."""
+    correct = (rows["dev_accuracy"] * rows["dev_size"]).astype(float)
+    assert np.allclose(correct, correct.round())
+    per_seed = correct.round().groupby(rows["seed"]).sum() / rows["dev_size"].groupby(rows["seed"]).sum()
+    n = float(rows["dev_size"].groupby(rows["seed"]).sum().iloc[0])
+    p, seeds = per_seed.mean(), len(per_seed)
+    center = (p + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / (1 + Z95 ** 2 / n)
+    spread = per_seed.std(ddof=1) / math.sqrt(seeds)
+    return {"score": p, "se": math.sqrt((half / Z95) ** 2 + spread ** 2),
+            "ci": [max(0.0, p - math.sqrt((p - center + half) ** 2 + (Z95 * spread) ** 2)),
+                   min(1.0, p + math.sqrt((center + half - p) ** 2 + (Z95 * spread) ** 2))],
+            "runs": len(rows), "diverged": int((rows["outcome"] == "diverged").sum()),
+            "collapsed": int((rows["outcome"] == "collapsed").sum())}
+
+
+def _scores_by_hand(dataset, models, seeds, **split):
+    """Each model's dev score by hand from its own ``dev_rows``, and its verdict: the best score
+    among the models none of whose runs diverged or collapsed, those within its standard error of
+    it, the others worse, and a model with a failed run no candidate."""
+    scores = {name: _dev_score_by_hand(nnreg.sweeps.dev_rows(
+        dataset, [nnreg.Settings(num_iterations=200, **changes).for_seed(seed) for seed in range(seeds)], **split))
+        for name, changes in models.items()}
+    candidates = {name: s for name, s in scores.items() if not s["diverged"] and not s["collapsed"]}
+    best = max(candidates, key=lambda name: candidates[name]["score"])
+    for name, s in scores.items():
+        s["verdict"] = ("not a candidate" if name not in candidates else "best dev score" if name == best else
+                        "within noise" if s["score"] >= scores[best]["score"] - scores[best]["se"] else "worse")
+    return scores
+
+
+def test_compare_over_seeds_ranks_by_dev_score_and_reports_test_accuracy_after(capsys, football):
+    assert cli.main(["compare", "--data", "football", "--seeds", "3", *QUICK, "--model", "none",
+                     "--model", "L2:lambd=0.7", "--model", "hot:learning_rate=50"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    scores = _scores_by_hand(football, {"none": {}, "L2": {"lambd": 0.7}, "hot": {"learning_rate": 50.0}}, 3)
+    dev_points = int(nnreg.sweeps.dev_mask(football).sum())
+    assert out[1] == (f"ranked by dev score: each model trained again without a stratified dev set of {dev_points} "
+                      "of the 211 training points (dev seed 0) and scored on it; dev %: mean over the seeds ± its "
+                      "standard error (seeds and points together)")
+    assert _cells(out[2]) == ["Model", "dev % ± SE", "dev 95% interval", "failed runs", "verdict"]
+    titles = {"none": "No regularization", "L2": "L2 (λ = 0.7)", "hot": "hot (α = 50)"}
+    # Candidates by score, then the diverged learning rate: never first, never best.
+    order = sorted(scores, key=lambda name: (scores[name]["verdict"] == "not a candidate", -scores[name]["score"]))
+    assert order[-1] == "hot" and scores["hot"]["diverged"] == 3
+    for line, name in zip(out[3:6], order):
+        s = scores[name]
+        assert _cells(line) == [
+            titles[name], f"{100 * s['score']:.1f} ± {100 * s['se']:.1f}",
+            f"{100 * s['ci'][0]:.1f} to {100 * s['ci'][1]:.1f}", f"{s['diverged']} of 3" + (" diverged" if s["diverged"] else ""), s["verdict"]]
+    assert out[6] == ("95 % interval: Wilson over the points, widened by the spread over seeds; within noise: within "
+                      "one standard error of the best dev score; not a candidate: a run diverged or collapsed, never "
+                      "ranked best")
+    assert out[7] == ("test accuracy, the final report: each model trained again on all 211 training points, over the "
+                      "same seeds; reported, not chosen on")
+    # The test table marks the best dev score's model, and no test accuracy.
+    best = next(name for name in scores if scores[name]["verdict"] == "best dev score")
+    rows = {_cells(line)[0].removesuffix(" *"): line for line in out[9:12]}
+    assert rows.keys() == set(titles.values())
+    assert [title for title, line in rows.items() if "*" in line] == [titles[best]]
+    assert rows[titles[best]].startswith(f"{titles[best]} *  ")
+    assert out[12].startswith("* the best dev score (ranked above), not the best test accuracy; test change against")
+
+
+def test_compare_json_gives_each_models_dev_score_over_folds(capsys, football):
+    models = {"none": {}, "slow": {"learning_rate": 0.05}, "fast": {"learning_rate": 0.1}, "one": {"layers": (1,)},
+              "hot": {"learning_rate": 50.0}}
+    specs = ["none", "slow:learning_rate=0.05", "fast:learning_rate=0.1", "one:layers=1", "hot:learning_rate=50"]
+    assert cli.main(["compare", "--data", "football", "--json", "--seeds", "3", "--folds", "3", "--dev-seed", "2",
+                     *QUICK, *[arg for spec in specs for arg in ("--model", spec)]]) == 0
+    report = json.loads(capsys.readouterr().out)
+    scores = _scores_by_hand(football, {name: {("layer_dims" if key == "layers" else key): value
+                                               for key, value in changes.items()} for name, changes in models.items()},
+                             3, folds=3, dev_seed=2)
+    assert report["ranking"] == {"by": "dev score", "folds": 3, "dev_fraction": 0.25, "dev_seed": 2,
+                                 "interval": "95 % interval: Wilson over the points, widened by the spread over seeds"}
+    for model in report["models"]:
+        expected = scores[model["name"]]
+        assert model["dev"] == {**expected, "score": pytest.approx(expected["score"]),
+                                "se": pytest.approx(expected["se"]), "ci": pytest.approx(expected["ci"])}
+        # Each seed's model trained on every fold: 3 seeds x 3 folds.
+        assert model["dev"]["runs"] == 9 and "test_accuracy" in model
+    # These five models give every verdict (at 200 iterations on football).
+    assert sorted(s["verdict"] for s in scores.values()) == ["best dev score", "not a candidate", "not a candidate",
+                                                             "within noise", "worse"]
+
+
+def test_a_model_with_a_failed_dev_run_is_never_ranked_best_however_it_scores(football):
+    from nnreg.cli.compare import ranking
+    runs = [nnreg.Settings(num_iterations=200, lambd=lambd).for_seed(seed) for lambd in (0.0, 0.7) for seed in (0, 1)]
+    rows = nnreg.sweeps.dev_rows(football, runs).assign(name=["plain", "plain", "L2", "L2"])
+    # "L2" scores far best on dev, but one of its runs diverged: the rule, not the score, decides.
+    rows.loc[rows["name"] == "L2", "dev_accuracy"] = 1.0
+    rows.loc[rows.index[-1], "outcome"] = "diverged"
+    ranked = ranking(rows)
+    assert list(zip(ranked["name"], ranked["verdict"])) == [("plain", "best dev score"), ("L2", "not a candidate")]
+    assert ranked["score"].iloc[1] == 1.0 > ranked["score"].iloc[0]
+
+
+def test_compare_with_every_model_failing_on_dev_names_the_cure_and_exits_1(capsys):
+    args = ["compare", "--data", "football", "--seeds", "2", *QUICK, "--learning-rate", "50"]
+    assert cli.main(args) == 1
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert [line.split()[-3:] for line in out[3:6]] == [["not", "a", "candidate"]] * 3
+    assert [_cells(line)[-2] for line in out[3:6]] == ["2 of 2 diverged"] * 3
+    # No best, and no test table: nothing was ranked first to report on.
+    assert "best dev score" not in captured.out.replace("within one standard error of the best dev score", "")
+    assert "Test accuracy" not in captured.out and "*" not in captured.out
+    # Football's features are already of size 1: the learning rate is the cure.
+    assert captured.err == ("nnreg: no model can be chosen: every one had a dev run that diverged or collapsed "
+                            "(6 diverged of 6 runs); lower the learning rate (now 50)\n")
+    assert cli.main([*args, "--json"]) == 1
+    captured_json = capsys.readouterr()
+    report = json.loads(captured_json.out)
+    assert captured_json.err == captured.err and report["problem"] == captured.err.removeprefix("nnreg: ").strip()
+    assert [(m["dev"]["verdict"], m["dev"]["diverged"], "test_accuracy" in m) for m in report["models"]] == [
+        ("not a candidate", 2, False)] * 3
+
+
+def test_compare_with_one_run_per_model_marks_the_best_test_accuracy_for_looking_only(capsys):
+    for seeds in ([], ["--seeds", "1"]):
+        assert cli.main(["compare", "--data", "football", *QUICK, *seeds, "--model", "none", "--model", "L2"]) == 0
+        out = capsys.readouterr().out
+        assert "ranked by dev score" not in out
+        assert ("* the best test accuracy, for looking, not for choosing: a model chosen by its test accuracy overfits "
+                "the test set ('nnreg sweep' chooses on a dev set)\n") in out
 
 
 @pytest.mark.slow

@@ -666,7 +666,7 @@ def test_raw_large_features_end_in_no_choice_and_the_cure():
     raw = nnreg.Dataset("raw area", X[train], y[train], X[~train], y[~train], standardize=False)
     result = nnreg.sweep(raw, {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}, 2, nnreg.Settings(num_iterations=2000))
     assert result.chosen is None and not result.stopped and (result.rows["phase"] == "dev").all()
-    assert result.problem.endswith("lower the learning rate (now 0.3) or standardize the features (standardize on)")
+    assert result.problem.endswith("standardize the inputs first (standardize=on: a feature is far larger than 1), then, if it still fails, lower the learning rate (now 0.3)")
     assert (comparison(result.rows)["verdict"] == "not a candidate").all()
 
 

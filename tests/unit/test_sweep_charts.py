@@ -48,20 +48,41 @@ def _mark(node):
     return node["mark"]["type"] if isinstance(node["mark"], dict) else node["mark"]
 
 
-def test_curve_frame_has_mean_and_one_std_band_per_split():
-    frame = curve_frame(_rows(), "lambd", {"l1": 0.0, "keep_prob": 1.0})
+def test_curve_frame_bands_dev_by_its_standard_error_and_train_by_its_spread():
+    rows = _rows()
+    at_zero = (rows["phase"] == "dev") & (rows["lambd"] == 0.0) & (rows["keep_prob"] == 1.0)
+    rows.loc[at_zero, "train_accuracy"] = [0.90, 0.96]
+    frame = curve_frame(rows, "lambd", {"l1": 0.0, "keep_prob": 1.0})
     dev = frame[frame["split"] == "dev"].set_index("lambd")
     assert dev.loc[0.0, "mean"] == pytest.approx(0.82)
-    # Two seeds 0.80 and 0.84: std = 0.028284 (n - 1 in the denominator).
-    assert (dev.loc[0.0, "low"], dev.loc[0.0, "high"]) == pytest.approx((0.82 - 0.028284, 0.82 + 0.028284), abs=1e-6)
+    # Two seeds 0.80 and 0.84, no count of dev points (an old file): std = 0.028284 (n - 1 in the
+    # denominator), standard error 0.028284 / √2 = 0.02.
+    assert (dev.loc[0.0, "low"], dev.loc[0.0, "high"]) == pytest.approx((0.80, 0.84), abs=1e-9)
     assert dev.loc[0.7, "low"] == dev.loc[0.7, "high"] == pytest.approx(0.86)
+    # Train: ± one standard deviation over runs, 0.90 and 0.96: 0.042426.
+    train = frame[frame["split"] == "train"].set_index("lambd")
+    assert (train.loc[0.0, "low"], train.loc[0.0, "high"]) == pytest.approx((0.93 - 0.042426, 0.93 + 0.042426), abs=1e-6)
     assert sorted(frame["split"].unique()) == ["dev", "test", "train"] and set(frame["seeds"]) == {2}
+
+
+def test_curve_frame_dev_band_counts_the_dev_points():
+    rows = _rows().assign(dev_size=50, test_size=200, fold=0)
+    frame = curve_frame(rows, "lambd", {"l1": 0.0, "keep_prob": 1.0})
+    dev = frame[frame["split"] == "dev"].set_index("lambd")
+    # Wilson's half-width for 0.82 of 50 points, over z, and the seeds' 0.02, in quadrature.
+    z, p, n = 1.959964, 0.82, 50
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    se = math.hypot(half / z, 0.02)
+    assert se == pytest.approx(0.0572, abs=1e-4)
+    assert (dev.loc[0.0, "low"], dev.loc[0.0, "high"]) == pytest.approx((0.82 - se, 0.82 + se), abs=1e-6)
 
 
 def test_lambda_curve_uses_symlog_marks_the_choice_and_the_retrained_test():
     spec, leaves = _layers(validation_curve(_rows()))
     assert spec["title"]["text"] == "Accuracy against λ at L1 = 0, keep_prob = 1"
-    assert any("◆" in line for line in spec["title"]["subtitle"])
+    assert spec["title"]["subtitle"][:2] == ["dev: the dev score, band ± 1 standard error (seeds, points)",
+                                             "train: mean over runs, band ± 1 standard deviation"]
+    assert any("◆" in line and "95 % interval" in line for line in spec["title"]["subtitle"])
     x = next(node["encoding"]["x"] for node, _ in leaves if _mark(node) == "line")
     assert x["scale"] == {"type": "symlog", "constant": 0.1}
     assert x["axis"]["values"] == [0.0, 0.1, 0.7]
@@ -69,6 +90,9 @@ def test_lambda_curve_uses_symlog_marks_the_choice_and_the_retrained_test():
     assert rules[0][0]["lambd"] == 0.1 and rules[0][0]["label"] == "chosen λ = 0.1"
     final = [values for node, values in leaves if _mark(node) == "point"][0][0]
     assert final["mean"] == pytest.approx(0.92) and final["lambd"] == 0.1
+    # Its bar is the retrained models' 95 % interval: 0.91 and 0.93 without a count of test points
+    # (an old file), Student's t over 2 seeds: 0.92 ± 12.706 × 0.01.
+    assert (final["low"], final["high"]) == pytest.approx((0.92 - 0.12706, min(1.0, 0.92 + 0.12706)), abs=1e-4)
     assert {_mark(node) for node, _ in leaves} >= {"area", "line"}
 
 

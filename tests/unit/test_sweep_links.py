@@ -19,7 +19,8 @@ def test_every_value_its_field_can_take_passes():
         "sweep_data": "moons", "sweep_n_points": "300", "sweep_noise": "0.2", "sweep_data_seed": "7",
         "sweep_seeds": "3", "sweep_iterations": "1e3", "sweep_learning_rate": "0.0015", "sweep_dev_fraction": "0.3",
         "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve", "sweep_test_all": "TRUE",
-        "sweep_lambd": "0, 0.1", "sweep_hidden": "anything: read on Run", "data": "not the Sweep page's"}, SOURCES) == {}
+        "sweep_lambd": "0, 0.1", "sweep_hidden": "anything: read on Run", "data": "not the Sweep page's",
+        "sweep_folds": "5", "sweep_dev_seed": "3", "sweep_standardize": "data's default"}, SOURCES) == {}
 
 
 @pytest.mark.parametrize("key, text, message", [
@@ -38,6 +39,11 @@ def test_every_value_its_field_can_take_passes():
     ("sweep_source", "Everything", "source must be one of Run a sweep, Run a data-size curve, View a results file, "
                                    "got 'Everything'"),
     ("sweep_test_all", "maybe", "test_all must be true or false, got 'maybe'"),
+    ("sweep_folds", "0", "Folds must be a whole number from 1 to 20, got 0"),
+    ("sweep_folds", "21", "Folds must be a whole number from 1 to 20, got 21"),
+    ("sweep_folds", "2.5", "Folds must be a whole number from 1 to 20, got '2.5'"),
+    ("sweep_dev_seed", "-1", "Dev seed must be a whole number from 0 to 4,294,967,295, got -1"),
+    ("sweep_standardize", "yes", "Standardize inputs must be one of data's default, on, off, got 'yes'"),
 ])
 def test_a_value_its_field_cannot_take_is_named_and_the_others_kept(key, text, message):
     other = {"sweep_seeds": "2"} if key != "sweep_seeds" else {"sweep_data": "moons"}
@@ -73,6 +79,15 @@ def test_a_setting_opens_as_a_fourth_model_after_the_courses_three():
                       "dropout_mask": "fixed", "train_fraction": "0.5", "n_seeds": "2"}
     for key, text in shared.items():
         parse_value(key, text, ["football"])
+
+
+def test_a_setting_standardized_by_the_sweep_opens_standardized():
+    # Football is raw on the main page by default: a sweep that standardized it says so in the spec.
+    for standardized, text in ((True, "on"), (False, "off")):
+        added = parse_specs(_query(_rows(standardized=standardized), {"lambd": 0.1, "l1": 0.0, "keep_prob": 0.86})
+                            ["model"])[3]
+        assert f"standardize={text}" in str(added)
+        assert added.settings(nnreg.Settings()).standardize is standardized
 
 
 def test_a_synthetic_sets_options_and_one_seed_go_with_it():
