@@ -45,7 +45,8 @@ SE_SPLITS = ("dev", "test")
 # One subtitle line each, so that none is wider than the plot.
 TRAIN_NOTE = "train: mean over runs, band ± 1 standard deviation"
 # A run is one seed on one fold.
-WEIGHT_NOTE = "lines: mean over runs (seeds × folds); bands: ± 1 standard deviation over runs"
+# Two lines: one would be cut at the chart's width.
+WEIGHT_NOTE = ["lines: mean over runs (seeds × folds)", "bands: ± 1 standard deviation over runs"]
 SCORE_NOTES = {False: ["dev: the dev score, band ± 1 standard error (seeds, points)", TRAIN_NOTE],
                True: ["dev, test: mean over seeds, band ± 1 standard error (seeds, points)", TRAIN_NOTE]}
 FINAL_NOTE = "◆ the choice retrained on all training data: test accuracy, 95 % interval"
