@@ -55,6 +55,10 @@ RANGES: dict[str, Range] = {
     # Below 0.05 almost every unit is dropped at every step.
     "keep_prob": Range(0.05, 1),
     "learning_rate": Range(0.001, 100),
+    # Decoupled weight decay's rate per step, α·wd of each weight: past 1/α it would flip signs.
+    "weight_decay": Range(0, 10),
+    # Mini-batch size (None, the library's default, is the full batch).
+    "batch_size": Range(1, 100_000, whole=True),
     "num_iterations": Range(100, MAX_ITERATIONS, whole=True),
     "seed": Range(0, MAX_SEED, whole=True),
     "dropout_seed": Range(0, MAX_SEED, whole=True),

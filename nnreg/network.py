@@ -16,6 +16,9 @@ import numpy as np
 
 # The course's data (and football's, and the synthetic sets'): points (x1, x2) labelled 0 or 1.
 COURSE_FEATURES, COURSE_CLASSES = 2, 2
+# The hidden layers' activations (the course's is ReLU), and leaky ReLU's slope below 0.
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+LEAKY_SLOPE = 0.01
 
 
 def layer_sizes(layer_dims, n_features: int, n_classes: int) -> tuple[int, ...]:
@@ -58,6 +61,40 @@ def relu(Z):
     return np.maximum(0, Z)
 
 
+def leaky_relu(Z):
+    # A small slope below 0 keeps a unit's gradient alive where ReLU's would be 0 for ever.
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def hidden_activation(Z, activation: str = "relu"):
+    """A hidden layer's output g(Z) for each of ACTIVATIONS."""
+    if activation == "relu":
+        return relu(Z)
+    if activation == "leaky_relu":
+        return leaky_relu(Z)
+    if activation == "tanh":
+        return np.tanh(Z)
+    if activation == "sigmoid":
+        return sigmoid(Z)
+    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+
+
+def activation_derivative(Z, activation: str = "relu"):
+    """g'(Z), what backpropagation multiplies a hidden layer's dA by."""
+    if activation == "relu":
+        return (Z > 0).astype(float)
+    if activation == "leaky_relu":
+        return np.where(Z > 0, 1.0, LEAKY_SLOPE)
+    if activation == "tanh":
+        # tanh' = 1 − tanh².
+        return 1.0 - np.tanh(Z) ** 2
+    if activation == "sigmoid":
+        # σ' = σ·(1 − σ).
+        s = sigmoid(Z)
+        return s * (1.0 - s)
+    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+
+
 def sigmoid(Z):
     # The course's formula, kept for bit-identical training; exp overflow correctly gives 0.
     with np.errstate(over="ignore"):
@@ -77,19 +114,20 @@ def one_hot(Y, n_classes: int):
     return (np.arange(n_classes).reshape(-1, 1) == np.reshape(Y, (1, -1))).astype(float)
 
 
-def forward(X, parameters, keep_prob: float = 1.0, masks=None):
+def forward(X, parameters, keep_prob: float = 1.0, masks=None, activation: str = "relu"):
     """Forward pass; returns the output logits ZL and the cache for ``backward``.
 
-    With ``masks`` (one boolean array per hidden layer), inverted dropout: each hidden unit's
-    activation is kept where its mask is True and divided by keep_prob, so its expected value
-    is unchanged and prediction needs no rescaling.  The input and output are never dropped.
+    Hidden layers apply ``activation`` (one of ACTIVATIONS).  With ``masks`` (one boolean array
+    per hidden layer), inverted dropout: each hidden unit's activation is kept where its mask is
+    True and divided by keep_prob, so its expected value is unchanged and prediction needs no
+    rescaling.  The input and output are never dropped.
     """
     L = num_layers(parameters)
     A = X
     activations = [X]
     for l in range(1, L):
         Z = np.dot(parameters[f"W{l}"], A) + parameters[f"b{l}"]
-        A = relu(Z)
+        A = hidden_activation(Z, activation)
         if masks is not None:
             A = A * masks[l - 1]
             A = A / keep_prob
@@ -161,12 +199,13 @@ def penalty(parameters, lambd: float, l1: float, m: int):
     return l2_penalty(parameters, lambd, m) + l1_penalty(parameters, l1, m)
 
 
-def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, masks=None, l1: float = 0.0) -> float:
+def compute_cost(X, Y, parameters, lambd: float = 0.0, keep_prob: float = 1.0, masks=None, l1: float = 0.0,
+                 activation: str = "relu") -> float:
     """The objective gradient descent minimizes: cross-entropy plus the L2 and L1 penalties.
 
     With masks it is the cost of the thinned network of that iteration; without, the model's cost.
     """
-    ZL, _ = forward(X, parameters, keep_prob, masks)
+    ZL, _ = forward(X, parameters, keep_prob, masks, activation)
     return cross_entropy(ZL, Y) + penalty(parameters, lambd, l1, X.shape[1])
 
 
@@ -180,17 +219,23 @@ def output_delta(ZL, Y):
     return softmax(ZL) - one_hot(Y, ZL.shape[-2])
 
 
-def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: float = 1.0, masks=None):
-    """Gradients of ``compute_cost`` with respect to every W and b, as the course writes them."""
+def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: float = 1.0, masks=None,
+             activation: str = "relu", m: int | None = None):
+    """Gradients of ``compute_cost`` with respect to every W and b, as the course writes them.
+
+    ``m``, the number of points the penalty is divided by, is Y's by default; a mini-batch's
+    gradient averages its loss over its own points but keeps the whole training set's λ/m, so
+    that it estimates the gradient of the same objective."""
     L = num_layers(parameters)
-    m = Y.shape[1]
+    batch = Y.shape[1]
+    m = batch if m is None else m
     grads = {}
     dZ = output_delta(ZL, Y)
     for l in range(L, 0, -1):
         A_prev = activations[l - 1]
         # L2 adds (λ/m)·W to each weight gradient: the "weight decay" that shrinks weights.
-        grads[f"dW{l}"] = 1.0 / m * np.dot(dZ, A_prev.T) + lambd / m * parameters[f"W{l}"]
-        grads[f"db{l}"] = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
+        grads[f"dW{l}"] = 1.0 / batch * np.dot(dZ, A_prev.T) + lambd / m * parameters[f"W{l}"]
+        grads[f"db{l}"] = 1.0 / batch * np.sum(dZ, axis=1, keepdims=True)
         if l == 1:
             break
         dA = np.dot(parameters[f"W{l}"].T, dZ)
@@ -198,8 +243,13 @@ def backward(Y, parameters, ZL, activations, lambd: float = 0.0, keep_prob: floa
             # Units dropped in the forward pass get no gradient; kept ones the same 1/keep_prob scale.
             dA = dA * masks[l - 2]
             dA = dA / keep_prob
-        # ReLU passes gradient only where the unit was active (A > 0 also excludes dropped units).
-        dZ = np.multiply(dA, np.int64(A_prev > 0))
+        if activation == "relu":
+            # ReLU passes gradient only where the unit was active (A > 0 also excludes dropped units).
+            dZ = np.multiply(dA, np.int64(A_prev > 0))
+        else:
+            # g'(Z) at the pre-activation, recomputed as forward computed it (dropped units' dA is 0).
+            Z_prev = np.dot(parameters[f"W{l - 1}"], activations[l - 2]) + parameters[f"b{l - 1}"]
+            dZ = dA * activation_derivative(Z_prev, activation)
     return grads
 
 
@@ -224,17 +274,88 @@ def update_parameters(parameters, grads, learning_rate: float, l1: float = 0.0, 
     return updated
 
 
-def predict_proba(X, parameters):
+# The course's optimizers ("Optimization methods") and their constants.
+OPTIMIZERS = ("gd", "momentum", "adam")
+MOMENTUM_BETA = 0.9
+ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
+
+
+def initialize_optimizer(parameters, optimizer: str) -> dict[str, np.ndarray]:
+    """The optimizer's state, zeros shaped like the parameters: momentum's velocity ``v<name>``,
+    and Adam's ``s<name>`` too (plain gradient descent keeps none)."""
+    kinds = {"gd": (), "momentum": ("v",), "adam": ("v", "s")}[optimizer]
+    return {f"{kind}{name}": np.zeros_like(value) for kind in kinds for name, value in parameters.items()}
+
+
+def optimizer_step(parameters, grads, state, optimizer: str, learning_rate: float, t: int,
+                   weight_decay: float = 0.0, l1: float = 0.0, m: int = 1):
+    """One update of every parameter by ``optimizer`` (t: the update's number, from 1), with
+    decoupled weight decay beside it and L1's proximal step after; returns the new parameters
+    and state (new arrays; the old ones stay valid).
+
+    gd: θ ← θ − α·dθ.  momentum: v ← β·v + (1 − β)·dθ, θ ← θ − α·v.  adam: v ← β1·v + (1 − β1)·dθ,
+    s ← β2·s + (1 − β2)·dθ², θ ← θ − α·v̂/(√ŝ + ε) with the bias corrections v̂ = v/(1 − β1ᵗ),
+    ŝ = s/(1 − β2ᵗ).  Weight decay shrinks each weight by α·wd·W from where it was, whatever the
+    optimizer did: with gd that is L2 with λ = wd·m; with Adam it is not, since Adam rescales L2's
+    gradient but not this.
+    """
+    if optimizer == "gd" and weight_decay == 0.0:
+        return update_parameters(parameters, grads, learning_rate, l1, m), state
+    state = dict(state)
+    updated = {}
+    for name, value in parameters.items():
+        gradient = grads[f"d{name}"]
+        if optimizer == "gd":
+            step = gradient
+        elif optimizer == "momentum":
+            state[f"v{name}"] = MOMENTUM_BETA * state[f"v{name}"] + (1 - MOMENTUM_BETA) * gradient
+            step = state[f"v{name}"]
+        else:
+            state[f"v{name}"] = ADAM_BETA1 * state[f"v{name}"] + (1 - ADAM_BETA1) * gradient
+            state[f"s{name}"] = ADAM_BETA2 * state[f"s{name}"] + (1 - ADAM_BETA2) * gradient ** 2
+            v_corrected = state[f"v{name}"] / (1 - ADAM_BETA1 ** t)
+            s_corrected = state[f"s{name}"] / (1 - ADAM_BETA2 ** t)
+            step = v_corrected / (np.sqrt(s_corrected) + ADAM_EPSILON)
+        updated[name] = value - learning_rate * step
+        if weight_decay > 0.0 and name.startswith("W"):
+            updated[name] = updated[name] - learning_rate * weight_decay * value
+    if l1 > 0:
+        for name in updated:
+            if name.startswith("W"):
+                updated[name] = soft_threshold(updated[name], learning_rate * l1 / m)
+    return updated, state
+
+
+def batch_order(m: int, seed: int, epoch: int) -> np.ndarray:
+    """The order of the m training points in mini-batch epoch ``epoch``: a Fisher–Yates shuffle
+    drawn from SplitMix64 keyed by (seed, epoch), simple enough for the compiled engine to draw
+    the same one."""
+    order = np.arange(m)
+    with np.errstate(over="ignore"):
+        state = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(epoch)
+        for i in range(m - 1, 0, -1):
+            state = state + np.uint64(0x9E3779B97F4A7C15)
+            z = state
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            z = z ^ (z >> np.uint64(31))
+            # Modulo bias is below 2⁻⁵⁰ for any m a page allows: negligible for a shuffle.
+            j = int(z % np.uint64(i + 1))
+            order[i], order[j] = order[j], order[i]
+    return order
+
+
+def predict_proba(X, parameters, activation: str = "relu"):
     """P(label 1) for each column of X (shape (m,)), with the full network: dropout is never used
     at prediction.  With K ≥ 3 classes there is no single label 1: P(class k) for each, (K, m)."""
-    ZL, _ = forward(X, parameters)
+    ZL, _ = forward(X, parameters, activation=activation)
     return sigmoid(ZL)[0] if ZL.shape[-2] == 1 else softmax(ZL)
 
 
-def probabilities(X, parameters):
+def probabilities(X, parameters, activation: str = "relu"):
     """P(class k) for each column of X, shape (K, m) for any number of classes: for two, the rows
     P(0) = 1 − P(label 1) and P(1)."""
-    ZL, _ = forward(X, parameters)
+    ZL, _ = forward(X, parameters, activation=activation)
     if ZL.shape[-2] == 1:
         p = sigmoid(ZL)
         return np.vstack([1 - p, p])
@@ -254,22 +375,22 @@ def labels_of(ZL):
     return np.argmax(ZL, axis=-2)
 
 
-def predict(X, parameters):
+def predict(X, parameters, activation: str = "relu"):
     """Class codes for each column of X: labels 0/1 as the course predicts them, for more classes
     the most probable one."""
-    ZL, _ = forward(X, parameters)
+    ZL, _ = forward(X, parameters, activation=activation)
     return labels_of(ZL)
 
 
-def count_correct(X, Y, parameters) -> int:
+def count_correct(X, Y, parameters, activation: str = "relu") -> int:
     """How many columns of X ``predict`` labels as Y does (Y of shape (1, m) or (m,))."""
-    return int(np.sum(predict(X, parameters) == np.ravel(Y)))
+    return int(np.sum(predict(X, parameters, activation) == np.ravel(Y)))
 
 
-def dead_units(X, parameters) -> list[np.ndarray]:
+def dead_units(X, parameters, activation: str = "relu") -> list[np.ndarray]:
     """Per hidden layer, which units output 0 on every example of X: a ReLU unit that is
     inactive everywhere passes no gradient back, so training cannot revive it."""
-    _, activations = forward(X, parameters)
+    _, activations = forward(X, parameters, activation=activation)
     return [np.all(A == 0, axis=1) for A in activations[1:]]
 
 

@@ -18,8 +18,8 @@ DROPOUT_MASKS = ("fresh", "fixed")
 # sweep chooses on, wherever none is given.
 DEV_FRACTION = 0.25
 # The fields nnreg.limits.RANGES bounds, each checked by its range.
-_NUMBERS = ("learning_rate", "lambd", "keep_prob", "l1", "dev_fraction", "train_fraction", "seed", "dropout_seed",
-            "record_every")
+_NUMBERS = ("learning_rate", "lambd", "keep_prob", "l1", "weight_decay", "dev_fraction", "train_fraction", "seed",
+            "dropout_seed", "record_every")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,11 @@ class Settings:
     the model fits (never its dev or test points; ``training.standardizes``): True, False, or None
     for the data's own default (``Dataset.standardize``: on for an analyst's table, off for the
     course's data, so the course stays exact).
+    How it trains: ``activation`` of the hidden layers (``network.ACTIVATIONS``), ``optimizer``
+    (``network.OPTIMIZERS``: the course's gradient descent, momentum or Adam), ``batch_size``
+    (None: the full batch, as the course; else mini-batches of a seeded shuffle every epoch, the
+    last one smaller), and ``weight_decay``, decoupled: each step also moves every weight by
+    −α·wd·W, beside the optimizer's step.  ``num_iterations`` counts parameter updates.
     """
 
     layer_dims: tuple[int, ...] = (20, 3)
@@ -52,6 +57,10 @@ class Settings:
     dropout_seed: int = 1
     record_every: int = 100
     standardize: bool | None = None
+    activation: str = "relu"
+    optimizer: str = "gd"
+    batch_size: int | None = None
+    weight_decay: float = 0.0
 
     def __post_init__(self):
         # Normalising in place keeps equal settings equal (and equally hashed) whatever
@@ -74,6 +83,11 @@ class Settings:
         if self.standardize is not None and not isinstance(self.standardize, bool):
             raise ValueError("standardize must be True, False or None (the data's default), "
                              f"got {self.standardize!r}")
+        if self.batch_size is not None:
+            set_("batch_size", check("batch_size", self.batch_size))
+        for field, choices in (("activation", network.ACTIVATIONS), ("optimizer", network.OPTIMIZERS)):
+            if getattr(self, field) not in choices:
+                raise ValueError(f"{field} must be one of {', '.join(choices)}, got {getattr(self, field)!r}")
         if self.dropout_mask not in DROPOUT_MASKS:
             raise ValueError(
                 f"dropout_mask must be one of {', '.join(DROPOUT_MASKS)}, got {self.dropout_mask!r}"

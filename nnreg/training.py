@@ -80,11 +80,11 @@ class Output:
         return self.label is not None or self.high - self.low < CONSTANT_SPREAD
 
 
-def output_of(X, parameters) -> Output:
-    """``Output`` of ``parameters`` on the points X (features × examples)."""
+def output_of(X, parameters, activation: str = "relu") -> Output:
+    """``Output`` of ``parameters`` (hidden layers of ``activation``) on the points X (features × examples)."""
     n_classes = network.n_classes_of(parameters)
     with np.errstate(over="ignore", invalid="ignore"):
-        ZL, activations = network.forward(X, parameters)
+        ZL, activations = network.forward(X, parameters, activation=activation)
         counts = np.bincount(network.labels_of(ZL), minlength=n_classes)
         most = int(np.argmax(counts))
         probabilities = network.sigmoid(ZL)[0] if n_classes == 2 else network.softmax(ZL)[most]
@@ -253,18 +253,18 @@ class TrainResult:
         """P(label 1) for a (k, n_features) array of points (examples as rows), shape (k,), for
         two classes; with K ≥ 3 classes P(class j) of each point, shape (k, K), as
         ``class_probabilities``."""
-        probabilities = network.predict_proba(self.network_inputs(points), self.parameters)
+        probabilities = network.predict_proba(self.network_inputs(points), self.parameters, self.settings.activation)
         return probabilities if probabilities.ndim == 1 else probabilities.T
 
     def class_probabilities(self, points) -> np.ndarray:
         """P(class j) for a (k, n_features) array of points, shape (k, K) for any number of
         classes: for two, the columns P(0) and P(1)."""
-        return network.probabilities(self.network_inputs(points), self.parameters).T
+        return network.probabilities(self.network_inputs(points), self.parameters, self.settings.activation).T
 
     def predict(self, points) -> np.ndarray:
         """Class codes as ``network.predict`` gives them: labels 0/1 as the course predicts them,
         for more classes the most probable one."""
-        return network.predict(self.network_inputs(points), self.parameters)
+        return network.predict(self.network_inputs(points), self.parameters, self.settings.activation)
 
     @property
     def unscaled(self) -> bool:
@@ -332,7 +332,7 @@ def _history(record: Record, X, Y, test, settings: Settings, dev=None) -> pd.Dat
         snapshots = record.snapshots[start: start + chunk]
         stacked = {name: np.stack([s[name] for s in snapshots]) for name in snapshots[0]}
         squares = [np.sum(np.square(stacked[f"W{l}"]), axis=(1, 2)) for l in range(1, L + 1)]
-        ZL = _stacked_logits(stacked, X, L)
+        ZL = _stacked_logits(stacked, X, L, settings.activation)
         # The cost gradient descent lowers (with L2's penalty), and the cross-entropy alone on either
         # split, which compare: a test cost rising while the train cost falls is overfitting.
         train_cost = network.cross_entropy(ZL, Y)
@@ -340,13 +340,13 @@ def _history(record: Record, X, Y, test, settings: Settings, dev=None) -> pd.Dat
         columns["train_cost"].append(train_cost)
         columns["train_accuracy"].append(_stacked_correct(ZL, Y) / m)
         if test is not None:
-            ZL_test = _stacked_logits(stacked, test[0], L)
+            ZL_test = _stacked_logits(stacked, test[0], L, settings.activation)
             columns["test_cost"].append(network.cross_entropy(ZL_test, test[1]))
             columns["test_accuracy"].append(_stacked_correct(ZL_test, test[1]) / test[0].shape[1])
         for name, square in zip(norms, squares):
             columns[name].append(np.sqrt(square))
         if dev is not None:
-            ZL_dev = _stacked_logits(stacked, dev[0], L)
+            ZL_dev = _stacked_logits(stacked, dev[0], L, settings.activation)
             columns["dev_cost"].append(network.cross_entropy(ZL_dev, dev[1]))
             columns["dev_accuracy"].append(_stacked_correct(ZL_dev, dev[1]) / dev[0].shape[1])
     history = {"iteration": np.array(record.record_iterations, dtype=np.int64),
@@ -360,14 +360,15 @@ def _outcome(record: Record, history: pd.DataFrame, X, Y, settings: Settings, pa
     the output of those and of the ``parameters`` it returns."""
     if record.diverged_at is not None:
         return outcome_of(history.iteration, history.cost, end=None, overflowed_at=record.diverged_at)
-    end_cost = network.compute_cost(X, Y, record.parameters, settings.lambd, l1=settings.l1)
-    end = output_of(X, record.parameters)
-    returned = end if parameters is record.parameters else output_of(X, parameters)
+    end_cost = network.compute_cost(X, Y, record.parameters, settings.lambd, l1=settings.l1,
+                                    activation=settings.activation)
+    end = output_of(X, record.parameters, settings.activation)
+    returned = end if parameters is record.parameters else output_of(X, parameters, settings.activation)
     return outcome_of([*history.iteration, updates], [*history.cost, end_cost], end, returned,
                       penalty=settings.lambd > 0 or settings.l1 > 0)
 
 
-def _stacked_logits(stacked, X, L):
+def _stacked_logits(stacked, X, L, settings.activation):
     """``network.forward``'s logits for each of a stack of parameter sets: shape (snapshots, outputs, m)."""
     A = X
     for l in range(1, L + 1):
@@ -531,16 +532,16 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
         history = _history(record, X, Y, test, settings, dev)
         if dev is not None:
             updates = max(checkpoints)
-            final = network.count_correct(*dev, record.parameters) / dev[0].shape[1]
+            final = network.count_correct(*dev, record.parameters, settings.activation) / dev[0].shape[1]
             # Chosen on the dev points only: the test set never chooses.
             best_iteration = _best_iteration(history, final, updates)
             if best_iteration not in checkpoints:
                 snapshot = record.snapshots[record.record_iterations.index(best_iteration)]
                 checkpoints[best_iteration] = {name: value.copy() for name, value in snapshot.items()}
             parameters = checkpoints[best_iteration]
-            dev_accuracy = network.count_correct(*dev, parameters) / dev[0].shape[1]
-        train_correct = network.count_correct(X, Y, parameters)
-        test_correct = 0 if test is None else network.count_correct(*test, parameters)
+            dev_accuracy = network.count_correct(*dev, parameters, settings.activation) / dev[0].shape[1]
+        train_correct = network.count_correct(X, Y, parameters, settings.activation)
+        test_correct = 0 if test is None else network.count_correct(*test, parameters, settings.activation)
         test_size = 0 if test is None else test[0].shape[1]
         outcome = _outcome(record, history, X, Y, settings, parameters, max(checkpoints))
     return TrainResult(

@@ -505,6 +505,11 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
 
 def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     """Same arguments and result as ``reference.numpy_loop``, computed by the compiled kernel."""
+    if (settings.activation, settings.optimizer, settings.weight_decay) != ("relu", "gd", 0.0) or \
+            (settings.batch_size is not None and settings.batch_size < X.shape[1]):
+        # WORK IN PROGRESS (issue 25, branch issue-25): the kernel does not do these yet.
+        from .reference import numpy_loop
+        return numpy_loop(X, Y, parameters, settings, stop)
     layer_sizes = network.layer_sizes_of(parameters)
     sizes = np.array(layer_sizes, dtype=np.int64)
     L, m = len(sizes) - 1, X.shape[1]

@@ -73,7 +73,7 @@ def model_row(dataset: Dataset, split: Split | None, fit: Dataset, result) -> di
         "test_accuracy": _accuracy(result, dataset.test_X, dataset.test_Y),
         "test_size": len(dataset.test_Y),
         # The model's own objective on its training data, with the full network (no dropout).
-        "cost": network.compute_cost(X, Y, params, settings.lambd, l1=settings.l1),
+        "cost": network.compute_cost(X, Y, params, settings.lambd, l1=settings.l1, activation=settings.activation),
         "weight_norm": result.total_weight_norm(),
         # How training ended (training.outcome_of): trained, collapsed or diverged.
         "outcome": result.outcome.kind,

@@ -22,16 +22,16 @@ def _problem(layer_sizes, m=12, seed=0):
     return X, Y, parameters
 
 
-def _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, eps=1e-6, l1=0.0):
+def _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, eps=1e-6, l1=0.0, activation="relu"):
     grads = {}
     for name, value in parameters.items():
         grad = np.zeros_like(value)
         for index in np.ndindex(value.shape):
             shifted = {k: v.copy() for k, v in parameters.items()}
             shifted[name][index] = value[index] + eps
-            plus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks, l1=l1)
+            plus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks, l1=l1, activation=activation)
             shifted[name][index] = value[index] - eps
-            minus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks, l1=l1)
+            minus = network.compute_cost(X, Y, shifted, lambd, keep_prob, masks, l1=l1, activation=activation)
             grad[index] = (plus - minus) / (2 * eps)
         grads[f"d{name}"] = grad
     return grads
@@ -301,3 +301,70 @@ def test_probabilities_of_every_class_sum_to_one_and_two_classes_keep_p_of_label
     assert p1.shape == (12,)
     np.testing.assert_array_equal(network.probabilities(X, parameters), np.vstack([1 - p1, p1]))
     np.testing.assert_array_equal(network.predict(X, parameters), (p1 > 0.5).astype(np.int64))
+
+
+# How the network trains: activations, optimizers, mini-batches, decoupled weight decay
+
+
+@pytest.mark.parametrize("activation", network.ACTIVATIONS)
+@pytest.mark.parametrize("layer_sizes, lambd, keep_prob", [
+    ((2, 20, 3, 1), 0.7, 1.0), ((2, 20, 3, 1), 0.0, 0.86), ((4, 6, 5, 3), 0.3, 0.8)])
+def test_every_activations_gradients_match_central_differences(activation, layer_sizes, lambd, keep_prob):
+    X, Y, parameters = _problem(layer_sizes)
+    masks = _masks(layer_sizes, X.shape[1], keep_prob)
+    ZL, activations = network.forward(X, parameters, keep_prob, masks, activation)
+    analytic = network.backward(Y, parameters, ZL, activations, lambd, keep_prob, masks, activation)
+    numeric = _numeric_gradient(X, Y, parameters, lambd, keep_prob, masks, activation=activation)
+    assert _relative_error(analytic, numeric) < 1e-7
+
+
+def test_activations_and_their_derivatives_by_hand():
+    Z = np.array([[-2.0, 0.0, 3.0]])
+    assert network.hidden_activation(Z, "leaky_relu").tolist() == [[-0.02, 0.0, 3.0]]
+    assert network.activation_derivative(Z, "leaky_relu").tolist() == [[0.01, 0.01, 1.0]]
+    assert network.activation_derivative(np.array([[0.0]]), "tanh").tolist() == [[1.0]]
+    assert network.activation_derivative(np.array([[0.0]]), "sigmoid").tolist() == [[0.25]]
+    with pytest.raises(ValueError, match="activation must be one of relu, tanh, sigmoid, leaky_relu, got 'elu'"):
+        network.hidden_activation(Z, "elu")
+
+
+def test_a_mini_batch_gradient_keeps_the_whole_sets_penalty():
+    # The batch's loss is averaged over its own points; λ/m is the whole training set's.
+    X, Y, parameters = _problem((2, 5, 1), m=12)
+    ZL, activations = network.forward(X[:, :4], parameters)
+    grads = network.backward(Y[:, :4], parameters, ZL, activations, lambd=0.7, m=12)
+    plain = network.backward(Y[:, :4], parameters, ZL, activations)
+    assert np.allclose(grads["dW1"] - plain["dW1"], 0.7 / 12 * parameters["W1"])
+
+
+def test_momentum_and_adam_steps_by_hand():
+    W, dW = np.array([[1.0, -2.0]]), np.array([[0.5, -0.1]])
+    parameters, grads = {"W1": W, "b1": np.zeros((1, 1))}, {"dW1": dW, "db1": np.zeros((1, 1))}
+    state = network.initialize_optimizer(parameters, "momentum")
+    updated, state = network.optimizer_step(parameters, grads, state, "momentum", 0.1, 1)
+    # v = 0.1·dW; W − α·v.
+    assert np.allclose(state["vW1"], 0.1 * dW) and np.allclose(updated["W1"], W - 0.01 * dW)
+    state = network.initialize_optimizer(parameters, "adam")
+    updated, state = network.optimizer_step(parameters, grads, state, "adam", 0.1, 1)
+    # At t = 1 the corrected moments are dW and dW²: the step is α·dW/(|dW| + ε), α·sign(dW).
+    assert np.allclose(updated["W1"], W - 0.1 * dW / (np.abs(dW) + 1e-8))
+    assert np.allclose(state["vW1"], 0.1 * dW) and np.allclose(state["sW1"], 0.001 * dW ** 2)
+
+
+def test_weight_decay_with_gradient_descent_is_l2_with_lambd_wd_times_m():
+    X, Y, parameters = _problem((2, 6, 1), m=12)
+    wd, m = 0.01, 12
+    ZL, activations = network.forward(X, parameters)
+    l2 = network.update_parameters(parameters, network.backward(Y, parameters, ZL, activations, lambd=wd * m), 0.3)
+    decayed, _ = network.optimizer_step(parameters, network.backward(Y, parameters, ZL, activations), {}, "gd", 0.3, 1,
+                                        weight_decay=wd)
+    for name in parameters:
+        assert np.allclose(decayed[name], l2[name], rtol=0, atol=1e-15)
+    # The biases are not decayed.
+    assert np.array_equal(decayed["b1"], l2["b1"])
+
+
+def test_batch_order_is_a_seeded_shuffle_new_each_epoch():
+    first, again, second = network.batch_order(50, 3, 0), network.batch_order(50, 3, 0), network.batch_order(50, 3, 1)
+    assert sorted(first) == list(range(50)) and np.array_equal(first, again) and not np.array_equal(first, second)
+    assert not np.array_equal(first, network.batch_order(50, 4, 0))
