@@ -35,7 +35,8 @@ def unit_outputs(result: TrainResult, dataset: Dataset, resolution: int = UNIT_R
     """Each hidden layer's outputs over a resolution × resolution grid of the field (the pair's
     slice with more than two features), shaped (units, resolution, resolution), row 0 at the top,
     as ``probability_field`` lays it out."""
-    _, activations = forward(result.network_inputs(field_points(dataset, resolution, pair)), result.parameters)
+    _, activations = forward(result.network_inputs(field_points(dataset, resolution, pair)), result.parameters,
+                             activation=result.settings.activation)
     return [A.reshape(-1, resolution, resolution) for A in activations[1:]]
 
 

@@ -146,7 +146,8 @@ def dropout_note(result: TrainResult, dataset) -> str:
         note = ("Each step trains a new randomly thinned network, so its objective (dashed) is "
                 + ("noisy" if winding > SMOOTH else "a different function at each step") + f": {shape}. ")
     train_X, train_Y = result.fitted(dataset)
-    final_cost = network.compute_cost(result.network_inputs(train_X), train_Y.reshape(1, -1), result.parameters)
+    final_cost = network.compute_cost(result.network_inputs(train_X), train_Y.reshape(1, -1), result.parameters,
+                                      activation=result.settings.activation)
     lowest, best = int(np.argmin(cost)), int(np.argmax(history["test_accuracy"].to_numpy()))
     note += (f"The model that predicts is the full network (solid lines), never trained as such. The final model "
              f"(iteration {kept_iteration(result):,}) has a train cost of {final_cost:.3f}, the curve's lowest being "
@@ -197,7 +198,7 @@ def _mean_std(row) -> str:
 def units_caption(result: TrainResult, train_X, mask=None) -> str:
     """How many hidden units are dead on the training points (rows of ``train_X``), and what the
     sampled dropout ``mask`` keeps."""
-    dead = network.dead_units(result.network_inputs(train_X), result.parameters)
+    dead = network.dead_units(result.network_inputs(train_X), result.parameters, result.settings.activation)
     count, units = int(sum(d.sum() for d in dead)), int(sum(d.size for d in dead))
     caption = (f"{count} of {units} hidden units {'is' if count == 1 else 'are'} dead: zero on every training point."
                if count else f"None of the {units} hidden units is dead: each is active on some training point.")
@@ -344,7 +345,8 @@ def units_notice(results: Mapping[str, TrainResult], dataset) -> str:
     """The hidden units' sentence: how many units each model leaves dead on the points it fitted."""
     counts = []
     for name, result in results.items():
-        dead = network.dead_units(result.network_inputs(result.fitted(dataset)[0]), result.parameters)
+        dead = network.dead_units(result.network_inputs(result.fitted(dataset)[0]), result.parameters,
+                                  result.settings.activation)
         counts.append(f"{int(sum(d.sum() for d in dead))} of {sum(d.size for d in dead)} in {title(name)}")
     return ("Look for the units marked dead, zero on every training point, which no gradient reaches again: "
             + _listed(counts) + ".")
@@ -483,7 +485,8 @@ def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: s
     if classes > 2:
         reference = first[baseline]
         train_X, train_Y = reference.fitted(dataset)
-        cost = network.cross_entropy(network.forward(reference.network_inputs(train_X), reference.parameters)[0],
+        cost = network.cross_entropy(network.forward(reference.network_inputs(train_X), reference.parameters,
+                                                     activation=reference.settings.activation)[0],
                                      train_Y.reshape(1, -1))
         sections.insert(1, (
             f"**Softmax output.** With {classes} classes ({_listed([str(name) for name in dataset.class_names])}) the "
