@@ -368,7 +368,7 @@ def _outcome(record: Record, history: pd.DataFrame, X, Y, settings: Settings, pa
                       penalty=settings.lambd > 0 or settings.l1 > 0)
 
 
-def _stacked_logits(stacked, X, L, settings.activation):
+def _stacked_logits(stacked, X, L, activation: str = "relu"):
     """``network.forward``'s logits for each of a stack of parameter sets: shape (snapshots, outputs, m)."""
     A = X
     for l in range(1, L + 1):
@@ -376,7 +376,7 @@ def _stacked_logits(stacked, X, L, settings.activation):
         Z += stacked[f"b{l}"]
         if l < L:
             # network.relu in place: fresh arrays of this size cost more in page faults than arithmetic.
-            A = np.maximum(Z, 0, out=Z)
+            A = np.maximum(Z, 0, out=Z) if activation == "relu" else network.hidden_activation(Z, activation)
     return Z
 
 

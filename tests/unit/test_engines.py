@@ -376,3 +376,37 @@ def test_the_compiled_loop_runs_uncompiled_for_debugging(football):
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) < 1e-12
+
+
+# How the network trains (issue 25): the reference loop's variants
+
+
+def test_weight_decay_with_gradient_descent_trains_as_l2_with_lambd_wd_times_m(football):
+    from nnreg.engines.reference import numpy_loop
+    m = len(football.train_Y)
+    X, Y = football.train_X.T, football.train_Y.reshape(1, -1).astype(float)
+    initial = network.initialize_parameters((2, 20, 3, 1), 3)
+    decayed = numpy_loop(X, Y, initial, nnreg.Settings(num_iterations=1000, weight_decay=0.7 / m))
+    l2 = numpy_loop(X, Y, initial, nnreg.Settings(num_iterations=1000, lambd=0.7))
+    for name in initial:
+        assert np.allclose(decayed.parameters[name], l2.parameters[name], rtol=0, atol=1e-12)
+
+
+def test_mini_batches_cover_every_point_once_an_epoch_the_last_smaller():
+    from nnreg.engines.reference import batches
+    source = batches(10, nnreg.Settings(batch_size=4, seed=5))
+    epoch = [next(source) for _ in range(3)]
+    assert [len(batch) for batch in epoch] == [4, 4, 2]
+    assert sorted(np.concatenate(epoch)) == list(range(10))
+    assert not np.array_equal(np.concatenate(epoch), np.concatenate([next(source) for _ in range(3)]))
+    # A batch as large as the data, or none, is the course's full batch.
+    assert next(batches(10, nnreg.Settings(batch_size=10))) == slice(None)
+    assert next(batches(10, nnreg.Settings())) == slice(None)
+
+
+@pytest.mark.parametrize("changes", [dict(optimizer="adam", learning_rate=0.01), dict(optimizer="momentum"),
+                                     dict(batch_size=32, learning_rate=0.05), dict(activation="tanh"),
+                                     dict(optimizer="adam", learning_rate=0.01, batch_size=32, keep_prob=0.86)])
+def test_each_variant_learns_the_football_field(football, changes):
+    result = nnreg.train(football, nnreg.Settings(num_iterations=2000, **changes), engine="numpy")
+    assert result.outcome.kind == "trained" and result.test_accuracy > 0.8
