@@ -64,7 +64,8 @@ class Classifier:
                  l1=_DEFAULT.l1, early_stopping=_DEFAULT.early_stopping, dev_fraction=_DEFAULT.dev_fraction,
                  train_fraction=_DEFAULT.train_fraction, seed=_DEFAULT.seed, dropout_mask=_DEFAULT.dropout_mask,
                  dropout_seed=_DEFAULT.dropout_seed, record_every=_DEFAULT.record_every, standardize=None,
-                 engine="auto"):
+                 activation=_DEFAULT.activation, optimizer=_DEFAULT.optimizer, batch_size=_DEFAULT.batch_size,
+                 weight_decay=_DEFAULT.weight_decay, engine="auto"):
         # Stored as given and checked in fit, as scikit-learn's clone and set_params expect.
         self.layer_dims = layer_dims
         self.learning_rate = learning_rate
@@ -80,6 +81,10 @@ class Classifier:
         self.dropout_seed = dropout_seed
         self.record_every = record_every
         self.standardize = standardize
+        self.activation = activation
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
         self.engine = engine
 
     # --- scikit-learn's parameter protocol ------------------------------------------------------
