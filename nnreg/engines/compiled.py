@@ -1,5 +1,6 @@
 """The compiled engine: ``reference.numpy_loop``'s mathematics compiled by Numba, for any depth,
-any number of inputs and either output (one sigmoid unit for two classes, a softmax for more).
+any number of inputs and either output (one sigmoid unit for two classes, a softmax for more),
+any hidden activation, and gradient descent, momentum or Adam with decoupled weight decay.
 
 A model is a few billion floating-point operations on arrays of a few hundred numbers, so NumPy
 spends its time in call overhead, not arithmetic; loops over the examples compiled to machine code
@@ -10,6 +11,10 @@ own draws (SplitMix64 keyed by SFC64) or the notebook's fixed masks.  Sums run i
 than NumPy's, so the parameters agree with the reference to rounding (about 1e-13 relative after
 a thousand iterations), not bit for bit.  ``nogil=True`` lets threads train models side by
 side; each call has its own buffers.
+
+Each activation and optimizer has a kernel of its own (``_kernel``), compiled when first used and
+cached on disk like the others: a kernel does only its variant's work, so the course's (ReLU,
+gradient descent) is compiled at first use exactly as it was before there were variants.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ from ..settings import Settings  # noqa: E402
 from .record import Record, TrainingStopped  # noqa: E402
 
 NO_DROPOUT, FIXED_MASKS, FRESH_MASKS = 0, 1, 2
+# The kernels' codes for network.ACTIVATIONS and network.OPTIMIZERS, in their order.
+RELU, TANH, SIGMOID, LEAKY_RELU = range(len(network.ACTIVATIONS))
+GD, MOMENTUM, ADAM = range(len(network.OPTIMIZERS))
 
 # Reordering sums lets LLVM vectorize them; inf and NaN keep their meaning, which divergence
 # detection relies on (so no "nnan"/"ninf", i.e. not fastmath=True).  error_model="numpy" makes
@@ -138,12 +146,30 @@ def _dropout(v, draw, threshold, scale):
 
 
 @numba.njit(**_HELPER)
-def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
-             threshold, scale):
-    """``network.forward`` into ``acts``: every layer's rows, the logits last.
+def _activate(z, activation):
+    """g(z) and g'(z) for a hidden unit (``network.hidden_activation`` and ``activation_derivative``),
+    for every activation but ReLU, which the passes below fuse with their own arithmetic."""
+    if activation == TANH:
+        a = math.tanh(z)
+        return a, 1.0 - a * a
+    if activation == SIGMOID:
+        a = 1.0 / (1.0 + _exp(-z))
+        return a, a * (1.0 - a)
+    # Leaky ReLU; NaN takes the second branch, as in np.where(Z > 0, ...).
+    return (z, 1.0) if z > 0.0 else (network.LEAKY_SLOPE * z, network.LEAKY_SLOPE)
+
+
+@numba.njit(**_HELPER)
+def _forward(acts, slopes, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
+             threshold, scale, activation):
+    """``network.forward`` into ``acts``: every layer's rows, the logits last.  For an activation
+    other than ReLU, ``slopes`` gets each hidden unit's g'(Z) times its dropout factor, at the
+    unit's place in ``acts``: all that backward needs of it.
 
     Each product W_l·A_{l-1} runs as passes over the examples, each adding up to four rows of
     A_{l-1} at once; the first pass takes the 1 to 4 rows left over, so no pass multiplies padding.
+    ReLU's ``slopes`` is None: Numba then drops every branch on ``slopes is None`` before it
+    compiles, so the course's kernel compiles none of the other activations' code.
     """
     L = sizes.size - 1
     # Z_l = W_l·A_{l-1} + b_l; hidden layers then ReLU and inverted dropout.
@@ -155,7 +181,7 @@ def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mo
         head = (k - 1) % 4 + 1
         # ReLU joins the first pass when that pass is the only one (as a floor of 0, else -inf);
         # comparisons are written so that NaN passes through, as np.maximum(0, NaN) does.
-        floor = 0.0 if hidden and k <= 4 else -math.inf
+        floor = 0.0 if hidden and k <= 4 and slopes is None else -math.inf
         for j in range(n):
             w, z = w_off[l] + j * k, row_off[l] + j * mp
             bias = theta[b_off[l] + j]
@@ -186,6 +212,9 @@ def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mo
                 for e in range(mp):
                     acts[_U(z + e)] += (c0 * acts[_U(a + e)] + c1 * acts[_U(a + mp + e)]
                                         + c2 * acts[_U(a + 2 * mp + e)] + c3 * acts[_U(a + 3 * mp + e)])
+            if hidden and slopes is not None:
+                for e in range(mp):
+                    acts[_U(z + e)], slopes[_U(z + e)] = _activate(acts[_U(z + e)], activation)
             if dropout and mask_mode == FRESH_MASKS:
                 # network.fresh_masks's draws, made where they are used: examples t, quarter + t,
                 # 2·quarter + t and 3·quarter + t take the 16-bit quarters of this unit's output t.
@@ -196,19 +225,33 @@ def _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mo
                     for part in range(4):
                         e = z + part * quarter + t
                         bits = (draw >> _U(16 * part)) & _LOW_16
-                        acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
+                        if slopes is None:
+                            acts[_U(e)] = _dropout(acts[_U(e)], bits, threshold, scale)
+                        else:
+                            keep = scale if bits < threshold else 0.0
+                            acts[_U(e)] *= keep
+                            slopes[_U(e)] *= keep
             elif dropout:
                 d = mask_off[l] + j * m
                 for e in range(mp):
                     v = acts[_U(z + e)]
-                    acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
-            elif hidden and k > 4:
+                    if slopes is None:
+                        acts[_U(z + e)] = (0.0 if v < 0.0 else v) * np.float64(masks[_U(d + e)]) * scale
+                    else:
+                        keep = np.float64(masks[_U(d + e)]) * scale
+                        acts[_U(z + e)] = v * keep
+                        slopes[_U(z + e)] *= keep
+            elif hidden and k > 4 and slopes is None:
                 for e in range(mp):
                     v = acts[_U(z + e)]
                     acts[_U(z + e)] = 0.0 if v < 0.0 else v
             if hidden:
                 for e in range(m, mp):
                     acts[z + e] = 0.0
+                if slopes is not None:
+                    # The padding's dZ must stay exactly 0 (g'(b) need not be).
+                    for e in range(m, mp):
+                        slopes[z + e] = 0.0
 
 
 @numba.njit(**_HELPER)
@@ -257,9 +300,12 @@ def _softmax_delta(deltas, acts, Y_padded, dz, logits, scratch, K, mp, m):
 
 
 @numba.njit(**_HELPER)
-def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
+def _backward(grad, deltas, acts, slopes, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
               lambd_m, scale):
-    """``network.backward`` into ``grad``, with L2's term (λ/m)·W_l in dW_l; ``deltas`` holds the dZ rows."""
+    """``network.backward`` into ``grad``, with L2's term (λ/m)·W_l in dW_l; ``deltas`` holds the dZ rows.
+
+    With ReLU a hidden unit's factor g'(Z)·dropout is scale·[A > 0]; for other activations
+    ``_forward`` left it in ``slopes``."""
     L = sizes.size - 1
     # Backward, from the output layer down, one unit j of layer l at a time: first its row of
     # dZ_l (σ(ZL) - Y at a single output, softmax(ZL) - one-hot(Y) at K outputs; below,
@@ -280,7 +326,7 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
         u0, u1, u2, u3 = delta_off[up], delta_off[up] + mp, delta_off[up] + 2 * mp, delta_off[up] + 3 * mp
         head_up = (n_up - 1) % 4 + 1
         # The ReLU/dropout factor joins the first pass over dZ_{l+1} when that pass is the only one.
-        on, off = (scale, 0.0) if n_up <= 4 else (1.0, 1.0)
+        on, off = (scale, 0.0) if n_up <= 4 and slopes is None else (1.0, 1.0)
         for j in range(n):
             dz, act = delta_off[l] + (j * mp if l > 1 else 0), row_off[l] + j * mp
             w_up = w_off[up] + j
@@ -320,7 +366,10 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
                         deltas[_U(dz + e)] += (c0 * deltas[_U(u + e)] + c1 * deltas[_U(u + mp + e)]
                                                + c2 * deltas[_U(u + 2 * mp + e)]
                                                + c3 * deltas[_U(u + 3 * mp + e)])
-                if n_up > 4:
+                if slopes is not None:
+                    for e in range(mp):
+                        deltas[_U(dz + e)] *= slopes[_U(act + e)]
+                elif n_up > 4:
                     # Multiplying rather than selecting keeps inf·0 = NaN, as in NumPy.
                     for e in range(mp):
                         deltas[_U(dz + e)] *= scale * (1.0 if acts[_U(act + e)] > 0.0 else 0.0)
@@ -371,13 +420,20 @@ def _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off,
 
 
 @numba.njit(**_HELPER)
-def _update(theta, updated, grad, learning_rate, l1_step, w_off, b_off):
-    """``network.update_parameters`` into ``updated``: θ − α·dθ, then with L1 every weight
-    soft-thresholded by ``l1_step`` = α·l1/m.  False if a parameter overflowed."""
+def _update(theta, updated, step, learning_rate, decay_step, l1_step, w_off, b_off):
+    """``network.optimizer_step``'s last part into ``updated``: θ − α·step (the gradient itself for
+    gradient descent), then with weight decay every weight less ``decay_step``·W (α·wd times its
+    value before this update), then with L1 every weight soft-thresholded by ``l1_step`` = α·l1/m.
+    False if a parameter overflowed."""
     finite = True
     for p in range(theta.size):
-        updated[p] = theta[p] - learning_rate * grad[p]
+        updated[p] = theta[p] - learning_rate * step[p]
         finite &= math.isfinite(updated[p])
+    if decay_step > 0.0:
+        for l in range(1, w_off.size):
+            for p in range(w_off[l], b_off[l]):
+                updated[p] -= decay_step * theta[p]
+                finite &= math.isfinite(updated[p])
     if l1_step > 0.0:
         for l in range(1, w_off.size):
             for p in range(w_off[l], b_off[l]):
@@ -387,65 +443,116 @@ def _update(theta, updated, grad, learning_rate, l1_step, w_off, b_off):
     return finite
 
 
-@numba.njit(**_FAST)
-def _train(theta, updated, grad, acts, deltas, Y_padded, m, sizes, w_off, b_off, row_off, delta_off, mask_off,
-           learning_rate, lambd, l1_step, scale, num_iterations, record_every, mask_mode, masks, rng_state, threshold,
-           record_iterations, recorded_logits, snapshots, stop):
-    """Full-batch gradient descent exactly as ``reference.numpy_loop`` does it: each iteration
-    ``_forward``, ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``
-    and ``_update``.
+@numba.njit(**_HELPER)
+def _momentum(grad, velocity):
+    """Momentum's step into ``grad``: v ← β·v + (1 − β)·dθ, the step is v."""
+    for p in range(grad.size):
+        velocity[p] = network.MOMENTUM_BETA * velocity[p] + (1 - network.MOMENTUM_BETA) * grad[p]
+        grad[p] = velocity[p]
 
-    All arrays are flat, laid out by ``_Layout``: a matrix row is a run of ``mp`` numbers (one per
-    example) at a known offset; the helpers' passes over the examples are the vectorized, innermost
-    loops.  Every buffer comes from the caller: allocating here would compile NumPy's allocators
-    with the loop, a second of the first compile.  Returns the last finite parameters, how many
-    iterations were recorded, the iteration it diverged at (0: it did not) and whether ``stop[0]``
-    was set before it finished.
+
+@numba.njit(**_HELPER)
+def _adam(grad, velocity, squares, t):
+    """Adam's step into ``grad`` at update t (from 1): v ← β1·v + (1 − β1)·dθ,
+    s ← β2·s + (1 − β2)·dθ², the step is v̂/(√ŝ + ε) with v̂ = v/(1 − β1ᵗ), ŝ = s/(1 − β2ᵗ)."""
+    # math.pow is the C library's pow, as Python's float ** int is.
+    correction1 = 1 - math.pow(network.ADAM_BETA1, t)
+    correction2 = 1 - math.pow(network.ADAM_BETA2, t)
+    for p in range(grad.size):
+        g = grad[p]
+        velocity[p] = network.ADAM_BETA1 * velocity[p] + (1 - network.ADAM_BETA1) * g
+        squares[p] = network.ADAM_BETA2 * squares[p] + (1 - network.ADAM_BETA2) * (g * g)
+        grad[p] = (velocity[p] / correction1) / (math.sqrt(squares[p] / correction2) + network.ADAM_EPSILON)
+
+
+def _kernel(activation: int, optimizer: int):
+    """The training loop for one activation and optimizer (their codes).
+
+    Numba caches a closure on disk by its code and the values it holds, so a closure over these
+    two integers is one cached kernel per variant (a closure holding functions would not be:
+    they pickle differently in every process).  The branches on them are resolved before the
+    kernel compiles, and ``_forward`` is compiled for each activation, given as a constant.
     """
-    L = sizes.size - 1
-    P = theta.size
-    # _Layout's row length, computed here so that the compiler knows it is a multiple of 8.
-    mp = (m + 7) // 8 * 8
-    # Fresh masks: each hidden unit's row takes `quarter` SplitMix64 outputs, four draws from each.
-    quarter = (m + 3) // 4
-    key = _U(0)
-    inv_m, lambd_m = 1.0 / m, lambd / m
-    recorded = 0
-    diverged_at = 0
-    stopped = False
 
-    for i in range(num_iterations):
-        # Another thread sets the flag to stop this model (its page went away); one load a step.
-        if stop[0] != 0:
-            stopped = True
-            break
-        if mask_mode == FRESH_MASKS:
-            key = _next_key(rng_state)
+    @numba.njit(**_FAST)
+    def _train(theta, updated, grad, acts, slopes, deltas, Y_padded, m, sizes, w_off, b_off, row_off, delta_off,
+               mask_off, learning_rate, lambd, decay_step, l1_step, scale, num_iterations, record_every, mask_mode,
+               masks, rng_state, threshold, velocity, squares, record_iterations, recorded_logits, snapshots, stop):
+        """Full-batch training exactly as ``reference.numpy_loop`` does it: each iteration
+        ``_forward``, ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``,
+        the optimizer's step (``_momentum``, ``_adam``; gradient descent's is the gradient) and
+        ``_update``.  ``velocity`` and ``squares`` are the optimizer's state (v and s), zeros at first.
 
-        _forward(acts, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key, quarter,
-                 threshold, scale)
-        logits = row_off[L]
-        if not _finite_logits(acts, logits, sizes[L], mp, m):
-            diverged_at = i + 1
-            break
-        if i % record_every == 0:
-            # The objective is computed from these by the reference's own network.cross_entropy.
-            record_iterations[recorded] = i
-            for e in range(recorded_logits.shape[1]):
-                recorded_logits[recorded, e] = acts[logits + e]
-            for p in range(P):
-                snapshots[recorded, p] = theta[p]
-            recorded += 1
+        All arrays are flat, laid out by ``_Layout``: a matrix row is a run of ``mp`` numbers (one per
+        example) at a known offset; the helpers' passes over the examples are the vectorized, innermost
+        loops.  Every buffer comes from the caller: allocating here would compile NumPy's allocators
+        with the loop, a second of the first compile.  Returns the last finite parameters, how many
+        iterations were recorded, the iteration it diverged at (0: it did not) and whether ``stop[0]``
+        was set before it finished.
+        """
+        L = sizes.size - 1
+        P = theta.size
+        # _Layout's row length, computed here so that the compiler knows it is a multiple of 8.
+        mp = (m + 7) // 8 * 8
+        # Fresh masks: each hidden unit's row takes `quarter` SplitMix64 outputs, four draws from each.
+        quarter = (m + 3) // 4
+        key = _U(0)
+        inv_m, lambd_m = 1.0 / m, lambd / m
+        recorded = 0
+        diverged_at = 0
+        stopped = False
 
-        _backward(grad, deltas, acts, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m, inv_m,
-                  lambd_m, scale)
-        if not _update(theta, updated, grad, learning_rate, l1_step, w_off, b_off):
-            # Keep the last finite parameters: a result must never carry NaN or inf.
-            diverged_at = i + 1
-            break
-        theta, updated = updated, theta
+        for i in range(num_iterations):
+            # Another thread sets the flag to stop this model (its page went away); one load a step.
+            if stop[0] != 0:
+                stopped = True
+                break
+            if mask_mode == FRESH_MASKS:
+                key = _next_key(rng_state)
 
-    return theta, recorded, diverged_at, stopped
+            _forward(acts, slopes, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key,
+                     quarter, threshold, scale, activation)
+            logits = row_off[L]
+            if not _finite_logits(acts, logits, sizes[L], mp, m):
+                diverged_at = i + 1
+                break
+            if i % record_every == 0:
+                # The objective is computed from these by the reference's own network.cross_entropy.
+                record_iterations[recorded] = i
+                for e in range(recorded_logits.shape[1]):
+                    recorded_logits[recorded, e] = acts[logits + e]
+                for p in range(P):
+                    snapshots[recorded, p] = theta[p]
+                recorded += 1
+
+            _backward(grad, deltas, acts, slopes, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m,
+                      inv_m, lambd_m, scale)
+            if optimizer == MOMENTUM:
+                _momentum(grad, velocity)
+            elif optimizer == ADAM:
+                _adam(grad, velocity, squares, i + 1)
+            if not _update(theta, updated, grad, learning_rate, decay_step, l1_step, w_off, b_off):
+                # Keep the last finite parameters: a result must never carry NaN or inf.
+                diverged_at = i + 1
+                break
+            theta, updated = updated, theta
+
+        return theta, recorded, diverged_at, stopped
+
+    return _train
+
+
+# The course's kernel, made now; the others when first asked for.
+_train = _kernel(RELU, GD)
+_KERNELS = {(RELU, GD): _train}
+
+
+def _kernel_for(settings: Settings):
+    """The kernel of ``settings``' activation and optimizer, made on first use."""
+    codes = network.ACTIVATIONS.index(settings.activation), network.OPTIMIZERS.index(settings.optimizer)
+    if codes not in _KERNELS:
+        _KERNELS[codes] = _kernel(*codes)
+    return _KERNELS[codes]
 
 
 class _Layout:
@@ -505,9 +612,8 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
 
 def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     """Same arguments and result as ``reference.numpy_loop``, computed by the compiled kernel."""
-    if (settings.activation, settings.optimizer, settings.weight_decay) != ("relu", "gd", 0.0) or \
-            (settings.batch_size is not None and settings.batch_size < X.shape[1]):
-        # WORK IN PROGRESS (issue 25, branch issue-25): the kernel does not do these yet.
+    if settings.batch_size is not None and settings.batch_size < X.shape[1]:
+        # WORK IN PROGRESS (issue 25, branch issue-25): the kernel does not do mini-batches yet.
         from .reference import numpy_loop
         return numpy_loop(X, Y, parameters, settings, stop)
     layer_sizes = network.layer_sizes_of(parameters)
@@ -540,16 +646,22 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     recorded_logits = np.empty((n_records, sizes[L] * mp))
     theta = _aligned_zeros(layout.P)
     theta[:] = _flatten(parameters, L)
+    # Only what a variant uses is allocated: ReLU's slopes are read from the activations (None
+    # takes the other activations' code out of its kernel), and gradient descent keeps no state.
+    slopes = None if settings.activation == "relu" else _aligned_zeros(layout.row_off[-1])
+    velocity = _aligned_zeros(0 if settings.optimizer == "gd" else layout.P)
+    squares = _aligned_zeros(layout.P if settings.optimizer == "adam" else 0)
     # The generators' integers wrap around by design; run uncompiled (NUMBA_DISABLE_JIT=1, for
     # debugging), NumPy would warn about each wrap.
     with np.errstate(over="ignore"):
-        theta, recorded, diverged_at, stopped = _train(
-            theta, _aligned_zeros(layout.P), _aligned_zeros(layout.P), acts,
+        theta, recorded, diverged_at, stopped = _kernel_for(settings)(
+            theta, _aligned_zeros(layout.P), _aligned_zeros(layout.P), acts, slopes,
             _aligned_zeros(layout.delta_off[-1]), Y_padded, m, sizes, layout.w_off, layout.b_off,
             layout.row_off, layout.delta_off, layout.mask_off, float(settings.learning_rate),
-            float(settings.lambd), settings.learning_rate * settings.l1 / m, scale, settings.num_iterations, settings.record_every, mask_mode, masks,
-            rng_state, threshold, record_iterations, recorded_logits, snapshots,
-            np.zeros(1, np.uint8) if stop is None else stop.array)
+            float(settings.lambd), float(settings.learning_rate * settings.weight_decay),
+            settings.learning_rate * settings.l1 / m, scale, settings.num_iterations, settings.record_every,
+            mask_mode, masks, rng_state, threshold, velocity, squares, record_iterations, recorded_logits,
+            snapshots, np.zeros(1, np.uint8) if stop is None else stop.array)
     if stopped:
         raise TrainingStopped("training was stopped before it finished")
     stacked = _unflatten(snapshots[:recorded], layer_sizes)

@@ -381,13 +381,13 @@ def test_the_compiled_loop_runs_uncompiled_for_debugging(football):
 # How the network trains (issue 25): the reference loop's variants
 
 
-def test_weight_decay_with_gradient_descent_trains_as_l2_with_lambd_wd_times_m(football):
-    from nnreg.engines.reference import numpy_loop
+@pytest.mark.parametrize("loop", [reference.numpy_loop, compiled.numba_loop])
+def test_weight_decay_with_gradient_descent_trains_as_l2_with_lambd_wd_times_m(football, loop):
     m = len(football.train_Y)
     X, Y = football.train_X.T, football.train_Y.reshape(1, -1).astype(float)
     initial = network.initialize_parameters((2, 20, 3, 1), 3)
-    decayed = numpy_loop(X, Y, initial, nnreg.Settings(num_iterations=1000, weight_decay=0.7 / m))
-    l2 = numpy_loop(X, Y, initial, nnreg.Settings(num_iterations=1000, lambd=0.7))
+    decayed = loop(X, Y, initial, nnreg.Settings(num_iterations=1000, weight_decay=0.7 / m))
+    l2 = loop(X, Y, initial, nnreg.Settings(num_iterations=1000, lambd=0.7))
     for name in initial:
         assert np.allclose(decayed.parameters[name], l2.parameters[name], rtol=0, atol=1e-12)
 
@@ -410,3 +410,89 @@ def test_mini_batches_cover_every_point_once_an_epoch_the_last_smaller():
 def test_each_variant_learns_the_football_field(football, changes):
     result = nnreg.train(football, nnreg.Settings(num_iterations=2000, **changes), engine="numpy")
     assert result.outcome.kind == "trained" and result.test_accuracy > 0.8
+
+
+# The compiled engine's variants: every activation with every optimizer, each with regularizers.
+_REGULARIZERS = [
+    {"lambd": 0.7},
+    {"l1": 0.05},
+    {"weight_decay": 0.1},
+    {"keep_prob": 0.86},
+    {"keep_prob": 0.86, "dropout_mask": "fixed"},
+    {"lambd": 0.3, "l1": 0.01, "weight_decay": 0.05, "keep_prob": 0.8},
+]
+_VARIANTS = [(activation, optimizer, _REGULARIZERS[(3 * a + o) % len(_REGULARIZERS)])
+             for a, activation in enumerate(network.ACTIVATIONS) for o, optimizer in enumerate(network.OPTIMIZERS)]
+# Adam's steps are about α each, whatever the gradient: the course's 0.3 would throw the weights about.
+_LEARNING_RATES = {"gd": 0.3, "momentum": 0.3, "adam": 0.01}
+
+
+def _agree(fast, expected):
+    """The compiled loop's record is the reference's to 1e-9, exact zeros included."""
+    assert _relative_difference(fast.parameters, expected.parameters) < 1e-9
+    assert fast.record_iterations == expected.record_iterations
+    np.testing.assert_allclose(fast.objectives, expected.objectives, rtol=1e-9)
+    for fast_snapshot, reference_snapshot in zip(fast.snapshots, expected.snapshots, strict=True):
+        assert _relative_difference(fast_snapshot, reference_snapshot) < 1e-9
+    assert fast.diverged_at == expected.diverged_at
+    for name in expected.parameters:
+        np.testing.assert_array_equal(fast.parameters[name] == 0, expected.parameters[name] == 0)
+
+
+@pytest.mark.parametrize("activation, optimizer, regularizers", _VARIANTS)
+def test_every_variant_of_the_kernel_computes_the_reference_loop(football, activation, optimizer, regularizers):
+    settings = SHORT.replace(activation=activation, optimizer=optimizer, learning_rate=_LEARNING_RATES[optimizer],
+                             **regularizers)
+    expected, fast = _both(football, settings)
+    _agree(fast, expected)
+    assert fast.record_iterations == list(range(0, 1000, 50)) and fast.diverged_at is None
+    # It trained: the objective fell.
+    assert expected.objectives[-1] < 0.9 * expected.objectives[0]
+
+
+_WIDE = {"keep_prob": 0.8, "lambd": 0.3, "weight_decay": 0.05}
+
+
+@pytest.mark.parametrize("activation, optimizer, regularizers", [
+    ("tanh", "adam", _WIDE), ("sigmoid", "momentum", _WIDE), ("leaky_relu", "gd", _WIDE),
+    # ReLU and Adam with all three is chaotic here: the reference itself moves 2e-6 from initial
+    # weights nudged by 1e-14, so two summation orders cannot agree to 1e-9.
+    ("relu", "adam", {"keep_prob": 0.8, "dropout_mask": "fixed", "weight_decay": 0.05}),
+])
+def test_the_variants_on_wide_layers_and_three_classes(activation, optimizer, regularizers):
+    # Every pass width of the hidden layers (30 inputs; 22, 9 and 5 units) and a softmax output.
+    X, Y = _classes(30, 3)
+    settings = SHORT.replace(activation=activation, optimizer=optimizer, learning_rate=_LEARNING_RATES[optimizer],
+                             layer_dims=(22, 9, 5), **regularizers)
+    parameters = network.initialize_parameters(network.layer_sizes(settings.layer_dims, 30, 3), settings.seed)
+    _agree(compiled.numba_loop(X, Y, parameters, settings), reference.numpy_loop(X, Y, parameters, settings))
+
+
+def test_each_activation_and_optimizer_has_its_own_kernel_the_courses_made_at_import():
+    course = compiled._kernel_for(Settings())
+    assert course is compiled._train
+    tanh_adam = compiled._kernel_for(Settings(activation="tanh", optimizer="adam"))
+    # Weight decay and the regularizers are numbers the kernel is given, not variants of it.
+    assert compiled._kernel_for(Settings(activation="tanh", optimizer="adam", weight_decay=0.1, lambd=0.7)) \
+        is tanh_adam is not course
+    kernels = {compiled._kernel_for(Settings(activation=activation, optimizer=optimizer))
+               for activation in network.ACTIVATIONS for optimizer in network.OPTIMIZERS}
+    assert len(kernels) == len(network.ACTIVATIONS) * len(network.OPTIMIZERS)
+
+
+@pytest.mark.slow
+def test_a_variants_kernel_is_compiled_once_and_then_read_from_numbas_cache(tmp_path):
+    probe = (
+        "import numpy as np, nnreg\n"
+        "from nnreg.engines import compiled\n"
+        "s = nnreg.Settings(num_iterations=3, activation='sigmoid', optimizer='momentum', keep_prob=0.8)\n"
+        "X, Y = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.5]]), np.array([[0.0, 1.0, 1.0]])\n"
+        "compiled.numba_loop(X, Y, nnreg.network.initialize_parameters((2, 20, 3, 1), 0), s)\n"
+        "stats = compiled._kernel_for(s).stats\n"
+        "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(Path(nnreg.__file__).resolve().parent.parent))
+    runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    # Hits, misses: compiled in the first process, read from disk in the second.
+    assert [run.stdout.split() for run in runs] == [["0", "1"], ["1", "0"]]
