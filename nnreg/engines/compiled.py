@@ -1,6 +1,7 @@
 """The compiled engine: ``reference.numpy_loop``'s mathematics compiled by Numba, for any depth,
 any number of inputs and either output (one sigmoid unit for two classes, a softmax for more),
-any hidden activation, and gradient descent, momentum or Adam with decoupled weight decay.
+any hidden activation, gradient descent, momentum or Adam with decoupled weight decay, on the
+full batch or on mini-batches.
 
 A model is a few billion floating-point operations on arrays of a few hundred numbers, so NumPy
 spends its time in call overhead, not arithmetic; loops over the examples compiled to machine code
@@ -12,9 +13,9 @@ than NumPy's, so the parameters agree with the reference to rounding (about 1e-1
 a thousand iterations), not bit for bit.  ``nogil=True`` lets threads train models side by
 side; each call has its own buffers.
 
-Each activation and optimizer has a kernel of its own (``_kernel``), compiled when first used and
-cached on disk like the others: a kernel does only its variant's work, so the course's (ReLU,
-gradient descent) is compiled at first use exactly as it was before there were variants.
+Each activation, optimizer and choice of full batch or mini-batches has a kernel of its own
+(``_kernel``), compiled when first used and cached on disk: a kernel compiles only its variant's
+code, so the course's (ReLU, gradient descent, full batch) compiles as before there were variants.
 """
 
 from __future__ import annotations
@@ -465,23 +466,68 @@ def _adam(grad, velocity, squares, t):
         grad[p] = (velocity[p] / correction1) / (math.sqrt(squares[p] / correction2) + network.ADAM_EPSILON)
 
 
-def _kernel(activation: int, optimizer: int):
-    """The training loop for one activation and optimizer (their codes).
+@numba.njit(**_FAST)
+def _shuffle(order, seed, epoch):
+    """``network.batch_order(m, seed, epoch)`` into ``order``: Fisher–Yates over SplitMix64."""
+    m = order.size
+    for i in range(m):
+        order[i] = i
+    state = _U(seed) * _GAMMA + _U(epoch)
+    for i in range(m - 1, 0, -1):
+        state += _GAMMA
+        j = _splitmix64(state) % _U(i + 1)
+        order[i], order[j] = order[j], order[i]
+
+
+@numba.njit(**_HELPER)
+def _gather(order, start, count, acts, acts_b, Y_padded, Y_b, features, mp, bp, m, mask_off, mask_off_b, mask_mode,
+            masks, masks_b, key, quarter, threshold):
+    """The mini-batch ``order[start: start + count]`` into its own buffers (rows of ``bp``): its
+    points' inputs and labels, and their dropout masks as rows of ``count`` (``_forward`` then
+    applies them as fixed masks): the fixed masks' columns, or ``network.fresh_masks``'s draws
+    for these points, each computed from the point's place among all m as ``_forward`` does."""
+    for r in range(features):
+        for pos in range(count):
+            acts_b[r * bp + pos] = acts[r * mp + order[start + pos]]
+        for pos in range(count, bp):
+            acts_b[r * bp + pos] = 0.0
+    for pos in range(count):
+        Y_b[pos] = Y_padded[order[start + pos]]
+    for l in range(mask_off.size):
+        mask_off_b[l] = mask_off[l] // m * count
+    for u in range(mask_off[-1] // m):
+        for pos in range(count):
+            o = order[start + pos]
+            if mask_mode == FIXED_MASKS:
+                masks_b[u * count + pos] = masks[u * m + o]
+            elif mask_mode == FRESH_MASKS:
+                # Point o is draw o % quarter's 16-bit part o // quarter of this unit's row.
+                draw = _splitmix64(key + _U(u * quarter + o % quarter + 1) * _GAMMA)
+                masks_b[u * count + pos] = ((draw >> _U(16 * (o // quarter))) & _LOW_16) < threshold
+
+
+def _kernel(activation: int, optimizer: int, batched: int):
+    """The training loop for one activation and optimizer (their codes), on the full batch or
+    (``batched`` 1) on mini-batches.
 
     Numba caches a closure on disk by its code and the values it holds, so a closure over these
-    two integers is one cached kernel per variant (a closure holding functions would not be:
-    they pickle differently in every process).  The branches on them are resolved before the
-    kernel compiles, and ``_forward`` is compiled for each activation, given as a constant.
+    integers is one cached kernel per variant (a closure holding functions would not be: they
+    pickle differently in every process).  The branches on them are resolved before the kernel
+    compiles, and ``_forward`` is compiled for each activation, given as a constant.
     """
 
     @numba.njit(**_FAST)
     def _train(theta, updated, grad, acts, slopes, deltas, Y_padded, m, sizes, w_off, b_off, row_off, delta_off,
                mask_off, learning_rate, lambd, decay_step, l1_step, scale, num_iterations, record_every, mask_mode,
-               masks, rng_state, threshold, velocity, squares, record_iterations, recorded_logits, snapshots, stop):
-        """Full-batch training exactly as ``reference.numpy_loop`` does it: each iteration
-        ``_forward``, ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``,
-        the optimizer's step (``_momentum``, ``_adam``; gradient descent's is the gradient) and
+               masks, rng_state, threshold, velocity, squares, batch, record_iterations, recorded_logits, snapshots,
+               stop):
+        """Training exactly as ``reference.numpy_loop`` does it: each iteration ``_forward``,
+        ``_finite_logits`` (divergence), a snapshot every ``record_every``, ``_backward``, the
+        optimizer's step (``_momentum``, ``_adam``; gradient descent's is the gradient) and
         ``_update``.  ``velocity`` and ``squares`` are the optimizer's state (v and s), zeros at first.
+        With mini-batches, ``batch`` holds their size, the seed of their order and their buffers
+        (``numba_loop``); all m points go forward only to be recorded, and each update's batch
+        goes forward and backward in buffers of its own.
 
         All arrays are flat, laid out by ``_Layout``: a matrix row is a run of ``mp`` numbers (one per
         example) at a known offset; the helpers' passes over the examples are the vectorized, innermost
@@ -498,9 +544,17 @@ def _kernel(activation: int, optimizer: int):
         quarter = (m + 3) // 4
         key = _U(0)
         inv_m, lambd_m = 1.0 / m, lambd / m
+        logits = row_off[L]
         recorded = 0
         diverged_at = 0
         stopped = False
+        if batched:
+            batch_size, seed, order, acts_b, slopes_b, deltas_b, Y_b, row_off_b, delta_off_b, mask_off_b, masks_b = batch
+            bp = (batch_size + 7) // 8 * 8
+            # A batch's masks are the fixed masks' or the fresh draws' columns for its points.
+            batch_mask_mode = NO_DROPOUT if mask_mode == NO_DROPOUT else FIXED_MASKS
+            epoch, start = 0, 0
+            _shuffle(order, seed, epoch)
 
         for i in range(num_iterations):
             # Another thread sets the flag to stop this model (its page went away); one load a step.
@@ -510,12 +564,12 @@ def _kernel(activation: int, optimizer: int):
             if mask_mode == FRESH_MASKS:
                 key = _next_key(rng_state)
 
-            _forward(acts, slopes, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key,
-                     quarter, threshold, scale, activation)
-            logits = row_off[L]
-            if not _finite_logits(acts, logits, sizes[L], mp, m):
-                diverged_at = i + 1
-                break
+            if not batched or i % record_every == 0:
+                _forward(acts, slopes, theta, sizes, w_off, b_off, row_off, mask_off, mp, m, mask_mode, masks, key,
+                         quarter, threshold, scale, activation)
+                if not _finite_logits(acts, logits, sizes[L], mp, m):
+                    diverged_at = i + 1
+                    break
             if i % record_every == 0:
                 # The objective is computed from these by the reference's own network.cross_entropy.
                 record_iterations[recorded] = i
@@ -525,8 +579,25 @@ def _kernel(activation: int, optimizer: int):
                     snapshots[recorded, p] = theta[p]
                 recorded += 1
 
-            _backward(grad, deltas, acts, slopes, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp, m,
-                      inv_m, lambd_m, scale)
+            if batched:
+                if start >= m:
+                    epoch, start = epoch + 1, 0
+                    _shuffle(order, seed, epoch)
+                count = min(batch_size, m - start)
+                _gather(order, start, count, acts, acts_b, Y_padded, Y_b, sizes[0], mp, bp, m, mask_off, mask_off_b,
+                        mask_mode, masks, masks_b, key, quarter, threshold)
+                _forward(acts_b, slopes_b, theta, sizes, w_off, b_off, row_off_b, mask_off_b, bp, count,
+                         batch_mask_mode, masks_b, key, quarter, threshold, scale, activation)
+                if not _finite_logits(acts_b, row_off_b[L], sizes[L], bp, count):
+                    diverged_at = i + 1
+                    break
+                # The batch's own mean loss, the whole set's λ/m (network.backward).
+                _backward(grad, deltas_b, acts_b, slopes_b, theta, Y_b, sizes, w_off, b_off, row_off_b, delta_off_b,
+                          bp, count, 1.0 / count, lambd_m, scale)
+                start += count
+            else:
+                _backward(grad, deltas, acts, slopes, theta, Y_padded, sizes, w_off, b_off, row_off, delta_off, mp,
+                          m, inv_m, lambd_m, scale)
             if optimizer == MOMENTUM:
                 _momentum(grad, velocity)
             elif optimizer == ADAM:
@@ -543,16 +614,24 @@ def _kernel(activation: int, optimizer: int):
 
 
 # The course's kernel, made now; the others when first asked for.
-_train = _kernel(RELU, GD)
-_KERNELS = {(RELU, GD): _train}
+_train = _kernel(RELU, GD, 0)
+_KERNELS = {(RELU, GD, 0): _train}
 
 
-def _kernel_for(settings: Settings):
-    """The kernel of ``settings``' activation and optimizer, made on first use."""
-    codes = network.ACTIVATIONS.index(settings.activation), network.OPTIMIZERS.index(settings.optimizer)
-    if codes not in _KERNELS:
-        _KERNELS[codes] = _kernel(*codes)
-    return _KERNELS[codes]
+def _batched(settings: Settings, m: int) -> bool:
+    """Whether ``settings`` train on mini-batches of m points (a batch of all m is the full batch)."""
+    return settings.batch_size is not None and settings.batch_size < m
+
+
+def _kernel_for(settings: Settings, m: int):
+    """The kernel of ``settings``' activation, optimizer and batches on m points, made on first use."""
+    codes = (network.ACTIVATIONS.index(settings.activation), network.OPTIMIZERS.index(settings.optimizer),
+             int(_batched(settings, m)))
+    kernel = _KERNELS.get(codes)
+    if kernel is None:
+        # Threads asking at once all get the one stored first.
+        kernel = _KERNELS.setdefault(codes, _kernel(*codes))
+    return kernel
 
 
 class _Layout:
@@ -612,10 +691,6 @@ def _unflatten(theta: np.ndarray, sizes) -> dict[str, np.ndarray]:
 
 def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     """Same arguments and result as ``reference.numpy_loop``, computed by the compiled kernel."""
-    if settings.batch_size is not None and settings.batch_size < X.shape[1]:
-        # WORK IN PROGRESS (issue 25, branch issue-25): the kernel does not do mini-batches yet.
-        from .reference import numpy_loop
-        return numpy_loop(X, Y, parameters, settings, stop)
     layer_sizes = network.layer_sizes_of(parameters)
     sizes = np.array(layer_sizes, dtype=np.int64)
     L, m = len(sizes) - 1, X.shape[1]
@@ -651,16 +726,27 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
     slopes = None if settings.activation == "relu" else _aligned_zeros(layout.row_off[-1])
     velocity = _aligned_zeros(0 if settings.optimizer == "gd" else layout.P)
     squares = _aligned_zeros(layout.P if settings.optimizer == "adam" else 0)
+    batch = None
+    if _batched(settings, m):
+        # The batches' buffers, laid out for the largest batch; the last of an epoch is smaller.
+        size = settings.batch_size
+        batch_layout = _Layout(sizes, size)
+        hidden_units = int(layout.mask_off[L]) // m
+        batch = (size, settings.seed, np.zeros(m, np.int64), _aligned_zeros(batch_layout.row_off[-1]),
+                 None if slopes is None else _aligned_zeros(batch_layout.row_off[-1]),
+                 _aligned_zeros(batch_layout.delta_off[-1]), _aligned_zeros(batch_layout.mp), batch_layout.row_off,
+                 batch_layout.delta_off, np.zeros(L + 1, np.int64),
+                 np.zeros(hidden_units * size + batch_layout.mp, np.uint8))
     # The generators' integers wrap around by design; run uncompiled (NUMBA_DISABLE_JIT=1, for
     # debugging), NumPy would warn about each wrap.
     with np.errstate(over="ignore"):
-        theta, recorded, diverged_at, stopped = _kernel_for(settings)(
+        theta, recorded, diverged_at, stopped = _kernel_for(settings, m)(
             theta, _aligned_zeros(layout.P), _aligned_zeros(layout.P), acts, slopes,
             _aligned_zeros(layout.delta_off[-1]), Y_padded, m, sizes, layout.w_off, layout.b_off,
             layout.row_off, layout.delta_off, layout.mask_off, float(settings.learning_rate),
             float(settings.lambd), float(settings.learning_rate * settings.weight_decay),
             settings.learning_rate * settings.l1 / m, scale, settings.num_iterations, settings.record_every,
-            mask_mode, masks, rng_state, threshold, velocity, squares, record_iterations, recorded_logits,
+            mask_mode, masks, rng_state, threshold, velocity, squares, batch, record_iterations, recorded_logits,
             snapshots, np.zeros(1, np.uint8) if stop is None else stop.array)
     if stopped:
         raise TrainingStopped("training was stopped before it finished")

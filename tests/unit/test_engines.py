@@ -366,16 +366,18 @@ def test_the_compiled_loop_runs_uncompiled_for_debugging(football):
         "from nnreg.engines import compiled, reference\n"
         "data = nnreg.load_dataset('football')\n"
         "X, Y = data.train_X.T, data.train_Y.reshape(1, -1).astype(float)\n"
-        "s = nnreg.Settings(num_iterations=20, lambd=0.7, keep_prob=0.86)\n"
-        "p = network.initialize_parameters(s.layer_sizes, s.seed)\n"
-        "a, b = compiled.numba_loop(X, Y, p, s), reference.numpy_loop(X, Y, p, s)\n"
-        "print(max(float(np.max(np.abs(a.parameters[k] - b.parameters[k]))) for k in a.parameters))\n"
+        "for s in (nnreg.Settings(num_iterations=20, lambd=0.7, keep_prob=0.86),\n"
+        "          nnreg.Settings(num_iterations=20, activation='tanh', optimizer='adam', learning_rate=0.01,\n"
+        "                         batch_size=50, keep_prob=0.86, weight_decay=0.1)):\n"
+        "    p = network.initialize_parameters(s.layer_sizes, s.seed)\n"
+        "    a, b = compiled.numba_loop(X, Y, p, s), reference.numpy_loop(X, Y, p, s)\n"
+        "    print(max(float(np.max(np.abs(a.parameters[k] - b.parameters[k]))) for k in a.parameters))\n"
     )
     env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(Path(nnreg.__file__).resolve().parent.parent))
     done = subprocess.run([sys.executable, "-W", "error", "-c", probe], env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr
-    assert float(done.stdout) < 1e-12
+    assert [float(line) < 1e-12 for line in done.stdout.split()] == [True, True]
 
 
 # How the network trains (issue 25): the reference loop's variants
@@ -468,16 +470,51 @@ def test_the_variants_on_wide_layers_and_three_classes(activation, optimizer, re
     _agree(compiled.numba_loop(X, Y, parameters, settings), reference.numpy_loop(X, Y, parameters, settings))
 
 
+@pytest.mark.parametrize("activation, optimizer, changes", [
+    ("relu", "gd", {"batch_size": 32, "learning_rate": 0.05, "keep_prob": 0.86}),
+    ("relu", "momentum", {"batch_size": 50, "keep_prob": 0.86, "dropout_mask": "fixed", "lambd": 0.7}),
+    ("tanh", "adam", {"batch_size": 64, "learning_rate": 0.01, "weight_decay": 0.1, "l1": 0.01, "keep_prob": 0.8}),
+    # One point a batch, recorded at updates that fall inside epochs.
+    ("sigmoid", "gd", {"batch_size": 1, "learning_rate": 0.1, "record_every": 7}),
+    # 211 points: each epoch ends with a batch of one.
+    ("leaky_relu", "adam", {"batch_size": 210, "learning_rate": 0.01, "lambd": 0.3}),
+])
+def test_the_kernel_trains_on_the_references_mini_batches(football, activation, optimizer, changes):
+    settings = SHORT.replace(activation=activation, optimizer=optimizer, **changes)
+    expected, fast = _both(football, settings)
+    _agree(fast, expected)
+    assert fast.record_iterations == list(range(0, 1000, settings.record_every)) and fast.diverged_at is None
+    assert expected.objectives[-1] < 0.9 * expected.objectives[0]
+
+
+def test_mini_batches_on_wide_layers_and_three_classes():
+    X, Y = _classes(30, 3)
+    settings = SHORT.replace(activation="tanh", optimizer="momentum", layer_dims=(22, 9, 5), batch_size=40,
+                             keep_prob=0.8, lambd=0.3)
+    parameters = network.initialize_parameters(network.layer_sizes(settings.layer_dims, 30, 3), settings.seed)
+    _agree(compiled.numba_loop(X, Y, parameters, settings), reference.numpy_loop(X, Y, parameters, settings))
+
+
+@pytest.mark.parametrize("m, seed, epoch", [(1, 0, 0), (2, 3, 1), (211, 3, 0), (211, 3, 7), (1000, 12345, 2)])
+def test_the_kernels_shuffle_is_the_references_batch_order(m, seed, epoch):
+    order = np.zeros(m, np.int64)
+    compiled._shuffle(order, seed, epoch)
+    np.testing.assert_array_equal(order, network.batch_order(m, seed, epoch))
+
+
 def test_each_activation_and_optimizer_has_its_own_kernel_the_courses_made_at_import():
-    course = compiled._kernel_for(Settings())
+    course = compiled._kernel_for(Settings(), 211)
     assert course is compiled._train
-    tanh_adam = compiled._kernel_for(Settings(activation="tanh", optimizer="adam"))
+    tanh_adam = compiled._kernel_for(Settings(activation="tanh", optimizer="adam"), 211)
     # Weight decay and the regularizers are numbers the kernel is given, not variants of it.
-    assert compiled._kernel_for(Settings(activation="tanh", optimizer="adam", weight_decay=0.1, lambd=0.7)) \
+    assert compiled._kernel_for(Settings(activation="tanh", optimizer="adam", weight_decay=0.1, lambd=0.7), 211) \
         is tanh_adam is not course
-    kernels = {compiled._kernel_for(Settings(activation=activation, optimizer=optimizer))
-               for activation in network.ACTIVATIONS for optimizer in network.OPTIMIZERS}
-    assert len(kernels) == len(network.ACTIVATIONS) * len(network.OPTIMIZERS)
+    kernels = {compiled._kernel_for(Settings(activation=activation, optimizer=optimizer, batch_size=size), 211)
+               for activation in network.ACTIVATIONS for optimizer in network.OPTIMIZERS for size in (None, 32)}
+    assert len(kernels) == len(network.ACTIVATIONS) * len(network.OPTIMIZERS) * 2
+    # A batch of every point is the full batch.
+    assert compiled._kernel_for(Settings(batch_size=211), 211) is course is not compiled._kernel_for(
+        Settings(batch_size=210), 211)
 
 
 @pytest.mark.slow
@@ -488,7 +525,7 @@ def test_a_variants_kernel_is_compiled_once_and_then_read_from_numbas_cache(tmp_
         "s = nnreg.Settings(num_iterations=3, activation='sigmoid', optimizer='momentum', keep_prob=0.8)\n"
         "X, Y = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.5]]), np.array([[0.0, 1.0, 1.0]])\n"
         "compiled.numba_loop(X, Y, nnreg.network.initialize_parameters((2, 20, 3, 1), 0), s)\n"
-        "stats = compiled._kernel_for(s).stats\n"
+        "stats = compiled._kernel_for(s, 3).stats\n"
         "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
     )
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(Path(nnreg.__file__).resolve().parent.parent))
