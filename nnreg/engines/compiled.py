@@ -424,13 +424,13 @@ def _backward(grad, deltas, acts, slopes, theta, Y_padded, sizes, w_off, b_off, 
 def _update(theta, updated, step, learning_rate, decay_step, l1_step, w_off, b_off):
     """``network.optimizer_step``'s last part into ``updated``: θ − α·step (the gradient itself for
     gradient descent), then with weight decay every weight less ``decay_step``·W (α·wd times its
-    value before this update), then with L1 every weight soft-thresholded by ``l1_step`` = α·l1/m.
-    False if a parameter overflowed."""
+    value before this update; None without, which Numba then leaves out), then with L1 every
+    weight soft-thresholded by ``l1_step`` = α·l1/m.  False if a parameter overflowed."""
     finite = True
     for p in range(theta.size):
         updated[p] = theta[p] - learning_rate * step[p]
         finite &= math.isfinite(updated[p])
-    if decay_step > 0.0:
+    if decay_step is not None:
         for l in range(1, w_off.size):
             for p in range(w_off[l], b_off[l]):
                 updated[p] -= decay_step * theta[p]
@@ -744,7 +744,8 @@ def numba_loop(X, Y, parameters, settings: Settings, stop=None) -> Record:
             theta, _aligned_zeros(layout.P), _aligned_zeros(layout.P), acts, slopes,
             _aligned_zeros(layout.delta_off[-1]), Y_padded, m, sizes, layout.w_off, layout.b_off,
             layout.row_off, layout.delta_off, layout.mask_off, float(settings.learning_rate),
-            float(settings.lambd), float(settings.learning_rate * settings.weight_decay),
+            float(settings.lambd),
+            float(settings.learning_rate * settings.weight_decay) if settings.weight_decay > 0 else None,
             settings.learning_rate * settings.l1 / m, scale, settings.num_iterations, settings.record_every,
             mask_mode, masks, rng_state, threshold, velocity, squares, batch, record_iterations, recorded_logits,
             snapshots, np.zeros(1, np.uint8) if stop is None else stop.array)
