@@ -21,7 +21,7 @@ from ..report.titles import model_title
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
 from ..specs import DEFAULT_SPECS, SPEC_KEYS, parse_specs, spec_settings
 from ..study import repetitions, run_study, study_models, study_settings, summary_table
-from ..sweeps import BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, setting_scores
+from ..sweeps import BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, fold_masks, setting_scores
 from ..sweeps.stats import no_candidate_message, verdicts
 from ..training import TRAINED
 from .arguments import add_data, data_lines, layers_argument, load_data, number_argument, seeds_argument
@@ -178,6 +178,9 @@ def _compare(args) -> int:
     specs_by_name = {spec.name: spec for spec in specs}
     seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
     if ranked:
+        # Checked before anything trains, the message naming the flag.
+        fold_masks(dataset.train_Y, args.folds or 1, args.dev_fraction, args.dev_seed or 0,
+                   class_names=dataset.class_names, name="--folds")
         rows = _dev_rows(dataset, study_settings(args.dropout_mask, models), args)
         scores = ranking(rows)
         if not scores["candidate"].any():

@@ -59,6 +59,8 @@ QUICK = ["--num-iterations", "200"]
     (["compare", "--seeds", "2", "--dev-seed", "x"], "argument --dev-seed: --dev-seed must be a whole number"),
     (["compare", "--folds", "5"], "--folds and --dev-seed set the dev set that ranks the models, which needs --seeds N"),
     (["compare", "--seeds", "1", "--dev-seed", "3"], "which needs --seeds N with N at least 2"),
+    (["compare", "--data", "iris", "--seeds", "2", "--folds", "20"],
+     "--folds: 20 folds of the 105 training points leave 5 dev points in a fold; at least 10 are needed"),
     (["fly"], "invalid choice: 'fly'"),
     ([], "the following arguments are required: command"),
 ])
