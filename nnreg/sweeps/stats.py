@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..training import COLLAPSED, DIVERGED, TRAINED, outcomes_text
+from ..training import COLLAPSED, DIVERGED, outcomes_text
 from .grid import GRID_FIELDS
 
 CONFIDENCE = 0.95
@@ -158,12 +158,6 @@ def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS
     columns += [f"{metric}_{s}" for metric in METRICS for s in ("mean", "std", "ci_low", "ci_high")]
     columns += ["dev_accuracy_se", "test_accuracy_se", "dev_points", "test_points"]
     return pd.DataFrame(out, columns=columns)
-
-
-def untrained(table: pd.DataFrame) -> bool:
-    """Whether a summary (``summarize``, ``comparison``) has a setting with a run that did not
-    train: then its ``outcome`` is worth a column."""
-    return not set(table["outcome"]) <= {"", TRAINED}
 
 
 def setting_scores(rows: pd.DataFrame, keys=GRID_FIELDS) -> pd.DataFrame:
