@@ -21,8 +21,8 @@ from ..report.titles import model_title
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
 from ..specs import DEFAULT_SPECS, SPEC_KEYS, parse_specs, spec_settings
 from ..study import repetitions, run_study, study_models, study_settings, summary_table
-from ..sweeps import BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, setting_scores
-from ..sweeps.stats import no_candidate_message, verdicts
+from ..sweeps import (BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, fold_masks,
+                      no_candidate_message, setting_scores, verdicts)
 from ..training import TRAINED
 from .arguments import add_data, data_lines, layers_argument, load_data, number_argument, seeds_argument
 
@@ -46,9 +46,9 @@ def print_table(results, dataset, titles=None, marked=None) -> None:
     several = any(len(runs) > 1 for runs in results.values())
     table = accuracy_table(results, titles, dataset)
     print(table_text(table, marked))
-    print((TEST_MARK if marked is None else DEV_MARK)
-          + (f"; test change against {title(first)}, within noise when at most the larger of their standard "
-             "deviations" if several else ""))
+    print(DEV_MARK if marked is not None else
+          TEST_MARK + (f"; test change against {title(first)}, within noise when at most the larger of their "
+                       "standard deviations" if several else ""))
     for line in (standardized_note(table), baseline_note(dataset), imbalance_warning(dataset)):
         if line:
             print(line)
@@ -178,6 +178,9 @@ def _compare(args) -> int:
     specs_by_name = {spec.name: spec for spec in specs}
     seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else f"init seed {models[specs[0].name].seed}"
     if ranked:
+        # Checked before anything trains, the message naming the flag.
+        fold_masks(dataset.train_Y, args.folds or 1, args.dev_fraction, args.dev_seed or 0,
+                   class_names=dataset.class_names, name="--folds")
         rows = _dev_rows(dataset, study_settings(args.dropout_mask, models), args)
         scores = ranking(rows)
         if not scores["candidate"].any():
@@ -205,7 +208,8 @@ def _no_candidate(dataset, args, seeds, models, specs_by_name, titles, rows, sco
     """Every model had a dev run that diverged or collapsed: the ranking (or JSON) without a best
     model, then the cure in one line on stderr; exit 1.  No model is trained on all the training
     points for a report: none could be ranked."""
-    problem = no_candidate_message(scores, rows, "model")
+    # Each model standardizes by its own spec's switch.
+    problem = no_candidate_message(scores, rows, "model", standardize="standardize=on in its --model")
     if args.json:
         # Each model as ``study_json`` gives it over seeds, without the results no model has.
         per_seed = ("seed", "dropout_seed")
@@ -264,7 +268,7 @@ def _print_ranking(dataset, scores: pd.DataFrame, rows: pd.DataFrame, titles: Ma
         how = (f"each model trained again {folds} times, each time without one of {folds} stratified folds of the "
                f"{train} training points (dev seed {dev_seed}) and scored on it, every point once a seed")
     print(f"ranked by dev score: {how}; dev %: mean over the seeds ± its standard error (seeds and points together)")
-    header = ["Model", "dev % ± SE", "dev 95% interval", "failed runs", "verdict"]
+    header = ["Model", "dev % ± SE", "dev 95 % interval", "failed runs", "verdict"]
     lines = [[titles[row.name], mean_std(row.score, row.se), interval_text(row.ci_low, row.ci_high),
               failed_runs(row.runs, row.diverged, row.collapsed), row.verdict]
              for row in scores.itertuples()]

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from ..limits import LAYERS_HELP, RANGES, parse_number
 from ..report.formatting import failed_runs, interval_text, mean_std, plural, text_table
-from ..sweeps import (BEST_SCORE, DEFAULTS, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, check_results_path,
+from ..sweeps import (BEST_SCORE, no_candidate_message, DEFAULTS, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, check_results_path,
                       check_train_fractions, choice_note, comparison, curve_findings, curve_rows, curve_table,
                       data_size_curve, fold_masks, left_out_note, parse_request, partial_rows, read_results,
-                      summarize, sweep, unchosen, unchosen_note, write_results)
+                      setting_scores, summarize, sweep, unchosen, unchosen_note, write_results)
 from ..sweeps.rows import rows_table
+
 from .arguments import add_data, data_lines, load_data
 
 # Each field of a sweep request by the flag that sets it, for messages.
@@ -30,6 +31,13 @@ FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden":
          "learning_rate": "--learning-rate", "num_iterations": "--num-iterations", "seeds": "--seeds",
          "dev_fraction": "--dev-fraction", "train_fraction": "--train-fraction", "folds": "--folds",
          "dev_seed": "--dev-seed", "standardize": "--standardize"}
+# Each column a resumed file is checked on, as this command sets it.
+RESUME_NAMES = {"fingerprint": "the data or its split (--data, --label, --split, --test-fraction, --drop-missing)",
+                "layer_dims": "--hidden", "learning_rate": "--learning-rate", "num_iterations": "--num-iterations",
+                "dropout_mask": "the dropout masks", "standardized": "--standardize (standardized)",
+                "dev_fraction": "--dev-fraction", "folds": "--folds", "dev_seed": "--dev-seed"}
+# The switch a divergence on large raw features calls for, as this command sets it.
+STANDARDIZE_ON = "--standardize on"
 # Off a terminal (a log, a CI job) a progress line at most this often.
 PROGRESS_SECONDS = 5.0
 EXIT_NO_CHOICE = 1
@@ -44,7 +52,7 @@ def format_comparison(table, with_test: bool = False) -> str:
     """Each dev setting's train accuracy (mean ± std over runs), dev score ± its standard error
     and 95 % interval, test accuracy only ``with_test``, how many of its runs failed (diverged or
     collapsed), and how it compares with the choice."""
-    header = [*GRID_FIELDS, "train %", "dev % ± SE", "dev 95% interval", *(["test %"] * with_test), "failed runs",
+    header = [*GRID_FIELDS, "train %", "dev % ± SE", "dev 95 % interval", *(["test %"] * with_test), "failed runs",
               "vs chosen"]
     lines = []
     for row in table.itertuples():
@@ -55,21 +63,19 @@ def format_comparison(table, with_test: bool = False) -> str:
     return text_table(header, lines)
 
 
-def score_line(table, rows) -> str:
+def score_line(table) -> str:
     """What a dev score is: over how many folds, seeds and points, and what its ± and interval are."""
     first = table.iloc[0]
-    dev = rows[rows["phase"] == "dev"]
-    # One setting's models of one seed: together they scored each dev point once.
-    one = dev[(dev[list(GRID_FIELDS)] == dev.iloc[0][list(GRID_FIELDS)]).all(axis=1) & (dev["seed"] == dev["seed"].iloc[0])]
-    points = "" if one["dev_size"].isna().any() else f" ({int(one['dev_size'].sum())} points a seed)"
-    return (f"dev %: each setting's accuracy on the dev points of {plural(int(first.folds), 'fold')}{points}, mean "
-            f"over {plural(int(first.seeds), 'seed')} ± its standard error (seeds and points together); {INTERVAL_NOTE}")
+    points = "" if math.isnan(first.dev_points) else f" ({int(first.dev_points)} points a seed)"
+    split = f"its {int(first.folds)} folds" if first.folds > 1 else "one dev split"
+    return (f"dev %: each setting's accuracy on the dev points of {split}{points}, mean over "
+            f"{plural(int(first.seeds), 'seed')} ± its standard error (seeds and points together); {INTERVAL_NOTE}")
 
 
 def _report(dataset, result, with_test: bool) -> None:
     table = comparison(result.rows)
     print(format_comparison(table, with_test))
-    print(score_line(table, result.rows))
+    print(score_line(table))
     if with_test:
         print("test %: every setting's, to look at only; choosing by it would choose on the test set")
     if result.chosen is None:
@@ -87,9 +93,10 @@ def _report(dataset, result, with_test: bool) -> None:
     points = f"all {fitted}" if fitted == len(dataset.train_Y) else f"{fitted} of the {len(dataset.train_Y)}"
     outcome = "" if final.outcome == "trained" else f"; runs: {final.outcome}"
     print(f"retrained on {points} training points, {final.seeds} seed(s): test accuracy {mean_std(mean, std)} % "
-          f"(mean ± std over seeds; 95% interval {interval_text(low, high)} % over {len(dataset.test_Y)} test "
+          f"(mean ± std over seeds; 95 % interval {interval_text(low, high)} % over {len(dataset.test_Y)} test "
           f"points and the seeds){outcome}")
-    print("test accuracy is reported for the chosen setting only, once, after the choice: the test set chose nothing")
+    print("the test set chose nothing: the chosen setting's test accuracy is reported once, after the choice"
+          + ("; the other settings' test % above is to look at only" if with_test else ""))
     tied = int(table["verdict"].isin([WITHIN_NOISE, BEST_SCORE]).sum())
     if tied:
         print(f"{tied} other setting(s) are {WITHIN_NOISE}: within one standard error of the best dev score, as the "
@@ -99,10 +106,11 @@ def _report(dataset, result, with_test: bool) -> None:
 def _report_curve(result, seeds: int) -> None:
     table = curve_table(result.summary)
     print(text_table(list(table.columns), table.values.tolist()))
+    chose = (result.rows["phase"] == "dev").any()
     print(f"test %: mean ± std over {seeds} seed(s), each seed its own initial weights, dropout masks and share of "
-          f"the training points; {choice_note(result.summary) or 'no strength to set'} ({SIMPLEST_NOTE}, never a "
-          "strength with a run that diverged or collapsed); each model then retrained on that fraction of all "
-          "training points")
+          f"the training points; {choice_note(result.summary) or 'no strength to set'}"
+          + (f" ({SIMPLEST_NOTE}, never a strength with a run that diverged or collapsed)" if chose else "")
+          + "; each model then retrained on that fraction of all training points")
     for line in curve_findings(result.rows, result.summary):
         print(line)
     missing = unchosen(result.rows)
@@ -113,35 +121,45 @@ def _report_curve(result, seeds: int) -> None:
 
 
 class Progress:
-    """Models done, the total and the time left, on stderr: on a terminal one line rewritten after
-    each model; elsewhere (a log) a line at most every PROGRESS_SECONDS, and the last.  The first
-    model's line comes at once, to say the run has started.  The time left is from this run's pace
-    after its first model (which also pays for compiling); rows taken from an earlier run
-    (``--resume``) cost nothing."""
+    """Models trained, the total to train and the time left, on stderr: on a terminal one line
+    rewritten after each model; elsewhere (a log) a line at most every PROGRESS_SECONDS, the
+    first at once (the run has started) and the last.  The time left is from this run's pace
+    after its first model, which also pays for compiling.  ``close`` ends the line, whatever
+    ended the run."""
 
-    def __init__(self, stream, resumed: int = 0, clock=time.monotonic):
-        self.stream, self.resumed, self.clock = stream, resumed, clock
+    def __init__(self, stream, clock=time.monotonic):
+        self.stream, self.clock = stream, clock
         self.terminal = stream.isatty()
         self.first = None
         self.last = -math.inf
+        self.line = None
+        self.shown = True
 
     def __call__(self, done: int, total: int) -> None:
         now = self.clock()
-        trained = done - self.resumed
-        if trained > 0 and self.first is None:
-            self.first = (now, trained)
+        if self.first is None:
+            self.first = (now, done)
+        left = ""
+        if done > self.first[1] and done < total:
+            pace = (now - self.first[0]) / (done - self.first[1])
+            left = f", about {_duration(pace * (total - done))} left"
+        self.line = f"trained {done}/{plural(total, 'model')}{left}"
+        self.shown = False
         if not self.terminal and done < total and now - self.last < PROGRESS_SECONDS:
             return
         self.last = now
-        left = ""
-        if self.first is not None and trained > self.first[1] and done < total:
-            pace = (now - self.first[0]) / (trained - self.first[1])
-            left = f", about {_duration(pace * (total - done))} left"
-        line = f"trained {done}/{plural(total, 'model')}{left}"
-        if self.terminal:
-            print(f"\r{line}\033[K", end="" if done < total else "\n", file=self.stream, flush=True)
-        else:
-            print(line, file=self.stream, flush=True)
+        self._show(end="" if self.terminal and done < total else "\n")
+
+    def _show(self, end: str) -> None:
+        line = f"\r{self.line}\033[K" if self.terminal else self.line
+        print(line, end=end, file=self.stream, flush=True)
+        # Shown whole once it has its newline; a terminal's line in progress has none yet.
+        self.shown = end == "\n"
+
+    def close(self) -> None:
+        """The last line, whole: printed if a log has not had it, ended on a terminal."""
+        if self.line is not None and not self.shown:
+            self._show(end="\n")
 
 
 def _duration(seconds: float) -> str:
@@ -149,17 +167,34 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
-@contextmanager
-def _terminate_as_interrupt():
-    # SIGTERM (a scheduler's kill, a container's stop) ends the run as Ctrl-C does: the rows
-    # finished so far are written.
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+class Interruption:
+    """Ctrl-C (SIGINT) and SIGTERM, taken as a request to stop at the next safe point rather
+    than as an exception raised wherever the main thread happens to be: raised inside the thread
+    pool's own bookkeeping, a KeyboardInterrupt can leave a lock held and the run hung.  While
+    ``active``, a signal only sets ``requested``; the sweep asks ``should_stop`` before each
+    batch, and ``heartbeat`` (called between waits, about every ``training.HEARTBEAT_SECONDS``)
+    raises KeyboardInterrupt there, which stops the models in training within an iteration."""
+
+    def __init__(self):
+        self.requested = False
+
+    def should_stop(self) -> bool:
+        return self.requested
+
+    def heartbeat(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def active(self):
+        def request(signum, frame):
+            self.requested = True
+        previous = {number: signal.signal(number, request) for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def _earlier(args):
@@ -176,7 +211,15 @@ def _earlier(args):
 
 
 def _run(args) -> int:
-    request = parse_request(vars(args), FLAGS)
+    fields = vars(args)
+    if args.dev_fraction is not None and args.folds not in (None, DEFAULTS["folds"]) and \
+            parse_number(args.folds, FLAGS["folds"], whole=True) > 1:
+        raise ValueError(f"--dev-fraction sets the one dev split; with --folds {args.folds} every training point is a "
+                         "dev point once: leave --dev-fraction out")
+    if args.test_every_setting and len(str(args.train_fraction).replace(",", " ").split()) > 1:
+        raise ValueError("--test-every-setting shows a sweep's settings; a data-size curve reports every "
+                         "regularizer's retrained test accuracy already")
+    request = parse_request({**fields, "dev_fraction": args.dev_fraction or DEFAULTS["dev_fraction"]}, FLAGS)
     grid, base, seeds = request.grid, request.base, request.seeds
     local_cluster = None
     if args.local_cluster is not None:
@@ -190,10 +233,16 @@ def _run(args) -> int:
         check_train_fractions(dataset, request.train_fractions, mask, FLAGS["train_fraction"])
     done = _earlier(args)
     finished = []
+    interruption = Interruption()
+    progress = Progress(sys.stderr)
     options = dict(**request.options(), scheduler=args.scheduler, local_cluster=local_cluster, done=done,
-                   progress=Progress(sys.stderr, 0 if done is None else len(done)), on_row=finished.append)
+                   progress=progress, on_row=finished.append, should_stop=interruption.should_stop,
+                   heartbeat=interruption.heartbeat, names=RESUME_NAMES)
+    if done is not None:
+        print(f"resumed {plural(len(done), 'model')} from {args.out}; the progress counts the rest", file=sys.stderr)
+    result = None
     try:
-        with _terminate_as_interrupt():
+        with interruption.active():
             if request.curve:
                 result = data_size_curve(dataset, request.train_fractions, grid, seeds, base, **options)
             else:
@@ -202,13 +251,20 @@ def _run(args) -> int:
         # Only the optional Dask import raises this; it is a request this machine cannot serve.
         raise ValueError(str(error)) from None
     except KeyboardInterrupt:
+        # Raised by a heartbeat in the middle of a batch; between batches the run returns stopped.
+        pass
+    finally:
+        progress.close()
+    if result is None or result.stopped:
         return _interrupted(args, request, finished)
     sizes = " x ".join(f"{len(grid[field])} {field}" for field in GRID_FIELDS)
     fractions = f"training-set fractions {', '.join(f'{f:g}' for f in request.train_fractions)}; " \
         if request.curve or request.train_fractions != (1.0,) else ""
-    held = f"{int(masks[0].sum())} of them held out as dev" if request.folds == 1 else \
-        f"{request.folds} stratified folds, each held out as dev in turn"
-    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({held}, dev seed {request.dev_seed}), "
+    held = f"{int(masks[0].sum())} of them held out as dev, dev seed {request.dev_seed}" if request.folds == 1 else \
+        f"{request.folds} stratified folds, each held out as dev in turn, dev seed {request.dev_seed}"
+    if not (result.rows["phase"] == "dev").any():
+        held = "no dev phase: one value per regularizer, nothing to choose"
+    print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({held}), "
           f"{len(dataset.test_Y)} test points; {fractions}{sizes} x {seeds} seed(s), {base.num_iterations:,} iterations")
     for line in data_lines(dataset):
         print(line)
@@ -219,7 +275,9 @@ def _run(args) -> int:
     if args.out is not None:
         write_results(result.rows, args.out)
         print(f"wrote {args.out} ({len(result.rows)} rows)")
-    problem = getattr(result, "problem", None)
+    problem = None
+    if not request.curve and result.problem:
+        problem = no_candidate_message(setting_scores(result.rows), result.rows, standardize=STANDARDIZE_ON)
     if request.curve and result.summary.empty:
         problem = "nothing was retrained: " + (unchosen_note(unchosen(result.rows)) or "no model finished")
     if problem:
@@ -266,9 +324,9 @@ def register(commands) -> None:
     parser.add_argument("--folds", default=DEFAULTS["folds"],
                         help=f"stratified cross-validation folds, {RANGES['folds'].allowed()}; 1 holds out one dev "
                              "split of --dev-fraction")
-    parser.add_argument("--dev-fraction", default=DEFAULTS["dev_fraction"],
+    parser.add_argument("--dev-fraction",
                         help=f"with --folds 1, the share of the training points held out (stratified, seeded) to "
-                             f"choose on, {RANGES['dev_fraction'].allowed()}")
+                             f"choose on, {RANGES['dev_fraction'].allowed()} (default {DEFAULTS['dev_fraction']})")
     parser.add_argument("--dev-seed", default=DEFAULTS["dev_seed"],
                         help=f"the seed of the dev split or of the folds' shuffle, {RANGES['dev_seed'].allowed()}")
     parser.add_argument("--train-fraction", default=DEFAULTS["train_fraction"],

@@ -12,12 +12,13 @@ import streamlit as st
 from .. import limits
 from ..charts import SYMBOLS, data_size_chart, validation_curve, weight_norm_chart
 from ..report.formatting import failed_runs, interval_text, mean_std, percent, plural
-from ..sweeps import (BEST_SCORE, CHOSEN, FAMILIES, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, NoCandidate,
-                      SweepRequest, check_train_fractions, choice_note, choose, comparison, curve_findings,
+from ..sweeps import (BEST_SCORE, no_candidate_message, CHOSEN, FAMILIES, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE,
+                      SweepRequest, check_train_fractions, choice_note, comparison, curve_findings,
                       curve_summary, curve_table, data_size_curve, fold_masks, is_partial, left_out_note, parse_request,
                       read_results, results_bytes, stopped_curve, stopped_sweep, summarize, sweep, unchosen,
                       unchosen_note)
 from ..sweeps.fit import fit_request, values_text
+
 from .session import PageState
 from .sweep_links import LABELS, PREFIX, main_page_query, setting_name
 from .widgets import Progress
@@ -194,7 +195,7 @@ def settings_table(rows, table, with_test: bool):
              "every point); a setting with one is not a candidate")
     columns["verdict"] = st.column_config.TextColumn(
         help="chosen; best dev score (when a simpler setting within one standard error was chosen); within noise "
-             "(within one standard error of the best dev score); worse; not a candidate (a run failed)")
+             "(within one standard error of the best dev score); more than 1 SE below (the best dev score); not a candidate (a run failed)")
     # As tall as its rows: a setting scrolled out of sight is easily missed.
     st.dataframe(shown, hide_index=True, height="content", column_config={**columns, "open": link})
 
@@ -204,11 +205,9 @@ def show(rows, page: PageState):
     when no setting could be chosen, why, above the table that shows it."""
     table = comparison(rows)
     if not table["chosen"].any():
-        try:
-            choose(rows)
-        except NoCandidate as error:
-            # A sentence of its own here, where the library's message is a clause of others'.
-            st.error(f"{str(error)[:1].upper()}{str(error)[1:]}.", icon=":material/error:")
+        problem = no_candidate_message(table, rows, standardize=f"{LABELS['standardize']}: on, under Network")
+        # A sentence of its own here, where the library's message is a clause of others'.
+        st.error(f"{problem[:1].upper()}{problem[1:]}.", icon=":material/error:")
         settings_table(rows, table, every_test(page))
         downloads(rows, "sweep_results")
         return
@@ -260,8 +259,7 @@ def rule_caption(rows, table) -> str:
     seeds = int(table["seeds"].max())
     split = f"{folds} stratified folds" if folds > 1 else "one dev split"
     # The dev points each seed's accuracy is over: every fold's, each scored by the model that did not fit it.
-    per_seed = dev[(dev[list(GRID_FIELDS)] == table.iloc[0][list(GRID_FIELDS)].values).all(axis=1)]
-    points = per_seed.groupby("seed")["dev_size"].sum(min_count=1).max()
+    points = table["dev_points"].max()
     # A file that does not say how many points each model was scored on: the seeds' spread alone.
     over, noise = ("", "over seeds") if pd.isna(points) else (f" ({int(points)} dev points)", "seeds and points together")
     return (f"Chosen by {SIMPLEST_NOTE}; a setting with a run that diverged or collapsed is not a candidate. Each "

@@ -249,11 +249,15 @@ def table_text(table: pd.DataFrame, marked: Collection[str] | None = None) -> st
     """The table as aligned text for the command line, with one mark, *: by default on the best
     test accuracy (as the page highlights it); given ``marked`` (model names, the index), on those
     models' titles instead: a mark for what was measured elsewhere (``compare``'s best dev score),
-    which on the test accuracy beside it would read as the best test accuracy."""
+    which on the test accuracy beside it would read as the best test accuracy; then without the
+    test changes and their noise verdicts."""
     shown = shown_table(table)
     if marked is None:
         shown["Test accuracy"] = [f"{value}{' *' if is_best else ''}"
                                   for value, is_best in zip(shown["Test accuracy"], _best(table))]
     else:
         shown["Model"] = [f"{model}{' *' if name in marked else ''}" for name, model in shown["Model"].items()]
+        # Beside a ranking on dev, a verdict on test changes by another rule of noise would be a
+        # second way of telling models apart, on the test set: the final report gives none.
+        shown = shown.drop(columns=["Test change", "Within noise"], errors="ignore")
     return text_table(list(shown.columns), shown.to_numpy().tolist(), left=1)

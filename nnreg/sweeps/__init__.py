@@ -30,14 +30,14 @@ from .results import (check_results_path, is_curve, is_partial, partial_rows, re
 from .rows import train_row
 from .run import SweepResult, dev_rows, stopped_sweep, sweep
 from .stats import (BEST_SCORE, CHOSEN, INTERVAL_NOTE, NOT_CANDIDATE, SIMPLEST_NOTE, WITHIN_NOISE, WORSE, Z,
-                    NoCandidate, accuracy_interval, choose, comparison, interval, setting_scores, summarize, untrained,
-                    wilson, within_noise)
+                    NoCandidate, accuracy_interval, choose, comparison, interval, no_candidate_message, setting_scores,
+                    summarize, verdicts, wilson, within_noise)
 
 __all__ = ["BEST_SCORE", "CHOSEN", "DEFAULTS", "FAMILIES", "GRID_FIELDS", "INTERVAL_NOTE", "NOT_CANDIDATE",
            "SIMPLEST_NOTE", "WITHIN_NOISE", "WORSE", "Z", "CurveResult", "NoCandidate", "SweepRequest", "SweepResult",
            "accuracy_interval", "check_results_path", "check_train_fractions", "choice_note", "choose", "comparison",
            "curve_findings", "curve_models", "curve_rows", "curve_summary", "curve_table", "data_size_curve",
            "dev_mask", "dev_rows", "fit_request", "fold_masks", "grid_settings", "interval", "is_curve", "is_partial",
-           "left_out_note", "parse_request", "partial_rows", "read_results", "results_bytes", "setting_scores",
+           "left_out_note", "no_candidate_message", "parse_request", "partial_rows", "read_results", "results_bytes", "setting_scores",
            "stopped_curve", "stopped_sweep", "summarize", "sweep", "train_row", "unchosen", "unchosen_note",
-           "untrained", "values_text", "wilson", "with_dev_as_test", "within_noise", "write_results"]
+           "values_text", "verdicts", "wilson", "with_dev_as_test", "within_noise", "write_results"]

@@ -129,14 +129,14 @@ def curve_rows(rows: list[dict], dev_fraction: float, folds: int = 1, dev_seed: 
 def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | None = None, *, folds: int = 1,
                     dev_fraction: float = DEV_FRACTION, dev_seed: int = DEV_SEED, scheduler: str | None = None,
                     local_cluster: int | None = None, progress=None, heartbeat=None,
-                    should_stop=None, on_row=None, done: pd.DataFrame | None = None) -> CurveResult:
+                    should_stop=None, on_row=None, done: pd.DataFrame | None = None, names=None) -> CurveResult:
     """Test accuracy against training-set size, per regularizer family: for each of ``fractions``
     (of the training points) and each family of ``grid`` (``family_settings``), the strength
     chosen on dev (``stats.choose``, over ``folds`` as in ``sweep``), retrained on that fraction
     over ``seeds``.
 
-    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat``, ``should_stop``, ``on_row`` and
-    ``done`` work as in ``sweep``; one executor (one Dask cluster) serves the whole curve.
+    ``scheduler``, ``local_cluster``, ``progress``, ``heartbeat``, ``should_stop``, ``on_row``,
+    ``done`` and ``names`` work as in ``sweep``; one executor (one Dask cluster) serves the whole curve.
     Stopped, the rows trained so far come back with ``stopped=True`` (``stopped_curve`` from
     ``on_row``'s).
     """
@@ -150,9 +150,9 @@ def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | N
     jobs = dev_jobs(dev_models, folds_list)
     possible = [(None, _model(base, setting, fraction, seed)) for fraction in fractions
                 for settings in families.values() for setting in settings for seed in seeds]
-    earlier = earlier_rows(done, dataset, base, dev_fraction, folds, dev_seed, jobs + possible)
+    earlier = earlier_rows(done, dataset, base, dev_fraction, folds, dev_seed, jobs + possible, names)
     should_stop = should_stop or (lambda: False)
-    on_done = counter(progress, len(jobs) + len(fractions) * len(families) * len(seeds), on_row)
+    on_done = counter(progress, len(jobs) + len(fractions) * len(families) * len(seeds) - len(earlier), on_row)
     with open_executor(scheduler, local_cluster, heartbeat) as runner:
         dev_rows, stopped = run_phase(runner, dataset, jobs, on_done, should_stop, earlier)
         final_rows = []
@@ -169,6 +169,9 @@ def data_size_curve(dataset: Dataset, fractions, grid, seeds, base: Settings | N
                             continue
                     final_jobs += [(None, _model(base, chosen, fraction, seed)) for seed in seeds]
             final_rows, stopped = run_phase(runner, dataset, final_jobs, on_done, should_stop, earlier)
+            if not stopped:
+                # A family with no strength to retrain leaves the count short of its total.
+                on_done.finish()
     rows = curve_rows(dev_rows + final_rows, dev_fraction, folds, dev_seed)
     left_out = [family for family in FAMILIES if family not in families]
     return CurveResult(rows, curve_summary(rows), left_out, stopped)

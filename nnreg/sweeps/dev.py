@@ -13,8 +13,9 @@ DEV_SEED = 0
 
 
 def dev_mask(dataset: Dataset, dev_fraction: float = DEV_FRACTION, seed: int = DEV_SEED) -> np.ndarray:
-    """Which training points form the dev set: seeded, stratified, never a test point."""
-    return holdout_mask(dataset.train_Y, check("dev_fraction", dev_fraction), seed)
+    """Which training points form the dev set: seeded, stratified, never a test point (``fold_masks``'
+    one dev split)."""
+    return fold_masks(dataset.train_Y, 1, dev_fraction, seed)[0]
 
 
 def fold_masks(train_Y, folds: int = 1, dev_fraction: float = DEV_FRACTION, seed: int = DEV_SEED, *,

@@ -106,18 +106,28 @@ def open_executor(scheduler, local_cluster, heartbeat):
 
 def counter(progress, total: int, on_row=None):
     """A callback to call with each model's row as it finishes: it calls ``on_row(row)``, then
-    ``progress(done, total)``, those given."""
+    ``progress(done, total)``, those given.  A row taken from an earlier run (``resumed``) goes
+    to ``on_row`` only: ``total`` counts the models to train.  ``on_done.finish()`` says the run
+    ended short of ``total`` with nothing more to do (no setting to retrain): ``progress(done, done)``."""
     done = 0
 
-    def on_done(row):
+    def on_done(row, resumed: bool = False):
         nonlocal done
-        done += 1
         # The row first: a progress callback may raise to end the caller's run (Streamlit's does),
         # and the row has finished all the same.
         if on_row is not None:
             on_row(row)
+        if resumed:
+            return
+        done += 1
         if progress is not None:
             progress(done, total)
+
+    def finish():
+        if progress is not None and done < total:
+            progress(done, done)
+
+    on_done.finish = finish
     return on_done
 
 
@@ -128,9 +138,9 @@ def run_phase(runner, dataset, jobs, on_done, should_stop, done=None) -> tuple[l
     done = done or {}
     slots = [None] * len(jobs)
 
-    def store(index, row):
+    def store(index, row, resumed=False):
         slots[index] = row
-        on_done(row)
+        on_done(row, resumed)
 
     todo = []
     for index, (split, settings) in enumerate(jobs):
@@ -138,6 +148,6 @@ def run_phase(runner, dataset, jobs, on_done, should_stop, done=None) -> tuple[l
         if row is None:
             todo.append(index)
         else:
-            store(index, row)
+            store(index, row, resumed=True)
     stopped = runner.run(dataset, [jobs[index] for index in todo], lambda i, row: store(todo[i], row), should_stop)
     return [row for row in slots if row is not None], stopped

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..limits import format_layers, format_number, parse_flag, parse_layers, read, read_list
+from ..limits import format_layers, format_number, parse_layers, read, read_list
 from ..settings import DEV_FRACTION, Settings
 from .curve import curve_models, fraction_list
 from .grid import GRID_FIELDS, grid_settings
 
+# The standardize switch as a field or flag writes it (empty: the data's own default).
+SWITCH = {"on": True, "off": False, "true": True, "false": False}
 # The fields' text as both the command line and the Sweep page start them.  One training-set
 # fraction is a sweep on that share of the training points; several, a data-size curve.
 DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "keep_prob": "1, 0.86, 0.7",
@@ -67,9 +69,11 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
     except ValueError as error:
         raise ValueError(f"{names['hidden']}: {error}") from None
     # Empty: the data's own default (on for an analyst's table, off for the course's layout).
-    standardize = text("standardize").strip() if "standardize" in fields else ""
+    standardize = text("standardize").strip().lower() if "standardize" in fields else ""
+    if standardize not in ("", *SWITCH):
+        raise ValueError(f"{names['standardize']} must be on or off, got {text('standardize')!r}")
     base = Settings(layer_dims=layer_dims,
-                    standardize=parse_flag(standardize, names["standardize"]) if standardize else None,
+                    standardize=SWITCH[standardize] if standardize else None,
                     learning_rate=read("learning_rate", text("learning_rate"), names["learning_rate"]),
                     num_iterations=read("num_iterations", text("num_iterations"), names["num_iterations"]),
                     # A curve sets each model's own fraction.

@@ -13,7 +13,7 @@ from .. import network
 from ..data import Dataset
 from ..limits import format_layers
 from ..settings import Settings
-from ..training import train
+from ..training import standardizes, train
 from .dev import with_dev_as_test
 from .grid import GRID_FIELDS, setting_of
 
@@ -119,29 +119,41 @@ def rows_table(rows: list[dict], dev_fraction: float, folds: int = 1, dev_seed: 
 
 
 # The columns that say which sweep a row is from, beyond its model's own key.
-SWEEP_COLUMNS = ("fingerprint", "layer_dims", "learning_rate", "num_iterations", "dropout_mask", "dev_fraction",
-                 "folds", "dev_seed")
+SWEEP_COLUMNS = ("fingerprint", "layer_dims", "learning_rate", "num_iterations", "dropout_mask", "standardized",
+                 "dev_fraction", "folds", "dev_seed")
 
 
 def earlier_rows(done: pd.DataFrame | None, dataset: Dataset, base: Settings, dev_fraction: float, folds: int,
-                 dev_seed: int, jobs) -> dict[tuple, dict]:
+                 dev_seed: int, jobs, names=None) -> dict[tuple, dict]:
     """The rows of ``done`` (an earlier, interrupted run's results) by ``row_key``, once checked to
-    be this sweep's: the same data, network, training and dev split, and each row one of ``jobs``'
-    models (``(split, settings)`` pairs; a split None for a retrained model).  A ValueError says
-    what differs."""
+    be this sweep's: the same data, network, training, scaling and dev split (its dev fraction
+    only with one fold), and each row one of ``jobs``' models (``(split, settings)`` pairs; a
+    split None for a retrained model).  A ValueError says what differs, each column as ``names``
+    calls it (a flag) where given."""
     if done is None or done.empty:
         return {}
+    names = names or {}
     ours = {"fingerprint": dataset.fingerprint, "layer_dims": format_layers(base.layer_dims),
             "learning_rate": base.learning_rate, "num_iterations": base.num_iterations,
-            "dropout_mask": base.dropout_mask, "dev_fraction": dev_fraction, "folds": folds, "dev_seed": dev_seed}
+            "dropout_mask": base.dropout_mask, "standardized": standardizes(base, dataset),
+            "dev_fraction": dev_fraction, "folds": folds, "dev_seed": dev_seed}
     for column in SWEEP_COLUMNS:
+        if column == "dev_fraction" and folds > 1:
+            # K folds hold out a K-th each, whatever the dev fraction says.
+            continue
         values = set(done[column].dropna()) if column in done else set()
-        same = {str(value) for value in values} == {ours[column]} if isinstance(ours[column], str) else \
-            len(values) == 1 and math.isclose(float(next(iter(values))), float(ours[column]))
+        if isinstance(ours[column], bool):
+            same = {bool(value) for value in values} == {ours[column]}
+        elif isinstance(ours[column], str):
+            same = {str(value) for value in values} == {ours[column]}
+        else:
+            same = len(values) == 1 and math.isclose(float(next(iter(values))), float(ours[column]))
         if not same:
+            what = names.get(column, column)
+            if column == "fingerprint":
+                raise ValueError(f"the earlier results are another sweep's: {what} differ")
             theirs = ", ".join(sorted(map(str, values))) or "nothing"
-            raise ValueError(f"the earlier results are another sweep's: {column} is {theirs} there, "
-                             f"{ours[column]} here")
+            raise ValueError(f"the earlier results are another sweep's: {what} is {theirs} there, {ours[column]} here")
     keys = {model_key(settings, split) for split, settings in jobs}
     rows = {}
     for row in done.to_dict("records"):

@@ -43,7 +43,7 @@ def dev_jobs(settings_list, folds: list[Split]) -> list[tuple[Split, Settings]]:
 def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, folds: int = 1,
           dev_fraction: float = DEV_FRACTION, dev_seed: int = DEV_SEED, scheduler: str | None = None,
           local_cluster: int | None = None, progress=None, heartbeat=None, should_stop=None, on_row=None,
-          done: pd.DataFrame | None = None) -> SweepResult:
+          done: pd.DataFrame | None = None, names=None) -> SweepResult:
     """Train ``grid`` (``{"lambd": [...], "l1": [...], "keep_prob": [...]}``, a field left out at
     its default) over ``seeds`` (a count, or a list of seeds) on each dev fold's remaining training
     points, choose on dev by the one-standard-error rule (``stats.choose``), and retrain the
@@ -63,7 +63,9 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, folds:
     ``stopped=True`` (and no choice if the dev phase was not done).  ``on_row(row)`` is called
     with each model's row (a dict) as it finishes, before ``progress``: a caller whose run may
     end before this returns (a page's, on Stop) keeps them for ``stopped_sweep``.  ``done``: rows
-    an earlier, interrupted run of this same sweep finished (checked to be its), not trained again.
+    an earlier, interrupted run of this same sweep finished (checked to be its, a difference
+    named by ``names``: a column's name on the caller's surface), not trained again: they go to
+    ``on_row`` first, and ``progress`` counts only the models trained now.
     """
     settings_list = grid_settings(grid, seeds, base)
     seed_count = len(seed_list(seeds))
@@ -73,9 +75,9 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, folds:
     check_cluster_options(scheduler, local_cluster)
     jobs = dev_jobs(settings_list, folds_list)
     earlier = earlier_rows(done, dataset, settings_list[0], dev_fraction, folds, dev_seed,
-                           jobs + [(None, settings) for settings in settings_list])
+                           jobs + [(None, settings) for settings in settings_list], names)
     should_stop = should_stop or (lambda: False)
-    on_done = counter(progress, len(jobs) + seed_count, on_row)
+    on_done = counter(progress, len(jobs) + seed_count - len(earlier), on_row)
 
     def table(rows):
         return rows_table(rows, dev_fraction, folds, dev_seed)
@@ -87,6 +89,7 @@ def sweep(dataset: Dataset, grid, seeds, base: Settings | None = None, *, folds:
         try:
             chosen = choose(table(dev_rows))
         except NoCandidate as error:
+            on_done.finish()
             return SweepResult(table(dev_rows), None, False, str(error))
         final_jobs = [(None, s) for s in settings_list if setting_of(s) == tuple(chosen[f] for f in GRID_FIELDS)]
         final_rows, stopped = run_phase(runner, dataset, final_jobs, on_done, should_stop, earlier)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..training import COLLAPSED, DIVERGED, TRAINED, outcomes_text
+from ..training import COLLAPSED, DIVERGED, outcomes_text
 from .grid import GRID_FIELDS
 
 CONFIDENCE = 0.95
@@ -23,13 +23,16 @@ SIMPLEST_NOTE = ("the one-standard-error rule: of the settings within one standa
                  "score, the simplest, the one with the smallest weights (mean √Σ‖W‖² of its dev models)")
 # A sweep's verdicts on a setting beside the chosen one (WITHIN_NOISE: within one standard error of
 # the best dev score, as the choice reads it).
-CHOSEN, BEST_SCORE, WORSE, NOT_CANDIDATE = "chosen", "best dev score", "worse", "not a candidate"
+# WORSE says no more than it measures: one standard error is not a significance test.
+CHOSEN, BEST_SCORE, NOT_CANDIDATE = "chosen", "best dev score", "not a candidate"
+WORSE = "more than 1 SE below"
 # Equal mean dev accuracies can differ in the last bits from the order of summation; such
 # settings are tied, and the tie goes to the one listed first in the grid.
 TIE_TOLERANCE = 1e-12
 METRICS = ("train_accuracy", "dev_accuracy", "test_accuracy", "cost", "weight_norm")
-# The verdict on two results that ``within_noise`` cannot tell apart, as a sweep's comparison, the
-# study's table and every sentence about them say it.
+# The verdict on results the data cannot tell apart: in a sweep's comparison and compare's
+# ranking, a score within one standard error of the best (``verdicts``); in the study's table of
+# test changes, a change no larger than the seeds' spread (``within_noise``).
 WITHIN_NOISE = "within noise"
 
 
@@ -123,7 +126,9 @@ def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS
     "" in results written before rows had one; ``diverged`` and ``collapsed`` count the runs),
     then mean, std, ci_low and ci_high of each metric (e.g. ``dev_accuracy_mean``), and for dev
     and test accuracy ``_se``.  Dev and test accuracy are per seed (pooled over folds), with
-    ``accuracy_interval``; the other metrics over runs, with the Student-t interval."""
+    ``accuracy_interval``; the other metrics over runs, with the Student-t interval.
+    ``dev_points`` and ``test_points``: the points each seed's accuracy is over (NaN in a file
+    that does not say)."""
     keys = list(keys)
     out = []
     for values, group in rows.groupby(keys, sort=False, dropna=False):
@@ -141,6 +146,7 @@ def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS
                 std = float(per_seed.std(ddof=1)) if per_seed.notna().sum() > 1 else math.nan
                 stats = (mean, std, low, high)
                 entry[f"{metric}_se"] = se
+                entry[metric.replace("accuracy", "points")] = points
             else:
                 stats = interval(group[metric])
             if metric.endswith("_accuracy"):
@@ -150,14 +156,8 @@ def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS
         out.append(entry)
     columns = [*keys, "seeds", "folds", "runs", "outcome", "diverged", "collapsed"]
     columns += [f"{metric}_{s}" for metric in METRICS for s in ("mean", "std", "ci_low", "ci_high")]
-    columns += ["dev_accuracy_se", "test_accuracy_se"]
+    columns += ["dev_accuracy_se", "test_accuracy_se", "dev_points", "test_points"]
     return pd.DataFrame(out, columns=columns)
-
-
-def untrained(table: pd.DataFrame) -> bool:
-    """Whether a summary (``summarize``, ``comparison``) has a setting with a run that did not
-    train: then its ``outcome`` is worth a column."""
-    return not set(table["outcome"]) <= {"", TRAINED}
 
 
 def setting_scores(rows: pd.DataFrame, keys=GRID_FIELDS) -> pd.DataFrame:
@@ -172,14 +172,23 @@ def setting_scores(rows: pd.DataFrame, keys=GRID_FIELDS) -> pd.DataFrame:
                         candidate=(table["diverged"] + table["collapsed"]) == 0)
 
 
+def one_se_threshold(candidates: pd.DataFrame) -> float:
+    """The lowest score within one standard error of the best of ``candidates`` (``setting_scores``
+    rows): the one-standard-error rule's line, the tie tolerance below it."""
+    best = candidates.loc[candidates["score"].idxmax()]
+    return best["score"] - best["se"] - TIE_TOLERANCE
+
+
 class NoCandidate(ValueError):
     """No setting can be chosen: every one had a dev run that diverged or collapsed."""
 
 
-def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame, what: str = "setting") -> str:
+def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame, what: str = "setting",
+                         standardize: str = "standardize=True") -> str:
     """Why nothing can be chosen among the ``what``s (settings of a sweep, models of a
-    comparison), with the cure: divergence calls for a lower learning rate (and, on
-    unstandardized inputs, standardizing them); a collapse, weaker regularization."""
+    comparison), with the cure: divergence calls for a lower learning rate (and, on raw inputs
+    far larger than 1, ``TrainResult.unscaled``, standardizing them first, by ``standardize``: the
+    switch as the caller's surface names it); a collapse, weaker regularization."""
     runs, diverged, collapsed = (int(scores[column].sum()) for column in ("runs", "diverged", "collapsed"))
     counts = " and ".join(filter(None, [f"{diverged} diverged" if diverged else "",
                                         f"{collapsed} collapsed" if collapsed else ""]))
@@ -188,7 +197,7 @@ def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame, what: str = "
     unscaled = "unscaled" in rows and rows["unscaled"].fillna(False).astype(bool).any()
     if diverged:
         # As training.training_problem says it of one run.
-        cure = (f"standardize the inputs first (standardize=on: a feature is far larger than 1), then, if it still "
+        cure = (f"standardize the inputs first ({standardize}: a feature is far larger than 1), then, if it still "
                 f"fails, lower the learning rate{rate}" if unscaled else f"lower the learning rate{rate}")
     else:
         cure = f"weaken the regularization (smaller λ or l1, larger keep_prob) or lower the learning rate{rate}"
@@ -206,8 +215,7 @@ def choose(rows: pd.DataFrame) -> dict:
     candidates = scores[scores["candidate"]]
     if candidates.empty:
         raise NoCandidate(no_candidate_message(scores, rows))
-    best = candidates.loc[candidates["score"].idxmax()]
-    within = candidates[candidates["score"] >= best["score"] - best["se"] - TIE_TOLERANCE]
+    within = candidates[candidates["score"] >= one_se_threshold(candidates)]
     simplest = within.loc[within["weight_norm"].idxmin()]
     return {field: float(simplest[field]) for field in GRID_FIELDS}
 
@@ -221,7 +229,7 @@ def verdicts(scores: pd.DataFrame, chosen=None) -> list[str]:
     if candidates.empty:
         return [NOT_CANDIDATE] * len(scores)
     best = candidates["score"].idxmax()
-    threshold = scores.loc[best, "score"] - scores.loc[best, "se"] - TIE_TOLERANCE
+    threshold = one_se_threshold(candidates)
     return [CHOSEN if index == chosen else NOT_CANDIDATE if not row.candidate else BEST_SCORE if index == best
             else WITHIN_NOISE if row.score >= threshold else WORSE for index, row in zip(scores.index, scores.itertuples())]
 

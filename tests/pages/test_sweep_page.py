@@ -79,7 +79,7 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     assert test.endswith("%")
     assert len(_charts(page)) == 3
     table = page.dataframe[0].value
-    assert len(table) == 4 and set(table["verdict"]) <= {"chosen", "best dev score", "within noise", "worse"}
+    assert len(table) == 4 and set(table["verdict"]) <= {"chosen", "best dev score", "within noise", "more than 1 SE below"}
     assert list(table.columns[:3]) == ["lambd", "l1", "keep_prob"]
     assert [download.proto.label for download in page.get("download_button")] == [
         "Download results (CSV)", "Download results (Parquet)"]

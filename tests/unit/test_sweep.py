@@ -262,7 +262,7 @@ def test_choice_and_comparison_are_per_lambd_l1_and_keep_prob():
     assert choose(rows) == {"lambd": 0.0, "l1": 0.1, "keep_prob": 1.0}
     table = comparison(rows)
     assert list(zip(table["lambd"], table["l1"])) == [(0.0, 0.0), (0.0, 0.1), (0.7, 0.0), (0.7, 0.1)]
-    assert table["verdict"].tolist() == ["worse", "chosen", "within noise", "worse"]
+    assert table["verdict"].tolist() == ["more than 1 SE below", "chosen", "within noise", "more than 1 SE below"]
     assert summarize(rows)["seeds"].tolist() == [3, 3, 3, 3]
 
 
@@ -410,7 +410,7 @@ def test_summary_and_comparison_by_hand_without_the_points_counts():
     assert table["dev_accuracy_se"].tolist() == pytest.approx([0.02 / math.sqrt(3)] * 3)
     # Best 0.96, se 0.01155: 0.95 is within one se and every weight norm is 5.0, so the tie goes to the first.
     verdicts = comparison(rows).set_index("lambd")["verdict"]
-    assert verdicts.to_dict() == {0.0: "worse", 0.7: "chosen", 3.0: "best dev score"}
+    assert verdicts.to_dict() == {0.0: "more than 1 SE below", 0.7: "chosen", 3.0: "best dev score"}
 
 
 def test_one_seed_still_has_the_points_noise():
@@ -418,7 +418,7 @@ def test_one_seed_still_has_the_points_noise():
     table = comparison(rows)
     low, high = wilson(0.9, 100)
     assert table.loc[0, "se"] == pytest.approx((high - low) / (2 * Z))
-    assert table["verdict"].tolist() == ["chosen", "worse"]
+    assert table["verdict"].tolist() == ["chosen", "more than 1 SE below"]
 
 
 # Results files
@@ -639,7 +639,7 @@ def test_the_one_standard_error_rule_takes_the_smallest_weights_within_one_se_of
     # Best 96 % with se √(Wilson²/z² + 0.01²/3) ≈ 2.0 points: 95 % is within, 91 % is not.
     assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
     verdicts = comparison(rows).set_index("lambd")["verdict"].to_dict()
-    assert verdicts == {0.0: "best dev score", 0.7: "chosen", 3.0: "worse"}
+    assert verdicts == {0.0: "best dev score", 0.7: "chosen", 3.0: "more than 1 SE below"}
 
 
 def test_a_setting_with_a_diverged_run_is_never_chosen():
@@ -666,7 +666,7 @@ def test_raw_large_features_end_in_no_choice_and_the_cure():
     raw = nnreg.Dataset("raw area", X[train], y[train], X[~train], y[~train], standardize=False)
     result = nnreg.sweep(raw, {"lambd": [0.0, 0.7], "keep_prob": [1.0, 0.86]}, 2, nnreg.Settings(num_iterations=2000))
     assert result.chosen is None and not result.stopped and (result.rows["phase"] == "dev").all()
-    assert result.problem.endswith("standardize the inputs first (standardize=on: a feature is far larger than 1), then, if it still fails, lower the learning rate (now 0.3)")
+    assert result.problem.endswith("standardize the inputs first (standardize=True: a feature is far larger than 1), then, if it still fails, lower the learning rate (now 0.3)")
     assert (comparison(result.rows)["verdict"] == "not a candidate").all()
 
 

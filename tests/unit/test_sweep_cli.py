@@ -1,5 +1,7 @@
 """``python -m nnreg sweep``: the report, the results file, and bad arguments."""
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +48,7 @@ def test_sweep_reads_a_data_file_and_network_options(tmp_path, capsys):
     assert "none of whose runs diverged or collapsed: lambd=0, l1=0, keep_prob=1" in printed
     # One seed: its test accuracy has no spread over seeds, yet its interval counts the test points.
     final = next(line for line in printed.splitlines() if "1 seed(s): test accuracy" in line)
-    assert "±" not in final.split("(")[0] and "95% interval" in final
+    assert "±" not in final.split("(")[0] and "95 % interval" in final
 
 
 def test_the_default_report_has_an_l1_column_and_no_fractions(capsys):
@@ -211,7 +213,9 @@ def test_a_data_size_curve_on_breast_cancer_takes_thirty_features(capsys):
     assert main(["sweep", "--data", "breast_cancer", "--lambd", "0, 0.7", "--keep-prob", "1", "--seeds", "1",
                  "--num-iterations", "200", "--train-fraction", "0.25, 1"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("dataset breast_cancer: 398 training points (99 of them held out as dev, dev seed 0), 171 test "
+    # One L2 strength: nothing to choose, so no dev points are held out.
+    assert lines[0].startswith("dataset breast_cancer: 398 training points (no dev phase: one value per regularizer, "
+                               "nothing to choose), 171 test "
                                "points; training-set fractions 0.25, 1; ")
     assert lines[1].startswith("30 features: mean radius, mean texture, ") and lines[1].endswith(
         "(30 in all); 2 classes: benign, malignant")
@@ -229,7 +233,7 @@ def test_five_folds_are_said_and_written_in_every_row(tmp_path, capsys):
     assert main(["sweep", *SMALL, "--folds", "5", "--dev-seed", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "211 training points (5 stratified folds, each held out as dev in turn, dev seed 2)" in printed
-    assert "accuracy on the dev points of 5 folds (211 points a seed), mean over 2 seeds ± its standard error" in printed
+    assert "accuracy on the dev points of its 5 folds (211 points a seed), mean over 2 seeds ± its standard error" in printed
     rows = read_results(out.read_bytes(), out.name)
     dev = rows[rows["phase"] == "dev"]
     assert sorted(dev["fold"].unique()) == [0, 1, 2, 3, 4] and (rows["dev_seed"] == 2).all()
@@ -258,7 +262,7 @@ def test_when_every_setting_fails_the_exit_code_is_1_with_the_cure(tmp_path, cap
         line for line in captured.err.splitlines() if line.startswith("trained ")] + [captured.err.splitlines()[-1]]
     assert captured.err.splitlines()[-1].startswith("nnreg: no setting can be chosen: every one had a dev run that "
                                                     "diverged or collapsed")
-    assert captured.err.endswith("standardize the inputs first (standardize=on: a feature is far larger than 1), then, if it still fails, lower the learning rate (now 0.3)\n")
+    assert captured.err.endswith("standardize the inputs first (--standardize on: a feature is far larger than 1), then, if it still fails, lower the learning rate (now 0.3)\n")
     assert "chosen by" not in captured.out and "test accuracy" not in captured.out
     assert all(line.endswith("not a candidate") for line in captured.out.splitlines()[2:6])
     assert len(read_results(out.read_bytes(), out.name)) == 8
@@ -271,7 +275,10 @@ def test_when_every_setting_fails_the_exit_code_is_1_with_the_cure(tmp_path, cap
     (["--folds", "0"], "--folds must be a whole number from 1 to 20, got 0"),
     (["--folds", "2.5"], "--folds must be a whole number"),
     (["--dev-seed", "-1"], "--dev-seed must be a whole number from 0"),
-    (["--standardize", "maybe"], "--standardize must be true or false, got 'maybe'"),
+    (["--standardize", "maybe"], "--standardize must be on or off, got 'maybe'"),
+    (["--folds", "3", "--dev-fraction", "0.3"], "--dev-fraction sets the one dev split; with --folds 3 every training "
+                                                "point is a dev point once"),
+    (["--train-fraction", "0.5, 1", "--test-every-setting"], "--test-every-setting shows a sweep's settings"),
     (["--resume"], "--resume needs --out"),
 ])
 def test_bad_fold_and_resume_options_are_named(arguments, message, capsys):
@@ -296,14 +303,20 @@ def test_resuming_a_missing_file_is_refused(tmp_path, capsys):
     assert "none.csv does not exist; run without --resume to start" in capsys.readouterr().err
 
 
-def _interrupt_after(count, monkeypatch):
-    # Ctrl-C arrives while the models after the count-th train.
+def _interrupt_after(count, monkeypatch, how=None):
+    """Ctrl-C after the count-th model of the next run: raised where progress is reported, or
+    (``how="signal"``) a real SIGINT, which the command takes at its next safe point."""
     call = nnreg.cli.sweep.Progress.__call__
+    fired = []
 
     def progress(self, done, total):
         call(self, done, total)
-        if done == count and not self.resumed:
-            raise KeyboardInterrupt
+        if done == count and not fired:
+            fired.append(True)
+            if how == "signal":
+                os.kill(os.getpid(), signal.SIGINT)
+            else:
+                raise KeyboardInterrupt
     monkeypatch.setattr(nnreg.cli.sweep.Progress, "__call__", progress)
 
 
@@ -344,17 +357,24 @@ def test_progress_off_a_terminal_is_a_line_every_few_seconds_with_the_time_left(
     from nnreg.cli.sweep import PROGRESS_SECONDS, Progress
     now = [0.0]
     stream = io.StringIO()
-    progress = Progress(stream, resumed=2, clock=lambda: now[0])
-    # Two rows came from the earlier run; the first model trained took 30 s (compiling), then one
-    # model each 2 seconds.
-    for done in range(1, 13):
-        now[0] = 0.0 if done <= 2 else 30.0 + 2.0 * (done - 3)
+    progress = Progress(stream, clock=lambda: now[0])
+    # The first model took 30 s (compiling), then one model each 2 seconds.
+    for done in range(1, 11):
+        now[0] = 30.0 + 2.0 * (done - 1)
         progress(done, 12)
+    progress.close()
     lines = stream.getvalue().splitlines()
     assert PROGRESS_SECONDS == 5.0
-    # The first at once (no pace yet), then every 6 s: the pace is 2 s a model after the first.
-    assert lines == ["trained 1/12 models", "trained 3/12 models", "trained 6/12 models, about 12 s left",
-                     "trained 9/12 models, about 6 s left", "trained 12/12 models"]
+    # The first at once (no pace yet), then every 6 s: the pace is 2 s a model after the first;
+    # the run ended at 10 of 12 (nothing to retrain), and close shows that last count.
+    assert lines == ["trained 1/12 models", "trained 4/12 models, about 16 s left",
+                     "trained 7/12 models, about 10 s left", "trained 10/12 models, about 4 s left"]
+    stream = io.StringIO()
+    progress = Progress(stream, clock=lambda: now[0])
+    progress(1, 12)
+    progress(2, 12)
+    progress.close()
+    assert stream.getvalue().splitlines() == ["trained 1/12 models", "trained 2/12 models, about 0 s left"]
 
 
 def test_sigterm_writes_the_finished_rows_as_ctrl_c_does(tmp_path):
@@ -373,3 +393,41 @@ def test_sigterm_writes_the_finished_rows_as_ctrl_c_does(tmp_path):
     rows = pd.read_csv(out)
     assert 1 <= len(rows) < 128 and rows["partial"].all()
     assert f"wrote the {len(rows)} finished rows to {out}, marked partial" in err
+
+
+def test_a_real_ctrl_c_is_taken_at_a_safe_point_and_the_rows_written(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("nnreg.sweeps.executors.IN_PROCESS_CHUNK_PER_CORE", 1)
+    monkeypatch.setattr("nnreg.sweeps.executors.default_workers", lambda: 1)
+    out = tmp_path / "r.csv"
+    _interrupt_after(3, monkeypatch, how="signal")
+    assert main(["sweep", *SMALL, "--out", str(out)]) == 130
+    rows = pd.read_csv(out)
+    # The signal arrived after the third model; the next batch did not start.
+    assert len(rows) == 3 and rows["partial"].all()
+    # Its handler is gone once the command returns.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_resuming_with_another_standardization_or_split_is_refused_by_flag(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "r.csv"
+    _interrupt_after(3, monkeypatch)
+    assert main(["sweep", *SMALL, "--out", str(out)]) == 130
+    capsys.readouterr()
+    assert main(["sweep", *SMALL, "--standardize", "on", "--out", str(out), "--resume"]) == 2
+    assert "another sweep's: --standardize (standardized) is False there, True here" in capsys.readouterr().err
+    assert main(["sweep", *SMALL, "--data", "circle", "--out", str(out), "--resume"]) == 2
+    assert capsys.readouterr().err.strip().endswith("another sweep's: the data or its split (--data, --label, --split, "
+                                                    "--test-fraction, --drop-missing) differ")
+    # The resumed run counts only what it trains.
+    assert main(["sweep", *SMALL, "--out", str(out), "--resume"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"resumed 3 models from {out}; the progress counts the rest"
+    assert err[1].startswith("trained 1/7 models") and err[-1] == "trained 7/7 models"
+
+
+def test_a_curve_with_one_value_per_regularizer_says_it_had_no_dev_phase(capsys):
+    assert main(["sweep", "--train-fraction", "0.5, 1", "--lambd", "0, 0.7", "--keep-prob", "1", "--seeds", "2",
+                 "--num-iterations", "200"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "(no dev phase: one value per regularizer, nothing to choose)" in out[0]
+    assert "one-standard-error" not in "\n".join(out)
