@@ -18,6 +18,13 @@ import numpy as np
 COURSE_FEATURES, COURSE_CLASSES = 2, 2
 # The hidden layers' activations (the course's is ReLU), and leaky ReLU's slope below 0.
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+# The activations whose outputs can be below 0; ReLU's and sigmoid's never are.
+SIGNED_ACTIVATIONS = ("tanh", "leaky_relu")
+# How the page and the command line name them, and why only ReLU's units can die (a unit at 0 on
+# every point passes no gradient back when the slope there is 0).
+ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "leaky_relu": "leaky ReLU"}
+UNDYING = {"tanh": "its slope, 1 − tanh², is never 0", "sigmoid": "its slope, σ·(1 − σ), is never 0",
+           "leaky_relu": "below 0 its slope is 0.01, not 0"}
 LEAKY_SLOPE = 0.01
 
 
@@ -278,6 +285,8 @@ def update_parameters(parameters, grads, learning_rate: float, l1: float = 0.0, 
 OPTIMIZERS = ("gd", "momentum", "adam")
 MOMENTUM_BETA = 0.9
 ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
+OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": f"momentum (β {MOMENTUM_BETA:g})",
+                   "adam": f"Adam (β1 {ADAM_BETA1:g}, β2 {ADAM_BETA2:g})"}
 
 
 def initialize_optimizer(parameters, optimizer: str) -> dict[str, np.ndarray]:

@@ -24,8 +24,8 @@ from .pictures import png, png_url
 from .replays import (FRAME_MS, ITERATION, REPLAY_COLUMNS, REPLAY_LEVELS, REPLAY_RESOLUTION, REPLAY_SPACING,
                       REPLAY_WIDTH, replay, replay_frame, replay_steps)
 from .sweep import SYMBOLS, curve_frame, data_size_chart, validation_curve, weight_norm_chart
-from .units import (DROPPED_OPACITY, UNIT_DECADES, UNIT_RESOLUTION, UNIT_SIZE, hidden_units, unit_frame,
-                    unit_outputs, unit_picture, unit_scale_max, unit_shade)
+from .units import (DROPPED_OPACITY, UNIT_DECADES, UNIT_RESOLUTION, UNIT_SIZE, hidden_units, signed_outputs,
+                    unit_frame, unit_outputs, unit_picture, unit_scale_max, unit_shade)
 from .weights import (input_norms, input_norms_frame, input_norms_height, model_chart_height, model_colors,
                       norm_history, norm_history_frame, weight_distribution, weight_distribution_frame, weight_norms)
 
@@ -41,7 +41,7 @@ __all__ = [
     "model_chart_height", "model_colors", "network_frames", "network_graph", "network_scale", "norm_history",
     "norm_history_frame", "output_names", "Pair", "pixel_centres", "png", "png_url", "points_frame",
     "probability_colors", "probability_field", "probability_title", "region_colors", "replay", "replay_frame",
-    "replay_steps", "slice_points", "slice_title", "training_means", "unit_frame", "unit_outputs", "unit_picture",
+    "replay_steps", "signed_outputs", "slice_points", "slice_title", "training_means", "unit_frame", "unit_outputs", "unit_picture",
     "unit_scale_max", "unit_shade", "validation_curve", "weight_distribution", "weight_distribution_frame",
     "weight_norm_chart", "weight_norms",
 ]

@@ -16,7 +16,10 @@ from ..training import TrainResult
 
 
 def _kind(settings) -> str | None:
-    """The study's name for what a model regularizes with ("l2", "dropout", ...), None if mixed."""
+    """The study's name for what a model regularizes with ("l2", "dropout", ...), None if mixed or
+    with weight decay, which has no colour of its own: it takes the first one free."""
+    if settings.weight_decay > 0:
+        return None
     used = (settings.lambd > 0, settings.l1 > 0, settings.keep_prob < 1)
     kinds = {(False, False, False): "early_stopping" if settings.early_stopping else "none",
              (True, False, False): "l2", (False, True, False): "l1", (False, False, True): "dropout",

@@ -196,12 +196,18 @@ def _mean_std(row) -> str:
 
 
 def units_caption(result: TrainResult, train_X, mask=None) -> str:
-    """How many hidden units are dead on the training points (rows of ``train_X``), and what the
-    sampled dropout ``mask`` keeps."""
-    dead = network.dead_units(result.network_inputs(train_X), result.parameters, result.settings.activation)
+    """How many hidden units are dead on the training points (rows of ``train_X``), or why none can
+    be (an activation whose slope is never 0), and what the sampled dropout ``mask`` keeps."""
+    activation = result.settings.activation
+    dead = network.dead_units(result.network_inputs(train_X), result.parameters, activation)
     count, units = int(sum(d.sum() for d in dead)), int(sum(d.size for d in dead))
-    caption = (f"{count} of {units} hidden units {'is' if count == 1 else 'are'} dead: zero on every training point."
-               if count else f"None of the {units} hidden units is dead: each is active on some training point.")
+    if activation in network.UNDYING:
+        caption = (f"No {network.ACTIVATION_NAMES[activation]} unit can die: {network.UNDYING[activation]}, so each "
+                   f"of the {units} hidden units keeps learning.")
+    elif count:
+        caption = f"{count} of {units} hidden units {'is' if count == 1 else 'are'} dead: zero on every training point."
+    else:
+        caption = f"None of the {units} hidden units is dead: each is active on some training point."
     if mask is not None:
         kept = int(sum(m.sum() for m in mask))
         caption += (f" The sampled dropout mask keeps {kept} of {units} ({percent_cell(kept / units, 0)}; keep_prob = "
@@ -342,14 +348,22 @@ def replay_notice(results: Mapping[str, TrainResult], accuracies) -> str:
 
 
 def units_notice(results: Mapping[str, TrainResult], dataset) -> str:
-    """The hidden units' sentence: how many units each model leaves dead on the points it fitted."""
-    counts = []
+    """The hidden units' sentence: how many units each ReLU model leaves dead on the points it
+    fitted; the models of other activations, whose units cannot die, named as such."""
+    counts, undying = [], []
     for name, result in results.items():
-        dead = network.dead_units(result.network_inputs(result.fitted(dataset)[0]), result.parameters,
-                                  result.settings.activation)
+        activation = result.settings.activation
+        if activation in network.UNDYING:
+            undying.append(f"{title(name)} ({network.ACTIVATION_NAMES[activation]})")
+            continue
+        dead = network.dead_units(result.network_inputs(result.fitted(dataset)[0]), result.parameters, activation)
         counts.append(f"{int(sum(d.sum() for d in dead))} of {sum(d.size for d in dead)} in {title(name)}")
-    return ("Look for the units marked dead, zero on every training point, which no gradient reaches again: "
-            + _listed(counts) + ".")
+    notice = ("Look for the units marked dead, zero on every training point, which no gradient reaches again: "
+              + _listed(counts) + "." if counts else "")
+    if undying:
+        notice += (" " if notice else "") + (f"The units of {_listed(undying)} cannot die: their activation's slope is "
+                                             "never 0, so a gradient always reaches them.")
+    return notice
 
 
 def masks_notice(summary, single: TrainResult) -> str:
@@ -437,15 +451,17 @@ def math_notice(lambd: float, m: int, learning_rate: float, num_iterations: int)
             f"${latex_number(factor ** num_iterations)}$ of a weight.")
 
 
-def units_scale_caption(scale_max, decades: int, any_dropout: bool) -> str:
-    """What the hidden units' pictures show: one scale per hidden layer (its largest output in
-    ``scale_max``), logarithmic over ``decades`` powers of ten."""
+def units_scale_caption(scale_max, decades: int, any_dropout: bool, two_signs: bool = False) -> str:
+    """What the hidden units' pictures show: one scale per hidden layer (its largest output size
+    in ``scale_max``), logarithmic over ``decades`` powers of ten; ``two_signs`` when a model's
+    outputs can be below 0 (tanh, leaky ReLU), drawn in their own colour."""
     return ("Each picture is one hidden unit's output over the field, on one scale per hidden layer that every model "
             "shares: empty (the page shows through) where the output is 0, solid grey at the layer's largest output "
             "in any of these models ("
             + ", ".join(f"hidden layer {layer}: {top:.2f}" for layer, top in enumerate(scale_max, start=1))
             + f"). The scale is logarithmic, so that outputs {10 ** decades:,} times smaller than the largest still "
             "show; each layer's legend gives its values."
+            + (" Outputs below 0 (tanh, leaky ReLU) are pink, by the same rule on their size." if two_signs else "")
             + (" An amber cross marks a unit that one sampled dropout mask drops." if any_dropout else ""))
 
 

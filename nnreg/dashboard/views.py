@@ -189,7 +189,8 @@ def hidden_units(shown: Compared, pair: charts.Pair | None = None) -> None:
         st.caption(f"The field here is a {said}.")
     scale_max = charts.unit_scale_max(first.values(), dataset, pair)
     st.caption(captions.units_scale_caption(scale_max, charts.UNIT_DECADES,
-                                            any(result.settings.keep_prob < 1 for result in first.values()))
+                                            any(result.settings.keep_prob < 1 for result in first.values()),
+                                            any(charts.signed_outputs(result) for result in first.values()))
                + shown.which_runs)
     for index, (column, (name, result)) in enumerate(model_columns(first.items())):
         with column, st.container(key=f"units_{index}"):

@@ -73,6 +73,9 @@ MISCLASSIFIED = "#111827"
 # themes; the grey itself reads on both (tested).  A unit that dropout drops is crossed out in
 # dropout's colour.
 UNIT_OUTPUT = "#64748b"
+# A negative output (tanh's, leaky ReLU's) in the negative sign's colour, with the same opacity rule
+# on its size, so that the two signs never read as one.
+UNIT_NEGATIVE = SIGN_COLORS["negative"]
 DROPPED_UNIT = MODEL_COLORS["dropout"]
 # The page backgrounds of Streamlit's light and dark themes, which every colour above must read on.
 BACKGROUNDS = {"light": "#ffffff", "dark": "#171614"}

@@ -281,6 +281,23 @@ def test_the_units_caption_and_notice_count_dead_units(short, football):
         "The sampled dropout mask keeps 22 of 23 (96%; keep_prob = 0.86).")
 
 
+def test_units_of_an_activation_whose_slope_is_never_zero_cannot_die(football):
+    base = Settings(num_iterations=300)
+    models = {"ReLU": base, "tanh": base.replace(activation="tanh"), "soft": base.replace(activation="sigmoid"),
+              "leaky": base.replace(activation="leaky_relu")}
+    results = dict(zip(models, nnreg.train_many(football, list(models.values()))))
+    assert dashboard.units_caption(results["tanh"], fitted(results["tanh"], football)[0]) == (
+        "No tanh unit can die: its slope, 1 − tanh², is never 0, so each of the 23 hidden units keeps learning.")
+    assert dashboard.units_caption(results["leaky"], fitted(results["leaky"], football)[0]).startswith(
+        "No leaky ReLU unit can die: below 0 its slope is 0.01, not 0,")
+    hidden = logits_and_hidden(results["ReLU"].parameters, fitted(results["ReLU"], football)[0])[1]
+    dead = sum(int(np.sum(h.max(axis=1) == 0)) for h in hidden)
+    assert dashboard.units_notice(results, football) == (
+        f"Look for the units marked dead, zero on every training point, which no gradient reaches again: {dead} of "
+        "23 in ReLU. The units of tanh (tanh), soft (sigmoid) and leaky (leaky ReLU) cannot die: their activation's "
+        "slope is never 0, so a gradient always reaches them.")
+
+
 def test_the_network_caption_and_notice_give_each_models_weights(short):
     largest = {name: max(float(np.abs(v).max()) for k, v in r.parameters.items() if k.startswith("W"))
                for name, r in short.items()}

@@ -386,6 +386,33 @@ def test_each_layer_shows_its_scale_which_the_pictures_follow(results, moons):
     assert charts.unit_shade(np.ones(3), 0.0).tolist() == [0, 0, 0]
 
 
+@pytest.mark.parametrize("activation", ["tanh", "leaky_relu"])
+def test_outputs_below_zero_have_their_own_colour_by_their_size(moons, activation):
+    result = nnreg.train(moons, FAST.replace(activation=activation))
+    outputs = charts.unit_outputs(result, moons)
+    assert any(layer.min() < 0 for layer in outputs)
+    # The shared scale is the largest size, |output|, so that a large negative output is not cut.
+    scale_max = charts.unit_scale_max([result], moons)
+    assert scale_max == [float(np.abs(layer).max()) for layer in outputs]
+    frame = charts.unit_frame(result, moons, scale_max)
+    negative, positive = ([int(color[i: i + 2], 16) for i in (1, 3, 5)] for color in (palette.UNIT_NEGATIVE,
+                                                                                        palette.UNIT_OUTPUT))
+    for (_, row), output in zip(frame.iterrows(), (o for layer in outputs for o in layer)):
+        picture = decode_data_url(row["url"])
+        top, constant = scale_max[row["layer"] - 1], scale_max[row["layer"] - 1] / 100
+        assert (picture[output < 0][:, :3] == negative).all() and (picture[output >= 0][:, :3] == positive).all()
+        np.testing.assert_allclose(picture[..., 3] / 255, np.log(1 + np.abs(output) / constant)
+                                   / np.log(1 + top / constant), atol=0.5 / 255 + 1e-9)
+        assert row["smallest"] == pytest.approx(output.min()) and row["largest"] == pytest.approx(output.max())
+    # The legends run from −top (the negative colour) through 0 (nothing) to top.
+    spec = charts.hidden_units(result, moons, scale_max).to_dict()
+    for layer, top in zip(spec["vconcat"], scale_max):
+        fill = layer["spec"]["layer"][1]["encoding"]["fill"]
+        assert fill["scale"]["domain"] == [-top, 0, top] and fill["legend"]["values"] == [-top, 0, top]
+        assert fill["scale"]["range"][0] == palette.UNIT_NEGATIVE and fill["scale"]["range"][-1] == palette.UNIT_OUTPUT
+        assert fill["scale"]["range"][1].endswith(", 0)")
+
+
 def test_a_model_on_a_share_of_the_points_shows_those_it_saw(moons):
     result = nnreg.train(moons, FAST.replace(train_fraction=0.8, early_stopping=True, dev_fraction=0.3))
     frame = charts.points_frame(moons, show_test=False, result=result)
