@@ -17,7 +17,8 @@ from ..training import TRAINED, TrainResult
 from ..study import STUDY
 from .models import first_using
 from .sweep_links import SWEEP_PAGE
-from .latex import (DECAY_DIGITS, decay_factor, dropout_latex, early_stopping_latex, l1_latex, l2_latex,
+from .latex import (DECAY_DIGITS, adam_latex, decay_factor, dropout_latex, early_stopping_latex, l1_latex, l2_latex,
+                    mini_batch_latex, momentum_latex, weight_decay_latex,
                     latex_number, softmax_latex)
 
 
@@ -521,6 +522,7 @@ def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: s
             "to exactly 0 if it is within that amount of 0. That is why L1 leaves many weights at exactly 0, where "
             "L2 only makes them small.",
             l1_latex(result.settings.l1, result.train_size, result.settings.learning_rate)))
+    sections += optimizer_sections(models, first)
     stopping = [result for result in first.values() if result.best_iteration is not None]
     if stopping:
         settings = stopping[0].settings
@@ -530,6 +532,48 @@ def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: s
             "parameters of the recorded iteration with the best dev accuracy, the earliest of ties. Stopping before "
             "the weights have grown large acts much like L2; the test set never takes part in the choice.",
             early_stopping_latex(settings.dev_fraction, settings.num_iterations, settings.record_every)))
+    return sections
+
+
+def optimizer_sections(models: Mapping, first: Mapping[str, TrainResult]) -> list[tuple[str, list[str]]]:
+    """The math view's sections on how the models train, each with the numbers of the first model
+    that uses it: momentum, Adam, decoupled weight decay and mini-batches; none for the course's
+    full-batch gradient descent."""
+    def first_with(test):
+        return next((name for name, settings in models.items() if test(settings)), None)
+
+    sections = []
+    momentum, adam = (first_with(lambda s, kind=kind: s.optimizer == kind) for kind in ("momentum", "adam"))
+    if momentum:
+        sections.append((
+            f"**Momentum** ({title(momentum)}) steps along a running average of the gradients instead of the last one, "
+            "so that steps that agree add up and steps that zigzag cancel.",
+            momentum_latex(models[momentum].learning_rate)))
+    if adam:
+        settings = models[adam]
+        sections.append((
+            f"**Adam** ({title(adam)}) divides each weight's averaged gradient by the root of its averaged square: "
+            "every weight moves by about α per step whatever the size of its gradient. The bias correction makes up "
+            "for v and s starting at 0.",
+            adam_latex(settings.learning_rate, settings.num_iterations)))
+    decayed = first_with(lambda s: s.weight_decay > 0)
+    if decayed:
+        settings = models[decayed]
+        sections.append((
+            f"**Weight decay** ({title(decayed)}, wd = {settings.weight_decay:g}) shrinks every weight at each step, "
+            "beside the optimizer's step rather than through it. With gradient descent that is exactly L2, since "
+            "L2's term λ/m·W enters the step unchanged. With Adam it is not: L2's term is part of the gradient, which "
+            "Adam divides by √ŝ, so how hard it pulls a weight depends on that weight's gradients; weight decay pulls "
+            "every weight by the same share α·wd per step, whatever its gradients.",
+            weight_decay_latex(settings.weight_decay, settings.learning_rate, first[decayed].train_size)))
+    batched = first_with(lambda s: s.batch_size is not None)
+    if batched:
+        settings, m = models[batched], first[batched].train_size
+        sections.append((
+            f"**Mini-batches** ({title(batched)}): each update uses the gradient of {min(settings.batch_size, m)} of "
+            f"the {m} training points, taken in a new seeded shuffle every epoch; the L2 term keeps λ/m of the whole "
+            "set, so the penalty is the same as with the full batch.",
+            mini_batch_latex(min(settings.batch_size, m), m)))
     return sections
 
 

@@ -4,6 +4,9 @@ lines of their own."""
 
 from __future__ import annotations
 
+import math
+
+from .. import network
 from ..report.formatting import percent_cell
 
 
@@ -15,6 +18,11 @@ def latex_number(value: float, digits: int = 3) -> str:
         return text
     mantissa, exponent = text.split("e")
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def latex_count(count: int) -> str:
+    """A whole number with thousands separators that LaTeX does not space: 4{,}603."""
+    return f"{count:,}".replace(",", "{,}")
 
 
 def decay_factor(lambd: float, m: int, learning_rate: float) -> float:
@@ -86,4 +94,59 @@ def softmax_latex(n_classes: int, m: int, cost: float) -> list[str]:
         r"J_{\text{cross-entropy}} = -\frac{1}{m}\sum_{i=1}^{m}\sum_{k=1}^{K} y^{(i)}_k \log a^{[L](i)}_k"
         rf" = {latex_number(cost)}\quad (m = {m})",
         r"dZ^{[L]} = A^{[L]} - Y\quad\text{(}Y\text{ one-hot: } y^{(i)}_k = 1 \text{ for the point's class)}",
+    ]
+
+
+def momentum_latex(learning_rate: float) -> list[str]:
+    """Momentum's update (the course's "Optimization methods"), with this run's α and β."""
+    beta = network.MOMENTUM_BETA
+    return [
+        r"v_{dW} \leftarrow \beta\,v_{dW} + (1-\beta)\,dW,\qquad W \leftarrow W - \alpha\,v_{dW}",
+        rf"\beta = {beta:g},\quad \alpha = {learning_rate:g}:\quad \text{{about the last }} \frac{{1}}{{1-\beta}} = "
+        rf"{latex_number(1 / (1 - beta))}\ \text{{gradients averaged}}",
+    ]
+
+
+def adam_latex(learning_rate: float, num_iterations: int) -> list[str]:
+    """Adam's update with bias correction, with this run's α, the βs and ε: its first step (α for
+    every weight whose gradient is not 0, |v̂|/√ŝ = 1) and when the correction stops mattering."""
+    beta1, beta2, epsilon = network.ADAM_BETA1, network.ADAM_BETA2, network.ADAM_EPSILON
+    # The update from which s's bias correction is under 1 %: β2^t ≤ 0.01.
+    settled = math.ceil(math.log(0.01) / math.log(beta2))
+    return [
+        r"v_{dW} \leftarrow \beta_1 v_{dW} + (1-\beta_1)\,dW,\qquad s_{dW} \leftarrow \beta_2 s_{dW} + (1-\beta_2)\,dW^2",
+        r"\hat v = \frac{v_{dW}}{1-\beta_1^{\,t}},\quad \hat s = \frac{s_{dW}}{1-\beta_2^{\,t}},\qquad "
+        r"W \leftarrow W - \alpha\,\frac{\hat v}{\sqrt{\hat s} + \varepsilon}",
+        rf"\alpha = {learning_rate:g},\ \beta_1 = {beta1:g},\ \beta_2 = {beta2:g},\ \varepsilon = "
+        rf"{latex_number(epsilon)}",
+        rf"t = 1:\ \hat v = dW,\ \hat s = dW^2,\ \text{{a first step of }}\alpha = {learning_rate:g}"
+        r"\text{ for every weight}",
+        rf"1-\beta_2^{{\,t}} \ge 0.99 \text{{ from }} t = {latex_count(settled)}"
+        + (rf"\ \text{{of}}\ {latex_count(num_iterations)}" if settled <= num_iterations else
+           rf"\ \text{{(this run stops at }}{latex_count(num_iterations)}\text{{)}}"),
+    ]
+
+
+def weight_decay_latex(weight_decay: float, learning_rate: float, m: int) -> list[str]:
+    """Decoupled weight decay beside the optimizer's step, its factor with this run's α and wd, and
+    the L2 strength it equals under gradient descent (λ = wd·m)."""
+    return [
+        r"W \leftarrow \big(1 - \alpha\,\mathrm{wd}\big)\,W - \alpha\cdot\big(\text{the optimizer's step on }"
+        r"dW\big)",
+        rf"1 - \alpha\,\mathrm{{wd}} = 1 - {learning_rate:g} \cdot {weight_decay:g} = "
+        rf"{latex_number(1 - learning_rate * weight_decay, DECAY_DIGITS)}",
+        rf"\text{{gradient descent: the same as L2 with }}\lambda = \mathrm{{wd}}\cdot m = {weight_decay:g} \cdot {m}"
+        rf" = {latex_number(weight_decay * m, 4)}",
+    ]
+
+
+def mini_batch_latex(batch_size: int, m: int) -> list[str]:
+    """A mini-batch's gradient: the mean over its points only, with this run's batch size and m."""
+    batches = -(-m // batch_size)
+    last = m - (batches - 1) * batch_size
+    return [
+        r"dW = \frac{1}{|B|}\,dZ_B^{[l]}A_B^{[l-1]\top}\ \ (+\ \frac{\lambda}{m}W),\qquad |B| = "
+        rf"{batch_size}",
+        rf"\text{{an epoch}} = \lceil m / |B| \rceil = \lceil {m} / {batch_size} \rceil = {batches}\ \text{{updates}}"
+        + (rf"\ \text{{(the last of }}{last}\text{{ points)}}" if last != batch_size else ""),
     ]

@@ -565,3 +565,25 @@ def test_the_table_caption_says_choosing_on_test_overfits_and_links_the_sweep_pa
     assert re.findall(r"\[Sweep page\]\(([^)]*)\)", caption) == [f"/{_served_path('app_pages/sweep.py')}"]
     assert "chooses on held-out training points (dev)" in highlight
     assert ("Mean and standard deviation over 3 init seeds" in caption) == (n_seeds == 3)
+
+
+def test_the_math_explains_each_way_of_training_that_a_model_uses(football):
+    base = Settings(num_iterations=200)
+    models = {"course": base, "Adam + WD": base.replace(optimizer="adam", learning_rate=0.01, weight_decay=0.05),
+              "heavy": base.replace(optimizer="momentum", batch_size=64)}
+    first = dict(zip(models, nnreg.train_many(football, list(models.values()))))
+    sections = captions.math_sections(models, first, "course", football)
+    texts = [text for text, _ in sections]
+    by_name = {text.split("**")[1]: (text, lines) for text, lines in sections if text.startswith("**")}
+    assert [name for name in by_name if name in ("Momentum", "Adam", "Weight decay", "Mini-batches")] == [
+        "Momentum", "Adam", "Weight decay", "Mini-batches"]
+    assert "(heavy)" in by_name["Momentum"][0] and "(Adam + WD)" in by_name["Adam"][0]
+    assert "wd = 0.05" in by_name["Weight decay"][0]
+    m = first["Adam + WD"].train_size
+    assert rf"= {0.05 * m:.4g}" in by_name["Weight decay"][1][-1] and rf"1 - 0.01 \cdot 0.05" in by_name["Weight decay"][1][1]
+    assert f"64 of the {first['heavy'].train_size} training points" in by_name["Mini-batches"][0]
+    # The course's models alone train the course's way: no section on it.
+    course_only = captions.math_sections({"course": base}, {"course": first["course"]}, "course", football)
+    assert not any(text.startswith(("**Momentum", "**Adam", "**Weight decay", "**Mini-batches"))
+                   for text, _ in course_only)
+    assert len(texts) == len(course_only) + 4
