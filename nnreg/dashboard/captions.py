@@ -103,6 +103,8 @@ def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
                          "penalizing weights, so it need not shrink them")
         elif (result.settings.lambd > 0 or result.settings.l1 > 0) and not sides["larger"]:
             sentence += ": the penalty pulls every weight towards zero"
+        elif result.settings.weight_decay > 0 and not sides["larger"]:
+            sentence += ": the decay pulls every weight towards zero"
         zeros, total = result.zero_weights()
         if zeros:
             sentence += f"; {zeros} of its {total} weights are exactly 0"
@@ -112,6 +114,82 @@ def weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
     if left_out:
         sentences.append(f"{' and '.join(left_out)} diverged and {'is' if len(left_out) == 1 else 'are'} left out "
                          "of this comparison.")
+    return " ".join(sentences)
+
+
+# Adam + L2 and gradient descent + L2 whose layers' ‖W‖ agree within this share are said to settle
+# at weights of the same size (on football they agree within 2 %, seeds 0-9).
+SAME_SIZE = 0.05
+# Two shrinkages per step this close are "about the same" (a preset's wd is rounded to 3 digits).
+SAME_SHRINK = 0.01
+
+
+def _role(results: Mapping[str, TrainResult], optimizer: str, penalty: str) -> str | None:
+    """The first model that trains with ``optimizer`` and regularizes by ``penalty`` alone ("lambd"
+    or "weight_decay"), dropout and L1 aside."""
+    other = "weight_decay" if penalty == "lambd" else "lambd"
+    return next((name for name, result in results.items()
+                 if result.settings.optimizer == optimizer and getattr(result.settings, penalty) > 0
+                 and getattr(result.settings, other) == 0 and result.settings.l1 == 0
+                 and result.settings.keep_prob == 1), None)
+
+
+def _norms_text(result: TrainResult) -> str:
+    return ", ".join(f"{norm:.2f}" for norm in result.weight_norms().values())
+
+
+def l2_or_weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
+    """What the preset "L2 or weight decay? (Adam)" shows, from the numbers: whether Adam + L2 ends
+    with weights the size of gradient descent + L2's, and how large Adam + weight decay leaves its
+    weights against Adam + L2's, with the shrinkage per step of each.  "" unless the models include
+    Adam + weight decay and an L2 model (or Adam + L2 and gradient descent + L2), each trained."""
+    trained, _ = _trained(results)
+    adam_l2, adam_wd, gd_l2 = (_role(trained, optimizer, penalty) for optimizer, penalty in
+                               (("adam", "lambd"), ("adam", "weight_decay"), ("gd", "lambd")))
+    shapes = {name: [value.shape for value in trained[name].parameters.values()]
+              for name in (adam_l2, adam_wd, gd_l2) if name}
+    if len({str(shape) for shape in shapes.values()}) > 1:
+        return ""
+    sentences = []
+    if adam_l2 and gd_l2:
+        a, g = trained[adam_l2].weight_norms(), trained[gd_l2].weight_norms()
+        apart = max(abs(a[layer] / g[layer] - 1) for layer in a)
+        sentence = (f"{title(adam_l2)}'s ‖W‖ per layer, {_norms_text(trained[adam_l2])}, "
+                    + (f"is within {percent_cell(apart, 0)} of" if apart <= SAME_SIZE else
+                       f"differs by up to {percent_cell(apart, 0)} from")
+                    + f" {title(gd_l2)}'s, {_norms_text(trained[gd_l2])}")
+        if apart <= SAME_SIZE:
+            sentence += (": L2 is part of the cost, so both optimizers settle where its gradient is 0, at weights of "
+                         "the same size")
+        sentences.append(sentence + ".")
+    l2 = adam_l2 or gd_l2
+    if adam_wd and l2:
+        decayed, penalized = trained[adam_wd], trained[l2]
+        wd, alpha = decayed.settings.weight_decay, decayed.settings.learning_rate
+        shrink = alpha * wd
+        sentence = (f"{title(adam_wd)} shrinks every weight by α·wd = {alpha:g} · {wd:g} = {percent_cell(shrink, 4)} per "
+                    "step")
+        if gd_l2:
+            gd = trained[gd_l2].settings
+            l2_shrink = gd.learning_rate * gd.lambd / trained[gd_l2].train_size
+            sentence += (f", {'about what' if abs(shrink / l2_shrink - 1) <= SAME_SHRINK else 'where'} {title(gd_l2)}'s "
+                         f"L2 {'does,' if abs(shrink / l2_shrink - 1) <= SAME_SHRINK else 'shrinks by'} "
+                         f"αλ/m = {gd.learning_rate:g} · {gd.lambd:g} / {trained[gd_l2].train_size} = "
+                         f"{percent_cell(l2_shrink, 4)}")
+        ratios = [decayed.weight_norms()[layer] / norm for layer, norm in penalized.weight_norms().items()]
+        sentence += (f"; its ‖W‖ per layer end at {_norms_text(decayed)}, "
+                     + (f"{min(ratios):.1f} to {max(ratios):.1f} times" if round(min(ratios), 1) != round(max(ratios), 1)
+                        else f"{min(ratios):.1f} times")
+                     + f" {title(l2)}'s.")
+        sentences.append(sentence)
+        largest, l2_largest = _largest_weight(decayed), _largest_weight(penalized)
+        if min(ratios) > 1 and largest <= 1 / wd:
+            sentences.append(
+                "Adam moves a weight by about α per step whatever its gradient's size, so under weight decay a weight "
+                f"settles where that step balances α·wd·|w|, which allows up to 1/wd = {1 / wd:.2f} (its largest |w| "
+                f"is {largest:.2f}); under L2 the penalty joins the gradient, so a weight settles where its own gradient "
+                f"balances λ/m·w, and a small gradient holds only a small weight ({title(l2)}'s largest |w| is "
+                f"{l2_largest:.2f}).")
     return " ".join(sentences)
 
 

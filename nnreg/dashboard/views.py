@@ -102,6 +102,9 @@ def weight_decay(shown: Compared) -> None:
     first = shown.first
     st.markdown(captions.weights_notice(first))
     st.caption(captions.weight_decay_caption(first))
+    compared = captions.l2_or_weight_decay_caption(first)
+    if compared:
+        st.markdown(compared)
     if shown.several:
         st.caption(f"Weights of the runs with init seed {first[shown.baseline].settings.seed}.")
     bars, spread, over_time = st.container(key="weight_charts").columns(3, gap="medium")

@@ -587,3 +587,44 @@ def test_the_math_explains_each_way_of_training_that_a_model_uses(football):
     assert not any(text.startswith(("**Momentum", "**Adam", "**Weight decay", "**Mini-batches"))
                    for text, _ in course_only)
     assert len(texts) == len(course_only) + 4
+
+
+@pytest.fixture(scope="module")
+def optimizers(football):
+    """The preset "L2 or weight decay? (Adam)"'s four models, shortened."""
+    base = Settings(num_iterations=4000)
+    adam = base.replace(optimizer="adam", learning_rate=0.01)
+    models = {"Adam": adam, "Adam + L2": adam.replace(lambd=0.7), "Adam + WD": adam.replace(weight_decay=0.0995),
+              "GD + L2": base.replace(lambd=0.7)}
+    return dict(zip(models, nnreg.train_many(football, list(models.values()))))
+
+
+def test_l2_or_weight_decay_compares_the_sizes_from_the_numbers(optimizers):
+    norms = {name: [float(np.linalg.norm(value)) for key, value in result.parameters.items() if key.startswith("W")]
+             for name, result in optimizers.items()}
+    largest = {name: max(float(np.abs(value).max()) for key, value in result.parameters.items() if key.startswith("W"))
+               for name, result in optimizers.items()}
+    caption = captions.l2_or_weight_decay_caption(optimizers)
+    listed = {name: ", ".join(f"{norm:.2f}" for norm in values) for name, values in norms.items()}
+    apart = max(abs(a / g - 1) for a, g in zip(norms["Adam + L2"], norms["GD + L2"]))
+    verdict = f"is within {100 * apart:.0f}% of" if apart <= 0.05 else f"differs by up to {100 * apart:.0f}% from"
+    assert caption.startswith(f"Adam + L2's ‖W‖ per layer, {listed['Adam + L2']}, {verdict} GD + L2's, "
+                              f"{listed['GD + L2']}")
+    m = optimizers["GD + L2"].train_size
+    assert (f"Adam + WD shrinks every weight by α·wd = 0.01 · 0.0995 = {100 * 0.01 * 0.0995:.4f}% per step, about what "
+            f"GD + L2's L2 does, αλ/m = 0.3 · 0.7 / {m} = {100 * 0.3 * 0.7 / m:.4f}%") in caption
+    assert abs(0.01 * 0.0995 / (0.3 * 0.7 / m) - 1) <= 0.01
+    ratios = [d / a for d, a in zip(norms["Adam + WD"], norms["Adam + L2"])]
+    assert (f"its ‖W‖ per layer end at {listed['Adam + WD']}, {min(ratios):.1f} to {max(ratios):.1f} times Adam + L2's."
+            in caption)
+    bound = min(ratios) > 1 and largest["Adam + WD"] <= 1 / 0.0995
+    assert (f"allows up to 1/wd = {1 / 0.0995:.2f} (its largest |w| is {largest['Adam + WD']:.2f})" in caption) == bound
+    assert (f"(Adam + L2's largest |w| is {largest['Adam + L2']:.2f})" in caption) == bound
+
+
+def test_l2_or_weight_decay_says_nothing_without_the_models_it_compares(optimizers, short):
+    assert captions.l2_or_weight_decay_caption(short) == ""
+    assert captions.l2_or_weight_decay_caption({name: optimizers[name] for name in ("Adam", "Adam + L2")}) == ""
+    # Weight decay against gradient descent + L2 alone: the shrinkages, and the sizes against that model.
+    alone = captions.l2_or_weight_decay_caption({name: optimizers[name] for name in ("Adam + WD", "GD + L2")})
+    assert alone.startswith("Adam + WD shrinks every weight by") and "times GD + L2's." in alone
