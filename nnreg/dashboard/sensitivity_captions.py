@@ -90,17 +90,19 @@ def sensitivity_legend() -> str:
 def sensitivity_table(sensitivities: Mapping[str, Sensitivity]) -> pd.DataFrame:
     """One row per model: its verdict, the largest layer's and the whole network's relative weight
     change, the points that changed label and both runs' accuracies."""
+    # No-break spaces around the arrow: a cell that wraps at 1280 pixels reads as two numbers in a column.
+    def accuracies(before: float, after: float) -> str:
+        return f"{percent_cell(before)}\u00a0→\u00a0{percent_cell(after)}"
+
     rows = []
     for name, found in sensitivities.items():
-        test = (f"{percent_cell(found.test_accuracy)} → {percent_cell(found.nudged_test_accuracy)}"
-                if found.test_size else "no test set")
+        test = accuracies(found.test_accuracy, found.nudged_test_accuracy) if found.test_size else "no test set"
         rows.append({"Model": title(name), "Verdict": found.verdict,
                      "Largest layer change": change_text(found.largest_change),
                      "Whole network": scientific(found.change),
                      "Labels changed (train)": f"{found.train_flipped} of {found.train_size}",
                      "Labels changed (test)": f"{found.test_flipped} of {found.test_size}" if found.test_size
                                               else "no test set",
-                     "Train accuracy": f"{percent_cell(found.train_accuracy)} → "
-                                       f"{percent_cell(found.nudged_train_accuracy)}",
+                     "Train accuracy": accuracies(found.train_accuracy, found.nudged_train_accuracy),
                      "Test accuracy": test})
     return pd.DataFrame(rows)

@@ -247,7 +247,8 @@ def sensitivity_view(shown: Compared) -> None:
     progress.clear()
     found = {name: sensitivity.compare(result, again, dataset) for (name, result), again in zip(first.items(), nudged)}
     st.markdown(sensitivity_captions.sensitivity_notice(found) + shown.which_runs)
-    chart(("drift", model_ids(first.values())), charts.model_chart_height(list(first)),
+    # Taller than the other model charts: its log scale spans ten decades or more.
+    chart(("drift", model_ids(first.values())), charts.model_chart_height(list(first), 420),
           lambda: charts.drift(first, found))
     st.caption(sensitivity_captions.sensitivity_legend())
     with st.container(key="sensitivity_table"):

@@ -1,10 +1,14 @@
 """The Sensitivity view (nnreg.dashboard.views.sensitivity_view) opened headless: each model's run
 from the nudged start trained once, compared, and refused over the page's budget."""
 
+from pathlib import Path
+from urllib.parse import parse_qs
+
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from nnreg import limits
-from nnreg.dashboard import cache
+from nnreg.dashboard import LESSONS, cache
 from nnreg.sensitivity import NUDGE
 
 from apptest import open_page
@@ -54,3 +58,15 @@ def test_the_view_says_so_instead_of_training_over_the_budget(monkeypatch, train
     assert tab.error[0].value.startswith("This view would train too much: it trains each model again, twice the "
                                          "work, and 6 models of 20, 3 hidden units on 211 training points")
     assert not tab.table and NUDGE not in trainings
+
+
+@pytest.mark.slow
+def test_the_nudge_lesson_shows_no_regularization_chaotic_and_l2_stable():
+    lesson = LESSONS[[lesson.name for lesson in LESSONS].index("a nudge of 10⁻¹²")]
+    page = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "frame.py"), default_timeout=180)
+    page.query_params.update(parse_qs(lesson.query()))
+    page.run()
+    assert not page.exception and not page.error
+    table = tab_of(page).table[0].value
+    assert list(table["Verdict"]) == ["chaotic", "stable"]
+    assert table.loc[0, "Labels changed (train)"] != "0 of 211"

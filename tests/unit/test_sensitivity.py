@@ -164,8 +164,8 @@ def test_the_table_shows_both_runs_accuracies_and_the_labels_changed(football, c
     table = captions.sensitivity_table(found)
     for (_, row), (name, (result, nudged)) in zip(table.iterrows(), course_pairs.items(), strict=True):
         assert row["Model"] == name
-        assert row["Train accuracy"] == f"{result.train_accuracy:.1%} → {nudged.train_accuracy:.1%}"
-        assert row["Test accuracy"] == f"{result.test_accuracy:.1%} → {nudged.test_accuracy:.1%}"
+        assert row["Train accuracy"] == f"{result.train_accuracy:.1%}\u00a0→\u00a0{nudged.train_accuracy:.1%}"
+        assert row["Test accuracy"] == f"{result.test_accuracy:.1%}\u00a0→\u00a0{nudged.test_accuracy:.1%}"
         changed = int(np.sum(result.predict(football.test_X) != nudged.predict(football.test_X)))
         assert row["Labels changed (test)"] == f"{changed} of 200"
         whole = sensitivity.weight_changes(result.parameters, nudged.parameters)[1]
