@@ -415,7 +415,7 @@ def train(dataset, settings: Settings | None = None, *, engine: str = "auto",
     parameters nudged by that much (``nudged``), as ``nnreg.sensitivity`` retrains them.
     """
     settings = _checked(settings)
-    return _train_with(training_loop(engine), dataset, settings, stop, nudge)
+    return _train_with(training_loop(engine), dataset, settings, stop, _checked_nudge(nudge))
 
 
 @dataclass(frozen=True, eq=False)
@@ -448,6 +448,13 @@ def train_points(X, y, settings: Settings | None = None, *, n_classes: int, stan
         raise ValueError(f"X must be (m, n_features) and y (m,) class codes, got shapes {X.shape} and {y.shape}")
     points = _Points(name, X, y.astype(np.int64), n_classes, standardize)
     return _train_with(training_loop(engine), points, _checked(settings))
+
+
+def _checked_nudge(nudge) -> float:
+    # A share of each parameter: negative is the same nudge (the signs are drawn), 1 or more no nudge.
+    if isinstance(nudge, bool) or not isinstance(nudge, (int, float)) or not 0 <= nudge < 1:
+        raise ValueError(f"nudge must be a number from 0 to below 1 (a share of each initial parameter), got {nudge!r}")
+    return float(nudge)
 
 
 def _checked(settings) -> Settings:
@@ -612,8 +619,8 @@ def as_finished(pending: dict[Future, object], heartbeat: Callable[[], None] | N
             heartbeat()
 
 
-def train_many(dataset, settings_list, *, max_workers: int | None = None, engine: str = "auto",
-               progress=None, heartbeat=None, stop: StopFlag | None = None, nudge: float = 0.0) -> list[TrainResult]:
+def train_many(dataset, settings_list, *, max_workers: int | None = None, engine: str = "auto", progress=None,
+               heartbeat=None, stop: StopFlag | None = None, nudge: float = 0.0) -> list[TrainResult]:
     """Train one model per settings on ``dataset``, several at once; results in input order.
 
     Models run on a pool of ``max_workers`` threads (default: one per core).  The compiled
@@ -626,6 +633,7 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     ``TrainingStopped``.  ``nudge`` nudges every model's start as ``train`` does.
     """
     settings_list = [_checked(settings) for settings in settings_list]
+    nudge = _checked_nudge(nudge)
     loop = training_loop(engine)
     if max_workers is None:
         max_workers = default_workers()
@@ -640,7 +648,8 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     # Longest models first, so that no core is left with a long one at the end while others idle.
     order = sorted(range(total), key=lambda index: -_work(settings_list[index], shape))
     with ThreadPoolExecutor(max_workers=min(max_workers, total), thread_name_prefix="nnreg-train") as pool:
-        pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop, nudge): index for index in order}
+        pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop, nudge): index
+                   for index in order}
         done = 0
         try:
             for future, index in as_finished(pending, heartbeat):

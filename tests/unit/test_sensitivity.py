@@ -51,6 +51,14 @@ def test_the_nudge_is_seeded_and_no_nudge_is_the_model_itself(football):
     assert all(np.array_equal(plain.parameters[name], unnudged.parameters[name]) for name in plain.parameters)
 
 
+@pytest.mark.parametrize("nudge", [-1e-12, 1.0, math.nan, math.inf, "1e-12", True])
+def test_a_nudge_that_is_no_small_share_is_refused_by_name(football, nudge):
+    with pytest.raises(ValueError, match=r"nudge must be a number from 0 to below 1"):
+        training.train(football, SHORT, nudge=nudge)
+    with pytest.raises(ValueError, match=r"nudge must be a number from 0 to below 1"):
+        training.train_many(football, [SHORT], nudge=nudge)
+
+
 def test_both_engines_start_from_the_same_nudged_parameters(football):
     settings = SHORT.replace(num_iterations=1)
     runs = [training.train(football, settings, engine=engine, nudge=NUDGE) for engine in ("numpy", "numba")]
@@ -173,8 +181,8 @@ def test_the_table_shows_both_runs_accuracies_and_the_labels_changed(football, c
 
 
 @pytest.mark.parametrize("value, text", [
-    (1e-12, "10⁻¹²"), (3.4e-2, "3·10⁻²"), (9.96e-3, "9.96·10⁻³"), (9.7e-7, "9.7·10⁻⁷"), (1.04e-6, "10⁻⁶"),
-    (0.0, "0"), (math.inf, "∞")])
+    (1e-12, "10⁻¹²"), (3.4e-2, "3·10⁻²"), (9.96e-3, "9.96·10⁻³"), (9.7e-7, "9.7·10⁻⁷"),
+    (1.04e-6, "10⁻⁶"), (0.0, "0"), (math.inf, "∞")])
 def test_a_change_reads_on_its_side_of_each_threshold(value, text):
     assert captions.change_text(value) == text
     if 0 < value < math.inf:
