@@ -404,17 +404,18 @@ def training_loop(engine: str = "auto"):
 
 
 def train(dataset, settings: Settings | None = None, *, engine: str = "auto",
-          stop: StopFlag | None = None) -> TrainResult:
+          stop: StopFlag | None = None, nudge: float = 0.0) -> TrainResult:
     """Train one model on ``dataset`` (a ``Dataset``) with ``settings`` (default: the course's).
 
     ``engine`` picks the loop: "numpy" (the reference), "numba" (compiled; the first call in a
     process compiles it or loads it from Numba's disk cache) or "auto" (Numba when installed).
     Both give the same parameters to rounding; history, accuracies and the outcome
     are computed here the same way for either.  ``stop.set()`` from another thread ends training
-    within one iteration with ``TrainingStopped``.
+    within one iteration with ``TrainingStopped``.  ``nudge`` above 0 starts from the initial
+    parameters nudged by that much (``nudged``), as ``nnreg.sensitivity`` retrains them.
     """
     settings = _checked(settings)
-    return _train_with(training_loop(engine), dataset, settings, stop)
+    return _train_with(training_loop(engine), dataset, settings, stop, _checked_nudge(nudge))
 
 
 @dataclass(frozen=True, eq=False)
@@ -447,6 +448,13 @@ def train_points(X, y, settings: Settings | None = None, *, n_classes: int, stan
         raise ValueError(f"X must be (m, n_features) and y (m,) class codes, got shapes {X.shape} and {y.shape}")
     points = _Points(name, X, y.astype(np.int64), n_classes, standardize)
     return _train_with(training_loop(engine), points, _checked(settings))
+
+
+def _checked_nudge(nudge) -> float:
+    # A share of each parameter: negative is the same nudge (the signs are drawn), 1 or more no nudge.
+    if isinstance(nudge, bool) or not isinstance(nudge, (int, float)) or not 0 <= nudge < 1:
+        raise ValueError(f"nudge must be a number from 0 to below 1 (a share of each initial parameter), got {nudge!r}")
+    return float(nudge)
 
 
 def _checked(settings) -> Settings:
@@ -509,7 +517,17 @@ def _best_iteration(history: pd.DataFrame, final_dev_accuracy: float, updates: i
     return int(min(iteration for iteration, accuracy in candidates if accuracy == best))
 
 
-def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None) -> TrainResult:
+def nudged(parameters: dict[str, np.ndarray], nudge: float, seed: int) -> dict[str, np.ndarray]:
+    """``parameters`` each multiplied by 1 + ``nudge``·u, u = ±1 drawn for every parameter from
+    ``seed`` (its own seed sequence, apart from the data's draws): every weight moves by exactly
+    ``nudge`` of itself, and a bias of 0 (the course's start) stays 0.  Applied before the loop,
+    so that either engine starts from the same nudged parameters."""
+    signs = np.random.default_rng((seed, 3))
+    return {name: value * (1 + nudge * signs.choice((-1.0, 1.0), size=value.shape))
+            for name, value in parameters.items()}
+
+
+def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None, nudge: float = 0.0) -> TrainResult:
     train_index, dev_index = fitted_points(dataset, settings)
     # Fitted on the points the model fits only: the dev and test points are scaled by what the
     # model knew, as new points will be.
@@ -523,6 +541,8 @@ def _train_with(loop, dataset, settings: Settings, stop: StopFlag | None = None)
                                           dataset.train_Y[dev_index].reshape(1, -1).astype(float))
     start = time.perf_counter()
     initial = network.initialize_parameters(layer_sizes(settings, dataset), settings.seed)
+    if nudge:
+        initial = nudged(initial, nudge, settings.seed)
     record = loop(X, Y, initial, settings, stop)
     seconds = time.perf_counter() - start
     checkpoints = _checkpoints(record, settings)
@@ -599,8 +619,8 @@ def as_finished(pending: dict[Future, object], heartbeat: Callable[[], None] | N
             heartbeat()
 
 
-def train_many(dataset, settings_list, *, max_workers: int | None = None, engine: str = "auto",
-               progress=None, heartbeat=None, stop: StopFlag | None = None) -> list[TrainResult]:
+def train_many(dataset, settings_list, *, max_workers: int | None = None, engine: str = "auto", progress=None,
+               heartbeat=None, stop: StopFlag | None = None, nudge: float = 0.0) -> list[TrainResult]:
     """Train one model per settings on ``dataset``, several at once; results in input order.
 
     Models run on a pool of ``max_workers`` threads (default: one per core).  The compiled
@@ -610,9 +630,10 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     models train.  If either raises (Streamlit does when the page reruns or closes), or Ctrl-C
     arrives, models not started yet are dropped, those in training stop within an iteration, and
     the exception propagates.  ``stop.set()`` from another thread does the same and raises
-    ``TrainingStopped``.
+    ``TrainingStopped``.  ``nudge`` nudges every model's start as ``train`` does.
     """
     settings_list = [_checked(settings) for settings in settings_list]
+    nudge = _checked_nudge(nudge)
     loop = training_loop(engine)
     if max_workers is None:
         max_workers = default_workers()
@@ -627,7 +648,8 @@ def train_many(dataset, settings_list, *, max_workers: int | None = None, engine
     # Longest models first, so that no core is left with a long one at the end while others idle.
     order = sorted(range(total), key=lambda index: -_work(settings_list[index], shape))
     with ThreadPoolExecutor(max_workers=min(max_workers, total), thread_name_prefix="nnreg-train") as pool:
-        pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop): index for index in order}
+        pending = {pool.submit(_train_with, loop, dataset, settings_list[index], stop, nudge): index
+                   for index in order}
         done = 0
         try:
             for future, index in as_finished(pending, heartbeat):

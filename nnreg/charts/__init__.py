@@ -3,8 +3,8 @@ Streamlit; one module per family: ``pictures`` (PNG files and data URLs), ``fiel
 data is drawn on, a slice through two features of a wider table, and its points), ``boundary``
 (decision boundaries), ``units`` (hidden units), ``curves`` (learning curves), ``weights`` (with
 each feature's first-layer weights, the Inputs view), ``masks`` ("Dropout runs"), ``network``
-(the network drawn), ``replays`` (the training replayed) and ``sweep`` (a sweep's and a data-size
-curve's results).  The pages and tests import them from here.
+(the network drawn), ``replays`` (the training replayed), ``sensitivity`` (a nudged run's drift)
+and ``sweep`` (a sweep's and a data-size curve's results).  The pages and tests import them from here.
 
 Colors mean the same on every chart (``nnreg.report.palette``): blue is label 1 (a French player
 won the header), red is label 0; a table of more classes has one colour each, red and blue first.
@@ -23,6 +23,7 @@ from .network import LINK_WIDTH, largest_weight, network_frames, network_graph, 
 from .pictures import png, png_url
 from .replays import (FRAME_MS, ITERATION, REPLAY_COLUMNS, REPLAY_LEVELS, REPLAY_RESOLUTION, REPLAY_SPACING,
                       REPLAY_WIDTH, replay, replay_frame, replay_steps)
+from .sensitivity import drift, drift_frame
 from .sweep import SYMBOLS, curve_frame, data_size_chart, validation_curve, weight_norm_chart
 from .units import (DROPPED_OPACITY, UNIT_DECADES, UNIT_RESOLUTION, UNIT_SIZE, hidden_units, signed_outputs,
                     unit_frame, unit_outputs, unit_picture, unit_scale_max, unit_shade)
@@ -36,7 +37,7 @@ __all__ = [
     "REPLAY_RESOLUTION", "REPLAY_SPACING", "REPLAY_WIDTH", "SYMBOLS", "TEST", "THINNED_OBJECTIVE", "TRAIN",
     "UNIT_DECADES", "UNIT_RESOLUTION", "UNIT_SIZE", "accuracy_curves", "axis_titles", "boundary_legend",
     "class_colors_of", "cost_curves", "curve_domains", "curve_frame", "data_size_chart", "dataset_points",
-    "decision_boundary", "default_pair", "equal_aspect", "field_extent", "field_points", "hard_regions", "hidden_units",
+    "decision_boundary", "default_pair", "drift", "drift_frame", "equal_aspect", "field_extent", "field_points", "hard_regions", "hidden_units",
     "input_norms", "input_norms_frame", "input_norms_height", "label_scale", "largest_weight", "mask_runs", "mask_runs_frame",
     "model_chart_height", "model_colors", "network_frames", "network_graph", "network_scale", "norm_history",
     "norm_history_frame", "output_names", "Pair", "pixel_centres", "png", "png_url", "points_frame",

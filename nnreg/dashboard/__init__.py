@@ -4,7 +4,8 @@ Testable without Streamlit, and imported from here: ``controls`` (what each cont
 label and help, link and typed values), ``models`` (the models a set of control values means),
 ``session`` (what a page keeps between runs: the link read once, typed values refused, the list of
 models and its table, a settings file loaded back), ``cache`` (trained models shared between
-sessions, the engine's warm-up), ``captions`` (sentences computed from the numbers beside them),
+sessions, the engine's warm-up), ``captions`` (sentences computed from the numbers beside them;
+the Sensitivity view's in ``sensitivity_captions``),
 ``downloads``, ``latex``, ``layout`` (how many models to a row), ``lessons`` (the example links a
 teacher can share) and ``sweep_links`` (the Sweep page's links).  With them, what the page shares
 with the command line (``nnreg.report``: the accuracy table, a model's title, why a run did not

@@ -35,11 +35,12 @@ class ModelCache:
     thread, hence the lock; beyond ``max_entries`` models or ``max_bytes`` the least recently
     used are dropped.  Models are shared, not copied, so their arrays are made read-only.  A
     model that one session is training is not trained again by another: a class opening the
-    same link at once waits for one training, not thirty.
+    same link at once waits for one training, not thirty.  With ``nudge`` above 0 it trains and
+    keeps the models from their nudged starts instead (``nnreg.sensitivity``).
     """
 
-    def __init__(self, max_entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES):
-        self.max_entries, self.max_bytes = max_entries, max_bytes
+    def __init__(self, max_entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES, nudge: float = 0.0):
+        self.max_entries, self.max_bytes, self.nudge = max_entries, max_bytes, nudge
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, Settings], tuple[TrainResult, int]] = OrderedDict()
         self._bytes = 0
@@ -118,7 +119,8 @@ class ModelCache:
 
         try:
             if ours:
-                for run, result in zip(ours, train_many(dataset, list(ours), progress=report, heartbeat=heartbeat)):
+                for run, result in zip(ours, train_many(dataset, list(ours), progress=report, heartbeat=heartbeat,
+                                                          nudge=self.nudge)):
                     self.put(fingerprint, run, result)
                     found[run] = result
                     ours[run].set_result(result)

@@ -54,7 +54,7 @@ class Control:
 # The masks view asks the course's question ("is dropout's 95 % real?") of whatever data is shown,
 # with that data's own numbers, so its label names no number.
 VIEWS = ("Weight decay", "The network", "Inputs", "Learning curves", "Training replay", "Hidden units",
-         "Dropout runs", "The data alone", "The math")
+         "Dropout runs", "Sensitivity", "The data alone", "The math")
 # Views renamed since links were shared: an old link opens the view under its new name.
 RENAMED_VIEWS = {"Is dropout's 95 % real?": "Dropout runs", "One dropout run or many?": "Dropout runs"}
 

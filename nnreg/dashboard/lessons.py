@@ -70,6 +70,10 @@ LESSONS = (
     Lesson("L1 drops weights",
            "L1 sets many weights to exactly 0, where L2 only makes them small: compare every weight's size.",
            ("No regularization", "L2:lambd=0.7", "L1:l1=0.05"), "Weight decay"),
+    Lesson("a nudge of 10⁻¹²",
+           "Each model trained again from its initial weights moved by one part in 10¹²: without regularization "
+           "the two runs drift apart until points change label (chaos); with L2 they end together.",
+           ("No regularization", "L2:lambd=0.7"), "Sensitivity", (("seed", "0"),)),
     Lesson("less data",
            "The same models on a quarter of the training points: compare each model's gap between training "
            "and test accuracy with the one on all of them.",

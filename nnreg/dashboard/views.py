@@ -10,16 +10,16 @@ from functools import cached_property
 
 import streamlit as st
 
-from .. import charts, limits, network, study
+from .. import charts, limits, network, sensitivity, study
 from ..data import Dataset
 from ..settings import Settings, title
 from ..study import STUDY
 from ..training import TrainResult
-from . import captions
+from . import captions, sensitivity_captions
 from .lessons import COURSE_VIEWS, views_for
 from .models import first_using, shared_settings
 from .player import player
-from .resources import model_cache
+from .resources import model_cache, nudged_cache
 from .widgets import Progress, chart, model_columns, model_ids
 
 
@@ -85,6 +85,7 @@ def view_draws(shown: Compared, show_test: bool, pair: charts.Pair | None = None
              "Inputs": lambda: inputs_view(shown), "Learning curves": lambda: learning_curves(shown),
              "Training replay": lambda: training_replay(shown, show_test, pair),
              "Hidden units": lambda: hidden_units(shown, pair), "Dropout runs": lambda: dropout_runs(shown),
+             "Sensitivity": lambda: sensitivity_view(shown),
              "The data alone": lambda: data_alone(shown, show_test, pair), "The math": lambda: the_math(shown)}
     return {view: draws[view] for view in views_for(shown.dataset)}
 
@@ -230,6 +231,32 @@ def dropout_runs(shown: Compared) -> None:
     st.markdown(captions.masks_caption(summary, single))
     chart(("mask runs", model_ids(done.values())), 220, lambda: charts.mask_runs(mask_results, single))
     st.caption(captions.mask_runs_legend(using[0] if using else None, model.keep_prob, single.settings.seed))
+
+
+def sensitivity_view(shown: Compared) -> None:
+    """Each model's first run trained again from its initial weights nudged by one part in 10^12
+    (``nnreg.sensitivity``), which only this view needs: refused when that, with the models
+    themselves, is over the page's budget; kept in a cache of its own (``nudged_cache``)."""
+    first, dataset = shown.first, shown.dataset
+    runs = [result.settings for result in first.values()]
+    try:
+        limits.check_budget([*runs, *runs], len(dataset.train_Y), n_features=dataset.n_features,
+                            n_classes=dataset.n_classes)
+    except limits.LimitError as error:
+        st.error(f"This view would train too much: it trains each model again, twice the work, and {error}",
+                 icon=":material/block:")
+        return
+    progress = Progress("each model from its nudged start")
+    nudged = nudged_cache().results(dataset, runs, progress.update, progress.heartbeat)
+    progress.clear()
+    found = {name: sensitivity.compare(result, again, dataset) for (name, result), again in zip(first.items(), nudged)}
+    st.markdown(sensitivity_captions.sensitivity_notice(found) + shown.which_runs)
+    # Taller than the other model charts: its log scale spans ten decades or more.
+    chart(("drift", model_ids(first.values())), charts.model_chart_height(list(first), 420),
+          lambda: charts.drift(first, found))
+    st.caption(sensitivity_captions.sensitivity_legend())
+    with st.container(key="sensitivity_table"):
+        st.table(sensitivity_captions.sensitivity_table(found), hide_index=True)
 
 
 def data_alone(shown: Compared, show_test: bool, pair: charts.Pair | None = None) -> None:

@@ -44,7 +44,7 @@ def test_the_default_page_shows_the_whole_study():
 @pytest.mark.slow
 @pytest.mark.parametrize("view, charts_drawn, latex", [
     ("Weight decay", 3, 0), ("The network", 3, 0), ("Learning curves", 6, 0), ("Training replay", 1, 0),
-    ("Hidden units", 3, 0), ("The data alone", 1, 0),
+    ("Hidden units", 3, 0), ("Sensitivity", 1, 0), ("The data alone", 1, 0),
     ("The math", 0, 7)])
 def test_each_view_is_drawn_only_while_its_tab_is_open(view, charts_drawn, latex):
     page = open_page(view=view)

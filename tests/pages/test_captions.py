@@ -437,6 +437,7 @@ OPENINGS = {"Weight decay": "Follow ‖W‖ while training", "The network": "Com
             "Training replay": "Drag the slider", "Hidden units": "Look for the units marked dead",
             "Dropout runs": "Is dropout's ", "The data alone": "The field alone, before any model",
             "Inputs": "Read which features each model listens to",
+            "Sensitivity": "Look at how far a nudge of one part in 10¹² carries each model",
             "The math": "Look at L2's factor"}
 
 

@@ -18,7 +18,7 @@ from nnreg.settings import title
 from nnreg.specs import parse_specs_kept
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["overfitting", "too much λ", "notebook vs fresh masks", "L1 drops weights", "less data"]
+NAMES = ["overfitting", "too much λ", "notebook vs fresh masks", "L1 drops weights", "a nudge of 10⁻¹²", "less data"]
 # The icon of the page's warnings about a link's values (a model may still warn about its training).
 LINK_PROBLEM = ":material/link_off:"
 

@@ -68,6 +68,7 @@ OPENINGS = {"Weight decay": "Follow ‖W‖ while training", "The network": "Com
             "Inputs": "Read which features each model listens to: No regularization weighs ",
             "Learning curves": "Look at the space between the train and test curves",
             "Training replay": "Drag the slider", "Hidden units": "Look for the units marked dead",
+            "Sensitivity": "Look at how far a nudge of one part in 10¹² carries each model",
             "The data alone": "The field alone, before any model", "The math": "Look at L2's factor"}
 
 

@@ -460,7 +460,7 @@ def _study_runs(n_seeds=1, lambd=0.7):
 def test_the_model_cache_trains_only_what_it_lacks_and_each_setting_once(football, monkeypatch):
     trained = []
 
-    def train_many(dataset, settings_list, progress=None, heartbeat=None):
+    def train_many(dataset, settings_list, progress=None, heartbeat=None, nudge=0.0):
         trained.append(list(settings_list))
         return [nnreg.train(dataset, settings) for settings in settings_list]
 
@@ -530,7 +530,7 @@ def test_sessions_on_threads_share_the_cache_safely(football):
 def _slow_counting_train_many(monkeypatch, trained, started):
     """dashboard.train_many, recording each model it trains and taking long enough for another
     session to ask for the same models meanwhile."""
-    def train_many(dataset, settings_list, progress=None, heartbeat=None):
+    def train_many(dataset, settings_list, progress=None, heartbeat=None, nudge=0.0):
         trained.extend(settings_list)
         started.set()
         time.sleep(0.3)
