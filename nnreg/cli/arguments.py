@@ -10,6 +10,7 @@ import math
 from .. import data, limits, network
 from ..report.formatting import plural
 from ..settings import Settings
+from ..sweeps.request import TRAINING_HELP, read_batch_size
 
 
 class UsageError(Exception):
@@ -103,14 +104,18 @@ def add_training(parser) -> None:
     ``--batch-size`` (each left out: the course's ReLU, gradient descent and full batch)."""
     course = Settings()
     parser.add_argument("--activation", choices=network.ACTIVATIONS, default=course.activation,
-                        help=f"the hidden layers' activation (default {course.activation})")
+                        help=TRAINING_HELP["activation"])
     parser.add_argument("--optimizer", choices=network.OPTIMIZERS, default=course.optimizer,
-                        help=f"gd (the course's gradient descent, the default), momentum (β {network.MOMENTUM_BETA:g}) "
-                             f"or adam (β1 {network.ADAM_BETA1:g}, β2 {network.ADAM_BETA2:g}); adam wants a "
-                             "learning rate near 0.01")
-    parser.add_argument("--batch-size", type=number_argument("--batch-size", "batch_size"),
-                        help=f"train on seeded mini-batches of this many points, a new shuffle every epoch "
-                             f"({limits.RANGES['batch_size'].allowed()}; default: the full batch, as the course)")
+                        help=TRAINING_HELP["optimizer"])
+    parser.add_argument("--batch-size", type=batch_argument, help=TRAINING_HELP["batch_size"])
+
+
+def batch_argument(text: str) -> int | None:
+    """``--batch-size N`` (or ``full``), read as a sweep's form reads it."""
+    try:
+        return read_batch_size(text, "--batch-size")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def training_text(settings: Settings, points) -> str:
