@@ -36,7 +36,7 @@ def text(key, default, label=None, where=st, **options):
     return where.text_input(label or LABELS[key], default, key=PREFIX + key, bind=page.bind(PREFIX + key), **options)
 
 
-st.title("Sweep: choose λ, L1 and keep_prob on a dev set")
+st.title("Sweep: choose λ, L1, weight decay and keep_prob on a dev set")
 st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set, or minus "
            "each of K folds in turn; of the settings none of whose runs diverged or collapsed, the simplest within "
            "one standard error of the best dev score is chosen and retrained on all training data, and only then is "

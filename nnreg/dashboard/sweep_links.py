@@ -81,11 +81,12 @@ def _check_field(name: str, text: str, sources: Sequence[str]) -> None:
         raise ValueError(f"{name} must be one of {', '.join(sources)}, got {text!r}")
 
 
-def setting_name(setting: Mapping[str, float]) -> str:
-    """A grid setting as the page names it, "λ=0.1/L1=0/keep_prob=0.86" (and "/wd=0.01" with weight
-    decay on: ``shown_fields``); a name too long for a model's (``nnreg.specs.MAX_NAME``, values of
-    many digits) is cut, its values kept whole in the model's keys."""
-    fields = shown_fields({field: [value] for field, value in setting.items()})
+def setting_name(setting: Mapping[str, float], fields: Sequence[str] | None = None) -> str:
+    """A grid setting as the page names it, "λ=0.1/L1=0/keep_prob=0.86": by ``fields``, its sweep's
+    ``shown_fields`` (by default the setting's own: "/wd=0.01" only with weight decay on); a name too
+    long for a model's (``nnreg.specs.MAX_NAME``, values of many digits) is cut, its values kept
+    whole in the model's keys."""
+    fields = fields or shown_fields({field: [value] for field, value in setting.items()})
     name = "/".join(f"{SYMBOLS[field]}={setting[field]:g}" for field in fields)
     return name if len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "…"
 
@@ -121,10 +122,10 @@ def _training_changes(row) -> tuple[tuple[str, object], ...]:
 def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:
     """The main page's query string that opens the course's three models (``DEFAULT_SPECS``) and,
     after them, ``setting`` (a value per GRID_FIELDS) of a sweep's ``rows``, named by
-    ``setting_name``, on the data and with the network, learning rate, iterations, dropout masks
-    and share of the training points its models had, over as many seeds: a sweep's seeds are 0
-    to N − 1 with the dropout seed following the init seed, as the main page's are, and one seed
-    is the main page's init seed.  The activation, optimizer and batch size its models had go with
+    ``setting_name`` as the sweep shows its settings, on the data and with the network, learning
+    rate, iterations, dropout masks and share of the training points its models had, over as many
+    seeds: a sweep's seeds are 0 to N − 1 with the dropout seed following the init seed, as the
+    main page's are, and one seed is the main page's init seed.  The activation, optimizer and batch size its models had go with
     the model where they are not the course's.  A column a results file lacks leaves that setting
     out; rows and a setting without weight decay had none."""
     rows = with_optional_fields(rows)
@@ -138,7 +139,7 @@ def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:
     if "standardized" in at and pd.notna(first["standardized"]):
         # As its models were: a sweep may have standardized data the main page would leave raw.
         changes += (("standardize", bool(first["standardized"])),)
-    model = ModelSpec(setting_name(setting), changes)
+    model = ModelSpec(setting_name(setting, shown_fields(rows)), changes)
     params = {"model": [*DEFAULT_SPECS, str(model)]}
     if "dataset" in at:
         params.update(_data_params(str(first["dataset"])))

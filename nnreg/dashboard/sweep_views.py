@@ -214,7 +214,8 @@ def show(rows, page: PageState):
     choice = table[table["chosen"]].iloc[0]
     final = rows[rows["phase"] == "final"]
     chosen_fields = shown_fields(table)
-    *fields, right = st.columns(len(chosen_fields) + 1)
+    # The test accuracy's label and interval need two fields' room once weight decay is a fourth.
+    *fields, right = st.columns([1] * len(chosen_fields) + [len(chosen_fields) - 2])
     for column, field in zip(fields, chosen_fields):
         column.metric(f"Chosen {SYMBOLS[field]}", f"{choice[field]:g}")
     if final.empty:
@@ -283,7 +284,8 @@ def close_note(table) -> str:
         picked = table[table["verdict"].isin(verdicts)]
         if len(picked) > MAX_NAMED:
             return f"{len(picked)} other settings, marked {', '.join(verdicts)} in the table"
-        return ", ".join(setting_name(row) for row in picked[list(GRID_FIELDS)].to_dict("records"))
+        fields = shown_fields(table)
+        return ", ".join(setting_name(row, fields) for row in picked[list(GRID_FIELDS)].to_dict("records"))
 
     best, tied, chosen = names([BEST_SCORE]), names([WITHIN_NOISE]), names([CHOSEN])
     if best:
