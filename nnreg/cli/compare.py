@@ -346,7 +346,8 @@ def register(commands) -> None:
                            help=f"add an L1 model of this strength (e.g. {EXTRA_MODELS['l1'].l1:g})")
     reproduce.add_argument("--weight-decay", type=number_argument("--weight-decay", "weight_decay"),
                            help="add a model with decoupled weight decay of this strength: each update also takes "
-                                "learning_rate × weight_decay × W from every weight (e.g. 0.001 with --optimizer adam)")
+                                "learning_rate × weight_decay × W from every weight (e.g. 0.001 with --optimizer "
+                                "adam)")
     reproduce.add_argument("--early-stopping", action="store_true",
                            help="add a model that stops early: the iteration with the best dev accuracy")
     add_shared_settings(reproduce)

@@ -311,8 +311,8 @@ def _interrupted(args, request, finished) -> int:
 def register(commands) -> None:
     """Add the ``sweep`` subcommand to the command line's subparsers."""
     parser = commands.add_parser(
-        "sweep", help="train a lambd x l1 x weight_decay x keep_prob grid over seeds, choose on dev (one split or K folds), report "
-                      "statistics; with several --train-fraction values, a data-size curve")
+        "sweep", help="train a lambd x l1 x weight_decay x keep_prob grid over seeds, choose on dev (one split or K "
+                      "folds), report statistics; with several --train-fraction values, a data-size curve")
     add_data(parser)
     parser.add_argument("--lambd", default=DEFAULTS["lambd"], help=f"L2 strengths, each {RANGES['lambd'].allowed()}, like '0, 0.1, 0.7'")
     parser.add_argument("--l1", default=DEFAULTS["l1"], help=f"L1 strengths, each {RANGES['l1'].allowed()}, like '0, 0.01, 0.1'")
@@ -327,7 +327,7 @@ def register(commands) -> None:
                         help=f"number of seeds N (seeds 0..N-1), {RANGES['n_seeds'].allowed()}, each setting the "
                              "initial weights and dropout masks")
     parser.add_argument("--hidden", default=DEFAULTS["hidden"], help=f"hidden layer sizes: {LAYERS_HELP}")
-    parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="gradient descent step size")
+    parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="the step size α of every update")
     parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="parameter updates per model")
     for key in ("activation", "optimizer", "batch_size"):
         parser.add_argument(FLAGS[key], default=DEFAULTS[key], help=TRAINING_HELP[key])

@@ -26,8 +26,9 @@ PREFIX = "sweep_"
 # Where the Sweep page is served: frame.py's url_path for it, at the app's root as the main page.
 SWEEP_PAGE = "/sweep"
 # Each field of a sweep request by its label on the page, for messages.
-LABELS = {"lambd": "λ values", "l1": "L1 values", "weight_decay": "Weight decay values", "keep_prob": "keep_prob values",
-          "hidden": "Hidden layer sizes", "activation": "Activation", "optimizer": "Optimizer", "batch_size": "Batch size",
+LABELS = {"lambd": "λ values", "l1": "L1 values", "weight_decay": "Weight decay values",
+          "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes", "activation": "Activation",
+          "optimizer": "Optimizer", "batch_size": "Batch size",
           "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
           "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions", "folds": "Folds",
           "dev_seed": "Dev seed", "standardize": "Standardize inputs"}
@@ -125,9 +126,9 @@ def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:
     ``setting_name`` as the sweep shows its settings, on the data and with the network, learning
     rate, iterations, dropout masks and share of the training points its models had, over as many
     seeds: a sweep's seeds are 0 to N − 1 with the dropout seed following the init seed, as the
-    main page's are, and one seed is the main page's init seed.  The activation, optimizer and batch size its models had go with
-    the model where they are not the course's.  A column a results file lacks leaves that setting
-    out; rows and a setting without weight decay had none."""
+    main page's are, and one seed is the main page's init seed.  The activation, optimizer and
+    batch size its models had go with the model where they are not the course's.  A column a
+    results file lacks leaves that setting out; rows and a setting without weight decay had none."""
     rows = with_optional_fields(rows)
     setting = {field: float(setting.get(field, getattr(Settings(), field))) for field in GRID_FIELDS}
     at = rows[rows[list(GRID_FIELDS)].eq([setting[field] for field in GRID_FIELDS]).all(axis=1)]
