@@ -69,13 +69,24 @@ def standardized(results) -> dict[str, bool]:
     return {name: runs[0].input_mean is not None for name, runs in results.items()}
 
 
-def model_notes(results) -> list[str]:
-    """What the table cannot show: why a model's run did not train (its first such run's
-    ``training_problem``), how many weights L1 set to exactly 0, and where each early-stopping
-    model stopped (the iteration it kept, chosen on its dev points)."""
+# How a model trains: what a model's spec may change from the shared settings the header states.
+TRAINING_FIELDS = ("optimizer", "activation", "batch_size")
+
+
+def model_notes(results, shared: Settings | None = None) -> list[str]:
+    """What the table cannot show: how a model trains where it differs from ``shared`` (the
+    settings the header states; its optimizer, activation or batch size, ``training_text``), why
+    a model's run did not train (its first such run's ``training_problem``), how many weights L1
+    set to exactly 0, and where each early-stopping model stopped (the iteration it kept, chosen
+    on its dev points)."""
     lines = []
     for name, runs in results.items():
         first = runs[0]
+        if shared is not None and any(getattr(first.settings, field) != getattr(shared, field)
+                                      for field in TRAINING_FIELDS):
+            own = training_text(first.settings, first.train_size)
+            lines.append(f"{title(name)} trains " + (f"with {own}" if own else
+                                                     "as the course: gradient descent, relu, the full batch"))
         failed = [run for run in runs if run.outcome.kind != TRAINED]
         if failed:
             which = f", init seed {failed[0].settings.seed}" if len(runs) > 1 else ""
@@ -210,7 +221,7 @@ def _compare(args) -> int:
         print(f"test accuracy, the final report: each model trained again on {fitted} {len(dataset.train_Y)} training "
               "points, over the same seeds; reported, not chosen on")
     print_table(results, dataset, titles, marked)
-    for line in model_notes(results):
+    for line in model_notes(results, _shared_settings(args)):
         print(line)
     return 0
 

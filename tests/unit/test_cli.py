@@ -648,3 +648,30 @@ def test_compare_on_mini_batches_says_how_many_epochs_its_updates_are(capsys, fo
 def test_the_course_settings_print_no_training_line(capsys):
     assert cli.main(["compare", "--data", "football", *QUICK, "--model", "none"]) == 0
     assert not any(line.startswith("training:") for line in capsys.readouterr().out.splitlines())
+
+
+def test_a_model_that_trains_otherwise_than_the_shared_settings_says_how(football):
+    from nnreg.cli.compare import model_notes
+
+    shared = nnreg.Settings(num_iterations=200, optimizer="adam", learning_rate=0.01, batch_size=40)
+    results = {"same": [nnreg.train(football, shared)],
+               "tanh": [nnreg.train(football, shared.replace(activation="tanh", batch_size=None))],
+               "course": [nnreg.train(football, shared.replace(optimizer="gd", batch_size=None))]}
+    assert model_notes(results, shared) == ["tanh trains with optimizer adam, activation tanh",
+                                            "course trains as the course: gradient descent, relu, the full batch"]
+    # Without shared settings (reproduce: every model shares them), nothing is said.
+    assert model_notes(results) == []
+
+
+def test_the_training_line_counts_epochs_as_passes_over_the_points_fitted():
+    from nnreg.cli.arguments import training_text
+
+    assert training_text(nnreg.Settings(), 211) == ""
+    batches = nnreg.Settings(batch_size=32, num_iterations=300)
+    # 26 points are one batch, 1 update an epoch; 211 are 7 batches (the last of 19 points).
+    assert training_text(batches, [211, 26]) == ("mini-batches of 32: 300 updates = 300 epochs of 26 points or "
+                                                 f"{300 / 7:.1f} epochs of 211 points")
+    assert training_text(batches, [26, 53, 211]) == ("mini-batches of 32: 300 updates = 300 epochs of 26 points to "
+                                                     f"{300 / 7:.1f} epochs of 211 points")
+    assert training_text(batches.replace(optimizer="momentum", num_iterations=100_000), 64) == (
+        "optimizer momentum, mini-batches of 32: 100,000 updates = 50,000 epochs of 64 points")
