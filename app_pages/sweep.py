@@ -1,4 +1,4 @@
-"""The Sweep page: a λ × L1 × keep_prob grid over seeds, chosen on a dev set, or a data-size curve
+"""The Sweep page: a λ × L1 × weight decay × keep_prob grid over seeds, chosen on a dev set, or a data-size curve
 (each regularizer's test accuracy as the training set grows), or a command line's results file,
 shown as curves with bands over seeds.
 
@@ -13,10 +13,11 @@ from nnreg import limits
 from nnreg.dashboard import CONTROLS, sweep_views, table_words
 from nnreg.dashboard.resources import chosen_dataset
 from nnreg.dashboard.session import PageState
-from nnreg.dashboard.sweep_links import LABELS, PREFIX, STANDARDIZE, check_link
+from nnreg.dashboard.sweep_links import LABELS, PREFIX, STANDARDIZE, TRAINING_CHOICES, check_link
 from nnreg.dashboard.widgets import Fields
 from nnreg.settings import DROPOUT_MASKS
 from nnreg.sweeps import DEFAULTS, FAMILIES, is_curve
+from nnreg.sweeps.request import FULL_BATCH, TRAINING_HELP
 
 RUN, CURVE, VIEW = "Run a sweep", "Run a data-size curve", "View a results file"
 SOURCES = (RUN, CURVE, VIEW)
@@ -35,7 +36,7 @@ def text(key, default, label=None, where=st, **options):
     return where.text_input(label or LABELS[key], default, key=PREFIX + key, bind=page.bind(PREFIX + key), **options)
 
 
-st.title("Sweep: choose λ, L1 and keep_prob on a dev set")
+st.title("Sweep: choose λ, L1, weight decay and keep_prob on a dev set")
 st.caption("Every setting is trained over several seeds on the training data minus a held-out dev set, or minus "
            "each of K folds in turn; of the settings none of whose runs diverged or collapsed, the simplest within "
            "one standard error of the best dev score is chosen and retrained on all training data, and only then is "
@@ -73,10 +74,14 @@ else:
     with st.form("sweep_form"):
         left, right = st.columns(2)
         with left:
+            # A curve compares the course's regularizers alone: weight decay has no curve of its own.
+            grid = (("lambd", "L2 strengths, ", ""), ("l1", "L1 strengths, ", ""),
+                    *((("weight_decay", "decoupled weight decay strengths (each update also takes learning rate × "
+                        "weight decay × W from every weight), ", ""),) if not curve else ()),
+                    ("keep_prob", "", "; 1 is no dropout"))
             texts = {key: text(key, DEFAULTS[key], help=f"{what}each {limits.RANGES[key].allowed()}, separated by "
                                                          f"commas or spaces{after}")
-                     for key, what, after in (("lambd", "L2 strengths, ", ""), ("l1", "L1 strengths, ", ""),
-                                              ("keep_prob", "", "; 1 is no dropout"))}
+                     for key, what, after in grid}
             masks = st.radio("Dropout masks", DROPOUT_MASKS, key="sweep_dropout_mask", horizontal=True,
                              bind=page.bind("sweep_dropout_mask"),
                              help="fresh: new masks at every iteration, drawn from each seed; fixed: the notebook's "
@@ -112,6 +117,12 @@ else:
                                             "each model fits; the data's default is on for a named table, off for "
                                             "data in the course's layout (x1, x2, y)")
             texts["standardize"] = STANDARDIZE[standardize]
+            choice_places = st.columns(3)
+            for where, key in zip(choice_places, TRAINING_CHOICES):
+                texts[key] = where.selectbox(LABELS[key], TRAINING_CHOICES[key], key=PREFIX + key,
+                                             bind=page.bind(PREFIX + key), help=TRAINING_HELP[key])
+            texts["batch_size"] = text("batch_size", FULL_BATCH, where=choice_places[2],
+                                       help=TRAINING_HELP["batch_size"])
         submitted = st.form_submit_button("Run data-size curve" if curve else "Run sweep", type="primary")
 
     # --- On Run: checked, then trained under a progress bar with Stop ------------------------------------------

@@ -150,6 +150,7 @@ STUDY_TITLES = {
     "none": "No regularization",
     "l2": "L2",
     "l1": "L1",
+    "weight_decay": "Weight decay",
     "dropout": "Dropout",
     "early_stopping": "Early stopping",
     "l2_dropout": "L2 + dropout",

@@ -15,17 +15,20 @@ from .training import COLLAPSED, DIVERGED, TrainResult, outcomes_text, train_man
 
 def study_models(base: Settings | None = None, *, lambd: float = STUDY["l2"].lambd,
                  keep_prob: float = STUDY["dropout"].keep_prob, l1: float | None = None,
-                 early_stopping: bool = False, l2_dropout: bool = False,
+                 weight_decay: float | None = None, early_stopping: bool = False, l2_dropout: bool = False,
                  stop_early: bool = False) -> dict[str, Settings]:
     """The study's models on ``base`` (the shared network, training, data share and masks): the
-    course's three with these strengths, then on request an L1 model (``l1``), an early-stopping
-    model and L2 + dropout, in the order of ``STUDY_TITLES``.  ``stop_early`` makes every model
+    course's three with these strengths, then on request an L1 model (``l1``), a weight-decay model
+    (``weight_decay``, decoupled), an early-stopping model and L2 + dropout, in the order of
+    ``STUDY_TITLES``.  ``stop_early`` makes every model
     stop early (and the early-stopping model, the unregularized one, is then not added again).
     The page and ``reproduce`` both build their models here."""
     base = (Settings() if base is None else base).replace(early_stopping=stop_early)
     models = {"none": base, "l2": base.replace(lambd=lambd)}
     if l1 is not None:
         models["l1"] = base.replace(l1=l1)
+    if weight_decay is not None:
+        models["weight_decay"] = base.replace(weight_decay=weight_decay)
     models["dropout"] = base.replace(keep_prob=keep_prob)
     if early_stopping and not stop_early:
         models["early_stopping"] = base.replace(early_stopping=True)
@@ -102,6 +105,7 @@ def summary_table(results: dict[str, list[TrainResult]], dataset=None) -> pd.Dat
             "model": title(name),
             "lambd": first.lambd,
             "l1": first.l1,
+            "weight_decay": first.weight_decay,
             "keep_prob": first.keep_prob,
             "runs": len(runs),
             # Points fitted: the same count for every seed (each label's share is rounded alike).

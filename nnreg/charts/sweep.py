@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..report.palette import MODEL_COLORS, NEUTRAL, SPLIT_COLORS
 from ..settings import STUDY_TITLES
-from ..sweeps import FAMILIES, GRID_FIELDS, choose, summarize
+from ..sweeps import FAMILIES, GRID_FIELDS, choose, shown_fields, summarize
 
 SPLITS = tuple(SPLIT_COLORS)
 # Accuracies without the test set's, which only the chosen setting's retraining reports.
@@ -51,10 +51,11 @@ SCORE_NOTES = {False: ["dev: the dev score, band ± 1 standard error (seeds, poi
                True: ["dev, test: mean over seeds, band ± 1 standard error (seeds, points)", TRAIN_NOTE]}
 FINAL_NOTE = "◆ the choice retrained on all training data: test accuracy, 95 % interval"
 # Each grid field as a reader knows it, and as an axis says it.
-SYMBOLS = {"lambd": "λ", "l1": "L1", "keep_prob": "keep_prob"}
-AXIS_TITLES = {"lambd": "λ (L2 strength)", "l1": "L1 strength", "keep_prob": "keep_prob (1 = no dropout)"}
+SYMBOLS = {"lambd": "λ", "l1": "L1", "weight_decay": "wd", "keep_prob": "keep_prob"}
+AXIS_TITLES = {"lambd": "λ (L2 strength)", "l1": "L1 strength", "weight_decay": "weight decay (decoupled)",
+               "keep_prob": "keep_prob (1 = no dropout)"}
 # Strengths that span decades from 0, drawn on a symlog axis.
-STRENGTHS = ("lambd", "l1")
+STRENGTHS = ("lambd", "l1", "weight_decay")
 
 
 def _strength_scale(values) -> alt.Scale:
@@ -98,7 +99,7 @@ def _held(rows: pd.DataFrame, x: str, fixed: Mapping[str, float] | None) -> dict
         raise ValueError(f"a curve against {x} holds only {', '.join(f for f in GRID_FIELDS if f != x)}, "
                          f"got {', '.join(unknown)}")
     chosen = choose(rows)
-    return {field: float(fixed.get(field, chosen[field])) for field in GRID_FIELDS if field != x}
+    return {field: float(fixed.get(field, chosen[field])) for field in shown_fields(rows) if field != x}
 
 
 def _held_text(held: Mapping[str, float]) -> str:

@@ -5,9 +5,12 @@ names its features, classes and notes."""
 from __future__ import annotations
 
 import argparse
+import math
 
-from .. import data, limits
+from .. import data, limits, network
 from ..report.formatting import plural
+from ..settings import Settings
+from ..sweeps.request import TRAINING_HELP, read_batch_size
 
 
 class UsageError(Exception):
@@ -94,3 +97,49 @@ def layers_argument(text: str) -> tuple[int, ...]:
         return limits.parse_layers(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_training(parser) -> None:
+    """How every model trains, beside the course's way: ``--activation``, ``--optimizer`` and
+    ``--batch-size`` (each left out: the course's ReLU, gradient descent and full batch)."""
+    course = Settings()
+    parser.add_argument("--activation", choices=network.ACTIVATIONS, default=course.activation,
+                        help=TRAINING_HELP["activation"])
+    parser.add_argument("--optimizer", choices=network.OPTIMIZERS, default=course.optimizer,
+                        help=TRAINING_HELP["optimizer"])
+    parser.add_argument("--batch-size", type=batch_argument, help=TRAINING_HELP["batch_size"])
+
+
+def batch_argument(text: str) -> int | None:
+    """``--batch-size N`` (or ``full``), read as a sweep's form reads it."""
+    try:
+        return read_batch_size(text, "--batch-size")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def training_text(settings: Settings, points) -> str:
+    """How ``settings`` train where it is not the course's way, for a command's header ("" when it
+    is): "optimizer adam, activation tanh, mini-batches of 32: 30,000 updates = 10,000 epochs of
+    80 points".  ``points`` is the number of points a model fits (m), or several numbers when
+    models fit different numbers (a sweep's dev and retrained ones: "... or ..."; a curve's
+    shares: the fewest points' "... to ..." the most's)."""
+    course = Settings()
+    parts = [f"{field} {getattr(settings, field)}" for field in ("optimizer", "activation")
+             if getattr(settings, field) != getattr(course, field)]
+    if settings.batch_size is not None:
+        counts = sorted(set(points if isinstance(points, (list, tuple, set)) else [points]))
+        ends = counts if len(counts) <= 2 else [counts[0], counts[-1]]
+        parts.append(f"mini-batches of {settings.batch_size}: {settings.num_iterations:,} updates = "
+                     + (" or " if len(counts) <= 2 else " to ").join(
+                         epochs_text(settings.num_iterations, settings.batch_size, m) for m in ends))
+    return ", ".join(parts)
+
+
+def epochs_text(updates: int, batch_size: int, points: int) -> str:
+    """How many epochs ``updates`` mini-batch updates are over ``points`` points: an epoch is
+    ceil(m / batch) updates, its last batch smaller (a batch of m or more is the full batch, one
+    update an epoch)."""
+    epochs = updates / math.ceil(points / batch_size)
+    shown = f"{epochs:,.0f}" if epochs.is_integer() or epochs >= 100 else f"{epochs:,.1f}"
+    return f"{shown} {'epoch' if epochs == 1 else 'epochs'} of {points:,} points"

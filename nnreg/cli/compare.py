@@ -24,7 +24,8 @@ from ..study import repetitions, run_study, study_models, study_settings, summar
 from ..sweeps import (BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, fold_masks,
                       no_candidate_message, setting_scores, verdicts)
 from ..training import TRAINED
-from .arguments import add_data, data_lines, layers_argument, load_data, number_argument, seeds_argument
+from .arguments import (add_data, add_training, data_lines, layers_argument, load_data, number_argument, seeds_argument,
+                        training_text)
 
 # When no model can be ranked first (every one had a dev run that diverged or collapsed), as ``sweep``.
 EXIT_NO_CANDIDATE = 1
@@ -68,13 +69,24 @@ def standardized(results) -> dict[str, bool]:
     return {name: runs[0].input_mean is not None for name, runs in results.items()}
 
 
-def model_notes(results) -> list[str]:
-    """What the table cannot show: why a model's run did not train (its first such run's
-    ``training_problem``), how many weights L1 set to exactly 0, and where each early-stopping
-    model stopped (the iteration it kept, chosen on its dev points)."""
+# How a model trains: what a model's spec may change from the shared settings the header states.
+TRAINING_FIELDS = ("optimizer", "activation", "batch_size")
+
+
+def model_notes(results, shared: Settings | None = None) -> list[str]:
+    """What the table cannot show: how a model trains where it differs from ``shared`` (the
+    settings the header states; its optimizer, activation or batch size, ``training_text``), why
+    a model's run did not train (its first such run's ``training_problem``), how many weights L1
+    set to exactly 0, and where each early-stopping model stopped (the iteration it kept, chosen
+    on its dev points)."""
     lines = []
     for name, runs in results.items():
         first = runs[0]
+        if shared is not None and any(getattr(first.settings, field) != getattr(shared, field)
+                                      for field in TRAINING_FIELDS):
+            own = training_text(first.settings, first.train_size)
+            lines.append(f"{title(name)} trains " + (f"with {own}" if own else
+                                                     "as the course: gradient descent, relu, the full batch"))
         failed = [run for run in runs if run.outcome.kind != TRAINED]
         if failed:
             which = f", init seed {failed[0].settings.seed}" if len(runs) > 1 else ""
@@ -98,7 +110,7 @@ def model_notes(results) -> list[str]:
 def _reproduce(args) -> None:
     dataset = load_data(args)
     models = study_models(_shared_settings(args), lambd=args.lambd, keep_prob=args.keep_prob, l1=args.l1,
-                          early_stopping=args.early_stopping)
+                          weight_decay=args.weight_decay, early_stopping=args.early_stopping)
     results = run_study(dataset, args.dropout_mask, args.seeds, base=models)
     if not args.json:
         seeds = f"init seeds 0..{args.seeds - 1}, mean ± std" if args.seeds else "course seeds"
@@ -106,6 +118,7 @@ def _reproduce(args) -> None:
         print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points"
               + (f" ({fitted} fitted: train_fraction {args.train_fraction:g})" if args.train_fraction < 1 else "")
               + f"; {args.dropout_mask} dropout masks; {seeds}; {scaling_text(standardized(results))}")
+        _print_training(models["none"], fitted)
         for line in data_lines(dataset):
             print(line)
         print_table(results, dataset)
@@ -163,7 +176,15 @@ def data_json(dataset) -> dict:
 
 def _shared_settings(args) -> Settings:
     return Settings(layer_dims=args.hidden, learning_rate=args.learning_rate, num_iterations=args.num_iterations,
-                    train_fraction=args.train_fraction, dev_fraction=args.dev_fraction)
+                    train_fraction=args.train_fraction, dev_fraction=args.dev_fraction, activation=args.activation,
+                    optimizer=args.optimizer, batch_size=args.batch_size)
+
+
+def _print_training(settings: Settings, fitted: int) -> None:
+    """The header's line on how the models train, when not the course's way (``training_text``)."""
+    text = training_text(settings, fitted)
+    if text:
+        print(f"training: {text}")
 
 
 def _compare(args) -> int:
@@ -190,7 +211,8 @@ def _compare(args) -> int:
         report = study_json(dataset, results, summary_table(results, dataset), args.seeds, specs_by_name)
         print(json.dumps(_with_dev_scores(report, scores, rows) if ranked else report, indent=2))
         return 0
-    _print_header(dataset, args, seeds, standardized(results))
+    _print_header(dataset, args, seeds, standardized(results), _shared_settings(args),
+                  next(iter(results.values()))[0].train_size)
     marked = None
     if ranked:
         _print_ranking(dataset, scores, rows, titles)
@@ -199,7 +221,7 @@ def _compare(args) -> int:
         print(f"test accuracy, the final report: each model trained again on {fitted} {len(dataset.train_Y)} training "
               "points, over the same seeds; reported, not chosen on")
     print_table(results, dataset, titles, marked)
-    for line in model_notes(results):
+    for line in model_notes(results, _shared_settings(args)):
         print(line)
     return 0
 
@@ -219,15 +241,20 @@ def _no_candidate(dataset, args, seeds, models, specs_by_name, titles, rows, sco
              "seeds": list(range(args.seeds))} for name, settings in models.items()]}
         print(json.dumps(_with_dev_scores(report, scores, rows), indent=2))
     else:
-        _print_header(dataset, args, seeds, rows.groupby("name", sort=False)["standardized"].first().astype(bool))
+        _print_header(dataset, args, seeds, rows.groupby("name", sort=False)["standardized"].first().astype(bool),
+                      _shared_settings(args), int(rows["train_size"].iloc[0]))
         _print_ranking(dataset, scores, rows, titles)
     print(f"nnreg: {problem}", file=sys.stderr)
     return EXIT_NO_CANDIDATE
 
 
-def _print_header(dataset, args, seeds: str, scaling: Mapping[str, bool]) -> None:
+def _print_header(dataset, args, seeds: str, scaling: Mapping[str, bool], shared: Settings, fitted: int) -> None:
+    """The lines that open ``compare``'s output: the data, masks, seeds and scaling; how the models
+    train when not the course's way (``fitted``: the points the first model fits); the data's names
+    and notes."""
     print(f"dataset {dataset.name}: {len(dataset.train_Y)} train, {len(dataset.test_Y)} test points; "
           f"{args.dropout_mask} dropout masks; {seeds}; {scaling_text(scaling)}")
+    _print_training(shared, fitted)
     for line in data_lines(dataset):
         print(line)
 
@@ -328,9 +355,14 @@ def register(commands) -> None:
                            help=f"the dropout model's keep_prob (default {dropout.keep_prob:g})")
     reproduce.add_argument("--l1", type=number_argument("--l1", "l1"),
                            help=f"add an L1 model of this strength (e.g. {EXTRA_MODELS['l1'].l1:g})")
+    reproduce.add_argument("--weight-decay", type=number_argument("--weight-decay", "weight_decay"),
+                           help="add a model with decoupled weight decay of this strength: each update also takes "
+                                "learning_rate × weight_decay × W from every weight (e.g. 0.001 with --optimizer "
+                                "adam)")
     reproduce.add_argument("--early-stopping", action="store_true",
                            help="add a model that stops early: the iteration with the best dev accuracy")
     add_shared_settings(reproduce)
+    add_training(reproduce)
     reproduce.set_defaults(run=_reproduce)
 
     compare = commands.add_parser("compare", help="train any models side by side and print the page's table; with "
@@ -348,4 +380,5 @@ def register(commands) -> None:
                          help="with --seeds N: the seed of the dev set that ranks the models, or of the folds' "
                               "shuffle (default 0)")
     add_shared_settings(compare)
+    add_training(compare)
     compare.set_defaults(run=_compare)

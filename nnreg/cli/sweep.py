@@ -1,5 +1,5 @@
-"""Command line: ``python -m nnreg sweep``, a λ × l1 × keep_prob × seeds sweep chosen on dev (one
-split or K folds), or with several ``--train-fraction`` values a data-size curve.
+"""Command line: ``python -m nnreg sweep``, a λ × l1 × weight_decay × keep_prob × seeds sweep chosen
+on dev (one split or K folds), or with several ``--train-fraction`` values a data-size curve.
 
 Every argument is checked before the first model trains, so bad input ends at once with exit
 code 2 and one line on stderr, and nothing is written.  Ctrl-C or SIGTERM writes the rows
@@ -18,22 +18,25 @@ from pathlib import Path
 
 from ..limits import LAYERS_HELP, RANGES, parse_number
 from ..report.formatting import failed_runs, interval_text, mean_std, plural, text_table
-from ..sweeps import (BEST_SCORE, no_candidate_message, DEFAULTS, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, check_results_path,
+from ..sweeps import (BEST_SCORE, no_candidate_message, DEFAULTS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE, check_results_path,
                       check_train_fractions, choice_note, comparison, curve_findings, curve_rows, curve_table,
                       data_size_curve, fold_masks, left_out_note, parse_request, partial_rows, read_results,
-                      setting_scores, summarize, sweep, unchosen, unchosen_note, write_results)
+                      setting_scores, shown_fields, summarize, sweep, unchosen, unchosen_note, write_results)
+from ..sweeps.request import TRAINING_HELP
 from ..sweeps.rows import rows_table
 
-from .arguments import add_data, data_lines, load_data
+from .arguments import add_data, data_lines, load_data, training_text
 
 # Each field of a sweep request by the flag that sets it, for messages.
-FLAGS = {"lambd": "--lambd", "l1": "--l1", "keep_prob": "--keep-prob", "hidden": "--hidden",
+FLAGS = {"lambd": "--lambd", "l1": "--l1", "weight_decay": "--weight-decay", "keep_prob": "--keep-prob",
+         "hidden": "--hidden", "activation": "--activation", "optimizer": "--optimizer", "batch_size": "--batch-size",
          "learning_rate": "--learning-rate", "num_iterations": "--num-iterations", "seeds": "--seeds",
          "dev_fraction": "--dev-fraction", "train_fraction": "--train-fraction", "folds": "--folds",
          "dev_seed": "--dev-seed", "standardize": "--standardize"}
 # Each column a resumed file is checked on, as this command sets it.
 RESUME_NAMES = {"fingerprint": "the data or its split (--data, --label, --split, --test-fraction, --drop-missing)",
                 "layer_dims": "--hidden", "learning_rate": "--learning-rate", "num_iterations": "--num-iterations",
+                "activation": "--activation", "optimizer": "--optimizer", "batch_size": "--batch-size",
                 "dropout_mask": "the dropout masks", "standardized": "--standardize (standardized)",
                 "dev_fraction": "--dev-fraction", "folds": "--folds", "dev_seed": "--dev-seed"}
 # The switch a divergence on large raw features calls for, as this command sets it.
@@ -49,14 +52,15 @@ def _mean_std(row, metric: str) -> str:
 
 
 def format_comparison(table, with_test: bool = False) -> str:
-    """Each dev setting's train accuracy (mean ± std over runs), dev score ± its standard error
-    and 95 % interval, test accuracy only ``with_test``, how many of its runs failed (diverged or
-    collapsed), and how it compares with the choice."""
-    header = [*GRID_FIELDS, "train %", "dev % ± SE", "dev 95 % interval", *(["test %"] * with_test), "failed runs",
+    """Each dev setting (its ``shown_fields``), its train accuracy (mean ± std over runs), dev score
+    ± its standard error and 95 % interval, test accuracy only ``with_test``, how many of its runs
+    failed (diverged or collapsed), and how it compares with the choice."""
+    fields = shown_fields(table)
+    header = [*fields, "train %", "dev % ± SE", "dev 95 % interval", *(["test %"] * with_test), "failed runs",
               "vs chosen"]
     lines = []
     for row in table.itertuples():
-        lines.append([*(f"{getattr(row, field):g}" for field in GRID_FIELDS), _mean_std(row, "train_accuracy"),
+        lines.append([*(f"{getattr(row, field):g}" for field in fields), _mean_std(row, "train_accuracy"),
                       mean_std(row.score, row.se), interval_text(row.ci_low, row.ci_high),
                       *([_mean_std(row, "test_accuracy")] * with_test),
                       failed_runs(row.runs, row.diverged, row.collapsed), row.verdict])
@@ -82,7 +86,7 @@ def _report(dataset, result, with_test: bool) -> None:
         return
     chosen = result.chosen
     print(f"chosen by {SIMPLEST_NOTE}, among the settings none of whose runs diverged or collapsed: "
-          f"{', '.join(f'{field}={chosen[field]:g}' for field in GRID_FIELDS)}")
+          f"{', '.join(f'{field}={chosen[field]:g}' for field in shown_fields(table))}")
     final_rows = result.rows[result.rows["phase"] == "final"]
     if final_rows.empty:
         return
@@ -257,7 +261,7 @@ def _run(args) -> int:
         progress.close()
     if result is None or result.stopped:
         return _interrupted(args, request, finished)
-    sizes = " x ".join(f"{len(grid[field])} {field}" for field in GRID_FIELDS)
+    sizes = " x ".join(f"{len(grid[field])} {field}" for field in shown_fields(grid))
     fractions = f"training-set fractions {', '.join(f'{f:g}' for f in request.train_fractions)}; " \
         if request.curve or request.train_fractions != (1.0,) else ""
     held = f"{int(masks[0].sum())} of them held out as dev, dev seed {request.dev_seed}" if request.folds == 1 else \
@@ -266,6 +270,9 @@ def _run(args) -> int:
         held = "no dev phase: one value per regularizer, nothing to choose"
     print(f"dataset {dataset.name}: {len(dataset.train_Y)} training points ({held}), "
           f"{len(dataset.test_Y)} test points; {fractions}{sizes} x {seeds} seed(s), {base.num_iterations:,} iterations")
+    training = training_text(base, sorted(set(result.rows["train_size"])))
+    if training:
+        print(f"training: {training}")
     for line in data_lines(dataset):
         print(line)
     if request.curve:
@@ -304,11 +311,15 @@ def _interrupted(args, request, finished) -> int:
 def register(commands) -> None:
     """Add the ``sweep`` subcommand to the command line's subparsers."""
     parser = commands.add_parser(
-        "sweep", help="train a lambd x l1 x keep_prob grid over seeds, choose on dev (one split or K folds), report "
-                      "statistics; with several --train-fraction values, a data-size curve")
+        "sweep", help="train a lambd x l1 x weight_decay x keep_prob grid over seeds, choose on dev (one split or K "
+                      "folds), report statistics; with several --train-fraction values, a data-size curve")
     add_data(parser)
     parser.add_argument("--lambd", default=DEFAULTS["lambd"], help=f"L2 strengths, each {RANGES['lambd'].allowed()}, like '0, 0.1, 0.7'")
     parser.add_argument("--l1", default=DEFAULTS["l1"], help=f"L1 strengths, each {RANGES['l1'].allowed()}, like '0, 0.01, 0.1'")
+    parser.add_argument("--weight-decay", default=DEFAULTS["weight_decay"],
+                        help=f"decoupled weight decay strengths, each {RANGES['weight_decay'].allowed()}, like "
+                             "'0, 0.001, 0.01': each update also takes learning_rate × weight_decay × W from every "
+                             "weight")
     parser.add_argument("--keep-prob", default=DEFAULTS["keep_prob"],
                         help=f"dropout keep probabilities, each {RANGES['keep_prob'].allowed()}, like '1, 0.86'; 1 is no "
                              "dropout")
@@ -316,8 +327,10 @@ def register(commands) -> None:
                         help=f"number of seeds N (seeds 0..N-1), {RANGES['n_seeds'].allowed()}, each setting the "
                              "initial weights and dropout masks")
     parser.add_argument("--hidden", default=DEFAULTS["hidden"], help=f"hidden layer sizes: {LAYERS_HELP}")
-    parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="gradient descent step size")
-    parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="gradient descent steps per model")
+    parser.add_argument("--learning-rate", default=DEFAULTS["learning_rate"], help="the step size α of every update")
+    parser.add_argument("--num-iterations", default=DEFAULTS["num_iterations"], help="parameter updates per model")
+    for key in ("activation", "optimizer", "batch_size"):
+        parser.add_argument(FLAGS[key], default=DEFAULTS[key], help=TRAINING_HELP[key])
     parser.add_argument("--standardize", default="", metavar="on|off",
                         help="scale each feature to mean 0 and std 1 over the points a model fits; by default on for "
                              "an analyst's table, off for data in the course's layout")

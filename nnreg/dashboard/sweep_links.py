@@ -13,18 +13,22 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from .. import data
+from .. import data, network
 from ..charts import SYMBOLS
 from ..limits import format_number, parse_flag, parse_layers, read
 from ..specs import DEFAULT_SPECS, MAX_NAME, ModelSpec
-from ..sweeps import GRID_FIELDS
+from ..settings import Settings
+from ..sweeps import GRID_FIELDS, shown_fields
+from ..sweeps.grid import with_optional_fields
 from .controls import UPLOAD, dataset_choices, parse_value, shown_value
 
 PREFIX = "sweep_"
 # Where the Sweep page is served: frame.py's url_path for it, at the app's root as the main page.
 SWEEP_PAGE = "/sweep"
 # Each field of a sweep request by its label on the page, for messages.
-LABELS = {"lambd": "λ values", "l1": "L1 values", "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes",
+LABELS = {"lambd": "λ values", "l1": "L1 values", "weight_decay": "Weight decay values",
+          "keep_prob": "keep_prob values", "hidden": "Hidden layer sizes", "activation": "Activation",
+          "optimizer": "Optimizer", "batch_size": "Batch size",
           "learning_rate": "Learning rate", "num_iterations": "Iterations", "seeds": "Seeds",
           "dev_fraction": "Dev fraction", "train_fraction": "Training-set fractions", "folds": "Folds",
           "dev_seed": "Dev seed", "standardize": "Standardize inputs"}
@@ -39,6 +43,8 @@ NUMBER_FIELDS = {"seeds": ("seeds", "n_seeds"), "iterations": ("num_iterations",
 # The fields the main page has too, read by its rules (nnreg.dashboard.CONTROLS).
 CONTROL_FIELDS = ("data", "n_points", "noise", "data_seed", "test_fraction", "drop_missing", "dropout_mask",
                   "dev_fraction")
+# The choices of how the models train, as the page offers them.
+TRAINING_CHOICES = {"activation": network.ACTIVATIONS, "optimizer": network.OPTIMIZERS}
 # Switches, and the choice of what the page shows.
 TOGGLES = ("test_all",)
 SOURCE = "source"
@@ -68,17 +74,21 @@ def _check_field(name: str, text: str, sources: Sequence[str]) -> None:
         read(limit, text, LABELS[field])
     elif name in TOGGLES:
         parse_flag(text, name)
+    elif name in TRAINING_CHOICES and text not in TRAINING_CHOICES[name]:
+        raise ValueError(f"{LABELS[name]} must be one of {', '.join(TRAINING_CHOICES[name])}, got {text!r}")
     elif name == "standardize" and text not in STANDARDIZE:
         raise ValueError(f"{LABELS['standardize']} must be one of {', '.join(STANDARDIZE)}, got {text!r}")
     elif name == SOURCE and text not in sources:
         raise ValueError(f"{name} must be one of {', '.join(sources)}, got {text!r}")
 
 
-def setting_name(setting: Mapping[str, float]) -> str:
-    """A grid setting as the page names it, "λ=0.1/L1=0/keep_prob=0.86"; a name too long for a
-    model's (``nnreg.specs.MAX_NAME``, values of many digits) is cut, its values kept whole in
-    the model's keys."""
-    name = "/".join(f"{SYMBOLS[field]}={setting[field]:g}" for field in GRID_FIELDS)
+def setting_name(setting: Mapping[str, float], fields: Sequence[str] | None = None) -> str:
+    """A grid setting as the page names it, "λ=0.1/L1=0/keep_prob=0.86": by ``fields``, its sweep's
+    ``shown_fields`` (by default the setting's own: "/wd=0.01" only with weight decay on); a name too
+    long for a model's (``nnreg.specs.MAX_NAME``, values of many digits) is cut, its values kept
+    whole in the model's keys."""
+    fields = fields or shown_fields({field: [value] for field, value in setting.items()})
+    name = "/".join(f"{SYMBOLS[field]}={setting[field]:g}" for field in fields)
     return name if len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "…"
 
 
@@ -97,22 +107,40 @@ def _data_params(name: str) -> dict[str, str]:
     return {"data": kind, **{keys[key]: format_number(value) for key, value in options.items()}}
 
 
+def _training_changes(row) -> tuple[tuple[str, object], ...]:
+    """A sweep row's activation, optimizer and batch size as a model's spec changes, where not the
+    course's (a file without the columns: the course's)."""
+    course = Settings()
+    changes = []
+    for key in ("activation", "optimizer"):
+        if key in row and pd.notna(row[key]) and str(row[key]) != getattr(course, key):
+            changes.append((key, str(row[key])))
+    if "batch_size" in row and pd.notna(row["batch_size"]):
+        changes.append(("batch_size", int(row["batch_size"])))
+    return tuple(changes)
+
+
 def main_page_query(rows: pd.DataFrame, setting: Mapping[str, float]) -> str:
     """The main page's query string that opens the course's three models (``DEFAULT_SPECS``) and,
     after them, ``setting`` (a value per GRID_FIELDS) of a sweep's ``rows``, named by
-    ``setting_name``, on the data and with the network, learning rate, iterations, dropout masks
-    and share of the training points its models had, over as many seeds: a sweep's seeds are 0
-    to N − 1 with the dropout seed following the init seed, as the main page's are, and one seed
-    is the main page's init seed.  A column a results file lacks leaves that setting out."""
+    ``setting_name`` as the sweep shows its settings, on the data and with the network, learning
+    rate, iterations, dropout masks and share of the training points its models had, over as many
+    seeds: a sweep's seeds are 0 to N − 1 with the dropout seed following the init seed, as the
+    main page's are, and one seed is the main page's init seed.  The activation, optimizer and
+    batch size its models had go with the model where they are not the course's.  A column a
+    results file lacks leaves that setting out; rows and a setting without weight decay had none."""
+    rows = with_optional_fields(rows)
+    setting = {field: float(setting.get(field, getattr(Settings(), field))) for field in GRID_FIELDS}
     at = rows[rows[list(GRID_FIELDS)].eq([setting[field] for field in GRID_FIELDS]).all(axis=1)]
     if at.empty:
         raise ValueError(f"no rows have {setting_name(setting)}")
-    changes = tuple((key, float(setting[key])) for key in GRID_FIELDS)
+    changes = tuple((key, setting[key]) for key in shown_fields({key: [setting[key]] for key in GRID_FIELDS}))
     first = at.iloc[0]
+    changes += _training_changes(first)
     if "standardized" in at and pd.notna(first["standardized"]):
         # As its models were: a sweep may have standardized data the main page would leave raw.
         changes += (("standardize", bool(first["standardized"])),)
-    model = ModelSpec(setting_name(setting), changes)
+    model = ModelSpec(setting_name(setting, shown_fields(rows)), changes)
     params = {"model": [*DEFAULT_SPECS, str(model)]}
     if "dataset" in at:
         params.update(_data_params(str(first["dataset"])))

@@ -15,8 +15,8 @@ from ..report.formatting import failed_runs, interval_text, mean_std, percent, p
 from ..sweeps import (BEST_SCORE, no_candidate_message, CHOSEN, FAMILIES, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE,
                       SweepRequest, check_train_fractions, choice_note, comparison, curve_findings,
                       curve_summary, curve_table, data_size_curve, fold_masks, is_partial, left_out_note, parse_request,
-                      read_results, results_bytes, stopped_curve, stopped_sweep, summarize, sweep, unchosen,
-                      unchosen_note)
+                      read_results, results_bytes, shown_fields, stopped_curve, stopped_sweep, summarize, sweep,
+                      unchosen, unchosen_note)
 from ..sweeps.fit import fit_request, values_text
 
 from .session import PageState
@@ -156,7 +156,7 @@ def settings_table(rows, table, with_test: bool):
     """A row per setting of ``table`` (``summarize`` or ``comparison`` of the dev rows), every one
     shown, each with a link that opens it in the main page."""
     # The seeds where they differ (a stopped sweep's); else the rule's caption says how many.
-    shown = table[[*GRID_FIELDS, *(["seeds"] if table["seeds"].nunique() > 1 else [])]].copy()
+    shown = table[[*shown_fields(table), *(["seeds"] if table["seeds"].nunique() > 1 else [])]].copy()
     shown["train %"] = [mean_std(mean, std) for mean, std in
                         zip(table["train_accuracy_mean"], table["train_accuracy_std"])]
     for split in ("dev", *(("test",) if with_test else ())):
@@ -213,8 +213,10 @@ def show(rows, page: PageState):
         return
     choice = table[table["chosen"]].iloc[0]
     final = rows[rows["phase"] == "final"]
-    *fields, right = st.columns(len(GRID_FIELDS) + 1)
-    for column, field in zip(fields, GRID_FIELDS):
+    chosen_fields = shown_fields(table)
+    # The test accuracy's label and interval need two fields' room once weight decay is a fourth.
+    *fields, right = st.columns([1] * len(chosen_fields) + [len(chosen_fields) - 2])
+    for column, field in zip(fields, chosen_fields):
         column.metric(f"Chosen {SYMBOLS[field]}", f"{choice[field]:g}")
     if final.empty:
         right.metric("Test accuracy (retrained)", "not in these results")
@@ -282,7 +284,8 @@ def close_note(table) -> str:
         picked = table[table["verdict"].isin(verdicts)]
         if len(picked) > MAX_NAMED:
             return f"{len(picked)} other settings, marked {', '.join(verdicts)} in the table"
-        return ", ".join(setting_name(row) for row in picked[list(GRID_FIELDS)].to_dict("records"))
+        fields = shown_fields(table)
+        return ", ".join(setting_name(row, fields) for row in picked[list(GRID_FIELDS)].to_dict("records"))
 
     best, tied, chosen = names([BEST_SCORE]), names([WITHIN_NOISE]), names([CHOSEN])
     if best:

@@ -50,6 +50,8 @@ def accuracy_table(results: Mapping[str, list[TrainResult]], titles: Mapping[str
     # Columns for what only some pages use: L1's strength, the points fitted, where training stopped.
     if (summary["l1"] > 0).any():
         table.insert(2, "l1", summary["l1"])
+    if (summary["weight_decay"] > 0).any():
+        table.insert(table.columns.get_loc("keep_prob"), "weight_decay", summary["weight_decay"])
     if any(runs[0].settings.train_fraction < 1 or runs[0].settings.early_stopping for runs in results.values()):
         table["Train points"] = summary["train_size"]
     if summary["best_iteration"].notna().any():
@@ -213,7 +215,7 @@ def _with_text(table: pd.DataFrame) -> pd.DataFrame:
 def _formats(table: pd.DataFrame) -> dict:
     """How each number column reads: percentages, strengths as written, seconds."""
     formats = {column: percent_cell for column in PERCENT_COLUMNS if column in table}
-    formats |= {column: "{:g}".format for column in ("λ", "l1", "keep_prob") if column in table}
+    formats |= {column: "{:g}".format for column in ("λ", "l1", "weight_decay", "keep_prob") if column in table}
     return formats | {"Training seconds": "{:.2f}".format}
 
 

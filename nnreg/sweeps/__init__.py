@@ -1,4 +1,4 @@
-"""Sweeps: λ × l1 × keep_prob over init seeds, chosen on a dev set, with statistics over seeds;
+"""Sweeps: λ × l1 × weight_decay × keep_prob over init seeds, chosen on a dev set, with statistics over seeds;
 and the data-size curve, each regularizer's test accuracy against the training set's size.
 
 Model choice never sees the test set.  A seeded, stratified dev set is held out of the training
@@ -23,7 +23,7 @@ from .curve import (FAMILIES, CurveResult, choice_note, curve_findings, curve_mo
                     curve_table, data_size_curve, left_out_note, stopped_curve, unchosen, unchosen_note)
 from .dev import check_train_fractions, dev_mask, fold_masks, with_dev_as_test
 from .fit import fit_request, values_text
-from .grid import GRID_FIELDS, grid_settings
+from .grid import GRID_FIELDS, grid_settings, shown_fields
 from .request import DEFAULTS, SweepRequest, parse_request
 from .results import (check_results_path, is_curve, is_partial, partial_rows, read_results, results_bytes,
                       write_results)
@@ -39,5 +39,5 @@ __all__ = ["BEST_SCORE", "CHOSEN", "DEFAULTS", "FAMILIES", "GRID_FIELDS", "INTER
            "curve_findings", "curve_models", "curve_rows", "curve_summary", "curve_table", "data_size_curve",
            "dev_mask", "dev_rows", "fit_request", "fold_masks", "grid_settings", "interval", "is_curve", "is_partial",
            "left_out_note", "no_candidate_message", "parse_request", "partial_rows", "read_results", "results_bytes", "setting_scores",
-           "stopped_curve", "stopped_sweep", "summarize", "sweep", "train_row", "unchosen", "unchosen_note",
+           "shown_fields", "stopped_curve", "stopped_sweep", "summarize", "sweep", "train_row", "unchosen", "unchosen_note",
            "values_text", "verdicts", "wilson", "with_dev_as_test", "within_noise", "write_results"]

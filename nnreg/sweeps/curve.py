@@ -32,7 +32,7 @@ from ..settings import DEV_FRACTION, STUDY_TITLES, Settings
 from ..training import TRAINED
 from .dev import DEV_SEED, check_train_fractions
 from .executors import check_cluster_options, counter, open_executor, run_phase
-from .grid import GRID_FIELDS, checked_base, grid_values, seed_list
+from .grid import GRID_FIELDS, checked_base, grid_values, seed_list, with_optional_fields
 from .rows import earlier_rows, rows_table
 from .run import dev_jobs, splits
 from .stats import WITHIN_NOISE, NoCandidate, choose, summarize
@@ -52,11 +52,22 @@ def family_of(setting: Mapping[str, float]) -> str | None:
     return next(family for family, field in FAMILIES.items() if field == (on[0] if on else None))
 
 
+def check_curve_grid(values: Mapping[str, list[float]], name: str = "weight_decay") -> None:
+    """That a curve's grid (``grid_values``) turns on only its families' regularizers: weight
+    decay has no family of its own here, so its values must be its 0 (off); a ValueError names
+    ``name``."""
+    if any(value != OFF["weight_decay"] for value in values["weight_decay"]):
+        raise ValueError(f"{name}: a data-size curve compares {', '.join(STUDY_TITLES[f] for f in FAMILIES)} and "
+                         f"takes no weight decay, got {', '.join(f'{v:g}' for v in values['weight_decay'])}; leave it "
+                         "0 there, or give one training-set fraction to sweep it")
+
+
 def family_settings(grid) -> dict[str, list[dict[str, float]]]:
     """Each family's candidate settings (a value per GRID_FIELDS) from ``grid``: none's is every
     regularizer off; another family's, each of its field's grid values that turns it on, the other
     fields off.  A family with no such value is left out."""
     values = grid_values(grid)
+    check_curve_grid(values)
     families = {}
     for family, field in FAMILIES.items():
         if field is None:
@@ -217,6 +228,7 @@ def curve_summary(rows: pd.DataFrame) -> pd.DataFrame:
     points each model fitted), seeds, and each metric's mean, std and 95% interval over seeds
     (e.g. ``test_accuracy_mean``)."""
     keys = ("train_fraction", "train_size", "family", *GRID_FIELDS)
+    rows = with_optional_fields(rows)
     table = summarize(rows[rows["phase"] == "final"], keys)
     dev = rows[rows["phase"] == "dev"]
     candidates = dev.drop_duplicates(["family", "train_fraction", *GRID_FIELDS]) \

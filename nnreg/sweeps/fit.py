@@ -30,7 +30,7 @@ def fit_request(request: SweepRequest, train_points: int, n_features: int, n_cla
 
     1. fewer seeds, down to three (a spread over seeds is what tells a difference from noise);
     2. with folds, fewer folds, down to two;
-    3. fewer values: the longest list of values (keep_prob's, then L1's, then λ's on a tie)
+    3. fewer values: the longest list of values (keep_prob's, then weight_decay's, L1's, λ's on a tie)
        loses one, its values kept evenly spread by position so that its ends stay, until each
        list has its two ends;
     4. two seeds (one, if it asked one), with every list thinned again from the start the same
@@ -91,7 +91,7 @@ def _smaller(request: SweepRequest) -> Iterator[SweepRequest]:
 
 def _thinner_grids(grid: dict[str, list[float]], lowest: int) -> Iterator[dict[str, list[float]]]:
     """The grid with one value fewer at each step, from its longest list (on a tie keep_prob's,
-    then l1's, then λ's: λ, the course's weight decay, is kept longest), until no list has more
+    then weight_decay's, l1's, λ's: λ, the course's weight decay, is kept longest), until no list has more
     than ``lowest`` values."""
     counts = {field: len(grid[field]) for field in GRID_FIELDS}
     while max(counts.values()) > lowest:

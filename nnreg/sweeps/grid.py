@@ -1,4 +1,5 @@
-"""The grid of a sweep: every setting of λ × l1 × keep_prob for every seed, validated up front."""
+"""The grid of a sweep: every setting of λ × l1 × weight_decay × keep_prob for every seed, validated
+up front."""
 
 from __future__ import annotations
 
@@ -10,9 +11,26 @@ from ..limits import check
 from ..settings import Settings
 
 # The settings a sweep varies, in the order its grid, rows and tables list them.  Each one's
-# default in Settings (λ = 0, l1 = 0, keep_prob = 1) is "this regularizer off".
-GRID_FIELDS = ("lambd", "l1", "keep_prob")
+# default in Settings (λ = 0, l1 = 0, weight_decay = 0, keep_prob = 1) is "this regularizer off".
+GRID_FIELDS = ("lambd", "l1", "weight_decay", "keep_prob")
 GRID_NAMES = f"{', '.join(GRID_FIELDS[:-1])} and {GRID_FIELDS[-1]}"
+# Shown only where a sweep turns it on: a sweep without weight decay reads as sweeps did before
+# the grid had it.
+OPTIONAL_FIELDS = ("weight_decay",)
+
+
+def shown_fields(values) -> tuple[str, ...]:
+    """The GRID_FIELDS a table, a line or a chart of these values shows (``values``: each field's
+    values, a grid or a sweep's rows): all but an OPTIONAL_FIELDS field that is off everywhere."""
+    return tuple(field for field in GRID_FIELDS if field not in OPTIONAL_FIELDS
+                 or (field in values and any(float(value) != 0 for value in values[field])))
+
+
+def with_optional_fields(rows):
+    """A sweep's rows (a DataFrame) with every OPTIONAL_FIELDS column, a missing one at its default
+    (off): rows made before the field existed were trained without it."""
+    missing = {field: getattr(Settings(), field) for field in OPTIONAL_FIELDS if field not in rows}
+    return rows.assign(**missing) if missing else rows
 
 
 def seed_list(seeds) -> list[int]:
@@ -64,7 +82,8 @@ def checked_base(base) -> Settings:
 
 
 def grid_settings(grid, seeds, base: Settings | None = None) -> list[Settings]:
-    """Every model of the grid, λ outermost, then l1, then keep_prob, then seed; all validated up front.
+    """Every model of the grid, λ outermost, then l1, weight_decay, keep_prob, then seed; all validated
+    up front.
 
     Each seed sets both the initial weights and the dropout masks, so a seed is one independent
     repetition; everything else comes from ``base``.

@@ -6,19 +6,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..limits import format_layers, format_number, parse_layers, read, read_list
+from .. import network
+from ..limits import RANGES, format_layers, format_number, parse_layers, read, read_list
 from ..settings import DEV_FRACTION, Settings
-from .curve import curve_models, fraction_list
+from .curve import check_curve_grid, curve_models, fraction_list
 from .grid import GRID_FIELDS, grid_settings
 
 # The standardize switch as a field or flag writes it (empty: the data's own default).
 SWITCH = {"on": True, "off": False, "true": True, "false": False}
+# The batch size as a field or flag writes the course's full batch (and empty).
+FULL_BATCH = "full"
+# What each choice of how the models train means, as every surface's help says it.
+TRAINING_HELP = {
+    "activation": f"the hidden layers' activation: {', '.join(network.ACTIVATIONS)}; relu is the course's",
+    "optimizer": (f"gd, the course's gradient descent; momentum (β {network.MOMENTUM_BETA:g}); or adam (β1 "
+                  f"{network.ADAM_BETA1:g}, β2 {network.ADAM_BETA2:g}), which wants a learning rate near 0.01"),
+    "batch_size": (f"{FULL_BATCH} (or nothing): every training point in each update, as the course; else seeded "
+                   f"mini-batches of this many points, {RANGES['batch_size'].allowed()}, a new shuffle every epoch, "
+                   "its last batch smaller"),
+}
+# The fields a request gained after forms and links were first written: missing, each is its default.
+ADDED_FIELDS = ("weight_decay", "activation", "optimizer", "batch_size")
 # The fields' text as both the command line and the Sweep page start them.  One training-set
 # fraction is a sweep on that share of the training points; several, a data-size curve.
-DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "keep_prob": "1, 0.86, 0.7",
+DEFAULTS = {"lambd": "0, 0.01, 0.1, 0.7, 3", "l1": "0", "weight_decay": "0", "keep_prob": "1, 0.86, 0.7",
             "hidden": format_layers(Settings().layer_dims), "learning_rate": format_number(Settings().learning_rate),
             "num_iterations": format_number(Settings().num_iterations), "seeds": "10",
-            "dev_fraction": format_number(DEV_FRACTION), "train_fraction": "1", "folds": "1", "dev_seed": "0"}
+            "dev_fraction": format_number(DEV_FRACTION), "train_fraction": "1", "folds": "1", "dev_seed": "0",
+            "activation": Settings().activation, "optimizer": Settings().optimizer, "batch_size": ""}
 
 
 @dataclass(frozen=True)
@@ -56,14 +71,18 @@ class SweepRequest:
 
 def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> SweepRequest:
     """A ``SweepRequest`` from the fields' values (text or numbers; an empty field is None or
-    ""); a ValueError names the field by ``names`` (e.g. "--lambd" or "λ values")."""
+    ""); a ValueError names the field by ``names`` (e.g. "--lambd" or "λ values").  Forms and
+    commands written before weight decay, the activation, the optimizer and the batch size existed
+    give none of them: the course's (no weight decay, ReLU, gradient descent, the full batch)."""
     def text(key):
-        value = fields[key]
+        value = fields.get(key, DEFAULTS[key]) if key in ADDED_FIELDS else fields[key]
         return "" if value is None else str(value)
 
     grid = {field: read_list(field, text(field), names[field]) for field in GRID_FIELDS}
     fractions = fraction_list(read_list("train_fraction", text("train_fraction"), names["train_fraction"]),
                               names["train_fraction"])
+    if len(fractions) > 1:
+        check_curve_grid(grid, names["weight_decay"])
     try:
         layer_dims = parse_layers(text("hidden"))
     except ValueError as error:
@@ -72,7 +91,7 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
     standardize = text("standardize").strip().lower() if "standardize" in fields else ""
     if standardize not in ("", *SWITCH):
         raise ValueError(f"{names['standardize']} must be on or off, got {text('standardize')!r}")
-    base = Settings(layer_dims=layer_dims,
+    base = Settings(layer_dims=layer_dims, **_training(text, names),
                     standardize=SWITCH[standardize] if standardize else None,
                     learning_rate=read("learning_rate", text("learning_rate"), names["learning_rate"]),
                     num_iterations=read("num_iterations", text("num_iterations"), names["num_iterations"]),
@@ -86,3 +105,23 @@ def parse_request(fields: Mapping[str, object], names: Mapping[str, str]) -> Swe
     request = SweepRequest(grid, base, seeds, dev_fraction, tuple(fractions), folds, dev_seed)
     request.models()  # every setting validated now, before anything trains
     return request
+
+
+def _training(text, names: Mapping[str, str]) -> dict:
+    """The activation, the optimizer and the batch size a request's models share, from their
+    fields' text (``text(key)``); a ValueError names the field by ``names``."""
+    values = {}
+    for key, choices in (("activation", network.ACTIVATIONS), ("optimizer", network.OPTIMIZERS)):
+        chosen = text(key).strip().lower()
+        if chosen not in choices:
+            raise ValueError(f"{names[key]} must be one of {', '.join(choices)}, got {text(key)!r}")
+        values[key] = chosen
+    values["batch_size"] = read_batch_size(text("batch_size"), names["batch_size"])
+    return values
+
+
+def read_batch_size(text, name: str) -> int | None:
+    """A batch size from text: None (the full batch) for FULL_BATCH or nothing, else a whole
+    number in its range; a ValueError names ``name``."""
+    text = str(text).strip()
+    return None if text.lower() in ("", FULL_BATCH) else read("batch_size", text, name)

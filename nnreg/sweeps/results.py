@@ -18,9 +18,12 @@ PHASES = ("dev", "final")
 RESULT_TYPES = (".csv", ".parquet")
 # What a results file must hold to be viewed; norm_W1, norm_W2, ... follow rows.COLUMNS.
 REQUIRED_COLUMNS = ["phase", *GRID_FIELDS, "seed", "train_accuracy", "dev_accuracy", "test_accuracy", "weight_norm"]
-# Columns added since files were first written, and what a file without them meant: no L1, all
-# training points, one dev split drawn with seed 0, the points' counts unknown.
-ADDED_COLUMNS = {**{field: getattr(Settings(), field) for field in ("l1", "train_fraction")},
+# Columns added since files were first written, and what a file without them meant: no L1, no
+# weight decay, all training points, ReLU, gradient descent on the full batch (an empty batch
+# size), one dev split drawn with seed 0, the points' counts unknown.
+ADDED_COLUMNS = {**{field: getattr(Settings(), field)
+                    for field in ("l1", "weight_decay", "train_fraction", "activation", "optimizer")},
+                 "batch_size": math.nan,
                  "folds": 1, "dev_seed": 0, "dev_size": math.nan, "test_size": math.nan}
 # An interrupted command line's results file says so in every row (``partial_rows``).
 PARTIAL = "partial"

@@ -15,12 +15,13 @@ from ..limits import format_layers
 from ..settings import Settings
 from ..training import standardizes, train
 from .dev import with_dev_as_test
-from .grid import GRID_FIELDS, setting_of
+from .grid import GRID_FIELDS, setting_of, shown_fields
 
 COLUMNS = [
     "phase", *GRID_FIELDS, "seed", "fold", "train_fraction", "train_size", "train_accuracy", "dev_accuracy",
     "dev_size", "test_accuracy", "test_size", "cost", "weight_norm", "outcome", "diverged_at", "seconds",
-    "layer_dims", "learning_rate", "num_iterations", "dropout_mask", "standardized", "unscaled", "dataset", "fingerprint",
+    "layer_dims", "learning_rate", "num_iterations", "activation", "optimizer", "batch_size", "dropout_mask",
+    "standardized", "unscaled", "dataset", "fingerprint",
     "dev_fraction", "folds", "dev_seed",
 ]
 # What makes two rows the same model of the same sweep: its phase, setting, share, seed and fold.
@@ -82,6 +83,10 @@ def model_row(dataset: Dataset, split: Split | None, fit: Dataset, result) -> di
         "layer_dims": format_layers(settings.layer_dims),
         "learning_rate": settings.learning_rate,
         "num_iterations": settings.num_iterations,
+        "activation": settings.activation,
+        "optimizer": settings.optimizer,
+        # Empty for the full batch.
+        "batch_size": settings.batch_size,
         "dropout_mask": settings.dropout_mask,
         "standardized": result.input_mean is not None,
         # Raw features far larger than 1: divergence there is standardizing's to cure first.
@@ -110,7 +115,7 @@ def rows_table(rows: list[dict], dev_fraction: float, folds: int = 1, dev_seed: 
     table = pd.DataFrame(rows)
     norms = sorted((c for c in table.columns if c.startswith("norm_W")), key=lambda c: int(c[6:]))
     table = table.reindex(columns=COLUMNS + norms)
-    for column in ("fold", "diverged_at", "dev_size", "test_size"):
+    for column in ("fold", "diverged_at", "dev_size", "test_size", "batch_size"):
         table[column] = pd.to_numeric(table[column]).astype("Int64")
     table["dev_fraction"] = dev_fraction
     table["folds"] = folds
@@ -119,8 +124,8 @@ def rows_table(rows: list[dict], dev_fraction: float, folds: int = 1, dev_seed: 
 
 
 # The columns that say which sweep a row is from, beyond its model's own key.
-SWEEP_COLUMNS = ("fingerprint", "layer_dims", "learning_rate", "num_iterations", "dropout_mask", "standardized",
-                 "dev_fraction", "folds", "dev_seed")
+SWEEP_COLUMNS = ("fingerprint", "layer_dims", "learning_rate", "num_iterations", "activation", "optimizer",
+                 "batch_size", "dropout_mask", "standardized", "dev_fraction", "folds", "dev_seed")
 
 
 def earlier_rows(done: pd.DataFrame | None, dataset: Dataset, base: Settings, dev_fraction: float, folds: int,
@@ -135,13 +140,18 @@ def earlier_rows(done: pd.DataFrame | None, dataset: Dataset, base: Settings, de
     names = names or {}
     ours = {"fingerprint": dataset.fingerprint, "layer_dims": format_layers(base.layer_dims),
             "learning_rate": base.learning_rate, "num_iterations": base.num_iterations,
+            "activation": base.activation, "optimizer": base.optimizer, "batch_size": _batch_text(base.batch_size),
             "dropout_mask": base.dropout_mask, "standardized": standardizes(base, dataset),
             "dev_fraction": dev_fraction, "folds": folds, "dev_seed": dev_seed}
     for column in SWEEP_COLUMNS:
         if column == "dev_fraction" and folds > 1:
             # K folds hold out a K-th each, whatever the dev fraction says.
             continue
-        values = set(done[column].dropna()) if column in done else set()
+        if column == "batch_size":
+            # A full batch is an empty cell, so compared as text rather than dropped as missing.
+            values = {_batch_text(value) for value in done[column]} if column in done else set()
+        else:
+            values = set(done[column].dropna()) if column in done else set()
         if isinstance(ours[column], bool):
             same = {bool(value) for value in values} == {ours[column]}
         elif isinstance(ours[column], str):
@@ -159,8 +169,13 @@ def earlier_rows(done: pd.DataFrame | None, dataset: Dataset, base: Settings, de
     for row in done.to_dict("records"):
         key = row_key(row)
         if key not in keys:
-            setting = ", ".join(f"{field}={row[field]:g}" for field in GRID_FIELDS)
+            setting = ", ".join(f"{field}={row[field]:g}" for field in shown_fields({f: [row[f]] for f in GRID_FIELDS}))
             raise ValueError(f"the earlier results hold a model this sweep does not train: {row['phase']} {setting}, "
                              f"seed {row['seed']}" + ("" if key[-1] is None else f", fold {key[-1]}"))
         rows[key] = {column: (None if value is pd.NA else value) for column, value in row.items()}
     return rows
+
+
+def _batch_text(batch_size) -> str:
+    """A batch size as a resumed file's check compares it: the number, or "full" (None, an empty cell)."""
+    return "full" if batch_size is None or pd.isna(batch_size) else str(int(batch_size))

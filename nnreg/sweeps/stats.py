@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..training import COLLAPSED, DIVERGED, outcomes_text
-from .grid import GRID_FIELDS
+from .grid import GRID_FIELDS, with_optional_fields
 
 CONFIDENCE = 0.95
 # The normal quantile of CONFIDENCE's two-sided interval (scipy.stats.norm.ppf(0.975)), written
@@ -128,8 +128,9 @@ def summarize(rows: pd.DataFrame, keys: tuple[str, ...] = ("phase", *GRID_FIELDS
     and test accuracy ``_se``.  Dev and test accuracy are per seed (pooled over folds), with
     ``accuracy_interval``; the other metrics over runs, with the Student-t interval.
     ``dev_points`` and ``test_points``: the points each seed's accuracy is over (NaN in a file
-    that does not say)."""
+    that does not say); rows without an OPTIONAL_FIELDS column read as without that regularizer."""
     keys = list(keys)
+    rows = with_optional_fields(rows)
     out = []
     for values, group in rows.groupby(keys, sort=False, dropna=False):
         outcomes = group["outcome"].dropna() if "outcome" in group else pd.Series(dtype=str)
@@ -200,7 +201,8 @@ def no_candidate_message(scores: pd.DataFrame, rows: pd.DataFrame, what: str = "
         cure = (f"standardize the inputs first ({standardize}: a feature is far larger than 1), then, if it still "
                 f"fails, lower the learning rate{rate}" if unscaled else f"lower the learning rate{rate}")
     else:
-        cure = f"weaken the regularization (smaller λ or l1, larger keep_prob) or lower the learning rate{rate}"
+        cure = (f"weaken the regularization (smaller λ, l1 or weight_decay, larger keep_prob) or lower the learning "
+                f"rate{rate}")
     return (f"no {what} can be chosen: every one had a dev run that diverged or collapsed ({counts} of {runs} "
             f"runs); {cure}")
 

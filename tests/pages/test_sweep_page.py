@@ -105,6 +105,9 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     ("sweep_iterations", "100001", "Iterations must be a whole number from 100 to 100,000, got 100001"),
     ("sweep_learning_rate", "-1", "Learning rate must be a number from 0.001 to 100, got -1"),
     ("sweep_learning_rate", "0x10", "Learning rate must be a number from 0.001 to 100, got '0x10'"),
+    ("sweep_weight_decay", "0, -1", "Weight decay values: each value must be a number from 0 to 10, got -1"),
+    ("sweep_batch_size", "0", "Batch size must be a whole number from 1 to 100,000, got 0"),
+    ("sweep_batch_size", "half", "Batch size must be a whole number from 1 to 100,000, got 'half'"),
 ])
 def test_bad_values_are_named_and_nothing_runs(page, field, value, message):
     page.text_input(key=field).set_value(value)
@@ -206,7 +209,7 @@ LINK = {"sweep_data": "moons", "sweep_n_points": "240", "sweep_noise": "0.25", "
         "sweep_iterations": "1500", "sweep_learning_rate": "0.5", "sweep_dev_fraction": "0.3",
         "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
         "sweep_train_fraction": "0.5, 1", "sweep_test_all": "true", "sweep_folds": "3", "sweep_dev_seed": "7",
-        "sweep_standardize": "on"}
+        "sweep_standardize": "on", "sweep_activation": "tanh", "sweep_optimizer": "adam", "sweep_batch_size": "32"}
 
 
 def _open(link):
@@ -231,7 +234,8 @@ def test_every_field_is_read_from_the_link():
                           "sweep_iterations": "1500", "sweep_learning_rate": "0.5", "sweep_dev_fraction": 0.3,
                           "sweep_hidden": "10, 5", "sweep_dropout_mask": "fixed", "sweep_source": "Run a data-size curve",
                           "sweep_train_fraction": "0.5, 1", "sweep_folds": "3", "sweep_dev_seed": "7",
-                          "sweep_standardize": "on"}
+                          "sweep_standardize": "on", "sweep_activation": "tanh", "sweep_optimizer": "adam",
+                          "sweep_batch_size": "32"}
 
 
 def test_a_whole_number_written_otherwise_in_the_link_is_kept_as_written():
@@ -253,6 +257,8 @@ def test_a_whole_number_written_otherwise_in_the_link_is_kept_as_written():
     ("sweep_dev_fraction", "0.9", 0.25, "dev_fraction must be a number from 0.05 to 0.5, got 0.9"),
     ("sweep_data", "nowhere", "football", "data must be one of football"),
     ("sweep_dropout_mask", "sometimes", "fresh", "dropout_mask must be one of fresh, fixed"),
+    ("sweep_optimizer", "sgd", "gd", "Optimizer must be one of gd, momentum, adam, got 'sgd'"),
+    ("sweep_activation", "elu", "relu", "Activation must be one of relu, tanh, sigmoid, leaky_relu, got 'elu'"),
     ("sweep_source", "All", "Run a sweep", "source must be one of Run a sweep, Run a data-size curve, View a "
                                            "results file"),
 ])
@@ -267,8 +273,10 @@ def test_a_bad_link_value_is_named_and_the_rest_kept(key, text, default, message
     # options without one, the fractions without a curve.
     hidden = {"sweep_data": ("sweep_n_points", "sweep_noise", "sweep_data_seed"),
               "sweep_source": ("sweep_train_fraction",)}.get(key, ())
+    # And the field a sweep has that the link's curve has not: the weight-decay values.
+    shown = {"sweep_source": ("sweep_weight_decay",)}.get(key, ())
     expected = {field: value for field, value in _form(_open(LINK)).items() if field != key and field not in hidden}
-    assert {field: value for field, value in values.items() if field != key} == expected
+    assert {field: value for field, value in values.items() if field != key and field not in shown} == expected
 
 
 # The results
@@ -790,3 +798,29 @@ def test_standardize_on_is_the_request_and_its_models_are_standardized(page):
     _run_tiny(page, lambd="0, 0.7", keep_prob="1")
     rows = page.session_state["sweep_run"].result.rows
     assert rows["standardized"].all() and len(rows) == 6
+
+
+def test_a_weight_decay_grid_with_adam_on_mini_batches_is_chosen_and_opened_as_a_model(page):
+    page.text_input(key="sweep_weight_decay").set_value("0, 0.05")
+    page.selectbox(key="sweep_optimizer").set_value("adam")
+    page.text_input(key="sweep_learning_rate").set_value("0.01")
+    page.text_input(key="sweep_batch_size").set_value("64")
+    _run_tiny(page, lambd="0", keep_prob="1")
+    assert not page.error and not page.warning
+    assert [metric.label for metric in page.metric] == ["Chosen λ", "Chosen L1", "Chosen wd", "Chosen keep_prob",
+                                                        "Test accuracy (retrained)"]
+    table = page.dataframe[0].value
+    assert list(table.columns[:4]) == ["lambd", "l1", "weight_decay", "keep_prob"]
+    assert table["weight_decay"].tolist() == [0.0, 0.05]
+    chosen = table[table["verdict"] == "chosen"].iloc[0]
+    assert page.metric[2].value == f"{chosen['weight_decay']:g}"
+    # The link opens the setting as a model trained the same way: Adam, on batches of 64.
+    opened = parse_qs(table["open"].iloc[1].removeprefix("/?"))
+    assert opened["model"][-1] == ("λ=0/L1=0/wd=0.05/keep_prob=1:lambd=0,l1=0,weight_decay=0.05,keep_prob=1,"
+                                   "optimizer=adam,batch_size=64,standardize=off")
+    assert opened["learning_rate"] == ["0.01"]
+
+
+def test_a_curve_has_no_weight_decay_field():
+    app = _open({"sweep_source": "Run a data-size curve", "sweep_weight_decay": "0.1"})
+    assert "sweep_weight_decay" not in _form(app)

@@ -591,3 +591,87 @@ def test_a_split_column_of_any_name_sets_the_test_points(tmp_path, capsys):
     assert cli.main(["datasets", "--data", str(path), "--split", "part"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1].split()[1:5] == ["30", "10", "2", "2"] and out[2:] == ["2 features: a, b; 2 classes: a, b"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["reproduce", "--optimizer", "sgd"], "argument --optimizer: invalid choice: 'sgd' (choose from 'gd', 'momentum', 'adam')"),
+    (["compare", "--activation", "softplus"], "argument --activation: invalid choice: 'softplus'"),
+    (["reproduce", "--batch-size", "0"], "argument --batch-size: --batch-size must be a whole number from 1 to "
+                                         "100,000, got 0"),
+    (["compare", "--batch-size", "12.5"], "argument --batch-size: --batch-size must be a whole number"),
+    (["reproduce", "--weight-decay", "-1"], "argument --weight-decay: --weight-decay must be a number from 0 to 10, "
+                                            "got -1"),
+    (["reproduce", "--weight-decay", "x"], "--weight-decay must be a number from 0 to 10, got 'x'"),
+    # Weight decay regularizes one model, so compare sets it in a model's spec, never for all.
+    (["compare", "--weight-decay", "0.1"], "unrecognized arguments: --weight-decay 0.1"),
+])
+def test_the_training_flags_refuse_a_bad_value_naming_the_flag(args, words, capsys):
+    assert cli.main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+
+
+def test_reproduce_with_adam_and_weight_decay_trains_and_says_so(capsys, football):
+    args = ["reproduce", "--data", "football", "--optimizer", "adam", "--learning-rate", "0.01", "--activation",
+            "tanh", "--weight-decay", "0.002", "--num-iterations", "300"]
+    assert cli.main([*args, "--json"]) == 0
+    models = {model["name"]: model for model in json.loads(capsys.readouterr().out)["models"]}
+    assert list(models) == ["none", "l2", "weight_decay", "dropout"]
+    shared = nnreg.Settings(optimizer="adam", learning_rate=0.01, activation="tanh", num_iterations=300)
+    assert nnreg.Settings.from_dict(models["weight_decay"]["settings"]) == shared.replace(weight_decay=0.002)
+    assert nnreg.Settings.from_dict(models["l2"]["settings"]) == shared.replace(lambd=0.7)
+    assert models["weight_decay"]["test_accuracy"] == nnreg.train(football, shared.replace(weight_decay=0.002)).test_accuracy
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "training: optimizer adam, activation tanh"
+    header = out[2].split()
+    assert header[:4] == ["Model", "λ", "weight_decay", "keep_prob"]
+    row = next(line for line in out if line.startswith("Weight decay"))
+    assert row.split()[2:5] == ["0", "0.002", "1"]
+
+
+def test_compare_on_mini_batches_says_how_many_epochs_its_updates_are(capsys, football):
+    assert cli.main(["compare", "--data", "football", "--optimizer", "adam", "--learning-rate", "0.01",
+                     "--batch-size", "40", "--num-iterations", "200", "--train-fraction", "0.5",
+                     "--model", "none", "--model", "L2:lambd=0.7"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    fitted = nnreg.train(football, nnreg.Settings(train_fraction=0.5, num_iterations=100)).train_size
+    # An epoch is one pass over the fitted points: ceil(m / 40) updates, its last batch smaller.
+    epochs = 200 / -(-fitted // 40)
+    assert not epochs.is_integer()
+    assert out[1] == f"training: optimizer adam, mini-batches of 40: 200 updates = {epochs:.1f} epochs of {fitted} points"
+    assert [line.split()[0] for line in out[3:5]] == ["No", "L2"]
+
+
+def test_the_course_settings_print_no_training_line(capsys):
+    assert cli.main(["compare", "--data", "football", *QUICK, "--model", "none"]) == 0
+    assert not any(line.startswith("training:") for line in capsys.readouterr().out.splitlines())
+
+
+def test_a_model_that_trains_otherwise_than_the_shared_settings_says_how(football):
+    from nnreg.cli.compare import model_notes
+
+    shared = nnreg.Settings(num_iterations=200, optimizer="adam", learning_rate=0.01, batch_size=40)
+    results = {"same": [nnreg.train(football, shared)],
+               "tanh": [nnreg.train(football, shared.replace(activation="tanh", batch_size=None))],
+               "course": [nnreg.train(football, shared.replace(optimizer="gd", batch_size=None))]}
+    assert model_notes(results, shared) == ["tanh trains with optimizer adam, activation tanh",
+                                            "course trains as the course: gradient descent, relu, the full batch"]
+    # Without shared settings (reproduce: every model shares them), nothing is said.
+    assert model_notes(results) == []
+
+
+def test_the_training_line_counts_epochs_as_passes_over_the_points_fitted():
+    from nnreg.cli.arguments import training_text
+
+    assert training_text(nnreg.Settings(), 211) == ""
+    batches = nnreg.Settings(batch_size=32, num_iterations=300)
+    # 26 points are one batch, 1 update an epoch; 211 are 7 batches (the last of 19 points).
+    assert training_text(batches, [211, 26]) == ("mini-batches of 32: 300 updates = 300 epochs of 26 points or "
+                                                 f"{300 / 7:.1f} epochs of 211 points")
+    assert training_text(batches, [26, 53, 211]) == ("mini-batches of 32: 300 updates = 300 epochs of 26 points to "
+                                                     f"{300 / 7:.1f} epochs of 211 points")
+    assert training_text(batches.replace(optimizer="momentum", num_iterations=100_000), 64) == (
+        "optimizer momentum, mini-batches of 32: 100,000 updates = 50,000 epochs of 64 points")

@@ -89,14 +89,14 @@ def test_choice_never_depends_on_test_labels(football, result):
 def test_choice_follows_mean_dev_accuracy_not_test_accuracy():
     rows = _rows({(0.0, 0.0, 1.0): [0.80, 0.82, 0.84], (0.7, 0.0, 1.0): [0.90, 0.90, 0.93]},
                  test={(0.0, 0.0, 1.0): [0.99, 0.99, 0.99], (0.7, 0.0, 1.0): [0.50, 0.50, 0.50]})
-    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}
     final = rows.iloc[:1].assign(phase="final", lambd=0.0, dev_accuracy=1.0)
-    assert choose(pd.concat([rows, final])) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    assert choose(pd.concat([rows, final])) == {"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}
 
 
 def test_a_tie_goes_to_the_setting_listed_first():
     rows = _rows({(0.7, 0.0, 1.0): [0.9, 0.8, 0.7], (0.0, 0.0, 1.0): [0.7, 0.9, 0.8]})
-    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}
 
 
 def test_choosing_needs_dev_rows():
@@ -113,7 +113,7 @@ def test_one_row_per_model_and_the_chosen_setting_retrained(football, result):
     assert len(dev) == 2 * 2 * 2 and len(final) == 2
     assert list(final["seed"]) == [0, 1] and final["dev_accuracy"].isna().all()
     assert dev["dev_accuracy"].notna().all()
-    assert set(zip(final["lambd"], final["l1"], final["keep_prob"])) == {tuple(result.chosen.values())}
+    assert set(zip(final["lambd"], final["l1"], final["weight_decay"], final["keep_prob"])) == {tuple(result.chosen.values())}
     assert (rows["l1"] == 0.0).all() and (rows["train_fraction"] == 1.0).all()
     assert (dev["train_size"] == 211 - 53).all() and (final["train_size"] == 211).all()
     assert choose(rows) == result.chosen and not result.stopped
@@ -241,11 +241,12 @@ def test_grid_varies_l1_between_lambd_and_keep_prob():
 
 def test_l1_models_are_rows_chosen_and_retrained_like_the_others(football, l1_result):
     rows = l1_result.rows
-    assert list(rows.columns[:4]) == ["phase", "lambd", "l1", "keep_prob"]
+    assert list(rows.columns[:5]) == ["phase", "lambd", "l1", "weight_decay", "keep_prob"]
     dev, final = rows[rows["phase"] == "dev"], rows[rows["phase"] == "final"]
     assert sorted(set(zip(dev["lambd"], dev["l1"]))) == [(0.0, 0.0), (0.0, 0.1), (0.7, 0.0), (0.7, 0.1)]
-    assert set(l1_result.chosen) == {"lambd", "l1", "keep_prob"} and choose(rows) == l1_result.chosen
-    assert set(zip(final["lambd"], final["l1"], final["keep_prob"])) == {tuple(l1_result.chosen.values())}
+    assert set(l1_result.chosen) == {"lambd", "l1", "weight_decay", "keep_prob"} and choose(rows) == l1_result.chosen
+    assert set(zip(final["lambd"], final["l1"], final["weight_decay"], final["keep_prob"])) == {
+        tuple(l1_result.chosen.values())}
     # A dev row is the model trained directly, its cost with L1's penalty.
     row = dev[(dev["lambd"] == 0.0) & (dev["l1"] == 0.1)].iloc[1]
     split = with_dev_as_test(football, dev_mask(football))
@@ -259,7 +260,7 @@ def test_l1_models_are_rows_chosen_and_retrained_like_the_others(football, l1_re
 def test_choice_and_comparison_are_per_lambd_l1_and_keep_prob():
     rows = _rows({(0.0, 0.0, 1.0): [0.90, 0.92, 0.94], (0.0, 0.1, 1.0): [0.95, 0.97, 0.99],
                   (0.7, 0.0, 1.0): [0.94, 0.96, 0.98], (0.7, 0.1, 1.0): [0.80, 0.80, 0.80]})
-    assert choose(rows) == {"lambd": 0.0, "l1": 0.1, "keep_prob": 1.0}
+    assert choose(rows) == {"lambd": 0.0, "l1": 0.1, "weight_decay": 0.0, "keep_prob": 1.0}
     table = comparison(rows)
     assert list(zip(table["lambd"], table["l1"])) == [(0.0, 0.0), (0.0, 0.1), (0.7, 0.0), (0.7, 0.1)]
     assert table["verdict"].tolist() == ["more than 1 SE below", "chosen", "within noise", "more than 1 SE below"]
@@ -337,7 +338,7 @@ def test_a_share_too_small_to_train_on_is_named_before_training(football):
     ({"lambd": ["a"]}, 2, "lambd must be a number from 0 to 1,000, got 'a'"),
     ({"lambd": []}, 2, "lambd needs at least one value"),
     ({"lambd": [0.1, 0.1]}, 2, "lists a value twice"),
-    ({"learning_rate": [0.1]}, 2, "can vary only lambd, l1 and keep_prob"),
+    ({"learning_rate": [0.1]}, 2, "can vary only lambd, l1, weight_decay and keep_prob"),
     ({"l1": [-0.1]}, 2, r"l1 must be a number from 0 to 1,000, got -0.1"),
     ({"l1": [0.1, 0.1]}, 2, "grid l1 lists a value twice"),
     ([0.1], 2, "grid must map"),
@@ -496,7 +497,8 @@ def test_one_reader_for_a_sweep_request_on_every_surface():
 
     names = {key: key for key in DEFAULTS}
     request = parse_request(DEFAULTS, names)
-    assert request.grid == {"lambd": [0.0, 0.01, 0.1, 0.7, 3.0], "l1": [0.0], "keep_prob": [1.0, 0.86, 0.7]}
+    assert request.grid == {"lambd": [0.0, 0.01, 0.1, 0.7, 3.0], "l1": [0.0], "weight_decay": [0.0],
+                            "keep_prob": [1.0, 0.86, 0.7]}
     assert (request.seeds, request.dev_fraction, request.base) == (10, 0.25, nnreg.Settings())
     assert request.train_fractions == (1.0,) and not request.curve
     # 15 settings over 10 seeds, and the chosen one retrained over them.
@@ -637,7 +639,7 @@ def test_the_one_standard_error_rule_takes_the_smallest_weights_within_one_se_of
                   (3.0, 0.0, 1.0): [0.90, 0.91, 0.92]}).assign(dev_size=100)
     rows["weight_norm"] = rows["lambd"].map({0.0: 9.0, 0.7: 4.0, 3.0: 2.0})
     # Best 96 % with se √(Wilson²/z² + 0.01²/3) ≈ 2.0 points: 95 % is within, 91 % is not.
-    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}
     verdicts = comparison(rows).set_index("lambd")["verdict"].to_dict()
     assert verdicts == {0.0: "best dev score", 0.7: "chosen", 3.0: "more than 1 SE below"}
 
@@ -646,7 +648,7 @@ def test_a_setting_with_a_diverged_run_is_never_chosen():
     rows = _rows({(0.0, 0.0, 1.0): [0.99, 0.99, 0.99], (0.7, 0.0, 1.0): [0.80, 0.81, 0.82]}).assign(
         dev_size=100, outcome="trained", learning_rate=0.3)
     rows.loc[1, "outcome"] = "diverged"
-    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}
+    assert choose(rows) == {"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}
     table = comparison(rows)
     assert table["verdict"].tolist() == ["not a candidate", "chosen"] and table["diverged"].tolist() == [1, 0]
     rows.loc[4, "outcome"] = "collapsed"

@@ -133,10 +133,10 @@ def test_all_zero_lambda_still_gets_a_scale():
 
 
 @pytest.mark.parametrize("arguments, message", [
-    ({"x": "seed"}, "x must be one of lambd, l1, keep_prob"),
+    ({"x": "seed"}, "x must be one of lambd, l1, weight_decay, keep_prob"),
     ({"x": "lambd", "fixed": {"keep_prob": 0.5}}, "no dev models have L1 = 0, keep_prob = 0.5"),
-    ({"x": "lambd", "fixed": {"lambd": 0.1}}, "a curve against lambd holds only l1, keep_prob, got lambd"),
-    ({"x": "l1", "fixed": {"dropout": 0.5}}, "a curve against l1 holds only lambd, keep_prob, got dropout"),
+    ({"x": "lambd", "fixed": {"lambd": 0.1}}, "a curve against lambd holds only l1, weight_decay, keep_prob, got lambd"),
+    ({"x": "l1", "fixed": {"dropout": 0.5}}, "a curve against l1 holds only lambd, weight_decay, keep_prob, got dropout"),
 ])
 def test_bad_curve_requests_are_named(arguments, message):
     with pytest.raises(ValueError, match=message):

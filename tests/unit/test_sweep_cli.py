@@ -138,6 +138,15 @@ def test_within_noise_is_said_in_the_report(capsys):
     (["--local-cluster", "2", "--scheduler", "tcp://127.0.0.1:1"], "not allowed with argument"),
     (["--out", "results.json"], "written as .csv or .parquet"),
     (["--bogus"], "unrecognized arguments"),
+    (["--weight-decay", "0, -1"], "--weight-decay: each value must be a number from 0 to 10, got -1"),
+    (["--weight-decay", "0,0"], "grid weight_decay lists a value twice"),
+    (["--optimizer", "sgd"], "--optimizer must be one of gd, momentum, adam, got 'sgd'"),
+    (["--activation", "Softplus"], "--activation must be one of relu, tanh, sigmoid, leaky_relu, got 'Softplus'"),
+    (["--batch-size", "0"], "--batch-size must be a whole number from 1 to 100,000, got 0"),
+    (["--batch-size", "32.5"], "--batch-size must be a whole number from 1 to 100,000, got '32.5'"),
+    (["--weight-decay", "0, 0.01", "--train-fraction", "0.5, 1"],
+     "--weight-decay: a data-size curve compares No regularization, L2, L1, Dropout and takes no weight decay, got "
+     "0, 0.01; leave it 0 there, or give one training-set fraction to sweep it"),
 ])
 def test_bad_arguments_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, arguments, message):
     out = tmp_path / "results.csv"
@@ -431,3 +440,94 @@ def test_a_curve_with_one_value_per_regularizer_says_it_had_no_dev_phase(capsys)
     out = capsys.readouterr().out.splitlines()
     assert "(no dev phase: one value per regularizer, nothing to choose)" in out[0]
     assert "one-standard-error" not in "\n".join(out)
+
+
+def test_weight_decay_is_a_grid_axis_chosen_by_the_one_standard_error_rule(tmp_path, capsys):
+    out = tmp_path / "results.csv"
+    assert main(["sweep", "--lambd", "0", "--weight-decay", "0, 0.01, 0.03, 0.3", "--keep-prob", "1", "--seeds", "3",
+                 "--num-iterations", "300", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].endswith("1 lambd x 1 l1 x 4 weight_decay x 1 keep_prob x 3 seed(s), 300 iterations")
+    assert printed[1].split()[:4] == ["lambd", "l1", "weight_decay", "keep_prob"]
+    assert [line.split()[2] for line in printed[2:6]] == ["0", "0.01", "0.03", "0.3"]
+    rows = read_results(out.read_bytes(), out.name)
+    dev = rows[rows["phase"] == "dev"]
+    assert dev["weight_decay"].tolist() == [0.0] * 3 + [0.01] * 3 + [0.03] * 3 + [0.3] * 3
+    # Decoupled weight decay shrinks the weights; at 0.3 (9 % of each weight a step) it kills the model.
+    norms = dev.groupby("weight_decay")["weight_norm"].mean()
+    assert norms[0.03] < norms[0.01] < norms[0.0]
+    candidates = dev.groupby("weight_decay")["outcome"].apply(lambda outcomes: (outcomes == "trained").all())
+    assert candidates.tolist() == [True, True, True, False]
+    # The rule, recomputed from the rows: of the settings whose dev score (mean over seeds) is within
+    # one standard error of the best one's, the one with the smallest mean weight norm.  The
+    # standard error: the Wilson half-width over z on a seed's dev points, and the seeds' spread,
+    # in quadrature.
+    per_seed = dev.pivot(index="seed", columns="weight_decay", values="dev_accuracy").loc[:, candidates]
+    best = per_seed.mean().idxmax()
+    n, p, z = dev["dev_size"].iloc[0], per_seed[best].mean(), 1.959963984540054
+    wilson_half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    se = np.hypot(wilson_half / z, per_seed[best].std(ddof=1) / np.sqrt(3))
+    within = [wd for wd in per_seed.columns if per_seed[wd].mean() >= p - se - 1e-12]
+    expected = min(within, key=lambda wd: norms[wd])
+    # Not the best dev score's own: the rule took a simpler setting within noise of it.
+    assert expected != best
+    final = rows[rows["phase"] == "final"]
+    assert set(final["weight_decay"]) == {expected}
+    assert (f"none of whose runs diverged or collapsed: lambd=0, l1=0, weight_decay={expected:g}, keep_prob=1"
+            in "\n".join(printed))
+
+
+def test_a_sweep_with_adam_on_mini_batches_says_its_epochs_and_writes_how_it_trained(tmp_path, capsys):
+    out = tmp_path / "results.csv"
+    assert main(["sweep", "--lambd", "0, 0.7", "--keep-prob", "1", "--seeds", "2", "--num-iterations", "300",
+                 "--optimizer", "adam", "--learning-rate", "0.01", "--activation", "tanh", "--batch-size", "50",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    rows = read_results(out.read_bytes(), out.name)
+    dev_points, all_points = 211 - 53, 211
+    # An epoch is ceil(m / 50) updates: 4 of the 158 points a dev model fits, 5 of all 211.
+    assert printed[1] == (f"training: optimizer adam, activation tanh, mini-batches of 50: 300 updates = "
+                          f"{300 / 4:.0f} epochs of {dev_points} points or {300 / 5:.0f} epochs of {all_points} points")
+    assert set(rows["optimizer"]) == {"adam"} and set(rows["activation"]) == {"tanh"}
+    assert set(rows["batch_size"]) == {50}
+    final = rows[rows["phase"] == "final"].iloc[0]
+    direct = nnreg.train(nnreg.load_dataset("football"), nnreg.Settings(
+        lambd=final["lambd"], num_iterations=300, optimizer="adam", learning_rate=0.01, activation="tanh",
+        batch_size=50, seed=int(final["seed"]), dropout_seed=int(final["seed"])))
+    assert final["test_accuracy"] == direct.test_accuracy
+
+
+def test_the_default_sweep_writes_the_courses_training(tmp_path, capsys):
+    out = tmp_path / "results.parquet"
+    assert main(["sweep", *SMALL, "--out", str(out)]) == 0
+    assert not any(line.startswith("training:") for line in capsys.readouterr().out.splitlines())
+    rows = read_results(out.read_bytes(), out.name)
+    assert set(rows["optimizer"]) == {"gd"} and set(rows["activation"]) == {"relu"}
+    assert rows["batch_size"].isna().all() and (rows["weight_decay"] == 0).all()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--optimizer", "adam"], "another sweep's: --optimizer is gd there, adam here"),
+    (["--activation", "tanh"], "another sweep's: --activation is relu there, tanh here"),
+    (["--batch-size", "32"], "another sweep's: --batch-size is full there, 32 here"),
+])
+def test_resuming_with_another_optimizer_activation_or_batch_is_refused_by_flag(tmp_path, capsys, monkeypatch,
+                                                                               flags, message):
+    out = tmp_path / "r.csv"
+    _interrupt_after(3, monkeypatch)
+    assert main(["sweep", *SMALL, "--out", str(out)]) == 130
+    capsys.readouterr()
+    assert main(["sweep", *SMALL, *flags, "--out", str(out), "--resume"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_file_from_before_the_training_columns_resumes_as_the_courses_training(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "r.csv"
+    _interrupt_after(3, monkeypatch)
+    assert main(["sweep", *SMALL, "--out", str(out)]) == 130
+    capsys.readouterr()
+    pd.read_csv(out).drop(columns=["weight_decay", "activation", "optimizer", "batch_size"]).to_csv(out, index=False)
+    assert main(["sweep", *SMALL, "--optimizer", "momentum", "--out", str(out), "--resume"]) == 2
+    assert "--optimizer is gd there, momentum here" in capsys.readouterr().err
+    assert main(["sweep", *SMALL, "--out", str(out), "--resume"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == f"resumed 3 models from {out}; the progress counts the rest"

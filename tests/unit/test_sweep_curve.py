@@ -41,12 +41,13 @@ def _with_test_labels_flipped(dataset):
 def test_each_family_is_one_regularizer_alone_at_the_grids_strengths():
     families = family_settings({"lambd": [0.0, 0.1, 0.7], "l1": [0.0, 0.01], "keep_prob": [1.0, 0.86, 0.7]})
     assert list(families) == ["none", "l2", "l1", "dropout"]
-    assert families["none"] == [{"lambd": 0.0, "l1": 0.0, "keep_prob": 1.0}]
-    assert families["l2"] == [{"lambd": 0.1, "l1": 0.0, "keep_prob": 1.0}, {"lambd": 0.7, "l1": 0.0, "keep_prob": 1.0}]
-    assert families["l1"] == [{"lambd": 0.0, "l1": 0.01, "keep_prob": 1.0}]
+    assert families["none"] == [{"lambd": 0.0, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}]
+    assert families["l2"] == [{"lambd": 0.1, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0},
+                              {"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 1.0}]
+    assert families["l1"] == [{"lambd": 0.0, "l1": 0.01, "weight_decay": 0.0, "keep_prob": 1.0}]
     assert [s["keep_prob"] for s in families["dropout"]] == [0.86, 0.7]
     assert {family_of(s) for family, settings in families.items() for s in settings} == set(families)
-    assert family_of({"lambd": 0.7, "l1": 0.0, "keep_prob": 0.86}) is None
+    assert family_of({"lambd": 0.7, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 0.86}) is None
 
 
 def test_a_family_without_strengths_in_the_grid_is_left_out_with_a_note(moons):
@@ -81,7 +82,7 @@ def test_one_row_per_model_and_the_dev_phase_only_where_there_is_a_choice(curve,
     for family, settings in family_settings(GRID).items():
         if len(settings) == 1:
             at = final[final["family"] == family]
-            assert set(zip(at["lambd"], at["l1"], at["keep_prob"])) == {tuple(settings[0].values())}
+            assert set(zip(at["lambd"], at["l1"], at["weight_decay"], at["keep_prob"])) == {tuple(settings[0].values())}
 
 
 def test_train_size_is_the_fraction_of_the_training_points(curve, moons):

@@ -131,3 +131,23 @@ def test_the_main_pages_controls_take_every_shared_key():
 
 def test_a_synthetic_name_no_generator_reads_asks_for_an_upload_there():
     assert _query(_rows("moons:n_points=many"), {"lambd": 0.0, "l1": 0.0, "keep_prob": 0.86})["data"] == ["upload"]
+
+
+def test_a_weight_decay_setting_opens_as_a_model_trained_as_the_sweeps_were():
+    rows = pd.concat([_rows(weight_decay=0.0), _rows(weight_decay=0.01)], ignore_index=True).assign(
+        optimizer="adam", activation="relu", batch_size=32)
+    query = _query(rows, {"lambd": 0.1, "l1": 0.0, "weight_decay": 0.0, "keep_prob": 0.86})
+    # The sweep varies weight decay: its name says it, 0 as well.
+    assert query["model"][3] == ("λ=0.1/L1=0/wd=0/keep_prob=0.86:lambd=0.1,l1=0,keep_prob=0.86,optimizer=adam,"
+                                 "batch_size=32")
+    query = _query(rows, {"lambd": 0.0, "l1": 0.0, "weight_decay": 0.01, "keep_prob": 0.86})
+    assert query["model"][3] == ("λ=0/L1=0/wd=0.01/keep_prob=0.86:lambd=0,l1=0,weight_decay=0.01,keep_prob=0.86,"
+                                 "optimizer=adam,batch_size=32")
+
+
+def test_the_training_choices_in_a_link_are_checked():
+    assert check_link({"sweep_optimizer": "momentum", "sweep_activation": "leaky_relu",
+                       "sweep_batch_size": "read on Run", "sweep_weight_decay": "0, 0.01"}, SOURCES) == {}
+    problems = check_link({"sweep_optimizer": "SGD"}, SOURCES)
+    assert problems["sweep_optimizer"].startswith("The link's `sweep_optimizer=SGD` was not used: Optimizer must be "
+                                                  "one of gd, momentum, adam, got 'SGD'")
