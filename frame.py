@@ -15,7 +15,7 @@ st.set_page_config(page_icon="⚽", layout="wide",
 
 pages = [
     st.Page("app_pages/side_by_side.py", title="Regularization side by side", icon=":material/compare:", default=True),
-    st.Page("app_pages/sweep.py", title="Sweep: choose λ, L1 and keep_prob", icon=":material/tune:", url_path="sweep"),
+    st.Page("app_pages/sweep.py", title="Sweep: choose the regularization", icon=":material/tune:", url_path="sweep"),
 ]
 page = st.navigation(pages)
 page.run()
