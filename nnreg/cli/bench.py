@@ -55,8 +55,8 @@ VARIANTS = {
     "mini-batches of 32": Settings(batch_size=32, learning_rate=0.01),
 }
 VARIANT_SPEEDUP = 20.0
-# Two FMA ports a core: every x86 core with the fma flag since Haswell has them, and
-# /proc/cpuinfo cannot tell the few AVX-512 parts with one 512-bit unit apart.
+# Two FMA units a core, as Intel's cores since Haswell and AMD's since Zen 2 have; /proc/cpuinfo
+# cannot tell apart the parts with one (some AVX-512 Xeons), whose peak is half this.
 FMA_UNITS = 2
 # Doubles a vector register holds, by the widest vector flag the CPU reports.
 VECTOR_DOUBLES = (("avx512f", 8), ("avx2", 4), ("avx", 4), ("sse2", 2))
@@ -136,7 +136,7 @@ def fma_peak(cpuinfo: str, max_khz: str | None = None) -> dict:
         ("the CPU reports no vector flag (avx512f, avx2, avx, sse2)", doubles is None)) if missing) or None
     peak = None if unknown else 1 * clock * fma_units * doubles * 2
     clock_text = "?" if clock is None else f"{clock:.3f} GHz"
-    units_text = "?" if fma_units is None else f"{fma_units} (two FMA ports a core, assumed from the flag fma)"
+    units_text = "?" if fma_units is None else f"{fma_units} (two FMA units a core, assumed from the flag fma)"
     doubles_text = "?" if doubles is None else f"{doubles} ({vector_flag})"
     formula = (f"FMA peak = cores used x clock x FMA units x doubles a vector x 2 flop an FMA = 1 x {clock_text} "
                f"({source}) x {units_text} x {doubles_text} x 2 = "
@@ -262,8 +262,8 @@ def _peak_figures(dataset, settings: Settings, repeats: int, machine: dict, one_
              None if peak is None else 100 * gflops / peak, "%"),
         _row(f"  its rate: {flops:,} flop an update x {settings.num_iterations:,} updates / {seconds:.3f} s",
              gflops, "GFLOP/s"),
-        _row("  one core's matrix product's share of the same peak (over 100 %: the core runs faster than the clock read)",
-             None if peak is None else 100 * one_core / 1e9 / peak, "%"),
+        _row("  one core's matrix product's share of the same peak (over 100 %: the core runs faster than the "
+             "clock read)", None if peak is None else 100 * one_core / 1e9 / peak, "%"),
     ]
 
 

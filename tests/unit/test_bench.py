@@ -84,7 +84,7 @@ def test_the_fma_peak_counted_by_hand():
         2.299998, 2, 8, "avx512f")
     assert peak["peak_gflops"] == pytest.approx(73.599936) and peak["unknown"] is None
     assert peak["formula"].endswith("x 2.300 GHz (/proc/cpuinfo's 'cpu MHz', the clock when read; a virtual machine "
-                                    "reports its nominal one, and turbo would lower the share) x 2 (two FMA ports a "
+                                    "reports its nominal one, and turbo would lower the share) x 2 (two FMA units a "
                                     "core, assumed from the flag fma) x 8 (avx512f) x 2 = 73.6 GFLOP/s")
     # cpufreq's highest clock (kHz) wins over the clock when read: 3.5 x 2 x 8 x 2.
     assert bench.fma_peak(CPUINFO, "3500000")["peak_gflops"] == pytest.approx(112.0)
@@ -96,7 +96,7 @@ def test_a_peak_with_a_factor_it_cannot_read_is_unknown_not_guessed():
     no_clock = bench.fma_peak(CPUINFO.replace("cpu MHz\t\t: 2299.998\n", "").replace("cpu MHz\t\t: 1200.000\n", ""))
     assert no_clock["peak_gflops"] is None and no_clock["unknown"] == "the clock cannot be read"
     assert no_clock["formula"].endswith("= 1 x ? (not in /proc/cpuinfo nor cpufreq) x 2 "
-                                        "(two FMA ports a core, assumed from the flag fma) x 8 (avx512f) x 2 = "
+                                        "(two FMA units a core, assumed from the flag fma) x 8 (avx512f) x 2 = "
                                         "unknown: the clock cannot be read")
     arm = bench.fma_peak("processor\t: 0\nFeatures\t: fp asimd\n")
     assert arm["peak_gflops"] is None and arm["unknown"] == (
