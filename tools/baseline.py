@@ -15,7 +15,10 @@ from nnreg.settings import Settings
 def epoch_orders(m: int, settings: Settings) -> list[np.ndarray]:
     """The shuffle of each epoch a mini-batch run of ``settings`` starts, the engines' own
     (``network.batch_order``).  Drawn before the clock starts: the course's ``np.random.permutation``
-    takes microseconds, batch_order's Python loop longer than an epoch's updates."""
+    takes microseconds, batch_order's Python loop longer than an epoch's updates.  The full
+    batch is not shuffled: an empty list."""
+    if settings.batch_size is None or settings.batch_size >= m:
+        return []
     epochs = math.ceil(settings.num_iterations / math.ceil(m / settings.batch_size))
     return [network.batch_order(m, settings.seed, epoch) for epoch in range(epochs)]
 
@@ -24,17 +27,18 @@ def course_style_loop(X, Y, parameters, settings: Settings, orders=None) -> dict
     """The course notebooks' training loop, as the baseline: forward, cost, backward, update.
 
     With K >= 3 outputs it is the same loop with the softmax and its cross-entropy written as the
-    course's next exercise writes them, on the one-hot labels.  With ``batch_size`` it is the
-    Optimization notebook's ``model()``: each epoch shuffles the points (``random_mini_batches``:
-    ``X[:, permutation]``, then consecutive slices, the last one smaller; ``orders[epoch]`` is the
-    permutation, see ``epoch_orders``) and updates once per mini-batch, with
-    ``update_parameters_with_momentum`` or ``update_parameters_with_adam`` as ``optimizer`` says,
-    until ``num_iterations`` updates are made."""
-    unmodelled = [name for name, value in (("l1", settings.l1), ("weight_decay", settings.weight_decay))
-                  if value] + ([] if settings.activation == "relu" else ["activation"])
+    course's next exercise writes them, on the one-hot labels.  The update is the Optimization
+    notebook's ``update_parameters_with_momentum`` or ``update_parameters_with_adam`` as
+    ``optimizer`` says, and with ``batch_size`` the loop is that notebook's ``model()``: each epoch
+    shuffles the points (``random_mini_batches``: ``X[:, permutation]``, then consecutive slices, the
+    last one smaller) and updates once per mini-batch, until ``num_iterations`` updates are made.
+    ``orders[epoch]`` is an epoch's permutation (``epoch_orders``, drawn here if not given: a
+    timing passes them)."""
+    unmodelled = [name for name, used in (("l1", settings.l1 > 0), ("weight_decay", settings.weight_decay > 0),
+                                          ("activation", settings.activation != "relu")) if used]
     if unmodelled:
-        raise ValueError(f"the course-style loop has no {', '.join(unmodelled)}: it is the course's ReLU "
-                         "network with L2 and dropout")
+        raise ValueError(f"the course-style loop has no {', '.join(unmodelled)}: it trains the course's ReLU "
+                         "network with L2, dropout, the course's optimizers and mini-batches")
     L = len(parameters) // 2
     m = X.shape[1]
     K = parameters["W" + str(L)].shape[0]
@@ -42,6 +46,7 @@ def course_style_loop(X, Y, parameters, settings: Settings, orders=None) -> dict
         Y = np.eye(K)[Y.reshape(-1).astype(int)].T
     lambd, keep_prob, learning_rate = settings.lambd, settings.keep_prob, settings.learning_rate
     batch_size = m if settings.batch_size is None else min(settings.batch_size, m)
+    orders = epoch_orders(m, settings) if orders is None else orders
     rng = np.random.RandomState(settings.dropout_seed)
     # The course's initialize_velocity and initialize_adam: zeros shaped like each gradient.
     v = {"d" + name: np.zeros_like(value) for name, value in parameters.items()}

@@ -85,7 +85,7 @@ def _course_seconds(dataset, settings: Settings, X=None) -> float:
     X = dataset.train_X.T if X is None else X
     Y = dataset.train_Y.reshape(1, -1).astype(float)
     parameters = network.initialize_parameters(training.layer_sizes(settings, dataset), settings.seed)
-    orders = None if settings.batch_size is None else baseline.epoch_orders(X.shape[1], settings)
+    orders = baseline.epoch_orders(X.shape[1], settings)
     start = time.perf_counter()
     # Saturated sigmoids make log(0) in the notebook's cost; it sums around them with nansum.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

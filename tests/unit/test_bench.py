@@ -143,12 +143,13 @@ def test_the_baseline_makes_the_references_adam_and_mini_batch_updates(football,
     settings = nnreg.Settings(num_iterations=200, **changes)
     X, Y = football.train_X.T, football.train_Y.reshape(1, -1).astype(float)
     start = network.initialize_parameters(settings.layer_sizes, settings.seed)
-    orders = None if settings.batch_size is None else baseline.epoch_orders(X.shape[1], settings)
     with np.errstate(divide="ignore", invalid="ignore"):
-        course = baseline.course_style_loop(X, Y, dict(start), settings, orders)
+        course = baseline.course_style_loop(X, Y, dict(start), settings, baseline.epoch_orders(X.shape[1], settings))
+        drawn_inside = baseline.course_style_loop(X, Y, dict(start), settings)
     expected = reference.numpy_loop(X, Y, start, settings).parameters
     for name in expected:
         np.testing.assert_allclose(course[name], expected[name], rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(drawn_inside[name], course[name])
     assert not np.allclose(course["W1"], start["W1"])
 
 
@@ -158,10 +159,14 @@ def test_the_baseline_draws_the_shuffles_for_every_update():
     orders = baseline.epoch_orders(211, settings)
     assert len(orders) == 29
     np.testing.assert_array_equal(orders[28], network.batch_order(211, settings.seed, 28))
+    # The full batch is not shuffled, whether batch_size is None or covers every point.
+    assert baseline.epoch_orders(211, settings.replace(batch_size=None)) == []
+    assert baseline.epoch_orders(211, settings.replace(batch_size=211)) == []
 
 
 def test_the_baseline_refuses_what_it_does_not_model():
-    with pytest.raises(ValueError, match="the course-style loop has no l1, weight_decay, activation"):
+    with pytest.raises(ValueError, match="the course-style loop has no l1, weight_decay, activation: it trains "
+                                         "the course's ReLU network"):
         baseline.course_style_loop(np.zeros((2, 4)), np.zeros((1, 4)), {}, nnreg.Settings(
             l1=0.1, weight_decay=0.1, activation="tanh"))
 
