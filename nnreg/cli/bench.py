@@ -48,6 +48,21 @@ QUICK_ITERATIONS = 300
 # Issue 23's tables: many features, and several classes.
 TABLES = ("breast_cancer", "iris")
 TABLE_SPEEDUP = 20.0
+# Issue 25's optimizers and mini-batches: the course's network on football, each against the
+# course-style loop making the same updates.
+VARIANTS = {
+    "Adam": Settings(optimizer="adam", learning_rate=0.01),
+    "mini-batches of 32": Settings(batch_size=32, learning_rate=0.01),
+}
+VARIANT_SPEEDUP = 20.0
+# Two FMA units a core, as Intel's cores since Haswell and AMD's since Zen 2 have; /proc/cpuinfo
+# cannot tell apart the parts with one (some AVX-512 Xeons), whose peak is half this.
+FMA_UNITS = 2
+# Doubles a vector register holds, by the widest vector flag the CPU reports.
+VECTOR_DOUBLES = (("avx512f", 8), ("avx2", 4), ("avx", 4), ("sse2", 2))
+CPUINFO = Path("/proc/cpuinfo")
+# The highest clock a core reaches, turbo included, where the kernel exposes it (kHz).
+MAX_FREQUENCY = Path("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
 
 
 def _tools():
@@ -64,14 +79,17 @@ def _tools():
 
 def _course_seconds(dataset, settings: Settings, X=None) -> float:
     """The course-style loop's time for one model on the training points, or on ``X`` (the network's
-    inputs, standardized as the model's were)."""
+    inputs, standardized as the model's were); a mini-batch run's shuffles are drawn before the clock
+    starts."""
+    baseline = _tools().baseline
     X = dataset.train_X.T if X is None else X
     Y = dataset.train_Y.reshape(1, -1).astype(float)
     parameters = network.initialize_parameters(training.layer_sizes(settings, dataset), settings.seed)
+    orders = baseline.epoch_orders(X.shape[1], settings)
     start = time.perf_counter()
     # Saturated sigmoids make log(0) in the notebook's cost; it sums around them with nansum.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        _tools().baseline.course_style_loop(X, Y, parameters, settings)
+        baseline.course_style_loop(X, Y, parameters, settings, orders)
     return time.perf_counter() - start
 
 
@@ -81,6 +99,57 @@ def flops_per_update(sizes, m: int) -> int:
     two operations (a multiply and an add) per term."""
     products = sum(sizes[l] * sizes[l - 1] * m * (3 if l > 1 else 2) for l in range(1, len(sizes)))
     return 2 * products
+
+
+def update_formula(sizes, m: int) -> str:
+    """``flops_per_update`` written out with its factors, for the report."""
+    terms = " + ".join(f"{sizes[l]}·{sizes[l - 1]}·{3 if l > 1 else 2}" for l in range(1, len(sizes)))
+    return (f"flop an update = 2 x m x sum over layers of n_l·n_(l-1)·(3, or 2 for layer 1) = 2 x {m} x ({terms}) "
+            f"= {flops_per_update(sizes, m):,}")
+
+
+def fma_peak(cpuinfo: str, max_khz: str | None = None) -> dict:
+    """One core's double-precision peak, cores used (1) x clock x FMA units x doubles a vector x 2
+    (an FMA is a multiply and an add), from /proc/cpuinfo's text and the core's highest clock in kHz
+    where the kernel exposes it.  ``peak_gflops`` is None, and ``unknown`` says why, when a factor
+    cannot be read: a share of a guessed peak would mislead."""
+    flags, mhz = None, None
+    for line in cpuinfo.splitlines():
+        key, _, value = (part.strip() for part in line.partition(":"))
+        if key == "flags" and flags is None:
+            flags = set(value.split())
+        elif key == "cpu MHz" and mhz is None:
+            mhz = float(value)
+    flags = flags or set()
+    if max_khz:
+        clock, source = int(max_khz) / 1e6, "cpufreq's cpuinfo_max_freq, turbo included"
+    elif mhz:
+        clock, source = mhz / 1000, ("/proc/cpuinfo's 'cpu MHz', the clock when read; a virtual machine "
+                                     "reports its nominal one, and turbo would lower the share")
+    else:
+        clock, source = None, "not in /proc/cpuinfo nor cpufreq"
+    vector_flag, doubles = next(((flag, n) for flag, n in VECTOR_DOUBLES if flag in flags), (None, None))
+    fma_units = FMA_UNITS if "fma" in flags else None
+    unknown = "; ".join(reason for reason, missing in (
+        ("the clock cannot be read", clock is None),
+        ("the CPU reports no FMA instructions (flag fma)", fma_units is None),
+        ("the CPU reports no vector flag (avx512f, avx2, avx, sse2)", doubles is None)) if missing) or None
+    peak = None if unknown else 1 * clock * fma_units * doubles * 2
+    clock_text = "?" if clock is None else f"{clock:.3f} GHz"
+    units_text = "?" if fma_units is None else f"{fma_units} (two FMA units a core, assumed from the flag fma)"
+    doubles_text = "?" if doubles is None else f"{doubles} ({vector_flag})"
+    formula = (f"FMA peak = cores used x clock x FMA units x doubles a vector x 2 flop an FMA = 1 x {clock_text} "
+               f"({source}) x {units_text} x {doubles_text} x 2 = "
+               + (f"unknown: {unknown}" if unknown else f"{peak:.1f} GFLOP/s"))
+    return {"cores": 1, "clock_ghz": clock, "clock_source": source, "fma_units": fma_units,
+            "vector_flag": vector_flag, "simd_doubles": doubles, "peak_gflops": peak, "unknown": unknown,
+            "formula": formula}
+
+
+def _machine_peak() -> dict:
+    """``fma_peak`` of this machine's first core."""
+    cpuinfo = CPUINFO.read_text() if CPUINFO.exists() else ""
+    return fma_peak(cpuinfo, MAX_FREQUENCY.read_text().strip() if MAX_FREQUENCY.exists() else None)
 
 
 _PEAK_PROBE = """
@@ -157,6 +226,45 @@ def _table_figures(study: dict[str, Settings], repeats: int, judge, peak: float)
                             f"{'-'.join(map(str, sizes))} network, at one core's matrix-product rate)",
                             courses["none"] / least, "x"))
     return figures
+
+
+def _variant_figures(dataset, iterations: int, repeats: int, judge) -> list[dict]:
+    """Each of ``VARIANTS`` on the course's network against the course-style loop making the same
+    updates (the Optimization notebook's Adam and mini-batches, tested against the reference)."""
+    figures = []
+    for label, settings in VARIANTS.items():
+        settings = settings.replace(num_iterations=iterations)
+        # A variant's kernel compiles on its first use (or loads from Numba's disk cache): not timed.
+        training.train(dataset, settings, engine="numba")
+        fast = _best(repeats, lambda s=settings: training.train(dataset, s, engine="numba"))
+        course = _course_seconds(dataset, settings)
+        figures.append(_row(f"{label}: course network, learning_rate {settings.learning_rate:g}", fast, "s", course,
+                            "course-style NumPy loop, the same updates", course / fast, f">= {VARIANT_SPEEDUP:g}x",
+                            judge(course / fast >= VARIANT_SPEEDUP)))
+    return figures
+
+
+def _peak_figures(dataset, settings: Settings, repeats: int, machine: dict, one_core: float) -> list[dict]:
+    """The compiled loop's arithmetic rate on ``settings`` (the kernel alone, without ``train``'s
+    history) as a share of ``machine``'s FMA peak, and one core's matrix product (``one_core``
+    operations a second) as a share of the same peak."""
+    from ..engines import compiled
+
+    X, Y = dataset.train_X.T, dataset.train_Y.reshape(1, -1).astype(float)
+    sizes = training.layer_sizes(settings, dataset)
+    parameters = network.initialize_parameters(sizes, settings.seed)
+    seconds = _best(repeats, lambda: compiled.numba_loop(X, Y, parameters, settings))
+    flops = flops_per_update(sizes, X.shape[1])
+    gflops = flops * settings.num_iterations / seconds / 1e9
+    peak = machine["peak_gflops"]
+    return [
+        _row("course model 'none': the compiled loop's share of one core's FMA peak",
+             None if peak is None else 100 * gflops / peak, "%"),
+        _row(f"  its rate: {flops:,} flop an update x {settings.num_iterations:,} updates / {seconds:.3f} s",
+             gflops, "GFLOP/s"),
+        _row("  one core's matrix product's share of the same peak (over 100 %: the core runs faster than the "
+             "clock read)", None if peak is None else 100 * one_core / 1e9 / peak, "%"),
+    ]
 
 
 def _row(figure, value, unit, baseline=None, baseline_label="", ratio=None, target="", passed=None):
@@ -266,9 +374,12 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
              judge(warm["cache_hits"] > 0 and warm["cache_misses"] == 0)),
         _row("  importing nnreg.engines.compiled (numba included)", warm["import_seconds"], "s"),
     ]
+    figures += _variant_figures(dataset, iterations, repeats, judge)
     peak = _one_core_flops()
     figures += _table_figures(study, repeats, judge, peak)
     figures.append(_row("one core's matrix product (NumPy, one BLAS thread, 1500 x 1500)", peak / 1e9, "GFLOP/s"))
+    machine = _machine_peak()
+    figures += _peak_figures(dataset, study["none"], repeats, machine, peak)
     not_measured = None
     if dashboard and not quick:
         not_measured = _tools().browser.missing_tools()
@@ -285,6 +396,8 @@ def run_bench(quick: bool = False, repeats: int = 3, dashboard: bool = True) -> 
         "fast_repeats": repeats,
         "quick": quick,
         "figures": figures,
+        "fma_peak": {**machine, "update_formula": update_formula(training.layer_sizes(study["none"], dataset),
+                                                                 len(dataset.train_Y))},
         "not_measured": not_measured,
         "all_passed": None if quick else all(f["passed"] for f in figures if f["passed"] is not None),
     }
@@ -302,14 +415,17 @@ def format_report(report: dict) -> str:
     header = ["figure", "measured", "baseline", "ratio", "target", "result"]
     rows = []
     for f in report["figures"]:
-        number = (lambda v: f"{v:.3f} {f['unit']}" if f["unit"] == "s" else f"{v:,} {f['unit']}"
-                  if isinstance(v, int) else f"{v:.2f}{f['unit']}" if f["unit"] == "x" else f"{v:,.1f} {f['unit']}")
+        number = (lambda v: "unknown" if v is None else f"{v:.3f} {f['unit']}" if f["unit"] == "s" else
+                  f"{v:,} {f['unit']}" if isinstance(v, int) else f"{v:.2f}{f['unit']}" if f["unit"] == "x" else
+                  f"{v:,.1f} {f['unit']}")
         baseline = "" if f["baseline"] is None else f"{number(f['baseline'])} ({f['baseline_label']})"
         result = "" if f["passed"] is None else ("PASS" if f["passed"] else "FAIL")
         rows.append([f["figure"], number(f["value"]), baseline,
                      "" if f["ratio"] is None else f"{f['ratio']:.1f}x", f["target"], result])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines += ["  ".join(cell.ljust(width) for cell, width in zip(r, widths)).rstrip() for r in [header, *rows]]
+    if report.get("fma_peak"):
+        lines += [report["fma_peak"]["formula"], report["fma_peak"]["update_formula"]]
     if report.get("not_measured"):
         lines.append(f"NOT MEASURED: {report['not_measured']}")
     return "\n".join(lines)
