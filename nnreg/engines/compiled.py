@@ -446,11 +446,25 @@ def _update(theta, updated, step, learning_rate, decay_step, l1_step, w_off, b_o
     return finite
 
 
+# The smallest normal double.  A running average whose gradient has gone to 0 for good (a dead
+# unit's) decays into the subnormals and sticks at the smallest one, since β times it rounds back
+# to it; every operation on a subnormal costs the CPU about a hundred cycles, which made Adam's
+# kernel 20 % slower after a few thousand updates.  Set to 0 instead, it moves no parameter by less
+# than the subnormal step it would have taken (below 10^-300 at any learning rate), so the two
+# engines still agree.
+_NORMAL = 2.2250738585072014e-308
+
+
+@numba.njit(**_HELPER)
+def _normal_or_zero(value):
+    return value if abs(value) >= _NORMAL else 0.0
+
+
 @numba.njit(**_HELPER)
 def _momentum(grad, velocity):
     """Momentum's step into ``grad``: v ← β·v + (1 − β)·dθ, the step is v."""
     for p in range(grad.size):
-        velocity[p] = network.MOMENTUM_BETA * velocity[p] + (1 - network.MOMENTUM_BETA) * grad[p]
+        velocity[p] = _normal_or_zero(network.MOMENTUM_BETA * velocity[p] + (1 - network.MOMENTUM_BETA) * grad[p])
         grad[p] = velocity[p]
 
 
@@ -463,8 +477,8 @@ def _adam(grad, velocity, squares, t):
     correction2 = 1 - math.pow(network.ADAM_BETA2, t)
     for p in range(grad.size):
         g = grad[p]
-        velocity[p] = network.ADAM_BETA1 * velocity[p] + (1 - network.ADAM_BETA1) * g
-        squares[p] = network.ADAM_BETA2 * squares[p] + (1 - network.ADAM_BETA2) * (g * g)
+        velocity[p] = _normal_or_zero(network.ADAM_BETA1 * velocity[p] + (1 - network.ADAM_BETA1) * g)
+        squares[p] = _normal_or_zero(network.ADAM_BETA2 * squares[p] + (1 - network.ADAM_BETA2) * (g * g))
         grad[p] = (velocity[p] / correction1) / (math.sqrt(squares[p] / correction2) + network.ADAM_EPSILON)
 
 

@@ -5,6 +5,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
 
@@ -533,3 +534,36 @@ def test_a_variants_kernel_is_compiled_once_and_then_read_from_numbas_cache(tmp_
             for _ in range(2)]
     # Hits, misses: compiled in the first process, read from disk in the second.
     assert [run.stdout.split() for run in runs] == [["0", "1"], ["1", "0"]]
+
+
+@numba.njit
+def _step_in_kernel(optimizer, theta, grad, velocity, squares, t, learning_rate):
+    # The kernel's helpers have no Python wrapper: called here as the kernel calls them.
+    if optimizer == compiled.ADAM:
+        compiled._adam(grad, velocity, squares, t)
+    else:
+        compiled._momentum(grad, velocity)
+    updated = np.empty_like(theta)
+    compiled._update(theta, updated, grad, learning_rate, None, 0.0, np.array([0, 0, 2]), np.array([0, 2, 3]))
+    return updated
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_running_average_stuck_in_the_subnormals_is_set_to_0_moving_no_parameter_differently(optimizer):
+    # A dead unit's averages decay to the smallest subnormal and stay there (0.9 times it rounds back
+    # to it), where every operation is slow; the compiled engine sets them to 0.  The reference
+    # keeps them, and its parameters end exactly where the compiled engine's do.
+    smallest = 5e-324
+    assert network.MOMENTUM_BETA * smallest == smallest == network.ADAM_BETA1 * smallest
+    parameters = {"W1": np.array([[0.5, -0.25]]), "b1": np.array([[0.125]])}
+    grads = {"dW1": np.zeros((1, 2)), "db1": np.zeros((1, 1))}
+    state = network.initialize_optimizer(parameters, optimizer)
+    for name in state:
+        state[name][...] = smallest if name.startswith("v") else 1e-300
+    expected, reference_state = network.optimizer_step(parameters, grads, state, optimizer, 0.3, 5000)
+    assert reference_state["vW1"][0, 0] == smallest
+    grad, velocity = np.zeros(3), np.full(3, smallest)
+    updated = _step_in_kernel(network.OPTIMIZERS.index(optimizer), np.array([0.5, -0.25, 0.125]), grad, velocity,
+                              np.full(3, 1e-300), 5000, 0.3)
+    assert (velocity == 0).all() and (grad == 0).all()
+    np.testing.assert_array_equal(updated, [expected["W1"][0, 0], expected["W1"][0, 1], expected["b1"][0, 0]])
