@@ -266,8 +266,8 @@ def test_train_many_reports_each_model_as_it_finishes(football, monkeypatch):
     events = []
     train_with = training._train_with
 
-    def logged(loop, dataset, settings, stop):
-        result = train_with(loop, dataset, settings, stop)
+    def logged(loop, dataset, settings, stop, nudge):
+        result = train_with(loop, dataset, settings, stop, nudge)
         events.append(("finished", settings.seed))
         return result
 
@@ -288,9 +288,9 @@ def test_a_progress_callback_that_raises_stops_the_models_not_yet_started(footba
     started = []
     train_with = training._train_with
 
-    def logged(loop, dataset, settings, stop):
+    def logged(loop, dataset, settings, stop, nudge):
         started.append(settings.seed)
-        return train_with(loop, dataset, settings, stop)
+        return train_with(loop, dataset, settings, stop, nudge)
 
     def stop(done, total):
         raise Stopped
