@@ -532,7 +532,6 @@ def _kernel(activation: int, optimizer: int, batched: int):
     compiles, and ``_forward`` is compiled for each activation, given as a constant.
     """
 
-    @numba.njit(**_FAST)
     def _train(theta, updated, grad, acts, slopes, deltas, Y_padded, m, sizes, w_off, b_off, row_off, delta_off,
                mask_off, learning_rate, lambd, decay_step, l1_step, scale, num_iterations, record_every, mask_mode,
                masks, rng_state, threshold, velocity, squares, batch, record_iterations, recorded_logits, snapshots,
@@ -626,7 +625,12 @@ def _kernel(activation: int, optimizer: int, batched: int):
 
         return theta, recorded, diverged_at, stopped
 
-    return _train
+    # A name of its own for each variant: cached kernels compiled in different processes carry the
+    # symbol names of their qualified name and a per-process counter, so two variants named alike
+    # could collide once loaded into one process (the course's kernel, then Adam's, failed so).
+    _train.__qualname__ = _train.__name__ = "_train_" + "_".join(
+        (network.ACTIVATIONS[activation], network.OPTIMIZERS[optimizer], ("full", "batched")[batched]))
+    return numba.njit(**_FAST)(_train)
 
 
 # The course's kernel, made now; the others when first asked for.

@@ -536,6 +536,21 @@ def test_a_variants_kernel_is_compiled_once_and_then_read_from_numbas_cache(tmp_
     assert [run.stdout.split() for run in runs] == [["0", "1"], ["1", "0"]]
 
 
+@pytest.mark.slow
+def test_variants_compiled_in_different_processes_load_together_into_one(tmp_path):
+    # Each process below compiles one more variant into the same cache; the last loads all three.
+    # Named alike, two cached kernels carried the same symbol and the second one loaded failed.
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(Path(nnreg.__file__).resolve().parent.parent))
+    for optimizers in (["gd"], ["gd", "adam"], ["gd", "momentum"], ["gd", "momentum", "adam"]):
+        probe = ("import nnreg\n"
+                 "football = nnreg.load_dataset('football')\n"
+                 f"for optimizer in {optimizers!r}:\n"
+                 "    s = nnreg.Settings(num_iterations=300, learning_rate=0.01, optimizer=optimizer)\n"
+                 "    print(nnreg.train(football, s, engine='numba').outcome.kind)\n")
+        run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+        assert (run.returncode, run.stdout.split()) == (0, ["trained"] * len(optimizers)), run.stderr[-2000:]
+
+
 @numba.njit
 def _step_in_kernel(optimizer, theta, grad, velocity, squares, t, learning_rate):
     # The kernel's helpers have no Python wrapper: called here as the kernel calls them.
