@@ -62,6 +62,10 @@ VIEWS = ("Weight decay", "The network", "Inputs", "Learning curves", "Training r
 # Views renamed since links were shared: an old link opens the view under its new name.
 RENAMED_VIEWS = {"Is dropout's 95 % real?": "Dropout runs", "One dropout run or many?": "Dropout runs"}
 
+# What the optimizer menu adds to each optimizer's name: the constants it uses (nnreg.network).
+_OPTIMIZER_CONSTANTS = {"gd": "", "momentum": f" (β {MOMENTUM_BETA:g})",
+                        "adam": f" (β1 {ADAM_BETA1:g}, β2 {ADAM_BETA2:g})"}
+
 # The controls take what the command line takes (nnreg.limits.RANGES); what a whole page may train
 # is bounded by limits.BUDGET, checked before anything trains.
 CONTROLS: dict[str, Control] = {
@@ -95,8 +99,8 @@ CONTROLS: dict[str, Control] = {
                                     f"ReLU keeps a slope of {LEAKY_SLOPE:g} below 0. The output layer stays the "
                                     "sigmoid (a softmax for more classes)."),
     "optimizer": Control(COURSE.optimizer, options=tuple(CHOICES["optimizer"]), label="Optimizer",
-                         labels=(CHOICES["optimizer"]["gd"], f"{CHOICES['optimizer']['momentum']} (β {MOMENTUM_BETA:g})",
-                                 f"{CHOICES['optimizer']['adam']} (β1 {ADAM_BETA1:g}, β2 {ADAM_BETA2:g})"),
+                         labels=tuple(f"{word}{_OPTIMIZER_CONSTANTS[option]}"
+                                      for option, word in CHOICES["optimizer"].items()),
                          help_text="How each update uses the gradients: the course's gradient descent, momentum's "
                                    "running mean of them, or Adam's, scaled by their running size."),
     "batch_size": Control(COURSE.batch_size, RANGES["batch_size"], label="Batch size",
