@@ -41,15 +41,19 @@ with st.sidebar:
     values["train_fraction"] = fields.slider("train_fraction", format="%.2f")
 
     st.header("Network and training")
-    for key in ("learning_rate", "num_iterations", "layers", "n_seeds"):
+    values["layers"] = fields.typed("layers")
+    values["activation"] = fields.choice("activation")
+    values["learning_rate"] = fields.typed("learning_rate")
+    values["optimizer"] = fields.choice("optimizer")
+    for key in ("batch_size", "num_iterations", "n_seeds"):
         values[key] = fields.typed(key)
     n_seeds = values["n_seeds"]
     values["seed"] = fields.typed("seed", disabled=n_seeds > 1, help_text=None if n_seeds == 1 else (
         f"Seeds the initial weights; with {n_seeds} seeds, init seeds 0 to {n_seeds - 1} are used."))
 
     st.header("Regularization")
-    st.caption("Each model's λ, l1, keep_prob and more are in the table of models below their columns "
-               "(Edit the models); these apply to every model.")
+    st.caption("Each model's λ, l1, keep_prob, weight decay and more are in the table of models below their "
+               "columns (Edit the models); these apply to every model.")
     values["dropout_mask"] = fields.radio("dropout_mask", horizontal=True)
     values["dev_fraction"] = fields.slider("dev_fraction", format="%.2f")
     values["stop_early"] = fields.toggle("stop_early")
@@ -142,7 +146,8 @@ pair = views.feature_pair(shown)
 for index, (column, (spec, runs)) in enumerate(model_columns(zip(specs, shown.results.values()))):
     with column:
         st.subheader(nnreg.settings.title(spec.name), anchor=False)
-        st.caption(dashboard.model_strength(spec, runs[0].settings) or "the shared settings, no regularizer")
+        st.caption(dashboard.model_strength(spec, runs[0].settings, runs[0].train_size)
+                   or "the shared settings, no regularizer")
         # A diverged run is no result (an error); a collapsed model is one that learned nothing.
         for kind, problem in sorted({(run.outcome.kind, dashboard.training_problem(run)) for run in runs
                                      if run.outcome.kind != nnreg.training.TRAINED}):

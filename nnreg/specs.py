@@ -1,10 +1,11 @@
 """A model in one line of text, the same in a link, on the command line and on the page:
-``NAME[:key=value,key=value...]``, e.g. ``L2 big:lambd=3`` or ``wide:layers=50, 20,keep_prob=0.8`` (hidden layers
-are read written "50 20" too).
+``NAME[:key=value,key=value...]``, e.g. ``L2 big:lambd=3``, ``wide:layers=50, 20,keep_prob=0.8`` (hidden layers
+are read written "50 20" too) or ``Adam + WD:optimizer=adam,learning_rate=0.01,weight_decay=0.001``.
 
 The keys are the settings a model may change (``SPEC_KEYS``); everything else comes from the
-shared settings.  Values are read by ``nnreg.limits``, so a value accepted or refused here is
-accepted or refused, with the same message, in every other field.
+shared settings.  Values are read by ``nnreg.limits`` (a choice against ``network``'s lists, in
+``CHOICES``), so a value accepted or refused here is accepted or refused, with the same message,
+in every other field.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .limits import MAX_MODELS, format_layers, format_number, parse_flag, parse_layers, read
+from .network import ACTIVATIONS, OPTIMIZERS
 from .settings import Settings
 
-SPEC_KEYS = ("lambd", "l1", "keep_prob", "early_stopping", "layers", "learning_rate", "num_iterations", "standardize")
+# In the order the page's table of models shows them: the regularizers, then the network and how it trains.
+SPEC_KEYS = ("lambd", "l1", "keep_prob", "weight_decay", "early_stopping", "layers", "activation", "optimizer",
+             "learning_rate", "batch_size", "num_iterations", "standardize")
+# The keys that name one of a few choices, each choice as a model's caption says it.
+CHOICES: dict[str, dict[str, str]] = {
+    "activation": dict(zip(ACTIVATIONS, ("ReLU", "tanh", "sigmoid", "leaky ReLU"), strict=True)),
+    "optimizer": dict(zip(OPTIMIZERS, ("gradient descent", "momentum", "Adam"), strict=True)),
+}
+# batch_size's word for None, every training point at each update: the course's full batch, and a
+# model's way back to it when the shared setting is a mini-batch.
+FULL_BATCH = "full"
 # Switches written on/off rather than true/false: standardize=on reads as what it does.
 _ON_OFF = ("standardize",)
 MAX_NAME = 40
@@ -46,12 +58,37 @@ class ModelSpec:
 
 def spec_text(value, key: str = "") -> str:
     """A key's value as a spec and a table's cell hold it, every digit kept: "0.0015", "50, 20",
-    "true"; ``key`` standardize's "on" or "off"."""
+    "true", "adam"; ``key`` standardize's "on" or "off", batch_size's "full"."""
+    if value is None and key == "batch_size":
+        return FULL_BATCH
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return ("on" if value else "off") if key in _ON_OFF else str(value).lower()
     if isinstance(value, tuple):
         return format_layers(value)
     return format_number(value)
+
+
+def read_choice(key: str, text) -> str:
+    """One of ``CHOICES[key]`` from text in any case ("Adam" is adam); a ValueError names the choices."""
+    text = str(text).strip()
+    if text.lower() not in CHOICES[key]:
+        raise ValueError(f"{key} must be one of {', '.join(CHOICES[key])}, got {text!r}")
+    return text.lower()
+
+
+def read_batch_size(text) -> int | None:
+    """batch_size from text: a whole number in its range, or "full" (any case) for the full batch,
+    None; a ValueError says both are allowed."""
+    text = str(text).strip()
+    if text.lower() == FULL_BATCH:
+        return None
+    try:
+        return read("batch_size", text)
+    except ValueError as error:
+        raise ValueError(str(error).replace(" must be ", f" must be {FULL_BATCH} (every training point at each "
+                                                         "update) or ", 1)) from None
 
 
 def _value(key: str, text: str, spec: str):
@@ -60,6 +97,10 @@ def _value(key: str, text: str, spec: str):
             return parse_flag(text, key)
         if key == "layers":
             return parse_layers(text)
+        if key in CHOICES:
+            return read_choice(key, text)
+        if key == "batch_size":
+            return read_batch_size(text)
         return read(key, text)
     except ValueError as error:
         raise ValueError(f"model {spec!r}: {error}") from None
@@ -151,12 +192,24 @@ def spec_settings(models: Iterable[ModelSpec], base: Settings) -> dict[str, Sett
     return {model.name: model.settings(base) for model in models}
 
 
+def batch_words(batch_size: int | None) -> str:
+    """How a model takes its points at each update: "full batch" or "mini-batches of 32"."""
+    return "full batch" if batch_size is None else f"mini-batches of {batch_size:,}"
+
+
 def describe(model: ModelSpec) -> str:
-    """What a model changes, in the course's names: "λ = 3, layers 50, 20" ("" for none)."""
+    """What a model changes, in the course's names: "λ = 3, layers 50, 20, Adam, mini-batches of 32"
+    ("" for none)."""
     words = {"lambd": "λ", "keep_prob": "keep_prob", "l1": "l1", "learning_rate": "α", "num_iterations": "iterations"}
     parts = []
     for key, value in model.changes:
-        if key == "layers":
+        if key in CHOICES:
+            parts.append(CHOICES[key][value])
+        elif key == "weight_decay":
+            parts.append(f"weight decay {spec_text(value)}")
+        elif key == "batch_size":
+            parts.append(batch_words(value))
+        elif key == "layers":
             parts.append(f"layers {spec_text(value)}")
         elif key == "early_stopping":
             parts.append("early stopping" if value else "no early stopping")

@@ -16,8 +16,10 @@ from typing import NamedTuple
 
 from .. import data
 from ..limits import LAYERS_HELP, RANGES, Range, format_layers, format_number, parse_flag, parse_layers, read
+from ..network import ADAM_BETA1, ADAM_BETA2, LEAKY_SLOPE, MOMENTUM_BETA
 from ..report.formatting import plural
 from ..settings import DROPOUT_MASKS, Settings
+from ..specs import CHOICES, FULL_BATCH, read_batch_size, read_choice
 
 
 UPLOAD = "upload"
@@ -28,7 +30,8 @@ COURSE = Settings()
 class Control:
     """One control's course default and what it accepts; the type of ``default`` sets the kind:
     bool (a switch), int or float (a number in ``range``, typed, or on a slider where ``step`` is
-    set), str with ``options`` (a choice) or str without (the hidden layer sizes, as text).
+    set), str with ``options`` (a choice, each shown as its ``labels`` say where given) or str
+    without (the hidden layer sizes, as text); batch_size's None, the full batch, with its range.
     ``fallback`` says what the page does when a link's value is refused."""
 
     default: object
@@ -40,6 +43,7 @@ class Control:
     # ends with what its range allows, added by the field).
     label: str = ""
     help_text: str | None = None
+    labels: tuple[str, ...] | None = None
 
     @property
     def low(self) -> float:
@@ -57,6 +61,10 @@ VIEWS = ("Weight decay", "The network", "Inputs", "Learning curves", "Training r
          "Dropout runs", "Sensitivity", "The data alone", "The math")
 # Views renamed since links were shared: an old link opens the view under its new name.
 RENAMED_VIEWS = {"Is dropout's 95 % real?": "Dropout runs", "One dropout run or many?": "Dropout runs"}
+
+# What the optimizer menu adds to each optimizer's name: the constants it uses (nnreg.network).
+_OPTIMIZER_CONSTANTS = {"gd": "", "momentum": f" (β {MOMENTUM_BETA:g})",
+                        "adam": f" (β1 {ADAM_BETA1:g}, β2 {ADAM_BETA2:g})"}
 
 # The controls take what the command line takes (nnreg.limits.RANGES); what a whole page may train
 # is bounded by limits.BUDGET, checked before anything trains.
@@ -85,6 +93,21 @@ CONTROLS: dict[str, Control] = {
     "num_iterations": Control(COURSE.num_iterations, RANGES["num_iterations"], label="Iterations"),
     "layers": Control(format_layers(COURSE.layer_dims), label="Hidden layer sizes",
                       help_text=f"2-20-3-1 in the course: hidden layers 20, 3. {LAYERS_HELP}."),
+    "activation": Control(COURSE.activation, options=tuple(CHOICES["activation"]), label="Activation",
+                          labels=tuple(CHOICES["activation"].values()),
+                          help_text="The hidden layers' g(z): ReLU in the course; tanh and sigmoid saturate, leaky "
+                                    f"ReLU keeps a slope of {LEAKY_SLOPE:g} below 0. The output layer stays the "
+                                    "sigmoid (a softmax for more classes)."),
+    "optimizer": Control(COURSE.optimizer, options=tuple(CHOICES["optimizer"]), label="Optimizer",
+                         labels=tuple(f"{word}{_OPTIMIZER_CONSTANTS[option]}"
+                                      for option, word in CHOICES["optimizer"].items()),
+                         help_text="How each update uses the gradients: the course's gradient descent, momentum's "
+                                   "running mean of them, or Adam's, scaled by their running size."),
+    "batch_size": Control(COURSE.batch_size, RANGES["batch_size"], label="Batch size",
+                          help_text=f"Empty or {FULL_BATCH}: every training point at each update, as the course. "
+                                    "A number: mini-batches of a new seeded shuffle every epoch, the last one "
+                                    "smaller; iterations still count updates, and each model says how many epochs "
+                                    "they are."),
     "seed": Control(COURSE.seed, RANGES["seed"], label="Init seed",
                     help_text=f"Seeds the initial weights ({COURSE.seed} in the course)."),
     "n_seeds": Control(1, RANGES["n_seeds"], label="Number of seeds",
@@ -134,14 +157,14 @@ class Upload(NamedTuple):
 
 # The controls typed as text, numbers included: a number field would turn "1e9" into 1 and "1,5"
 # into 15 in the browser, before the page could say what was typed.
-TYPED = ("n_points", "data_seed", "learning_rate", "num_iterations", "layers", "seed", "n_seeds")
+TYPED = ("n_points", "data_seed", "learning_rate", "num_iterations", "layers", "batch_size", "seed", "n_seeds")
 
 
 # The two ways to train the course's study, each setting every shared control of the models and
 # the list of models to the course's three (the data set and the view stay as they are, so an
 # uploaded course file stays loaded; the course trains on all of its training points).
-MODEL_CONTROLS = ("learning_rate", "num_iterations", "layers", "seed", "n_seeds", "dropout_mask", "dev_fraction",
-                  "stop_early", "train_fraction")
+MODEL_CONTROLS = ("learning_rate", "num_iterations", "layers", "activation", "optimizer", "batch_size", "seed",
+                  "n_seeds", "dropout_mask", "dev_fraction", "stop_early", "train_fraction")
 COURSE_PRESET, NOTEBOOK_PRESET = "Course settings", "Exactly as the notebook"
 PRESETS: dict[str, dict[str, object]] = {
     # Fresh masks every iteration: inverted dropout as the course teaches it.
@@ -162,6 +185,11 @@ def parse_value(key: str, text, choices: list[str]):
     a ValueError names the control and what it accepts."""
     control = CONTROLS[key]
     text = str(text)
+    if key == "batch_size":
+        # An emptied field is the full batch, the field's default.
+        return read_batch_size(text.strip() or FULL_BATCH)
+    if key in CHOICES:
+        return read_choice(key, text)
     if isinstance(control.default, bool):
         return parse_flag(text, key)
     if control.range is not None:
@@ -176,7 +204,9 @@ def parse_value(key: str, text, choices: list[str]):
 
 def shown_value(key: str, value) -> str:
     """A control's value as its field and its link show it, every digit kept: true/false, "20, 3",
-    0.0015."""
+    0.0015, and batch_size's None as "full"."""
+    if value is None and key == "batch_size":
+        return FULL_BATCH
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, tuple):

@@ -20,7 +20,8 @@ from .controls import CONTROLS
 
 def shared_settings(values: Mapping) -> Settings:
     """What every model shares, from the controls' values: the network, training and data share."""
-    return Settings(layer_dims=values["layers"], learning_rate=values["learning_rate"],
+    return Settings(layer_dims=values["layers"], activation=values["activation"], learning_rate=values["learning_rate"],
+                    optimizer=values["optimizer"], batch_size=values["batch_size"],
                     num_iterations=values["num_iterations"], seed=values["seed"],
                     dropout_mask=values["dropout_mask"], train_fraction=values["train_fraction"],
                     dev_fraction=values["dev_fraction"], early_stopping=values["stop_early"])

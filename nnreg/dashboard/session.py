@@ -15,7 +15,7 @@ from collections.abc import Callable, MutableMapping
 
 from ..specs import DEFAULT_SPECS, ModelSpec, parse_specs, parse_specs_kept
 from .controls import CONTROLS, PRESETS, RENAMED_VIEWS, check_query_params, dataset_choices, parse_value, \
-    typed_problem, widget_value
+    shown_value, typed_problem, widget_value
 from .downloads import read_settings
 from .models import LEGACY_KEYS, edited_frame, frame_specs, legacy_specs, specs_frame
 
@@ -47,6 +47,21 @@ class PageState:
     def bind(self, key: str) -> str | None:
         """How the widget ``key`` is bound to the link: not at all in the run that refused its value."""
         return None if key in self.link_problems else "query-params"
+
+    def from_link(self, key: str, control: str) -> None:
+        """Before the widget ``key``, which the page binds to the link itself: the link's value for
+        it (checked with the rest of the link) when the session holds none, on a first visit."""
+        if key not in self.state and key in self.params:
+            self.state[key] = parse_value(control, self.params[key], [])
+
+    def to_link(self, key: str, control: str, value) -> None:
+        """After it: the link holds its value as a spec writes it ("adam"), and nothing at the
+        default, as Streamlit keeps a bound widget's link."""
+        if value == CONTROLS[control].default:
+            if key in self.params:
+                del self.params[key]
+        elif self.params.get(key) != shown_value(control, value):
+            self.params[key] = shown_value(control, value)
 
     def use(self, key: str, control: str, text: str):
         """The value the typed field ``key`` holds (``text``, read by ``control``'s rules),

@@ -11,7 +11,7 @@ import streamlit as st
 
 from .. import data, limits
 from ..report.formatting import plural
-from ..specs import MAX_MODELS
+from ..specs import CHOICES, FULL_BATCH, MAX_MODELS
 from .controls import CONTROLS, DATA_CONTROLS, NO_SPLIT, UPLOAD, UPLOAD_HELP, UPLOAD_TYPES, Upload, dataset_choices, \
     shown_value
 from .models import specs_frame
@@ -49,6 +49,18 @@ class Fields:
     def toggle(self, control: str, where=st, **options) -> bool:
         spec, key = CONTROLS[control], self.prefix + control
         return where.toggle(spec.label, spec.default, key=key, bind=self.page.bind(key), help=spec.help_text, **options)
+
+    def choice(self, control: str, where=st, **options) -> str:
+        """A menu of ``control``'s options shown by their labels ("Adam (β1 0.9, β2 0.999)"), its link
+        holding the option itself ("adam"), as a model's spec writes it: Streamlit's own binding
+        would write the label, and refuse ``optimizer=adam`` without a word."""
+        spec, key = CONTROLS[control], self.prefix + control
+        self.page.from_link(key, control)
+        shown = dict(zip(spec.options, spec.labels, strict=True))
+        value = where.selectbox(spec.label, spec.options, format_func=shown.__getitem__, key=key,
+                                help=spec.help_text, **options)
+        self.page.to_link(key, control, value)
+        return value
 
     def radio(self, control: str, where=st, **options) -> str:
         spec, key = CONTROLS[control], self.prefix + control
@@ -122,26 +134,39 @@ def models_editor(page: StudyState) -> None:
     st.caption(f"One row per model, 1 to {MAX_MODELS}: add a row at the bottom, delete one by selecting it. A cell "
                "showing None takes the sidebar's value. Changes are measured against the first model. In a link, "
                "each model is one `model` parameter, written `NAME:key=value,...` (e.g. `L2 big:lambd=3`), as "
-               "`python -m nnreg compare --model` takes it.")
+               "`python -m nnreg compare --model` takes it. On a narrower screen the table scrolls sideways, the "
+               "names staying in place.")
 
     def number_column(label, key, meaning, width):
         # Text, read by the column's rules: a number column would store "1e9" as 19 and empty "abc".
         return st.column_config.TextColumn(label, help=f"{meaning}: {limits.RANGES[key].allowed()}", width=width)
 
-    # Column widths in pixels: the whole table fits the page beside the sidebar at 1280 pixels.
+    # Column widths in pixels: the whole table fits beside the sidebar at 1600 pixels; narrower, it
+    # scrolls sideways with the names pinned, the regularizers' columns first.
     st.data_editor(
         specs_frame(page.editor_specs()), key=page.editor_key, num_rows="dynamic", hide_index=True, width="content",
         column_config={
-            "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=115),
+            "name": st.column_config.TextColumn("name", help="The model's name, its own on the page", width=110,
+                                                pinned=True),
             "lambd": number_column("λ", "lambd", "L2's strength (lambd)", 50),
             "l1": number_column("l1", "l1", "L1's strength, which sets weights exactly to 0", 50),
             "keep_prob": number_column("keep_prob", "keep_prob", "Dropout: each hidden unit kept with this probability",
                                        95),
+            "weight_decay": number_column("decay", "weight_decay", "Decoupled weight decay (weight_decay, wd): each "
+                                          "update also takes α·wd of every weight away, beside the optimizer's step",
+                                          75),
             "early_stopping": st.column_config.CheckboxColumn("stop early", help="Keeps its best dev iteration",
                                                               width=90),
             "layers": st.column_config.TextColumn("hidden layers", help=limits.LAYERS_HELP, width=110),
+            "activation": st.column_config.SelectboxColumn("activation", options=list(CHOICES["activation"]),
+                                                           help=CONTROLS["activation"].help_text, width=90),
+            "optimizer": st.column_config.SelectboxColumn("optimizer", options=list(CHOICES["optimizer"]),
+                                                          help=CONTROLS["optimizer"].help_text, width=90),
             "learning_rate": number_column("α", "learning_rate", "Learning rate", 50),
-            "num_iterations": number_column("iterations", "num_iterations", "Gradient descent steps", 90),
+            "batch_size": st.column_config.TextColumn(
+                "batch", width=62, help=f"Mini-batch size (batch_size): {limits.RANGES['batch_size'].allowed()}, or "
+                                        f"{FULL_BATCH}, every training point at each update"),
+            "num_iterations": number_column("iterations", "num_iterations", "Updates of the weights", 90),
             "standardize": st.column_config.SelectboxColumn(
                 "standardize", options=["on", "off"], width=100,
                 help="on: each input feature scaled to mean 0 and standard deviation 1 over the points the model "

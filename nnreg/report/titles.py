@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import math
+
 from ..settings import Settings, title
-from ..specs import ModelSpec, describe
+from ..specs import ModelSpec, batch_words, describe
 from .formatting import percent_cell
 
 
-def model_strength(spec: ModelSpec, settings: Settings) -> str:
-    """What a model changes, in the course's names, e.g. "λ = 0.7" ("" when nothing), and early
-    stopping where every model stops early."""
-    strength = describe(spec)
-    if settings.early_stopping and "early stopping" not in strength:
-        strength = ", ".join(filter(None, [strength, f"early stopping, dev {percent_cell(settings.dev_fraction, 0)}"]))
-    return strength
+def epochs_text(settings: Settings, fitted: int) -> str:
+    """What a model's updates on mini-batches come to on the ``fitted`` points it fits: "30,000
+    updates = 4,285.7 epochs of 211 points" (an epoch is ceil(fitted / batch_size) updates, its last
+    batch smaller), or "each the full batch of its 60 points" where a batch holds them all."""
+    if settings.batch_size >= fitted:
+        return f"each the full batch of its {fitted:,} points"
+    epochs = settings.num_iterations / math.ceil(fitted / settings.batch_size)
+    shown = f"= {epochs:,.0f}" if epochs.is_integer() else f"≈ {epochs:,.1f}" if epochs >= 1 else f"≈ {epochs:.2g}"
+    return f"{settings.num_iterations:,} updates {shown} epochs of {fitted:,} points"
+
+
+def model_strength(spec: ModelSpec, settings: Settings, fitted: int | None = None) -> str:
+    """What a model changes, in the course's names, e.g. "λ = 0.7" ("" when nothing), and what every
+    model shares that changes how it trains: mini-batches (with ``fitted``, the points it fits, how
+    many epochs its updates are) and early stopping."""
+    parts = [describe(spec)]
+    if settings.batch_size is not None:
+        if "batch_size" not in dict(spec.changes):
+            parts.append(batch_words(settings.batch_size))
+        if fitted is not None:
+            parts.append(epochs_text(settings, fitted))
+    if settings.early_stopping and "early stopping" not in parts[0]:
+        parts.append(f"early stopping, dev {percent_cell(settings.dev_fraction, 0)}")
+    return ", ".join(filter(None, parts))
 
 
 def model_title(spec: ModelSpec, settings: Settings) -> str:

@@ -58,13 +58,16 @@ SIDEBAR = [
     ("Hidden layer sizes", "layers", "20, 1e9", REFUSED),
     ("Hidden layer sizes", "layers", "1.5", REFUSED),
     ("Hidden layer sizes", "layers", " 10 5 ", USED),
+    ("Batch size", "batch_size", "0", REFUSED),
+    ("Batch size", "batch_size", "2.5", REFUSED),
+    ("Batch size", "batch_size", "all", REFUSED),
 ]
 
 # The table of models (rows: No regularization, L2, Dropout): (row, column, typed, outcome, the words
 # that show it: a used value in the model's title, a refused one in the warning).
-COLUMNS = ("name", "λ", "l1", "keep_prob", "stop early", "hidden layers", "α", "iterations", "standardize")
-# As nnreg/dashboard/widgets.models_editor sizes them, in pixels, after the rows' selection markers.
-COLUMN_WIDTHS = (115, 50, 50, 95, 90, 110, 50, 90, 100)
+# The columns' headers in the order nnreg/dashboard/widgets.models_editor shows them.
+COLUMNS = ("name", "λ", "l1", "keep_prob", "decay", "stop early", "hidden layers", "activation", "optimizer", "α",
+           "batch", "iterations", "standardize")
 ROW_MARKER, ROW_HEIGHT = 33, 35
 TABLE = [
     (1, "λ", "1e9", REFUSED, "model 'L2:lambd=1e9': lambd must be a number from 0 to 1,000, got 1e9"),
@@ -160,18 +163,14 @@ def _sidebar_case(page, label, key, typed, outcome, used_text):
 
 
 def _type_cell(page, row, column, text):
-    """Type into a cell of the table of models: select the row's name, then the cell, then type."""
+    """Type into a cell of the table of models: select the row's name, step right to the column (at
+    1280 pixels the table scrolls sideways to it), then type."""
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    index = COLUMNS.index(column)
-    x = box["x"] + ROW_MARKER + sum(COLUMN_WIDTHS[:index]) + COLUMN_WIDTHS[index] / 2
-    y = box["y"] + (row + 1.5) * ROW_HEIGHT
-    page.mouse.click(box["x"] + ROW_MARKER + 20, y)
-    page.wait_for_timeout(200)
-    page.mouse.click(x, y)
+    page.mouse.click(box["x"] + ROW_MARKER + 20, box["y"] + (row + 1.5) * ROW_HEIGHT)
     # The grid needs a moment between keys.
-    for key in [*text, "Enter"]:
+    for key in [*["ArrowRight"] * COLUMNS.index(column), *text, "Enter"]:
         page.wait_for_timeout(120)
         page.keyboard.press(key)
 

@@ -136,7 +136,8 @@ def test_a_link_with_bad_models_warns_and_keeps_the_others(football):
     page = open_page(model=["none", "L2 small:lambd=0.1", "oops:colour=red", "L2 small:lambd=3", "L2:lambd=0.7"])
     warnings = [w.value for w in page.warning]
     assert warnings == ["model 'oops:colour=red': unknown key 'colour'; the keys are lambd, l1, keep_prob, "
-                        "early_stopping, layers, learning_rate, num_iterations, standardize",
+                        "weight_decay, early_stopping, layers, activation, optimizer, learning_rate, batch_size, "
+                        "num_iterations, standardize",
                         "model 'L2 small:lambd=3': another model is named 'L2 small'; every model needs a name of "
                         "its own"]
     shown = table(page)
@@ -200,13 +201,60 @@ def test_one_seed_says_nothing_about_noise():
 
 
 def test_invalid_url_parameters_warn_and_fall_back_to_defaults():
-    page = open_page(lambd="abc", keep_prob="5", data="nope", seed="3.5")
+    page = open_page(lambd="abc", keep_prob="5", data="nope", seed="3.5", optimizer="sgd", activation="Softplus",
+                     batch_size="-3")
     messages = " ".join(w.value for w in page.warning)
-    for words in ("`lambd=abc`", "`keep_prob=5`", "`data=nope`", "`seed=3.5`"):
+    for words in ("`lambd=abc`", "`keep_prob=5`", "`data=nope`", "`seed=3.5`", "`optimizer=sgd`",
+                  "`activation=Softplus`", "`batch_size=-3`"):
         assert words in messages
     assert list(table(page)["Model"]) == ["No regularization", "L2 (λ = 0.7)", "Dropout (keep_prob = 0.86)"]
     assert page.selectbox(key="data").value == "football"
     assert page.text_input(key="seed").value == str(CONTROLS["seed"].default)
+    assert (page.selectbox(key="optimizer").value, page.selectbox(key="activation").value) == ("gd", "relu")
+    assert page.text_input(key="batch_size").value == "full"
+    assert not {"optimizer", "activation", "batch_size"} & set(page.query_params)
+
+
+def test_a_link_with_adam_and_a_model_with_weight_decay_trains_them_and_says_what_each_changes(football):
+    page = open_page(optimizer="adam", learning_rate="0.01", batch_size="32",
+                     model=["Adam", "Adam + WD:weight_decay=0.001", "GD:optimizer=gd,batch_size=full,learning_rate=0.3"])
+    assert not page.error and not page.warning
+    assert (page.selectbox(key="optimizer").value, page.text_input(key="batch_size").value) == ("adam", "32")
+    assert page.query_params["optimizer"] == "adam" and page.query_params["batch_size"] == "32"
+    shared = nnreg.Settings(optimizer="adam", learning_rate=0.01, batch_size=32, num_iterations=300)
+    trained = {"Adam": nnreg.train(football, shared),
+               "Adam + WD": nnreg.train(football, shared.replace(weight_decay=0.001)),
+               "GD": nnreg.train(football, shared.replace(optimizer="gd", batch_size=None, learning_rate=0.3))}
+    shown = table(page)
+    for name, result in trained.items():
+        assert shown.loc[name, "Test accuracy"] == result.test_accuracy
+    # Each update takes 32 of the points the model fits, the last of an epoch fewer.
+    m = trained["Adam + WD"].train_size
+    per_epoch = len(range(0, m, 32))
+    mini = f"mini-batches of 32, 300 updates ≈ {300 / per_epoch:.1f} epochs of {m} points"
+    captions = [caption.value for caption in page.caption]
+    for caption in (mini, f"weight decay 0.001, {mini}", "gradient descent, full batch, α = 0.3"):
+        assert caption in captions
+    assert list(shown["Model"]) == ["Adam (mini-batches of 32)", "Adam + WD (weight decay 0.001, mini-batches of 32)",
+                                    "GD (gradient descent, full batch, α = 0.3)"]
+
+
+def test_a_bad_batch_size_typed_is_named_and_the_models_keep_the_full_batch():
+    page = open_page()
+    before = table(page)
+    page.text_input(key="batch_size").set_value("0").run()
+    [warning] = page.warning
+    assert warning.value == ("Batch size: `0` was not used: batch_size must be full (every training point at each "
+                             "update) or a whole number from 1 to 100,000, got 0. The models use full.")
+    assert page.text_input(key="batch_size").value == "full" and "batch_size" not in page.query_params
+    pd.testing.assert_frame_equal(table(page), before)
+    page.text_input(key="batch_size").set_value("64").run()
+    assert not page.warning and page.query_params["batch_size"] == "64"
+    assert all("mini-batches of 64" in title for title in table(page)["Model"])
+    # Emptied, the field means the full batch again.
+    page.text_input(key="batch_size").set_value("").run()
+    assert not page.warning
+    pd.testing.assert_frame_equal(table(page), before)
 
 
 @pytest.mark.slow
@@ -267,7 +315,8 @@ def test_the_learning_rate_control_goes_as_high_as_the_library_allows():
 def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
     other = "fixed" if masks == "fresh" else "fresh"
     page = open_page(model=["a", "b:lambd=0.2", "c:l1=0.1,keep_prob=0.5"], layers="10, 5", dropout_mask=other,
-                     data="moons", stop_early="true", train_fraction="0.5")
+                     data="moons", stop_early="true", train_fraction="0.5", activation="tanh", optimizer="adam",
+                     batch_size="32")
     next(button for button in page.button if button.label == preset).click().run()
     assert not page.exception
     assert list(table(page).index) == ["No regularization", "L2", "Dropout"]
@@ -278,6 +327,9 @@ def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
     assert page.text_input(key="layers").value == "20, 3"
     assert page.text_input(key="num_iterations").value == str(CONTROLS["num_iterations"].default)
     assert page.radio(key="dropout_mask").value == masks
+    assert (page.selectbox(key="activation").value, page.selectbox(key="optimizer").value) == ("relu", "gd")
+    assert page.text_input(key="batch_size").value == "full"
+    assert not {"activation", "optimizer", "batch_size"} & set(page.query_params)
     assert page.selectbox(key="data").value == "moons"
     # Typed fields keep their course values in the link; nothing else of the models stays.
     models = {key: value for key, value in page.query_params.items() if key in dashboard.controls.MODEL_CONTROLS}

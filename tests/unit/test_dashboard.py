@@ -14,7 +14,8 @@ import pytest
 import nnreg
 from nnreg import dashboard
 from nnreg.dashboard import CONTROLS
-from nnreg.specs import DEFAULT_SPECS, parse_specs
+from nnreg.engines import reference
+from nnreg.specs import DEFAULT_SPECS, parse_spec, parse_specs
 from nnreg.study import summary_table
 from nnreg.sweeps import within_noise
 
@@ -57,6 +58,19 @@ def test_each_model_of_the_list_changes_the_shared_settings_where_it_says():
     assert dashboard.model_title(specs[0], stopping["none"]) == "No regularization (early stopping, dev 20%)"
 
 
+def test_the_shared_activation_optimizer_and_batch_reach_every_model_but_those_that_change_them():
+    values = dict(DEFAULTS, activation="tanh", optimizer="adam", batch_size=32, learning_rate=0.01)
+    base = nnreg.Settings(activation="tanh", optimizer="adam", batch_size=32, learning_rate=0.01)
+    assert dashboard.shared_settings(values) == base
+    specs = parse_specs(["shared", "back:batch_size=full,optimizer=gd", "WD:weight_decay=0.001,activation=relu"])
+    assert dashboard.model_settings(specs, values) == {
+        "shared": base, "back": base.replace(batch_size=None, optimizer="gd"),
+        "WD": base.replace(weight_decay=0.001, activation="relu")}
+    # The course's controls change nothing of the course's study.
+    assert {key: DEFAULTS[key] for key in ("activation", "optimizer", "batch_size")} == {
+        "activation": "relu", "optimizer": "gd", "batch_size": None}
+
+
 def test_the_first_model_using_a_regularizer_is_found():
     models = dashboard.model_settings(parse_specs(["a", "b:keep_prob=0.5", "c:lambd=2", "d:lambd=3"]), DEFAULTS)
     assert dashboard.first_using(models, "lambd") == ("c", models["c"])
@@ -75,6 +89,27 @@ def test_the_list_as_a_table_reads_back_as_the_list():
     assert problems == [] and [str(spec) for spec in read] == [
         "No regularization", "L2 big:lambd=3", "wide:keep_prob=0.8,layers=50, 20",
         "es:early_stopping=true,num_iterations=2000"]
+
+
+def test_the_new_columns_read_back_and_a_bad_cell_is_named_not_changed():
+    specs = parse_specs(["Adam + WD:optimizer=adam,learning_rate=0.01,weight_decay=0.001",
+                         "tanh:activation=tanh,batch_size=32", "back:batch_size=full"])
+    frame = dashboard.specs_frame(specs)
+    assert (frame.loc[0, "optimizer"], frame.loc[0, "weight_decay"], frame.loc[1, "activation"]) == ("adam", "0.001",
+                                                                                                    "tanh")
+    assert (frame.loc[1, "batch_size"], frame.loc[2, "batch_size"]) == ("32", "full")
+    read, problems = dashboard.frame_specs(frame)
+    assert problems == [] and [str(spec) for spec in read] == [
+        "Adam + WD:weight_decay=0.001,optimizer=adam,learning_rate=0.01", "tanh:activation=tanh,batch_size=32",
+        "back:batch_size=full"]
+    edited = frame.copy()
+    edited.loc[1, "batch_size"], edited.loc[2, "weight_decay"] = "0", "-1"
+    read, problems = dashboard.frame_specs(edited)
+    assert [spec.name for spec in read] == ["Adam + WD"]
+    assert problems == [
+        "model 'tanh:activation=tanh,batch_size=0': batch_size must be full (every training point at each update) or "
+        "a whole number from 1 to 100,000, got 0",
+        "model 'back:weight_decay=-1,batch_size=full': weight_decay must be a number from 0 to 10, got -1"]
 
 
 def test_an_edited_table_keeps_its_good_rows_and_names_the_others():
@@ -122,7 +157,8 @@ def test_controls_stay_inside_what_settings_accept():
 def test_valid_url_values_give_no_message():
     params = {"num_iterations": "500", "layers": "10, 5", "data": "moons", "dropout_mask": "fixed",
               "stop_early": "TRUE", "n_seeds": "3", "train_fraction": "0.5", "sweep_lambd": "anything",
-              "test_fraction": "0.25", "drop_missing": "true",
+              "test_fraction": "0.25", "drop_missing": "true", "activation": "leaky_relu", "optimizer": "adam",
+              "batch_size": "32",
               "model": "anything: the list is read by nnreg.specs"}
     assert dashboard.check_query_params(params, dashboard.dataset_choices()) == {}
 
@@ -141,6 +177,11 @@ def test_valid_url_values_give_no_message():
     ("layers", "20,,3", "got '20,,3'"),
     ("test_fraction", "0.99", "test_fraction must be a number from 0.05 to 0.95, got 0.99"),
     ("drop_missing", "perhaps", "drop_missing must be true or false"),
+    ("activation", "softplus", "activation must be one of relu, tanh, sigmoid, leaky_relu, got 'softplus'"),
+    ("optimizer", "sgd", "optimizer must be one of gd, momentum, adam, got 'sgd'"),
+    ("batch_size", "0", "batch_size must be full (every training point at each update) or a whole number from 1 to "
+                        "100,000, got 0"),
+    ("batch_size", "1e9", "got 1e9"),
 ])
 def test_an_invalid_url_value_is_reported_with_its_default(key, text, reason):
     assert list(dashboard.check_query_params({key: text}, dashboard.dataset_choices())) == [key]
@@ -167,6 +208,31 @@ def test_a_typed_value_is_read_as_a_link_value_is():
     assert message.endswith("The models use 10, 5.")
 
 
+def test_the_batch_size_is_typed_as_a_number_or_full_and_a_bad_one_is_named():
+    assert dashboard.parse_value("batch_size", "full", []) is None and dashboard.parse_value("batch_size", "", []) is None
+    assert dashboard.parse_value("batch_size", " 64 ", []) == 64 and dashboard.parse_value("batch_size", "FULL", []) is None
+    assert dashboard.typed_problem("batch_size", "Batch size", "  ", None, []) is None
+    assert dashboard.typed_problem("batch_size", "Batch size", "0", None, []) == (
+        "Batch size: `0` was not used: batch_size must be full (every training point at each update) or a whole "
+        "number from 1 to 100,000, got 0. The models use full.")
+    assert dashboard.typed_problem("batch_size", "Batch size", "abc", 32, []).endswith("got 'abc'. The models use 32.")
+    assert dashboard.shown_value("batch_size", None) == "full" and dashboard.widget_value("batch_size", 32) == "32"
+
+
+def test_the_choices_are_offered_with_readable_labels_and_linked_as_specs_write_them():
+    optimizer, activation = CONTROLS["optimizer"], CONTROLS["activation"]
+    assert optimizer.options == nnreg.network.OPTIMIZERS and activation.options == nnreg.network.ACTIVATIONS
+    assert dict(zip(optimizer.options, optimizer.labels)) == {
+        "gd": "gradient descent", "momentum": f"momentum (β {nnreg.network.MOMENTUM_BETA})",
+        "adam": f"Adam (β1 {nnreg.network.ADAM_BETA1}, β2 {nnreg.network.ADAM_BETA2})"}
+    assert dict(zip(activation.options, activation.labels))["leaky_relu"] == "leaky ReLU"
+    assert dashboard.parse_value("optimizer", "Adam", []) == "adam"
+    # Course settings put them back with the rest of the models' controls.
+    for preset in dashboard.PRESETS.values():
+        assert {key: preset[key] for key in ("activation", "optimizer", "batch_size")} == {
+            "activation": "relu", "optimizer": "gd", "batch_size": None}
+
+
 def test_dataset_choices_list_every_source_and_the_upload():
     choices = dashboard.dataset_choices()
     assert choices[0] == "football" and choices[-1] == dashboard.UPLOAD
@@ -186,6 +252,39 @@ def test_several_seeds_are_the_command_lines_seeds():
     # As `reproduce --seeds 3`: init seeds 0, 1, 2, the dropout seed following the init seed.
     assert [(run.seed, run.dropout_seed) for run in runs] == [(0, 0), (1, 1), (2, 2)]
     assert runs == nnreg.study.repetitions(settings, 3)
+
+
+def _epochs_the_engine_draws(settings, m):
+    """Epochs of ``settings.num_iterations`` updates as the reference engine draws its batches: the
+    updates until every one of the m points was used once make an epoch."""
+    draws, per_epoch, seen = reference.batches(m, settings), 0, 0
+    while seen < m:
+        batch = next(draws)
+        seen += m if isinstance(batch, slice) else len(batch)
+        per_epoch += 1
+    return settings.num_iterations / per_epoch
+
+
+@pytest.mark.parametrize("spec, shared, caption", [
+    ("mini:batch_size=32", {}, "mini-batches of 32, 300 updates ≈ 42.9 epochs of 211 points"),
+    ("L2:lambd=0.7", {"batch_size": 32}, "λ = 0.7, mini-batches of 32, 300 updates ≈ 42.9 epochs of 211 points"),
+    ("half", {"batch_size": 50, "train_fraction": 0.5}, "mini-batches of 50, 300 updates = 100 epochs of 106 points"),
+    ("es:early_stopping=true,batch_size=10", {"num_iterations": 200},
+     "early stopping, mini-batches of 10, 200 updates ≈ 12.5 epochs of 158 points"),
+    ("big:batch_size=500", {}, "mini-batches of 500, each the full batch of its 211 points"),
+    ("back:batch_size=full", {"batch_size": 32}, "full batch"),
+])
+def test_a_mini_batch_models_caption_says_how_many_epochs_its_updates_are(football, spec, shared, caption):
+    spec = parse_spec(spec)
+    settings = spec.settings(nnreg.Settings(num_iterations=300).replace(**shared))
+    result = nnreg.train(football, settings)
+    assert dashboard.model_strength(spec, result.settings, result.train_size) == caption
+    if settings.batch_size is not None and settings.batch_size < result.train_size:
+        # The same count from the batches the engine draws, on the points the model fitted.
+        epochs = _epochs_the_engine_draws(settings, len(result.train_index))
+        assert f"{settings.num_iterations:,} updates" in caption and f"{epochs:,.1f}".removesuffix(".0") in caption
+    # The table's title names the batches, not the epochs.
+    assert "epochs" not in dashboard.model_title(spec, settings)
 
 
 def test_titles_name_the_strength():
@@ -416,6 +515,26 @@ def test_settings_json_reproduces_every_model_and_loads_back(football):
     values, loaded, problems = dashboard.read_settings(content.encode(), dashboard.dataset_choices())
     assert problems == [] and loaded == specs
     assert values == dict(FAST, layers=(20, 3))
+
+
+def test_a_settings_file_keeps_the_activation_optimizer_and_batch_and_an_older_one_leaves_them(football):
+    values = dict(FAST, activation="sigmoid", optimizer="momentum", batch_size=16)
+    specs = parse_specs(["back:batch_size=full,optimizer=gd", "WD:weight_decay=0.001"])
+    models = dashboard.model_settings(specs, values)
+    document = json.loads(dashboard.settings_json(values, football, specs, models, 1))
+    assert {key: document["controls"][key] for key in ("activation", "optimizer", "batch_size")} == {
+        "activation": "sigmoid", "optimizer": "momentum", "batch_size": 16}
+    assert document["models"]["back"][0]["batch_size"] is None and document["models"]["WD"][0]["batch_size"] == 16
+    read, loaded, problems = dashboard.read_settings(json.dumps(document).encode(), dashboard.dataset_choices())
+    assert problems == [] and read == values and loaded == specs
+    # The full batch is written null and read back.
+    document["controls"]["batch_size"] = None
+    assert dashboard.read_settings(json.dumps(document).encode(), [])[0]["batch_size"] is None
+    # A file from before these controls sets none of them: the page keeps its own.
+    for key in ("activation", "optimizer", "batch_size"):
+        del document["controls"][key]
+    read, _, problems = dashboard.read_settings(json.dumps(document).encode(), dashboard.dataset_choices())
+    assert problems == [] and not {"activation", "optimizer", "batch_size"} & set(read)
 
 
 @pytest.mark.parametrize("content, words", [

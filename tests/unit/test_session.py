@@ -85,6 +85,30 @@ def test_refused_hidden_layers_go_back_as_the_page_writes_them():
     assert page.pop_problems()[0].endswith("The models use 10, 5.")
 
 
+def test_a_choice_the_page_links_itself_starts_from_the_link_and_writes_the_option_not_its_label():
+    state, params = {}, Params(optimizer="adam")
+    page = StudyState(state, params)
+    page.from_link("optimizer", "optimizer")
+    page.from_link("activation", "activation")
+    assert state["optimizer"] == "adam" and "activation" not in state
+    # Once the session holds the widget's value, the link no longer sets it.
+    state["optimizer"] = "momentum"
+    page.from_link("optimizer", "optimizer")
+    assert state["optimizer"] == "momentum"
+    page.to_link("optimizer", "optimizer", "momentum")
+    page.to_link("activation", "activation", "tanh")
+    assert params.to_dict() == {"optimizer": "momentum", "activation": "tanh"}
+    # The default leaves the link, as a bound widget's does.
+    page.to_link("optimizer", "optimizer", "gd")
+    assert "optimizer" not in params
+    # A link's value the page refused left the link before any widget: the widget starts from its default.
+    state, params = {}, Params(optimizer="sgd")
+    page = StudyState(state, params)
+    assert "optimizer" in page.link_problems and "optimizer" not in params
+    page.from_link("optimizer", "optimizer")
+    assert "optimizer" not in state
+
+
 def test_a_field_never_used_falls_back_to_its_default():
     state = {"sweep_n_points": "5"}
     page = PageState(state, Params(), "sweep", lambda params: {})
@@ -136,6 +160,7 @@ def test_a_preset_sets_its_controls_and_a_fresh_table_of_the_courses_three():
     version = state[StudyState.EDITOR]["version"]
     page.apply_preset(NOTEBOOK_PRESET)
     assert state["dropout_mask"] == "fixed" and state["num_iterations"] == "30000" and state["layers"] == "20, 3"
+    assert (state["activation"], state["optimizer"], state["batch_size"]) == ("relu", "gd", "full")
     assert params.get_all("model") == list(DEFAULT_SPECS) == state[StudyState.MODELS]
     assert state[StudyState.EDITOR]["version"] == version + 1
     page.apply_preset(COURSE_PRESET)
@@ -172,9 +197,11 @@ def upload(name, document):
 def test_a_settings_file_sets_its_controls_and_models_and_names_what_it_cannot_use():
     state, params = {}, Params()
     page = StudyState(state, params)
-    page.load_settings(upload("s.json", {"controls": {"layers": [8, 4], "seed": 5, "colour": "red", "noise": 9},
+    page.load_settings(upload("s.json", {"controls": {"layers": [8, 4], "seed": 5, "colour": "red", "noise": 9,
+                                                      "optimizer": "adam", "batch_size": 8},
                                          "model_list": ["a", "b:lambd=1"]}))
     assert state["layers"] == "8, 4" and state["seed"] == "5" and "noise" not in state
+    assert state["optimizer"] == "adam" and state["batch_size"] == "8"
     assert params.get_all("model") == ["a", "b:lambd=1"]
     problems = page.pop_problems()
     assert len(problems) == 2 and all(problem.startswith("s.json: ") for problem in problems)

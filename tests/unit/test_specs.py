@@ -2,9 +2,9 @@
 
 import pytest
 
-from nnreg import Settings
-from nnreg.specs import (DEFAULT_SPECS, MAX_NAME, ModelSpec, describe, parse_spec, parse_specs, parse_specs_kept,
-                         spec_from_fields, spec_settings, spec_text, specs_from_settings)
+from nnreg import Settings, network
+from nnreg.specs import (DEFAULT_SPECS, MAX_NAME, SPEC_KEYS, ModelSpec, describe, parse_spec, parse_specs,
+                         parse_specs_kept, spec_from_fields, spec_settings, spec_text, specs_from_settings)
 
 
 @pytest.mark.parametrize("text, name, changes", [
@@ -20,6 +20,14 @@ from nnreg.specs import (DEFAULT_SPECS, MAX_NAME, ModelSpec, describe, parse_spe
     ("scaled:standardize=on", "scaled", (("standardize", True),)),
     ("raw:lambd=0.7,standardize=off", "raw", (("lambd", 0.7), ("standardize", False))),
     ("scaled:standardize=TRUE", "scaled", (("standardize", True),)),
+    ("Adam + WD:optimizer=adam,learning_rate=0.01,weight_decay=0.001", "Adam + WD",
+     (("optimizer", "adam"), ("learning_rate", 0.01), ("weight_decay", 0.001))),
+    ("tanh:activation=tanh,batch_size=32", "tanh", (("activation", "tanh"), ("batch_size", 32))),
+    ("leaky:activation=leaky_relu,optimizer=momentum", "leaky", (("activation", "leaky_relu"), ("optimizer", "momentum"))),
+    ("back:batch_size=full", "back", (("batch_size", None),)),
+    ("cased:optimizer=Adam,activation=SIGMOID,batch_size=FULL", "cased",
+     (("optimizer", "adam"), ("activation", "sigmoid"), ("batch_size", None))),
+    ("one:batch_size=1e0,weight_decay=0", "one", (("batch_size", 1), ("weight_decay", 0.0))),
 ])
 def test_a_good_spec_reads_and_writes_back(text, name, changes):
     spec = parse_spec(text)
@@ -51,6 +59,18 @@ def test_a_spec_changes_only_what_it_names():
     ("a:early_stopping=yes", "early_stopping must be true or false, got 'yes'"),
     ("a:standardize=auto", "model 'a:standardize=auto': standardize must be true or false, got 'auto'"),
     ("a:lambd=1,lambd=2", "sets lambd twice"),
+    ("a:activation=softplus", "model 'a:activation=softplus': activation must be one of relu, tanh, sigmoid, "
+                              "leaky_relu, got 'softplus'"),
+    ("a:optimizer=sgd", "optimizer must be one of gd, momentum, adam, got 'sgd'"),
+    ("a:optimizer=", "optimizer must be one of gd, momentum, adam, got ''"),
+    ("a:batch_size=0", "batch_size must be full (every training point at each update) or a whole number from 1 to "
+                       "100,000, got 0"),
+    ("a:batch_size=32.5", "batch_size must be full (every training point at each update) or a whole number"),
+    ("a:batch_size=all", "got 'all'"),
+    ("a:batch_size=", "batch_size must be full (every training point at each update) or a whole number from 1 to "
+                      "100,000, got ''"),
+    ("a:weight_decay=-1", "weight_decay must be a number from 0 to 10, got -1"),
+    ("a:weight_decay=abc", "weight_decay must be a number from 0 to 10, got 'abc'"),
 ])
 def test_a_bad_spec_is_named_with_what_is_wrong(text, words):
     with pytest.raises(ValueError) as error:
@@ -71,8 +91,9 @@ def test_the_page_keeps_the_good_models_of_a_list_and_names_the_others():
     models, problems = parse_specs_kept(["a", "A:lambd=1", "b:x=1", *[f"m{i}" for i in range(7)]])
     assert [model.name for model in models] == ["a", "m0", "m1", "m2", "m3", "m4"]
     assert problems == ["model 'A:lambd=1': another model is named 'a'; every model needs a name of its own",
-                        "model 'b:x=1': unknown key 'x'; the keys are lambd, l1, keep_prob, early_stopping, "
-                        "layers, learning_rate, num_iterations, standardize",
+                        "model 'b:x=1': unknown key 'x'; the keys are lambd, l1, keep_prob, weight_decay, "
+                        "early_stopping, layers, activation, optimizer, learning_rate, batch_size, num_iterations, "
+                        "standardize",
                         "model 'm5': at most 6 models are compared", "model 'm6': at most 6 models are compared"]
 
 
@@ -125,3 +146,31 @@ def test_hidden_layers_read_in_both_forms_and_are_written_as_every_surface_write
     assert old == new and dict(old.changes)["layers"] == (50, 20)
     assert str(old) == "wide:layers=50, 20,keep_prob=0.8" and spec_text((50, 20)) == "50, 20"
     assert describe(old) == "layers 50, 20, keep_prob = 0.8"
+
+
+def test_every_choice_of_activation_and_optimizer_is_a_spec_and_sets_its_field():
+    for key, choices in (("activation", network.ACTIVATIONS), ("optimizer", network.OPTIMIZERS)):
+        for choice in choices:
+            spec = parse_spec(f"m:{key}={choice}")
+            assert getattr(spec.settings(Settings()), key) == choice and str(spec) == f"m:{key}={choice}"
+    assert {"activation", "optimizer", "batch_size", "weight_decay"} <= set(SPEC_KEYS)
+
+
+def test_a_model_goes_back_to_the_full_batch_when_the_shared_setting_is_a_mini_batch():
+    shared = Settings(batch_size=32, optimizer="adam")
+    models = spec_settings(parse_specs(["mini", "full:batch_size=full", "wd:weight_decay=0.001,batch_size=8"]), shared)
+    assert models == {"mini": shared, "full": shared.replace(batch_size=None),
+                      "wd": shared.replace(weight_decay=0.001, batch_size=8)}
+    # Named settings read back as specs: the full batch written "full".
+    specs = specs_from_settings(models, shared)
+    assert [str(spec) for spec in specs] == ["mini", "full:batch_size=full", "wd:weight_decay=0.001,batch_size=8"]
+    assert spec_settings(specs, shared) == models
+
+
+def test_the_new_keys_are_described_as_the_caption_says_them():
+    assert describe(parse_spec("a:optimizer=adam,weight_decay=0.001,activation=tanh,batch_size=32")) == (
+        "Adam, weight decay 0.001, tanh, mini-batches of 32")
+    assert describe(parse_spec("b:activation=leaky_relu,optimizer=momentum,batch_size=full,weight_decay=1e-4")) == (
+        "leaky ReLU, momentum, full batch, weight decay 0.0001")
+    assert describe(parse_spec("c:optimizer=gd,activation=relu,batch_size=2000")) == (
+        "gradient descent, ReLU, mini-batches of 2,000")
