@@ -9,7 +9,7 @@ import streamlit as st
 
 import nnreg
 from nnreg import charts, dashboard, limits
-from nnreg.dashboard import COURSE_PRESET, NOTEBOOK_PRESET, UPLOAD, views
+from nnreg.dashboard import ADAM_PRESET, COURSE_PRESET, NOTEBOOK_PRESET, UPLOAD, views
 from nnreg.dashboard.resources import chosen_dataset, engine_warm_up, load_dataset, model_cache
 from nnreg.dashboard.session import StudyState
 from nnreg.dashboard.widgets import Fields, Progress, chart, model_columns, model_ids, models_editor
@@ -23,14 +23,8 @@ values = dashboard.default_values()
 
 # --- Sidebar: every setting shared by the models -----------------------------------------------------
 with st.sidebar:
-    st.button(COURSE_PRESET, on_click=page.apply_preset, args=(COURSE_PRESET,), icon=":material/school:",
-              width="stretch", help="The course's network, training and regularizers, with fresh dropout masks at "
-                                    "every iteration: inverted dropout as the course teaches it. The data stays as "
-                                    "chosen.")
-    st.button(NOTEBOOK_PRESET, on_click=page.apply_preset, args=(NOTEBOOK_PRESET,), icon=":material/menu_book:",
-              width="stretch", help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
-                                    "iteration. With the course's own data file uploaded, this gives the published "
-                                    "table.")
+    # Filled once the data is known: a preset's models may depend on its size.
+    presets = st.container()
 
     st.header("Data")
     data_values, upload = fields.data()
@@ -77,6 +71,21 @@ if values["data"] == UPLOAD and upload is None:
 if dataset_problem:
     st.error(f"{dataset_problem}. The page shows the built-in football data instead.")
 dataset = dataset or load_dataset(nnreg.data.BUILTIN, None, None, None)
+
+# --- The presets, at the top of the sidebar ------------------------------------------------------------
+with presets:
+    points = len(dataset.train_Y)
+    st.button(COURSE_PRESET, on_click=page.apply_preset, args=(COURSE_PRESET, points), icon=":material/school:",
+              width="stretch", help="The course's network, training and regularizers, with fresh dropout masks at "
+                                    "every iteration: inverted dropout as the course teaches it. The data stays as "
+                                    "chosen.")
+    st.button(NOTEBOOK_PRESET, on_click=page.apply_preset, args=(NOTEBOOK_PRESET, points), icon=":material/menu_book:",
+              width="stretch", help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
+                                    "iteration. With the course's own data file uploaded, this gives the published "
+                                    "table.")
+    adam = nnreg.specs.l2_or_weight_decay_specs(points)
+    st.button(ADAM_PRESET, on_click=page.apply_preset, args=(ADAM_PRESET, points), icon=":material/balance:",
+              width="stretch", help=dashboard.adam_preset_help(adam, points))
 
 if dataset.name == nnreg.data.BUILTIN:
     st.markdown(

@@ -17,7 +17,8 @@ from nnreg.dashboard.sweep_links import LABELS, PREFIX, STANDARDIZE, TRAINING_CH
 from nnreg.dashboard.widgets import Fields
 from nnreg.settings import DROPOUT_MASKS
 from nnreg.sweeps import DEFAULTS, FAMILIES, is_curve
-from nnreg.sweeps.request import FULL_BATCH, TRAINING_HELP
+from nnreg.specs import FULL_BATCH
+from nnreg.sweeps.request import TRAINING_HELP
 
 RUN, CURVE, VIEW = "Run a sweep", "Run a data-size curve", "View a results file"
 SOURCES = (RUN, CURVE, VIEW)

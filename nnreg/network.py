@@ -285,8 +285,7 @@ def update_parameters(parameters, grads, learning_rate: float, l1: float = 0.0, 
 OPTIMIZERS = ("gd", "momentum", "adam")
 MOMENTUM_BETA = 0.9
 ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
-OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": f"momentum (β {MOMENTUM_BETA:g})",
-                   "adam": f"Adam (β1 {ADAM_BETA1:g}, β2 {ADAM_BETA2:g})"}
+OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
 
 
 def initialize_optimizer(parameters, optimizer: str) -> dict[str, np.ndarray]:

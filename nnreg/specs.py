@@ -14,18 +14,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .limits import MAX_MODELS, format_layers, format_number, parse_flag, parse_layers, read
-from .network import ACTIVATIONS, OPTIMIZERS
-from .settings import Settings
+from .limits import MAX_MODELS, RANGES, format_layers, format_number, parse_flag, parse_layers, read
+from .network import ACTIVATION_NAMES, OPTIMIZER_NAMES
+from .settings import STUDY, Settings
 
 # In the order the page's table of models shows them: the regularizers, then the network and how it trains.
 SPEC_KEYS = ("lambd", "l1", "keep_prob", "weight_decay", "early_stopping", "layers", "activation", "optimizer",
              "learning_rate", "batch_size", "num_iterations", "standardize")
 # The keys that name one of a few choices, each choice as a model's caption says it.
-CHOICES: dict[str, dict[str, str]] = {
-    "activation": dict(zip(ACTIVATIONS, ("ReLU", "tanh", "sigmoid", "leaky ReLU"), strict=True)),
-    "optimizer": dict(zip(OPTIMIZERS, ("gradient descent", "momentum", "Adam"), strict=True)),
-}
+CHOICES: dict[str, dict[str, str]] = {"activation": ACTIVATION_NAMES, "optimizer": OPTIMIZER_NAMES}
 # batch_size's word for None, every training point at each update: the course's full batch, and a
 # model's way back to it when the shared setting is a mini-batch.
 FULL_BATCH = "full"
@@ -78,14 +75,14 @@ def read_choice(key: str, text) -> str:
     return text.lower()
 
 
-def read_batch_size(text) -> int | None:
+def read_batch_size(text, name: str | None = None) -> int | None:
     """batch_size from text: a whole number in its range, or "full" (any case) for the full batch,
-    None; a ValueError says both are allowed."""
+    None; a ValueError names ``name`` (a flag, a field; else batch_size) and says both are allowed."""
     text = str(text).strip()
     if text.lower() == FULL_BATCH:
         return None
     try:
-        return read("batch_size", text)
+        return read("batch_size", text, name)
     except ValueError as error:
         raise ValueError(str(error).replace(" must be ", f" must be {FULL_BATCH} (every training point at each "
                                                          "update) or ", 1)) from None
@@ -159,6 +156,25 @@ def check_specs(models: Iterable[ModelSpec]) -> list[ModelSpec]:
 def parse_specs(texts: Iterable[str]) -> list[ModelSpec]:
     """Every model of a list, strictly (the command line): the first problem is a ValueError."""
     return check_specs(parse_spec(text) for text in texts)
+
+
+# "L2 or weight decay? (Adam)": Adam's models take its usual step size, the others the course's.
+ADAM_LEARNING_RATE = 0.01
+
+
+def l2_or_weight_decay_specs(points: int) -> list[ModelSpec]:
+    """The preset "L2 or weight decay? (Adam)" on data whose models fit ``points`` points: Adam
+    (α = ADAM_LEARNING_RATE) without regularization, with the course's L2 and with weight decay,
+    and gradient descent (the course's α) with the same L2.  Weight decay shrinks every weight by
+    as much per step as gradient descent's L2 does from the same start, α_Adam·wd = α·λ/m, its wd
+    to three digits."""
+    course, lambd = Settings(), STUDY["l2"].lambd
+    weight_decay = min(float(f"{course.learning_rate * lambd / (points * ADAM_LEARNING_RATE):.3g}"),
+                       RANGES["weight_decay"].high)
+    adam = f"optimizer=adam,learning_rate={format_number(ADAM_LEARNING_RATE)}"
+    return parse_specs([f"Adam:{adam}", f"Adam + L2:{adam},lambd={format_number(lambd)}",
+                        f"Adam + weight decay:{adam},weight_decay={format_number(weight_decay)}",
+                        f"Gradient descent + L2:lambd={format_number(lambd)}"])
 
 
 def parse_specs_kept(texts: Iterable[str]) -> tuple[list[ModelSpec], list[str]]:

@@ -5,12 +5,13 @@ names its features, classes and notes."""
 from __future__ import annotations
 
 import argparse
-import math
 
 from .. import data, limits, network
 from ..report.formatting import plural
+from ..report.titles import epochs_text
 from ..settings import Settings
-from ..sweeps.request import TRAINING_HELP, read_batch_size
+from ..specs import read_batch_size
+from ..sweeps.request import TRAINING_HELP
 
 
 class UsageError(Exception):
@@ -130,16 +131,7 @@ def training_text(settings: Settings, points) -> str:
     if settings.batch_size is not None:
         counts = sorted(set(points if isinstance(points, (list, tuple, set)) else [points]))
         ends = counts if len(counts) <= 2 else [counts[0], counts[-1]]
-        parts.append(f"mini-batches of {settings.batch_size}: {settings.num_iterations:,} updates = "
+        parts.append(f"mini-batches of {settings.batch_size}: {settings.num_iterations:,} updates "
                      + (" or " if len(counts) <= 2 else " to ").join(
                          epochs_text(settings.num_iterations, settings.batch_size, m) for m in ends))
     return ", ".join(parts)
-
-
-def epochs_text(updates: int, batch_size: int, points: int) -> str:
-    """How many epochs ``updates`` mini-batch updates are over ``points`` points: an epoch is
-    ceil(m / batch) updates, its last batch smaller (a batch of m or more is the full batch, one
-    update an epoch)."""
-    epochs = updates / math.ceil(points / batch_size)
-    shown = f"{epochs:,.0f}" if epochs.is_integer() or epochs >= 100 else f"{epochs:,.1f}"
-    return f"{shown} {'epoch' if epochs == 1 else 'epochs'} of {points:,} points"

@@ -25,10 +25,10 @@ from ..report.table import (IMBALANCE, PERCENT_COLUMNS, accuracy_change, accurac
                             standardized_note, style_table, table_csv, table_text)
 from ..report.titles import model_strength, model_title
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ModelCache, result_bytes, warm_up_in_background
-from .captions import (change_help, curves_notice, data_notice, dropout_note, masks_caption, masks_notice, math_notice,
+from .captions import (adam_preset_help, change_help, curves_notice, data_notice, dropout_note, masks_caption, masks_notice, math_notice,
                        network_caption, network_notice, points_caption, replay_caption, replay_notice, units_caption,
                        table_caption, units_notice, weight_decay_caption, weights_notice)
-from .controls import (CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, RENAMED_VIEWS, UPLOAD, UPLOAD_HELP,
+from .controls import (ADAM_PRESET, CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET, PRESETS, RENAMED_VIEWS, UPLOAD, UPLOAD_HELP,
                        UPLOAD_TYPES, VIEWS, Control,
                        check_query_params, dataset_choices, load_choice, parse_value, shown_value, table_words,
                        typed_problem, widget_value)
@@ -40,7 +40,7 @@ from .models import (EDITOR_COLUMNS, LEGACY_KEYS, data_problem, default_runs, de
                      frame_specs, legacy_specs, model_settings, seed_runs, shared_settings, specs_frame)
 
 __all__ = [
-    "CACHE_BYTES", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "COURSE_VIEWS", "Control", "EDITOR_COLUMNS",
+    "ADAM_PRESET", "CACHE_BYTES", "adam_preset_help", "CACHE_ENTRIES", "CONTROLS", "COURSE_PRESET", "COURSE_VIEWS", "Control", "EDITOR_COLUMNS",
     "IMBALANCE", "LEGACY_KEYS", "LESSONS", "Lesson", "ModelCache", "NOTEBOOK_PRESET", "PERCENT_COLUMNS", "PRESETS",
     "RENAMED_VIEWS", "UPLOAD", "UPLOAD_HELP", "UPLOAD_TYPES", "VIEWS", "accuracy_change", "accuracy_table",
     "baseline_note", "change_help", "change_in_points", "check_query_params", "comparable",

@@ -12,7 +12,7 @@ from .. import data, network
 from ..charts import axis_titles, equal_aspect, largest_weight
 from ..report.formatting import mean_std, percent_cell, points
 from ..report.table import outcome_note
-from ..settings import title
+from ..settings import Settings, title
 from ..training import TRAINED, TrainResult
 from ..study import STUDY
 from .models import first_using
@@ -136,6 +136,24 @@ def _role(results: Mapping[str, TrainResult], optimizer: str, penalty: str) -> s
 
 def _norms_text(result: TrainResult) -> str:
     return ", ".join(f"{norm:.2f}" for norm in result.weight_norms().values())
+
+
+def adam_preset_help(specs, points: int) -> str:
+    """The preset "L2 or weight decay? (Adam)"'s help: its models (``specs``, as
+    ``specs.l2_or_weight_decay_specs`` makes them for data of ``points`` training points) and the
+    shrinkage per step that makes weight decay and gradient descent's L2 alike at the start."""
+    settings = {spec.name: spec.settings(Settings()) for spec in specs}
+    adam, decayed, descent = (settings[name] for name in ("Adam + L2", "Adam + weight decay", "Gradient descent + L2"))
+    shrink, l2_shrink = decayed.learning_rate * decayed.weight_decay, descent.learning_rate * descent.lambd / points
+    return (f"Four models on this data: Adam (α = {adam.learning_rate:g}) without regularization, with L2 (λ = "
+            f"{adam.lambd:g}) and with weight decay (wd = {decayed.weight_decay:g}), and gradient descent (α = "
+            f"{descent.learning_rate:g}) with the same L2. Weight decay shrinks every weight by α·wd = "
+            f"{percent_cell(shrink, 4)} per step, "
+            + ("about what gradient descent's L2 does from the same start" if abs(shrink / l2_shrink - 1) <= SAME_SHRINK
+               else "where gradient descent's L2 shrinks them by")
+            + f": αλ/m = {descent.learning_rate:g} · {descent.lambd:g} / {points} = {percent_cell(l2_shrink, 4)}. "
+            "Open Weight decay to see where each "
+            "ends. The other shared controls go back to the course's, as with Course settings.")
 
 
 def l2_or_weight_decay_caption(results: Mapping[str, TrainResult]) -> str:

@@ -166,12 +166,15 @@ TYPED = ("n_points", "data_seed", "learning_rate", "num_iterations", "layers", "
 MODEL_CONTROLS = ("learning_rate", "num_iterations", "layers", "activation", "optimizer", "batch_size", "seed",
                   "n_seeds", "dropout_mask", "dev_fraction", "stop_early", "train_fraction")
 COURSE_PRESET, NOTEBOOK_PRESET = "Course settings", "Exactly as the notebook"
+# The course's controls with four models of their own (specs.l2_or_weight_decay_specs).
+ADAM_PRESET = "L2 or weight decay? (Adam)"
 PRESETS: dict[str, dict[str, object]] = {
     # Fresh masks every iteration: inverted dropout as the course teaches it.
     COURSE_PRESET: {key: CONTROLS[key].default for key in MODEL_CONTROLS},
     # The notebook drew its masks once and reused them every iteration; with its own data file this
     # gives its published table (tested).
     NOTEBOOK_PRESET: {key: CONTROLS[key].default for key in MODEL_CONTROLS} | {"dropout_mask": "fixed"},
+    ADAM_PRESET: {key: CONTROLS[key].default for key in MODEL_CONTROLS},
 }
 
 

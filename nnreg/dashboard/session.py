@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 
-from ..specs import DEFAULT_SPECS, ModelSpec, parse_specs, parse_specs_kept
-from .controls import CONTROLS, PRESETS, RENAMED_VIEWS, check_query_params, dataset_choices, parse_value, \
+from ..specs import DEFAULT_SPECS, ModelSpec, l2_or_weight_decay_specs, parse_specs, parse_specs_kept
+from .controls import ADAM_PRESET, CONTROLS, PRESETS, RENAMED_VIEWS, check_query_params, dataset_choices, parse_value, \
     shown_value, typed_problem, widget_value
 from .downloads import read_settings
 from .models import LEGACY_KEYS, edited_frame, frame_specs, legacy_specs, specs_frame
@@ -137,11 +137,12 @@ class StudyState(PageState):
         self.state[self.EDITOR] = {"version": self.state.get(self.EDITOR, {}).get("version", 0) + 1, "models": texts}
         self.params["model"] = texts
 
-    def apply_preset(self, name: str) -> None:
-        """A preset's callback: its controls' values, and the course's three models."""
+    def apply_preset(self, name: str, points: int) -> None:
+        """A preset's callback: its controls' values, and its models: the course's three, or for
+        ADAM_PRESET its four on data of ``points`` training points."""
         for key, value in PRESETS[name].items():
             self.state[key] = widget_value(key, value)
-        self.set_models(parse_specs(DEFAULT_SPECS))
+        self.set_models(l2_or_weight_decay_specs(points) if name == ADAM_PRESET else parse_specs(DEFAULT_SPECS))
 
     def load_settings(self, upload) -> None:
         """A settings file's callback (``upload`` as ``st.file_uploader`` gives it, or None): its

@@ -9,15 +9,13 @@ from ..specs import ModelSpec, batch_words, describe
 from .formatting import percent_cell
 
 
-def epochs_text(settings: Settings, fitted: int) -> str:
-    """What a model's updates on mini-batches come to on the ``fitted`` points it fits: "30,000
-    updates = 4,285.7 epochs of 211 points" (an epoch is ceil(fitted / batch_size) updates, its last
-    batch smaller), or "each the full batch of its 60 points" where a batch holds them all."""
-    if settings.batch_size >= fitted:
-        return f"each the full batch of its {fitted:,} points"
-    epochs = settings.num_iterations / math.ceil(fitted / settings.batch_size)
+def epochs_text(updates: int, batch_size: int, points: int) -> str:
+    """How many epochs ``updates`` mini-batch updates make on ``points`` points: "≈ 4,285.7 epochs of
+    211 points", "= 300 epochs of 26 points" (an epoch is ceil(points / batch_size) updates, its
+    last batch smaller; a batch of every point is one update an epoch)."""
+    epochs = updates / math.ceil(points / batch_size)
     shown = f"= {epochs:,.0f}" if epochs.is_integer() else f"≈ {epochs:,.1f}" if epochs >= 1 else f"≈ {epochs:.2g}"
-    return f"{settings.num_iterations:,} updates {shown} epochs of {fitted:,} points"
+    return f"{shown} {'epoch' if epochs == 1 else 'epochs'} of {points:,} points"
 
 
 def model_strength(spec: ModelSpec, settings: Settings, fitted: int | None = None) -> str:
@@ -29,7 +27,8 @@ def model_strength(spec: ModelSpec, settings: Settings, fitted: int | None = Non
         if "batch_size" not in dict(spec.changes):
             parts.append(batch_words(settings.batch_size))
         if fitted is not None:
-            parts.append(epochs_text(settings, fitted))
+            parts.append(f"each the full batch of its {fitted:,} points" if settings.batch_size >= fitted else
+                         f"{settings.num_iterations:,} updates {epochs_text(settings.num_iterations, settings.batch_size, fitted)}")
     if settings.early_stopping and "early stopping" not in parts[0]:
         parts.append(f"early stopping, dev {percent_cell(settings.dev_fraction, 0)}")
     return ", ".join(filter(None, parts))

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from .. import network
 from ..limits import RANGES, format_layers, format_number, parse_layers, read, read_list
 from ..settings import DEV_FRACTION, Settings
+from ..specs import FULL_BATCH, read_batch_size
 from .curve import check_curve_grid, curve_models, fraction_list
 from .grid import GRID_FIELDS, grid_settings
 
 # The standardize switch as a field or flag writes it (empty: the data's own default).
 SWITCH = {"on": True, "off": False, "true": True, "false": False}
 # The batch size as a field or flag writes the course's full batch (and empty).
-FULL_BATCH = "full"
 # What each choice of how the models train means, as every surface's help says it.
 TRAINING_HELP = {
     "activation": f"the hidden layers' activation: {', '.join(network.ACTIVATIONS)}; relu is the course's",
@@ -116,12 +116,7 @@ def _training(text, names: Mapping[str, str]) -> dict:
         if chosen not in choices:
             raise ValueError(f"{names[key]} must be one of {', '.join(choices)}, got {text(key)!r}")
         values[key] = chosen
-    values["batch_size"] = read_batch_size(text("batch_size"), names["batch_size"])
+    values["batch_size"] = read_batch_size(text("batch_size") or FULL_BATCH, names["batch_size"])
     return values
 
 
-def read_batch_size(text, name: str) -> int | None:
-    """A batch size from text: None (the full batch) for FULL_BATCH or nothing, else a whole
-    number in its range; a ValueError names ``name``."""
-    text = str(text).strip()
-    return None if text.lower() in ("", FULL_BATCH) else read("batch_size", text, name)

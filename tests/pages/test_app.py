@@ -337,6 +337,23 @@ def test_a_preset_sets_every_model_control_and_keeps_the_data(preset, masks):
         key: dashboard.PRESETS[preset][key] for key in models}
 
 
+def test_the_adam_preset_compares_l2_and_weight_decay_on_the_datas_size(football):
+    page = open_page(model=["a"], learning_rate="2", optimizer="momentum")
+    button = next(button for button in page.button if button.label == dashboard.ADAM_PRESET)
+    m = len(football.train_Y)
+    # The help gives this data's numbers: 0.01 · 0.0995 against 0.3 · 0.7 / 211, both 0.0995 %.
+    assert f"αλ/m = 0.3 · 0.7 / {m} = {100 * 0.3 * 0.7 / m:.4f}%" in button.help
+    assert f"α·wd = {100 * 0.01 * 0.0995:.4f}% per step, about what" in button.help
+    button.click().run()
+    assert not page.exception
+    assert list(table(page).index) == ["Adam", "Adam + L2", "Adam + weight decay", "Gradient descent + L2"]
+    assert page.text_input(key="learning_rate").value == "0.3" and page.selectbox(key="optimizer").value == "gd"
+    # The preset trains the course's 30,000 updates; the Weight decay view compares the four from the numbers.
+    assert page.text_input(key="num_iterations").value == "30000"
+    said = " ".join(markdown.value for markdown in page.markdown)
+    assert "Adam + L2's ‖W‖ per layer" in said and "Adam + weight decay shrinks every weight by α·wd" in said
+
+
 def test_every_download_is_offered():
     labels = [button.label for button in open_page().get("download_button")]
     assert labels == ["Weights (.npz)"] * 3 + ["Table (CSV)", "Settings (JSON)"]

@@ -106,8 +106,10 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     ("sweep_learning_rate", "-1", "Learning rate must be a number from 0.001 to 100, got -1"),
     ("sweep_learning_rate", "0x10", "Learning rate must be a number from 0.001 to 100, got '0x10'"),
     ("sweep_weight_decay", "0, -1", "Weight decay values: each value must be a number from 0 to 10, got -1"),
-    ("sweep_batch_size", "0", "Batch size must be a whole number from 1 to 100,000, got 0"),
-    ("sweep_batch_size", "half", "Batch size must be a whole number from 1 to 100,000, got 'half'"),
+    ("sweep_batch_size", "0", "Batch size must be "
+     "full (every training point at each update) or a whole number from 1 to 100,000, got 0"),
+    ("sweep_batch_size", "half", "Batch size must be "
+     "full (every training point at each update) or a whole number from 1 to 100,000, got 'half'"),
 ])
 def test_bad_values_are_named_and_nothing_runs(page, field, value, message):
     page.text_input(key=field).set_value(value)

@@ -596,9 +596,10 @@ def test_a_split_column_of_any_name_sets_the_test_points(tmp_path, capsys):
 @pytest.mark.parametrize("args, words", [
     (["reproduce", "--optimizer", "sgd"], "argument --optimizer: invalid choice: 'sgd' (choose from 'gd', 'momentum', 'adam')"),
     (["compare", "--activation", "softplus"], "argument --activation: invalid choice: 'softplus'"),
-    (["reproduce", "--batch-size", "0"], "argument --batch-size: --batch-size must be a whole number from 1 to "
-                                         "100,000, got 0"),
-    (["compare", "--batch-size", "12.5"], "argument --batch-size: --batch-size must be a whole number"),
+    (["reproduce", "--batch-size", "0"], "argument --batch-size: --batch-size must be full (every training point at "
+                                         "each update) or a whole number from 1 to 100,000, got 0"),
+    (["compare", "--batch-size", "12.5"], "argument --batch-size: --batch-size must be full (every training point at "
+                                          "each update) or a whole number"),
     (["reproduce", "--weight-decay", "-1"], "argument --weight-decay: --weight-decay must be a number from 0 to 10, "
                                             "got -1"),
     (["reproduce", "--weight-decay", "x"], "--weight-decay must be a number from 0 to 10, got 'x'"),
@@ -641,7 +642,7 @@ def test_compare_on_mini_batches_says_how_many_epochs_its_updates_are(capsys, fo
     # An epoch is one pass over the fitted points: ceil(m / 40) updates, its last batch smaller.
     epochs = 200 / -(-fitted // 40)
     assert not epochs.is_integer()
-    assert out[1] == f"training: optimizer adam, mini-batches of 40: 200 updates = {epochs:.1f} epochs of {fitted} points"
+    assert out[1] == f"training: optimizer adam, mini-batches of 40: 200 updates ≈ {epochs:.1f} epochs of {fitted} points"
     assert [line.split()[0] for line in out[3:5]] == ["No", "L2"]
 
 
@@ -670,8 +671,8 @@ def test_the_training_line_counts_epochs_as_passes_over_the_points_fitted():
     batches = nnreg.Settings(batch_size=32, num_iterations=300)
     # 26 points are one batch, 1 update an epoch; 211 are 7 batches (the last of 19 points).
     assert training_text(batches, [211, 26]) == ("mini-batches of 32: 300 updates = 300 epochs of 26 points or "
-                                                 f"{300 / 7:.1f} epochs of 211 points")
+                                                 f"≈ {300 / 7:.1f} epochs of 211 points")
     assert training_text(batches, [26, 53, 211]) == ("mini-batches of 32: 300 updates = 300 epochs of 26 points to "
-                                                     f"{300 / 7:.1f} epochs of 211 points")
+                                                     f"≈ {300 / 7:.1f} epochs of 211 points")
     assert training_text(batches.replace(optimizer="momentum", num_iterations=100_000), 64) == (
         "optimizer momentum, mini-batches of 32: 100,000 updates = 50,000 epochs of 64 points")

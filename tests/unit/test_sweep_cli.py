@@ -142,8 +142,10 @@ def test_within_noise_is_said_in_the_report(capsys):
     (["--weight-decay", "0,0"], "grid weight_decay lists a value twice"),
     (["--optimizer", "sgd"], "--optimizer must be one of gd, momentum, adam, got 'sgd'"),
     (["--activation", "Softplus"], "--activation must be one of relu, tanh, sigmoid, leaky_relu, got 'Softplus'"),
-    (["--batch-size", "0"], "--batch-size must be a whole number from 1 to 100,000, got 0"),
-    (["--batch-size", "32.5"], "--batch-size must be a whole number from 1 to 100,000, got '32.5'"),
+    (["--batch-size", "0"], "--batch-size must be "
+     "full (every training point at each update) or a whole number from 1 to 100,000, got 0"),
+    (["--batch-size", "32.5"], "--batch-size must be "
+     "full (every training point at each update) or a whole number from 1 to 100,000, got '32.5'"),
     (["--weight-decay", "0, 0.01", "--train-fraction", "0.5, 1"],
      "--weight-decay: a data-size curve compares No regularization, L2, L1, Dropout and takes no weight decay, got "
      "0, 0.01; leave it 0 there, or give one training-set fraction to sweep it"),
@@ -487,7 +489,7 @@ def test_a_sweep_with_adam_on_mini_batches_says_its_epochs_and_writes_how_it_tra
     dev_points, all_points = 211 - 53, 211
     # An epoch is ceil(m / 50) updates: 4 of the 158 points a dev model fits, 5 of all 211.
     assert printed[1] == (f"training: optimizer adam, activation tanh, mini-batches of 50: 300 updates = "
-                          f"{300 / 4:.0f} epochs of {dev_points} points or {300 / 5:.0f} epochs of {all_points} points")
+                          f"{300 / 4:.0f} epochs of {dev_points} points or = {300 / 5:.0f} epochs of {all_points} points")
     assert set(rows["optimizer"]) == {"adam"} and set(rows["activation"]) == {"tanh"}
     assert set(rows["batch_size"]) == {50}
     final = rows[rows["phase"] == "final"].iloc[0]
