@@ -153,13 +153,13 @@ def study_json(dataset, results, table, seeds, specs=None) -> dict:
                          **{"test_vs_none" if specs is None else "test_vs_first": row.test_vs_first})
             entry["runs"] = [{"seed": r.settings.seed, "train_accuracy": r.train_accuracy,
                               "test_accuracy": r.test_accuracy, "outcome": r.outcome.kind,
-                              "diverged_at": r.diverged_at}
+                              "diverged_at": r.diverged_at, "weight_norms": r.weight_norms()}
                              for r in runs]
         else:
             only = runs[0]
             entry.update(train_correct=only.train_correct, train_size=only.train_size,
                          test_correct=only.test_correct, test_size=only.test_size,
-                         outcome=only.outcome.kind, diverged_at=only.diverged_at)
+                         outcome=only.outcome.kind, diverged_at=only.diverged_at, weight_norms=only.weight_norms())
             if only.best_iteration is not None:
                 entry.update(best_iteration=only.best_iteration, dev_accuracy=only.dev_accuracy)
             if only.settings.l1 > 0:

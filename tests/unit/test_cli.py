@@ -172,6 +172,11 @@ def test_reproduce_over_seeds_reports_mean_and_std(monkeypatch, capsys):
     assert [run_["seed"] for run_ in l2["runs"]] == [0, 1, 2] and l2["seeds"] == [0, 1, 2]
     assert l2["test_accuracy"] == pytest.approx(np.mean(tests))
     assert l2["test_accuracy_std"] == pytest.approx(np.std(tests, ddof=1))
+    # Each run's ‖W‖ per layer, the Frobenius norms of its final weights.
+    moons = nnreg.load_dataset("moons")
+    first = nnreg.train(moons, nnreg.Settings(lambd=0.7, seed=0, dropout_seed=0, num_iterations=int(QUICK[-1])))
+    assert l2["runs"][0]["weight_norms"] == pytest.approx(
+        {name: float(np.linalg.norm(value)) for name, value in first.parameters.items() if name.startswith("W")})
     assert l2["test_vs_none"] in ("within noise", "better", "worse")
     assert cli.main(["reproduce", "--data", "moons", "--seeds", "3", *QUICK]) == 0
     out = capsys.readouterr().out.splitlines()
