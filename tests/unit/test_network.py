@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnreg import network
+from nnreg import Settings, network
 
 
 def _problem(layer_sizes, m=12, seed=0):
@@ -368,3 +368,24 @@ def test_batch_order_is_a_seeded_shuffle_new_each_epoch():
     first, again, second = network.batch_order(50, 3, 0), network.batch_order(50, 3, 0), network.batch_order(50, 3, 1)
     assert sorted(first) == list(range(50)) and np.array_equal(first, again) and not np.array_equal(first, second)
     assert not np.array_equal(first, network.batch_order(50, 4, 0))
+
+
+def test_the_defaults_train_with_the_course_s_own_loop_and_kernel(football):
+    # The new settings at their defaults take the course's path, not an equal one: the reference
+    # loop's parameters are bit for bit those of forward, backward and update_parameters alone, and
+    # the compiled engine runs the course's kernel, made at import.
+    from nnreg.engines import compiled, reference
+
+    settings = Settings(num_iterations=200, lambd=0.7)
+    X, Y = football.train_X.T, football.train_Y.reshape(1, -1)
+    start = network.initialize_parameters((2, 20, 3, 1), settings.seed)
+    parameters = start
+    for _ in range(settings.num_iterations):
+        ZL, activations = network.forward(X, parameters)
+        grads = network.backward(Y, parameters, ZL, activations, lambd=settings.lambd)
+        parameters = network.update_parameters(parameters, grads, settings.learning_rate)
+    record = reference.numpy_loop(X, Y, start, settings)
+    for name, value in parameters.items():
+        assert np.array_equal(record.parameters[name], value)
+    assert compiled._kernel_for(settings, X.shape[1]) is compiled._train
+    assert compiled._train.py_func.__name__ == "_train_relu_gd_full"
