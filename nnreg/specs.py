@@ -172,8 +172,9 @@ def l2_or_weight_decay_specs(points: int) -> list[ModelSpec]:
     weight_decay = min(float(f"{course.learning_rate * lambd / (points * ADAM_LEARNING_RATE):.3g}"),
                        RANGES["weight_decay"].high)
     adam = f"optimizer=adam,learning_rate={format_number(ADAM_LEARNING_RATE)}"
-    return parse_specs([f"Adam:{adam}", f"Adam + L2:{adam},lambd={format_number(lambd)}",
-                        f"Adam + weight decay:{adam},weight_decay={format_number(weight_decay)}",
+    # Keys in SPEC_KEYS' order, as the table writes them back.
+    return parse_specs([f"Adam:{adam}", f"Adam + L2:lambd={format_number(lambd)},{adam}",
+                        f"Adam + weight decay:weight_decay={format_number(weight_decay)},{adam}",
                         f"Gradient descent + L2:lambd={format_number(lambd)}"])
 
 
@@ -218,7 +219,9 @@ def describe(model: ModelSpec) -> str:
     ("" for none)."""
     words = {"lambd": "λ", "keep_prob": "keep_prob", "l1": "l1", "learning_rate": "α", "num_iterations": "iterations"}
     parts = []
-    for key, value in model.changes:
+    # In the table's order, however the spec was written, so that a caption reads the same before
+    # and after the table rewrites the spec.
+    for key, value in sorted(model.changes, key=lambda change: SPEC_KEYS.index(change[0])):
         if key in CHOICES:
             parts.append(CHOICES[key][value])
         elif key == "weight_decay":

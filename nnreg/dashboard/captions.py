@@ -124,6 +124,10 @@ SAME_SIZE = 0.05
 SAME_SHRINK = 0.01
 
 
+# What the models compared by l2_or_weight_decay_caption must share.
+_ALIKE = ("activation", "batch_size", "num_iterations", "train_fraction", "early_stopping", "seed", "standardize")
+
+
 def _role(results: Mapping[str, TrainResult], optimizer: str, penalty: str) -> str | None:
     """The first model that trains with ``optimizer`` and regularizes by ``penalty`` alone ("lambd"
     or "weight_decay"), dropout and L1 aside."""
@@ -164,9 +168,11 @@ def l2_or_weight_decay_caption(results: Mapping[str, TrainResult]) -> str:
     trained, _ = _trained(results)
     adam_l2, adam_wd, gd_l2 = (_role(trained, optimizer, penalty) for optimizer, penalty in
                                (("adam", "lambd"), ("adam", "weight_decay"), ("gd", "lambd")))
-    shapes = {name: [value.shape for value in trained[name].parameters.values()]
-              for name in (adam_l2, adam_wd, gd_l2) if name}
-    if len({str(shape) for shape in shapes.values()}) > 1:
+    # Only models that differ in their optimizer, its step size and their penalty are compared.
+    alike = {name: (str([value.shape for value in trained[name].parameters.values()]),
+                    *(getattr(trained[name].settings, field) for field in _ALIKE))
+             for name in (adam_l2, adam_wd, gd_l2) if name}
+    if len(set(alike.values())) > 1:
         return ""
     sentences = []
     if adam_l2 and gd_l2:
@@ -578,18 +584,25 @@ def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: s
     first model that uses it, else the course's (``models``: settings by name; ``first``: a run
     of each); with three classes or more (``dataset``'s), first the softmax output and its
     cross-entropy, with the first model's cost on the points it fitted."""
-    l2, dropout, l1 = ((first_using(models, field) or (None,))[0] for field in ("lambd", "keep_prob", "l1"))
+    # L2's section is gradient descent's update: its numbers are those of a model trained so (with
+    # another optimizer the decay is not a fixed factor; optimizer_sections says what it is).
+    descent = {name: settings for name, settings in models.items() if settings.optimizer == "gd"}
+    l2 = (first_using(descent, "lambd") or (None,))[0]
+    dropout, l1 = ((first_using(models, field) or (None,))[0] for field in ("keep_prob", "l1"))
     lambd = models[l2].lambd if l2 else STUDY["l2"].lambd
     keep_prob = models[dropout].keep_prob if dropout else STUDY["dropout"].keep_prob
     classes = dataset.n_classes if dataset is not None else 2
     # m in the formulas: the points a model fits.
     shown = first[l2 or baseline]
-    m, alpha = shown.train_size, shown.settings.learning_rate
+    m = shown.train_size
+    alpha = shown.settings.learning_rate if shown.settings.optimizer == "gd" else STUDY["l2"].learning_rate
     course = " (the course's: no model of the list uses it)"
+    l2_course = (" (the course's: no model of the list uses it with gradient descent)" if first_using(models, "lambd")
+                 else course)
     sections = [
         (math_notice(lambd, m, alpha, shown.settings.num_iterations), []),
         (f"**L2 regularization** adds the weights' squared size to the cost, so gradient descent also shrinks every "
-         f"weight a little at each step (λ = {lambd:g}{'' if l2 else course}, m = {m} training points, α = "
+         f"weight a little at each step (λ = {lambd:g}{'' if l2 else l2_course}, m = {m} training points, α = "
          f"{alpha:g}). Biases are not regularized.", l2_latex(lambd, m, alpha, classes)),
         (f"**Inverted dropout** keeps each hidden unit with probability keep_prob = {keep_prob:g}"
          f"{'' if dropout else course} at every training step and scales the kept ones up, so their expected value "
@@ -631,6 +644,12 @@ def math_sections(models: Mapping, first: Mapping[str, TrainResult], baseline: s
     return sections
 
 
+def _named(name: str, word: str) -> str:
+    """ " (L2 big)" after a section's word, naming the model its numbers are of; "" when the model's
+    name is the word itself ("Adam")."""
+    return "" if title(name).casefold() == word.casefold() else f" ({title(name)})"
+
+
 def optimizer_sections(models: Mapping, first: Mapping[str, TrainResult]) -> list[tuple[str, list[str]]]:
     """The math view's sections on how the models train, each with the numbers of the first model
     that uses it: momentum, Adam, decoupled weight decay and mini-batches; none for the course's
@@ -642,13 +661,13 @@ def optimizer_sections(models: Mapping, first: Mapping[str, TrainResult]) -> lis
     momentum, adam = (first_with(lambda s, kind=kind: s.optimizer == kind) for kind in ("momentum", "adam"))
     if momentum:
         sections.append((
-            f"**Momentum** ({title(momentum)}) steps along a running average of the gradients instead of the last one, "
+            f"**Momentum**{_named(momentum, 'momentum')} steps along a running average of the gradients instead of the last one, "
             "so that steps that agree add up and steps that zigzag cancel.",
             momentum_latex(models[momentum].learning_rate)))
     if adam:
         settings = models[adam]
         sections.append((
-            f"**Adam** ({title(adam)}) divides each weight's averaged gradient by the root of its averaged square: "
+            f"**Adam**{_named(adam, 'Adam')} divides each weight's averaged gradient by the root of its averaged square: "
             "every weight moves by about α per step whatever the size of its gradient. The bias correction makes up "
             "for v and s starting at 0.",
             adam_latex(settings.learning_rate, settings.num_iterations)))
@@ -656,7 +675,8 @@ def optimizer_sections(models: Mapping, first: Mapping[str, TrainResult]) -> lis
     if decayed:
         settings = models[decayed]
         sections.append((
-            f"**Weight decay** ({title(decayed)}, wd = {settings.weight_decay:g}) shrinks every weight at each step, "
+            f"**Weight decay** ({'' if title(decayed).casefold() == 'weight decay' else title(decayed) + ', '}wd = "
+            f"{settings.weight_decay:g}) shrinks every weight at each step, "
             "beside the optimizer's step rather than through it. With gradient descent that is exactly L2, since "
             "L2's term λ/m·W enters the step unchanged. With Adam it is not: L2's term is part of the gradient, which "
             "Adam divides by √ŝ, so how hard it pulls a weight depends on that weight's gradients; weight decay pulls "
@@ -666,9 +686,10 @@ def optimizer_sections(models: Mapping, first: Mapping[str, TrainResult]) -> lis
     if batched:
         settings, m = models[batched], first[batched].train_size
         sections.append((
-            f"**Mini-batches** ({title(batched)}): each update uses the gradient of {min(settings.batch_size, m)} of "
-            f"the {m} training points, taken in a new seeded shuffle every epoch; the L2 term keeps λ/m of the whole "
-            "set, so the penalty is the same as with the full batch.",
+            f"**Mini-batches**{_named(batched, 'mini-batches')}: each update uses the gradient of "
+            f"{min(settings.batch_size, m)} of the {m} training points, taken in a new seeded shuffle every epoch"
+            + ("; the L2 term keeps λ/m of the whole set, so the penalty is the same as with the full batch."
+               if settings.lambd > 0 else "."),
             mini_batch_latex(min(settings.batch_size, m), m)))
     return sections
 

@@ -629,3 +629,25 @@ def test_l2_or_weight_decay_says_nothing_without_the_models_it_compares(optimize
     # Weight decay against gradient descent + L2 alone: the shrinkages, and the sizes against that model.
     alone = captions.l2_or_weight_decay_caption({name: optimizers[name] for name in ("Adam + WD", "GD + L2")})
     assert alone.startswith("Adam + WD shrinks every weight by") and "times GD + L2's." in alone
+    # A model that also trains otherwise (here on mini-batches) is not compared: the sizes would not
+    # say what the penalty did.
+    batched = dataclasses.replace(optimizers["Adam + WD"],
+                                  settings=optimizers["Adam + WD"].settings.replace(batch_size=32))
+    assert captions.l2_or_weight_decay_caption({**optimizers, "Adam + WD": batched}) == ""
+
+
+def test_the_math_gives_l2s_decay_with_a_gradient_descent_models_numbers(optimizers, football):
+    models = {name: result.settings for name, result in optimizers.items()}
+    sections = captions.math_sections(models, optimizers, "Adam", football)
+    l2 = next(text for text, _ in sections if text.startswith("**L2 regularization**"))
+    m = optimizers["GD + L2"].train_size
+    # Adam + L2 comes first, but its α (0.01) under gradient descent's formula would be no model's update.
+    assert f"(λ = 0.7, m = {m} training points, α = 0.3)" in l2
+    assert f"= {1 - 0.3 * 0.7 / m:.6f}" in " ".join(next(lines for text, lines in sections if text == l2))
+    adam = next(text for text, _ in sections if text.startswith("**Adam**"))
+    assert adam.startswith("**Adam** divides")
+    # Without a gradient-descent L2 model, the course's numbers, said to be the course's.
+    alone = {name: models[name] for name in ("Adam", "Adam + L2")}
+    l2 = next(text for text, _ in captions.math_sections(alone, optimizers, "Adam", football)
+              if text.startswith("**L2 regularization**"))
+    assert "(λ = 0.7 (the course's: no model of the list uses it with gradient descent)" in l2 and "α = 0.3)" in l2

@@ -100,7 +100,7 @@ def test_the_page_keeps_the_good_models_of_a_list_and_names_the_others():
 def test_a_model_is_described_in_the_courses_words():
     assert describe(parse_spec("none")) == ""
     assert describe(parse_spec("w:lambd=3,layers=50 20,num_iterations=5000,early_stopping=true")) == (
-        "λ = 3, layers 50, 20, iterations = 5,000, early stopping")
+        "λ = 3, early stopping, layers 50, 20, iterations = 5,000")
 
 
 def test_standardize_is_written_on_or_off_and_sets_the_settings_field():
@@ -145,7 +145,7 @@ def test_hidden_layers_read_in_both_forms_and_are_written_as_every_surface_write
     old, new = parse_spec("wide:layers=50 20,keep_prob=0.8"), parse_spec("wide:layers=50, 20,keep_prob=0.8")
     assert old == new and dict(old.changes)["layers"] == (50, 20)
     assert str(old) == "wide:layers=50, 20,keep_prob=0.8" and spec_text((50, 20)) == "50, 20"
-    assert describe(old) == "layers 50, 20, keep_prob = 0.8"
+    assert describe(old) == "keep_prob = 0.8, layers 50, 20"
 
 
 def test_every_choice_of_activation_and_optimizer_is_a_spec_and_sets_its_field():
@@ -168,9 +168,10 @@ def test_a_model_goes_back_to_the_full_batch_when_the_shared_setting_is_a_mini_b
 
 
 def test_the_new_keys_are_described_as_the_caption_says_them():
+    # In the table's order (SPEC_KEYS), whatever order the spec is written in.
     assert describe(parse_spec("a:optimizer=adam,weight_decay=0.001,activation=tanh,batch_size=32")) == (
-        "Adam, weight decay 0.001, tanh, mini-batches of 32")
+        "weight decay 0.001, tanh, Adam, mini-batches of 32")
     assert describe(parse_spec("b:activation=leaky_relu,optimizer=momentum,batch_size=full,weight_decay=1e-4")) == (
-        "leaky ReLU, momentum, full batch, weight decay 0.0001")
+        "weight decay 0.0001, leaky ReLU, momentum, full batch")
     assert describe(parse_spec("c:optimizer=gd,activation=relu,batch_size=2000")) == (
-        "gradient descent, ReLU, mini-batches of 2,000")
+        "ReLU, gradient descent, mini-batches of 2,000")
