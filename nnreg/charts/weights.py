@@ -52,10 +52,16 @@ def _model_scale(results: Mapping[str, TrainResult]) -> alt.Scale:
 LEGEND_ROW = 18
 
 
+# The characters two legend columns hold side by side in a third of the page at 1280 pixels: the
+# widest name of each column together ("Adam + weight decay" beside "Adam + L2" showed "Ada").
+TWO_COLUMNS_WIDTH = 22
+
+
 def _legend_columns(names: Sequence[str]) -> int:
-    # Two columns hold four models' names in a third of the page; beyond that one column, whose
-    # names are never cut at the chart's edge.
-    return 2 if len(names) <= 4 else 1
+    # Two columns (names 0, 2 in the first, 1, 3 in the second) hold up to four names whose widest
+    # fit side by side; otherwise one column, whose names are never cut at the chart's edge.
+    side_by_side = max(map(len, names[0::2]), default=0) + max(map(len, names[1::2]), default=0)
+    return 2 if len(names) <= 4 and side_by_side <= TWO_COLUMNS_WIDTH else 1
 
 
 def _model_legend(names: Sequence[str], **symbol) -> alt.Legend:

@@ -8,7 +8,7 @@ import argparse
 
 from .. import data, limits, network
 from ..report.formatting import plural
-from ..report.titles import epochs_text
+from ..report.titles import training_text
 from ..settings import Settings
 from ..specs import read_batch_size
 from ..sweeps.request import TRAINING_HELP
@@ -117,21 +117,3 @@ def batch_argument(text: str) -> int | None:
         return read_batch_size(text, "--batch-size")
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def training_text(settings: Settings, points) -> str:
-    """How ``settings`` train where it is not the course's way, for a command's header ("" when it
-    is): "optimizer adam, activation tanh, mini-batches of 32: 30,000 updates = 10,000 epochs of
-    80 points".  ``points`` is the number of points a model fits (m), or several numbers when
-    models fit different numbers (a sweep's dev and retrained ones: "... or ..."; a curve's
-    shares: the fewest points' "... to ..." the most's)."""
-    course = Settings()
-    parts = [f"{field} {getattr(settings, field)}" for field in ("optimizer", "activation")
-             if getattr(settings, field) != getattr(course, field)]
-    if settings.batch_size is not None:
-        counts = sorted(set(points if isinstance(points, (list, tuple, set)) else [points]))
-        ends = counts if len(counts) <= 2 else [counts[0], counts[-1]]
-        parts.append(f"mini-batches of {settings.batch_size}: {settings.num_iterations:,} updates "
-                     + (" or " if len(counts) <= 2 else " to ").join(
-                         epochs_text(settings.num_iterations, settings.batch_size, m) for m in ends))
-    return ", ".join(parts)

@@ -17,15 +17,15 @@ from .. import limits
 from ..report.formatting import failed_runs, interval_text, mean_std, percent_cell, text_table
 from ..report.outcomes import training_problem
 from ..report.table import accuracy_table, baseline_note, imbalance_warning, standardized_note, table_text
-from ..report.titles import model_title
+from ..report.titles import model_title, training_text
 from ..settings import DROPOUT_MASKS, EXTRA_MODELS, STUDY, Settings, title
 from ..specs import DEFAULT_SPECS, SPEC_KEYS, parse_specs, spec_settings
 from ..study import repetitions, run_study, study_models, study_settings, summary_table
 from ..sweeps import (BEST_SCORE, INTERVAL_NOTE, NOT_CANDIDATE, WITHIN_NOISE, dev_rows, fold_masks,
                       no_candidate_message, setting_scores, verdicts)
 from ..training import TRAINED
-from .arguments import (add_data, add_training, data_lines, layers_argument, load_data, number_argument, seeds_argument,
-                        training_text)
+from .arguments import (add_data, add_training, data_lines, layers_argument, load_data, number_argument,
+                        seeds_argument)
 
 # When no model can be ranked first (every one had a dev run that diverged or collapsed), as ``sweep``.
 EXIT_NO_CANDIDATE = 1

@@ -25,7 +25,8 @@ from ..sweeps import (BEST_SCORE, no_candidate_message, DEFAULTS, INTERVAL_NOTE,
 from ..sweeps.request import TRAINING_HELP
 from ..sweeps.rows import rows_table
 
-from .arguments import add_data, data_lines, load_data, training_text
+from ..report.titles import training_text
+from .arguments import add_data, data_lines, load_data
 
 # Each field of a sweep request by the flag that sets it, for messages.
 FLAGS = {"lambd": "--lambd", "l1": "--l1", "weight_decay": "--weight-decay", "keep_prob": "--keep-prob",

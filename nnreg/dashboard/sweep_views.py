@@ -12,6 +12,8 @@ import streamlit as st
 from .. import limits
 from ..charts import SYMBOLS, data_size_chart, validation_curve, weight_norm_chart
 from ..report.formatting import failed_runs, interval_text, mean_std, percent, plural
+from ..report.titles import training_text
+from ..settings import Settings
 from ..sweeps import (BEST_SCORE, no_candidate_message, CHOSEN, FAMILIES, GRID_FIELDS, INTERVAL_NOTE, SIMPLEST_NOTE, WITHIN_NOISE,
                       SweepRequest, check_train_fractions, choice_note, comparison, curve_findings,
                       curve_summary, curve_table, data_size_curve, fold_masks, is_partial, left_out_note, parse_request,
@@ -229,7 +231,7 @@ def show(rows, page: PageState):
                      delta_color="off", delta_arrow="off",
                      help=f"The chosen setting retrained on {data_used} over {plural(stats.seeds, 'seed')} and tested "
                           f"once; {interval_note(final)}.")
-    st.caption(rule_caption(rows, table))
+    st.caption(rule_caption(rows, table) + training_note(rows))
     close = table[table["verdict"].isin([BEST_SCORE, WITHIN_NOISE])]
     if len(close):
         st.info(close_note(table))
@@ -244,13 +246,26 @@ def show(rows, page: PageState):
         values = sorted(dev[field].unique(), reverse=field == "keep_prob")
         held[field] = column.selectbox(f"{SYMBOLS[field]} in the other curves", values,
                                        index=values.index(choice[field]), format_func=lambda value: f"{value:g}",
-                                       key=f"sweep_fixed_{field}")
+                                       # A new choice (another sweep) starts the curves at it again.
+                                       key=f"sweep_fixed_{field}_" + "_".join(f"{choice[f]:g}" for f in varying))
     charts = [validation_curve(rows, field, {other: held[other] for other in varying if other != field}, test_every)
               for field in varying] + [weight_norm_chart(rows)]
     for start in range(0, len(charts), 2):
         for column, chart in zip(st.columns(2), charts[start:start + 2]):
             column.altair_chart(chart)
     downloads(rows, "sweep_results")
+
+
+def training_note(rows) -> str:
+    """ " Training: optimizer adam, mini-batches of 32: ..." when the models did not train the
+    course's way ("" when they did), from the rows' own columns (older files: the course's)."""
+    first = rows.iloc[0]
+    batch = first.get("batch_size")
+    settings = Settings(activation=first.get("activation", "relu"), optimizer=first.get("optimizer", "gd"),
+                        batch_size=None if batch is None or batch == "" or pd.isna(batch) else int(batch),
+                        num_iterations=int(first["num_iterations"]))
+    text = training_text(settings, sorted({int(size) for size in rows["train_size"]}))
+    return f" Training: {text}." if text else ""
 
 
 def rule_caption(rows, table) -> str:

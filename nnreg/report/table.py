@@ -238,7 +238,10 @@ def style_table(table: pd.DataFrame):
     return _with_text(table).style.format(_formats(table)).apply(
         lambda column: [f"background-color: {HIGHLIGHT}; color: {HIGHLIGHT_TEXT}; font-weight: bold" if is_best else ""
                         for is_best in best], subset=["Test accuracy"]).set_table_styles(
-        [{"selector": "td, td *", "props": "white-space: nowrap"}])
+        [{"selector": "td, td *", "props": "white-space: nowrap"},
+         # Except a model's title, which may take two lines when long ("Adam + weight decay (Adam, α =
+         # 0.01, weight decay 0.0995)"), rather than push the last columns out of a 1280-pixel page.
+         {"selector": "td:first-child, td:first-child *", "props": "white-space: normal; min-width: 12em"}])
 
 
 def table_csv(table: pd.DataFrame) -> str:

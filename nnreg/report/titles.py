@@ -36,6 +36,26 @@ def model_strength(spec: ModelSpec, settings: Settings, fitted: int | None = Non
 
 def model_title(spec: ModelSpec, settings: Settings) -> str:
     """The model's name with what it changes, e.g. "L2 (λ = 0.7)"."""
-    strength = model_strength(spec, settings)
-    # "Early stopping (early stopping)" would only repeat the name.
-    return title(spec.name) + (f" ({strength})" if strength and strength != spec.name.lower() else "")
+    name = title(spec.name)
+    # "Early stopping (early stopping)" and "Adam + L2 (Adam, ...)" would only repeat the name.
+    parts = [part for part in model_strength(spec, settings).split(", ")
+             if part and not (name.casefold() + " ").startswith(part.casefold() + " ")]
+    return name + (f" ({', '.join(parts)})" if parts else "")
+
+
+def training_text(settings: Settings, points) -> str:
+    """How ``settings`` train where it is not the course's way, for a command's header ("" when it
+    is): "optimizer adam, activation tanh, mini-batches of 32: 30,000 updates = 10,000 epochs of
+    80 points".  ``points`` is the number of points a model fits (m), or several numbers when
+    models fit different numbers (a sweep's dev and retrained ones: "... or ..."; a curve's
+    shares: the fewest points' "... to ..." the most's)."""
+    course = Settings()
+    parts = [f"{field} {getattr(settings, field)}" for field in ("optimizer", "activation")
+             if getattr(settings, field) != getattr(course, field)]
+    if settings.batch_size is not None:
+        counts = sorted(set(points if isinstance(points, (list, tuple, set)) else [points]))
+        ends = counts if len(counts) <= 2 else [counts[0], counts[-1]]
+        parts.append(f"mini-batches of {settings.batch_size}: {settings.num_iterations:,} updates "
+                     + (" or " if len(counts) <= 2 else " to ").join(
+                         epochs_text(settings.num_iterations, settings.batch_size, m) for m in ends))
+    return ", ".join(parts)

@@ -821,6 +821,13 @@ def test_a_weight_decay_grid_with_adam_on_mini_batches_is_chosen_and_opened_as_a
     assert opened["model"][-1] == ("λ=0/L1=0/wd=0.05/keep_prob=1:lambd=0,l1=0,weight_decay=0.05,keep_prob=1,"
                                    "optimizer=adam,batch_size=64,standardize=off")
     assert opened["learning_rate"] == ["0.01"]
+    # The caption says how the models trained: a dev model fits 211 − 53 points, the retrained one 211;
+    # an epoch is ceil(m / 64) updates.
+    iterations = int(page.text_input(key="sweep_iterations").value)
+    caption = next(c.value for c in page.caption if "Training:" in c.value)
+    assert caption.endswith(f" Training: optimizer adam, mini-batches of 64: {iterations:,} updates "
+                            f"{'=' if iterations % 3 == 0 else '≈'} {iterations / 3:,.{0 if iterations % 3 == 0 else 1}f} "
+                            f"epochs of 158 points or = {iterations // 4:,} epochs of 211 points.")
 
 
 def test_a_curve_has_no_weight_decay_field():

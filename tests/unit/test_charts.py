@@ -471,6 +471,9 @@ def test_the_norm_history_marks_the_weights_early_stopping_kept(moons):
 def test_charts_with_a_model_legend_grow_with_its_rows():
     # Up to four models: two legend rows of two; beyond, one row per model.
     assert [charts.model_chart_height(["none"] * n) for n in (1, 3, 4, 5, 6)] == [300, 300, 300, 354, 372]
+    # Long names take one column each row, which would be cut side by side at 1280 pixels.
+    assert charts.model_chart_height(["No regularization", "L2", "Dropout", "L1"]) == 300
+    assert charts.model_chart_height(["Adam", "Adam + L2", "Adam + weight decay", "Gradient descent + L2"]) == 336
 
 
 def test_each_model_takes_its_regularizers_colour_and_no_two_share_one(moons):

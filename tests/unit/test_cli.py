@@ -670,7 +670,7 @@ def test_a_model_that_trains_otherwise_than_the_shared_settings_says_how(footbal
 
 
 def test_the_training_line_counts_epochs_as_passes_over_the_points_fitted():
-    from nnreg.cli.arguments import training_text
+    from nnreg.report.titles import training_text
 
     assert training_text(nnreg.Settings(), 211) == ""
     batches = nnreg.Settings(batch_size=32, num_iterations=300)

@@ -447,13 +447,15 @@ def test_negative_numbers_read_with_the_true_minus_sign(runs):
 
 def test_cells_never_wrap_and_headers_may(runs):
     # With several seeds the table has 13 columns: a title wrapped over three lines and "+2.3 pts"
-    # over two.  Every cell, and the page's block inside it, stays on one line; headers may wrap.
+    # over two.  Every cell, and the page's block inside it, stays on one line; headers may wrap,
+    # and a model's title, at least 12em wide (a long one pushed the last columns off the page).
     table = dashboard.accuracy_table(runs, {"none": "No regularization", "l2": "L2 (λ = 0.7)",
                                             "dropout": "Dropout (keep_prob = 0.86)"})
     assert len(table.columns) == 13
     html = dashboard.style_table(table).set_uuid("t").to_html()
     assert "#T_t td {\n  white-space: nowrap;\n}\n#T_t  td * {\n  white-space: nowrap;\n}" in html
     assert html.count("nowrap") == 2 and "th {" not in html
+    assert "#T_t td:first-child {\n  white-space: normal;\n  min-width: 12em;\n}" in html
 
 
 def test_the_table_csv_holds_numbers_as_the_table_has_them_without_rounding_noise(runs):
