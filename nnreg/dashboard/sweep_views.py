@@ -97,6 +97,9 @@ def train(request: SweepRequest, dataset, curve: bool) -> Run:
     (kept in the session by the caller before this returns), and the next run shows them."""
     run = Run(request, len(request.models()))
     st.session_state[run_key(curve)] = run
+    # A new sweep's curves start at its own choice, not at the values picked for the last one's.
+    for field in GRID_FIELDS:
+        st.session_state.pop(f"sweep_fixed_{field}", None)
     progress = Progress(f"the {'data-size curve' if curve else 'sweep'}", stop_key="sweep_stop")
     progress.update(0, run.total)
     options = dict(**request.options(), on_row=run.rows.append, progress=progress.update,
@@ -246,8 +249,7 @@ def show(rows, page: PageState):
         values = sorted(dev[field].unique(), reverse=field == "keep_prob")
         held[field] = column.selectbox(f"{SYMBOLS[field]} in the other curves", values,
                                        index=values.index(choice[field]), format_func=lambda value: f"{value:g}",
-                                       # A new choice (another sweep) starts the curves at it again.
-                                       key=f"sweep_fixed_{field}_" + "_".join(f"{choice[f]:g}" for f in varying))
+                                       key=f"sweep_fixed_{field}")
     charts = [validation_curve(rows, field, {other: held[other] for other in varying if other != field}, test_every)
               for field in varying] + [weight_norm_chart(rows)]
     for start in range(0, len(charts), 2):
@@ -262,9 +264,11 @@ def training_note(rows) -> str:
     first = rows.iloc[0]
     batch = first.get("batch_size")
     settings = Settings(activation=first.get("activation", "relu"), optimizer=first.get("optimizer", "gd"),
-                        batch_size=None if batch is None or batch == "" or pd.isna(batch) else int(batch),
+                        batch_size=None if batch is None or pd.isna(batch) or batch == "" else int(batch),
                         num_iterations=int(first["num_iterations"]))
-    text = training_text(settings, sorted({int(size) for size in rows["train_size"]}))
+    # Files from before mini-batches have no train_size, and no batch to count epochs of.
+    sizes = sorted({int(size) for size in rows["train_size"]}) if "train_size" in rows else []
+    text = training_text(settings, sizes)
     return f" Training: {text}." if text else ""
 
 

@@ -233,10 +233,11 @@ def test_a_link_with_adam_and_a_model_with_weight_decay_trains_them_and_says_wha
     per_epoch = len(range(0, m, 32))
     mini = f"mini-batches of 32, 300 updates ≈ {300 / per_epoch:.1f} epochs of {m} points"
     captions = [caption.value for caption in page.caption]
-    for caption in (mini, f"weight decay 0.001, {mini}", "gradient descent, full batch, α = 0.3"):
+    # In the table's order of keys: the optimizer, α, then the batch size.
+    for caption in (mini, f"weight decay 0.001, {mini}", "gradient descent, α = 0.3, full batch"):
         assert caption in captions
     assert list(shown["Model"]) == ["Adam (mini-batches of 32)", "Adam + WD (weight decay 0.001, mini-batches of 32)",
-                                    "GD (gradient descent, full batch, α = 0.3)"]
+                                    "GD (gradient descent, α = 0.3, full batch)"]
 
 
 def test_a_bad_batch_size_typed_is_named_and_the_models_keep_the_full_batch():
@@ -576,7 +577,7 @@ def test_the_settings_download_loads_back_through_the_sidebar(football):
     fresh.file_uploader(key="settings_file").upload("nnreg-settings.json", saved.encode(), "application/json").run()
     assert not fresh.exception and not fresh.warning
     assert list(table(fresh).index) == ["none", "L2 big", "wide"]
-    assert table(fresh).loc["wide", "Model"] == "wide (layers 8, 4, keep_prob = 0.8)"
+    assert table(fresh).loc["wide", "Model"] == "wide (keep_prob = 0.8, layers 8, 4)"
     assert fresh.text_input(key="layers").value == "10, 5" and fresh.radio(key="dropout_mask").value == "fixed"
     assert fresh.query_params["model"] == ["none", "L2 big:lambd=3", "wide:layers=8, 4,keep_prob=0.8"]
     # A file that is no settings file is named, and nothing changes.

@@ -86,6 +86,10 @@ def test_a_sweep_shows_the_choice_curves_and_a_download(page):
     # The results stay on the page when another curve is picked.
     page.selectbox(key="sweep_fixed_keep_prob").set_value(0.86 if chosen_keep_prob == "1" else 1.0).run()
     assert len(_charts(page)) == 3 and not page.exception
+    # Another sweep's curves start at its own choice, not at the value picked for this one's.
+    _run_tiny(page, lambd="0, 3", keep_prob="1, 0.5")
+    assert page.selectbox(key="sweep_fixed_keep_prob").value == float(page.metric[2].value)
+    assert page.selectbox(key="sweep_fixed_lambd").value == float(page.metric[0].value)
 
 
 @pytest.mark.slow

@@ -280,7 +280,7 @@ def test_compare_prints_the_pages_table_for_any_models(capsys, football):
     assert out[1].split()[:3] == ["Model", "λ", "keep_prob"] and "Stopped at" in out[1]
     assert "Test change" not in out[1] and "Within noise" not in out[1]
     assert [line.split("  ")[0].removesuffix(" *") for line in out[2:6]] == [
-        "No regularization", "L2 small (λ = 0.1)", "wide (layers 8, 4, keep_prob = 0.8)", "es (early stopping)"]
+        "No regularization", "L2 small (λ = 0.1)", "wide (keep_prob = 0.8, layers 8, 4)", "es (early stopping)"]
     # The page's table, row by row.
     models = nnreg.dashboard.model_settings(nnreg.specs.parse_specs(specs),
                                             dict(nnreg.dashboard.default_values(), num_iterations=200))
