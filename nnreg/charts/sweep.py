@@ -65,7 +65,18 @@ def _strength_scale(values) -> alt.Scale:
     return alt.Scale(type="symlog", constant=min(positive) if positive else 1.0)
 
 
-def _title(text: str, subtitle) -> alt.Title:
+# The longest title on one line over a chart WIDTH wide (on the Sweep page at 1280 pixels, "Accuracy
+# against λ at L1 = 0, wd = 0.01, keep_prob = 1" was cut).
+TITLE_CHARACTERS = 48
+
+
+def _lines(start: str, end: str) -> str | list[str]:
+    """A title of two parts: on one line when it fits, else on two."""
+    line = f"{start} {end}"
+    return line if len(line) <= TITLE_CHARACTERS else [start, end]
+
+
+def _title(text: str | list[str], subtitle) -> alt.Title:
     # Streamlit's theme colours a chart's title but not its subtitle, which would stay black on the
     # dark theme: the neutral grey reads on both.
     return alt.Title(text, subtitle=subtitle, subtitleColor=NEUTRAL)
@@ -186,7 +197,7 @@ def validation_curve(rows: pd.DataFrame, x: str = "lambd", fixed: Mapping[str, f
             notes.append(FINAL_NOTE)
     return alt.layer(*layers).properties(
         width=WIDTH, height=HEIGHT,
-        title=_title(f"Accuracy against {SYMBOLS[x]} at {_held_text(held)}", notes))
+        title=_title(_lines(f"Accuracy against {SYMBOLS[x]}", f"at {_held_text(held)}"), notes))
 
 
 def weight_norm_chart(rows: pd.DataFrame) -> alt.LayerChart:

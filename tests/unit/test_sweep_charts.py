@@ -155,6 +155,13 @@ def _rows_with_l1():
     return pd.DataFrame(rows)
 
 
+def test_a_title_too_long_for_the_chart_takes_two_lines():
+    rows = _rows_with_l1().assign(weight_decay=0.01)
+    spec, _ = _layers(validation_curve(rows, "lambd"))
+    # "Accuracy against λ at L1 = 0, wd = 0.01, keep_prob = 1" was cut at 1280 pixels.
+    assert spec["title"]["text"] == ["Accuracy against λ", "at L1 = 0.01, wd = 0.01, keep_prob = 1"]
+
+
 def test_l1_curve_is_symlog_at_the_chosen_lambda_and_keep_prob():
     spec, leaves = _layers(validation_curve(_rows_with_l1(), "l1"))
     assert spec["title"]["text"] == "Accuracy against L1 at λ = 0, keep_prob = 1"
