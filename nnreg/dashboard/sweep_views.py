@@ -195,12 +195,11 @@ def settings_table(rows, table, with_test: bool):
             help=f"Mean over seeds of each seed's {split} accuracy" + (" over its folds' dev points" if split == "dev"
                                                                         else "") + " ± its standard error")
     columns["dev 95 % interval"] = st.column_config.TextColumn(help=f"{INTERVAL_NOTE}.")
-    # Wide enough for "more than 1 SE below" and "3 of 15: 2 diverged, 1 collapsed", which were cut at 1280 pixels.
     columns["failed runs"] = st.column_config.TextColumn(
-        "failed", width="medium", help="Runs (seeds × folds) that diverged (steps too large: training failed) or collapsed (one label for "
+        "failed", help="Runs (seeds × folds) that diverged (steps too large: training failed) or collapsed (one label for "
              "every point); a setting with one is not a candidate")
     columns["verdict"] = st.column_config.TextColumn(
-        width="medium", help="chosen; best dev score (when a simpler setting within one standard error was chosen); within noise "
+        help="chosen; best dev score (when a simpler setting within one standard error was chosen); within noise "
              "(within one standard error of the best dev score); more than 1 SE below (the best dev score); not a candidate (a run failed)")
     # As tall as its rows: a setting scrolled out of sight is easily missed.
     st.dataframe(shown, hide_index=True, height="content", column_config={**columns, "open": link})
