@@ -23,8 +23,18 @@ values = dashboard.default_values()
 
 # --- Sidebar: every setting shared by the models -----------------------------------------------------
 with st.sidebar:
-    # Filled once the data is known: a preset's models may depend on its size.
-    presets = st.container()
+    st.button(COURSE_PRESET, on_click=page.apply_preset, args=(COURSE_PRESET,), icon=":material/school:",
+              width="stretch", help="The course's network, training and regularizers, with fresh dropout masks at "
+                                    "every iteration: inverted dropout as the course teaches it. The data stays as "
+                                    "chosen.")
+    st.button(NOTEBOOK_PRESET, on_click=page.apply_preset, args=(NOTEBOOK_PRESET,), icon=":material/menu_book:",
+              width="stretch", help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
+                                    "iteration. With the course's own data file uploaded, this gives the published "
+                                    "table.")
+    # Its weight decay depends on the number of training points: those of the data shown.
+    st.button(ADAM_PRESET, on_click=page.apply_preset, args=(ADAM_PRESET,), icon=":material/balance:",
+              width="stretch", help=dashboard.adam_preset_help(nnreg.specs.l2_or_weight_decay_specs(page.points),
+                                                               page.points))
 
     st.header("Data")
     data_values, upload = fields.data()
@@ -72,20 +82,7 @@ if dataset_problem:
     st.error(f"{dataset_problem}. The page shows the built-in football data instead.")
 dataset = dataset or load_dataset(nnreg.data.BUILTIN, None, None, None)
 
-# --- The presets, at the top of the sidebar ------------------------------------------------------------
-with presets:
-    points = len(dataset.train_Y)
-    st.button(COURSE_PRESET, on_click=page.apply_preset, args=(COURSE_PRESET, points), icon=":material/school:",
-              width="stretch", help="The course's network, training and regularizers, with fresh dropout masks at "
-                                    "every iteration: inverted dropout as the course teaches it. The data stays as "
-                                    "chosen.")
-    st.button(NOTEBOOK_PRESET, on_click=page.apply_preset, args=(NOTEBOOK_PRESET, points), icon=":material/menu_book:",
-              width="stretch", help="The same with the notebook's fixed dropout masks, drawn once and reused at every "
-                                    "iteration. With the course's own data file uploaded, this gives the published "
-                                    "table.")
-    adam = nnreg.specs.l2_or_weight_decay_specs(points)
-    st.button(ADAM_PRESET, on_click=page.apply_preset, args=(ADAM_PRESET, points), icon=":material/balance:",
-              width="stretch", help=dashboard.adam_preset_help(adam, points))
+page.points = len(dataset.train_Y)
 
 if dataset.name == nnreg.data.BUILTIN:
     st.markdown(

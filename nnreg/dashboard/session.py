@@ -92,13 +92,17 @@ class PageState:
         return messages
 
 
+# The built-in football's training points: what a first visit shows (tested).
+FOOTBALL_POINTS = 211
+
+
 class StudyState(PageState):
     """The study page's state, with its list of models: kept in the session as the models' texts
     (``nnreg_models``), in the link (one ``model`` parameter each) and in the table that edits it,
     which starts afresh (a new version of its widget) when a preset or a settings file replaces
     the list."""
 
-    MODELS, EDITOR = "nnreg_models", "nnreg_editor"
+    MODELS, EDITOR, POINTS = "nnreg_models", "nnreg_editor", "nnreg_train_points"
 
     def __init__(self, state: MutableMapping, params):
         def check_link(params) -> dict[str, str]:
@@ -137,12 +141,22 @@ class StudyState(PageState):
         self.state[self.EDITOR] = {"version": self.state.get(self.EDITOR, {}).get("version", 0) + 1, "models": texts}
         self.params["model"] = texts
 
-    def apply_preset(self, name: str, points: int) -> None:
+    @property
+    def points(self) -> int:
+        """The training points of the data the page showed last (ADAM_PRESET's models depend on
+        them); before any, the built-in football's, which a first visit shows."""
+        return self.state.get(self.POINTS, FOOTBALL_POINTS)
+
+    @points.setter
+    def points(self, count: int) -> None:
+        self.state[self.POINTS] = count
+
+    def apply_preset(self, name: str) -> None:
         """A preset's callback: its controls' values, and its models: the course's three, or for
-        ADAM_PRESET its four on data of ``points`` training points."""
+        ADAM_PRESET its four on the data shown (``points``)."""
         for key, value in PRESETS[name].items():
             self.state[key] = widget_value(key, value)
-        self.set_models(l2_or_weight_decay_specs(points) if name == ADAM_PRESET else parse_specs(DEFAULT_SPECS))
+        self.set_models(l2_or_weight_decay_specs(self.points) if name == ADAM_PRESET else parse_specs(DEFAULT_SPECS))
 
     def load_settings(self, upload) -> None:
         """A settings file's callback (``upload`` as ``st.file_uploader`` gives it, or None): its

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+import nnreg
 from nnreg.dashboard import ADAM_PRESET, CONTROLS, COURSE_PRESET, NOTEBOOK_PRESET
 from nnreg.dashboard.session import PageState, StudyState
 from nnreg.specs import DEFAULT_SPECS
@@ -158,19 +159,21 @@ def test_a_preset_sets_its_controls_and_a_fresh_table_of_the_courses_three():
     state, params = {}, Params(model=["only:lambd=2"])
     page = StudyState(state, params)
     version = state[StudyState.EDITOR]["version"]
-    page.apply_preset(NOTEBOOK_PRESET, 211)
+    page.apply_preset(NOTEBOOK_PRESET)
     assert state["dropout_mask"] == "fixed" and state["num_iterations"] == "30000" and state["layers"] == "20, 3"
     assert (state["activation"], state["optimizer"], state["batch_size"]) == ("relu", "gd", "full")
     assert params.get_all("model") == list(DEFAULT_SPECS) == state[StudyState.MODELS]
     assert state[StudyState.EDITOR]["version"] == version + 1
-    page.apply_preset(COURSE_PRESET, 211)
+    page.apply_preset(COURSE_PRESET)
     assert state["dropout_mask"] == "fresh"
 
 
 def test_the_adam_preset_sets_the_courses_controls_and_its_four_models_for_the_datas_size():
     state, params = {"learning_rate": "2", "optimizer": "momentum"}, Params(model=["only:lambd=2"])
     page = StudyState(state, params)
-    page.apply_preset(ADAM_PRESET, 211)
+    # Before any data is shown: the built-in football's 211 training points.
+    assert page.points == len(nnreg.load_dataset("football").train_Y) == 211
+    page.apply_preset(ADAM_PRESET)
     assert (state["learning_rate"], state["optimizer"], state["batch_size"]) == ("0.3", "gd", "full")
     # α_Adam·wd = α·λ/m: 0.01 · wd = 0.3 · 0.7 / 211, wd = 0.0995 to three digits.
     assert 0.3 * 0.7 / (211 * 0.01) == pytest.approx(0.0995, abs=5e-5)
@@ -179,7 +182,8 @@ def test_the_adam_preset_sets_the_courses_controls_and_its_four_models_for_the_d
         "Adam + weight decay:weight_decay=0.0995,optimizer=adam,learning_rate=0.01", "Gradient descent + L2:lambd=0.7"]
     # The table writes the list back unchanged: the link and the captions keep their order.
     assert [str(spec) for spec in page.edited_models()[0]] == state[StudyState.MODELS]
-    page.apply_preset(ADAM_PRESET, 60)
+    page.points = 60
+    page.apply_preset(ADAM_PRESET)
     assert f"weight_decay={0.3 * 0.7 / (60 * 0.01):.3g}," in state[StudyState.MODELS][2]
 
 
